@@ -1,0 +1,79 @@
+// Typed results of the lifecycle engine; the CLI prints them, the dashboard renders them.
+import type {Stream} from '../paths.js';
+
+export const STATES = ['running', 'starting', 'stopping', 'stopped', 'crashed', 'disabled'] as const;
+export type ComponentState = (typeof STATES)[number];
+
+export type Orphan = {pid: number; startedAt: string};
+
+/** One component in `server status --json` (SPEC 4.6); keep stable. */
+export type ComponentStatus = {
+	name: string;
+	enabled: boolean;
+	state: ComponentState;
+	reason: string | null;
+	pid: number | null;
+	pgid: number | null;
+	startedAt: string | null;
+	uptimeMs: number | null;
+	cpuPercent: number | null;
+	rssBytes: number | null;
+	ready: boolean;
+	port: number | null;
+	orphans: Orphan[];
+	logs: Record<Stream, string>;
+};
+
+export type StatusReport = {
+	home: string;
+	healthy: boolean;
+	components: ComponentStatus[];
+};
+
+/** Processes cleanup ended that no valid PID file recorded, per component. */
+export type CleanupReport = {component: string; pids: number[]}[];
+
+export type StartedComponent = {name: string; pid: number; readyMs: number};
+
+export type StartFailure = {
+	name: string;
+	/** e.g. "exited with code 1" or "not ready within 30s (http://127.0.0.1:7234/healthz)". */
+	reason: string;
+	stderrTail: string[];
+	logPath: string;
+	/** Components left unstarted because they depend on the failed one. */
+	skipped: string[];
+};
+
+export type StartResult = {
+	cleaned: CleanupReport;
+	started: StartedComponent[];
+	failure: StartFailure | null;
+};
+
+export type StopOutcome = {
+	name: string;
+	/** 'stopped': ended by stop_signal; 'killed': needed SIGKILL; 'not-running': nothing to do. */
+	how: 'stopped' | 'killed' | 'not-running';
+	ms: number;
+	signal: string;
+};
+
+export type StopResult = {stopped: StopOutcome[]};
+
+/** Progress events, so a UI can show what an action is doing. */
+export type EngineEvent =
+	| {type: 'lock-wait'}
+	| {type: 'cleanup'; component: string; pids: number[]}
+	| {type: 'stopping'; component: string}
+	| {type: 'stopped'; outcome: StopOutcome}
+	| {type: 'starting'; component: string}
+	| {type: 'spawned'; component: string; pid: number}
+	| {type: 'ready'; component: string; pid: number; readyMs: number}
+	| {type: 'failed'; failure: StartFailure};
+
+export type ActionOptions = {
+	onEvent?: (event: EngineEvent) => void;
+	/** Components to act on; all enabled ones when empty or absent. */
+	components?: string[];
+};

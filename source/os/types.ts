@@ -1,0 +1,34 @@
+// The one interface to the operating system's process table; linux.ts and darwin.ts implement it.
+
+/** What the process table says of one live process. */
+export type ProcInfo = {
+	pid: number;
+	ppid: number;
+	pgid: number;
+	/** One-letter state (R, S, D, Z, T…); 'Z' counts as dead. */
+	state: string;
+	/** Opaque start-time token compared for identity (Linux: /proc/<pid>/stat field 22; macOS: `ps -o lstart=`). */
+	startTime: string;
+	/** Start time as epoch milliseconds (for uptime); approximate is fine. */
+	startedAtMs: number;
+};
+
+/** A process found by the marker scan: its environment has STIGMER_HOME=<home> and STIGMER_COMPONENT. */
+export type MarkedProc = ProcInfo & {component: string};
+
+export type Usage = {cpuPercent: number; rssBytes: number};
+
+export type ProcessTable = {
+	/** Identifier of this boot (Linux: /proc/sys/kernel/random/boot_id; macOS: kern.boottime). */
+	bootId(): string;
+	/** kill(pid, 0) succeeds or fails with EPERM, and the process is not a zombie (SPEC 4.1). */
+	isAlive(pid: number): boolean;
+	/** The process's row, or undefined when it does not exist (or is a zombie). */
+	info(pid: number): ProcInfo | undefined;
+	/** Every live process whose environment carries STIGMER_HOME=home and a STIGMER_COMPONENT (SPEC 4.3 step 2). */
+	scanMarked(home: string): MarkedProc[];
+	/** Live (non-zombie) pids whose process group is pgid. */
+	groupMembers(pgid: number): number[];
+	/** CPU % (since last sample of that pid, or lifetime average on first call) and RSS summed over pids. */
+	usage(pids: number[]): Promise<Usage>;
+};
