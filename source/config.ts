@@ -1,5 +1,12 @@
 // Read, migrate and validate config.yaml over the built-in stack (SPEC 3); errors name file:line:col and key.
-import {StigmerError} from './errors.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {isMap, isPair, isScalar, LineCounter, parseDocument, type Document} from 'yaml';
+import {z} from 'zod';
+import {ConfigError, UsageError} from './errors.js';
+import {parseDuration} from './duration.js';
+import {homePaths} from './paths.js';
 
 export type ReadyProbe =
 	| {kind: 'http'; url: string}
@@ -34,7 +41,380 @@ export type StackConfig = {
 	components: ComponentSpec[];
 };
 
+export const CONFIG_VERSION = 1;
+/** Grace between stop_signal and SIGKILL when config names none (SPEC 3). */
+const DEFAULT_STOP_TIMEOUT_MS = 5000;
+/** How long a component may take to be ready when config names no ready_timeout. */
+const DEFAULT_READY_TIMEOUT_MS = 30_000;
+const BUILTIN_NAMES = ['temporal', 'stigmer-server', 'workflow-runner', 'agent-runner'] as const;
+const DEFAULT_PORTS: Record<string, number> = {temporal: 7233, 'stigmer-server': 7234};
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
+const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
+	message: 'expected a duration like 250ms, 5s, 1.5s, 2m, 1h or a number of seconds',
+});
+const port = z.number().int().min(1).max(65_535);
+const ready = z.union([
+	z.strictObject({http: z.url()}),
+	z.strictObject({tcp: port}),
+	z.strictObject({
+		log: z.string().refine((v) => {
+			try {
+				new RegExp(v); // eslint-disable-line no-new
+				return true;
+			} catch {
+				return false;
+			}
+		}, 'expected a valid regular expression'),
+	}),
+	z.strictObject({after: duration}),
+], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {after: DURATION}'});
+
+const componentSchema = z.strictObject({
+	enabled: z.boolean().optional(),
+	command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
+	shell: z.boolean().optional(),
+	port: port.optional(),
+	ready: ready.optional(),
+	depends_on: z.array(z.string()).optional(),
+	env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+	cwd: z.string().optional(),
+	stop_signal: z.enum(STOP_SIGNALS).optional(),
+	stop_timeout: duration.optional(),
+	ready_timeout: duration.optional(),
+});
+type ComponentConfig = z.infer<typeof componentSchema>;
+
+const configSchema = z.strictObject({
+	version: z.number().int().optional(),
+	components: z.record(z.string().regex(NAME, 'a component name is letters, digits, ".", "_" or "-"'), componentSchema.nullable()).optional(),
+});
+
+/** Where a problem is in the file, for messages like `config.yaml:4:5: components.redis.prot: …`. */
+type Locator = (keyPath: Array<string | number>, atKey?: boolean) => string;
+
 /** Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. */
-export function loadConfig(_home: string): StackConfig {
-	throw new StigmerError('not implemented yet');
+export function loadConfig(home: string): StackConfig {
+	const file = homePaths(home).config;
+	let text: string | undefined;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+			throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
+		}
+	}
+
+	const {config, locate} = text === undefined ? {config: {}, locate: () => file} : parseConfig(file, text);
+	return {home, file, components: resolveComponents(home, config, locate)};
+}
+
+/** Parse and schema-check the YAML text; pure apart from naming `file` in errors. */
+export function parseConfig(file: string, text: string): {config: z.infer<typeof configSchema>; locate: Locator} {
+	const lineCounter = new LineCounter();
+	const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true});
+	const at = (offset: number) => {
+		const {line, col} = lineCounter.linePos(offset);
+		return `${file}:${line}:${col}`;
+	};
+
+	const firstError = doc.errors[0];
+	if (firstError) {
+		throw new ConfigError(`${at(firstError.pos[0])}: invalid YAML: ${firstError.message.split('\n')[0]}`);
+	}
+
+	const locate: Locator = (keyPath, atKey = false) => at(offsetOf(doc, keyPath, atKey));
+	const raw: unknown = doc.toJS() ?? {};
+	const parsed = configSchema.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+		if (issue.code === 'unrecognized_keys') {
+			const key = issue.keys[0]!;
+			const full = [...keyPath, key];
+			throw new ConfigError(`${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`);
+		}
+
+		throw new ConfigError(`${locate(keyPath)}: ${dotted(keyPath) || 'config'}: ${issue.message}${describeValue(raw, keyPath)}`);
+	}
+
+	const version = parsed.data.version ?? 0;
+	if (version > CONFIG_VERSION) {
+		throw new ConfigError(`${locate(['version'])}: version: ${version} is newer than this stigmer understands (${CONFIG_VERSION}); upgrade stigmer`);
+	}
+
+	if (version < 1) {
+		migrate(file, text);
+	}
+
+	return {config: parsed.data, locate};
+}
+
+/** Version 0 (no `version:`) → 1: the same keys, stamped; the old file is kept as a backup. */
+function migrate(file: string, text: string): void {
+	if (!fs.existsSync(file)) {
+		return;
+	}
+
+	const backup = `${file}.bak.${new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+	fs.copyFileSync(file, backup, fs.constants.COPYFILE_EXCL);
+	const temporary = `${file}.tmp.${process.pid}`;
+	fs.writeFileSync(temporary, `version: ${CONFIG_VERSION}\n${text}`, {mode: 0o600});
+	fs.renameSync(temporary, file);
+}
+
+function offsetOf(doc: Document, keyPath: Array<string | number>, atKey: boolean): number {
+	let node: unknown = doc.contents;
+	let offset = 0;
+	for (const key of keyPath) {
+		if (!isMap(node) && !(node && typeof node === 'object' && 'items' in node)) {
+			break;
+		}
+
+		const items = (node as {items: unknown[]}).items;
+		const item = isMap(node)
+			? items.find((pair) => isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(key))
+			: items[Number(key)];
+		if (item === undefined) {
+			break;
+		}
+
+		if (isPair(item)) {
+			const keyNode = item.key as {range?: [number, number, number]};
+			const valueNode = item.value as {range?: [number, number, number]} | null;
+			offset = (atKey || !valueNode?.range ? keyNode.range?.[0] : valueNode.range[0]) ?? offset;
+			node = item.value;
+		} else {
+			offset = (item as {range?: [number, number, number]}).range?.[0] ?? offset;
+			node = item;
+		}
+	}
+
+	return offset;
+}
+
+function dotted(keyPath: Array<string | number>): string {
+	return keyPath.map(String).join('.');
+}
+
+function describeValue(raw: unknown, keyPath: Array<string | number>): string {
+	let value: unknown = raw;
+	for (const key of keyPath) {
+		value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+	}
+
+	return value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+}
+
+function hintFor(parent: Array<string | number>, key: string): string {
+	const known = parent.length === 0 ? ['version', 'components'] : parent[0] === 'components' && parent.length === 2 ? Object.keys(componentSchema.shape) : [];
+	return known.length > 0 ? `; expected one of: ${known.join(', ')}` : '';
+}
+
+/** The path of the built CLI, re-executed for the built-in components. */
+function cliPath(): string {
+	return path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.js');
+}
+
+/** First executable `name` on PATH, or undefined. */
+export function which(name: string, envPath = process.env['PATH'] ?? ''): string | undefined {
+	for (const dir of envPath.split(path.delimiter)) {
+		if (dir === '') {
+			continue;
+		}
+
+		const candidate = path.join(dir, name);
+		try {
+			fs.accessSync(candidate, fs.constants.X_OK);
+			if (fs.statSync(candidate).isFile()) {
+				return candidate;
+			}
+		} catch {}
+	}
+
+	return undefined;
+}
+
+function executable(file: string): boolean {
+	try {
+		fs.accessSync(file, fs.constants.X_OK);
+		return fs.statSync(file).isFile();
+	} catch {
+		return false;
+	}
+}
+
+function resolveComponents(home: string, config: z.infer<typeof configSchema>, locate: Locator): ComponentSpec[] {
+	const user = config.components ?? {};
+	const names = [...BUILTIN_NAMES, ...Object.keys(user).filter((n) => !(BUILTIN_NAMES as readonly string[]).includes(n))];
+	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate));
+	checkPorts(specs, locate);
+	return orderByDependencies(specs, locate);
+}
+
+function resolveOne(home: string, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator): ComponentSpec {
+	const builtin = (BUILTIN_NAMES as readonly string[]).includes(name);
+	const serverPort = portOf(user['stigmer-server']) ?? DEFAULT_PORTS['stigmer-server']!;
+	const serverUrl = `http://127.0.0.1:${serverPort}`;
+	const port = c.port ?? DEFAULT_PORTS[name] ?? null;
+	const binFile = path.join(homePaths(home).bin, name);
+	let command: string[] | undefined;
+	let disabledReason: string | null = c.enabled === false ? 'disabled in config' : null;
+	let ready: ReadyProbe | null = null;
+	const env: Record<string, string> = {};
+
+	if (c.command !== undefined) {
+		command = typeof c.command === 'string' ? (c.shell ? ['sh', '-c', c.command] : c.command.split(/\s+/).filter(Boolean)) : c.command;
+		if (typeof c.command === 'string' && !c.shell && /["'$`|&;<>*?(){}\\]/.test(c.command)) {
+			throw new ConfigError(`${locate(['components', name, 'command'])}: components.${name}.command: a string with shell syntax needs \`shell: true\`, or write it as an argv array`);
+		}
+	} else if (name === 'temporal') {
+		const binary = executable(binFile) ? binFile : which('temporal');
+		if (binary === undefined) {
+			disabledReason ??= 'temporal binary not found';
+			command = ['temporal'];
+		} else {
+			command = [binary, 'server', 'start-dev', '--port', String(port), '--ui-port', String((port ?? 7233) + 1000), '--db-filename', path.join(home, 'temporal-data', 'temporal.db')];
+		}
+	} else if (builtin) {
+		command = executable(binFile) ? [binFile] : [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`];
+	} else {
+		throw new ConfigError(`${locate(['components', name], true)}: components.${name}: a user component needs a \`command\` (an argv array, or a string with \`shell: true\`)`);
+	}
+
+	if (name === 'temporal') {
+		ready = {kind: 'tcp', port: port!, host: '127.0.0.1'};
+	} else if (name === 'stigmer-server') {
+		ready = {kind: 'http', url: `${serverUrl}/healthz`};
+	} else if (builtin) {
+		ready = {kind: 'http', url: `${serverUrl}/v1/pollers/${name}`};
+		env['STIGMER_SERVER_URL'] = serverUrl;
+	} else if (port !== null) {
+		ready = {kind: 'tcp', port, host: '127.0.0.1'};
+	}
+
+	if (c.ready) {
+		ready = toProbe(c.ready);
+	}
+
+	if (port !== null) {
+		env['PORT'] = String(port);
+	}
+
+	for (const [key, value] of Object.entries(c.env ?? {})) {
+		env[key] = String(value);
+	}
+
+	const defaultDeps = builtin && name !== 'temporal' && name !== 'stigmer-server' ? ['stigmer-server'] : [];
+	return {
+		name,
+		builtin,
+		enabled: disabledReason === null,
+		disabledReason,
+		command,
+		env,
+		cwd: c.cwd === undefined ? null : path.resolve(home, c.cwd),
+		port,
+		ready,
+		dependsOn: c.depends_on ?? defaultDeps,
+		stopSignal: c.stop_signal ?? 'SIGTERM',
+		stopTimeoutMs: c.stop_timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : parseDuration(c.stop_timeout)!,
+		readyTimeoutMs: c.ready_timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseDuration(c.ready_timeout)!,
+	};
+}
+
+function portOf(value: unknown): number | undefined {
+	const p = value && typeof value === 'object' ? (value as {port?: unknown}).port : undefined;
+	return typeof p === 'number' ? p : undefined;
+}
+
+function toProbe(r: NonNullable<ComponentConfig['ready']>): ReadyProbe {
+	if ('http' in r) {
+		return {kind: 'http', url: r.http};
+	}
+
+	if ('tcp' in r) {
+		return {kind: 'tcp', port: r.tcp, host: '127.0.0.1'};
+	}
+
+	if ('log' in r) {
+		return {kind: 'log', pattern: new RegExp(r.log)};
+	}
+
+	return {kind: 'after', ms: parseDuration(r.after)!};
+}
+
+function checkPorts(specs: ComponentSpec[], locate: Locator): void {
+	const seen = new Map<number, string>();
+	for (const spec of specs) {
+		if (!spec.enabled || spec.port === null) {
+			continue;
+		}
+
+		const other = seen.get(spec.port);
+		if (other !== undefined) {
+			throw new ConfigError(`${locate(['components', spec.name, 'port'])}: components.${spec.name}.port: port ${spec.port} is also used by ${other}; give each enabled component its own port`);
+		}
+
+		seen.set(spec.port, spec.name);
+	}
+}
+
+/** Stable topological order (declaration order among equals); unknown names and cycles are config errors. */
+function orderByDependencies(specs: ComponentSpec[], locate: Locator): ComponentSpec[] {
+	const byName = new Map(specs.map((s) => [s.name, s]));
+	for (const spec of specs) {
+		for (const [index, dep] of spec.dependsOn.entries()) {
+			if (!byName.has(dep)) {
+				throw new ConfigError(`${locate(['components', spec.name, 'depends_on', index])}: components.${spec.name}.depends_on: unknown component "${dep}"; known: ${[...byName.keys()].join(', ')}`);
+			}
+		}
+	}
+
+	const ordered: ComponentSpec[] = [];
+	const state = new Map<string, 'visiting' | 'done'>();
+	const visit = (spec: ComponentSpec, trail: string[]): void => {
+		if (state.get(spec.name) === 'done') {
+			return;
+		}
+
+		if (state.get(spec.name) === 'visiting') {
+			const cycle = [...trail.slice(trail.indexOf(spec.name)), spec.name];
+			throw new ConfigError(`${locate(['components', spec.name, 'depends_on'])}: components.${spec.name}.depends_on: dependency cycle ${cycle.join(' → ')}`);
+		}
+
+		state.set(spec.name, 'visiting');
+		for (const dep of spec.dependsOn) {
+			visit(byName.get(dep)!, [...trail, spec.name]);
+		}
+
+		state.set(spec.name, 'done');
+		ordered.push(spec);
+	};
+
+	for (const spec of specs) {
+		visit(spec, []);
+	}
+
+	return ordered;
+}
+
+/** Names of every component (enabled or not) of a loaded config. */
+export function componentNames(config: StackConfig): string[] {
+	return config.components.map((c) => c.name);
+}
+
+/** The named components, or every one; unknown names are a usage error listing the known ones. */
+export function selectComponents(config: StackConfig, names: string[] | undefined): ComponentSpec[] {
+	if (names === undefined || names.length === 0) {
+		return config.components;
+	}
+
+	const unknown = names.filter((n) => !config.components.some((c) => c.name === n));
+	if (unknown.length > 0) {
+		throw new UsageError(`unknown component ${unknown.map((n) => `"${n}"`).join(', ')}; known components: ${componentNames(config).join(', ')}`);
+	}
+
+	return config.components.filter((c) => names.includes(c.name));
 }
