@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {isMap, isPair, isScalar, LineCounter, parseDocument, type Document} from 'yaml';
-import {z} from 'zod';
+import {createRequire} from 'node:module';
+import type {Document} from 'yaml';
+import type {z as Zod} from 'zod';
 import {ConfigError, UsageError} from './errors.js';
 import {parseDuration} from './duration.js';
 import {homePaths} from './paths.js';
@@ -51,6 +52,15 @@ const DEFAULT_PORTS: Record<string, number> = {temporal: 7233, 'stigmer-server':
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
+// yaml and zod load only when a config.yaml exists: they cost more start-up time than `status` may spend.
+const require = createRequire(import.meta.url);
+type Yaml = typeof import('yaml');
+let yamlModule: Yaml | undefined;
+const yaml = (): Yaml => (yamlModule ??= require('yaml') as Yaml);
+let schemas: ReturnType<typeof makeSchemas> | undefined;
+const getSchemas = () => (schemas ??= makeSchemas((require('zod') as {z: typeof Zod}).z));
+
+function makeSchemas(z: typeof Zod) {
 const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
 	message: 'expected a duration like 250ms, 5s, 1.5s, 2m, 1h or a number of seconds',
 });
@@ -84,12 +94,16 @@ const componentSchema = z.strictObject({
 	stop_timeout: duration.optional(),
 	ready_timeout: duration.optional(),
 });
-type ComponentConfig = z.infer<typeof componentSchema>;
-
 const configSchema = z.strictObject({
 	version: z.number().int().optional(),
 	components: z.record(z.string().regex(NAME, 'a component name is letters, digits, ".", "_" or "-"'), componentSchema.nullable()).optional(),
 });
+return {componentSchema, configSchema};
+}
+
+type Schemas = ReturnType<typeof makeSchemas>;
+type ComponentConfig = Zod.infer<Schemas['componentSchema']>;
+type RawConfig = Zod.infer<Schemas['configSchema']>;
 
 /** Where a problem is in the file, for messages like `config.yaml:4:5: components.redis.prot: …`. */
 type Locator = (keyPath: Array<string | number>, atKey?: boolean) => string;
@@ -111,7 +125,9 @@ export function loadConfig(home: string): StackConfig {
 }
 
 /** Parse and schema-check the YAML text; pure apart from naming `file` in errors. */
-export function parseConfig(file: string, text: string): {config: z.infer<typeof configSchema>; locate: Locator} {
+export function parseConfig(file: string, text: string): {config: RawConfig; locate: Locator} {
+	const {LineCounter, parseDocument} = yaml();
+	const {configSchema} = getSchemas();
 	const lineCounter = new LineCounter();
 	const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true});
 	const at = (offset: number) => {
@@ -165,6 +181,7 @@ function migrate(file: string, text: string): void {
 }
 
 function offsetOf(doc: Document, keyPath: Array<string | number>, atKey: boolean): number {
+	const {isMap, isPair, isScalar} = yaml();
 	let node: unknown = doc.contents;
 	let offset = 0;
 	for (const key of keyPath) {
@@ -208,7 +225,7 @@ function describeValue(raw: unknown, keyPath: Array<string | number>): string {
 }
 
 function hintFor(parent: Array<string | number>, key: string): string {
-	const known = parent.length === 0 ? ['version', 'components'] : parent[0] === 'components' && parent.length === 2 ? Object.keys(componentSchema.shape) : [];
+	const known = parent.length === 0 ? ['version', 'components'] : parent[0] === 'components' && parent.length === 2 ? Object.keys(getSchemas().componentSchema.shape) : [];
 	return known.length > 0 ? `; expected one of: ${known.join(', ')}` : '';
 }
 
@@ -245,7 +262,7 @@ function executable(file: string): boolean {
 	}
 }
 
-function resolveComponents(home: string, config: z.infer<typeof configSchema>, locate: Locator): ComponentSpec[] {
+function resolveComponents(home: string, config: RawConfig, locate: Locator): ComponentSpec[] {
 	const user = config.components ?? {};
 	const names = [...BUILTIN_NAMES, ...Object.keys(user).filter((n) => !(BUILTIN_NAMES as readonly string[]).includes(n))];
 	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate));
