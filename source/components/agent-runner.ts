@@ -1,6 +1,20 @@
-import {StigmerError} from '../errors.js';
+// `stigmer internal-agent-runner`: the built-in agent runner, logging like Python's `logging` (SPEC 3):
+// INFO on stdout, WARNING and ERROR on stderr.
+import {pythonLogLine, preciseNow, writeLine, type Level} from './log-format.js';
+import {runRunner, type RunnerLog} from './runner.js';
 
-/** Placeholder until this verb lands. */
-export async function run(_argv: string[]): Promise<number> {
-	throw new StigmerError('not implemented yet');
+/** The runner's queue at the server, and its component name. */
+export const QUEUE = 'agent-runner';
+/** The Python logger name the real agent runner uses. */
+const LOGGER = 'agent_runner';
+
+const print = (level: Level) => (message: string): void => {
+	writeLine(level === 'info' ? process.stdout : process.stderr, pythonLogLine(preciseNow(), level, LOGGER, message));
+};
+
+const log: RunnerLog = {info: print('info'), warn: print('warn'), error: print('error')};
+
+/** Entry for the hidden verb; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+	return runRunner(QUEUE, argv, log);
 }
