@@ -1,0 +1,108 @@
+// The macOS process table, read through `ps` and `sysctl` (there is no /proc); parsing lives in ps-parse.ts.
+import {execFileSync} from 'node:child_process';
+import type pidusage from 'pidusage';
+import {
+	environmentPart,
+	isZombieState,
+	parseBoottime,
+	parseGroupRows,
+	parsePidCommands,
+	parsePsRow,
+	parsePsTable,
+	psMarkerComponent,
+} from './ps-parse.js';
+import {signalZeroSays} from './signal.js';
+import type {MarkedProc, ProcInfo, ProcessTable, Usage} from './types.js';
+
+/** Columns for ProcInfo; lstart is the identity token (SPEC 4.2). */
+const INFO_COLUMNS = 'pid=,ppid=,pgid=,state=,lstart=';
+/** Bound on one ps run: a hung ps must not hang stigmer. */
+const PS_TIMEOUT_MS = 5000;
+/** Room for the whole process table with environments (ps -E -ww can be large). */
+const PS_MAX_BUFFER = 64 * 1024 * 1024;
+
+/** Output of a command run in the C locale (stable lstart format); '' when it exits non-zero (ps: no such pid). */
+function run(file: string, args: string[]): string {
+	try {
+		return execFileSync(file, args, {
+			encoding: 'utf8',
+			env: {...process.env, LC_ALL: 'C', LANG: 'C'},
+			stdio: ['ignore', 'pipe', 'ignore'],
+			timeout: PS_TIMEOUT_MS,
+			maxBuffer: PS_MAX_BUFFER,
+		});
+	} catch (error) {
+		if (typeof (error as {status?: unknown}).status === 'number') return '';
+		throw error;
+	}
+}
+
+let cachedBootId: string | undefined;
+
+function bootId(): string {
+	if (cachedBootId === undefined) {
+		const text = run('sysctl', ['-n', 'kern.boottime']);
+		const id = parseBoottime(text);
+		if (id === undefined) throw new Error(`cannot read the boot time: \`sysctl -n kern.boottime\` printed ${JSON.stringify(text)}`);
+		cachedBootId = id;
+	}
+	return cachedBootId;
+}
+
+function info(pid: number): ProcInfo | undefined {
+	if (!Number.isInteger(pid) || pid <= 0) return undefined;
+	const row = parsePsRow(run('ps', ['-o', INFO_COLUMNS, '-p', String(pid)]).split('\n')[0] ?? '');
+	if (!row || row.pid !== pid || isZombieState(row.state)) return undefined;
+	const {command: _command, ...rest} = row;
+	return rest;
+}
+
+function isAlive(pid: number): boolean {
+	return signalZeroSays(pid) && info(pid) !== undefined;
+}
+
+function scanMarked(home: string): MarkedProc[] {
+	const table = parsePsTable(run('ps', ['-A', '-ww', '-o', `${INFO_COLUMNS},command=`]));
+	const withEnv = parsePidCommands(run('ps', ['-E', '-A', '-ww', '-o', 'pid=,command=']));
+	const found: MarkedProc[] = [];
+	for (const [pid, line] of withEnv) {
+		if (pid === process.pid || !line.includes(home)) continue;
+		const row = table.get(pid);
+		if (!row || isZombieState(row.state)) continue;
+		const component = psMarkerComponent(environmentPart(line, row.command), home);
+		if (component === undefined) continue;
+		const {command: _command, ...rest} = row;
+		found.push({...rest, component});
+	}
+	return found;
+}
+
+function groupMembers(pgid: number): number[] {
+	if (!Number.isInteger(pgid) || pgid <= 0) return [];
+	return parseGroupRows(run('ps', ['-A', '-o', 'pid=,pgid=,state=']))
+		.filter((row) => row.pgid === pgid && !isZombieState(row.state))
+		.map((row) => row.pid);
+}
+
+async function usage(pids: number[]): Promise<Usage> {
+	const unique = [...new Set(pids)].filter((pid) => Number.isInteger(pid) && pid > 0);
+	if (unique.length === 0) return {cpuPercent: 0, rssBytes: 0};
+	let stats: Record<string, pidusage.Status>;
+	try {
+		// Loaded on first use: it keeps CPU history between calls, and only macOS needs it.
+		const {default: sample} = await import('pidusage');
+		stats = await sample(unique);
+	} catch {
+		return {cpuPercent: 0, rssBytes: 0}; // none of them exists any more
+	}
+	let cpuPercent = 0;
+	let rssBytes = 0;
+	for (const stat of Object.values(stats)) {
+		cpuPercent += Number.isFinite(stat.cpu) ? stat.cpu : 0;
+		rssBytes += Number.isFinite(stat.memory) ? stat.memory : 0;
+	}
+	return {cpuPercent, rssBytes};
+}
+
+/** The process table of a macOS machine. */
+export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, usage};

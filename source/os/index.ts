@@ -1,0 +1,46 @@
+// The process table for this platform, chosen once; the rest of stigmer never asks which OS it runs on.
+import {StigmerError} from '../errors.js';
+import {darwinProcessTable} from './darwin.js';
+import {linuxProcessTable} from './linux.js';
+import {signalGroup as sendToGroup, signalPid} from './signal.js';
+import type {ProcessTable} from './types.js';
+
+export type * from './types.js';
+export {signalPid};
+
+function unsupported(): never {
+	throw new StigmerError(
+		`stigmer does not support ${process.platform === 'win32' ? 'Windows' : process.platform} (it needs POSIX process groups and signals). Run it on Linux or macOS, or inside WSL.`,
+	);
+}
+
+const unsupportedTable: ProcessTable = {
+	bootId: unsupported,
+	isAlive: unsupported,
+	info: unsupported,
+	scanMarked: unsupported,
+	groupMembers: unsupported,
+	usage: async () => unsupported(),
+};
+
+function choose(): ProcessTable {
+	switch (process.platform) {
+		case 'linux':
+			return linuxProcessTable;
+		case 'darwin':
+			return darwinProcessTable;
+		default:
+			return unsupportedTable;
+	}
+}
+
+/** This machine's process table (Linux: /proc; macOS: ps). On Windows every call throws a StigmerError. */
+export const processTable: ProcessTable = choose();
+
+let ownGroup: number | undefined;
+
+/** Send signal to every member of process group pgid; false when the group is empty (ESRCH). Refuses pgid <= 1 and our own group. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+	ownGroup ??= processTable.info(process.pid)?.pgid;
+	return sendToGroup(pgid, signal, ownGroup);
+}

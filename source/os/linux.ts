@@ -1,0 +1,141 @@
+// The Linux process table, read straight from /proc with sync reads: no child processes, so a scan costs milliseconds.
+import fs from 'node:fs';
+import {HOME_KEY, isDeadState, markerComponent, parseBtime, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
+import {signalZeroSays} from './signal.js';
+import type {MarkedProc, ProcInfo, ProcessTable, Usage} from './types.js';
+
+/** USER_HZ: the unit of /proc/<pid>/stat times; the kernel fixes it at 100 for userspace on every architecture Node runs on. */
+const CLK_TCK = 100;
+
+/** Read a /proc file, or undefined when the process vanished or is not ours to read (normal races). */
+function readProc(file: string): string | undefined {
+	try {
+		return fs.readFileSync(file, 'latin1');
+	} catch {
+		return undefined;
+	}
+}
+
+function readStat(pid: number): ProcStat | undefined {
+	const text = readProc(`/proc/${pid}/stat`);
+	return text === undefined ? undefined : parseProcStat(text);
+}
+
+/** Numeric entries of /proc: one per process (threads are hidden under /proc/<pid>/task). */
+function allPids(): number[] {
+	const pids: number[] = [];
+	for (const name of fs.readdirSync('/proc')) {
+		const code = name.charCodeAt(0);
+		if (code >= 48 && code <= 57) pids.push(Number(name));
+	}
+	return pids;
+}
+
+let cachedBootId: string | undefined;
+let cachedBtime: number | undefined;
+
+function bootId(): string {
+	cachedBootId ??= fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+	return cachedBootId;
+}
+
+function btimeSeconds(): number {
+	if (cachedBtime === undefined) {
+		const btime = parseBtime(fs.readFileSync('/proc/stat', 'utf8'));
+		if (btime === undefined) throw new Error('no btime line in /proc/stat: cannot tell when processes started');
+		cachedBtime = btime;
+	}
+	return cachedBtime;
+}
+
+function toInfo(stat: ProcStat): ProcInfo {
+	return {
+		pid: stat.pid,
+		ppid: stat.ppid,
+		pgid: stat.pgrp,
+		state: stat.state,
+		startTime: stat.startTicks,
+		startedAtMs: Math.round((btimeSeconds() + Number(stat.startTicks) / CLK_TCK) * 1000),
+	};
+}
+
+function isAlive(pid: number): boolean {
+	if (!signalZeroSays(pid)) return false;
+	const stat = readStat(pid);
+	return stat !== undefined && !isDeadState(stat.state);
+}
+
+function info(pid: number): ProcInfo | undefined {
+	if (!Number.isInteger(pid) || pid <= 0) return undefined;
+	const stat = readStat(pid);
+	return stat === undefined || isDeadState(stat.state) ? undefined : toInfo(stat);
+}
+
+function scanMarked(home: string): MarkedProc[] {
+	// Cheap reject before decoding: most environments lack the key altogether.
+	const needle = Buffer.from(HOME_KEY + home, 'utf8');
+	const found: MarkedProc[] = [];
+	for (const pid of allPids()) {
+		if (pid === process.pid) continue;
+		let environ: Buffer;
+		try {
+			environ = fs.readFileSync(`/proc/${pid}/environ`);
+		} catch {
+			continue; // EACCES (another user's process) or ENOENT (it exited meanwhile)
+		}
+		if (environ.indexOf(needle) === -1) continue;
+		const component = markerComponent(environ.toString('utf8'), home);
+		if (component === undefined) continue;
+		const row = info(pid);
+		if (row) found.push({...row, component});
+	}
+	return found;
+}
+
+function groupMembers(pgid: number): number[] {
+	if (!Number.isInteger(pgid) || pgid <= 0) return [];
+	const members: number[] = [];
+	for (const pid of allPids()) {
+		const stat = readStat(pid);
+		if (stat && stat.pgrp === pgid && !isDeadState(stat.state)) members.push(pid);
+	}
+	return members;
+}
+
+type Sample = {startTicks: string; cpuTicks: number; atMs: number};
+/** Last CPU sample per pid, so CPU % covers the time since the previous call (as top does). */
+const samples = new Map<number, Sample>();
+/** Bound on remembered samples: pids that are never asked about again must not grow the map forever. */
+const MAX_SAMPLES = 4096;
+
+function uptimeSeconds(): number {
+	return Number((readProc('/proc/uptime') ?? '0').split(' ')[0]);
+}
+
+async function usage(pids: number[]): Promise<Usage> {
+	let cpuPercent = 0;
+	let rssBytes = 0;
+	const now = Date.now();
+	for (const pid of new Set(pids)) {
+		const stat = readStat(pid);
+		if (!stat || isDeadState(stat.state)) {
+			samples.delete(pid);
+			continue;
+		}
+		const previous = samples.get(pid);
+		if (previous && previous.startTicks === stat.startTicks && now > previous.atMs) {
+			cpuPercent += (((stat.cpuTicks - previous.cpuTicks) / CLK_TCK) * 1000 * 100) / (now - previous.atMs);
+		} else {
+			const lifetime = uptimeSeconds() - Number(stat.startTicks) / CLK_TCK;
+			if (lifetime > 0) cpuPercent += ((stat.cpuTicks / CLK_TCK) * 100) / lifetime;
+		}
+		if (samples.size >= MAX_SAMPLES) samples.clear();
+		samples.set(pid, {startTicks: stat.startTicks, cpuTicks: stat.cpuTicks, atMs: now});
+		const status = readProc(`/proc/${pid}/status`);
+		rssBytes += (status === undefined ? undefined : parseVmRssBytes(status)) ?? 0;
+	}
+	return {cpuPercent: Math.max(0, cpuPercent), rssBytes};
+}
+
+/** The process table of a Linux machine. */
+export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, usage};

@@ -1,0 +1,107 @@
+// Pure parsers for macOS `ps` and `sysctl` output (run with LC_ALL=C); darwin.ts runs the commands.
+import {COMPONENT_KEY, HOME_KEY} from './proc-parse.js';
+import type {ProcInfo} from './types.js';
+
+/** A `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]` row. */
+export type PsRow = ProcInfo & {command: string};
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+// lstart is strftime "%c" in the C locale: "Thu Nov 26 03:47:41 2026" (day of month space-padded).
+const ROW = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+([A-Z][a-z]{2})\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})(?:\s+(.*))?$/;
+
+/** Epoch ms of an lstart string (local time, as ps prints it), or undefined when it is not one. */
+export function parseLstart(lstart: string): number | undefined {
+	const match = /^[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})$/.exec(lstart.trim());
+	if (!match) return undefined;
+	const month = MONTHS.indexOf(match[1] as (typeof MONTHS)[number]);
+	if (month < 0) return undefined;
+	const [day, hours, minutes, seconds, year] = [match[2], match[3], match[4], match[5], match[6]].map(Number);
+	return new Date(year!, month, day, hours, minutes, seconds).getTime();
+}
+
+/** One row of `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]`, or undefined for a line that is not one. */
+export function parsePsRow(line: string): PsRow | undefined {
+	const match = ROW.exec(line.replace(/\s+$/, ''));
+	if (!match) return undefined;
+	const [, pid, ppid, pgid, state, weekday, month, day, hh, mm, ss, year, command] = match;
+	// The token is normalised (single spaces) so that a change of column padding never changes identity.
+	const startTime = `${weekday} ${month} ${day} ${hh}:${mm}:${ss} ${year}`;
+	const startedAtMs = parseLstart(startTime);
+	if (startedAtMs === undefined) return undefined;
+	return {
+		pid: Number(pid),
+		ppid: Number(ppid),
+		pgid: Number(pgid),
+		state: state!,
+		startTime,
+		startedAtMs,
+		command: command ?? '',
+	};
+}
+
+/** Every row of a `ps -A -o pid=,ppid=,pgid=,state=,lstart=[,command=]` listing, keyed by pid. */
+export function parsePsTable(text: string): Map<number, PsRow> {
+	const rows = new Map<number, PsRow>();
+	for (const line of text.split('\n')) {
+		const row = parsePsRow(line);
+		if (row) rows.set(row.pid, row);
+	}
+	return rows;
+}
+
+/** `ps -o pid=,command=` (with or without -E) as pid → command text. */
+export function parsePidCommands(text: string): Map<number, string> {
+	const commands = new Map<number, string>();
+	for (const line of text.split('\n')) {
+		const match = /^\s*(\d+) ?(.*)$/.exec(line.replace(/\s+$/, ''));
+		if (match) commands.set(Number(match[1]), match[2]!);
+	}
+	return commands;
+}
+
+/** The environment part of a `ps -E` command: what follows the plain command, or the whole line when they differ (a race). */
+export function environmentPart(withEnv: string, plain: string | undefined): string {
+	if (plain !== undefined && plain !== '' && withEnv.startsWith(plain)) return withEnv.slice(plain.length);
+	return withEnv;
+}
+
+/** A ps state that counts as dead (SPEC 4.1): macOS prints Z for a zombie, possibly with flags after it. */
+export function isZombieState(state: string): boolean {
+	return state.startsWith('Z');
+}
+
+/**
+ * The STIGMER_COMPONENT of a space-separated `ps -E` environment whose STIGMER_HOME is exactly home.
+ * ps joins variables with single spaces, so the value must be followed by a space or the end.
+ */
+export function psMarkerComponent(environment: string, home: string): string | undefined {
+	const wanted = HOME_KEY + home;
+	let at = environment.indexOf(wanted);
+	let homeMatches = false;
+	while (at !== -1 && !homeMatches) {
+		const before = at === 0 ? ' ' : environment[at - 1];
+		const after = environment[at + wanted.length] ?? ' ';
+		homeMatches = before === ' ' && after === ' ';
+		at = environment.indexOf(wanted, at + 1);
+	}
+	if (!homeMatches) return undefined;
+	const component = new RegExp(`(?:^| )${COMPONENT_KEY}(\\S+)`).exec(environment);
+	return component?.[1];
+}
+
+/** `sysctl -n kern.boottime` ("{ sec = 1764126072, usec = 345261 } Thu Nov 26 03:01:12 2026") → "1764126072.345261". */
+export function parseBoottime(text: string): string | undefined {
+	const match = /sec\s*=\s*(\d+),\s*usec\s*=\s*(\d+)/.exec(text);
+	return match ? `${match[1]}.${match[2]}` : undefined;
+}
+
+/** `ps -A -o pid=,pgid=,state=` rows. */
+export function parseGroupRows(text: string): {pid: number; pgid: number; state: string}[] {
+	const rows: {pid: number; pgid: number; state: string}[] = [];
+	for (const line of text.split('\n')) {
+		const match = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line);
+		if (match) rows.push({pid: Number(match[1]), pgid: Number(match[2]), state: match[3]!});
+	}
+	return rows;
+}
