@@ -192,12 +192,13 @@ describe('broker (in memory)', () => {
 		broker.close();
 	});
 
-	it('an aborted poll answers empty and takes no task; a full queue refuses', async () => {
+	it('an aborted poll answers empty, takes no task and unregisters at once; a full queue refuses', async () => {
 		const broker = quiet();
 		const gone = new AbortController();
 		const polling = broker.poll('q', {pid: 1, component: 'c'}, 1000, gone.signal);
 		gone.abort();
 		assert.equal(await polling, undefined);
+		assert.equal(broker.pollers('q').length, 0, 'a poller whose client went away is dropped at once, without the grace');
 		broker.enqueue('q', {n: 1});
 		broker.enqueue('q', {n: 2});
 		assert.throws(() => broker.enqueue('q', {n: 3}), QueueFullError);
@@ -287,6 +288,8 @@ describe('runners', () => {
 			[['agent-runner', agent.child.pid, 'agent-runner'], ['workflow-runner', workflow.child.pid, 'workflow-runner']].sort(),
 		);
 		assert.ok(registry.every(p => ISO_MS.test(p.since)));
+		assert.equal((await get(port, `/v1/pollers/agent-runner?pid=${agent.child.pid}`)).status, 200);
+		assert.equal((await get(port, `/v1/pollers/agent-runner?pid=${workflow.child.pid}`)).status, 404);
 
 		assert.equal((await post(port, '/v1/queues/workflow-runner/tasks', '{"workflow":"wf-7"}')).status, 202);
 		assert.equal((await post(port, '/v1/queues/agent-runner/tasks', '{"agent":"ag-9"}')).status, 202);
@@ -341,6 +344,21 @@ describe('runners', () => {
 			assert.match(line, PY_LINE);
 			assert.match(PY_LINE.exec(line)![2]!, /^(WARNING|ERROR)$/);
 		}
+	});
+
+	it('a runner killed mid-poll leaves the registry at once, not after the grace', async () => {
+		const home = tempHome();
+		const port = await freePort();
+		const server = startServer(home, port);
+		await waitFor('/healthz', async () => (await get(port, '/healthz')).status === 200);
+		const workflow = startRunner('workflow-runner', home, port);
+		await waitFor('the runner to register', async () => (await get(port, '/v1/pollers/workflow-runner')).status === 200);
+		workflow.child.kill('SIGKILL');
+		await workflow.exited;
+		// Well under POLLER_GRACE_MS (3 s): the dropped connection is what unregisters it.
+		await waitFor('the runner to leave the registry', async () => (await get(port, '/v1/pollers/workflow-runner')).status === 404, 1500);
+		await waitFor('the server to log it', () => server.err().includes('"message":"poller expired"'));
+		assert.equal((await terminate(server)).code, 0);
 	});
 
 	it('keeps retrying while no server is there, and still exits 0 within 1 s of SIGTERM', async () => {

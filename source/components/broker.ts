@@ -112,15 +112,15 @@ export class Broker {
 				queue.waiters.push(waiter);
 			});
 		} finally {
-			release();
+			release(signal.aborted);
 		}
 	}
 
-	/** Pollers registered now, of one queue or all, oldest first. */
-	pollers(queueName?: string): Poller[] {
+	/** Pollers registered now, of one queue or all (and of one pid, if given), oldest first. */
+	pollers(queueName?: string, pid?: number): Poller[] {
 		return [...this.#registry.values()]
 			.map(r => r.poller)
-			.filter(p => queueName === undefined || p.queue === queueName)
+			.filter(p => (queueName === undefined || p.queue === queueName) && (pid === undefined || p.pid === pid))
 			.sort((a, b) => a.since.localeCompare(b.since));
 	}
 
@@ -150,8 +150,11 @@ export class Broker {
 		return queue;
 	}
 
-	/** Count one in-flight poll; the returned release starts the grace period once none is left. */
-	#register(queue: string, who: {pid: number; component: string}): () => void {
+	/**
+	 * Count one in-flight poll. The returned release starts the grace period once none is left,
+	 * or drops the poller at once when its client went away (killed or stopping: it polls no more).
+	 */
+	#register(queue: string, who: {pid: number; component: string}): (gone: boolean) => void {
 		const key = `${queue}\u0000${who.pid}\u0000${who.component}`;
 		let registration = this.#registry.get(key);
 		if (registration) {
@@ -165,18 +168,24 @@ export class Broker {
 
 		registration.inflight++;
 		const held = registration;
-		return () => {
+		const expire = (): void => {
+			if (this.#registry.get(key) === held && held.inflight === 0) {
+				this.#registry.delete(key);
+				this.options.onEvent({kind: 'poller-expired', poller: held.poller});
+			}
+		};
+
+		return gone => {
 			held.inflight--;
 			if (held.inflight > 0 || this.#closed) {
 				return;
 			}
 
-			held.expiry = setTimeout(() => {
-				if (this.#registry.get(key) === held && held.inflight === 0) {
-					this.#registry.delete(key);
-					this.options.onEvent({kind: 'poller-expired', poller: held.poller});
-				}
-			}, this.options.graceMs);
+			if (gone) {
+				expire();
+			} else {
+				held.expiry = setTimeout(expire, this.options.graceMs);
+			}
 		};
 	}
 }

@@ -12,7 +12,10 @@ export const DEFAULT_PORT = 7234;
 export const HOST = '127.0.0.1';
 /** How long a poll is held open without a task before answering 204; the runner polls again at once. */
 export const POLL_HOLD_MS = 20_000;
-/** A poller stays registered this long after a poll ends, so the gap between polls never flaps readiness. */
+/**
+ * A poller stays registered this long after a poll ends, so the gap between polls never flaps
+ * readiness. A poller whose connection drops mid-poll (killed, stopping) is dropped at once.
+ */
 export const POLLER_GRACE_MS = 3000;
 /** Most tasks waiting per queue. */
 export const MAX_QUEUED = 10_000;
@@ -127,7 +130,7 @@ async function handleEnqueue(broker: Broker, queue: string, request: http.Incomi
 	}
 }
 
-/** Route one request. Paths: /healthz, /v1/pollers[/<queue>], /v1/queues/<queue>/poll|tasks. */
+/** Route one request. Paths: /healthz, /v1/pollers[/<queue>][?pid=N], /v1/queues/<queue>/poll|tasks. */
 async function route(broker: Broker, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
 	const url = new URL(request.url ?? '/', 'http://localhost');
 	const parts = url.pathname.split('/').filter(Boolean).map(part => decodeURIComponent(part));
@@ -149,8 +152,14 @@ async function route(broker: Broker, request: http.IncomingMessage, response: ht
 		}
 	} else if (first === 'v1' && second === 'pollers' && parts.length <= 3) {
 		if (allow('GET')) {
-			const pollers = broker.pollers(queue);
-			send(response, queue !== undefined && pollers.length === 0 ? 404 : 200, queue !== undefined && pollers.length === 0 ? {error: `no poller is polling queue ${queue}`} : pollers);
+			// `?pid=N` lets a readiness probe ask for the process it just started, not a predecessor.
+			const pid = url.searchParams.has('pid') ? Number(url.searchParams.get('pid')) : undefined;
+			const pollers = broker.pollers(queue, pid);
+			if (queue !== undefined && pollers.length === 0) {
+				send(response, 404, {error: `no poller${pid === undefined ? '' : ` with pid ${pid}`} is polling queue ${queue}`});
+			} else {
+				send(response, 200, pollers);
+			}
 		}
 	} else if (first === 'v1' && second === 'queues' && parts.length === 4 && queue !== undefined && (action === 'poll' || action === 'tasks')) {
 		if (!QUEUE_NAME.test(queue)) {
