@@ -367,7 +367,7 @@ describe('runners', () => {
 		const agent = startRunner('agent-runner', tempHome(), port);
 		await waitFor('two failed polls each', () => (workflow.out().match(/unreachable|not reachable/g) ?? []).length >= 2 && lines(agent.err()).length >= 2);
 		assert.match(lines(agent.err())[0]!, /WARNING agent_runner: server not reachable yet at .*ECONNREFUSED.*retrying in 100ms$/);
-		assert.match(lines(agent.err())[1]!, /ERROR agent_runner: server still unreachable .*retrying in 200ms$/);
+		assert.match(lines(agent.err())[1]!, /ERROR agent_runner: server still unreachable after 2 attempts .*retrying in 200ms$/);
 		for (const runner of [workflow, agent]) {
 			// eslint-disable-next-line no-await-in-loop
 			const {ms, code} = await terminate(runner);

@@ -12,6 +12,8 @@ export const BACKOFF_START_MS = 100;
 export const BACKOFF_CAP_MS = 1000;
 /** A poll the server has not answered after this long is treated as lost (the server holds ~20 s). */
 export const POLL_TIMEOUT_MS = 30_000;
+/** Once retries reach the cap, repeat the "still unreachable" line only this often: a long outage must not flood the log. */
+export const OUTAGE_LOG_EVERY_MS = 30_000;
 /** Largest task body we accept from the server. */
 export const MAX_TASK_BYTES = 1024 * 1024;
 
@@ -96,6 +98,8 @@ export async function pollLoop(serverUrl: URL, queue: string, component: string,
 	// 'connecting' until the first connection, so a slow server at startup is not called "lost".
 	let link: 'connecting' | 'up' | 'down' = 'connecting';
 	let wasUp = false;
+	let failures = 0;
+	let lastReport = 0;
 	log.info(`polling ${queue} queue at ${serverUrl.origin}`);
 	while (!signal.aborted) {
 		try {
@@ -121,8 +125,13 @@ export async function pollLoop(serverUrl: URL, queue: string, component: string,
 				break;
 			}
 
-			const what = {connecting: 'server not reachable yet', up: 'lost connection to server', down: 'server still unreachable'}[link];
-			(link === 'down' ? log.error : log.warn)(`${what} at ${serverUrl.origin} (${describe(error)}); retrying in ${backoff}ms`);
+			failures = link === 'down' ? failures + 1 : 1;
+			if (link !== 'down' || backoff < BACKOFF_CAP_MS || Date.now() - lastReport >= OUTAGE_LOG_EVERY_MS) {
+				const what = {connecting: 'server not reachable yet', up: 'lost connection to server', down: `server still unreachable after ${failures} attempts`}[link];
+				(link === 'down' ? log.error : log.warn)(`${what} at ${serverUrl.origin} (${describe(error)}); retrying in ${backoff}ms`);
+				lastReport = Date.now();
+			}
+
 			link = 'down';
 			// eslint-disable-next-line no-await-in-loop
 			await sleep(backoff, signal);
