@@ -16,12 +16,6 @@ const VERBS: Record<string, Verb> = {
 	'internal-agent-runner': {summary: '', load: async () => import('./components/agent-runner.js'), hidden: true},
 };
 
-/** The package version, read once from package.json beside dist/. */
-export async function version(): Promise<string> {
-	const {readFileSync} = await import('node:fs');
-	const url = new URL('../../package.json', import.meta.url);
-	return (JSON.parse(readFileSync(url, 'utf8')) as {version: string}).version;
-}
 
 function usage(): string {
 	const rows = Object.entries(VERBS)
@@ -45,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
 
 	const [first, second] = argv;
 	if (first === '--version' || first === '-v') {
-		process.stdout.write(`${await version()}\n`);
+		const {packageVersion} = await import('./version.js');
+		process.stdout.write(`${packageVersion()}\n`);
 		return EXIT.ok;
 	}
 

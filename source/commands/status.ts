@@ -1,6 +1,84 @@
-import {StigmerError} from '../errors.js';
+// `stigmer server status [--json]` (SPEC 4.6): parse → engine.status → print; exit 0 healthy, 3 not.
+import {status} from '../engine/index.js';
+import type {ComponentStatus, StatusReport} from '../engine/types.js';
+import {formatDuration} from '../duration.js';
+import {EXIT} from '../errors.js';
+import {resolveHome} from '../paths.js';
+import {parseFlags} from './flags.js';
+import {colors} from './output.js';
+import type {ChalkInstance} from 'chalk';
 
-/** Placeholder until this verb lands. */
-export async function run(_argv: string[]): Promise<number> {
-	throw new StigmerError('not implemented yet');
+const HELP = `
+	Usage: stigmer server status [--json]
+
+	What runs in this home: state, pid, uptime, CPU, memory of the process group,
+	readiness and orphaned processes per component.
+
+	Options
+	  --json       one JSON object (documented in README.md)
+	  --no-color   plain output (also NO_COLOR)
+
+	Exit codes: 0 every enabled component is running and ready · 3 something is not · 1 error
+`;
+
+/** Print status; 0 when healthy, 3 otherwise. */
+export async function run(argv: string[]): Promise<number> {
+	const cli = parseFlags(argv, HELP, {json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
+	const report = await status(resolveHome());
+	process.stdout.write(cli.flags.json ? `${JSON.stringify(report, null, 2)}\n` : statusTable(report, colors(!cli.flags.color)));
+	return report.healthy ? EXIT.ok : EXIT.notRunning;
+}
+
+const STATE_COLOR = {running: 'green', starting: 'yellow', stopping: 'yellow', stopped: 'gray', crashed: 'red', disabled: 'gray'} as const;
+
+/** The human table of a status report, one row per component plus reasons and orphans. */
+export function statusTable(report: StatusReport, c: ChalkInstance): string {
+	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'ORPHANS'];
+	const rows = report.components.map((s) => [
+		s.name,
+		s.state,
+		s.pid === null ? '-' : String(s.pid),
+		s.uptimeMs === null ? '-' : formatDuration(s.uptimeMs),
+		s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(1)}%`,
+		s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
+		s.state === 'running' || s.state === 'starting' ? (s.ready ? 'yes' : 'no') : '-',
+		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+	const line = (cells: string[], paint?: (cell: string, i: number) => string) =>
+		cells.map((cell, i) => (paint ? paint(cell.padEnd(widths[i]!), i) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+	const out = [c.bold(line(header))];
+	for (const [index, row] of rows.entries()) {
+		const s = report.components[index]!;
+		out.push(line(row, (cell, i) => (i === 1 ? c[STATE_COLOR[s.state]](cell) : cell)));
+	}
+
+	const notes = report.components.flatMap((s) => noteFor(s));
+	return `${[...out, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
+}
+
+function noteFor(s: ComponentStatus): string[] {
+	const notes: string[] = [];
+	if (s.reason !== null) {
+		notes.push(`${s.name}: ${s.state} (${s.reason})`);
+	}
+
+	if (s.orphans.length > 0) {
+		notes.push(`${s.name}: ${s.orphans.length} orphaned process${s.orphans.length === 1 ? '' : 'es'} (pids ${s.orphans.map((o) => o.pid).join(', ')}); \`stigmer server start\` cleans them up`);
+	}
+
+	return notes;
+}
+
+/** 43.0 MB style, decimal units as ps and top users read them. */
+export function formatBytes(bytes: number): string {
+	const units = ['B', 'kB', 'MB', 'GB'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1000 && unit < units.length - 1) {
+		value /= 1000;
+		unit++;
+	}
+
+	return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

@@ -59,7 +59,7 @@ export type StopOutcome = {
 	signal: string;
 };
 
-export type StopResult = {stopped: StopOutcome[]};
+export type StopResult = {stopped: StopOutcome[]; cleaned: CleanupReport};
 
 /** Progress events, so a UI can show what an action is doing. */
 export type EngineEvent =

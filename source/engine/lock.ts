@@ -1,0 +1,114 @@
+// The home lock (SPEC 4.4 step 1): starts, stops and dashboard actions of one home queue here.
+import fs from 'node:fs';
+import {processTable} from '../os/index.js';
+import {StigmerError} from '../errors.js';
+import {ensurePrivateDir, homePaths} from '../paths.js';
+
+/** How often a waiter looks again; a dead holder is thus taken over well within a second. */
+const LOCK_POLL_MS = 25;
+/** Longest wait behind a live holder: a full start may wait on several ready_timeouts. */
+const LOCK_WAIT_MS = 300_000;
+/** A takeover marker older than this was left by a taker that died mid-takeover. */
+const TAKEOVER_STALE_MS = 2000;
+
+type Holder = {pid: number; startTime: string};
+
+/** Run `work` holding the home's lock; waits (bounded) behind a live holder, takes over from a dead one. */
+export async function withLock<T>(home: string, work: () => Promise<T>, onWait?: () => void): Promise<T> {
+	const release = await acquire(home, onWait);
+	try {
+		return await work();
+	} finally {
+		release();
+	}
+}
+
+async function acquire(home: string, onWait?: () => void): Promise<() => void> {
+	const {lock, data} = homePaths(home);
+	ensurePrivateDir(data);
+	const me: Holder = {pid: process.pid, startTime: processTable.info(process.pid)?.startTime ?? ''};
+	const deadline = Date.now() + LOCK_WAIT_MS;
+	let waited = false;
+	for (;;) {
+		try {
+			fs.writeFileSync(lock, JSON.stringify(me), {flag: 'wx', mode: 0o600});
+			return () => {
+				if (readHolder(lock)?.pid === me.pid) {
+					fs.rmSync(lock, {force: true});
+				}
+			};
+		} catch (error: unknown) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+				throw error;
+			}
+		}
+
+		const holder = readHolder(lock);
+		if (!holderAlive(holder, lock)) {
+			takeOver(lock, holder);
+			continue;
+		}
+
+		if (!waited) {
+			waited = true;
+			onWait?.();
+		}
+
+		if (Date.now() > deadline) {
+			throw new StigmerError(`another stigmer (pid ${holder!.pid}) has held ${lock} for over ${LOCK_WAIT_MS / 1000}s; wait for it to finish, or stop it`);
+		}
+
+		await new Promise((resolve) => {
+			setTimeout(resolve, LOCK_POLL_MS);
+		});
+	}
+}
+
+function readHolder(lock: string): Holder | undefined {
+	try {
+		const value = JSON.parse(fs.readFileSync(lock, 'utf8')) as Holder;
+		return typeof value.pid === 'number' ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function holderAlive(holder: Holder | undefined, lock: string): boolean {
+	if (holder === undefined) {
+		// Unreadable: being written this instant (wait), or left empty by a holder killed mid-write (take over).
+		try {
+			return Date.now() - fs.statSync(lock).mtimeMs < TAKEOVER_STALE_MS;
+		} catch {
+			return false;
+		}
+	}
+
+	const info = processTable.info(holder.pid);
+	return info !== undefined && (holder.startTime === '' || info.startTime === holder.startTime);
+}
+
+/** Remove a dead holder's lock; a takeover marker makes sure only one waiter removes that very lock. */
+function takeOver(lock: string, dead: Holder | undefined): void {
+	const marker = `${lock}.takeover`;
+	try {
+		fs.writeFileSync(marker, String(process.pid), {flag: 'wx', mode: 0o600});
+	} catch {
+		try {
+			if (Date.now() - fs.statSync(marker).mtimeMs > TAKEOVER_STALE_MS) {
+				fs.rmSync(marker, {force: true});
+			}
+		} catch {}
+
+		return;
+	}
+
+	try {
+		const now = readHolder(lock);
+		const same = dead === undefined ? now === undefined : now !== undefined && now.pid === dead.pid && now.startTime === dead.startTime;
+		if (same) {
+			fs.rmSync(lock, {force: true});
+		}
+	} finally {
+		fs.rmSync(marker, {force: true});
+	}
+}

@@ -1,0 +1,87 @@
+// PID files (SPEC 4.2): JSON records written atomically; legacy plain numbers still read.
+import fs from 'node:fs';
+import path from 'node:path';
+import {pidFile} from '../paths.js';
+
+/** What a PID file proves about a process we started. */
+export type PidRecord = {
+	pid: number;
+	pgid: number;
+	startTime: string;
+	bootId: string;
+	component: string;
+	home: string;
+	argv: string[];
+	version: string;
+};
+
+/** A PID file's content: a full record, a legacy plain number, or unusable. */
+export type PidFileContent =
+	| {kind: 'record'; record: PidRecord}
+	| {kind: 'legacy'; pid: number}
+	| {kind: 'invalid'; why: string};
+
+/** Largest pid any supported kernel hands out (Linux pid_max is at most 2^22). */
+const PID_MAX = 4_194_304;
+
+/** Parse a PID file's text; pure. `abc`, empty, `-5` and `99999999` are invalid, never signalled. */
+export function parsePidFile(text: string): PidFileContent {
+	const trimmed = text.trim();
+	if (/^\d+$/.test(trimmed)) {
+		const pid = Number(trimmed);
+		return validPid(pid) ? {kind: 'legacy', pid} : {kind: 'invalid', why: `pid ${trimmed} is out of range`};
+	}
+
+	if (trimmed === '') {
+		return {kind: 'invalid', why: 'empty'};
+	}
+
+	try {
+		const value = JSON.parse(trimmed) as Partial<PidRecord>;
+		if (
+			value && typeof value === 'object' && validPid(value.pid) && validPid(value.pgid)
+			&& typeof value.startTime === 'string' && typeof value.bootId === 'string' && typeof value.component === 'string'
+		) {
+			return {kind: 'record', record: {home: '', argv: [], version: '', ...value} as PidRecord};
+		}
+	} catch {}
+
+	return {kind: 'invalid', why: `not a pid or a stigmer PID record: ${JSON.stringify(trimmed.slice(0, 40))}`};
+}
+
+function validPid(pid: unknown): pid is number {
+	return typeof pid === 'number' && Number.isInteger(pid) && pid > 1 && pid <= PID_MAX;
+}
+
+/** Read a PID file; undefined when there is none. */
+export function readPidFile(file: string): PidFileContent | undefined {
+	try {
+		return parsePidFile(fs.readFileSync(file, 'utf8'));
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return undefined;
+		}
+
+		return {kind: 'invalid', why: (error as Error).message};
+	}
+}
+
+/** Write `data/<component>.pid` atomically (temp file + rename), mode 0600. */
+export function writePidFile(home: string, record: PidRecord): void {
+	const file = pidFile(home, record.component);
+	const temporary = path.join(path.dirname(file), `.${record.component}.pid.${process.pid}.tmp`);
+	fs.writeFileSync(temporary, `${JSON.stringify(record)}\n`, {mode: 0o600});
+	fs.renameSync(temporary, file);
+}
+
+/** Remove a PID file if it still holds what we read (another start may have replaced it). */
+export function removePidFile(file: string, expected?: PidFileContent): void {
+	if (expected !== undefined) {
+		const now = readPidFile(file);
+		if (now !== undefined && JSON.stringify(now) !== JSON.stringify(expected)) {
+			return;
+		}
+	}
+
+	fs.rmSync(file, {force: true});
+}

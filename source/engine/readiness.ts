@@ -1,0 +1,156 @@
+// Readiness probes (SPEC 3): http 200, tcp accepts, a log line matches, or a fixed delay.
+import fs from 'node:fs';
+import net from 'node:net';
+import type {ComponentSpec, ReadyProbe} from '../config.js';
+import {formatDuration} from '../duration.js';
+import {logFile} from '../paths.js';
+import type {Spawned} from './spawn.js';
+
+/** Between probe attempts: readiness latency is what `start` costs the user. */
+const PROBE_INTERVAL_MS = 20;
+/** One attempt's own limit, so a hung port cannot eat the whole ready_timeout in one go. */
+const ATTEMPT_TIMEOUT_MS = 500;
+
+export type Readiness = {ok: true; ms: number} | {ok: false; reason: string};
+
+/** One attempt of a probe; for `log` the caller passes the offsets to read from. */
+export async function probeOnce(probe: ReadyProbe, context: {sinceMs: number; home: string; component: string; offsets?: [number, number]}): Promise<boolean> {
+	switch (probe.kind) {
+		case 'http': {
+			try {
+				const response = await fetch(probe.url, {signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)});
+				await response.body?.cancel();
+				return response.status === 200;
+			} catch {
+				return false;
+			}
+		}
+
+		case 'tcp': {
+			return tcpAccepts(probe.host, probe.port);
+		}
+
+		case 'log': {
+			return logMatches(probe.pattern, context.home, context.component, context.offsets ?? [0, 0]);
+		}
+
+		case 'after': {
+			return Date.now() - context.sinceMs >= probe.ms;
+		}
+	}
+}
+
+/** Describe a probe for messages: "GET http://…/healthz is 200". */
+export function describeProbe(probe: ReadyProbe | null): string {
+	if (probe === null) {
+		return 'running';
+	}
+
+	switch (probe.kind) {
+		case 'http': {
+			return `GET ${probe.url} is 200`;
+		}
+
+		case 'tcp': {
+			return `TCP ${probe.host}:${probe.port} accepts`;
+		}
+
+		case 'log': {
+			return `a log line matches /${probe.pattern.source}/`;
+		}
+
+		case 'after': {
+			return `${formatDuration(probe.ms)} after start`;
+		}
+	}
+}
+
+async function tcpAccepts(host: string, port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = net.connect({host, port});
+		const done = (ok: boolean) => {
+			socket.destroy();
+			resolve(ok);
+		};
+
+		socket.setTimeout(ATTEMPT_TIMEOUT_MS, () => {
+			done(false);
+		});
+		socket.once('connect', () => {
+			done(true);
+		});
+		socket.once('error', () => {
+			done(false);
+		});
+	});
+}
+
+function logMatches(pattern: RegExp, home: string, component: string, offsets: [number, number]): boolean {
+	return (['stdout', 'stderr'] as const).some((stream, index) => {
+		try {
+			const file = logFile(home, component, stream);
+			const size = fs.statSync(file).size;
+			const from = offsets[index]!;
+			if (size <= from) {
+				return false;
+			}
+
+			const buffer = Buffer.alloc(Math.min(size - from, 1 << 20));
+			const fd = fs.openSync(file, 'r');
+			try {
+				fs.readSync(fd, buffer, 0, buffer.length, from);
+			} finally {
+				fs.closeSync(fd);
+			}
+
+			return buffer.toString('utf8').split('\n').some((line) => pattern.test(line));
+		} catch {
+			return false;
+		}
+	});
+}
+
+/** Current sizes of a component's .log and .err, so a `log` probe reads only this run's lines. */
+export function logOffsets(home: string, component: string): [number, number] {
+	const size = (stream: 'stdout' | 'stderr') => {
+		try {
+			return fs.statSync(logFile(home, component, stream)).size;
+		} catch {
+			return 0;
+		}
+	};
+
+	return [size('stdout'), size('stderr')];
+}
+
+/** Poll the component's probe until ready, its exit, or ready_timeout. */
+export async function waitReady(home: string, spec: ComponentSpec, spawned: Spawned, offsets: [number, number]): Promise<Readiness> {
+	const started = Date.now();
+	const deadline = started + spec.readyTimeoutMs;
+	const probe = spec.ready ?? {kind: 'after', ms: 0};
+	for (;;) {
+		const exit = spawned.hasExited();
+		if (exit) {
+			return {ok: false, reason: exit.signal ? `was killed by ${exit.signal} before it was ready` : `exited with code ${exit.code} before it was ready`};
+		}
+
+		if (await probeOnce(probe, {sinceMs: started, home, component: spec.name, offsets})) {
+			if (spawned.hasExited() === undefined) {
+				return {ok: true, ms: Date.now() - started};
+			}
+
+			continue;
+		}
+
+		if (Date.now() >= deadline) {
+			return {ok: false, reason: `not ready within ${formatDuration(spec.readyTimeoutMs)} (waited for: ${describeProbe(spec.ready)})`};
+		}
+
+		await Promise.race([
+			spawned.exited,
+			new Promise((resolve) => {
+				setTimeout(resolve, PROBE_INTERVAL_MS);
+			}),
+		]);
+	}
+}

@@ -1,0 +1,62 @@
+// Log rotation at start (SPEC 4.7): rename non-empty logs with a UTC stamp; delete rotations past 7 days.
+import fs from 'node:fs';
+import path from 'node:path';
+import {ensurePrivateDir, homePaths} from '../paths.js';
+
+/** Rotated session logs are kept a week (SPEC 4.7). */
+const RETENTION_MS = 7 * 24 * 3_600_000;
+const ROTATED = /^(.+)\.(log|err)\.(\d{8}T\d{6}Z)(?:-\d+)?$/;
+
+/** `YYYYMMDDTHHMMSSZ` of a time, UTC. */
+export function rotationStamp(date: Date): string {
+	return date.toISOString().replaceAll(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+function stampToMs(stamp: string): number {
+	const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp)!;
+	return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+/** Rotate the named components' logs, rename legacy daemon.log/.err to stigmer-server's, prune old rotations. */
+export function rotateLogs(home: string, components: string[], now = new Date()): void {
+	const dir = homePaths(home).logs;
+	ensurePrivateDir(dir);
+	const stamp = rotationStamp(now);
+	for (const [legacy, extension] of [['daemon.log', 'log'], ['daemon.err', 'err']] as const) {
+		moveAside(path.join(dir, legacy), path.join(dir, `stigmer-server.${extension}.${stamp}`), true);
+	}
+
+	for (const name of components) {
+		for (const extension of ['log', 'err']) {
+			moveAside(path.join(dir, `${name}.${extension}`), path.join(dir, `${name}.${extension}.${stamp}`), false);
+		}
+	}
+
+	for (const entry of fs.readdirSync(dir)) {
+		const m = ROTATED.exec(entry);
+		if (m && now.getTime() - stampToMs(m[3]!) > RETENTION_MS) {
+			fs.rmSync(path.join(dir, entry), {force: true});
+		}
+	}
+}
+
+/** Rename file to target (or target-1, -2… if taken); empty files stay unless `evenEmpty`. */
+function moveAside(file: string, target: string, evenEmpty: boolean): void {
+	let size: number;
+	try {
+		size = fs.statSync(file).size;
+	} catch {
+		return;
+	}
+
+	if (size === 0 && !evenEmpty) {
+		return;
+	}
+
+	let candidate = target;
+	for (let n = 1; fs.existsSync(candidate); n++) {
+		candidate = `${target}-${n}`;
+	}
+
+	fs.renameSync(file, candidate);
+}
