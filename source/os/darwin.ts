@@ -1,16 +1,7 @@
 // The macOS process table, read through `ps` and `sysctl` (there is no /proc); parsing lives in ps-parse.ts.
 import {execFileSync} from 'node:child_process';
 import type pidusage from 'pidusage';
-import {
-	environmentPart,
-	isZombieState,
-	parseBoottime,
-	parseGroupRows,
-	parsePidCommands,
-	parsePsRow,
-	parsePsTable,
-	psMarkerComponent,
-} from './ps-parse.js';
+import {isZombieState, markedFromPs, parseBoottime, parseGroupRows, parsePsRow} from './ps-parse.js';
 import {signalZeroSays} from './signal.js';
 import type {MarkedProc, ProcInfo, ProcessTable, Usage} from './types.js';
 
@@ -21,12 +12,16 @@ const PS_TIMEOUT_MS = 5000;
 /** Room for the whole process table with environments (ps -E -ww can be large). */
 const PS_MAX_BUFFER = 64 * 1024 * 1024;
 
-/** Output of a command run in the C locale (stable lstart format); '' when it exits non-zero (ps: no such pid). */
+/**
+ * Output of a command run in the C locale (stable lstart format); '' when it exits non-zero (ps: no such pid).
+ * The marker is removed from its environment, so a ps run by a marked process never finds itself in the scan.
+ */
 function run(file: string, args: string[]): string {
+	const {STIGMER_HOME: _home, STIGMER_COMPONENT: _component, ...env} = process.env;
 	try {
 		return execFileSync(file, args, {
 			encoding: 'utf8',
-			env: {...process.env, LC_ALL: 'C', LANG: 'C'},
+			env: {...env, LC_ALL: 'C', LANG: 'C'},
 			stdio: ['ignore', 'pipe', 'ignore'],
 			timeout: PS_TIMEOUT_MS,
 			maxBuffer: PS_MAX_BUFFER,
@@ -62,19 +57,9 @@ function isAlive(pid: number): boolean {
 }
 
 function scanMarked(home: string): MarkedProc[] {
-	const table = parsePsTable(run('ps', ['-A', '-ww', '-o', `${INFO_COLUMNS},command=`]));
-	const withEnv = parsePidCommands(run('ps', ['-E', '-A', '-ww', '-o', 'pid=,command=']));
-	const found: MarkedProc[] = [];
-	for (const [pid, line] of withEnv) {
-		if (pid === process.pid || !line.includes(home)) continue;
-		const row = table.get(pid);
-		if (!row || isZombieState(row.state)) continue;
-		const component = psMarkerComponent(environmentPart(line, row.command), home);
-		if (component === undefined) continue;
-		const {command: _command, ...rest} = row;
-		found.push({...rest, component});
-	}
-	return found;
+	const table = run('ps', ['-A', '-ww', '-o', `${INFO_COLUMNS},command=`]);
+	const withEnv = run('ps', ['-E', '-A', '-ww', '-o', 'pid=,command=']);
+	return markedFromPs(table, withEnv, home, process.pid);
 }
 
 function groupMembers(pgid: number): number[] {

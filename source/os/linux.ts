@@ -7,13 +7,44 @@ import type {MarkedProc, ProcInfo, ProcessTable, Usage} from './types.js';
 /** USER_HZ: the unit of /proc/<pid>/stat times; the kernel fixes it at 100 for userspace on every architecture Node runs on. */
 const CLK_TCK = 100;
 
-/** Read a /proc file, or undefined when the process vanished or is not ours to read (normal races). */
-function readProc(file: string): string | undefined {
+/** First size of the shared read buffer: a stat line is ~300 bytes, most environments a few KB. */
+const INITIAL_READ_BYTES = 16 * 1024;
+let readBuffer = Buffer.allocUnsafe(INITIAL_READ_BYTES);
+
+/**
+ * The bytes of a /proc file, or undefined when the process vanished or is not ours to read (normal races).
+ * open + read into one reused buffer: readFileSync's fstat and growth loop double the cost of a scan.
+ * The result is a view of the shared buffer, valid until the next call.
+ */
+function readProcBytes(file: string): Buffer | undefined {
+	let fd: number;
 	try {
-		return fs.readFileSync(file, 'latin1');
+		fd = fs.openSync(file, 'r');
 	} catch {
 		return undefined;
 	}
+	try {
+		let length = 0;
+		for (;;) {
+			const n = fs.readSync(fd, readBuffer, length, readBuffer.length - length, null);
+			if (n === 0) return readBuffer.subarray(0, length);
+			length += n;
+			if (length === readBuffer.length) {
+				const bigger = Buffer.allocUnsafe(readBuffer.length * 2);
+				readBuffer.copy(bigger, 0, 0, length);
+				readBuffer = bigger;
+			}
+		}
+	} catch {
+		return undefined;
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/** A /proc file as text, or undefined (see readProcBytes). */
+function readProc(file: string): string | undefined {
+	return readProcBytes(file)?.toString('latin1');
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -77,13 +108,9 @@ function scanMarked(home: string): MarkedProc[] {
 	const found: MarkedProc[] = [];
 	for (const pid of allPids()) {
 		if (pid === process.pid) continue;
-		let environ: Buffer;
-		try {
-			environ = fs.readFileSync(`/proc/${pid}/environ`);
-		} catch {
-			continue; // EACCES (another user's process) or ENOENT (it exited meanwhile)
-		}
-		if (environ.indexOf(needle) === -1) continue;
+		// undefined: EACCES (another user's process) or ENOENT (it exited meanwhile)
+		const environ = readProcBytes(`/proc/${pid}/environ`);
+		if (environ === undefined || environ.indexOf(needle) === -1) continue;
 		const component = markerComponent(environ.toString('utf8'), home);
 		if (component === undefined) continue;
 		const row = info(pid);

@@ -1,6 +1,6 @@
 // Pure parsers for macOS `ps` and `sysctl` output (run with LC_ALL=C); darwin.ts runs the commands.
 import {COMPONENT_KEY, HOME_KEY} from './proc-parse.js';
-import type {ProcInfo} from './types.js';
+import type {MarkedProc, ProcInfo} from './types.js';
 
 /** A `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]` row. */
 export type PsRow = ProcInfo & {command: string};
@@ -104,4 +104,23 @@ export function parseGroupRows(text: string): {pid: number; pgid: number; state:
 		if (match) rows.push({pid: Number(match[1]), pgid: Number(match[2]), state: match[3]!});
 	}
 	return rows;
+}
+
+/**
+ * The marked processes of home, from a `ps -A -ww -o pid=,ppid=,pgid=,state=,lstart=,command=` table and a
+ * `ps -E -A -ww -o pid=,command=` listing taken just after; zombies and selfPid are left out.
+ */
+export function markedFromPs(tableText: string, envText: string, home: string, selfPid: number): MarkedProc[] {
+	const table = parsePsTable(tableText);
+	const found: MarkedProc[] = [];
+	for (const [pid, line] of parsePidCommands(envText)) {
+		if (pid === selfPid || !line.includes(home)) continue;
+		const row = table.get(pid);
+		if (!row || isZombieState(row.state)) continue; // started between the two runs, or dead
+		const component = psMarkerComponent(environmentPart(line, row.command), home);
+		if (component === undefined) continue;
+		const {command: _command, ...rest} = row;
+		found.push({...rest, component});
+	}
+	return found;
 }
