@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
-import {processTable, signalGroup, signalPid} from '../source/os/index.js';
+import {processTable, processTableFor, signalGroup, signalPid} from '../source/os/index.js';
 import {isDeadState, markerComponent, parseBtime, parseProcStat, parseVmRssBytes} from '../source/os/proc-parse.js';
 import {
 	environmentPart,
@@ -244,6 +244,17 @@ describe('macOS ps parsing (recorded output)', () => {
 		assert.deepEqual(rows.find((r) => r.pid === 4140), {pid: 4140, pgid: 4133, state: 'Z'});
 		assert.equal(parseBoottime(fixture('darwin-boottime.txt')), '1793607331.512348');
 		assert.equal(parseBoottime('garbage'), undefined);
+	});
+});
+
+describe('platform choice', () => {
+	test('Windows gets a table whose every call explains, with a StigmerError', async () => {
+		const table = processTableFor('win32');
+		assert.throws(() => table.isAlive(1234), {name: 'StigmerError', message: /does not support Windows/});
+		assert.throws(() => table.scanMarked('/h'), {name: 'StigmerError'});
+		await assert.rejects(table.usage([1234]), {name: 'StigmerError'});
+		assert.equal(processTableFor(process.platform), processTable);
+		assert.notEqual(processTableFor('linux'), processTableFor('darwin'));
 	});
 });
 

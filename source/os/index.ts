@@ -8,34 +8,37 @@ import type {ProcessTable} from './types.js';
 export type * from './types.js';
 export {signalPid};
 
-function unsupported(): never {
-	throw new StigmerError(
-		`stigmer does not support ${process.platform === 'win32' ? 'Windows' : process.platform} (it needs POSIX process groups and signals). Run it on Linux or macOS, or inside WSL.`,
-	);
+/** A table whose every call says the platform is unsupported: the CLI prints that instead of crashing at import. */
+function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
+	const unsupported = (): never => {
+		throw new StigmerError(
+			`stigmer does not support ${platform === 'win32' ? 'Windows' : platform}: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).`,
+		);
+	};
+	return {
+		bootId: unsupported,
+		isAlive: unsupported,
+		info: unsupported,
+		scanMarked: unsupported,
+		groupMembers: unsupported,
+		usage: async () => unsupported(),
+	};
 }
 
-const unsupportedTable: ProcessTable = {
-	bootId: unsupported,
-	isAlive: unsupported,
-	info: unsupported,
-	scanMarked: unsupported,
-	groupMembers: unsupported,
-	usage: async () => unsupported(),
-};
-
-function choose(): ProcessTable {
-	switch (process.platform) {
+/** The process table implementation for a platform (exported for tests; use processTable). */
+export function processTableFor(platform: NodeJS.Platform): ProcessTable {
+	switch (platform) {
 		case 'linux':
 			return linuxProcessTable;
 		case 'darwin':
 			return darwinProcessTable;
 		default:
-			return unsupportedTable;
+			return unsupportedTable(platform);
 	}
 }
 
 /** This machine's process table (Linux: /proc; macOS: ps). On Windows every call throws a StigmerError. */
-export const processTable: ProcessTable = choose();
+export const processTable: ProcessTable = processTableFor(process.platform);
 
 let ownGroup: number | undefined;
 
