@@ -8,6 +8,7 @@ import type {z as Zod} from 'zod';
 import {ConfigError, UsageError} from './errors.js';
 import {parseDuration} from './duration.js';
 import {homePaths} from './paths.js';
+import {packageVersion} from './version.js';
 
 export type ReadyProbe =
 	| {kind: 'http'; url: string}
@@ -120,8 +121,46 @@ export function loadConfig(home: string): StackConfig {
 		}
 	}
 
-	const {config, locate} = text === undefined ? {config: {}, locate: () => file} : parseConfig(file, text);
-	return {home, file, components: resolveComponents(home, config, locate)};
+	if (text === undefined) {
+		return {home, file, components: resolveComponents(home, {}, () => file)};
+	}
+
+	const cached = readCache(home, file, text);
+	if (cached !== undefined) {
+		return {home, file, components: resolveComponents(home, cached, () => file)};
+	}
+
+	const {config, locate} = parseConfig(file, text);
+	const components = resolveComponents(home, config, locate);
+	writeCache(home, file, config);
+	return {home, file, components};
+}
+
+/** The validated config as JSON, keyed by the exact text: `status` skips yaml and zod when nothing changed. */
+type Cache = {text: string; version: string; config: RawConfig};
+
+function cacheFile(home: string): string {
+	return path.join(homePaths(home).data, '.config-cache.json');
+}
+
+function readCache(home: string, file: string, text: string): RawConfig | undefined {
+	try {
+		const cache = JSON.parse(fs.readFileSync(cacheFile(home), 'utf8')) as Cache;
+		return cache.text === text && cache.version === packageVersion() && fs.existsSync(file) ? cache.config : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function writeCache(home: string, file: string, config: RawConfig): void {
+	try {
+		const text = fs.readFileSync(file, 'utf8'); // After a migration the text on disk is the migrated one.
+		const target = cacheFile(home);
+		fs.mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
+		const temporary = `${target}.${process.pid}.tmp`;
+		fs.writeFileSync(temporary, JSON.stringify({text, version: packageVersion(), config} satisfies Cache), {mode: 0o600});
+		fs.renameSync(temporary, target);
+	} catch {} // A cache that cannot be written only costs time.
 }
 
 /** Parse and schema-check the YAML text; pure apart from naming `file` in errors. */
