@@ -21,7 +21,7 @@ const HELP = `
 
 /** Start the stack or the named components; exit 0 when all are ready. */
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
+	const cli = await parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
 	const c = colors(!cli.flags.color);
 	const home = resolveHome();
 	const result = await start(home, {components: cli.input});

@@ -23,7 +23,7 @@ const HELP = `
 
 /** Print status; 0 when healthy, 3 otherwise. */
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
+	const cli = await parseFlags(argv, HELP, {json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
 	const report = await status(resolveHome());
 	process.stdout.write(cli.flags.json ? `${JSON.stringify(report, null, 2)}\n` : statusTable(report, colors(!cli.flags.color)));
 	return report.healthy ? EXIT.ok : EXIT.notRunning;

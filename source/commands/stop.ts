@@ -18,7 +18,7 @@ const HELP = `
 
 /** Stop the stack or the named components; exit 0 unless something could not be stopped. */
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
+	const cli = await parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
 	const c = colors(!cli.flags.color);
 	const result = await stop(resolveHome(), {components: cli.input});
 	for (const line of cleanupLines(result.cleaned)) {
