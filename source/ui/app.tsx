@@ -1,0 +1,71 @@
+// The dashboard's layout, nothing else: panels on top, the log pane, a status line and the footer.
+import {Box, Text} from 'ink';
+import {useDashboard} from './hooks/use-dashboard.js';
+import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
+import {Footer} from './panels/footer.js';
+import {HelpOverlay} from './panels/help-overlay.js';
+import {LogPane} from './panels/log-pane.js';
+import {CompactPanel, ComponentPanel} from './panels/component-panel.js';
+import {StatusLine} from './panels/status-line.js';
+import {componentColor} from './theme.js';
+import type {DashDeps} from './types.js';
+
+export type AppProps = {
+	deps: DashDeps;
+	/** Fixed size (tests); otherwise the terminal's, following resizes. */
+	size?: Size;
+	/** Log buffer capacity (tests); LOG_CAPACITY otherwise. */
+	capacity?: number;
+	onQuit?: () => void;
+};
+
+/** The whole dashboard. */
+export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
+	const size = useTerminalSize(fixedSize);
+	const d = useDashboard(deps, size, {capacity, onQuit});
+	const names = d.components.map((c) => c.name);
+	const nameWidth = Math.max(...names.map((n) => n.length), 6);
+	const Panel = d.layout.wide ? ComponentPanel : CompactPanel;
+	const healthy = d.stack.report?.healthy;
+	const fallback = d.stack.error ?? d.logError ?? d.actions.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
+	return (
+		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight} overflow="hidden">
+			<Text wrap="truncate-end">
+				<Text bold>stigmer dash</Text>
+				<Text color="gray"> {deps.home} </Text>
+				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
+			</Text>
+			<Box flexDirection={d.layout.wide ? 'row' : 'column'} height={d.layout.panelsHeight}>
+				{d.components.map((c, index) => (
+					<Panel
+						key={c.name}
+						status={c}
+						selected={index === d.ui.selected}
+						progress={d.actions.progress[c.name]}
+						restarts={d.stack.tracking.restarts[c.name] ?? 0}
+						lastError={d.lastErrors.get(c.name)?.text}
+						color={componentColor(names, c.name)}
+						width={d.layout.panelWidth}
+					/>
+				))}
+			</Box>
+			{d.ui.helpOpen ? (
+				<HelpOverlay height={d.layout.logHeight} width={size.columns} />
+			) : (
+				<LogPane
+					lines={d.view.lines}
+					start={d.view.start}
+					height={d.layout.logHeight}
+					width={size.columns}
+					names={names}
+					query={d.ui.query}
+					currentSeq={d.ui.currentSeq}
+					header={d.view.header}
+					nameWidth={nameWidth}
+				/>
+			)}
+			<StatusLine searching={d.ui.typing} query={d.ui.query} message={d.actions.message} fallback={fallback} />
+			<Footer />
+		</Box>
+	);
+}

@@ -1,0 +1,75 @@
+// Pure text helpers for panels, shared by the Ink view and the plain-text `--once` output.
+import type {ComponentStatus} from '../engine/types.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** `42s`, `3m12s`, `2h05m`, `3d04h`; `-` when unknown. */
+export function formatUptime(ms: number | null): string {
+	if (ms === null || !Number.isFinite(ms) || ms < 0) {
+		return '-';
+	}
+
+	if (ms < MINUTE) {
+		return `${Math.floor(ms / SECOND)}s`;
+	}
+
+	if (ms < HOUR) {
+		return `${Math.floor(ms / MINUTE)}m${String(Math.floor((ms % MINUTE) / SECOND)).padStart(2, '0')}s`;
+	}
+
+	if (ms < DAY) {
+		return `${Math.floor(ms / HOUR)}h${String(Math.floor((ms % HOUR) / MINUTE)).padStart(2, '0')}m`;
+	}
+
+	return `${Math.floor(ms / DAY)}d${String(Math.floor((ms % DAY) / HOUR)).padStart(2, '0')}h`;
+}
+
+/** `43.0 MB` (decimal units, as `ps` users read them); `-` when unknown. */
+export function formatBytes(bytes: number | null): string {
+	if (bytes === null || !Number.isFinite(bytes)) {
+		return '-';
+	}
+
+	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1000 && unit < units.length - 1) {
+		value /= 1000;
+		unit++;
+	}
+
+	return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `0.1%`; `-` when unknown. */
+export function formatCpu(percent: number | null): string {
+	return percent === null || !Number.isFinite(percent) ? '-' : `${percent.toFixed(1)}%`;
+}
+
+/** `HH:MM:SS.mmm` in local time, as `server logs` prints it (SPEC 5). */
+export function formatClock(ms: number): string {
+	const d = new Date(ms);
+	const p = (n: number, w = 2) => String(n).padStart(w, '0');
+	return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** Readiness as a word: a stopped component is neither ready nor waiting. */
+export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string {
+	if (c.state === 'running' || c.state === 'starting') {
+		return c.ready ? 'ready' : 'not ready';
+	}
+
+	return '-';
+}
+
+/** Cut text to `width` columns with an ellipsis (ASCII-width approximation; panels hold ASCII). */
+export function clip(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}

@@ -1,0 +1,101 @@
+// The r/s/R/S keys: call the engine's start/stop (the same functions as the CLI), show progress
+// in the panels and the outcome in the status line. A failing action never throws out of here.
+import {useCallback, useEffect, useRef, useState} from 'react';
+import type {EngineEvent} from '../../engine/types.js';
+import {describeError, describeStart, describeStop, type Message} from '../actions.js';
+import {applyEvent, type Progress} from '../stack-model.js';
+import type {ComponentInfo, DashDeps} from '../types.js';
+
+export type ActionKind = 'restart' | 'stop' | 'restartAll' | 'stopAll';
+
+export type ActionsModel = {
+	/** What runs now, e.g. "restarting workflow-runner", or null. */
+	busy: string | null;
+	progress: Record<string, Progress>;
+	message: Message | null;
+	setMessage: (message: Message | null) => void;
+	run: (kind: ActionKind, target: ComponentInfo | undefined) => void;
+};
+
+/** `reportStartedAt` is when the newest status poll began: progress is dropped once a poll saw the result. */
+export function useActions(deps: DashDeps, refresh: () => void, reportStartedAt: number): ActionsModel {
+	const [busy, setBusy] = useState<string | null>(null);
+	const [progress, setProgress] = useState<Record<string, Progress>>({});
+	const [message, setMessage] = useState<Message | null>(null);
+	const doneAt = useRef<number | null>(null);
+	const busyRef = useRef(false);
+	const mounted = useRef(true);
+
+	useEffect(() => {
+		mounted.current = true;
+		return () => {
+			mounted.current = false;
+		};
+	}, []);
+
+	useEffect(() => {
+		if (doneAt.current !== null && reportStartedAt >= doneAt.current) {
+			doneAt.current = null;
+			setProgress({});
+		}
+	}, [reportStartedAt]);
+
+	const run = useCallback(
+		(kind: ActionKind, target: ComponentInfo | undefined) => {
+			const single = kind === 'restart' || kind === 'stop';
+			if (single && target === undefined) {
+				setMessage({text: 'no component selected', tone: 'error'});
+				return;
+			}
+
+			if (single && !target!.enabled) {
+				setMessage({text: `${target!.name} is disabled: ${target!.disabledReason ?? 'disabled in config'}; nothing to ${kind}`, tone: 'error'});
+				return;
+			}
+
+			if (busyRef.current) {
+				setMessage({text: `busy: ${busy ?? 'an action'} is still running; try again when it ends`, tone: 'error'});
+				return;
+			}
+
+			const verb = kind === 'restart' || kind === 'restartAll' ? 'restart' : 'stop';
+			const what = single ? target!.name : 'the stack';
+			const label = `${verb === 'restart' ? 'restarting' : 'stopping'} ${what}`;
+			const options = {
+				components: single ? [target!.name] : undefined,
+				onEvent: (event: EngineEvent) => {
+					if (!mounted.current) {
+						return;
+					}
+
+					if (event.type === 'lock-wait') {
+						setMessage({text: `${label}: waiting for the home lock (another start or stop is running)…`, tone: 'info'});
+					}
+
+					setProgress((p) => applyEvent(p, event));
+				},
+			};
+			busyRef.current = true;
+			doneAt.current = null;
+			setBusy(label);
+			setMessage({text: `${label}…`, tone: 'info'});
+			const call = verb === 'restart' ? deps.lifecycle.start(deps.home, options).then(describeStart) : deps.lifecycle.stop(deps.home, options).then(describeStop);
+			void call
+				.catch((error: unknown) => describeError(`${verb} ${what}`, error))
+				.then((outcome) => {
+					busyRef.current = false;
+					if (!mounted.current) {
+						return;
+					}
+
+					doneAt.current = Date.now();
+					setBusy(null);
+					setMessage(outcome);
+					refresh();
+				});
+		},
+		[deps, refresh, busy],
+	);
+
+	return {busy, progress, message, setMessage, run};
+}

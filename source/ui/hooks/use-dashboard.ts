@@ -1,0 +1,117 @@
+// The dashboard's controller: combines the stack, logs and actions models and folds every key,
+// through the keymap table, into the pure UI reducer. The app component only lays out the result.
+import {useApp, useInput} from 'ink';
+import {useMemo, useReducer, useRef} from 'react';
+import type {ComponentStatus} from '../../engine/types.js';
+import {actionFor} from '../keymap.js';
+import {computeLayout, type Layout} from '../layout.js';
+import {findMatches, windowStart} from '../log-model.js';
+import {unknownStatus} from '../stack-model.js';
+import type {ComponentInfo, DashDeps, DashLine} from '../types.js';
+import {INITIAL_UI, reduceAction, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
+import {useActions, type ActionsModel} from './use-actions.js';
+import {useLogs} from './use-logs.js';
+import {useStack, type StackModel} from './use-stack.js';
+import type {Size} from './use-terminal-size.js';
+
+export type DashboardModel = {
+	layout: Layout;
+	stack: StackModel;
+	actions: ActionsModel;
+	/** One status per configured component, in config order (placeholders until the first poll). */
+	components: ComponentStatus[];
+	ui: UiState;
+	lastErrors: Map<string, DashLine>;
+	view: {lines: DashLine[]; start: number; header: string; matches: number};
+	logError: string | null;
+};
+
+/** A status row as an action target: disabled ones carry their reason. */
+function infoOf(c: ComponentStatus): ComponentInfo {
+	return {name: c.name, enabled: c.enabled && c.state !== 'disabled', disabledReason: c.reason};
+}
+
+/** Everything the layout needs, live. `onQuit` runs before Ink exits (the entry restores the terminal). */
+export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: number; onQuit?: () => void} = {}): DashboardModel {
+	const {exit} = useApp();
+	const stack = useStack(deps);
+	const logs = useLogs(deps.logs, options.capacity);
+	const actions = useActions(deps, stack.refresh, stack.reportStartedAt);
+	// The UI state lives in a ref so that keys arriving faster than renders fold into the newest state.
+	const ui = useRef<UiState>(INITIAL_UI);
+	const [, rerender] = useReducer((n: number) => n + 1, 0);
+
+	const components = useMemo(() => {
+		const reported = stack.report?.components ?? [];
+		const byName = new Map(reported.map((c) => [c.name, c]));
+		const known = deps.components.map((c) => byName.get(c.name) ?? unknownStatus(c.name, c.enabled, c.disabledReason));
+		// Components the engine reports beyond the config we loaded (config edited meanwhile).
+		return [...known, ...reported.filter((c) => !deps.components.some((d) => d.name === c.name))];
+	}, [stack.report, deps.components]);
+
+	const layout = computeLayout(size.columns, size.rows, components.length);
+	const live = useRef({components, layout, actions});
+	live.current = {components, layout, actions};
+
+	const perform = (effect: Effect | undefined) => {
+		if (effect?.type === 'act') {
+			live.current.actions.run(effect.kind, effect.target);
+		} else if (effect?.type === 'say') {
+			live.current.actions.setMessage({text: effect.text, tone: 'error'});
+		} else if (effect?.type === 'quit') {
+			options.onQuit?.();
+			exit();
+		}
+	};
+
+	useInput((input, key) => {
+		const ctx: UiContext = {components: live.current.components.map(infoOf), lines: logs.buffer.lines, logHeight: live.current.layout.logHeight};
+		const before = ui.current;
+		if (before.typing) {
+			const {state, effect} = reduceTyping(before, input, key, ctx);
+			ui.current = state;
+			perform(effect);
+		} else {
+			// A chunk of several plain characters (typed fast, pasted) is several key presses.
+			const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+			for (const press of presses) {
+				const action = actionFor(press, key);
+				if (ui.current.helpOpen && action !== 'help') {
+					if (key.escape || action === 'quit') {
+						ui.current = {...ui.current, helpOpen: false};
+					}
+
+					continue;
+				}
+
+				if (action !== undefined) {
+					const {state, effect} = reduceAction(ui.current, action, ctx);
+					ui.current = state;
+					perform(effect);
+				}
+			}
+		}
+
+		if (ui.current !== before) {
+			rerender();
+		}
+	});
+
+	const state = ui.current;
+	const lines = useMemo(() => viewLines(state, logs.buffer.lines), [logs.version, logs.buffer, state.filterComponent, state.errorsOnly]);
+	const matches = useMemo(() => findMatches(lines, state.query), [lines, state.query]);
+	const start = windowStart(lines, state.scroll, layout.logHeight);
+	const filterText = [state.filterComponent === null ? 'all components' : `only ${state.filterComponent}`, state.errorsOnly ? 'errors only' : null].filter(Boolean).join(' · ');
+	const searchText = state.query === '' ? '' : ` · search "${state.query}" ${matches.length} match${matches.length === 1 ? '' : 'es'}`;
+	const followText = state.scroll.follow ? 'following' : `paused at ${start + 1}/${lines.length} (G to follow)`;
+	return {
+		layout,
+		stack,
+		actions,
+		components,
+		ui: {...state, selected: Math.min(state.selected, Math.max(0, components.length - 1))},
+		lastErrors: logs.buffer.lastError,
+		view: {lines, start, header: `── logs · ${filterText} · ${followText}${searchText} `, matches: matches.length},
+		logError: logs.error,
+	};
+}

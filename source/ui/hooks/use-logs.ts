@@ -1,0 +1,59 @@
+// Feeds the bounded log buffer from the log engine and batches screen updates (≤ 10 per second).
+import {useEffect, useRef, useState} from 'react';
+import {LogBuffer} from '../log-model.js';
+import type {LogFeed} from '../types.js';
+
+/** Minimum time between two log-driven renders: 10 updates a second look live and cost little. */
+export const UI_BATCH_MS = 100;
+
+export type LogsModel = {
+	buffer: LogBuffer;
+	/** Bumps when lines were added, so views re-derive their window. */
+	version: number;
+	error: string | null;
+};
+
+/** Follow the feed for the dashboard's lifetime. */
+export function useLogs(feed: LogFeed, capacity?: number): LogsModel {
+	const bufferRef = useRef<LogBuffer | null>(null);
+	bufferRef.current ??= new LogBuffer(capacity);
+	const [version, setVersion] = useState(0);
+	const [error, setError] = useState<string | null>(null);
+
+	useEffect(() => {
+		const buffer = bufferRef.current!;
+		let timer: NodeJS.Timeout | undefined;
+		let lastFlush = 0;
+		let closed = false;
+		const flush = () => {
+			timer = undefined;
+			lastFlush = Date.now();
+			if (!closed) {
+				setVersion(buffer.added);
+			}
+		};
+
+		const subscription = feed.follow(
+			(lines) => {
+				if (lines.length === 0 || closed) {
+					return;
+				}
+
+				buffer.add(lines);
+				timer ??= setTimeout(flush, Math.max(0, lastFlush + UI_BATCH_MS - Date.now()));
+			},
+			(error_) => {
+				if (!closed) {
+					setError(`logs: ${error_.message}`);
+				}
+			},
+		);
+		return () => {
+			closed = true;
+			clearTimeout(timer);
+			void subscription.close();
+		};
+	}, [feed]);
+
+	return {buffer: bufferRef.current, version, error};
+}

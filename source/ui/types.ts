@@ -1,0 +1,49 @@
+// What the dashboard needs from the outside world, as one injectable object: the real engine in
+// `stigmer dash`, fakes in tests (STYLE habit 10: fake only the edges).
+import type {ActionOptions, StartResult, StatusReport, StopResult} from '../engine/types.js';
+
+/** One log line as the dashboard keeps it: the log engine's line, normalised once at the boundary. */
+export type DashLine = {
+	/** Arrival order; breaks ties between equal times and identifies a line for scrolling. */
+	seq: number;
+	/** The line's effective time, ms since the epoch. */
+	timeMs: number;
+	component: string;
+	stream: 'stdout' | 'stderr';
+	/** Lower-case level, or null when the line carries none. */
+	level: string | null;
+	text: string;
+};
+
+/** A line as it arrives, before the buffer numbers it. */
+export type IncomingLine = Omit<DashLine, 'seq'>;
+
+/** The lifecycle API the keys drive: the very functions behind `server start|stop|status`. */
+export type Lifecycle = {
+	status: (home: string) => Promise<StatusReport>;
+	start: (home: string, options?: ActionOptions) => Promise<StartResult>;
+	stop: (home: string, options?: ActionOptions) => Promise<StopResult>;
+};
+
+/** Something to close when the dashboard unmounts. */
+export type Closer = {close: () => void | Promise<void>};
+
+/** A live log feed: the recent backlog, then new lines in batches as they are appended. */
+export type LogFeed = {
+	follow: (onLines: (lines: IncomingLine[]) => void, onError: (error: Error) => void) => Closer;
+};
+
+/** Calls `onChange` when a PID file under data/ appears, changes or goes (chokidar in real life). */
+export type PidWatch = (onChange: () => void) => Closer;
+
+/** Every component of the config, including disabled ones, in dependency order. */
+export type ComponentInfo = {name: string; enabled: boolean; disabledReason: string | null};
+
+/** The dashboard's whole view of the world. */
+export type DashDeps = {
+	home: string;
+	components: ComponentInfo[];
+	lifecycle: Lifecycle;
+	logs: LogFeed;
+	watchPids: PidWatch;
+};

@@ -1,0 +1,140 @@
+// What the keys do to the view, as a pure reducer: selection, log filters, scroll, search, help.
+// Key presses are folded one by one into the newest state, so fast typing never acts on a stale view.
+import type {Action} from './keymap.js';
+import {FOLLOW, filterLines, findMatches, reveal, scrollBy, scrollTop, stepMatch, windowStart, type Scroll} from './log-model.js';
+import type {ComponentInfo, DashLine} from './types.js';
+
+export type UiState = {
+	selected: number;
+	filterComponent: string | null;
+	errorsOnly: boolean;
+	scroll: Scroll;
+	/** The search prompt is open and takes the keys. */
+	typing: boolean;
+	query: string;
+	/** The search match the user jumped to (a line seq), highlighted. */
+	currentSeq: number | null;
+	helpOpen: boolean;
+};
+
+export const INITIAL_UI: UiState = {selected: 0, filterComponent: null, errorsOnly: false, scroll: FOLLOW, typing: false, query: '', currentSeq: null, helpOpen: false};
+
+/** What the reducer needs to know about the world at the moment of the key press. */
+export type UiContext = {components: readonly ComponentInfo[]; lines: DashLine[]; logHeight: number};
+
+/** Side effects the reducer asks for; the hook carries them out. */
+export type Effect =
+	| {type: 'act'; kind: 'restart' | 'stop' | 'restartAll' | 'stopAll'; target: ComponentInfo | undefined}
+	| {type: 'quit'}
+	| {type: 'say'; text: string};
+
+/** The lines the pane shows under the state's filters. */
+export function viewLines(state: UiState, lines: DashLine[]): DashLine[] {
+	return filterLines(lines, {component: state.filterComponent, errorsOnly: state.errorsOnly});
+}
+
+/** A key of the keymap. */
+export function reduceAction(state: UiState, action: Action, ctx: UiContext): {state: UiState; effect?: Effect} {
+	const count = ctx.components.length;
+	const selected = Math.min(state.selected, Math.max(0, count - 1));
+	const lines = viewLines(state, ctx.lines);
+	const page = Math.max(1, ctx.logHeight - 1);
+	const jump = (forward: boolean, currentSeq: number | null): {state: UiState; effect?: Effect} => {
+		const matches = findMatches(lines, state.query);
+		const index = stepMatch(lines, matches, currentSeq, windowStart(lines, state.scroll, ctx.logHeight), forward);
+		if (index === undefined) {
+			return {state, effect: {type: 'say', text: state.query === '' ? 'no search: press / to search' : `no match for "${state.query}"`}};
+		}
+
+		return {state: {...state, currentSeq: lines[index]!.seq, scroll: reveal(lines, index, ctx.logHeight)}};
+	};
+
+	switch (action) {
+		case 'up': {
+			return {state: {...state, selected: Math.max(0, selected - 1)}};
+		}
+
+		case 'down': {
+			return {state: {...state, selected: Math.min(Math.max(0, count - 1), selected + 1)}};
+		}
+
+		case 'restart':
+		case 'stop':
+		case 'restartAll':
+		case 'stopAll': {
+			return {state, effect: {type: 'act', kind: action, target: ctx.components[selected]}};
+		}
+
+		case 'filter': {
+			const name = ctx.components[selected]?.name ?? null;
+			return {state: {...state, filterComponent: state.filterComponent === name ? null : name, scroll: FOLLOW}};
+		}
+
+		case 'errors': {
+			return {state: {...state, errorsOnly: !state.errorsOnly, scroll: FOLLOW}};
+		}
+
+		case 'search': {
+			return {state: {...state, typing: true, query: '', currentSeq: null}};
+		}
+
+		case 'next':
+		case 'previous': {
+			return jump(action === 'next', state.currentSeq);
+		}
+
+		case 'pageUp':
+		case 'pageDown': {
+			return {state: {...state, scroll: scrollBy(lines, state.scroll, ctx.logHeight, action === 'pageUp' ? -page : page)}};
+		}
+
+		case 'top': {
+			return {state: {...state, scroll: scrollTop(lines)}};
+		}
+
+		case 'bottom': {
+			return {state: {...state, scroll: FOLLOW}};
+		}
+
+		case 'help': {
+			return {state: {...state, helpOpen: !state.helpOpen}};
+		}
+
+		case 'quit': {
+			return {state, effect: {type: 'quit'}};
+		}
+	}
+}
+
+/** A key while the search prompt is open: Enter keeps the search and jumps to the newest match. */
+export function reduceTyping(state: UiState, input: string, key: {escape?: boolean; return?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean}, ctx: UiContext): {state: UiState; effect?: Effect} {
+	if (key.ctrl && input === 'c') {
+		return {state, effect: {type: 'quit'}};
+	}
+
+	if (key.escape) {
+		return {state: {...state, typing: false, query: '', currentSeq: null}};
+	}
+
+	if (key.return) {
+		const closed = {...state, typing: false};
+		const lines = viewLines(closed, ctx.lines);
+		const matches = findMatches(lines, closed.query);
+		const newest = matches.at(-1);
+		if (newest === undefined) {
+			return {state: closed, effect: closed.query === '' ? undefined : {type: 'say', text: `no match for "${closed.query}"`}};
+		}
+
+		return {state: {...closed, currentSeq: lines[newest]!.seq, scroll: reveal(lines, newest, ctx.logHeight)}};
+	}
+
+	if (key.backspace || key.delete) {
+		return {state: {...state, query: state.query.slice(0, -1)}};
+	}
+
+	if (input !== '' && !key.ctrl && !key.meta) {
+		return {state: {...state, query: state.query + input}};
+	}
+
+	return {state};
+}

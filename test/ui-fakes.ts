@@ -1,0 +1,195 @@
+// Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher.
+import {EventEmitter} from 'node:events';
+import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../source/engine/types.js';
+import type {ComponentInfo, DashDeps, IncomingLine} from '../source/ui/types.js';
+
+export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
+
+/** A status row with sensible defaults. */
+export function component(name: string, state: ComponentState, extra: Partial<ComponentStatus> = {}): ComponentStatus {
+	const running = state === 'running' || state === 'starting' || state === 'stopping';
+	return {
+		name,
+		enabled: state !== 'disabled',
+		state,
+		reason: state === 'disabled' ? 'temporal binary not found' : state === 'crashed' ? 'exited without a stop' : null,
+		pid: running ? 4000 + name.length : null,
+		pgid: running ? 4000 + name.length : null,
+		startedAt: running ? new Date(Date.now() - 133_000).toISOString() : null,
+		uptimeMs: running ? 133_000 : null,
+		cpuPercent: running ? 0.1 : null,
+		rssBytes: running ? 43_000_000 : null,
+		ready: state === 'running',
+		port: name === 'stigmer-server' ? 7234 : null,
+		orphans: [],
+		logs: {stdout: `/h/data/logs/${name}.log`, stderr: `/h/data/logs/${name}.err`},
+		...extra,
+	};
+}
+
+export type Fake = {
+	deps: DashDeps;
+	calls: Call[];
+	setComponents: (components: ComponentStatus[]) => void;
+	push: (lines: IncomingLine[]) => void;
+	/** Make the next start/stop reject with this error. */
+	failNext: (error: Error) => void;
+	pidChanged: () => void;
+	statusCalls: () => number;
+};
+
+/** A fake engine whose status returns `initial` until changed; start/stop record their calls. */
+export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = {}): Fake {
+	let components = initial;
+	let fail: Error | undefined;
+	let statusCount = 0;
+	const calls: Call[] = [];
+	const listeners = new Set<(lines: IncomingLine[]) => void>();
+	const pidListeners = new Set<() => void>();
+	const report = (): StatusReport => ({home: options.home ?? '/h', healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components});
+	const take = (): Error | undefined => {
+		const f = fail;
+		fail = undefined;
+		return f;
+	};
+
+	const info: ComponentInfo[] = initial.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.state === 'disabled' ? c.reason : null}));
+	const deps: DashDeps = {
+		home: options.home ?? '/h',
+		components: info,
+		lifecycle: {
+			async status() {
+				statusCount++;
+				return report();
+			},
+			async start(_home: string, o: ActionOptions = {}): Promise<StartResult> {
+				calls.push({verb: 'start', components: o.components});
+				const f = take();
+				if (f) {
+					throw f;
+				}
+
+				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
+				for (const name of names) {
+					o.onEvent?.({type: 'starting', component: name});
+					o.onEvent?.({type: 'spawned', component: name, pid: 5000});
+					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42});
+				}
+
+				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failure: null};
+			},
+			async stop(_home: string, o: ActionOptions = {}): Promise<StopResult> {
+				calls.push({verb: 'stop', components: o.components});
+				const f = take();
+				if (f) {
+					throw f;
+				}
+
+				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
+				return {stopped: names.map((name) => ({name, how: 'stopped' as const, ms: 12, signal: 'SIGTERM'})), cleaned: []};
+			},
+		},
+		logs: {
+			follow(onLines) {
+				listeners.add(onLines);
+				return {
+					close() {
+						listeners.delete(onLines);
+					},
+				};
+			},
+		},
+		watchPids(onChange) {
+			pidListeners.add(onChange);
+			return {
+				close() {
+					pidListeners.delete(onChange);
+				},
+			};
+		},
+	};
+	return {
+		deps,
+		calls,
+		setComponents(next) {
+			components = next;
+		},
+		push(lines) {
+			for (const l of listeners) {
+				l(lines);
+			}
+		},
+		failNext(error) {
+			fail = error;
+		},
+		pidChanged() {
+			for (const l of pidListeners) {
+				l();
+			}
+		},
+		statusCalls: () => statusCount,
+	};
+}
+
+/** A log line at `timeMs` (defaults: stdout, no level). */
+export function line(component: string, timeMs: number, text: string, extra: Partial<IncomingLine> = {}): IncomingLine {
+	return {component, timeMs, text, stream: 'stdout', level: null, ...extra};
+}
+
+/** Wait until `predicate` holds, polling; fails with `what` after the deadline. */
+export async function waitFor(predicate: () => boolean, what: string, deadlineMs = 3000): Promise<void> {
+	const end = Date.now() + deadlineMs;
+	while (!predicate()) {
+		if (Date.now() > end) {
+			throw new Error(`timed out after ${deadlineMs}ms waiting for ${what}`);
+		}
+
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+/** A fake terminal for Ink: a sized stdout that keeps the last frame, and a writable stdin. */
+export class FakeStdout extends EventEmitter {
+	frames: string[] = [];
+	isTTY = true;
+	constructor(public columns: number, public rows: number) {
+		super();
+	}
+
+	write = (frame: string): boolean => {
+		this.frames.push(frame);
+		return true;
+	};
+
+	lastFrame = (): string | undefined => this.frames.at(-1);
+
+	/** Change size and tell Ink, as a terminal resize does. */
+	resize(columns: number, rows: number): void {
+		this.columns = columns;
+		this.rows = rows;
+		this.emit('resize');
+	}
+}
+
+export class FakeStdin extends EventEmitter {
+	isTTY = true;
+	private data: string | null = null;
+	write = (data: string): void => {
+		this.data = data;
+		this.emit('readable');
+		this.emit('data', data);
+	};
+
+	read = (): string | null => {
+		const {data} = this;
+		this.data = null;
+		return data;
+	};
+
+	setEncoding(): void {}
+	setRawMode(): void {}
+	resume(): void {}
+	pause(): void {}
+	ref(): void {}
+	unref(): void {}
+}

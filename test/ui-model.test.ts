@@ -1,0 +1,149 @@
+// The dashboard's pure parts: log buffer order and bounds, scrolling, search, formats, keymap.
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {describeStart, describeStop} from '../source/ui/actions.js';
+import {formatBytes, formatCpu, formatUptime} from '../source/ui/format.js';
+import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
+import {computeLayout} from '../source/ui/layout.js';
+import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../source/ui/log-model.js';
+import {applyEvent, NO_TRACKING, track} from '../source/ui/stack-model.js';
+import {line} from './ui-fakes.js';
+
+describe('LogBuffer', () => {
+	it('places late lines by time and keeps arrival order for equal times', () => {
+		const b = new LogBuffer(100);
+		b.add([line('a', 10, 'a10'), line('a', 30, 'a30'), line('b', 20, 'b20'), line('c', 30, 'c30'), line('b', 5, 'b5'), line('d', 20, 'd20')]);
+		assert.deepEqual(b.lines.map((l) => l.text), ['b5', 'a10', 'b20', 'd20', 'a30', 'c30']);
+	});
+
+	it('stays bounded: capacity plus one eviction chunk at most', () => {
+		const b = new LogBuffer(1000);
+		for (let i = 0; i < 50_000; i++) {
+			b.add([line('a', i, `l${i}`)]);
+			assert.ok(b.lines.length <= 2000);
+		}
+
+		assert.equal(b.lines.at(-1)!.text, 'l49999');
+		assert.equal(b.added, 50_000);
+	});
+
+	it('clips huge lines and tracks the last error per component', () => {
+		const b = new LogBuffer(10);
+		b.add([line('a', 1, 'x'.repeat(100_000)), line('a', 2, 'bad', {level: 'error'}), line('a', 3, 'trace', {stream: 'stderr'}), line('a', 1, 'older', {level: 'fatal'})]);
+		assert.ok(b.lines.every((l) => l.text.length <= 2001));
+		assert.equal(b.lastError.get('a')!.text, 'trace');
+	});
+});
+
+describe('scroll and search', () => {
+	const b = new LogBuffer(1000);
+	b.add(Array.from({length: 100}, (_, i) => line(i % 2 ? 'odd' : 'even', i, i % 10 === 3 ? `match ${i}` : `line ${i}`)));
+	const lines = b.lines;
+
+	it('follows the tail, pauses on scroll up, follows again at the end', () => {
+		assert.equal(windowStart(lines, FOLLOW, 10), 90);
+		const up = scrollBy(lines, FOLLOW, 10, -9);
+		assert.equal(up.follow, false);
+		assert.equal(windowStart(lines, up, 10), 81);
+		assert.deepEqual(scrollBy(lines, up, 10, 9), FOLLOW);
+	});
+
+	it('filters by component and by errors', () => {
+		assert.equal(filterLines(lines, {component: 'odd', errorsOnly: false}).length, 50);
+		assert.equal(filterLines(lines, {component: null, errorsOnly: true}).length, 0);
+		assert.equal(filterLines(lines, {component: null, errorsOnly: false}), lines);
+	});
+
+	it('finds matches case-insensitively and steps with wrap-around', () => {
+		const m = findMatches(lines, 'MATCH');
+		assert.deepEqual(m, [3, 13, 23, 33, 43, 53, 63, 73, 83, 93]);
+		assert.equal(stepMatch(lines, m, lines[13]!.seq, 0, true), 23);
+		assert.equal(stepMatch(lines, m, lines[13]!.seq, 0, false), 3);
+		assert.equal(stepMatch(lines, m, lines[93]!.seq, 0, true), 3);
+		assert.equal(stepMatch(lines, m, lines[3]!.seq, 0, false), 93);
+		assert.equal(stepMatch(lines, [], null, 0, true), undefined);
+	});
+});
+
+describe('formats', () => {
+	const table: Array<[number | null, string]> = [[null, '-'], [0, '0s'], [42_000, '42s'], [192_000, '3m12s'], [7_500_000, '2h05m'], [273_600_000, '3d04h']];
+	for (const [ms, text] of table) {
+		it(`uptime ${ms} → ${text}`, () => {
+			assert.equal(formatUptime(ms), text);
+		});
+	}
+
+	it('bytes and cpu', () => {
+		assert.equal(formatBytes(43_000_000), '43.0 MB');
+		assert.equal(formatBytes(512), '512 B');
+		assert.equal(formatBytes(null), '-');
+		assert.equal(formatCpu(0.123), '0.1%');
+		assert.equal(formatCpu(null), '-');
+	});
+});
+
+describe('keymap', () => {
+	it('maps keys to actions from the one table', () => {
+		assert.equal(actionFor('j', {}), 'down');
+		assert.equal(actionFor('', {downArrow: true}), 'down');
+		assert.equal(actionFor('r', {}), 'restart');
+		assert.equal(actionFor('R', {}), 'restartAll');
+		assert.equal(actionFor('c', {ctrl: true}), 'quit');
+		assert.equal(actionFor('c', {}), undefined);
+		assert.equal(actionFor('', {pageUp: true}), 'pageUp');
+	});
+
+	it('has no key bound twice, and dangerous keys are the ones that act on the stack', () => {
+		const seen = new Set<string>();
+		for (const b of KEYMAP) {
+			for (const k of b.keys) {
+				const id = JSON.stringify(k);
+				assert.ok(!seen.has(id), `${id} bound twice`);
+				seen.add(id);
+			}
+		}
+
+		assert.deepEqual(KEYMAP.filter((b) => b.dangerous).map((b) => b.action), ['restart', 'stop', 'restartAll', 'stopAll']);
+	});
+
+	it('generates the README table', () => {
+		const md = keyTableMarkdown();
+		assert.equal(md.split('\n').length, KEYMAP.length + 2);
+		assert.match(md, /\| `q` \/ `Ctrl-C` \| Quit the dashboard; the stack keeps running \|/);
+	});
+});
+
+describe('layout and stack model', () => {
+	it('side by side when wide, stacked when narrow, frame rows - 1', () => {
+		const wide = computeLayout(160, 45, 4);
+		assert.equal(wide.wide, true);
+		assert.equal(wide.frameHeight, 44);
+		assert.equal(wide.panelWidth, 40);
+		assert.equal(computeLayout(80, 24, 4).wide, false);
+		assert.ok(computeLayout(80, 10, 8).logHeight >= 3);
+	});
+
+	it('counts a pid change as a restart', () => {
+		const report = (pid: number | null) => ({home: '/h', healthy: true, components: [{name: 'w', pid} as never]});
+		let t = track(NO_TRACKING, report(1));
+		assert.equal(t.restarts['w'] ?? 0, 0);
+		t = track(t, report(null));
+		t = track(t, report(2));
+		assert.equal(t.restarts['w'], 1);
+		assert.equal(track(t, report(2)), t, 'unchanged tracking is the same object');
+	});
+
+	it('folds engine events into panel progress', () => {
+		let p = applyEvent({}, {type: 'stopping', component: 'w'});
+		assert.deepEqual(p['w'], {state: 'stopping', note: 'stopping…'});
+		p = applyEvent(p, {type: 'stopped', outcome: {name: 'w', how: 'killed', ms: 5000, signal: 'SIGKILL'}});
+		assert.equal(p['w']!.note, 'killed after 5000ms (SIGKILL)');
+		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
+		assert.equal(p['w']!.state, 'crashed');
+	});
+
+	it('describes results in one line', () => {
+		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], started: [{name: 'w', pid: 3, readyMs: 9}], failure: null}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
+		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: []}).text, '■ w was not running');
+	});
+});

@@ -1,0 +1,358 @@
+// Dashboard component tests: whole frames after key presses, over a fake engine and log feed.
+import assert from 'node:assert/strict';
+import {after, describe, it} from 'node:test';
+import type {ComponentState} from '../source/engine/types.js';
+import {component, FakeStdin, FakeStdout, fakeDeps, line, waitFor, type Fake} from './ui-fakes.js';
+
+// Ink reads CI at import: interactive behaviour (resize, input) needs CI off (STYLE Ink notes).
+process.env['CI'] = 'false';
+const {render} = await import('ink');
+const {App} = await import('../source/ui/app.js');
+const React = await import('react');
+
+type Mounted = {stdin: FakeStdin; stdout: FakeStdout; lastFrame: () => string | undefined; unmount: () => void};
+const mounted: Mounted[] = [];
+after(() => {
+	for (const m of mounted) {
+		m.unmount();
+	}
+});
+
+/** Render the app on a fake terminal of the given size (ink-testing-library's is fixed at 100 columns). */
+function renderApp(props: Parameters<typeof App>[0], size: {columns: number; rows: number}): Mounted {
+	const stdout = new FakeStdout(size.columns, size.rows);
+	const stdin = new FakeStdin();
+	const instance = render(React.createElement(App, props), {stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout(80, 24) as never, debug: true, exitOnCtrlC: false, patchConsole: false});
+	const m = {stdin, stdout, lastFrame: stdout.lastFrame, unmount: () => instance.unmount()};
+	mounted.push(m);
+	return m;
+}
+
+const WIDE = {columns: 160, rows: 45};
+const NARROW = {columns: 80, rows: 40};
+const STACK = () => [component('temporal', 'disabled'), component('stigmer-server', 'running'), component('workflow-runner', 'running'), component('agent-runner', 'running')];
+
+function mount(fake: Fake, size = WIDE, capacity?: number) {
+	return renderApp({deps: fake.deps, capacity}, size);
+}
+
+const tick = async (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+async function press(stdin: {write: (s: string) => void}, keys: string) {
+	stdin.write(keys);
+	await tick();
+}
+
+const ARROW_DOWN = '\u001B[B';
+const ARROW_UP = '\u001B[A';
+const ESC = '\u001B';
+
+describe('dashboard panels', () => {
+	const cases: Array<[ComponentState, string]> = [
+		['running', '● running'],
+		['starting', '◐ starting'],
+		['stopping', '◑ stopping'],
+		['stopped', '○ stopped'],
+		['crashed', '✖ crashed'],
+		['disabled', '⊘ disabled'],
+	];
+	for (const [state, badge] of cases) {
+		it(`shows the ${state} badge`, async () => {
+			const fake = fakeDeps([component('stigmer-server', 'running'), component('workflow-runner', state)]);
+			const app = mount(fake);
+			await waitFor(() => (app.lastFrame() ?? '').includes(badge), `badge "${badge}"`);
+			const frame = app.lastFrame()!;
+			if (state === 'crashed') {
+				assert.match(frame, /exited without a stop/);
+			}
+
+			if (state === 'disabled') {
+				assert.match(frame, /temporal binary not found/);
+			}
+
+			app.unmount();
+		});
+	}
+
+	it('lays panels side by side when wide, with every field', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, WIDE);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+		const lines = app.lastFrame()!.split('\n');
+		const titleRow = lines.find((l) => l.includes('stigmer-server'))!;
+		for (const name of ['temporal', 'workflow-runner', 'agent-runner']) {
+			assert.ok(titleRow.includes(name), `${name} on the same row as stigmer-server:\n${app.lastFrame()}`);
+		}
+
+		const frame = app.lastFrame()!;
+		assert.match(frame, /pid 4014/);
+		assert.match(frame, /up 2m13s/);
+		assert.match(frame, /cpu 0\.1%/);
+		assert.match(frame, /mem 43\.0 MB/);
+		assert.match(frame, /ready/);
+		assert.match(frame, /restarts 0/);
+		assert.match(frame, /orphans 0/);
+		assert.match(frame, /▶ temporal/, 'first component selected');
+		assert.ok(lines.length <= WIDE.rows - 1, `frame of ${lines.length} rows fits rows - 1`);
+		app.unmount();
+	});
+
+	it('stacks panels when narrow', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, NARROW);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+		const lines = app.lastFrame()!.split('\n');
+		const rows = ['temporal', 'stigmer-server', 'workflow-runner', 'agent-runner'].map((n) => lines.findIndex((l) => l.includes(n)));
+		assert.ok(rows.every((r) => r >= 0), 'every component shown');
+		assert.deepEqual([...rows].sort((a, b) => a - b), rows, 'in config order');
+		assert.equal(new Set(rows).size, 4, `one row each:\n${app.lastFrame()}`);
+		assert.ok(lines.every((l) => l.length <= NARROW.columns), 'no line wider than the terminal');
+		app.unmount();
+	});
+
+	it('shows orphans, the last error line and counts restarts seen this session', async () => {
+		const fake = fakeDeps([component('stigmer-server', 'running'), component('workflow-runner', 'running', {orphans: [{pid: 68_550, startedAt: 'x'}]})]);
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('orphans 1 (68550)'), 'orphans');
+		fake.push([line('workflow-runner', Date.now(), 'context deadline exceeded', {level: 'error'})]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('last error: context deadline exceeded'), 'last error');
+		fake.setComponents([component('stigmer-server', 'running'), component('workflow-runner', 'running', {pid: 9999})]);
+		fake.pidChanged();
+		await waitFor(() => /restarts 1/.test(app.lastFrame() ?? ''), 'restart counted after a pid change');
+		app.unmount();
+	});
+
+	it('reacts at once to a PID file change, not only on the timer', async () => {
+		const fake = fakeDeps([component('workflow-runner', 'running')]);
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'running');
+		fake.setComponents([component('workflow-runner', 'crashed')]);
+		fake.pidChanged();
+		await waitFor(() => (app.lastFrame() ?? '').includes('✖ crashed'), 'crashed', 500);
+		app.unmount();
+	});
+});
+
+describe('dashboard keys', () => {
+	it('r and s act on the selected component; R and S on all', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+		await press(app.stdin, 'j');
+		await press(app.stdin, ARROW_DOWN);
+		await waitFor(() => (app.lastFrame() ?? '').includes('▶ workflow-runner'), 'workflow-runner selected');
+		await press(app.stdin, 'r');
+		await waitFor(() => fake.calls.length === 1, 'start called');
+		assert.deepEqual(fake.calls[0], {verb: 'start', components: ['workflow-runner']});
+		await waitFor(() => (app.lastFrame() ?? '').includes('✓ workflow-runner pid 5000 ready in 42ms'), 'start result in the status line');
+		await press(app.stdin, 's');
+		await waitFor(() => fake.calls.length === 2, 'stop called');
+		assert.deepEqual(fake.calls[1], {verb: 'stop', components: ['workflow-runner']});
+		await waitFor(() => (app.lastFrame() ?? '').includes('workflow-runner stopped in 12ms'), 'stop result');
+		await press(app.stdin, ARROW_UP);
+		await waitFor(() => (app.lastFrame() ?? '').includes('▶ stigmer-server'), 'up selects the previous');
+		await press(app.stdin, 'R');
+		await waitFor(() => fake.calls.length === 3, 'restart all');
+		assert.deepEqual(fake.calls[2], {verb: 'start', components: undefined});
+		await waitFor(() => !(app.lastFrame() ?? '').includes('restarting the stack…'), 'restart all done');
+		await press(app.stdin, 'S');
+		await waitFor(() => fake.calls.length === 4, 'stop all');
+		assert.deepEqual(fake.calls[3], {verb: 'stop', components: undefined});
+		app.unmount();
+	});
+
+	it('acting on a disabled component says why, and calls nothing', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('▶ temporal'), 'temporal selected');
+		await press(app.stdin, 'r');
+		await waitFor(() => (app.lastFrame() ?? '').includes('temporal is disabled: temporal binary not found'), 'why disabled');
+		assert.equal(fake.calls.length, 0);
+		app.unmount();
+	});
+
+	it('a failing action shows the error and the dashboard keeps working', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		await press(app.stdin, 'jj');
+		await waitFor(() => (app.lastFrame() ?? '').includes('▶ workflow-runner'), 'selected');
+		fake.failNext(new Error('another stigmer holds the lock'));
+		await press(app.stdin, 'r');
+		await waitFor(() => (app.lastFrame() ?? '').includes('✗ restart workflow-runner failed: another stigmer holds the lock'), 'error line');
+		await press(app.stdin, 's');
+		await waitFor(() => (app.lastFrame() ?? '').includes('workflow-runner stopped in 12ms'), 'next action works');
+		app.unmount();
+	});
+
+	it('f filters the logs to the selected component, again shows all', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		const t = Date.now();
+		fake.push([line('stigmer-server', t, 'server says hi'), line('workflow-runner', t + 1, 'runner polls')]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('runner polls') && (app.lastFrame() ?? '').includes('server says hi'), 'both lines');
+		await press(app.stdin, 'j');
+		await press(app.stdin, 'f');
+		await waitFor(() => !(app.lastFrame() ?? '').includes('runner polls'), 'runner line filtered out');
+		assert.match(app.lastFrame()!, /only stigmer-server/);
+		assert.match(app.lastFrame()!, /server says hi/);
+		await press(app.stdin, 'f');
+		await waitFor(() => (app.lastFrame() ?? '').includes('runner polls'), 'all again');
+		app.unmount();
+	});
+
+	it('e shows error lines only, again every line', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		const t = Date.now();
+		fake.push([line('stigmer-server', t, 'all fine here', {level: 'info'}), line('agent-runner', t + 1, 'boom: queue unreachable', {level: 'error'}), line('agent-runner', t + 2, 'Traceback (most recent call last):', {stream: 'stderr'})]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('all fine here'), 'lines');
+		await press(app.stdin, 'e');
+		await waitFor(() => !(app.lastFrame() ?? '').includes('all fine here'), 'info line hidden');
+		assert.match(app.lastFrame()!, /boom: queue unreachable/);
+		assert.match(app.lastFrame()!, /Traceback/);
+		assert.match(app.lastFrame()!, /errors only/);
+		await press(app.stdin, 'e');
+		await waitFor(() => (app.lastFrame() ?? '').includes('all fine here'), 'all lines again');
+		app.unmount();
+	});
+
+	it('/ searches with highlight, n/N step through matches', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, {columns: 160, rows: 22});
+		const t = Date.now();
+		const lines = Array.from({length: 200}, (_, i) => line('workflow-runner', t + i, i % 50 === 7 ? `needle number ${i}` : `hay ${i}`));
+		fake.push(lines);
+		await waitFor(() => (app.lastFrame() ?? '').includes('hay 199'), 'tail shown');
+		await press(app.stdin, '/');
+		await press(app.stdin, 'needle');
+		await waitFor(() => (app.lastFrame() ?? '').includes('/needle'), 'search prompt');
+		await press(app.stdin, '\r');
+		await waitFor(() => (app.lastFrame() ?? '').includes('needle number 157'), 'newest match revealed');
+		assert.match(app.lastFrame()!, /search "needle" 4 matches/);
+		assert.match(app.lastFrame()!, /paused/);
+		await press(app.stdin, 'N');
+		await waitFor(() => (app.lastFrame() ?? '').includes('needle number 107') && !(app.lastFrame() ?? '').includes('needle number 157'), 'previous match');
+		await press(app.stdin, 'N');
+		await waitFor(() => (app.lastFrame() ?? '').includes('needle number 57') && !(app.lastFrame() ?? '').includes('needle number 107'), 'previous again');
+		await press(app.stdin, 'n');
+		await waitFor(() => (app.lastFrame() ?? '').includes('needle number 107') && !(app.lastFrame() ?? '').includes('needle number 57'), 'next match');
+		const highlighted = app.stdout.frames.at(-1)!;
+		assert.ok(highlighted.includes('needle'), 'match on screen');
+		await press(app.stdin, 'G');
+		await waitFor(() => (app.lastFrame() ?? '').includes('hay 199') && (app.lastFrame() ?? '').includes('following'), 'G follows again');
+		await press(app.stdin, '/');
+		await press(app.stdin, ESC);
+		await waitFor(() => !(app.lastFrame() ?? '').includes('search "'), 'Esc clears the search');
+		app.unmount();
+	});
+
+	it('PgUp pauses following and new lines do not move the view; g goes to the top', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, {columns: 160, rows: 22});
+		const t = Date.now();
+		fake.push(Array.from({length: 100}, (_, i) => line('agent-runner', t + i, `row ${i}`)));
+		await waitFor(() => (app.lastFrame() ?? '').includes('row 99'), 'tail');
+		await press(app.stdin, '\u001B[5~');
+		await waitFor(() => (app.lastFrame() ?? '').includes('paused') && !(app.lastFrame() ?? '').includes('row 99'), 'paused a page up');
+		const before = app.lastFrame()!.split('\n').filter((l) => l.includes('row '));
+		fake.push([line('agent-runner', t + 500, 'row new')]);
+		await tick(200);
+		const afterLines = app.lastFrame()!.split('\n').filter((l) => l.includes('row '));
+		assert.deepEqual(afterLines, before, 'view holds still while paused');
+		await press(app.stdin, 'g');
+		await waitFor(() => (app.lastFrame() ?? '').includes('row 0 ') || /row 0$/m.test(app.lastFrame() ?? ''), 'top');
+		for (let i = 0; i < 20; i++) {
+			await press(app.stdin, '\u001B[6~');
+		}
+
+		await waitFor(() => (app.lastFrame() ?? '').includes('row new') && (app.lastFrame() ?? '').includes('following'), 'PgDn to the end follows again');
+		app.unmount();
+	});
+
+	it('late lines are placed by their time', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		const t = Date.now();
+		fake.push([line('stigmer-server', t, 'first'), line('stigmer-server', t + 20, 'third')]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('third'), 'lines');
+		fake.push([line('workflow-runner', t + 10, 'second (late)')]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('second (late)'), 'late line');
+		const frame = app.lastFrame()!;
+		assert.ok(frame.indexOf('first') < frame.indexOf('second (late)') && frame.indexOf('second (late)') < frame.indexOf('third'), frame);
+		app.unmount();
+	});
+
+	it('? shows every key of the keymap, and closes again', async () => {
+		const {KEYMAP} = await import('../source/ui/keymap.js');
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		await press(app.stdin, '?');
+		await waitFor(() => (app.lastFrame() ?? '').includes('Keys ('), 'help overlay');
+		for (const b of KEYMAP) {
+			assert.ok(app.lastFrame()!.includes(b.help), `help lists "${b.help}"`);
+		}
+
+		await press(app.stdin, 'r');
+		assert.equal(fake.calls.length, 0, 'keys do not act while help is open');
+		await press(app.stdin, ESC);
+		await waitFor(() => !(app.lastFrame() ?? '').includes('Keys ('), 'help closed');
+		app.unmount();
+	});
+
+	it('the footer is generated from the keymap', async () => {
+		const {footerBindings} = await import('../source/ui/keymap.js');
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, {columns: 200, rows: 45});
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+		const footer = app.lastFrame()!.split('\n').at(-1)!;
+		for (const b of footerBindings()) {
+			assert.ok(footer.includes(`${b.footerLabel ?? b.label} ${b.short}`), `footer has ${b.short}: ${footer}`);
+		}
+
+		app.unmount();
+	});
+
+	it('q quits without stopping anything', async () => {
+		const fake = fakeDeps(STACK());
+		let quit = false;
+		const app = renderApp({deps: fake.deps, onQuit: () => {
+			quit = true;
+		}}, WIDE);
+		await press(app.stdin, 'q');
+		await waitFor(() => quit, 'onQuit');
+		assert.equal(fake.calls.length, 0);
+	});
+
+	it('keeps the buffer bounded and renders only the window', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, {columns: 160, rows: 30}, 1000);
+		const t = Date.now();
+		for (let batch = 0; batch < 10; batch++) {
+			fake.push(Array.from({length: 1000}, (_, i) => line('agent-runner', t + batch * 1000 + i, `n${batch * 1000 + i}`)));
+		}
+
+		await waitFor(() => (app.lastFrame() ?? '').includes('n9999'), 'newest line');
+		await press(app.stdin, 'g');
+		await waitFor(() => (app.lastFrame() ?? '').includes('paused at 1/'), 'top');
+		const total = Number(/paused at 1\/(\d+)/.exec(app.lastFrame()!)![1]);
+		assert.ok(total <= 2000, `buffer bounded: ${total} lines kept`);
+		assert.ok(!app.lastFrame()!.includes('n0 '), 'oldest lines evicted');
+		app.unmount();
+	});
+});
+
+describe('dashboard resize', () => {
+	it('re-lays out on a terminal resize: wide to stacked and back', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, WIDE);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+		const sameRow = () => (app.lastFrame() ?? '').split('\n').some((l) => l.includes('stigmer-server') && l.includes('agent-runner'));
+		assert.ok(sameRow(), 'side by side at 160 columns');
+		app.stdout.resize(80, 30);
+		await waitFor(() => !sameRow() && (app.lastFrame() ?? '').includes('agent-runner'), 'stacked at 80 columns');
+		assert.ok(app.lastFrame()!.split('\n').length <= 29, 'frame follows the new height');
+		app.stdout.resize(160, 45);
+		await waitFor(sameRow, 'side by side again');
+		app.unmount();
+	});
+});
