@@ -290,7 +290,8 @@ export type TestHome = {
 export async function makeHome(t: TestContext | undefined, options: HomeOptions = {}): Promise<TestHome> {
 	const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-test-')));
 	const port = await freePort();
-	const tracked = new Set<number>();
+	/** pid → start time when tracked: a pid reused since is not ours any more, and is never killed. */
+	const tracked = new Map<number, string | undefined>();
 	const configFile = path.join(dir, 'config.yaml');
 	const home: TestHome = {
 		dir,
@@ -308,7 +309,7 @@ export async function makeHome(t: TestContext | undefined, options: HomeOptions 
 		cli: async (args, o) => runCli(dir, args, o),
 		processes: () => processesByComponent(dir),
 		track(pid) {
-			tracked.add(pid);
+			tracked.set(pid, procStat(pid)?.startTime);
 		},
 		logs: () => logTails(dir),
 		cleanup: async () => cleanupHome(dir, tracked),
@@ -389,12 +390,18 @@ export function readPidFile(file: string): Record<string, unknown> | undefined {
  * (by pid), groups whose leader a PID file proves (start time matches), and the test's own
  * tracked processes. Then remove the home.
  */
-async function cleanupHome(home: string, tracked: Set<number>): Promise<void> {
+async function cleanupHome(home: string, tracked: Map<number, string | undefined>): Promise<void> {
 	try {
 		await runCli(home, ['server', 'stop'], {timeoutMs: 30_000});
 	} catch {}
 
-	const victims = new Set<number>(tracked);
+	const victims = new Set<number>();
+	for (const [pid, startTime] of tracked) {
+		if (startTime !== undefined && procStat(pid)?.startTime === startTime) {
+			victims.add(pid);
+		}
+	}
+
 	for (const p of homeProcesses(home)) {
 		victims.add(p.pid);
 	}
