@@ -1,0 +1,89 @@
+// Which files hold a component's stream (SPEC 2, 4.7): the live `.log`/`.err`, its rotations
+// `<name>.<log|err>.<YYYYMMDDTHHMMSSZ>[-N]`, and for stigmer-server the legacy `daemon.log`/`.err`.
+import fs from 'node:fs';
+import path from 'node:path';
+import {homePaths, logFile, type Stream} from '../paths.js';
+
+/** What to read: components in tie-break order, and streams (both by default). */
+export type LogSelection = {components: string[]; streams?: Stream[]};
+
+/** One component's stream: its files oldest first, the live file last. */
+export type Source = {
+	/** Position in the selection: equal times keep this order. */
+	index: number;
+	component: string;
+	stream: Stream;
+	/** The live file (may not exist yet). */
+	live: string;
+	/** Rotated (and legacy) files, oldest first. */
+	rotated: string[];
+};
+
+const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
+const ROTATED = /^(.+)\.(log|err)\.(\d{8}T\d{6}Z)(?:-(\d+))?$/;
+const LIVE = /^(.+)\.(log|err)$/;
+/** The component whose rotated form the legacy daemon.log/.err take (SPEC 2). */
+const LEGACY_OWNER = 'stigmer-server';
+const LEGACY_NAME = 'daemon';
+
+const extOf = (stream: Stream): string => (stream === 'stdout' ? 'log' : 'err');
+
+/** The streams of a selection, defaulted. */
+export function selectedStreams(selection: LogSelection): readonly Stream[] {
+	return selection.streams && selection.streams.length > 0 ? selection.streams : STREAMS;
+}
+
+function listDir(dir: string): string[] {
+	try {
+		return fs.readdirSync(dir);
+	} catch {
+		return [];
+	}
+}
+
+/** The sources of a selection, in selection order (component, then stdout before stderr). */
+export function listSources(home: string, selection: LogSelection): Source[] {
+	const dir = homePaths(home).logs;
+	const names = listDir(dir);
+	const sources: Source[] = [];
+	for (const component of selection.components) {
+		for (const stream of selectedStreams(selection)) {
+			const rotated: Array<{name: string; stamp: string; n: number}> = [];
+			for (const name of names) {
+				const m = ROTATED.exec(name);
+				if (m && m[1] === component && m[2] === extOf(stream)) {
+					rotated.push({name, stamp: m[3]!, n: m[4] === undefined ? 0 : Number(m[4])});
+				}
+			}
+
+			rotated.sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.n - b.n));
+			const files = rotated.map((r) => path.join(dir, r.name));
+			const legacy = `${LEGACY_NAME}.${extOf(stream)}`;
+			if (component === LEGACY_OWNER && names.includes(legacy)) {
+				files.unshift(path.join(dir, legacy));
+			}
+
+			sources.push({index: sources.length, component, stream, live: logFile(home, component, stream), rotated: files});
+		}
+	}
+
+	return sources;
+}
+
+/** Component names that have log files on disk (live or rotated), sorted; the legacy daemon files count as stigmer-server. */
+export function componentsOnDisk(home: string): string[] {
+	const found = new Set<string>();
+	for (const name of listDir(homePaths(home).logs)) {
+		const m = ROTATED.exec(name) ?? LIVE.exec(name);
+		if (m) {
+			found.add(m[1] === LEGACY_NAME ? LEGACY_OWNER : m[1]!);
+		}
+	}
+
+	return [...found].sort();
+}
+
+/** True when any file of the sources exists. */
+export function anyLogExists(sources: Source[]): boolean {
+	return sources.some((s) => s.rotated.length > 0 || fs.existsSync(s.live));
+}

@@ -1,0 +1,72 @@
+// How a line is shown (SPEC 5): `HH:MM:SS.mmm component[stream] text` in local time, coloured by
+// component, stderr and error levels marked; or the `--json` object.
+import type {LogLine} from './lines.js';
+import {isErrorLevel} from './parse.js';
+
+/** ANSI colours for components: distinct, readable on dark and light terminals. */
+const PALETTE = [36, 35, 34, 32, 33, 96, 95, 94, 92, 93] as const;
+const RESET = '\u001B[0m';
+const DIM = '\u001B[2m';
+const RED = '\u001B[31m';
+const YELLOW = '\u001B[33m';
+
+const colourCache = new Map<string, string>();
+
+/** The ANSI colour escape of a component: a stable hash of its name, so every view agrees. */
+export function componentColor(component: string): string {
+	let code = colourCache.get(component);
+	if (code === undefined) {
+		let hash = 0;
+		for (let i = 0; i < component.length; i++) {
+			hash = (hash * 31 + component.charCodeAt(i)) >>> 0;
+		}
+
+		code = `\u001B[${PALETTE[hash % PALETTE.length]}m`;
+		colourCache.set(component, code);
+	}
+
+	return code;
+}
+
+let clockMinute = Number.NaN;
+let clockPrefix = '';
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** `HH:MM:SS.mmm` in local time (TZ respected); the hour and minute are cached per minute. */
+export function clockTime(time: number): string {
+	const minute = Math.floor(time / 60_000);
+	if (minute !== clockMinute) {
+		const d = new Date(minute * 60_000);
+		clockMinute = minute;
+		clockPrefix = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:`;
+	}
+
+	const rest = Math.floor(time - minute * 60_000);
+	const sec = Math.floor(rest / 1000);
+	const ms = rest % 1000;
+	return `${clockPrefix}${pad2(sec)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+}
+
+/** `HH:MM:SS.mmm component[stream] text`, coloured by component when color is true. */
+export function formatLine(line: LogLine, options: {color: boolean}): string {
+	if (!options.color) {
+		return `${clockTime(line.time)} ${line.component}[${line.stream}] ${line.text}`;
+	}
+
+	const stream = line.stream === 'stderr' ? `${RED}[stderr]${RESET}` : `${DIM}[stdout]${RESET}`;
+	const text = isErrorLevel(line.level) ? `${RED}${line.text}${RESET}` : line.level === 'warn' ? `${YELLOW}${line.text}${RESET}` : line.text;
+	return `${DIM}${clockTime(line.time)}${RESET} ${componentColor(line.component)}${line.component}${RESET}${stream} ${text}`;
+}
+
+/** The `--json` object of SPEC 5: {time (ISO UTC ms), inherited, component, stream, level, text}. */
+export function toJson(line: LogLine): Record<string, unknown> {
+	return {
+		time: new Date(Math.floor(line.time)).toISOString(),
+		inherited: line.inherited,
+		component: line.component,
+		stream: line.stream,
+		level: line.level,
+		text: line.text,
+	};
+}

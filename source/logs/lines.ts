@@ -1,0 +1,86 @@
+// Bytes to lines: split on \n, drop a trailing \r, decode UTF-8 (invalid bytes become U+FFFD),
+// drop NUL bytes (the hole a copy-truncate leaves before a writer's next line), bound the length.
+import type {Stream} from '../paths.js';
+import {lastLevel, lastTime, parseInto} from './parse.js';
+
+/** One line as the engine hands it out (SPEC 5 `--json` fields). */
+export type LogLine = {
+	/** Effective time, epoch ms (sub-ms kept when the line had it). */
+	time: number;
+	/** True when the line has no time of its own and took its neighbour's. */
+	inherited: boolean;
+	component: string;
+	stream: Stream;
+	/** Lower-case canonical level, or null. */
+	level: string | null;
+	text: string;
+};
+
+/** Longest line text kept; the rest is cut with a marker, so one runaway line cannot exhaust memory or the screen. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+const NUL = /\0/g;
+
+/** The text of bytes [start, end) of a line (end excludes the \n); `dropped` bytes were already cut by the caller. */
+export function decodeLine(buf: Buffer, start: number, end: number, dropped = 0): string {
+	if (end > start && buf[end - 1] === 13) {
+		end--;
+	}
+
+	let cut = dropped;
+	if (end - start > MAX_LINE_BYTES) {
+		cut += end - start - MAX_LINE_BYTES;
+		end = start + MAX_LINE_BYTES;
+	}
+
+	let text = buf.toString('utf8', start, end);
+	if (text.includes('\0')) {
+		text = text.replace(NUL, '');
+	}
+
+	return cut > 0 ? `${text}… [${cut} more bytes cut]` : text;
+}
+
+/** A decoded line with what it says about itself. */
+export type RawLine = {text: string; own: number; level: string | null};
+
+/** Parse the complete lines of buf[from, to) (to is just after a \n, or the end of a finished file). */
+export function parseLines(buf: Buffer, from: number, to: number): RawLine[] {
+	const out: RawLine[] = [];
+	let start = from;
+	while (start < to) {
+		let nl = buf.indexOf(10, start);
+		if (nl < 0 || nl >= to) {
+			nl = to;
+		}
+
+		const text = decodeLine(buf, start, nl);
+		parseInto(text);
+		out.push({text, own: lastTime(), level: lastLevel()});
+		start = nl + 1;
+	}
+
+	return out;
+}
+
+/**
+ * Give every line an effective time (SPEC 5): a line without one keeps the time of the line before
+ * it; lines before the first timestamp take that first timestamp, or `fallback` when there is none.
+ * `before` is the time of the line preceding these in the same file (NaN if unknown).
+ */
+export function resolveTimes(lines: RawLine[], component: string, stream: Stream, before: number, fallback: number): LogLine[] {
+	let current = before;
+	if (Number.isNaN(current)) {
+		const first = lines.find((l) => !Number.isNaN(l.own));
+		current = first ? first.own : fallback;
+	}
+
+	return lines.map((l) => {
+		const inherited = Number.isNaN(l.own);
+		if (!inherited) {
+			current = l.own;
+		}
+
+		return {time: current, inherited, component, stream, level: l.level, text: l.text};
+	});
+}

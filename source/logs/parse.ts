@@ -1,0 +1,526 @@
+// A log line's own timestamp and level (SPEC 5). Pure and allocation-light: the full merge calls this
+// for every line of hundreds of megabytes, so the common formats are read with charCodeAt, not regexes.
+// Only ASCII is inspected, so it works the same on a UTF-8 string and on a latin1-decoded byte chunk.
+
+/** What a line says about itself. */
+export type Parsed = {time: number | null; level: string | null};
+
+/** Times without a zone that are this far in the future belong to last year (syslog, glog carry no year). */
+const FUTURE_SLACK_MS = 86_400_000;
+/** How many characters from the start a timestamp may begin at (after a level or a bracket). */
+const SEARCH_PREFIX = 48;
+/** How far into a logfmt line the time key may appear. */
+const LOGFMT_PREFIX = 200;
+/** Plausible epoch-ms range for numeric JSON times (1973..2100): anything else is not a timestamp. */
+const MIN_EPOCH_MS = 1e11;
+const MAX_EPOCH_MS = 4.2e12;
+/** Bound on the local-time cache; cleared when full (logs move forward, so it rarely fills). */
+const LOCAL_CACHE_MAX = 4096;
+
+/** Canonical level names, keyed by every spelling we meet (lower-case). */
+const LEVELS: Record<string, string> = {
+	trace: 'trace', trc: 'trace',
+	debug: 'debug', dbg: 'debug', verbose: 'debug',
+	info: 'info', inf: 'info', information: 'info', informational: 'info',
+	notice: 'notice',
+	warn: 'warn', warning: 'warn', wrn: 'warn',
+	error: 'error', err: 'error', eror: 'error',
+	fatal: 'fatal', ftl: 'fatal',
+	critical: 'critical', crit: 'critical',
+	panic: 'panic', alert: 'alert', emerg: 'emerg', emergency: 'emerg',
+};
+/** Levels shown as errors (red) and kept by the dashboard's "errors only". */
+const ERROR_LEVELS = new Set(['error', 'fatal', 'critical', 'panic', 'alert', 'emerg']);
+/** pino/bunyan numeric levels. */
+const NUMERIC_LEVELS: Record<number, string> = {10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal'};
+const MONTHS: Record<string, number> = {Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12};
+const JSON_TIME_KEYS = ['"time"', '"ts"', '"timestamp"', '"@timestamp"'] as const;
+const JSON_LEVEL_KEYS = ['"level"', '"lvl"', '"severity"', '"levelname"'] as const;
+const ISO_ANYWHERE = /\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d/;
+
+/** A level word in canonical lower-case, or null when it is not one. */
+export function normalizeLevel(word: string): string | null {
+	return LEVELS[word.toLowerCase()] ?? null;
+}
+
+/** True for error, fatal, critical, panic, alert, emerg. */
+export function isErrorLevel(level: string | null): boolean {
+	return level !== null && ERROR_LEVELS.has(level);
+}
+
+// Results of the last parse: module scratch instead of an object per line.
+let outTime = Number.NaN;
+let outLevel: string | null = null;
+
+/** Parse a line's own timestamp (epoch ms, sub-ms kept, or null) and level (lower-case or null). */
+export function parseLine(text: string): Parsed {
+	parseInto(text);
+	return {time: Number.isNaN(outTime) ? null : outTime, level: outLevel};
+}
+
+/** Parse into the scratch slots read by `lastTime`/`lastLevel`; the merge's hot path. */
+export function parseInto(s: string): void {
+	outTime = Number.NaN;
+	outLevel = null;
+	let i = 0;
+	const n = s.length;
+	while (i < n && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) {
+		i++;
+	}
+
+	if (i >= n) {
+		return;
+	}
+
+	const c = s.charCodeAt(i);
+	if (isDigit(c)) {
+		const end = isoAt(s, i);
+		if (end >= 0) {
+			levelAfter(s, end);
+			return;
+		}
+
+		if (redisAt(s, i) >= 0) {
+			return;
+		}
+	} else if (c === 123 /* { */) {
+		jsonLine(s);
+		if (!Number.isNaN(outTime)) {
+			return;
+		}
+	} else if (c === 60 /* < */) {
+		// RFC 5424 / 3164 syslog: `<34>1 2026-11-26T…` or `<13>Nov 26 03:47:41 …`
+		let j = i + 1;
+		while (j < n && isDigit(s.charCodeAt(j))) {
+			j++;
+		}
+
+		if (j < n && s.charCodeAt(j) === 62 /* > */) {
+			j++;
+			if (s.charCodeAt(j) === 49 && s.charCodeAt(j + 1) === 32) {
+				j += 2;
+			}
+
+			const end = isoAt(s, j) >= 0 ? isoAt(s, j) : syslogAt(s, j);
+			if (end >= 0) {
+				return;
+			}
+		}
+	} else if (isUpper(c)) {
+		if (syslogAt(s, i) >= 0) {
+			return;
+		}
+
+		const end = glogAt(s, i);
+		if (end >= 0) {
+			return;
+		}
+	}
+
+	if (logfmt(s)) {
+		return;
+	}
+
+	// Last resort: an ISO date-time near the start, after a level or a bracket (`[INFO] 2026-11-26 …`).
+	const match = ISO_ANYWHERE.exec(s.length > SEARCH_PREFIX ? s.slice(0, SEARCH_PREFIX) : s);
+	if (match) {
+		const end = isoAt(s, match.index);
+		if (end >= 0) {
+			const level = levelWordAt(s, skipNoise(s, 0));
+			if (level !== null) {
+				outLevel = level;
+			} else {
+				levelAfter(s, end);
+			}
+		}
+	}
+}
+
+/** The time found by the last `parseInto`, NaN if none. */
+export function lastTime(): number {
+	return outTime;
+}
+
+/** The level found by the last `parseInto`. */
+export function lastLevel(): string | null {
+	return outLevel;
+}
+
+function isDigit(c: number): boolean {
+	return c >= 48 && c <= 57;
+}
+
+function isUpper(c: number): boolean {
+	return c >= 65 && c <= 90;
+}
+
+/** Two digits at i, or -1. */
+function d2(s: string, i: number): number {
+	const a = s.charCodeAt(i) - 48;
+	const b = s.charCodeAt(i + 1) - 48;
+	return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+const localCache = new Map<number, number>();
+
+/** Epoch ms of a local wall-clock minute (TZ respected), cached per minute: Date's local path is slow. */
+function localMinute(y: number, mo: number, d: number, h: number, mi: number): number {
+	const key = ((((y * 13) + mo) * 32 + d) * 24 + h) * 60 + mi;
+	let value = localCache.get(key);
+	if (value === undefined) {
+		if (localCache.size >= LOCAL_CACHE_MAX) {
+			localCache.clear();
+		}
+
+		value = new Date(y, mo - 1, d, h, mi, 0, 0).getTime();
+		localCache.set(key, value);
+	}
+
+	return value;
+}
+
+/** Seconds with up to 9 fraction digits at i (after `SS`), as ms; sets fracEnd. */
+let fracEnd = 0;
+function fraction(s: string, i: number): number {
+	const c = s.charCodeAt(i);
+	if ((c !== 46 && c !== 44) || !isDigit(s.charCodeAt(i + 1))) {
+		fracEnd = i;
+		return 0;
+	}
+
+	let j = i + 1;
+	let value = 0;
+	let scale = 100;
+	while (isDigit(s.charCodeAt(j))) {
+		if (scale >= 0.001) {
+			value += (s.charCodeAt(j) - 48) * scale;
+			scale /= 10;
+		}
+
+		j++;
+	}
+
+	fracEnd = j;
+	return value;
+}
+
+/** `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM]` or `YYYY/MM/DD HH:MM:SS[.frac]` at i: sets the time, returns the end or -1. */
+function isoAt(s: string, i: number): number {
+	const y = d2(s, i) * 100 + d2(s, i + 2);
+	const sep = s.charCodeAt(i + 4);
+	if (y < 0 || d2(s, i) < 0 || d2(s, i + 2) < 0 || (sep !== 45 && sep !== 47) || s.charCodeAt(i + 7) !== sep) {
+		return -1;
+	}
+
+	const mo = d2(s, i + 5);
+	const d = d2(s, i + 8);
+	const t = s.charCodeAt(i + 10);
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || (t !== 84 && t !== 32 && t !== 116)) {
+		return -1;
+	}
+
+	const h = d2(s, i + 11);
+	const mi = d2(s, i + 14);
+	const sec = d2(s, i + 17);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || s.charCodeAt(i + 13) !== 58 || s.charCodeAt(i + 16) !== 58) {
+		return -1;
+	}
+
+	const ms = fraction(s, i + 19);
+	let j = fracEnd;
+	const z = s.charCodeAt(j);
+	if (z === 90 || z === 122 /* Z z */) {
+		outTime = Date.UTC(y, mo - 1, d, h, mi, sec) + ms;
+		return j + 1;
+	}
+
+	if ((z === 43 || z === 45) && sep === 45) {
+		const oh = d2(s, j + 1);
+		let om = 0;
+		let end = j + 3;
+		if (s.charCodeAt(j + 3) === 58 && d2(s, j + 4) >= 0) {
+			om = d2(s, j + 4);
+			end = j + 6;
+		} else if (d2(s, j + 3) >= 0) {
+			om = d2(s, j + 3);
+			end = j + 5;
+		}
+
+		if (oh >= 0 && oh <= 23) {
+			const offset = (oh * 60 + om) * 60_000 * (z === 43 ? 1 : -1);
+			outTime = Date.UTC(y, mo - 1, d, h, mi, sec) + ms - offset;
+			return end;
+		}
+	}
+
+	if (z === 32 && s.startsWith('UTC', j + 1)) {
+		outTime = Date.UTC(y, mo - 1, d, h, mi, sec) + ms;
+		return j + 4;
+	}
+
+	outTime = localMinute(y, mo, d, h, mi) + sec * 1000 + ms;
+	j = fracEnd;
+	return j;
+}
+
+/** Redis: `12345:M 26 Nov 2026 03:47:41.123 * Ready` (local time); level from the mark. */
+function redisAt(s: string, i: number): number {
+	let j = i;
+	while (isDigit(s.charCodeAt(j))) {
+		j++;
+	}
+
+	if (s.charCodeAt(j) !== 58 || s.charCodeAt(j + 2) !== 32) {
+		return -1;
+	}
+
+	j += 3;
+	const d = d2(s, j);
+	const mo = MONTHS[s.slice(j + 3, j + 6)];
+	const y = d2(s, j + 7) * 100 + d2(s, j + 9);
+	if (d < 1 || d > 31 || mo === undefined || s.charCodeAt(j + 2) !== 32 || s.charCodeAt(j + 6) !== 32 || y < 0 || s.charCodeAt(j + 11) !== 32) {
+		return -1;
+	}
+
+	const end = clockAt(s, j + 12, y, mo, d);
+	if (end < 0) {
+		return -1;
+	}
+
+	const mark = s.charCodeAt(end + 1);
+	outLevel = mark === 46 ? 'debug' : mark === 45 ? 'debug' : mark === 42 ? 'notice' : mark === 35 ? 'warn' : null;
+	return end;
+}
+
+/** `HH:MM:SS[.frac]` at i in local time on the given date: sets the time, returns the end or -1. */
+function clockAt(s: string, i: number, y: number, mo: number, d: number): number {
+	const h = d2(s, i);
+	const mi = d2(s, i + 3);
+	const sec = d2(s, i + 6);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || s.charCodeAt(i + 2) !== 58 || s.charCodeAt(i + 5) !== 58) {
+		return -1;
+	}
+
+	const ms = fraction(s, i + 8);
+	outTime = localMinute(y, mo, d, h, mi) + sec * 1000 + ms;
+	return fracEnd;
+}
+
+/** A year for a yearless date: this year, or last year if that would be in the future. */
+function guessYear(mo: number, d: number): number {
+	const now = new Date();
+	const y = now.getFullYear();
+	return new Date(y, mo - 1, d).getTime() > now.getTime() + FUTURE_SLACK_MS ? y - 1 : y;
+}
+
+/** syslog: `Nov 26 03:47:41 host prog[pid]: …` (local time, year guessed). */
+function syslogAt(s: string, i: number): number {
+	const mo = MONTHS[s.slice(i, i + 3)];
+	if (mo === undefined || s.charCodeAt(i + 3) !== 32) {
+		return -1;
+	}
+
+	let j = i + 4;
+	if (s.charCodeAt(j) === 32) {
+		j++;
+	}
+
+	let d = d2(s, j);
+	if (d >= 0) {
+		j += 2;
+	} else {
+		d = s.charCodeAt(j) - 48;
+		j += 1;
+	}
+
+	if (d < 1 || d > 31 || s.charCodeAt(j) !== 32) {
+		return -1;
+	}
+
+	return clockAt(s, j + 1, guessYear(mo, d), mo, d);
+}
+
+/** glog/klog: `I1126 03:47:41.123456 …` (local time, year guessed); the letter is the level. */
+function glogAt(s: string, i: number): number {
+	const letter = s.charCodeAt(i);
+	const mo = d2(s, i + 1);
+	const d = d2(s, i + 3);
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || s.charCodeAt(i + 5) !== 32) {
+		return -1;
+	}
+
+	const end = clockAt(s, i + 6, guessYear(mo, d), mo, d);
+	if (end >= 0) {
+		outLevel = letter === 73 ? 'info' : letter === 87 ? 'warn' : letter === 69 ? 'error' : letter === 70 ? 'fatal' : null;
+	}
+
+	return end;
+}
+
+/** Epoch seconds, ms, µs or ns to ms, or NaN when out of the plausible range. */
+function epochToMs(value: number): number {
+	const ms = value > 1e17 ? value / 1e6 : value > 1e14 ? value / 1e3 : value > 1e11 ? value : value * 1000;
+	return ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS ? ms : Number.NaN;
+}
+
+/** Index just after `"key":` as a top-level-looking key (preceded by `{` or `,`), or -1. */
+function valueOf(s: string, key: string): number {
+	let at = s.indexOf(key);
+	while (at >= 0) {
+		let b = at - 1;
+		while (b >= 0 && s.charCodeAt(b) === 32) {
+			b--;
+		}
+
+		const before = s.charCodeAt(b);
+		let j = at + key.length;
+		while (s.charCodeAt(j) === 32) {
+			j++;
+		}
+
+		if ((before === 123 || before === 44) && s.charCodeAt(j) === 58) {
+			j++;
+			while (s.charCodeAt(j) === 32) {
+				j++;
+			}
+
+			return j;
+		}
+
+		at = s.indexOf(key, at + key.length);
+	}
+
+	return -1;
+}
+
+/** zerolog/logrus/pino/zap(Temporal)/bunyan/ECS JSON lines. */
+function jsonLine(s: string): void {
+	for (const key of JSON_TIME_KEYS) {
+		const v = valueOf(s, key);
+		if (v < 0) {
+			continue;
+		}
+
+		const c = s.charCodeAt(v);
+		if (c === 34 /* " */) {
+			if (isoAt(s, v + 1) < 0) {
+				const inner = s.slice(v + 1, s.indexOf('"', v + 1));
+				const n = Number(inner);
+				if (inner !== '' && Number.isFinite(n)) {
+					outTime = epochToMs(n);
+				}
+			}
+		} else if (isDigit(c)) {
+			let j = v;
+			while (isDigit(s.charCodeAt(j)) || s.charCodeAt(j) === 46 || s.charCodeAt(j) === 101 || s.charCodeAt(j) === 43) {
+				j++;
+			}
+
+			outTime = epochToMs(Number(s.slice(v, j)));
+		}
+
+		if (!Number.isNaN(outTime)) {
+			break;
+		}
+	}
+
+	for (const key of JSON_LEVEL_KEYS) {
+		const v = valueOf(s, key);
+		if (v < 0) {
+			continue;
+		}
+
+		if (s.charCodeAt(v) === 34) {
+			const end = s.indexOf('"', v + 1);
+			if (end > v && end - v <= 16) {
+				outLevel = normalizeLevel(s.slice(v + 1, end));
+			}
+		} else {
+			outLevel = NUMERIC_LEVELS[Number(s.slice(v, v + 2))] ?? null;
+		}
+
+		break;
+	}
+}
+
+/** logfmt / logrus text: `time="2026-11-26T03:47:41Z" level=info msg=…`, `level=info ts=2026-…`. */
+function logfmt(s: string): boolean {
+	const limit = Math.min(s.length, LOGFMT_PREFIX);
+	let found = false;
+	for (const key of ['time=', 'ts=', 't=']) {
+		let at = s.indexOf(key);
+		while (at > 0 && s.charCodeAt(at - 1) !== 32) {
+			at = s.indexOf(key, at + 1);
+		}
+
+		if (at < 0 || at >= limit) {
+			continue;
+		}
+
+		let v = at + key.length;
+		if (s.charCodeAt(v) === 34) {
+			v++;
+		}
+
+		if (isoAt(s, v) >= 0) {
+			found = true;
+			break;
+		}
+	}
+
+	if (!found) {
+		return false;
+	}
+
+	for (const key of ['level=', 'lvl=']) {
+		let at = s.indexOf(key);
+		while (at > 0 && s.charCodeAt(at - 1) !== 32) {
+			at = s.indexOf(key, at + 1);
+		}
+
+		if (at >= 0 && at < limit) {
+			let v = at + key.length;
+			if (s.charCodeAt(v) === 34) {
+				v++;
+			}
+
+			outLevel = levelWordAt(s, v);
+			break;
+		}
+	}
+
+	return true;
+}
+
+/** Skip spaces and the brackets/bars around a level (`] [INFO]`, `| WARN |`, `(error)`). */
+function skipNoise(s: string, i: number): number {
+	let c = s.charCodeAt(i);
+	while (c === 32 || c === 9 || c === 91 || c === 93 || c === 124 || c === 40) {
+		c = s.charCodeAt(++i);
+	}
+
+	return i;
+}
+
+/** A level word at i that ends at a delimiter, canonical, or null. */
+function levelWordAt(s: string, i: number): string | null {
+	let j = i;
+	let c = s.charCodeAt(j);
+	while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+		c = s.charCodeAt(++j);
+		if (j - i > 13) {
+			return null;
+		}
+	}
+
+	if (j === i || !(Number.isNaN(c) || c === 32 || c === 93 || c === 58 || c === 124 || c === 41 || c === 9 || c === 44 || c === 34)) {
+		return null;
+	}
+
+	return LEVELS[s.slice(i, j).toLowerCase()] ?? null;
+}
+
+/** The level word right after a timestamp (Python `INFO`, nginx `[error]`), if any. */
+function levelAfter(s: string, end: number): void {
+	outLevel = levelWordAt(s, skipNoise(s, end));
+}

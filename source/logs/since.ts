@@ -1,0 +1,42 @@
+// `--since`: a duration back from now (`10m`) or a point in time (SPEC 5, 7).
+import {parseDuration} from '../duration.js';
+import {UsageError} from '../errors.js';
+import {parseLine} from './parse.js';
+
+const DATE_TIME_NO_SECONDS = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)$/;
+const DATE_ONLY = /^(\d{4})-(\d\d)-(\d\d)$/;
+const CLOCK = /^(\d\d?):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?$/;
+
+/** Epoch ms of a `--since` value; throws UsageError (exit 2) naming the accepted forms. */
+export function parseSince(value: string, now = Date.now()): number {
+	const text = value.trim();
+	const duration = parseDuration(text);
+	if (duration !== undefined) {
+		return now - duration;
+	}
+
+	const parsed = parseLine(text).time;
+	if (parsed !== null) {
+		return parsed;
+	}
+
+	let m = DATE_TIME_NO_SECONDS.exec(text);
+	if (m) {
+		return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])).getTime();
+	}
+
+	m = DATE_ONLY.exec(text);
+	if (m) {
+		return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime();
+	}
+
+	m = CLOCK.exec(text);
+	if (m && Number(m[1]) < 24 && Number(m[2]) < 60) {
+		// A clock time is today's, or yesterday's when today's is still ahead.
+		const d = new Date(now);
+		d.setHours(Number(m[1]), Number(m[2]), Number(m[3] ?? 0), Number((m[4] ?? '0').padEnd(3, '0')));
+		return d.getTime() > now ? d.getTime() - 86_400_000 : d.getTime();
+	}
+
+	throw new UsageError(`--since "${value}" is neither a duration (250ms, 30s, 10m, 2h) nor a time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47): pass one of those forms.`);
+}

@@ -1,0 +1,122 @@
+// `-n N` / `--since` (SPEC 5): read each file backwards from its end in growing blocks, newest file
+// first, only as far as the request needs; time and memory follow N, not the file size.
+import fs from 'node:fs';
+import type {LogSelection, Source} from './files.js';
+import {listSources} from './files.js';
+import {parseLines, resolveTimes, type LogLine, type RawLine} from './lines.js';
+import {mergeSources} from './merge.js';
+
+/** Where reading stopped in a live file: following starts exactly here, so nothing is lost or repeated. */
+export type FilePosition = {path: string; dev: number; ino: number; offset: number; lastTime: number};
+/** Positions by live file path. */
+export type Positions = Map<string, FilePosition>;
+
+/** First backward read: holds ~50 typical lines, so the default tail costs one read per file. */
+const TAIL_BLOCK = 64 * 1024;
+/** Each further read grows the window this many times, so the total read stays within 4/3 of the final window. */
+const GROWTH = 4;
+/**
+ * How far past the N lines we look back for a timestamp to give untimed lines (a long stack trace);
+ * beyond it they take the file's modification time instead of reading a whole file.
+ */
+const MAX_TIME_LOOKBACK = 4 * 1024 * 1024;
+
+type FileTail = {lines: RawLine[]; reachedStart: boolean; end: number};
+
+function readRange(fd: number, start: number, end: number): Buffer {
+	const buf = Buffer.allocUnsafe(end - start);
+	let done = 0;
+	while (done < buf.length) {
+		const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
+		if (n === 0) {
+			return buf.subarray(0, done);
+		}
+
+		done += n;
+	}
+
+	return buf;
+}
+
+/** The last lines of one file up to `size`: at least `need` (0 = all) and back past `sinceMs`. */
+function tailOfFile(fd: number, size: number, live: boolean, need: number, sinceMs: number | undefined): FileTail {
+	let window = TAIL_BLOCK;
+	for (;;) {
+		const start = Math.max(0, size - window);
+		const buf = readRange(fd, start, size);
+		const from = start === 0 ? 0 : buf.indexOf(10) + 1;
+		// A live file's last line without its \n is still being written: hold it back for follow.
+		const to = live ? buf.lastIndexOf(10) + 1 : buf.length;
+		if (start > 0 && (from === 0 || to <= from)) {
+			window *= GROWTH;
+			continue;
+		}
+
+		const lines = parseLines(buf, from, Math.max(from, to));
+		const end = start + Math.max(from, to);
+		if (start === 0) {
+			return {lines, reachedStart: true, end};
+		}
+
+		const firstTimed = lines.findIndex((l) => !Number.isNaN(l.own));
+		if (sinceMs !== undefined && firstTimed >= 0 && lines[firstTimed]!.own < sinceMs) {
+			return {lines, reachedStart: false, end};
+		}
+
+		if (need > 0 && lines.length >= need && ((firstTimed >= 0 && firstTimed <= lines.length - need) || window > MAX_TIME_LOOKBACK)) {
+			return {lines, reachedStart: false, end};
+		}
+
+		window *= GROWTH;
+	}
+}
+
+/** One source's last lines (all when need is 0), newest file first until satisfied; records the live file's position. */
+function tailOfSource(source: Source, need: number, sinceMs: number | undefined, positions: Positions): LogLine[] {
+	const parts: LogLine[][] = [];
+	let count = 0;
+	const files = [source.live, ...[...source.rotated].reverse()];
+	for (const file of files) {
+		const live = file === source.live;
+		let fd: number;
+		try {
+			fd = fs.openSync(file, 'r');
+		} catch {
+			continue;
+		}
+
+		try {
+			const stat = fs.fstatSync(fd);
+			const tail = tailOfFile(fd, stat.size, live, need === 0 ? 0 : need - count, sinceMs);
+			const lines = resolveTimes(tail.lines, source.component, source.stream, Number.NaN, stat.mtimeMs);
+			if (live) {
+				const last = lines.at(-1);
+				positions.set(file, {path: file, dev: stat.dev, ino: stat.ino, offset: tail.end, lastTime: last ? last.time : Number.NaN});
+			}
+
+			parts.unshift(lines);
+			count += lines.length;
+			const crossedSince = sinceMs !== undefined && tail.lines.some((l) => !Number.isNaN(l.own) && l.own < sinceMs);
+			if ((need > 0 && count >= need) || crossedSince) {
+				break;
+			}
+		} finally {
+			fs.closeSync(fd);
+		}
+	}
+
+	let lines = parts.flat();
+	if (sinceMs !== undefined) {
+		lines = lines.filter((l) => l.time >= sinceMs);
+	}
+
+	return need > 0 && lines.length > need ? lines.slice(-need) : lines;
+}
+
+/** The last `tail` lines (0 = all) of the merged selection, and where each live file's read ended. */
+export function readMergedAt(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number}): {lines: LogLine[]; positions: Positions} {
+	const positions: Positions = new Map();
+	const perSource = listSources(home, selection).map((s) => tailOfSource(s, options.tail, options.sinceMs, positions));
+	const merged = mergeSources(perSource);
+	return {lines: options.tail > 0 && merged.length > options.tail ? merged.slice(-options.tail) : merged, positions};
+}
