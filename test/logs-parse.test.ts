@@ -1,0 +1,100 @@
+// Timestamp and level parsing (SPEC 5): one real sample line per format, table-driven.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {isErrorLevel, parseLine, parseSince} from '../source/logs/index.js';
+
+const utc = (h: number, mi: number, s: number, ms = 0) => Date.UTC(2026, 10, 26, h, mi, s) + ms;
+const local = (h: number, mi: number, s: number, ms = 0) => new Date(2026, 10, 26, h, mi, s).getTime() + ms;
+/** syslog and glog carry no year: this year, or last year when that date is still ahead. */
+const yearless = (mo: number, d: number, h: number, mi: number, s: number, ms = 0) => {
+	const now = new Date();
+	let y = now.getFullYear();
+	if (new Date(y, mo - 1, d).getTime() > now.getTime() + 86_400_000) {
+		y--;
+	}
+
+	return new Date(y, mo - 1, d, h, mi, s).getTime() + ms;
+};
+
+type Case = {format: string; line: string; time: number | null; level: string | null};
+
+const CASES: Case[] = [
+	// RFC 3339 / ISO 8601
+	{format: 'RFC 3339 UTC with ms', line: '2026-11-26T03:47:41.123Z server started', time: utc(3, 47, 41, 123), level: null},
+	{format: 'RFC 3339 offset, µs', line: '2026-11-26T05:47:41.123456+02:00 INFO started', time: utc(3, 47, 41, 123.456), level: 'info'},
+	{format: 'RFC 3339 negative offset, ns', line: '2026-11-25T22:47:41.123456789-05:00 ok', time: utc(3, 47, 41, 123.456), level: null},
+	{format: 'ISO basic offset', line: '2026-11-26T04:47:41+0100 ERROR x', time: utc(3, 47, 41), level: 'error'},
+	{format: 'ISO without zone = local', line: '2026-11-26T03:47:41 hello', time: local(3, 47, 41), level: null},
+	{format: 'ISO with space, no fraction', line: '2026-11-26 03:47:41 WARN disk 91%', time: local(3, 47, 41), level: 'warn'},
+	{format: 'ISO with UTC word', line: '2026-11-26 03:47:41.5 UTC [12] LOG: ready', time: utc(3, 47, 41, 500), level: null},
+	{format: 'bracketed ISO', line: '[2026-11-26 03:47:41.250] [INFO] booted', time: local(3, 47, 41, 250), level: 'info'},
+	{format: 'level before ISO', line: 'ERROR 2026-11-26T03:47:41Z db down', time: utc(3, 47, 41), level: 'error'},
+	// JSON loggers
+	{format: 'zerolog', line: '{"level":"info","time":"2026-11-26T03:47:41.123Z","message":"listening","port":7234}', time: utc(3, 47, 41, 123), level: 'info'},
+	{format: 'zerolog epoch seconds', line: '{"level":"debug","time":1795664861,"message":"tick"}', time: utc(3, 47, 41), level: 'debug'},
+	{format: 'logrus JSON (time last)', line: '{"level":"warning","msg":"slow \\"time\\": query","time":"2026-11-26T04:47:41+01:00"}', time: utc(3, 47, 41), level: 'warn'},
+	{format: 'pino (epoch ms, numeric level)', line: '{"level":30,"time":1795664861123,"pid":4121,"hostname":"dev","msg":"hello"}', time: utc(3, 47, 41, 123), level: 'info'},
+	{format: 'pino error level', line: '{"level":50,"time":1795664861123,"msg":"fail"}', time: utc(3, 47, 41, 123), level: 'error'},
+	{format: 'Temporal (zap, ts string)', line: '{"level":"info","ts":"2026-11-26T03:47:41.123Z","msg":"Started","service":"frontend","logging-call-at":"service.go:168"}', time: utc(3, 47, 41, 123), level: 'info'},
+	{format: 'zap production (ts epoch float)', line: '{"level":"error","ts":1795664861.123456,"caller":"poll.go:42","msg":"failed"}', time: utc(3, 47, 41, 123.456), level: 'error'},
+	{format: 'timestamp key, severity', line: '{"timestamp":"2026-11-26T03:47:41.123Z","severity":"ERROR","message":"x"}', time: utc(3, 47, 41, 123), level: 'error'},
+	{format: 'ECS @timestamp', line: '{"@timestamp":"2026-11-26T03:47:41.123Z","log.level":"info","message":"x"}', time: utc(3, 47, 41, 123), level: 'info'},
+	{format: 'JSON epoch ms as string', line: '{"ts":"1795664861123","level":"INFO","msg":"x"}', time: utc(3, 47, 41, 123), level: 'info'},
+	// Text loggers
+	{format: 'Go log', line: '2026/11/26 03:47:41 listening on :7234', time: local(3, 47, 41), level: null},
+	{format: 'Go log with µs', line: '2026/11/26 03:47:41.123456 workflow-runner polling', time: local(3, 47, 41, 123.456), level: null},
+	{format: 'Python logging', line: '2026-11-26 03:47:41,123 INFO agent_runner: polling queue agent-runner', time: local(3, 47, 41, 123), level: 'info'},
+	{format: 'Python WARNING', line: '2026-11-26 03:47:41,123 WARNING agent_runner: slow', time: local(3, 47, 41, 123), level: 'warn'},
+	{format: 'nginx error log', line: '2026/11/26 03:47:41 [error] 1234#1234: *5 open() "/srv/x" failed (2: No such file or directory)', time: local(3, 47, 41), level: 'error'},
+	{format: 'nginx notice', line: '2026/11/26 03:47:41 [notice] 1#1: start worker processes', time: local(3, 47, 41), level: 'notice'},
+	{format: 'Redis', line: '12345:M 26 Nov 2026 03:47:41.123 * Ready to accept connections tcp', time: local(3, 47, 41, 123), level: 'notice'},
+	{format: 'Redis warning', line: '7:C 26 Nov 2026 03:47:41.123 # WARNING Memory overcommit must be enabled!', time: local(3, 47, 41, 123), level: 'warn'},
+	{format: 'syslog', line: 'Nov 26 03:47:41 devbox sshd[812]: Accepted publickey for dev', time: yearless(11, 26, 3, 47, 41), level: null},
+	{format: 'syslog single-digit day', line: 'Nov  6 03:47:41 devbox cron[99]: job', time: yearless(11, 6, 3, 47, 41), level: null},
+	{format: 'syslog RFC 5424', line: '<34>1 2026-11-26T03:47:41.123Z devbox app 812 - - started', time: utc(3, 47, 41, 123), level: null},
+	{format: 'logrus text', line: 'time="2026-11-26T03:47:41Z" level=error msg="db down" err="dial tcp"', time: utc(3, 47, 41), level: 'error'},
+	{format: 'go-kit logfmt', line: 'level=info ts=2026-11-26T03:47:41.123Z caller=main.go:12 msg=hi', time: utc(3, 47, 41, 123), level: 'info'},
+	{format: 'glog/klog', line: 'E1126 03:47:41.123456   4121 poll.go:42] poll failed', time: yearless(11, 26, 3, 47, 41, 123.456), level: 'error'},
+	// Lines without a time of their own
+	{format: 'Go stack frame', line: '\t/src/runner/poll.go:42 +0x1d', time: null, level: null},
+	{format: 'Go panic', line: 'panic: context deadline exceeded', time: null, level: null},
+	{format: 'Python traceback', line: 'Traceback (most recent call last):', time: null, level: null},
+	{format: 'Java frame', line: '    at com.example.Poller.run(Poller.java:42)', time: null, level: null},
+	{format: 'empty', line: '', time: null, level: null},
+	{format: 'JSON without time', line: '{"level":"info","msg":"no time here"}', time: null, level: 'info'},
+	{format: 'impossible date', line: '2026-13-45 03:47:41 nope', time: null, level: null},
+	{format: 'date only', line: '2026-11-26 release notes', time: null, level: null},
+	{format: 'docker compose prefix', line: 'api  | 2026-11-26T03:47:41Z listening', time: utc(3, 47, 41), level: null},
+	{format: 'a date deep in the message', line: 'restored backup from 2026-11-26T03:47:41Z after a long, long, long pause', time: null, level: null},
+];
+
+for (const c of CASES) {
+	test(`parseLine: ${c.format}`, () => {
+		const parsed = parseLine(c.line);
+		if (c.time === null) {
+			assert.equal(parsed.time, null, `no time expected in ${JSON.stringify(c.line)}`);
+		} else {
+			assert.notEqual(parsed.time, null, `a time expected in ${JSON.stringify(c.line)}`);
+			assert.ok(Math.abs(parsed.time! - c.time) < 0.001, `${c.line}: got ${new Date(parsed.time!).toISOString()} (${parsed.time}), want ${new Date(c.time).toISOString()} (${c.time})`);
+		}
+
+		assert.equal(parsed.level, c.level, `level of ${JSON.stringify(c.line)}`);
+	});
+}
+
+test('isErrorLevel marks error, fatal, critical and panic only', () => {
+	assert.deepEqual(['error', 'fatal', 'critical', 'panic', 'warn', 'info', null].map((l) => isErrorLevel(l)), [true, true, true, true, false, false, false]);
+});
+
+test('parseSince: durations, times and clock times; junk is a usage error', () => {
+	const now = utc(12, 0, 0);
+	assert.equal(parseSince('10m', now), now - 600_000);
+	assert.equal(parseSince('90', now), now - 90_000);
+	assert.equal(parseSince('2026-11-26T03:47:41Z', now), utc(3, 47, 41));
+	assert.equal(parseSince('2026-11-26 03:47', now), local(3, 47, 0));
+	assert.equal(parseSince('2026-11-26', now), local(0, 0, 0));
+	const clock = parseSince('03:47', now);
+	assert.ok(clock <= now && now - clock < 86_400_000, 'a clock time is within the last day');
+	assert.equal(new Date(clock).getMinutes(), 47);
+	assert.throws(() => parseSince('yesterday-ish', now), (error: Error & {exitCode?: number}) => error.exitCode === 2 && /neither a duration/.test(error.message));
+});

@@ -1,0 +1,175 @@
+// Reading logs from disk (SPEC 5): merge order, tails, rotated files, --since, bad input.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {after, test} from 'node:test';
+import {PassThrough} from 'node:stream';
+import {MAX_LINE_BYTES, readMerged, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {ROOT} from './helpers.js';
+
+// The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.
+process.env['TZ'] = 'UTC';
+
+const MERGE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'logs', 'merge');
+const DEFAULT_COMPONENTS = ['temporal', 'stigmer-server', 'workflow-runner', 'agent-runner'];
+const ALL: LogSelection = {components: DEFAULT_COMPONENTS};
+const homes: string[] = [];
+
+after(() => {
+	for (const home of homes) {
+		fs.rmSync(home, {recursive: true, force: true});
+	}
+});
+
+function makeHome(files: Record<string, string | Buffer> = {}): string {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-'));
+	homes.push(home);
+	fs.mkdirSync(path.join(home, 'data', 'logs'), {recursive: true});
+	for (const [name, content] of Object.entries(files)) {
+		fs.writeFileSync(path.join(home, 'data', 'logs', name), content);
+	}
+
+	return home;
+}
+
+function fixtureHome(): string {
+	const home = makeHome();
+	for (const name of fs.readdirSync(MERGE_FIXTURES)) {
+		fs.copyFileSync(path.join(MERGE_FIXTURES, name), path.join(home, 'data', 'logs', name));
+	}
+
+	return home;
+}
+
+/** Every line of the fixture files, as component/stream/text keys. */
+function fixtureLines(): string[] {
+	return fs.readdirSync(MERGE_FIXTURES).flatMap((name) => {
+		const [component, ext] = [name.slice(0, name.lastIndexOf('.')), name.slice(name.lastIndexOf('.') + 1)];
+		const text = fs.readFileSync(path.join(MERGE_FIXTURES, name), 'utf8');
+		return text.slice(0, -1).split('\n').map((line) => `${component}[${ext === 'log' ? 'stdout' : 'stderr'}] ${line}`);
+	});
+}
+
+const key = (l: LogLine) => `${l.component}[${l.stream}] ${l.text}`;
+
+/** The full merge as written by the byte-level path (`-n 0`), parsed back from its --json output. */
+async function writeAllJson(home: string, selection: LogSelection): Promise<Array<Record<string, unknown>>> {
+	const sink = new PassThrough();
+	const chunks: Buffer[] = [];
+	sink.on('data', (c: Buffer) => chunks.push(c));
+	await writeAll(home, selection, {json: true, color: false}, sink);
+	const text = Buffer.concat(chunks).toString('utf8');
+	return text === '' ? [] : text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const asJson = (l: LogLine) => ({time: new Date(Math.floor(l.time)).toISOString(), inherited: l.inherited, component: l.component, stream: l.stream, level: l.level, text: l.text});
+
+test('merge over three formats: times never go back, traces stay under their parent, every line exactly once', async () => {
+	const home = fixtureHome();
+	const lines = await readMerged(home, ALL, {tail: 0});
+	assert.deepEqual(lines.map(key).sort(), fixtureLines().sort(), 'each input line exactly once');
+	for (let i = 1; i < lines.length; i++) {
+		assert.ok(lines[i]!.time >= lines[i - 1]!.time, `time goes back at ${i}: ${key(lines[i]!)}`);
+	}
+
+	// The Go panic and the Python traceback follow their parent line with nothing in between.
+	const panicAt = lines.findIndex((l) => l.text === '2026/11/26 03:47:43.500000 task 17 failed: context deadline exceeded');
+	assert.deepEqual(lines.slice(panicAt + 1, panicAt + 8).map((l) => [l.component, l.inherited]), Array.from({length: 7}, () => ['workflow-runner', true]));
+	const traceAt = lines.findIndex((l) => l.text.endsWith('task 9 failed'));
+	assert.deepEqual(lines.slice(traceAt + 1, traceAt + 7).map((l) => l.component), Array.from({length: 6}, () => 'agent-runner'));
+	assert.equal(lines[traceAt]!.level, 'error');
+	assert.ok(lines.slice(traceAt + 1, traceAt + 7).every((l) => l.time === lines[traceAt]!.time && l.inherited));
+
+	// Equal times keep the selection order: stigmer-server, then workflow-runner, then agent-runner.
+	const at42 = lines.filter((l) => l.time === Date.UTC(2026, 10, 26, 3, 47, 42));
+	assert.deepEqual(at42.map((l) => l.component), ['stigmer-server', 'workflow-runner', 'agent-runner']);
+	assert.deepEqual(at42.map((l) => l.level), ['warn', null, 'warn']);
+});
+
+test('-n 5 is the last five of the full merge, by both the tail reader and the byte-level writer', async () => {
+	const home = fixtureHome();
+	const all = await readMerged(home, ALL, {tail: 0});
+	for (const n of [1, 5, 9, 40]) {
+		assert.deepEqual(await readMerged(home, ALL, {tail: n}), all.slice(-n), `-n ${n}`);
+	}
+
+	assert.deepEqual(await writeAllJson(home, ALL), all.map(asJson), 'writeAll (-n 0) agrees with the tail reader');
+	const stderrOnly = {components: DEFAULT_COMPONENTS, streams: ['stderr' as const]};
+	assert.deepEqual((await readMerged(home, stderrOnly, {tail: 5})).map(key), all.filter((l) => l.stream === 'stderr').slice(-5).map(key));
+});
+
+test('tails and --since reach into rotated files only as far as needed, newest first', async () => {
+	const line = (s: number, what: string) => `2026-11-26T03:47:${String(s).padStart(2, '0')}.000Z ${what}\n`;
+	const home = makeHome({
+		'workflow-runner.log.20261126T034700Z': line(1, 'oldest session'),
+		'workflow-runner.log.20261126T034740Z': line(10, 'previous session a') + line(11, 'previous session b'),
+		'workflow-runner.log.20261126T034740Z-1': line(20, 'same-second rotation'),
+		'workflow-runner.log': line(30, 'live a') + line(31, 'live b'),
+	});
+	const one = {components: ['workflow-runner'], streams: ['stdout' as const]};
+	const texts = (lines: LogLine[]) => lines.map((l) => l.text.slice(25));
+	assert.deepEqual(texts(await readMerged(home, one, {tail: 2})), ['live a', 'live b']);
+	assert.deepEqual(texts(await readMerged(home, one, {tail: 4})), ['previous session b', 'same-second rotation', 'live a', 'live b']);
+	assert.deepEqual(texts(await readMerged(home, one, {tail: 0})), ['oldest session', 'previous session a', 'previous session b', 'same-second rotation', 'live a', 'live b']);
+	assert.deepEqual(texts(await readMerged(home, one, {tail: 0, sinceMs: Date.UTC(2026, 10, 26, 3, 47, 11)})), ['previous session b', 'same-second rotation', 'live a', 'live b']);
+	assert.deepEqual(texts(await readMerged(home, one, {tail: 1, sinceMs: Date.UTC(2026, 10, 26, 3, 47, 11)})), ['live b']);
+	assert.deepEqual(texts((await writeAllJson(home, one)).map((o) => ({text: o['text']}) as LogLine)), ['oldest session', 'previous session a', 'previous session b', 'same-second rotation', 'live a', 'live b']);
+});
+
+test('legacy daemon.log is read as stigmer-server history', async () => {
+	const home = makeHome({'daemon.log': '2026-11-26T03:47:01Z from the Go daemon\n', 'stigmer-server.log': '2026-11-26T03:47:02Z from us\n'});
+	const lines = await readMerged(home, {components: ['stigmer-server']}, {tail: 0});
+	assert.deepEqual(lines.map(key), ['stigmer-server[stdout] 2026-11-26T03:47:01Z from the Go daemon', 'stigmer-server[stdout] 2026-11-26T03:47:02Z from us']);
+});
+
+test('lines before the first timestamp take it; a file without any takes its modification time', async () => {
+	const home = makeHome({
+		'agent-runner.err': 'warming up\n  still warming\n2026-11-26 03:47:41,500 ERROR agent_runner: first timed\n',
+		'temporal.log': 'no time at all\n',
+	});
+	const mtime = Date.UTC(2026, 10, 25, 12, 0, 0);
+	fs.utimesSync(path.join(home, 'data', 'logs', 'temporal.log'), mtime / 1000, mtime / 1000);
+	const lines = await readMerged(home, ALL, {tail: 0});
+	assert.deepEqual(lines.map((l) => [l.component, l.time, l.inherited]), [
+		['temporal', mtime, true],
+		['agent-runner', Date.UTC(2026, 10, 26, 3, 47, 41, 500), true],
+		['agent-runner', Date.UTC(2026, 10, 26, 3, 47, 41, 500), true],
+		['agent-runner', Date.UTC(2026, 10, 26, 3, 47, 41, 500), false],
+	]);
+	assert.deepEqual(await writeAllJson(home, ALL), lines.map(asJson));
+});
+
+test('bad input: invalid UTF-8, NUL bytes, CRLF, a 10 MB line, a half-written last line', async () => {
+	const big = 'x'.repeat(10 * 1024 * 1024);
+	const home = makeHome({
+		'stigmer-server.log': Buffer.concat([
+			Buffer.from('2026-11-26T03:47:41.000Z bad bytes '),
+			Buffer.from([0xff, 0xfe, 0xc3]),
+			Buffer.from(' end\r\n\0\0\0\u00002026-11-26T03:47:42.000Z after a hole\r\n'),
+			Buffer.from(`2026-11-26T03:47:43.000Z ${big}\n`),
+			Buffer.from('2026-11-26T03:47:44.000Z héllo wörld\n2026-11-26T03:47:45.000Z half-writ'),
+		]),
+	});
+	const one = {components: ['stigmer-server'], streams: ['stdout' as const]};
+	const {lines, positions} = readMergedAt(home, one, {tail: 10});
+	assert.equal(lines.length, 4, 'the half-written last line is held back');
+	assert.equal(lines[0]!.text, '2026-11-26T03:47:41.000Z bad bytes \uFFFD\uFFFD\uFFFD end');
+	assert.equal(lines[1]!.text, '2026-11-26T03:47:42.000Z after a hole');
+	assert.equal(lines[1]!.time, Date.UTC(2026, 10, 26, 3, 47, 42));
+	assert.ok(lines[2]!.text.startsWith('2026-11-26T03:47:43.000Z xxx'));
+	assert.ok(lines[2]!.text.length < MAX_LINE_BYTES + 100, 'a 10 MB line is cut');
+	assert.match(lines[2]!.text, /… \[\d+ more bytes cut\]$/);
+	assert.equal(lines[3]!.text, '2026-11-26T03:47:44.000Z héllo wörld');
+	const file = path.join(home, 'data', 'logs', 'stigmer-server.log');
+	assert.equal(positions.get(file)?.offset, fs.statSync(file).size - '2026-11-26T03:47:45.000Z half-writ'.length, 'following starts at the held-back line');
+	assert.deepEqual(await writeAllJson(home, one), lines.map(asJson), 'the byte-level writer cleans the same way');
+	assert.deepEqual(await readMerged(home, one, {tail: 1}), [lines[3]]);
+});
+
+test('no log directory or files: nothing, no error', async () => {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-'));
+	homes.push(home);
+	assert.deepEqual(await readMerged(home, ALL, {tail: 50}), []);
+	assert.deepEqual(await writeAllJson(home, ALL), []);
+});
