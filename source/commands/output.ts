@@ -1,11 +1,11 @@
 // Shared printing for the lifecycle verbs: colour choice and the human forms of engine results.
-import chalk, {Chalk, type ChalkInstance} from 'chalk';
+import {colorEnabled, palette, type Palette} from '../colors.js';
 import {formatDuration} from '../duration.js';
 import type {CleanupReport, StopOutcome} from '../engine/types.js';
 
-/** chalk honouring NO_COLOR, --no-color and whether stdout is a terminal. */
-export function colors(noColor: boolean | undefined): ChalkInstance {
-	return noColor || process.env['NO_COLOR'] !== undefined ? new Chalk({level: 0}) : chalk;
+/** Colours for stdout honouring --no-color, NO_COLOR, FORCE_COLOR and whether it is a terminal. */
+export function colors(noColor: boolean | undefined): Palette {
+	return palette(colorEnabled(noColor));
 }
 
 /** `cleaned up 7 orphaned workflow-runner processes (pids 68550, 68104, …)` per component. */
@@ -14,7 +14,7 @@ export function cleanupLines(cleaned: CleanupReport): string[] {
 }
 
 /** `stigmer-server stopped in 120ms` / `stubborn killed after 5s (SIGKILL)` / `agent-runner was not running`. */
-export function stopLine(outcome: StopOutcome, c: ChalkInstance): string {
+export function stopLine(outcome: StopOutcome, c: Palette): string {
 	switch (outcome.how) {
 		case 'stopped': {
 			return `${outcome.name} stopped in ${formatDuration(outcome.ms)}`;

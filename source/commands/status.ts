@@ -6,7 +6,7 @@ import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {colors} from './output.js';
-import type {ChalkInstance} from 'chalk';
+import type {Palette} from '../colors.js';
 
 const HELP = `
 	Usage: stigmer server status [--json]
@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
 const STATE_COLOR = {running: 'green', starting: 'yellow', stopping: 'yellow', stopped: 'gray', crashed: 'red', disabled: 'gray'} as const;
 
 /** The human table of a status report, one row per component plus reasons and orphans. */
-export function statusTable(report: StatusReport, c: ChalkInstance): string {
+export function statusTable(report: StatusReport, c: Palette): string {
 	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'ORPHANS'];
 	const rows = report.components.map((s) => [
 		s.name,

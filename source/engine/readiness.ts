@@ -1,7 +1,6 @@
 // Readiness probes (SPEC 3): http 200, tcp accepts, a log line matches, or a fixed delay.
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import type {ComponentSpec, ReadyProbe} from '../config.js';
 import {formatDuration} from '../duration.js';
@@ -63,8 +62,9 @@ export function describeProbe(probe: ReadyProbe | null): string {
 
 /** GET url is 200; node:http, not fetch: loading fetch's undici costs `status` ~100 ms of start-up. */
 async function httpOk(url: string): Promise<boolean> {
+	const client = url.startsWith('https:') ? await import('node:https') : http; // TLS costs ~30 ms to load: only when asked.
 	return new Promise((resolve) => {
-		const request = (url.startsWith('https:') ? https : http).get(url, {timeout: ATTEMPT_TIMEOUT_MS}, (response) => {
+		const request = client.get(url, {timeout: ATTEMPT_TIMEOUT_MS}, (response) => {
 			response.resume();
 			resolve(response.statusCode === 200);
 		});

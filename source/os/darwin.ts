@@ -69,6 +69,15 @@ function groupMembers(pgid: number): number[] {
 		.map((row) => row.pid);
 }
 
+function groups(pgids: number[]): Map<number, number[]> {
+	const wanted = new Map(pgids.filter((pgid) => Number.isInteger(pgid) && pgid > 0).map((pgid) => [pgid, [] as number[]]));
+	if (wanted.size === 0) return wanted;
+	for (const row of parseGroupRows(run('ps', ['-A', '-o', 'pid=,pgid=,state=']))) {
+		if (!isZombieState(row.state)) wanted.get(row.pgid)?.push(row.pid);
+	}
+	return wanted;
+}
+
 async function usage(pids: number[]): Promise<Usage> {
 	const unique = [...new Set(pids)].filter((pid) => Number.isInteger(pid) && pid > 0);
 	if (unique.length === 0) return {cpuPercent: 0, rssBytes: 0};
@@ -90,4 +99,4 @@ async function usage(pids: number[]): Promise<Usage> {
 }
 
 /** The process table of a macOS machine. */
-export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, usage};
+export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage};

@@ -21,6 +21,7 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 		info: unsupported,
 		scanMarked: unsupported,
 		groupMembers: unsupported,
+		groups: unsupported,
 		usage: async () => unsupported(),
 	};
 }

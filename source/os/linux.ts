@@ -119,6 +119,16 @@ function scanMarked(home: string): MarkedProc[] {
 	return found;
 }
 
+function groups(pgids: number[]): Map<number, number[]> {
+	const wanted = new Map(pgids.filter((pgid) => Number.isInteger(pgid) && pgid > 0).map((pgid) => [pgid, [] as number[]]));
+	if (wanted.size === 0) return wanted;
+	for (const pid of allPids()) {
+		const stat = readStat(pid);
+		if (stat && !isDeadState(stat.state)) wanted.get(stat.pgrp)?.push(pid);
+	}
+	return wanted;
+}
+
 function groupMembers(pgid: number): number[] {
 	if (!Number.isInteger(pgid) || pgid <= 0) return [];
 	const members: number[] = [];
@@ -165,4 +175,4 @@ async function usage(pids: number[]): Promise<Usage> {
 }
 
 /** The process table of a Linux machine. */
-export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, usage};
+export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage};

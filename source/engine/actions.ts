@@ -1,0 +1,218 @@
+// Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
+import fs from 'node:fs';
+import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config.js';
+import {StigmerError} from '../errors.js';
+import {logFile, pidFile} from '../paths.js';
+import {discover} from './discover.js';
+import {withLock} from './lock.js';
+import {removePidFile} from './pidfile.js';
+import {logOffsets, waitReady} from './readiness.js';
+import {rotateLogs} from './rotate.js';
+import {spawnComponent} from './spawn.js';
+import {end, type Target} from './terminate.js';
+import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
+
+/** Lines of stderr shown when a component fails to start (SPEC 4.4). */
+const FAILURE_TAIL_LINES = 20;
+/** Signal and grace for processes of components the config no longer names. */
+const UNKNOWN_COMPONENT_STOP = {signal: 'SIGTERM', timeoutMs: 5000} as const;
+
+/** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
+export async function start(home: string, options: ActionOptions = {}): Promise<StartResult> {
+	const emit = options.onEvent ?? (() => undefined);
+	return withLock(home, async () => {
+		const config = loadConfig(home);
+		const selected = selectComponents(config, options.components);
+		const whole = options.components === undefined || options.components.length === 0;
+		refuseDisabled(selected, whole);
+		const toStart = selected.filter((c) => c.enabled);
+		rotateLogs(home, toStart.map((c) => c.name));
+		const {cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
+
+		const started: StartedComponent[] = [];
+		let failure: StartFailure | null = null;
+		const names = new Set(toStart.map((c) => c.name));
+		const byName = new Map(toStart.map((c) => [c.name, c]));
+		await inOrder([...names], (name) => byName.get(name)!.dependsOn, async (name) => {
+			const spec = byName.get(name)!;
+			const outcome = await startOne(home, spec, emit);
+			if ('pid' in outcome) {
+				started.push(outcome);
+				return true;
+			}
+
+			failure ??= outcome;
+			return false;
+		}, (name) => {
+			if (failure !== null && !failure.skipped.includes(name)) {
+				failure.skipped.push(name);
+			}
+		});
+		if (failure !== null) {
+			emit({type: 'failed', failure});
+		}
+
+		return {cleaned, started: started.sort((a, b) => order(config, a.name) - order(config, b.name)), failure};
+	}, () => emit({type: 'lock-wait'}));
+}
+
+/** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
+export async function stop(home: string, options: ActionOptions = {}): Promise<StopResult> {
+	const emit = options.onEvent ?? (() => undefined);
+	return withLock(home, async () => {
+		const config = loadConfig(home);
+		const selected = selectComponents(config, options.components);
+		const whole = options.components === undefined || options.components.length === 0;
+		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
+		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
+		return {stopped: outcomes, cleaned};
+	}, () => emit({type: 'lock-wait'}));
+}
+
+function refuseDisabled(selected: ComponentSpec[], whole: boolean): void {
+	const disabled = whole ? [] : selected.filter((c) => !c.enabled);
+	if (disabled.length > 0) {
+		throw new StigmerError(disabled.map((c) => `${c.name} is disabled (${c.disabledReason})`).join('; '));
+	}
+}
+
+function order(config: StackConfig, name: string): number {
+	return config.components.findIndex((c) => c.name === name);
+}
+
+/**
+ * End everything of the named components (all, and components the config no longer names, when undefined):
+ * orphans at once and in parallel, recorded processes in reverse dependency order; remove their PID files.
+ */
+async function clear(home: string, config: StackConfig, names: string[] | undefined, emit: (event: EngineEvent) => void): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport}> {
+	const findings = discover(home, config.components.map((c) => c.name));
+	const inScope = [...findings.values()].filter((f) => names === undefined || names.includes(f.component));
+	const specOf = (name: string) => config.components.find((c) => c.name === name);
+	const stopOf = (name: string) => {
+		const spec = specOf(name);
+		return spec ? {signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs} : UNKNOWN_COMPONENT_STOP;
+	};
+
+	const cleaned: CleanupReport = [];
+	const orphanWork = inScope.map(async (finding) => {
+		const targets: Target[] = finding.orphans.map((o) => ({pid: o.pid, pgid: o.pgid, ...stopOf(finding.component)}));
+		if (!specOf(finding.component) && finding.running) {
+			targets.push({pid: finding.running.pid, pgid: finding.running.pgid, ...UNKNOWN_COMPONENT_STOP});
+		}
+
+		if (targets.length === 0) {
+			return;
+		}
+
+		emit({type: 'cleanup', component: finding.component, pids: targets.map((t) => t.pid)});
+		await Promise.all(targets.map(async (t) => end(t)));
+		cleaned.push({component: finding.component, pids: targets.map((t) => t.pid).sort((a, b) => a - b)});
+	});
+
+	const stopped: StopOutcome[] = [];
+	const running = inScope.filter((f) => f.running && specOf(f.component));
+	const runningNames = running.map((f) => f.component);
+	const dependents = (name: string) => runningNames.filter((other) => specOf(other)!.dependsOn.includes(name));
+	const stopWork = inOrder(runningNames, dependents, async (name) => {
+		const finding = findings.get(name)!;
+		const {signal, timeoutMs} = stopOf(name);
+		emit({type: 'stopping', component: name});
+		const ended = await end({pid: finding.running!.pid, pgid: finding.running!.pgid, signal, timeoutMs});
+		const outcome: StopOutcome = {name, how: ended.how, ms: ended.ms, signal};
+		stopped.push(outcome);
+		emit({type: 'stopped', outcome});
+		return true;
+	});
+
+	await Promise.all([...orphanWork, stopWork]);
+	for (const finding of inScope) {
+		for (const file of finding.files) {
+			removePidFile(file.file, file.content);
+		}
+	}
+
+	cleaned.sort((a, b) => order(config, a.component) - order(config, b.component));
+	return {stopped, cleaned};
+}
+
+/**
+ * Run `work` for every name once all its `before` names (those in the set) have succeeded; independent names run in
+ * parallel. A name whose predecessor failed is skipped (reported through onSkip) and counts as failed.
+ */
+async function inOrder(names: string[], before: (name: string) => string[], work: (name: string) => Promise<boolean>, onSkip?: (name: string) => void): Promise<void> {
+	const set = new Set(names);
+	const runs = new Map<string, Promise<boolean>>();
+	const run = (name: string): Promise<boolean> => {
+		let promise = runs.get(name);
+		if (promise === undefined) {
+			promise = (async () => {
+				const results = await Promise.all(before(name).filter((n) => set.has(n)).map(run));
+				if (!results.every(Boolean)) {
+					onSkip?.(name);
+					return false;
+				}
+
+				return work(name);
+			})();
+			runs.set(name, promise);
+		}
+
+		return promise;
+	};
+
+	await Promise.all(names.map(run));
+}
+
+async function startOne(home: string, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
+	emit({type: 'starting', component: spec.name});
+	const offsets = logOffsets(home, spec.name);
+	const failure = (reason: string): StartFailure => ({
+		name: spec.name,
+		reason,
+		stderrTail: lastLines(logFile(home, spec.name, 'stderr'), offsets[1], FAILURE_TAIL_LINES),
+		logPath: logFile(home, spec.name, 'stderr'),
+		skipped: [],
+	});
+
+	let spawned;
+	try {
+		spawned = await spawnComponent(home, spec);
+	} catch (error: unknown) {
+		if (error instanceof StigmerError) {
+			return failure(error.message);
+		}
+
+		throw error;
+	}
+
+	emit({type: 'spawned', component: spec.name, pid: spawned.pid});
+	const ready = await waitReady(home, spec, spawned, offsets);
+	if (ready.ok) {
+		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms});
+		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};
+	}
+
+	// Not ready: end what we started so no half-started process lingers, and forget it.
+	await end({pid: spawned.pid, pgid: spawned.pid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
+	removePidFile(pidFile(home, spec.name));
+	return failure(ready.reason);
+}
+
+/** The last `count` lines written to a file after `from`; reads only the end. */
+function lastLines(file: string, from: number, count: number): string[] {
+	try {
+		const size = fs.statSync(file).size;
+		const start = Math.max(from, size - 64 * 1024);
+		const buffer = Buffer.alloc(size - start);
+		const fd = fs.openSync(file, 'r');
+		try {
+			fs.readSync(fd, buffer, 0, buffer.length, start);
+		} finally {
+			fs.closeSync(fd);
+		}
+
+		return buffer.toString('utf8').split('\n').filter((line) => line !== '').slice(-count);
+	} catch {
+		return [];
+	}
+}
