@@ -33,6 +33,8 @@ export type ComponentSpec = {
 	stopSignal: NodeJS.Signals;
 	stopTimeoutMs: number;
 	readyTimeoutMs: number;
+	/** Directories the command expects to exist (temporal's database folder); created 0700 before a start. */
+	ensureDirs: string[];
 };
 
 export type StackConfig = {
@@ -377,6 +379,7 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 		stopSignal: c.stop_signal ?? 'SIGTERM',
 		stopTimeoutMs: c.stop_timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : parseDuration(c.stop_timeout)!,
 		readyTimeoutMs: c.ready_timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseDuration(c.ready_timeout)!,
+		ensureDirs: name === 'temporal' && c.command === undefined ? [path.join(home, 'temporal-data')] : [],
 	};
 }
 

@@ -111,6 +111,7 @@ test('bin/<component> replaces a built-in; temporal is enabled when a binary is 
 	const temporalLog = fs.readFileSync(home.logFile('temporal'), 'utf8');
 	assert.match(temporalLog, /start-dev/, 'temporal runs as `server start-dev`');
 	assert.match(temporalLog, new RegExp(`temporal-data/temporal\\.db`), 'with its database under the home');
+	assert.ok(fs.statSync(path.join(home.dir, 'temporal-data')).isDirectory(), 'its database folder is created for it');
 	assert.match(fs.readFileSync(home.logFile('stigmer-server', 'stderr'), 'utf8'), /wrapper ran/, 'bin/stigmer-server ran instead of the built-in');
 });
 

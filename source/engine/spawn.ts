@@ -14,6 +14,9 @@ export type Spawned = {pid: number; startedAtMs: number; exited: Promise<Exit>; 
 /** Spawn a component with the home's marker in its environment; resolves once its PID file is written. */
 export async function spawnComponent(home: string, spec: ComponentSpec): Promise<Spawned> {
 	ensurePrivateDir(homePaths(home).logs);
+	for (const dir of spec.ensureDirs) {
+		ensurePrivateDir(dir);
+	}
 	if (spec.cwd !== null && !fs.existsSync(spec.cwd)) {
 		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} does not exist; fix components.${spec.name}.cwd in ${homePaths(home).config}`);
 	}
