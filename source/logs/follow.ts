@@ -6,6 +6,7 @@
 // - files created later are read from their start; deleted files are drained and dropped.
 // chokidar on data/logs/ wakes us within milliseconds; a slow poll backs it up for missed events.
 import fs from 'node:fs';
+import path from 'node:path';
 import type {FSWatcher} from 'chokidar';
 import {homePaths} from '../paths.js';
 import {listSources, type LogSelection, type Source} from './files.js';
@@ -16,6 +17,8 @@ import type {Positions} from './tail.js';
 
 /** Backup poll: catches what the watcher misses (some filesystems, events lost at rotation). */
 const POLL_MS = 250;
+/** Least time between two scans: a writer flushing thousands of times a second costs us at most this rate. */
+const MIN_SCAN_GAP_MS = 10;
 /** Read size while catching up on a file. */
 const READ_CHUNK = 1024 * 1024;
 /** Bytes before our offset compared on each scan to notice a truncate-and-rewrite that outgrew our offset. */
@@ -189,10 +192,25 @@ function truncated(reader: Reader, size: number): boolean {
 	return !now.equals(reader.signature);
 }
 
-/** After a copy-truncate: the rotated copy that holds what we had read, so the rest of it can be read too. */
+/**
+ * After a copy-truncate: the copy that holds what we had read, so the rest of it can be read too.
+ * Candidates are our rotated names and logrotate's (`x.log.1`, `x.log-20261126`), newest first.
+ */
 function findCopy(home: string, source: Source, reader: Reader): string | null {
-	const [fresh] = listSources(home, {components: [source.component], streams: [source.stream]});
-	for (const file of [...(fresh?.rotated ?? [])].reverse()) {
+	const dir = homePaths(home).logs;
+	const prefix = path.basename(source.live);
+	const candidates = fs.readdirSync(dir)
+		.filter((name) => name.startsWith(prefix) && name.length > prefix.length)
+		.map((name) => {
+			const file = path.join(dir, name);
+			try {
+				return {file, mtime: fs.statSync(file).mtimeMs};
+			} catch {
+				return {file, mtime: 0};
+			}
+		})
+		.sort((a, b) => b.mtime - a.mtime);
+	for (const {file} of candidates) {
 		try {
 			const fd = fs.openSync(file, 'r');
 			try {
@@ -285,12 +303,27 @@ export async function followFrom(home: string, selection: LogSelection, position
 		}
 	};
 
+	let lastScan = 0;
+	let scheduled: NodeJS.Timeout | null = null;
+	const soon = () => {
+		if (scheduled === null && !closed) {
+			scheduled = setTimeout(() => {
+				scheduled = null;
+				lastScan = Date.now();
+				scan();
+			}, Math.max(0, lastScan + MIN_SCAN_GAP_MS - Date.now()));
+		}
+	};
+
 	const dir = homePaths(home).logs;
 	let watcher: FSWatcher | null = null;
 	const startWatcher = async () => {
 		const {watch} = await import('chokidar');
 		const w = watch(dir, {depth: 0, ignoreInitial: true, persistent: true, atomic: false});
-		w.on('all', scan);
+		// chokidar drops `change` events within 50 ms of the last one (no trailing event): raw events
+		// arrive for every write, and `soon` coalesces them.
+		w.on('all', soon);
+		w.on('raw', soon);
 		w.on('error', () => {
 			// The poll still runs: a watcher error (e.g. too many watches) only costs latency.
 		});
@@ -324,6 +357,10 @@ export async function followFrom(home: string, selection: LogSelection, position
 		async close() {
 			closed = true;
 			clearInterval(timer);
+			if (scheduled) {
+				clearTimeout(scheduled);
+			}
+
 			const w = watcher as FSWatcher | null;
 			if (w) {
 				await w.close();

@@ -35,8 +35,10 @@ const ERROR_LEVELS = new Set(['error', 'fatal', 'critical', 'panic', 'alert', 'e
 const NUMERIC_LEVELS: Record<number, string> = {10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal'};
 const MONTHS: Record<string, number> = {Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12};
 const JSON_TIME_KEYS = ['"time"', '"ts"', '"timestamp"', '"@timestamp"'] as const;
-const JSON_LEVEL_KEYS = ['"level"', '"lvl"', '"severity"', '"levelname"'] as const;
+const JSON_LEVEL_KEYS = ['"level"', '"lvl"', '"severity"', '"levelname"', '"log.level"'] as const;
 const ISO_ANYWHERE = /\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d/;
+/** What may come before a timestamp near the start: one token (a level, `[worker-1]`, `app |`), not a sentence. */
+const PREFIX_NOISE = /[\s[\]()|:,-]+/g;
 
 /** A level word in canonical lower-case, or null when it is not one. */
 export function normalizeLevel(word: string): string | null {
@@ -123,7 +125,7 @@ export function parseInto(s: string): void {
 
 	// Last resort: an ISO date-time near the start, after a level or a bracket (`[INFO] 2026-11-26 …`).
 	const match = ISO_ANYWHERE.exec(s.length > SEARCH_PREFIX ? s.slice(0, SEARCH_PREFIX) : s);
-	if (match) {
+	if (match && !s.slice(0, match.index).replace(PREFIX_NOISE, ' ').trim().includes(' ')) {
 		const end = isoAt(s, match.index);
 		if (end >= 0) {
 			const level = levelWordAt(s, skipNoise(s, 0));
