@@ -99,6 +99,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				};
 			},
 		},
+		isAlive: (pid) => components.some((c) => c.pid === pid && (c.state === 'running' || c.state === 'starting' || c.state === 'stopping')),
 		watchPids(onChange) {
 			pidListeners.add(onChange);
 			return {

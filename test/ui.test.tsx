@@ -133,6 +133,19 @@ describe('dashboard panels', () => {
 	});
 });
 
+describe('dashboard liveness', () => {
+	it('a process that dies without a PID-file change shows within about a second', async () => {
+		const fake = fakeDeps([component('workflow-runner', 'running')]);
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'running');
+		const polls = fake.statusCalls();
+		fake.setComponents([component('workflow-runner', 'crashed')]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('✖ crashed'), 'crashed after a liveness tick', 2000);
+		assert.ok(fake.statusCalls() - polls <= 2, 'one full poll, triggered by the dead pid');
+		app.unmount();
+	});
+});
+
 describe('dashboard keys', () => {
 	it('r and s act on the selected component; R and S on all', async () => {
 		const fake = fakeDeps(STACK());

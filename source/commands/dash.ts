@@ -1,6 +1,41 @@
-import {StigmerError} from '../errors.js';
+// `stigmer dash [--once] [--json] [--no-color]` (SPEC 6): the live dashboard, or a headless snapshot
+// when asked or when stdout is not a terminal. Ink and React load only for the interactive path.
+import {resolveHome} from '../paths.js';
+import {parseFlags} from './flags.js';
 
-/** Placeholder until this verb lands. */
-export async function run(_argv: string[]): Promise<number> {
-	throw new StigmerError('not implemented yet');
+const HELP = `
+	Usage: stigmer dash [--once] [--json] [--no-color]
+
+	A live dashboard of the stack: one panel per component, the merged logs of every
+	component, and keys that restart and stop components (? shows them all).
+	Quitting (q or Ctrl-C) never stops the stack.
+
+	Options
+	  --once       print the panels and the last 20 log lines once, then exit
+	               (also whenever stdout is not a terminal)
+	  --json       with --once: one JSON document, the status object plus "logs"
+	  --no-color   plain output (also NO_COLOR)
+
+	Exit codes: 0 quit, or (--once) every enabled component is running and ready ·
+	3 (--once) something is not · 1 error · 2 bad flag or config
+`;
+
+/** Interactive unless --once, --json or a non-terminal stdout. */
+export async function run(argv: string[]): Promise<number> {
+	const cli = await parseFlags(argv, HELP, {once: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
+	const home = resolveHome();
+	const color = cli.flags.color && process.env['NO_COLOR'] === undefined && process.stdout.isTTY === true;
+	if (cli.flags.once || cli.flags.json || process.stdout.isTTY !== true) {
+		const {printOnce} = await import('../ui/headless.js');
+		return printOnce(home, {json: cli.flags.json, color});
+	}
+
+	if (!cli.flags.color || process.env['NO_COLOR'] !== undefined) {
+		process.env['FORCE_COLOR'] = '0';
+	}
+
+	// React's development build costs several times the CPU per render; users run the dashboard all day.
+	process.env['NODE_ENV'] ??= 'production';
+	const {runDashboard} = await import('../ui/run.js');
+	return runDashboard(home);
 }

@@ -29,7 +29,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 	const healthy = d.stack.report?.healthy;
 	const fallback = d.stack.error ?? d.logError ?? d.actions.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
 	return (
-		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight} overflow="hidden">
+		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight}>
 			<Text wrap="truncate-end">
 				<Text bold>stigmer dash</Text>
 				<Text color="gray"> {deps.home} </Text>
@@ -44,7 +44,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 						progress={d.actions.progress[c.name]}
 						restarts={d.stack.tracking.restarts[c.name] ?? 0}
 						lastError={d.lastErrors.get(c.name)?.text}
-						color={componentColor(names, c.name)}
+						color={componentColor(c.name)}
 						width={d.layout.panelWidth}
 					/>
 				))}

@@ -1,5 +1,6 @@
 // How states and components look, shared by the Ink panels and the plain-text `--once` output.
 import type {ComponentState} from '../engine/types.js';
+import {componentColor as ansiComponentColor} from '../logs/format.js';
 
 /** Colour names understood by both chalk and Ink's <Text color>. */
 export type ColorName = 'green' | 'yellow' | 'red' | 'gray' | 'cyan' | 'magenta' | 'blue' | 'white';
@@ -14,22 +15,24 @@ export const BADGES: Record<ComponentState, {symbol: string; color: ColorName}> 
 	disabled: {symbol: '⊘', color: 'gray'},
 };
 
-/** Component colours, assigned in config order; red and gray stay free for errors and quiet text. */
-const COMPONENT_COLORS: readonly ColorName[] = ['cyan', 'magenta', 'blue', 'green', 'yellow', 'white'];
+/** The log engine's ANSI colour codes, as Ink colour names, so the pane and `server logs` agree. */
+const ANSI_NAMES: Record<string, string> = {
+	36: 'cyan',
+	35: 'magenta',
+	34: 'blue',
+	32: 'green',
+	33: 'yellow',
+	96: 'cyanBright',
+	95: 'magentaBright',
+	94: 'blueBright',
+	92: 'greenBright',
+	93: 'yellowBright',
+};
 
-/** The colour of a component, stable for a given config order. */
-export function componentColor(names: readonly string[], name: string): ColorName {
-	const index = names.indexOf(name);
-	return COMPONENT_COLORS[(index < 0 ? hash(name) : index) % COMPONENT_COLORS.length]!;
-}
-
-function hash(text: string): number {
-	let h = 0;
-	for (const ch of text) {
-		h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-	}
-
-	return h;
+/** The colour of a component: the same stable hash `server logs` uses. */
+export function componentColor(name: string): string {
+	const code = /\[(\d+)m/.exec(ansiComponentColor(name))?.[1] ?? '36';
+	return ANSI_NAMES[code] ?? 'cyan';
 }
 
 /** Levels that make a line an error line (for `e` and the panels' last error). */

@@ -46,4 +46,6 @@ export type DashDeps = {
 	lifecycle: Lifecycle;
 	logs: LogFeed;
 	watchPids: PidWatch;
+	/** Cheap liveness of a pid (signal 0, not a zombie), checked every second between full status polls. */
+	isAlive: (pid: number) => boolean;
 };

@@ -1,10 +1,9 @@
-// Feeds the bounded log buffer from the log engine and batches screen updates (≤ 10 per second).
+// Feeds the bounded log buffer from the log engine and batches screen updates (≤ 10 per second,
+// fewer when frames are expensive: see frame-cost.ts).
 import {useEffect, useRef, useState} from 'react';
+import {batchDelay} from '../frame-cost.js';
 import {LogBuffer} from '../log-model.js';
 import type {LogFeed} from '../types.js';
-
-/** Minimum time between two log-driven renders: 10 updates a second look live and cost little. */
-export const UI_BATCH_MS = 100;
 
 export type LogsModel = {
 	buffer: LogBuffer;
@@ -40,7 +39,7 @@ export function useLogs(feed: LogFeed, capacity?: number): LogsModel {
 				}
 
 				buffer.add(lines);
-				timer ??= setTimeout(flush, Math.max(0, lastFlush + UI_BATCH_MS - Date.now()));
+				timer ??= setTimeout(flush, Math.max(0, lastFlush + batchDelay() - Date.now()));
 			},
 			(error_) => {
 				if (!closed) {

@@ -12,7 +12,7 @@ export type PanelProps = {
 	progress: Progress | undefined;
 	restarts: number;
 	lastError: string | undefined;
-	color: ColorName;
+	color: string;
 	width: number;
 };
 

@@ -80,7 +80,7 @@ export function LogPane({lines, start, height, width, names, query, currentSeq, 
 			</Text>
 			{visible.length === 0 ? <Text color="gray">no log lines yet</Text> : null}
 			{visible.map((line) => (
-				<LogRow key={line.seq} line={line} color={componentColor(names, line.component)} query={query} current={line.seq === currentSeq} width={width} nameWidth={nameWidth} />
+				<LogRow key={line.seq} line={line} color={componentColor(line.component)} query={query} current={line.seq === currentSeq} width={width} nameWidth={nameWidth} />
 			))}
 		</Box>
 	);

@@ -1,0 +1,82 @@
+// `stigmer dash --once` and non-terminal stdout: the panels as plain text plus the last merged log
+// lines, or one JSON document. No Ink or React here: this path must start as fast as `status`.
+import {Chalk, type ChalkInstance} from 'chalk';
+import {status} from '../engine/index.js';
+import type {ComponentStatus, StatusReport} from '../engine/types.js';
+import {formatLine, readMerged, toJson, type LogLine} from '../logs/index.js';
+import {formatBytes, formatCpu, formatReady, formatUptime} from './format.js';
+import {BADGES, isErrorLine} from './theme.js';
+
+/** Log lines shown under the panels (SPEC 6). */
+export const ONCE_LOG_LINES = 20;
+/** Lines read to find each component's last error line; a bounded read from the end of each file. */
+const ERROR_SCAN_LINES = 500;
+
+export type OnceOptions = {json: boolean; color: boolean};
+
+/** Print one snapshot to stdout; the exit code is status's: 0 healthy, 3 not. */
+export async function printOnce(home: string, options: OnceOptions): Promise<number> {
+	const report = await status(home);
+	const names = report.components.map((c) => c.name);
+	const lines = await readMerged(home, {components: names}, {tail: ERROR_SCAN_LINES}).catch(() => [] as LogLine[]);
+	const shown = lines.slice(-ONCE_LOG_LINES);
+	if (options.json) {
+		process.stdout.write(`${JSON.stringify({...report, logs: shown.map(toJson)}, null, 2)}\n`);
+	} else {
+		const c = new Chalk({level: options.color ? (new Chalk().level || 0) : 0});
+		process.stdout.write(renderOnce(report, lines, shown, c, options.color));
+	}
+
+	return report.healthy ? 0 : 3;
+}
+
+/** The plain-text snapshot: a header, one block per component, then the log lines. */
+export function renderOnce(report: StatusReport, scanned: readonly LogLine[], shown: readonly LogLine[], c: ChalkInstance, color: boolean): string {
+	const lastError = new Map<string, string>();
+	for (const line of scanned) {
+		if (isErrorLine(line)) {
+			lastError.set(line.component, line.text);
+		}
+	}
+
+	const width = Math.max(...report.components.map((x) => x.name.length), 9);
+	const out = [`${c.bold('stigmer')} ${report.home}  ${report.healthy ? c.green('● healthy') : c.yellow('○ not healthy')}`, ''];
+	for (const comp of report.components) {
+		out.push(...panelText(comp, width, lastError.get(comp.name), c));
+	}
+
+	out.push('', c.gray(`── last ${shown.length} log line${shown.length === 1 ? '' : 's'} (all components, merged by time)`));
+	if (shown.length === 0) {
+		out.push(c.gray('no log lines yet'));
+	}
+
+	for (const line of shown) {
+		out.push(formatLine(line, {color}));
+	}
+
+	return `${out.join('\n')}\n`;
+}
+
+/** One component: `● stigmer-server  running  pid 4121  up 2m13s  cpu 0.1%  mem 43.0 MB  ready  orphans 0`. */
+function panelText(s: ComponentStatus, width: number, lastError: string | undefined, c: ChalkInstance): string[] {
+	const badge = BADGES[s.state];
+	const fields = [
+		`pid ${s.pid ?? '-'}`,
+		`up ${formatUptime(s.uptimeMs)}`,
+		`cpu ${formatCpu(s.cpuPercent)}`,
+		`mem ${formatBytes(s.rssBytes)}`,
+		formatReady(s),
+		s.port === null ? null : `port ${s.port}`,
+		`orphans ${s.orphans.length}${s.orphans.length > 0 ? ` (pids ${s.orphans.map((o) => o.pid).join(', ')})` : ''}`,
+	].filter((f): f is string => f !== null);
+	const lines = [`${c[badge.color](badge.symbol)} ${c.bold(s.name.padEnd(width))}  ${c[badge.color](s.state.padEnd(8))}  ${fields.join('  ')}`];
+	if (s.reason !== null) {
+		lines.push(`  ${' '.repeat(width)}  ${s.state === 'crashed' ? c.red(s.reason) : c.gray(s.reason)}`);
+	}
+
+	if (lastError !== undefined) {
+		lines.push(`  ${' '.repeat(width)}  ${c.red(`last error: ${lastError.length > 200 ? `${lastError.slice(0, 199)}…` : lastError}`)}`);
+	}
+
+	return lines;
+}

@@ -1,0 +1,85 @@
+// The dashboard's edges in real life: the lifecycle engine, the log engine and a chokidar watch
+// on data/*.pid. Only the interactive `stigmer dash` loads this.
+import path from 'node:path';
+import {watch} from 'chokidar';
+import {loadConfig} from '../config.js';
+import * as engine from '../engine/index.js';
+import {readAndFollow, type LogLine} from '../logs/index.js';
+import {processTable} from '../os/index.js';
+import {ensurePrivateDir, homePaths} from '../paths.js';
+import type {Closer, DashDeps, IncomingLine, LogFeed, PidWatch} from './types.js';
+
+/** Lines read back from disk when the dashboard opens: a few screens, and the panels' last errors. */
+export const BACKLOG_LINES = 500;
+
+/** The log engine's line, as the dashboard keeps it. */
+export function fromLogLine(line: LogLine): IncomingLine {
+	return {timeMs: line.time, component: line.component, stream: line.stream, level: line.level, text: line.text};
+}
+
+/** Tail then follow every stream of `components`, without losing or repeating a line in between. */
+export function logFeed(home: string, components: string[]): LogFeed {
+	return {
+		follow(onLines, onError) {
+			let closed = false;
+			let follower: Closer | undefined;
+			readAndFollow(home, {components}, {tail: BACKLOG_LINES}, (batch) => {
+				onLines(batch.map(fromLogLine));
+			}).then(
+				(result) => {
+					follower = result;
+					if (closed) {
+						void result.close();
+						return;
+					}
+
+					onLines(result.lines.map(fromLogLine));
+				},
+				(error: unknown) => {
+					onError(error instanceof Error ? error : new Error(String(error)));
+				},
+			);
+			return {
+				async close() {
+					closed = true;
+					await follower?.close();
+				},
+			};
+		},
+	};
+}
+
+/** chokidar on data/: any `*.pid` added, changed or removed. */
+export function pidWatch(home: string): PidWatch {
+	return (onChange) => {
+		const {data} = homePaths(home);
+		ensurePrivateDir(data);
+		const watcher = watch(data, {ignoreInitial: true, depth: 0, ignored: (file, stats) => stats?.isFile() === true && !file.endsWith('.pid')});
+		watcher.on('all', (_event, file) => {
+			if (path.extname(file) === '.pid') {
+				onChange();
+			}
+		});
+		watcher.on('error', () => {
+			// The one-second poll still runs; a failed watcher only costs latency.
+		});
+		return {close: async () => watcher.close()};
+	};
+}
+
+/** Everything `stigmer dash` needs for `home`; throws ConfigError on a bad config.yaml. */
+export function realDeps(home: string): DashDeps {
+	const config = loadConfig(home);
+	const components = config.components.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.disabledReason}));
+	return {
+		home,
+		components,
+		lifecycle: {status: engine.status, start: engine.start, stop: engine.stop},
+		logs: logFeed(
+			home,
+			components.map((c) => c.name),
+		),
+		watchPids: pidWatch(home),
+		isAlive: (pid) => processTable.isAlive(pid),
+	};
+}

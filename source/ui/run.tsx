@@ -1,0 +1,48 @@
+// The interactive dashboard's entry: owns the terminal (alternate screen, cursor) and the exit.
+import {render} from 'ink';
+import {App} from './app.js';
+import {recordFrame} from './frame-cost.js';
+import {realDeps} from './real-deps.js';
+import type {DashDeps} from './types.js';
+
+/** The alternate screen keeps the user's scrollback intact; written by hand (Ink 6 has no option). */
+const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
+const LEAVE_ALT_SCREEN = '\u001B[?1049l';
+const SHOW_CURSOR = '\u001B[?25h';
+
+/** Run until q / Ctrl-C / SIGTERM; never stops the stack. Returns the exit code (0). */
+export async function runDashboard(home: string, deps: DashDeps = realDeps(home)): Promise<number> {
+	const out = process.stdout;
+	out.write(ENTER_ALT_SCREEN);
+	let restored = false;
+	const restore = () => {
+		if (!restored) {
+			restored = true;
+			out.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}`);
+		}
+	};
+
+	const instance = render(<App deps={deps} />, {
+		exitOnCtrlC: false,
+		patchConsole: true,
+		onRender({renderTime}) {
+			recordFrame(renderTime);
+		},
+	});
+	const onSignal = () => {
+		instance.unmount();
+	};
+
+	process.once('SIGTERM', onSignal);
+	process.once('SIGHUP', onSignal);
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
+		instance.cleanup();
+		restore();
+	}
+
+	return 0;
+}
