@@ -12,6 +12,8 @@ import {
 const BUILTINS = ['agent-runner', 'stigmer-server', 'workflow-runner'];
 /** Generous bound for one CLI call on a loaded 2-core machine; the budgets live in bench/. */
 const TEST_TIMEOUT_MS = 90_000;
+/** Upper bound for a SIGTERM-obeying stop in tests: well under the 5 s stop_timeout, so "stopped" is not "killed". */
+const SIGTERM_SLACK_MS = 3000;
 
 test('start, start again, stop: one process per component, fresh pids, nothing left', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
@@ -70,7 +72,8 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 	const stopped = parseStopped(stop.stdout);
 	for (const name of BUILTINS) {
 		assert.equal(stopped.get(name)?.how, 'stopped', `\`${name} stopped in …\`:\n${show(stop)}`);
-		assert.ok(printedMs(stopped.get(name)!.after) < 1000, `${name} obeys SIGTERM within a second`);
+		// The built-ins exit within 1 s of SIGTERM (SPEC 3); bench/ holds the 1 s budget, and a loaded CI machine gets slack here.
+		assert.ok(printedMs(stopped.get(name)!.after) < SIGTERM_SLACK_MS, `${name} obeys SIGTERM, printed ${stopped.get(name)!.after}`);
 		assert.equal(isAlive(restarted.get(name)!.pid), false, `${name} is gone`);
 		assert.equal(fs.existsSync(home.pidFile(name)), false, `data/${name}.pid is removed`);
 	}
