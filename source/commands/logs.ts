@@ -174,16 +174,20 @@ function describe(options: Options): string {
 /** Print, then follow until Ctrl-C, SIGTERM or a closed stdout; exit 0 for all three. */
 async function print(home: string, options: Options): Promise<number> {
 	let stdoutClosed = false;
+	const stop = new AbortController();
 	const stopped = new Promise<void>((resolve) => {
-		process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-			if (error.code === 'EPIPE') {
-				stdoutClosed = true;
-				resolve();
-			}
-		});
-		process.once('SIGINT', () => resolve());
-		process.once('SIGTERM', () => resolve());
+		stop.signal.addEventListener('abort', () => resolve());
 	});
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EPIPE') {
+			throw error;
+		}
+
+		stdoutClosed = true;
+		stop.abort();
+	});
+	process.once('SIGINT', () => stop.abort());
+	process.once('SIGTERM', () => stop.abort());
 	const render = (lines: LogLine[]) => {
 		if (lines.length === 0 || stdoutClosed) {
 			return;
@@ -195,14 +199,14 @@ async function print(home: string, options: Options): Promise<number> {
 
 	let positions: Positions;
 	if (options.tail === 0 && options.sinceMs === undefined) {
-		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout));
+		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, stop.signal));
 	} else {
 		const read = readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs});
 		render(read.lines);
 		positions = read.positions;
 	}
 
-	if (!options.follow || stdoutClosed) {
+	if (!options.follow || stop.signal.aborted) {
 		return EXIT.ok;
 	}
 

@@ -19,8 +19,8 @@ const OUT_SIZE = 1024 * 1024;
 /** How `writeAll` renders lines. */
 export type OutputFormat = {json: boolean; color: boolean};
 
-/** A sink for rendered bytes; `write` returning false means wait for `drain` (a Node Writable fits). */
-export type Sink = {write(chunk: Buffer): boolean; once(event: 'drain', listener: () => void): unknown};
+/** A sink for rendered bytes; `write` returning false means wait for `drain`; a destroyed sink (EPIPE) ends the merge. A Node Writable fits. */
+export type Sink = {write(chunk: Buffer): boolean; once(event: 'drain' | 'close', listener: () => void): unknown; readonly destroyed?: boolean};
 
 class Cursor {
 	readonly files: string[];
@@ -85,6 +85,11 @@ class Cursor {
 		}
 
 		return false;
+	}
+
+	/** Release the file (a merge that stopped early). */
+	finish(): void {
+		this.close();
 	}
 
 	private close(): void {
@@ -424,7 +429,7 @@ const RESET = Buffer.from('\u001B[0m');
 const HEX = Buffer.from('0123456789abcdef');
 
 /** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
-export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink): Promise<{count: number; positions: Positions}> {
+export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, signal?: AbortSignal): Promise<{count: number; positions: Positions}> {
 	const positions: Positions = new Map();
 	const cursors = listSources(home, selection).map((s) => new Cursor(s, positions)).filter((c) => !c.done);
 	const renderer = new Renderer(format);
@@ -434,15 +439,19 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 			const chunk = renderer.out.subarray(0, renderer.at);
 			renderer.out = Buffer.allocUnsafe(OUT_SIZE);
 			renderer.at = 0;
-			if (!sink.write(chunk)) {
+			if (!sink.destroyed && !sink.write(chunk) && !sink.destroyed) {
 				await new Promise<void>((resolve) => {
 					sink.once('drain', resolve);
+					sink.once('close', resolve);
 				});
+			} else {
+				// Let signals (Ctrl-C) and errors (EPIPE) through between megabytes.
+				await new Promise((resolve) => setImmediate(resolve));
 			}
 		}
 	};
 
-	while (cursors.length > 0) {
+	while (cursors.length > 0 && !sink.destroyed && !signal?.aborted) {
 		// The earliest head; ties go to the earlier source (cursors stay in selection order).
 		let best = 0;
 		let bestTime = cursors[0]!.time;
@@ -480,6 +489,10 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 	}
 
 	await flush();
+	for (const c of cursors) {
+		c.finish();
+	}
+
 	return {count, positions};
 }
 

@@ -1,0 +1,167 @@
+// `stigmer server logs` through the built binary: exit codes, the stderr info line, --json,
+// colour switches, -n, --since, -c/--stderr, follow and Ctrl-C (SPEC 5, 7).
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {after, test} from 'node:test';
+import {CLI, cleanEnv, ROOT, waitFor} from './helpers.js';
+
+const MERGE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'logs', 'merge');
+const INFO_ALL = 'logs from all components (stdout and stderr, interleaved by timestamp)';
+/** A CLI call longer than this is hung. */
+const RUN_TIMEOUT_MS = 20_000;
+const homes: string[] = [];
+
+after(() => {
+	for (const home of homes) {
+		fs.rmSync(home, {recursive: true, force: true});
+	}
+});
+
+function fixtureHome(): string {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-cli-'));
+	homes.push(home);
+	fs.mkdirSync(path.join(home, 'data', 'logs'), {recursive: true});
+	for (const name of fs.readdirSync(MERGE_FIXTURES)) {
+		fs.copyFileSync(path.join(MERGE_FIXTURES, name), path.join(home, 'data', 'logs', name));
+	}
+
+	return home;
+}
+
+type Result = {code: number | null; stdout: string; stderr: string};
+
+/** Run the binary with raw (not colour-stripped) output; TZ=UTC unless env says otherwise. */
+async function run(home: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
+	const child = spawn(process.execPath, [CLI, 'server', 'logs', ...args], {env: cleanEnv({STIGMER_HOME: home, TZ: 'UTC', ...env}), stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+	child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`server logs ${args.join(' ')} hung\n${stdout}\n${stderr}`));
+		}, RUN_TIMEOUT_MS);
+		child.on('close', (code) => {
+			clearTimeout(timer);
+			resolve({code, stdout, stderr});
+		});
+	});
+}
+
+const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+const jsonLines = (r: Result) => r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+test('unknown flag: exit 2 with usage', async () => {
+	const r = await run(fixtureHome(), ['--bogus']);
+	assert.equal(r.code, 2, show(r));
+	assert.match(r.stderr, /unknown flag --bogus/);
+	assert.match(r.stderr, /Usage: stigmer server logs/);
+	assert.equal(r.stdout, '');
+});
+
+test('unknown component: exit 2 listing the known ones; bad -n and --since: exit 2', async () => {
+	const home = fixtureHome();
+	const r = await run(home, ['-c', 'nope', '--no-follow']);
+	assert.equal(r.code, 2, show(r));
+	assert.match(r.stderr, /unknown component "nope": known components are temporal, stigmer-server, workflow-runner, agent-runner/);
+	const n = await run(home, ['-n', 'many', '--no-follow']);
+	assert.equal(n.code, 2, show(n));
+	assert.match(n.stderr, /-n\/--tail "many" is not a number of lines/);
+	const since = await run(home, ['--since', 'last tuesday', '--no-follow']);
+	assert.equal(since.code, 2, show(since));
+	assert.match(since.stderr, /--since "last tuesday" is neither a duration/);
+});
+
+test('no logs yet: a friendly message and exit 0, even when following', async () => {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-cli-'));
+	homes.push(home);
+	const r = await run(home, []);
+	assert.equal(r.code, 0, show(r));
+	assert.equal(r.stdout, '');
+	assert.match(r.stderr, /^No logs yet in .*data\/logs: start the stack with `stigmer server start`\.\n$/);
+});
+
+test('--no-follow: info line on stderr only, plain lines on stdout, NO_COLOR and --no-color respected', async () => {
+	const home = fixtureHome();
+	const r = await run(home, ['--no-follow', '-n', '3']);
+	assert.equal(r.code, 0, show(r));
+	assert.equal(r.stderr, `Showing ${INFO_ALL}\n`);
+	assert.equal(r.stdout, [
+		'03:47:45.750 stigmer-server[stderr] {"level":"info","time":"2026-11-26T03:47:45.750Z","message":"healthz","status":200}',
+		'03:47:45.750 agent-runner[stdout] 2026-11-26 03:47:45,750 INFO agent_runner: task 10 done',
+		'03:47:46.000 workflow-runner[stdout] 2026/11/26 03:47:46.000000 task 18 done in 12ms',
+	].join('\n') + '\n');
+	const forced = await run(home, ['--no-follow', '-n', '3'], {FORCE_COLOR: '1', NO_COLOR: ''});
+	assert.match(forced.stdout, /\u001B\[/, 'FORCE_COLOR colours a pipe');
+	assert.match(forced.stdout, /\u001B\[31m\[stderr\]/, 'stderr is marked');
+	for (const [args, env] of [[['--no-color'], {FORCE_COLOR: '1', NO_COLOR: ''}], [[], {FORCE_COLOR: '1', NO_COLOR: '1'}]] as const) {
+		const plain = await run(home, ['--no-follow', '-n', '3', ...args], env);
+		assert.equal(plain.stdout, r.stdout, `no colour with ${JSON.stringify({args, env})}`);
+	}
+});
+
+test('--json: one object per line; -n 5 is the last five of -n 0 (both readers); -c and --stderr select', async () => {
+	const home = fixtureHome();
+	const all = await run(home, ['--no-follow', '-n', '0', '--json']);
+	assert.equal(all.code, 0, show(all));
+	const objects = jsonLines(all);
+	assert.equal(objects.length, 28);
+	assert.deepEqual(objects[0], {time: '2026-11-26T03:47:41.100Z', inherited: false, component: 'stigmer-server', stream: 'stderr', level: 'info', text: '{"level":"info","time":"2026-11-26T03:47:41.100Z","message":"stigmer-server listening","port":7234}'});
+	assert.ok(objects.some((o) => o['inherited'] === true && o['text'] === 'TimeoutError: deadline' && o['level'] === null));
+	const five = await run(home, ['--no-follow', '-n', '5', '--json']);
+	assert.deepEqual(jsonLines(five), objects.slice(-5));
+	const plainAll = await run(home, ['--no-follow', '-n', '0']);
+	const plainFive = await run(home, ['--no-follow', '-n', '5']);
+	assert.deepEqual(plainFive.stdout.trimEnd().split('\n'), plainAll.stdout.trimEnd().split('\n').slice(-5));
+	const some = await run(home, ['--no-follow', '-n', '0', '--json', '-c', 'stigmer-server', '--component=agent-runner', '--stderr']);
+	assert.equal(some.stderr, 'Showing logs from stigmer-server, agent-runner (stderr only, in timestamp order)\n');
+	assert.deepEqual(jsonLines(some), objects.filter((o) => o['stream'] === 'stderr'));
+	const since = await run(home, ['--no-follow', '--json', '--since', '2026-11-26T03:47:45Z']);
+	assert.deepEqual(jsonLines(since), objects.filter((o) => String(o['time']) >= '2026-11-26T03:47:45'));
+});
+
+test('times without a zone are local: TZ is respected', async () => {
+	const home = fixtureHome();
+	const r = await run(home, ['--no-follow', '-n', '0', '--json', '-c', 'agent-runner'], {TZ: 'Asia/Kolkata'});
+	assert.equal(jsonLines(r)[0]!['time'], '2026-11-25T22:17:41.150Z', '03:47:41,150 in +05:30');
+	const plain = await run(home, ['--no-follow', '-n', '1', '-c', 'agent-runner'], {TZ: 'Asia/Kolkata'});
+	assert.match(plain.stdout, /^03:47:45\.750 agent-runner\[stdout\] /, 'shown in local time');
+});
+
+test('follow (the default): info line, tail, new lines as written, Ctrl-C exits 0', async () => {
+	const home = fixtureHome();
+	const child = spawn(process.execPath, [CLI, 'server', 'logs', '-n', '2'], {env: cleanEnv({STIGMER_HOME: home, TZ: 'UTC'}), stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+	child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+	const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+	try {
+		await waitFor(() => stdout.split('\n').length === 3, 'the two tail lines');
+		assert.equal(stderr, `Streaming ${INFO_ALL}\n`);
+		const err = path.join(home, 'data', 'logs', 'workflow-runner.err');
+		fs.appendFileSync(err, '2026/11/26 03:48:00.000000 fresh line\n');
+		await waitFor(() => stdout.includes('03:48:00.000 workflow-runner[stderr] 2026/11/26 03:48:00.000000 fresh line\n'), 'the appended line');
+		child.kill('SIGINT');
+		assert.equal(await exited, 0, stderr);
+	} finally {
+		child.kill('SIGKILL');
+	}
+});
+
+test('a closed stdout (| head) ends quietly with exit 0', async () => {
+	const home = fixtureHome();
+	const lines = Array.from({length: 50_000}, (_, i) => `2026-11-26T03:50:00.000Z line ${i}\n`).join('');
+	fs.writeFileSync(path.join(home, 'data', 'logs', 'temporal.log'), lines);
+	const child = spawn(process.execPath, [CLI, 'server', 'logs', '-n', '0', '--no-follow'], {env: cleanEnv({STIGMER_HOME: home, TZ: 'UTC'}), stdio: ['ignore', 'pipe', 'pipe']});
+	let stderr = '';
+	child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+	child.stdout.once('data', () => child.stdout.destroy());
+	const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+	assert.equal(code, 0, stderr);
+	assert.doesNotMatch(stderr, /EPIPE|Error/);
+});
