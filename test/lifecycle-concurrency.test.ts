@@ -12,6 +12,8 @@ const CONCURRENT_STARTS = 5;
 const SLOW_READY = '3s';
 /** A dead lock holder is taken over within a second (SPEC 4.4), so the recovering start takes about SLOW_READY plus a normal start, never a stale-lock timeout. */
 const RECOVERY_BOUND_MS = 10_000;
+/** Lock takeover (≤ 1 s) plus a stop of four components, with slack for a loaded 2-core machine. */
+const LOCK_TAKEOVER_BOUND_MS = 5000;
 
 test('five concurrent `server start`: all exit 0, exactly one process per component', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
@@ -64,4 +66,49 @@ test('the CLI killed with SIGKILL in the middle of a start: the next start recov
 	const stop = await home.cli(['server', 'stop']);
 	assert.equal(stop.code, 0, show(stop));
 	assert.deepEqual(home.processes(), {});
+});
+
+test('a SIGKILLed start\'s lock is taken over at once: stop runs promptly and ends what it had started', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {
+		components: {slow: {command: fixture('sleeper.mjs'), ready: {after: '20s'}, depends_on: ['stigmer-server']}},
+	});
+	const doomed = spawnCli(home.dir, ['server', 'start']);
+	const exited = new Promise((resolve) => doomed.on('close', resolve));
+	await waitFor(() => fs.existsSync(home.pidFile('slow')), 'the start to spawn the slow component', 30_000);
+	doomed.kill('SIGKILL');
+	await exited;
+	assert.ok(home.processes()['slow']?.length, 'the slow component runs, its start abandoned');
+
+	const stop = await home.cli(['server', 'stop']);
+	assert.equal(stop.code, 0, show(stop));
+	assert.ok(stop.ms < LOCK_TAKEOVER_BOUND_MS, `stop took ${Math.round(stop.ms)}ms: the dead holder's lock was not waited out`);
+	assert.deepEqual(home.processes(), {}, 'everything the killed start began is stopped');
+	for (const name of [...BUILTINS, 'slow']) {
+		assert.equal(fs.existsSync(home.pidFile(name)), false, `data/${name}.pid removed`);
+	}
+});
+
+test('concurrent starts and stops queue on the lock: each exits 0 and the end state is whole', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t);
+	const verbs = ['start', 'stop', 'start', 'stop', 'start'];
+	const results = await Promise.all(verbs.map(async (verb) => home.cli(['server', verb], {timeoutMs: 100_000})));
+	for (const [i, result] of results.entries()) {
+		assert.equal(result.code, 0, `server ${verbs[i]} #${i + 1}:\n${show(result)}${home.logs()}`);
+	}
+
+	const running = home.processes();
+	const status = await statusJson(home);
+	if (Object.keys(running).length === 0) {
+		assert.equal(status.result.code, 3, 'all stopped');
+		for (const name of BUILTINS) {
+			assert.equal(fs.existsSync(home.pidFile(name)), false);
+		}
+	} else {
+		assert.deepEqual(Object.keys(running).sort(), BUILTINS, 'all or nothing runs');
+		for (const name of BUILTINS) {
+			assert.equal(running[name]!.length, 1, `exactly one ${name}`);
+		}
+
+		assert.equal(status.result.code, 0, show(status.result));
+	}
 });
