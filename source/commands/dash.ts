@@ -20,6 +20,9 @@ const HELP = `
 	3 (--once) something is not · 1 error · 2 bad flag or config
 `;
 
+/** What Ink (is-in-ci) reads to decide it runs in CI. */
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
 /** Interactive unless --once, --json or a non-terminal stdout. */
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {once: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
@@ -36,6 +39,21 @@ export async function run(argv: string[]): Promise<number> {
 
 	// React's development build costs several times the CPU per render; users run the dashboard all day.
 	process.env['NODE_ENV'] ??= 'production';
+	// Ink decides at import whether it runs in CI, and then paints nothing until exit. A terminal on
+	// stdout means someone is watching, whatever CI says; children keep the caller's CI value.
+	const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
+	for (const name of CI_VARIABLES) {
+		process.env[name] = 'false';
+	}
+
 	const {runDashboard} = await import('../ui/run.js');
+	for (const [name, value] of saved) {
+		if (value === undefined) {
+			delete process.env[name];
+		} else {
+			process.env[name] = value;
+		}
+	}
+
 	return runDashboard(home);
 }
