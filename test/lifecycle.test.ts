@@ -194,10 +194,17 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 	assert.equal(status.byName.get('redis')?.port, port);
 	assert.equal(status.byName.get('redis')?.pid, pid);
 
+	const again = await home.cli(['server', 'start']);
+	assert.equal(again.code, 0, show(again) + home.logs());
+	const fresh = parseStarted(again.stdout).get('redis')?.pid;
+	assert.ok(fresh && fresh !== pid, `start restarts redis with a fresh pid:\n${show(again)}`);
+	assert.equal(isAlive(pid), false, 'the first redis-server is gone (found by its PID file and group, whatever its title)');
+	assert.equal(await redisPing(port), '+PONG');
+
 	const stop = await home.cli(['server', 'stop']);
 	assert.equal(stop.code, 0, show(stop));
 	assert.equal(parseStopped(stop.stdout).get('redis')?.how, 'stopped', `redis obeys SIGTERM:\n${show(stop)}`);
-	assert.equal(isAlive(pid), false, 'redis-server is gone');
+	assert.equal(isAlive(fresh), false, 'redis-server is gone');
 	assert.equal(fs.existsSync(home.pidFile('redis')), false);
 	await assert.rejects(redisPing(port), 'nothing listens on the port any more');
 });
