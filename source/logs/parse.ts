@@ -164,10 +164,31 @@ function d2(s: string, i: number): number {
 }
 
 const localCache = new Map<number, number>();
+// One-entry caches in front: sorted logs stay in one minute for many lines.
+let lastLocalKey = -1;
+let lastLocalValue = 0;
+let lastUtcKey = -1;
+let lastUtcValue = 0;
+
+/** Epoch ms of a UTC minute; Date.UTC only when the minute changes. */
+function utcMinute(y: number, mo: number, d: number, h: number, mi: number): number {
+	const key = ((((y * 13) + mo) * 32 + d) * 24 + h) * 60 + mi;
+	if (key !== lastUtcKey) {
+		lastUtcKey = key;
+		lastUtcValue = Date.UTC(y, mo - 1, d, h, mi);
+	}
+
+	return lastUtcValue;
+}
 
 /** Epoch ms of a local wall-clock minute (TZ respected), cached per minute: Date's local path is slow. */
 function localMinute(y: number, mo: number, d: number, h: number, mi: number): number {
 	const key = ((((y * 13) + mo) * 32 + d) * 24 + h) * 60 + mi;
+	if (key === lastLocalKey) {
+		return lastLocalValue;
+	}
+
+	lastLocalKey = key;
 	let value = localCache.get(key);
 	if (value === undefined) {
 		if (localCache.size >= LOCAL_CACHE_MAX) {
@@ -178,6 +199,7 @@ function localMinute(y: number, mo: number, d: number, h: number, mi: number): n
 		localCache.set(key, value);
 	}
 
+	lastLocalValue = value;
 	return value;
 }
 
@@ -232,7 +254,7 @@ function isoAt(s: string, i: number): number {
 	let j = fracEnd;
 	const z = s.charCodeAt(j);
 	if (z === 90 || z === 122 /* Z z */) {
-		outTime = Date.UTC(y, mo - 1, d, h, mi, sec) + ms;
+		outTime = utcMinute(y, mo, d, h, mi) + sec * 1000 + ms;
 		return j + 1;
 	}
 
@@ -250,13 +272,13 @@ function isoAt(s: string, i: number): number {
 
 		if (oh >= 0 && oh <= 23) {
 			const offset = (oh * 60 + om) * 60_000 * (z === 43 ? 1 : -1);
-			outTime = Date.UTC(y, mo - 1, d, h, mi, sec) + ms - offset;
+			outTime = utcMinute(y, mo, d, h, mi) + sec * 1000 + ms - offset;
 			return end;
 		}
 	}
 
 	if (z === 32 && s.startsWith('UTC', j + 1)) {
-		outTime = Date.UTC(y, mo - 1, d, h, mi, sec) + ms;
+		outTime = utcMinute(y, mo, d, h, mi) + sec * 1000 + ms;
 		return j + 4;
 	}
 
@@ -433,10 +455,7 @@ function jsonLine(s: string): void {
 		}
 
 		if (s.charCodeAt(v) === 34) {
-			const end = s.indexOf('"', v + 1);
-			if (end > v && end - v <= 16) {
-				outLevel = normalizeLevel(s.slice(v + 1, end));
-			}
+			outLevel = levelWordAt(s, v + 1);
 		} else {
 			outLevel = NUMERIC_LEVELS[Number(s.slice(v, v + 2))] ?? null;
 		}
@@ -504,13 +523,35 @@ function skipNoise(s: string, i: number): number {
 	return i;
 }
 
+/** Level words by a hash of their lower-case letters: a line's word is looked up without slicing it out (the merge's hot path). */
+const LEVEL_BY_HASH = new Map<number, Array<[string, string]>>();
+for (const [word, level] of Object.entries(LEVELS)) {
+	const hash = wordHash(word, 0, word.length);
+	LEVEL_BY_HASH.set(hash, [...(LEVEL_BY_HASH.get(hash) ?? []), [word, level]]);
+}
+
+/** Hash of s[i, j) folded to lower case (ASCII letters only). */
+function wordHash(s: string, i: number, j: number): number {
+	let h = 0;
+	for (let k = i; k < j; k++) {
+		h = (Math.imul(h, 31) + (s.charCodeAt(k) | 0x20)) | 0;
+	}
+
+	return h;
+}
+
+/** Longest level word we know ("informational"). */
+const MAX_LEVEL_WORD = 13;
+
 /** A level word at i that ends at a delimiter, canonical, or null. */
 function levelWordAt(s: string, i: number): string | null {
 	let j = i;
+	let h = 0;
 	let c = s.charCodeAt(j);
 	while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+		h = (Math.imul(h, 31) + (c | 0x20)) | 0;
 		c = s.charCodeAt(++j);
-		if (j - i > 13) {
+		if (j - i > MAX_LEVEL_WORD) {
 			return null;
 		}
 	}
@@ -519,7 +560,29 @@ function levelWordAt(s: string, i: number): string | null {
 		return null;
 	}
 
-	return LEVELS[s.slice(i, j).toLowerCase()] ?? null;
+	const candidates = LEVEL_BY_HASH.get(h);
+	if (candidates === undefined) {
+		return null;
+	}
+
+	for (const [word, level] of candidates) {
+		if (word.length === j - i && equalsFolded(s, i, word)) {
+			return level;
+		}
+	}
+
+	return null;
+}
+
+/** s[i, i + word.length) equals the lower-case word, ignoring case. */
+function equalsFolded(s: string, i: number, word: string): boolean {
+	for (let k = 0; k < word.length; k++) {
+		if ((s.charCodeAt(i + k) | 0x20) !== word.charCodeAt(k)) {
+			return false;
+		}
+	}
+
+	return true;
 }
 
 /** The level word right after a timestamp (Python `INFO`, nginx `[error]`), if any. */

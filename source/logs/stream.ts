@@ -321,7 +321,7 @@ class Renderer {
 	}
 
 	private bytes(b: Buffer): void {
-		b.copy(this.out, this.at);
+		copy(b, 0, b.length, this.out, this.at);
 		this.at += b.length;
 	}
 
@@ -364,7 +364,7 @@ class Renderer {
 			}
 
 			if (c.clean) {
-				c.buf.copy(out, this.at, start, end);
+				copy(c.buf, start, end, out, this.at);
 				this.at += end - start;
 			} else {
 				this.at += out.write(decodeLine(c.buf, start, end), this.at, 'utf8');
@@ -388,7 +388,7 @@ class Renderer {
 			const b = buf[j]!;
 			if (b === 34 || b === 92 || b < 32) {
 				if (j > run) {
-					buf.copy(out, at, run, j);
+					copy(buf, run, j, out, at);
 					at += j - run;
 				}
 
@@ -412,12 +412,26 @@ class Renderer {
 		}
 
 		if (end > run) {
-			buf.copy(out, at, run, end);
+			copy(buf, run, end, out, at);
 			at += end - run;
 		}
 
 		out[at++] = 34;
 		this.at = at;
+	}
+}
+
+/** Below this many bytes a plain loop beats Buffer#copy, which allocates a view per call. */
+const SHORT_COPY = 512;
+
+/** Copy src[start, end) to dst at `at`. */
+function copy(src: Buffer, start: number, end: number, dst: Buffer, at: number): void {
+	if (end - start < SHORT_COPY) {
+		for (let k = start; k < end; k++) {
+			dst[at++] = src[k]!;
+		}
+	} else {
+		src.copy(dst, at, start, end);
 	}
 }
 

@@ -38,7 +38,30 @@ function readRange(fd: number, start: number, end: number): Buffer {
 	return buf;
 }
 
-/** The last lines of one file up to `size`: at least `need` (0 = all) and back past `sinceMs`. */
+/** Line boundaries of buf[from, to): starts and ends (ends exclude the \n). */
+function splitLines(buf: Buffer, from: number, to: number): {starts: number[]; ends: number[]} {
+	const starts: number[] = [];
+	const ends: number[] = [];
+	let start = from;
+	while (start < to) {
+		let nl = buf.indexOf(10, start);
+		if (nl < 0 || nl >= to) {
+			nl = to;
+		}
+
+		starts.push(start);
+		ends.push(nl);
+		start = nl + 1;
+	}
+
+	return {starts, ends};
+}
+
+/**
+ * The last lines of one file up to `size`: at least `need` (0 = all) and back past `sinceMs`, plus
+ * enough before them to find the timestamp that untimed lines among them inherit. Lines are decoded
+ * and parsed from the end and only as far as that, so `-n 50` parses about 50 lines per file.
+ */
 function tailOfFile(fd: number, size: number, live: boolean, need: number, sinceMs: number | undefined): FileTail {
 	let window = TAIL_BLOCK;
 	for (;;) {
@@ -52,19 +75,34 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 			continue;
 		}
 
-		const lines = parseLines(buf, from, Math.max(from, to));
 		const end = start + Math.max(from, to);
-		if (start === 0) {
-			return {lines, reachedStart: true, end};
+		const {starts, ends} = splitLines(buf, from, Math.max(from, to));
+		const lines: RawLine[] = [];
+		let satisfied = false;
+		let timedSeen = false;
+		for (let i = starts.length - 1; i >= 0; i--) {
+			const [line] = parseLines(buf, starts[i]!, ends[i]!);
+			lines.push(line ?? {text: '', own: Number.NaN, level: null});
+			const own = lines.at(-1)!.own;
+			if (Number.isNaN(own)) {
+				continue;
+			}
+
+			if (sinceMs !== undefined && own < sinceMs) {
+				satisfied = true;
+				break;
+			}
+
+			timedSeen = true;
+			if (need > 0 && lines.length >= need) {
+				satisfied = true;
+				break;
+			}
 		}
 
-		const firstTimed = lines.findIndex((l) => !Number.isNaN(l.own));
-		if (sinceMs !== undefined && firstTimed >= 0 && lines[firstTimed]!.own < sinceMs) {
-			return {lines, reachedStart: false, end};
-		}
-
-		if (need > 0 && lines.length >= need && ((firstTimed >= 0 && firstTimed <= lines.length - need) || window > MAX_TIME_LOOKBACK)) {
-			return {lines, reachedStart: false, end};
+		lines.reverse();
+		if (start === 0 || satisfied || (need > 0 && lines.length >= need && (timedSeen || window > MAX_TIME_LOOKBACK))) {
+			return {lines, reachedStart: start === 0 && !satisfied, end};
 		}
 
 		window *= GROWTH;
