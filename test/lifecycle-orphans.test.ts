@@ -147,3 +147,37 @@ test('legacy data/daemon.pid naming a live marked stigmer-server: cleaned up, fi
 	assert.deepEqual(home.processes()['stigmer-server'], [server], 'exactly one stigmer-server');
 	assert.ok((await fetch(`http://127.0.0.1:${home.port}/healthz`)).ok, 'the new server answers on the port');
 });
+
+test('PID 1 and the CLI\'s own parent are never signalled, even when a PID file proves them', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t);
+	const first = await home.cli(['server', 'start']);
+	assert.equal(first.code, 0, show(first) + home.logs());
+	const template = readPidFile(home.pidFile('agent-runner'))!;
+	const stop = await home.cli(['server', 'stop']);
+	assert.equal(stop.code, 0, show(stop));
+
+	// The CLI's parent is this test process: a record that passes every identity check names it.
+	const self = procStat(process.pid)!;
+	const records: Array<[string, number, string]> = [['agent-runner', process.pid, self.startTime]];
+	// PID 1 only inside the test run's own PID namespace (test/run.mjs), where it is our tini or init.
+	const init = fs.readFileSync('/proc/1/cmdline', 'utf8');
+	if (/tini|test-init/.test(init)) {
+		records.push(['workflow-runner', 1, procStat(1)!.startTime]);
+	}
+
+	const plant = (): void => {
+		for (const [name, pid, startTime] of records) {
+			writeRecord(home, name, template, {pid, pgid: procStat(pid)!.pgid, startTime: realStartTime(template['startTime'], startTime), bootId: bootId(), home: home.dir});
+		}
+	};
+
+	plant();
+	const stopAgain = await home.cli(['server', 'stop']);
+	assert.equal(stopAgain.code, 0, show(stopAgain));
+	plant();
+	const start = await home.cli(['server', 'start']);
+	assert.equal(start.code, 0, show(start) + home.logs());
+	assert.deepEqual(Object.keys(home.processes()).sort(), BUILTINS);
+	// Still here: had either been signalled, this process (or the whole run) would have ended.
+	assert.ok(isAlive(process.pid) && isAlive(1));
+});
