@@ -60,25 +60,33 @@ export function parseLine(text: string): Parsed {
 	return {time: Number.isNaN(outTime) ? null : outTime, level: outLevel};
 }
 
-/** Parse into the scratch slots read by `lastTime`/`lastLevel`; the merge's hot path. */
+/** Parse into the scratch slots read by `lastTime`/`lastLevel`. */
 export function parseInto(s: string): void {
+	parseSpan(s, 0, s.length);
+}
+
+/**
+ * Parse the line s[start, end) in place, into the scratch slots: the merge's hot path, called on a
+ * whole chunk's latin1 view so no line is sliced out. Fixed-position reads may look one character
+ * past `end`; that character is the line's \n (or \r, or nothing), which matches no format.
+ */
+export function parseSpan(s: string, start: number, end: number): void {
 	outTime = Number.NaN;
 	outLevel = null;
-	let i = 0;
-	const n = s.length;
-	while (i < n && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) {
+	let i = start;
+	while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) {
 		i++;
 	}
 
-	if (i >= n) {
+	if (i >= end) {
 		return;
 	}
 
 	const c = s.charCodeAt(i);
 	if (isDigit(c)) {
-		const end = isoAt(s, i);
-		if (end >= 0) {
-			levelAfter(s, end);
+		const stop = isoAt(s, i);
+		if (stop >= 0) {
+			levelAfter(s, stop);
 			return;
 		}
 
@@ -86,44 +94,43 @@ export function parseInto(s: string): void {
 			return;
 		}
 	} else if (c === 123 /* { */) {
-		jsonLine(s);
+		jsonLine(s, i, end);
 		if (!Number.isNaN(outTime)) {
 			return;
 		}
 	} else if (c === 60 /* < */) {
 		// RFC 5424 / 3164 syslog: `<34>1 2026-11-26T…` or `<13>Nov 26 03:47:41 …`
 		let j = i + 1;
-		while (j < n && isDigit(s.charCodeAt(j))) {
+		while (j < end && isDigit(s.charCodeAt(j))) {
 			j++;
 		}
 
-		if (j < n && s.charCodeAt(j) === 62 /* > */) {
+		if (j < end && s.charCodeAt(j) === 62 /* > */) {
 			j++;
 			if (s.charCodeAt(j) === 49 && s.charCodeAt(j + 1) === 32) {
 				j += 2;
 			}
 
-			const end = isoAt(s, j) >= 0 ? isoAt(s, j) : syslogAt(s, j);
-			if (end >= 0) {
+			if ((isoAt(s, j) >= 0 || syslogAt(s, j) >= 0)) {
 				return;
 			}
 		}
 	} else if (isUpper(c)) {
-		if (syslogAt(s, i) >= 0) {
-			return;
-		}
-
-		const end = glogAt(s, i);
-		if (end >= 0) {
+		if (syslogAt(s, i) >= 0 || glogAt(s, i) >= 0) {
 			return;
 		}
 	}
 
+	// The rarer forms search the line: slice it out so no search runs past its end.
+	slowPath(start === 0 && end === s.length ? s : s.slice(start, end));
+}
+
+/** logfmt, then an ISO date-time near the start after a level or a bracket (`[INFO] 2026-11-26 …`). */
+function slowPath(s: string): void {
 	if (logfmt(s)) {
 		return;
 	}
 
-	// Last resort: an ISO date-time near the start, after a level or a bracket (`[INFO] 2026-11-26 …`).
 	const match = ISO_ANYWHERE.exec(s.length > SEARCH_PREFIX ? s.slice(0, SEARCH_PREFIX) : s);
 	if (match && !s.slice(0, match.index).replace(PREFIX_NOISE, ' ').trim().includes(' ')) {
 		const end = isoAt(s, match.index);
@@ -387,12 +394,32 @@ function epochToMs(value: number): number {
 	return ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS ? ms : Number.NaN;
 }
 
-/** Index just after `"key":` as a top-level-looking key (preceded by `{` or `,`), or -1. */
-function valueOf(s: string, key: string): number {
-	let at = s.indexOf(key);
-	while (at >= 0) {
+// Where each JSON key next occurs in the string being scanned: lines are parsed in order, so each
+// key's occurrences are searched for once per chunk, not once per line (a missing key would
+// otherwise make every line search to the chunk's end).
+let memoString = '';
+const memoFrom = new Int32Array(16);
+const memoAt = new Int32Array(16);
+
+/** The next occurrence of `key` (memo slot `id`) at or after `from` in s (-1 if none), memoised per chunk. */
+function nextKey(s: string, key: string, id: number, from: number): number {
+	const at = memoAt[id]!;
+	if (memoFrom[id]! >= 0 && memoFrom[id]! <= from && (at >= from || at === -1)) {
+		return at;
+	}
+
+	const found = s.indexOf(key, from);
+	memoFrom[id] = from;
+	memoAt[id] = found;
+	return found;
+}
+
+/** Index just after `"key":` as a top-level-looking key (preceded by `{` or `,`) within s[start, end), or -1. */
+function valueOf(s: string, key: string, id: number, start: number, end: number): number {
+	let at = nextKey(s, key, id, start);
+	while (at >= 0 && at < end) {
 		let b = at - 1;
-		while (b >= 0 && s.charCodeAt(b) === 32) {
+		while (b >= start && s.charCodeAt(b) === 32) {
 			b--;
 		}
 
@@ -408,19 +435,25 @@ function valueOf(s: string, key: string): number {
 				j++;
 			}
 
-			return j;
+			return j < end ? j : -1;
 		}
 
-		at = s.indexOf(key, at + key.length);
+		at = nextKey(s, key, id, at + key.length);
 	}
 
 	return -1;
 }
 
-/** zerolog/logrus/pino/zap(Temporal)/bunyan/ECS JSON lines. */
-function jsonLine(s: string): void {
-	for (const key of JSON_TIME_KEYS) {
-		const v = valueOf(s, key);
+/** zerolog/logrus/pino/zap(Temporal)/bunyan/ECS JSON lines in s[start, end). */
+function jsonLine(s: string, start: number, end: number): void {
+	if (s !== memoString) {
+		// A new chunk (or line): forget where keys were.
+		memoString = s;
+		memoFrom.fill(-1);
+	}
+
+	for (let k = 0; k < JSON_TIME_KEYS.length; k++) {
+		const v = valueOf(s, JSON_TIME_KEYS[k]!, k, start, end);
 		if (v < 0) {
 			continue;
 		}
@@ -428,7 +461,8 @@ function jsonLine(s: string): void {
 		const c = s.charCodeAt(v);
 		if (c === 34 /* " */) {
 			if (isoAt(s, v + 1) < 0) {
-				const inner = s.slice(v + 1, s.indexOf('"', v + 1));
+				const close = s.indexOf('"', v + 1);
+				const inner = close > v && close < end ? s.slice(v + 1, close) : '';
 				const n = Number(inner);
 				if (inner !== '' && Number.isFinite(n)) {
 					outTime = epochToMs(n);
@@ -436,7 +470,7 @@ function jsonLine(s: string): void {
 			}
 		} else if (isDigit(c)) {
 			let j = v;
-			while (isDigit(s.charCodeAt(j)) || s.charCodeAt(j) === 46 || s.charCodeAt(j) === 101 || s.charCodeAt(j) === 43) {
+			while (j < end && (isDigit(s.charCodeAt(j)) || s.charCodeAt(j) === 46 || s.charCodeAt(j) === 101 || s.charCodeAt(j) === 43)) {
 				j++;
 			}
 
@@ -448,8 +482,8 @@ function jsonLine(s: string): void {
 		}
 	}
 
-	for (const key of JSON_LEVEL_KEYS) {
-		const v = valueOf(s, key);
+	for (let k = 0; k < JSON_LEVEL_KEYS.length; k++) {
+		const v = valueOf(s, JSON_LEVEL_KEYS[k]!, JSON_TIME_KEYS.length + k, start, end);
 		if (v < 0) {
 			continue;
 		}
@@ -457,7 +491,7 @@ function jsonLine(s: string): void {
 		if (s.charCodeAt(v) === 34) {
 			outLevel = levelWordAt(s, v + 1);
 		} else {
-			outLevel = NUMERIC_LEVELS[Number(s.slice(v, v + 2))] ?? null;
+			outLevel = NUMERIC_LEVELS[(s.charCodeAt(v) - 48) * 10 + (s.charCodeAt(v + 1) - 48)] ?? null;
 		}
 
 		break;
@@ -556,7 +590,7 @@ function levelWordAt(s: string, i: number): string | null {
 		}
 	}
 
-	if (j === i || !(Number.isNaN(c) || c === 32 || c === 93 || c === 58 || c === 124 || c === 41 || c === 9 || c === 44 || c === 34)) {
+	if (j === i || !(Number.isNaN(c) || c === 32 || c === 93 || c === 58 || c === 124 || c === 41 || c === 9 || c === 44 || c === 34 || c === 10 || c === 13)) {
 		return null;
 	}
 

@@ -8,11 +8,11 @@ import type {Stream} from '../paths.js';
 import {listSources, type LogSelection, type Source} from './files.js';
 import {componentColor} from './format.js';
 import {decodeLine, MAX_LINE_BYTES} from './lines.js';
-import {isErrorLevel, lastLevel, lastTime, parseInto} from './parse.js';
+import {isErrorLevel, lastLevel, lastTime, parseSpan} from './parse.js';
 import type {Positions} from './tail.js';
 
 /** Read size per file: large enough that syscalls vanish from the profile, small enough for 8+ files at once. */
-const CHUNK = 1024 * 1024;
+const CHUNK = 768 * 1024;
 /** Output buffer: flushed when less than a line's worth of room is left. */
 const OUT_SIZE = 1024 * 1024;
 
@@ -36,6 +36,8 @@ class Cursor {
 	/** Time of the previous line in the current file, NaN before the first. */
 	lastTime = Number.NaN;
 	buf: Buffer = Buffer.alloc(0);
+	/** The chunk as a plain Uint8Array: its subarray is much cheaper than Buffer's. */
+	bytes: Uint8Array = new Uint8Array(0);
 	clean = true;
 	n = 0;
 	i = 0;
@@ -184,6 +186,7 @@ class Cursor {
 	private parse(buf: Buffer, end: number): void {
 		const view = buf.toString('latin1', 0, end);
 		this.buf = buf;
+		this.bytes = new Uint8Array(buf.buffer, buf.byteOffset, end);
 		const nul = buf.indexOf(0);
 		this.clean = (nul < 0 || nul >= end) && isUtf8(buf.subarray(0, end));
 		let n = 0;
@@ -209,7 +212,7 @@ class Cursor {
 				this.grow(n + 1);
 			}
 
-			parseInto(view.slice(start, lineEnd));
+			parseSpan(view, start, lineEnd);
 			const own = lastTime();
 			if (Number.isNaN(own)) {
 				if (Number.isNaN(last) && pendingFrom < 0) {
@@ -250,26 +253,37 @@ class Cursor {
 /** Renders cursors' current lines into a reusable output buffer. */
 class Renderer {
 	out = Buffer.allocUnsafe(OUT_SIZE);
+	outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
 	at = 0;
 	private minute = Number.NaN;
 	private readonly minuteBytes = Buffer.alloc(24);
-	private readonly labels = new Map<Source, Buffer[]>();
-	private readonly levelBytes = new Map<string | null, Buffer>();
+	/** Views of minuteBytes: `YYYY-MM-DDTHH:MM:` for JSON, `HH:MM:` for text. */
+	private readonly minuteJson = new Uint8Array(this.minuteBytes.buffer, this.minuteBytes.byteOffset, 17);
+	private readonly minuteClock = new Uint8Array(this.minuteBytes.buffer, this.minuteBytes.byteOffset, 6);
+	private readonly labels = new Map<Source, Uint8Array[]>();
+	private readonly levelBytes = new Map<string | null, Uint8Array>();
 
 	constructor(readonly format: OutputFormat) {}
 
-	private label(source: Source): Buffer[] {
+	/** Start a fresh output buffer of at least `size` bytes (the old one now belongs to the sink). */
+	reset(size = OUT_SIZE): void {
+		this.out = Buffer.allocUnsafe(Math.max(size, OUT_SIZE));
+		this.outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
+		this.at = 0;
+	}
+
+	private label(source: Source): Uint8Array[] {
 		let label = this.labels.get(source);
 		if (!label) {
 			const {component, stream} = source;
 			if (this.format.json) {
-				const middle = (inherited: boolean) => Buffer.from(`","inherited":${inherited},"component":${JSON.stringify(component)},"stream":"${stream}","level":`);
+				const middle = (inherited: boolean) => bytesOf(`","inherited":${inherited},"component":${JSON.stringify(component)},"stream":"${stream}","level":`);
 				label = [middle(false), middle(true)];
 			} else if (this.format.color) {
 				const tag = stream === 'stderr' ? '\u001B[31m[stderr]\u001B[0m' : '\u001B[2m[stdout]\u001B[0m';
-				label = [Buffer.from(`\u001B[0m ${componentColor(component)}${component}\u001B[0m${tag} `)];
+				label = [bytesOf(`\u001B[0m ${componentColor(component)}${component}\u001B[0m${tag} `)];
 			} else {
-				label = [Buffer.from(` ${component}[${stream}] `)];
+				label = [bytesOf(` ${component}[${stream}] `)];
 			}
 
 			this.labels.set(source, label);
@@ -278,10 +292,10 @@ class Renderer {
 		return label;
 	}
 
-	private level(level: string | null): Buffer {
+	private level(level: string | null): Uint8Array {
 		let bytes = this.levelBytes.get(level);
 		if (!bytes) {
-			bytes = Buffer.from(level === null ? 'null,"text":' : `${JSON.stringify(level)},"text":`);
+			bytes = bytesOf(level === null ? 'null,"text":' : `${JSON.stringify(level)},"text":`);
 			this.levelBytes.set(level, bytes);
 		}
 
@@ -302,7 +316,7 @@ class Renderer {
 		const out = this.out;
 		let at = this.at;
 		const prefixLength = json ? 17 : 6;
-		this.minuteBytes.copy(out, at, 0, prefixLength);
+		this.outBytes.set(json ? this.minuteJson : this.minuteClock, at);
 		at += prefixLength;
 		const rest = Math.floor(t - minute * 60_000);
 		const sec = Math.floor(rest / 1000);
@@ -320,8 +334,8 @@ class Renderer {
 		this.at = at;
 	}
 
-	private bytes(b: Buffer): void {
-		copy(b, 0, b.length, this.out, this.at);
+	private bytes(b: Uint8Array): void {
+		this.outBytes.set(b, this.at);
 		this.at += b.length;
 	}
 
@@ -345,7 +359,7 @@ class Renderer {
 			this.bytes(label[c.inherited[i]!]!);
 			this.bytes(this.level(level));
 			if (c.clean) {
-				this.escaped(c.buf, start, end);
+				this.escaped(c.bytes, start, end);
 			} else {
 				this.at += out.write(JSON.stringify(decodeLine(c.buf, start, end)), this.at, 'utf8');
 			}
@@ -364,7 +378,7 @@ class Renderer {
 			}
 
 			if (c.clean) {
-				copy(c.buf, start, end, out, this.at);
+				this.outBytes.set(c.bytes.subarray(start, end), this.at);
 				this.at += end - start;
 			} else {
 				this.at += out.write(decodeLine(c.buf, start, end), this.at, 'utf8');
@@ -379,8 +393,8 @@ class Renderer {
 	}
 
 	/** A JSON string of clean UTF-8 bytes: only `"`, `\` and control bytes need escapes. */
-	private escaped(buf: Buffer, start: number, end: number): void {
-		const out = this.out;
+	private escaped(buf: Uint8Array, start: number, end: number): void {
+		const out = this.outBytes;
 		let at = this.at;
 		out[at++] = 34;
 		let run = start;
@@ -388,7 +402,7 @@ class Renderer {
 			const b = buf[j]!;
 			if (b === 34 || b === 92 || b < 32) {
 				if (j > run) {
-					copy(buf, run, j, out, at);
+					out.set(buf.subarray(run, j), at);
 					at += j - run;
 				}
 
@@ -412,7 +426,7 @@ class Renderer {
 		}
 
 		if (end > run) {
-			copy(buf, run, end, out, at);
+			out.set(buf.subarray(run, end), at);
 			at += end - run;
 		}
 
@@ -421,25 +435,14 @@ class Renderer {
 	}
 }
 
-/** Below this many bytes a plain loop beats Buffer#copy, which allocates a view per call. */
-const SHORT_COPY = 512;
+/** Constant bytes as plain Uint8Arrays (see Cursor.bytes). */
+const bytesOf = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
 
-/** Copy src[start, end) to dst at `at`. */
-function copy(src: Buffer, start: number, end: number, dst: Buffer, at: number): void {
-	if (end - start < SHORT_COPY) {
-		for (let k = start; k < end; k++) {
-			dst[at++] = src[k]!;
-		}
-	} else {
-		src.copy(dst, at, start, end);
-	}
-}
-
-const JSON_OPEN = Buffer.from('"time":"');
-const DIM = Buffer.from('\u001B[2m');
-const RED = Buffer.from('\u001B[31m');
-const YELLOW = Buffer.from('\u001B[33m');
-const RESET = Buffer.from('\u001B[0m');
+const JSON_OPEN = bytesOf('"time":"');
+const DIM = bytesOf('\u001B[2m');
+const RED = bytesOf('\u001B[31m');
+const YELLOW = bytesOf('\u001B[33m');
+const RESET = bytesOf('\u001B[0m');
 const HEX = Buffer.from('0123456789abcdef');
 
 /** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
@@ -451,8 +454,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 	const flush = async () => {
 		if (renderer.at > 0) {
 			const chunk = renderer.out.subarray(0, renderer.at);
-			renderer.out = Buffer.allocUnsafe(OUT_SIZE);
-			renderer.at = 0;
+			renderer.reset();
 			if (!sink.destroyed && !sink.write(chunk) && !sink.destroyed) {
 				await new Promise<void>((resolve) => {
 					sink.once('drain', resolve);
@@ -488,7 +490,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 			if (renderer.at + renderer.room(length) > renderer.out.length) {
 				await flush();
 				if (renderer.room(length) > renderer.out.length) {
-					renderer.out = Buffer.allocUnsafe(renderer.room(length));
+					renderer.reset(renderer.room(length));
 				}
 			}
 
