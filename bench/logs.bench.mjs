@@ -76,8 +76,8 @@ function generate(file, component, bytes) {
 		const parts = [];
 		let size = 0;
 		while (size < 4 * MB) {
-			seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-			t += seed % 4;
+			seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+			t += (seed >>> 16) % 4;
 			const line = format(t, i++);
 			parts.push(line);
 			size += line.length;

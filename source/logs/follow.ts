@@ -102,7 +102,20 @@ function raw(buf: Buffer, start: number, end: number, dropped: number): RawLine 
 }
 
 /** One open file being read. */
-type Reader = {fd: number; dev: number; ino: number; offset: number; assembler: Assembler; lastTime: number; signature: Buffer};
+type Reader = {
+	fd: number;
+	dev: number;
+	ino: number;
+	/** Bytes consumed (an unfinished line's included: it waits in the assembler). */
+	offset: number;
+	assembler: Assembler;
+	/** Time of the last line given out from this file, for the untimed lines after it. */
+	lastTime: number;
+	/** The last bytes before `offset`, to notice a truncate-and-rewrite. */
+	signature: Buffer;
+	/** mtime at the last scan: an unchanged file of the size we read is skipped without a read. */
+	mtimeMs: number;
+};
 
 type Tracked = {source: Source; reader: Reader | null; retired: Array<{reader: Reader; until: number}>};
 
@@ -116,7 +129,7 @@ function openReader(file: string, offset: number, lastTime: number): Reader | nu
 			fs.readSync(fd, signature, 0, length, offset - length);
 		}
 
-		return {fd, dev: stat.dev, ino: stat.ino, offset, lastTime, assembler: new Assembler(), signature};
+		return {fd, dev: stat.dev, ino: stat.ino, offset, lastTime, assembler: new Assembler(), signature, mtimeMs: -1};
 	} catch {
 		return null;
 	}
@@ -151,8 +164,15 @@ function endOfLastLine(file: string): number {
 
 /** Read [reader.offset, EOF) into lines; keeps the signature of the bytes before the new offset. */
 function drain(reader: Reader, out: RawLine[]): void {
-	const buf = Buffer.allocUnsafe(READ_CHUNK);
-	for (;;) {
+	let size: number;
+	try {
+		size = fs.fstatSync(reader.fd).size;
+	} catch {
+		return;
+	}
+
+	while (reader.offset < size) {
+		const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - reader.offset));
 		let n: number;
 		try {
 			n = fs.readSync(reader.fd, buf, 0, buf.length, reader.offset);
@@ -166,8 +186,8 @@ function drain(reader: Reader, out: RawLine[]): void {
 
 		reader.assembler.feed(buf.subarray(0, n), out);
 		reader.offset += n;
-		const keep = Math.min(n, SIGNATURE_BYTES);
-		reader.signature = Buffer.from(buf.subarray(n - keep, n));
+		const recent = n >= SIGNATURE_BYTES ? buf.subarray(n - SIGNATURE_BYTES, n) : Buffer.concat([reader.signature, buf.subarray(0, n)]);
+		reader.signature = Buffer.from(recent.subarray(Math.max(0, recent.length - SIGNATURE_BYTES)));
 	}
 }
 
@@ -420,6 +440,14 @@ function scanOne(home: string, t: Tracked): LogLine[] {
 		t.retired.push({reader, until: now + RETIRE_GRACE_MS});
 		t.reader = null;
 		reader = null;
+	}
+
+	if (reader && stat && stat.size === reader.offset && stat.mtimeMs === reader.mtimeMs) {
+		return out; // unchanged since the last scan
+	}
+
+	if (reader && stat) {
+		reader.mtimeMs = stat.mtimeMs;
 	}
 
 	if (reader && stat && truncated(reader, stat.size)) {
