@@ -1,5 +1,6 @@
 // `stigmer dash [--once] [--json] [--no-color]` (SPEC 6): the live dashboard, or a headless snapshot
 // when asked or when stdout is not a terminal. Ink and React load only for the interactive path.
+import {colorEnabled} from '../colors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 
@@ -27,7 +28,7 @@ const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {once: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
 	const home = resolveHome();
-	const color = cli.flags.color && process.env['NO_COLOR'] === undefined && process.stdout.isTTY === true;
+	const color = colorEnabled(!cli.flags.color);
 	if (cli.flags.once || cli.flags.json || process.stdout.isTTY !== true) {
 		const {printOnce} = await import('../ui/headless.js');
 		return printOnce(home, {json: cli.flags.json, color});

@@ -2,10 +2,14 @@
 
 /** Floor between two log-driven repaints: 10 a second look live (STYLE habit 7). */
 export const MIN_BATCH_MS = 100;
-/** Ceiling: a line still reaches the screen well inside the 300 ms latency budget. */
-export const MAX_BATCH_MS = 200;
-/** Repaint at most this share of the time: a full 160×45 Ink frame costs ~40 ms of CPU. */
-const MAX_PAINT_SHARE = 0.25;
+/** Ceiling: a line still reaches the screen well inside the 300 ms latency budget (p95). */
+export const MAX_BATCH_MS = 180;
+/**
+ * Ink's measured paint (output generation) is about half of a frame's real cost (React, GC, the
+ * terminal write); spending at most ~12 % of the time painting keeps a flood of lines near a
+ * quarter of a core instead of half (bench/dash.bench.mjs).
+ */
+const MAX_PAINT_SHARE = 0.12;
 /** Weight of the newest frame in the moving average. */
 const SMOOTHING = 0.3;
 

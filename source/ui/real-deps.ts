@@ -49,19 +49,18 @@ export function logFeed(home: string, components: string[]): LogFeed {
 	};
 }
 
-/** chokidar on data/: any `*.pid` added, changed or removed. */
+/** chokidar on data/: any `*.pid` added, changed or removed. Nothing else under data/ is watched:
+ * watching logs/ too would make chokidar re-read that directory on every appended line. */
 export function pidWatch(home: string): PidWatch {
 	return (onChange) => {
 		const {data} = homePaths(home);
 		ensurePrivateDir(data);
-		const watcher = watch(data, {ignoreInitial: true, depth: 0, ignored: (file, stats) => stats?.isFile() === true && !file.endsWith('.pid')});
-		watcher.on('all', (_event, file) => {
-			if (path.extname(file) === '.pid') {
-				onChange();
-			}
+		const watcher = watch(data, {ignoreInitial: true, depth: 0, ignored: (file) => file !== data && path.extname(file) !== '.pid'});
+		watcher.on('all', () => {
+			onChange();
 		});
 		watcher.on('error', () => {
-			// The one-second poll still runs; a failed watcher only costs latency.
+			// The liveness check and the periodic poll still run; a failed watcher only costs latency.
 		});
 		return {close: async () => watcher.close()};
 	};

@@ -1,4 +1,5 @@
 // The interactive dashboard's entry: owns the terminal (alternate screen, cursor) and the exit.
+import {writeFileSync} from 'node:fs';
 import {render} from 'ink';
 import {App} from './app.js';
 import {recordFrame} from './frame-cost.js';
@@ -22,11 +23,15 @@ export async function runDashboard(home: string, deps: DashDeps = realDeps(home)
 		}
 	};
 
+	let frames = 0;
+	let paintMs = 0;
 	const instance = render(<App deps={deps} />, {
 		exitOnCtrlC: false,
 		patchConsole: true,
 		onRender({renderTime}) {
 			recordFrame(renderTime);
+			frames++;
+			paintMs += renderTime;
 		},
 	});
 	const onSignal = () => {
@@ -42,6 +47,11 @@ export async function runDashboard(home: string, deps: DashDeps = realDeps(home)
 		process.off('SIGHUP', onSignal);
 		instance.cleanup();
 		restore();
+		const statsFile = process.env['STIGMER_DASH_STATS'];
+		if (statsFile) {
+			// For benchmarks: how many frames Ink painted and what they cost.
+			writeFileSync(statsFile, `${JSON.stringify({frames, paintMs: Math.round(paintMs), avgPaintMs: frames === 0 ? 0 : paintMs / frames})}\n`);
+		}
 	}
 
 	return 0;

@@ -3,7 +3,7 @@ import type {ComponentState} from '../engine/types.js';
 import {componentColor as ansiComponentColor} from '../logs/format.js';
 
 /** Colour names understood by both chalk and Ink's <Text color>. */
-export type ColorName = 'green' | 'yellow' | 'red' | 'gray' | 'cyan' | 'magenta' | 'blue' | 'white';
+export type ColorName = 'green' | 'yellow' | 'red' | 'gray';
 
 /** A state's symbol and colour: symbols keep the badge readable without colour (NO_COLOR). */
 export const BADGES: Record<ComponentState, {symbol: string; color: ColorName}> = {
