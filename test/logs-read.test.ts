@@ -117,6 +117,14 @@ test('tails and --since reach into rotated files only as far as needed, newest f
 	assert.deepEqual(texts((await writeAllJson(home, one)).map((o) => ({text: o['text']}) as LogLine)), ['oldest session', 'previous session a', 'previous session b', 'same-second rotation', 'live a', 'live b']);
 });
 
+test('a stack trace longer than the first backward read still takes its parent line's time', async () => {
+	const frames = Array.from({length: 5000}, (_, i) => `\tat com.example.Frame${i}.run(Frame.java:${i})`).join('\n');
+	const home = makeHome({'agent-runner.log': `2026-11-26T03:47:40.000Z before\n2026-11-26T03:47:41.000Z ERROR boom\n${frames}\n`});
+	const tail = await readMerged(home, ALL, {tail: 5});
+	assert.deepEqual(tail, (await readMerged(home, ALL, {tail: 0})).slice(-5));
+	assert.ok(tail.every((l) => l.inherited && l.time === Date.UTC(2026, 10, 26, 3, 47, 41)));
+});
+
 test('legacy daemon.log is read as stigmer-server history', async () => {
 	const home = makeHome({'daemon.log': '2026-11-26T03:47:01Z from the Go daemon\n', 'stigmer-server.log': '2026-11-26T03:47:02Z from us\n'});
 	const lines = await readMerged(home, {components: ['stigmer-server']}, {tail: 0});

@@ -4,7 +4,6 @@
 // from the read buffer to the output buffer when a chunk is clean UTF-8 without NUL bytes.
 import {isUtf8} from 'node:buffer';
 import fs from 'node:fs';
-import type {Stream} from '../paths.js';
 import {listSources, type LogSelection, type Source} from './files.js';
 import {componentColor} from './format.js';
 import {decodeLine, MAX_LINE_BYTES} from './lines.js';
@@ -358,11 +357,9 @@ class Renderer {
 			this.time(c.times[i]!);
 			this.bytes(label[c.inherited[i]!]!);
 			this.bytes(this.level(level));
-			if (c.clean) {
-				this.escaped(c.bytes, start, end);
-			} else {
-				this.at += out.write(JSON.stringify(decodeLine(c.buf, start, end)), this.at, 'utf8');
-			}
+			// V8's JSON.stringify escapes faster than a byte loop here (measured).
+			const text = c.clean ? c.buf.toString('utf8', start, end) : decodeLine(c.buf, start, end);
+			this.at += out.write(JSON.stringify(text), this.at, 'utf8');
 
 			out[this.at++] = 125;
 		} else {
@@ -391,48 +388,6 @@ class Renderer {
 
 		out[this.at++] = 10;
 	}
-
-	/** A JSON string of clean UTF-8 bytes: only `"`, `\` and control bytes need escapes. */
-	private escaped(buf: Uint8Array, start: number, end: number): void {
-		const out = this.outBytes;
-		let at = this.at;
-		out[at++] = 34;
-		let run = start;
-		for (let j = start; j < end; j++) {
-			const b = buf[j]!;
-			if (b === 34 || b === 92 || b < 32) {
-				if (j > run) {
-					out.set(buf.subarray(run, j), at);
-					at += j - run;
-				}
-
-				out[at++] = 92;
-				if (b === 34 || b === 92) {
-					out[at++] = b;
-				} else if (b === 9) {
-					out[at++] = 116;
-				} else if (b === 13) {
-					out[at++] = 114;
-				} else {
-					out[at++] = 117;
-					out[at++] = 48;
-					out[at++] = 48;
-					out[at++] = HEX[b >> 4]!;
-					out[at++] = HEX[b & 15]!;
-				}
-
-				run = j + 1;
-			}
-		}
-
-		if (end > run) {
-			out.set(buf.subarray(run, end), at);
-			at += end - run;
-		}
-
-		out[at++] = 34;
-		this.at = at;
-	}
 }
 
 /** Constant bytes as plain Uint8Arrays (see Cursor.bytes). */
@@ -443,7 +398,6 @@ const DIM = bytesOf('\u001B[2m');
 const RED = bytesOf('\u001B[31m');
 const YELLOW = bytesOf('\u001B[33m');
 const RESET = bytesOf('\u001B[0m');
-const HEX = Buffer.from('0123456789abcdef');
 
 /** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
 export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, signal?: AbortSignal): Promise<{count: number; positions: Positions}> {
@@ -523,4 +477,3 @@ function runKeepsTie(cursors: Cursor[], best: number, time: number): boolean {
 	return true;
 }
 
-export type {Stream};

@@ -21,7 +21,8 @@ const GROWTH = 4;
  */
 const MAX_TIME_LOOKBACK = 4 * 1024 * 1024;
 
-type FileTail = {lines: RawLine[]; reachedStart: boolean; end: number};
+/** The lines read from a file's end, and the offset just after its last complete line. */
+type FileTail = {lines: RawLine[]; end: number};
 
 function readRange(fd: number, start: number, end: number): Buffer {
 	const buf = Buffer.allocUnsafe(end - start);
@@ -79,7 +80,6 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 		const {starts, ends} = splitLines(buf, from, Math.max(from, to));
 		const lines: RawLine[] = [];
 		let satisfied = false;
-		let timedSeen = false;
 		for (let i = starts.length - 1; i >= 0; i--) {
 			const [line] = parseLines(buf, starts[i]!, ends[i]!);
 			lines.push(line ?? {text: '', own: Number.NaN, level: null});
@@ -93,7 +93,6 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 				break;
 			}
 
-			timedSeen = true;
 			if (need > 0 && lines.length >= need) {
 				satisfied = true;
 				break;
@@ -101,8 +100,8 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 		}
 
 		lines.reverse();
-		if (start === 0 || satisfied || (need > 0 && lines.length >= need && (timedSeen || window > MAX_TIME_LOOKBACK))) {
-			return {lines, reachedStart: start === 0 && !satisfied, end};
+		if (start === 0 || satisfied || (need > 0 && lines.length >= need && window > MAX_TIME_LOOKBACK)) {
+			return {lines, end};
 		}
 
 		window *= GROWTH;
