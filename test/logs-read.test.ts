@@ -117,7 +117,7 @@ test('tails and --since reach into rotated files only as far as needed, newest f
 	assert.deepEqual(texts((await writeAllJson(home, one)).map((o) => ({text: o['text']}) as LogLine)), ['oldest session', 'previous session a', 'previous session b', 'same-second rotation', 'live a', 'live b']);
 });
 
-test('a stack trace longer than the first backward read still takes its parent line's time', async () => {
+test('a stack trace longer than the first backward read still takes the time of its parent line', async () => {
 	const frames = Array.from({length: 5000}, (_, i) => `\tat com.example.Frame${i}.run(Frame.java:${i})`).join('\n');
 	const home = makeHome({'agent-runner.log': `2026-11-26T03:47:40.000Z before\n2026-11-26T03:47:41.000Z ERROR boom\n${frames}\n`});
 	const tail = await readMerged(home, ALL, {tail: 5});
