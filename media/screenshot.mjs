@@ -64,6 +64,11 @@ try {
 	const svg = ansiToSvg(ansi, {...SIZE, title: 'stigmer dash — workflow-runner just restarted with r'});
 	fs.writeFileSync(path.join(HERE, 'dashboard.svg'), svg);
 	process.stdout.write(`wrote ${path.join('media', 'dashboard.svg')} (${svg.length} bytes)\n`);
+	// A PNG too where librsvg is installed (Debian: librsvg2-bin), for viewers without SVG.
+	const png = spawnSync('rsvg-convert', [path.join(HERE, 'dashboard.svg'), '-o', path.join(HERE, 'dashboard.png')], {timeout: 60_000});
+	if (png.status === 0) {
+		process.stdout.write(`wrote ${path.join('media', 'dashboard.png')}\n`);
+	}
 } finally {
 	spawnSync('tmux', ['-L', socket, 'kill-server'], {timeout: 10_000});
 	spawnSync(process.execPath, [CLI, 'server', 'stop'], {env, timeout: 60_000});

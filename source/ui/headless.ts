@@ -75,7 +75,7 @@ function panelText(s: ComponentStatus, width: number, lastError: string | undefi
 		`cpu ${formatCpu(s.cpuPercent)}`,
 		`mem ${formatBytes(s.rssBytes)}`,
 		formatReady(s),
-		s.port === null ? null : `port ${s.port}`,
+		s.port === null || s.state === 'disabled' ? null : `port ${s.port}`,
 		`orphans ${s.orphans.length}${s.orphans.length > 0 ? ` (pids ${s.orphans.map((o) => o.pid).join(', ')})` : ''}`,
 	].filter((f): f is string => f !== null);
 	const lines = [`${c[badge.color](badge.symbol)} ${c.bold(s.name.padEnd(width))}  ${c[badge.color](s.state.padEnd(8))}  ${fields.join('  ')}`];

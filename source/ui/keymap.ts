@@ -60,9 +60,9 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'previous', keys: [{input: 'N'}], label: 'N', short: 'prev', help: 'Jump to the previous search match', dangerous: false, footer: false},
 	{action: 'pageUp', keys: [{special: 'pageUp'}], label: 'PgUp', short: 'scroll', help: 'Scroll the logs up a page (pauses following)', dangerous: false, footer: true, footerLabel: 'PgUp/PgDn'},
 	{action: 'pageDown', keys: [{special: 'pageDown'}], label: 'PgDn', short: 'scroll', help: 'Scroll the logs down a page (follows again at the end)', dangerous: false, footer: false},
-	{action: 'top', keys: [{input: 'g'}, {special: 'home'}], label: 'g', short: 'top', help: 'Jump to the oldest buffered line (pauses following)', dangerous: false, footer: false},
-	{action: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G', short: 'follow', help: 'Jump to the newest line and follow the tail', dangerous: false, footer: true},
-	{action: 'help', keys: [{input: '?'}], label: '?', short: 'help', help: 'Show or hide this help', dangerous: false, footer: true},
+	{action: 'top', keys: [{input: 'g'}, {special: 'home'}], label: 'g / Home', short: 'top', help: 'Jump to the oldest buffered line (pauses following)', dangerous: false, footer: false},
+	{action: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G / End', short: 'follow', footerLabel: 'G', help: 'Jump to the newest line and follow the tail', dangerous: false, footer: true},
+	{action: 'help', keys: [{input: '?'}], label: '?', short: 'help', help: 'Show or hide the key help', dangerous: false, footer: true},
 	{action: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q / Ctrl-C', short: 'quit', help: 'Quit the dashboard; the stack keeps running', dangerous: false, footer: true},
 ];
 

@@ -75,7 +75,7 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 			</Text>
 			<Text wrap="truncate-end">
 				<Badge status={status} progress={progress} />
-				{status.port === null ? '' : `  :${status.port}`}
+				{status.port === null || status.state === 'disabled' ? '' : `  :${status.port}`}
 			</Text>
 			<Text wrap="truncate-end">
 				{pid} · up {formatUptime(status.uptimeMs)}

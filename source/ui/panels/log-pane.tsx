@@ -47,14 +47,18 @@ export function splitMatches(text: string, query: string): Array<{text: string; 
 type RowProps = {line: DashLine; color: string; query: string; current: boolean; width: number; nameWidth: number};
 
 const LogRow = memo(function LogRow({line, color, query, current, width, nameWidth}: RowProps) {
-	const tag = `${line.component}${line.stream === 'stderr' ? '[err]' : '[out]'}`.padEnd(nameWidth + 5);
-	const textColor = levelColor(line.level) ?? (line.stream === 'stderr' ? 'yellow' : undefined);
+	const stderr = line.stream === 'stderr';
+	const pad = ' '.repeat(Math.max(0, nameWidth - line.component.length) + 1);
+	// Levels colour the text; a stderr line without a level (a stack trace, a panic) is marked too.
+	const textColor = levelColor(line.level) ?? (stderr && line.level === null ? 'yellow' : undefined);
 	// Only the part that fits is highlighted and rendered: long lines cost nothing past the edge.
 	const visible = line.text.slice(0, Math.max(0, width));
 	return (
 		<Text wrap="truncate-end" inverse={current}>
 			<Text color="gray">{formatClock(line.timeMs)} </Text>
-			<Text color={color}>{tag} </Text>
+			<Text color={color}>{line.component}</Text>
+			<Text color={stderr ? 'red' : 'gray'}>{stderr ? '[err]' : '[out]'}</Text>
+			{pad}
 			{splitMatches(visible, query).map((part, index) =>
 				part.match ? (
 					<Text key={index} backgroundColor="yellow" color="black">
