@@ -125,6 +125,30 @@ test('a stack trace longer than the first backward read still takes the time of 
 	assert.ok(tail.every((l) => l.inherited && l.time === Date.UTC(2026, 10, 26, 3, 47, 41)));
 });
 
+/** Bytes this process has read (Linux /proc/self/io rchar), or undefined elsewhere. */
+function bytesRead(): number | undefined {
+	try {
+		return Number(/rchar: (\d+)/.exec(fs.readFileSync('/proc/self/io', 'utf8'))![1]);
+	} catch {
+		return undefined;
+	}
+}
+
+test('-n 50 of a 200 MB file reads only its end', {skip: bytesRead() === undefined && 'needs /proc/self/io'}, async () => {
+	const home = makeHome();
+	const file = path.join(home, 'data', 'logs', 'temporal.log');
+	// Sparse: 200 MB of size without 200 MB of disk; the lines are at the end.
+	fs.writeFileSync(file, '');
+	fs.truncateSync(file, 200 * 1024 * 1024);
+	fs.appendFileSync(file, Array.from({length: 100}, (_, i) => `2026-11-26T03:47:${String(i % 60).padStart(2, '0')}.000Z line ${i}\n`).join(''));
+	const before = bytesRead()!;
+	const lines = await readMerged(home, ALL, {tail: 50});
+	const read = bytesRead()! - before;
+	assert.equal(lines.length, 50);
+	assert.equal(lines.at(-1)!.text.slice(25), 'line 99');
+	assert.ok(read < 1024 * 1024, `read ${read} bytes of a 200 MB file for 50 lines`);
+});
+
 test('legacy daemon.log is read as stigmer-server history', async () => {
 	const home = makeHome({'daemon.log': '2026-11-26T03:47:01Z from the Go daemon\n', 'stigmer-server.log': '2026-11-26T03:47:02Z from us\n'});
 	const lines = await readMerged(home, {components: ['stigmer-server']}, {tail: 0});
