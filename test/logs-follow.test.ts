@@ -131,6 +131,32 @@ test('follow: files created later, a deleted file, a half-written line held unti
 	}
 });
 
+test('follow: a 10 MB line arriving in pieces is cut to the bound, and the lines around it are intact', async () => {
+	const {home, logs} = makeHome();
+	const live = path.join(logs, 'workflow-runner.log');
+	fs.writeFileSync(live, '');
+	const {seen, onLines} = collector();
+	const follower = await followLogs(home, ONE, onLines);
+	try {
+		fs.appendFileSync(live, `${line(1)}${stamp(2)} `);
+		const piece = 'y'.repeat(1024 * 1024);
+		for (let k = 0; k < 10; k++) {
+			fs.appendFileSync(live, piece);
+			await tick();
+		}
+
+		fs.appendFileSync(live, `\n${line(3)}`);
+		await waitFor(() => seen.length === 3, 'three lines');
+		assert.deepEqual([seen[0]!.text, seen[2]!.text], [line(1).slice(0, -1), line(3).slice(0, -1)]);
+		assert.ok(seen[1]!.text.startsWith(`${stamp(2)} yyy`));
+		assert.match(seen[1]!.text, /… \[\d+ more bytes cut\]$/);
+		assert.ok(seen[1]!.text.length < 1024 * 1024 + 100);
+		assert.equal(seen[1]!.time, Date.parse(stamp(2)));
+	} finally {
+		await follower.close();
+	}
+});
+
 test('follow starts before the log directory exists', async () => {
 	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-follow-'));
 	homes.push(home);
