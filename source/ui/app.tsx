@@ -35,34 +35,35 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 				<Text color="gray"> {deps.home} </Text>
 				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
 			</Text>
-			<Box flexDirection={d.layout.wide ? 'row' : 'column'} height={d.layout.panelsHeight}>
-				{d.components.map((c, index) => (
-					<Panel
-						key={c.name}
-						status={c}
-						selected={index === d.ui.selected}
-						progress={d.actions.progress[c.name]}
-						restarts={d.stack.tracking.restarts[c.name] ?? 0}
-						lastError={d.lastErrors.get(c.name)?.text}
-						color={componentColor(c.name)}
-						width={d.layout.panelWidth}
-					/>
-				))}
-			</Box>
 			{d.ui.helpOpen ? (
-				<HelpOverlay height={d.layout.logHeight} width={size.columns} />
+				<HelpOverlay height={d.layout.panelsHeight + d.layout.logHeight + 1} width={size.columns} />
 			) : (
-				<LogPane
-					lines={d.view.lines}
-					start={d.view.start}
-					height={d.layout.logHeight}
-					width={size.columns}
-					names={names}
-					query={d.ui.query}
-					currentSeq={d.ui.currentSeq}
-					header={d.view.header}
-					nameWidth={nameWidth}
-				/>
+				<>
+					<Box flexDirection={d.layout.wide ? 'row' : 'column'} height={d.layout.panelsHeight}>
+						{d.components.map((c, index) => (
+							<Panel
+								key={c.name}
+								status={c}
+								selected={index === d.ui.selected}
+								progress={d.actions.progress[c.name]}
+								restarts={d.stack.tracking.restarts[c.name] ?? 0}
+								lastError={d.lastErrors.get(c.name)?.text}
+								color={componentColor(c.name)}
+								width={d.layout.panelWidth}
+							/>
+						))}
+					</Box>
+					<LogPane
+						lines={d.view.lines}
+						start={d.view.start}
+						height={d.layout.logHeight}
+						width={size.columns}
+						query={d.ui.query}
+						currentSeq={d.ui.currentSeq}
+						header={d.view.header}
+						nameWidth={nameWidth}
+					/>
+				</>
 			)}
 			<StatusLine searching={d.ui.typing} query={d.ui.query} message={d.actions.message} fallback={fallback} />
 			<Footer />

@@ -10,7 +10,6 @@ export type LogPaneProps = {
 	start: number;
 	height: number;
 	width: number;
-	names: readonly string[];
 	query: string;
 	currentSeq: number | null;
 	header: string;
@@ -75,7 +74,7 @@ const LogRow = memo(function LogRow({line, color, query, current, width, nameWid
 });
 
 /** The header line and exactly `height` rows (blank when there are fewer lines). */
-export function LogPane({lines, start, height, width, names, query, currentSeq, header, nameWidth}: LogPaneProps) {
+export function LogPane({lines, start, height, width, query, currentSeq, header, nameWidth}: LogPaneProps) {
 	const visible = lines.slice(start, start + height);
 	return (
 		<Box flexDirection="column" width={width} height={height + 1}>
