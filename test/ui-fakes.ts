@@ -36,6 +36,8 @@ export type Fake = {
 	failNext: (error: Error) => void;
 	pidChanged: () => void;
 	statusCalls: () => number;
+	/** Make the next actions pause after their first events until the returned function is called. */
+	hold: () => () => void;
 };
 
 /** A fake engine whose status returns `initial` until changed; start/stop record their calls. */
@@ -43,6 +45,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 	let components = initial;
 	let fail: Error | undefined;
 	let statusCount = 0;
+	let gate: Promise<void> | undefined;
 	const calls: Call[] = [];
 	const listeners = new Set<(lines: IncomingLine[]) => void>();
 	const pidListeners = new Set<() => void>();
@@ -73,6 +76,10 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				for (const name of names) {
 					o.onEvent?.({type: 'starting', component: name});
 					o.onEvent?.({type: 'spawned', component: name, pid: 5000});
+				}
+
+				await gate;
+				for (const name of names) {
 					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42});
 				}
 
@@ -86,6 +93,12 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				}
 
 				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
+				o.onEvent?.({type: 'lock-wait'});
+				for (const name of names) {
+					o.onEvent?.({type: 'stopping', component: name});
+				}
+
+				await gate;
 				return {stopped: names.map((name) => ({name, how: 'stopped' as const, ms: 12, signal: 'SIGTERM'})), cleaned: []};
 			},
 		},
@@ -129,6 +142,16 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 			}
 		},
 		statusCalls: () => statusCount,
+		hold() {
+			let release!: () => void;
+			gate = new Promise((resolve) => {
+				release = resolve;
+			});
+			return () => {
+				gate = undefined;
+				release();
+			};
+		},
 	};
 }
 

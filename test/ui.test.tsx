@@ -174,6 +174,27 @@ describe('dashboard keys', () => {
 		app.unmount();
 	});
 
+	it('shows an action\'s progress in the panel and waiting for the lock in the status line', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+		await press(app.stdin, 'j');
+		await press(app.stdin, 'j');
+		let release = fake.hold();
+		await press(app.stdin, 'r');
+		await waitFor(() => (app.lastFrame() ?? '').includes('◐ starting') && (app.lastFrame() ?? '').includes('pid 5000, waiting until ready…'), 'starting progress in the panel');
+		await press(app.stdin, 's');
+		await waitFor(() => (app.lastFrame() ?? '').includes('busy: restarting workflow-runner is still running'), 'a second action waits its turn');
+		release();
+		await waitFor(() => (app.lastFrame() ?? '').includes('✓ workflow-runner pid 5000 ready in 42ms'), 'result');
+		release = fake.hold();
+		await press(app.stdin, 's');
+		await waitFor(() => (app.lastFrame() ?? '').includes('◑ stopping') && (app.lastFrame() ?? '').includes('waiting for the home lock'), 'stopping progress and the lock wait');
+		release();
+		await waitFor(() => (app.lastFrame() ?? '').includes('workflow-runner stopped in 12ms'), 'stop result');
+		app.unmount();
+	});
+
 	it('acting on a disabled component says why, and calls nothing', async () => {
 		const fake = fakeDeps(STACK());
 		const app = mount(fake);
@@ -309,6 +330,21 @@ describe('dashboard keys', () => {
 		assert.equal(fake.calls.length, 0, 'keys do not act while help is open');
 		await press(app.stdin, ESC);
 		await waitFor(() => !(app.lastFrame() ?? '').includes('Keys ('), 'help closed');
+		app.unmount();
+	});
+
+	it('? fits a short terminal in columns, every key still listed', async () => {
+		const {KEYMAP} = await import('../source/ui/keymap.js');
+		const fake = fakeDeps(STACK());
+		const app = mount(fake, {columns: 100, rows: 16});
+		await press(app.stdin, '?');
+		await waitFor(() => (app.lastFrame() ?? '').includes('Keys ('), 'help overlay');
+		const frame = app.lastFrame()!;
+		for (const b of KEYMAP) {
+			assert.ok(frame.includes(b.label), `help lists ${b.label}:\n${frame}`);
+		}
+
+		assert.ok(frame.split('\n').length <= 15, 'frame stays at rows - 1');
 		app.unmount();
 	});
 
