@@ -210,7 +210,11 @@ function localMinute(y: number, mo: number, d: number, h: number, mi: number): n
 	return value;
 }
 
-/** Seconds with up to 9 fraction digits at i (after `SS`), as ms; sets fracEnd. */
+/** ms per unit of a fraction with that many digits kept (µs precision is all a ms-based time can hold). */
+const FRACTION_SCALE = [0, 100, 10, 1, 0.1, 0.01, 0.001];
+const MAX_FRACTION_DIGITS = 6;
+
+/** Seconds' fraction (`.123`, `,123`, up to 9 digits) at i, after `SS`, as ms; sets fracEnd. */
 let fracEnd = 0;
 function fraction(s: string, i: number): number {
 	const c = s.charCodeAt(i);
@@ -221,18 +225,16 @@ function fraction(s: string, i: number): number {
 
 	let j = i + 1;
 	let value = 0;
-	let scale = 100;
-	while (isDigit(s.charCodeAt(j))) {
-		if (scale >= 0.001) {
-			value += (s.charCodeAt(j) - 48) * scale;
-			scale /= 10;
+	let digits = 0;
+	for (let d = s.charCodeAt(j) - 48; d >= 0 && d <= 9; d = s.charCodeAt(++j) - 48) {
+		if (digits < MAX_FRACTION_DIGITS) {
+			value = value * 10 + d;
+			digits++;
 		}
-
-		j++;
 	}
 
 	fracEnd = j;
-	return value;
+	return value * FRACTION_SCALE[digits]!;
 }
 
 /** `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM]` or `YYYY/MM/DD HH:MM:SS[.frac]` at i: sets the time, returns the end or -1. */
@@ -444,8 +446,54 @@ function valueOf(s: string, key: string, id: number, start: number, end: number)
 	return -1;
 }
 
+/** `{"level":"info","time":"…"` / `,"ts":"…"` / `,"ts":1795664861.123`: zerolog's and zap's (Temporal's) layout, read in place. */
+function leveledJson(s: string, start: number): boolean {
+	if (!s.startsWith('{"level":"', start)) {
+		return false;
+	}
+
+	const word = start + 10;
+	let j = word;
+	let c = s.charCodeAt(j);
+	while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+		c = s.charCodeAt(++j);
+	}
+
+	if (c !== 34 || j - word > MAX_LEVEL_WORD) {
+		return false;
+	}
+
+	const value = s.startsWith(',"time":', j + 1) ? j + 9 : s.startsWith(',"ts":', j + 1) ? j + 7 : -1;
+	if (value < 0) {
+		return false;
+	}
+
+	if (s.charCodeAt(value) === 34) {
+		if (isoAt(s, value + 1) < 0) {
+			return false;
+		}
+	} else {
+		let k = value;
+		while (isDigit(s.charCodeAt(k)) || s.charCodeAt(k) === 46) {
+			k++;
+		}
+
+		outTime = epochToMs(Number(s.slice(value, k)));
+		if (Number.isNaN(outTime)) {
+			return false;
+		}
+	}
+
+	outLevel = levelWordAt(s, word);
+	return true;
+}
+
 /** zerolog/logrus/pino/zap(Temporal)/bunyan/ECS JSON lines in s[start, end). */
 function jsonLine(s: string, start: number, end: number): void {
+	if (leveledJson(s, start)) {
+		return;
+	}
+
 	if (s !== memoString) {
 		// A new chunk (or line): forget where keys were.
 		memoString = s;
