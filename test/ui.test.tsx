@@ -146,6 +146,17 @@ describe('dashboard liveness', () => {
 	});
 });
 
+describe('dashboard settling', () => {
+	it('polls every second while a component is starting, so readiness shows without a PID-file change', async () => {
+		const fake = fakeDeps([component('workflow-runner', 'starting')]);
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('◐ starting'), 'starting');
+		fake.setComponents([component('workflow-runner', 'running')]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'running within about a second', 2000);
+		app.unmount();
+	});
+});
+
 describe('dashboard keys', () => {
 	it('r and s act on the selected component; R and S on all', async () => {
 		const fake = fakeDeps(STACK());

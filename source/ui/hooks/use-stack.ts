@@ -69,11 +69,14 @@ export function useStack(deps: DashDeps): StackModel {
 			}
 		};
 
-		// Every second: a full poll when due, else only ask whether each known process still lives.
+		// Every second: a full poll when due or while something is starting or stopping (readiness
+		// changes write no PID file), else only ask whether each known process still lives.
 		const tick = () => {
 			const due = Date.now() - lastPollAt >= STATUS_INTERVAL_MS - LIVENESS_INTERVAL_MS / 2;
-			const died = last?.components.some((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting') && !deps.isAlive(c.pid)) ?? false;
-			if (due || died) {
+			const components = last?.components ?? [];
+			const unsettled = components.some((c) => c.state === 'starting' || c.state === 'stopping' || (c.state === 'running' && !c.ready));
+			const died = components.some((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting') && !deps.isAlive(c.pid));
+			if (due || unsettled || died) {
 				void poll();
 			}
 		};
