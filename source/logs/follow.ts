@@ -10,9 +10,9 @@ import path from 'node:path';
 import type {FSWatcher} from 'chokidar';
 import {homePaths} from '../paths.js';
 import {listSources, type LogSelection, type Source} from './files.js';
-import {decodeLine, MAX_LINE_BYTES, resolveTimes, type LogLine, type RawLine} from './lines.js';
+import {Assembler} from './assembler.js';
+import {resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
-import {lastLevel, lastTime, parseInto} from './parse.js';
 import type {Positions} from './tail.js';
 
 /** Backup poll: catches what the watcher misses (some filesystems, events lost at rotation). */
@@ -27,79 +27,6 @@ const SIGNATURE_BYTES = 64;
 const RETIRE_GRACE_MS = 2000;
 /** Last-resort bound on how far into an existing file we look for the last complete line when starting at its end. */
 const START_LOOKBACK = 64 * 1024;
-
-/** Joins the bytes of lines split across reads; holds back a last line until its \n arrives. */
-class Assembler {
-	private parts: Buffer[] = [];
-	private length = 0;
-	private dropped = 0;
-
-	/** Bytes held for an unfinished line. */
-	get held(): number {
-		return this.length + this.dropped;
-	}
-
-	/** Append bytes; complete lines go to `out`. */
-	feed(chunk: Buffer, out: RawLine[]): void {
-		let start = 0;
-		for (;;) {
-			const nl = chunk.indexOf(10, start);
-			if (nl < 0) {
-				this.keep(chunk.subarray(start));
-				return;
-			}
-
-			if (this.held === 0) {
-				out.push(raw(chunk, start, nl, 0));
-			} else {
-				this.keep(chunk.subarray(start, nl));
-				out.push(this.take());
-			}
-
-			start = nl + 1;
-		}
-	}
-
-	/** The unfinished line as a line (its file is finished), if any. */
-	flush(out: RawLine[]): void {
-		if (this.held > 0) {
-			out.push(this.take());
-		}
-	}
-
-	/** Forget the unfinished line (its bytes will be read again). */
-	reset(): void {
-		this.parts = [];
-		this.length = 0;
-		this.dropped = 0;
-	}
-
-	private keep(bytes: Buffer): void {
-		const room = MAX_LINE_BYTES - this.length;
-		if (bytes.length > room) {
-			this.dropped += bytes.length - Math.max(room, 0);
-			bytes = bytes.subarray(0, Math.max(room, 0));
-		}
-
-		if (bytes.length > 0) {
-			this.parts.push(Buffer.from(bytes));
-			this.length += bytes.length;
-		}
-	}
-
-	private take(): RawLine {
-		const buf = Buffer.concat(this.parts, this.length);
-		const line = raw(buf, 0, buf.length, this.dropped);
-		this.reset();
-		return line;
-	}
-}
-
-function raw(buf: Buffer, start: number, end: number, dropped: number): RawLine {
-	const text = decodeLine(buf, start, end, dropped);
-	parseInto(text);
-	return {text, own: lastTime(), level: lastLevel()};
-}
 
 /** One open file being read. */
 type Reader = {

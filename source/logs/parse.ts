@@ -1,12 +1,14 @@
 // A log line's own timestamp and level (SPEC 5). Pure and allocation-light: the full merge calls this
 // for every line of hundreds of megabytes, so the common formats are read with charCodeAt, not regexes.
 // Only ASCII is inspected, so it works the same on a UTF-8 string and on a latin1-decoded byte chunk.
+import {guessYear, localMinute, utcMinute} from './clock.js';
+import {levelWordAt, MAX_LEVEL_WORD, NUMERIC_LEVELS} from './levels.js';
+
+export {isErrorLevel, normalizeLevel} from './levels.js';
 
 /** What a line says about itself. */
 export type Parsed = {time: number | null; level: string | null};
 
-/** Times without a zone that are this far in the future belong to last year (syslog, glog carry no year). */
-const FUTURE_SLACK_MS = 86_400_000;
 /** How many characters from the start a timestamp may begin at (after a level or a bracket). */
 const SEARCH_PREFIX = 48;
 /** How far into a logfmt line the time key may appear. */
@@ -14,41 +16,13 @@ const LOGFMT_PREFIX = 200;
 /** Plausible epoch-ms range for numeric JSON times (1973..2100): anything else is not a timestamp. */
 const MIN_EPOCH_MS = 1e11;
 const MAX_EPOCH_MS = 4.2e12;
-/** Bound on the local-time cache; cleared when full (logs move forward, so it rarely fills). */
-const LOCAL_CACHE_MAX = 4096;
 
-/** Canonical level names, keyed by every spelling we meet (lower-case). */
-const LEVELS: Record<string, string> = {
-	trace: 'trace', trc: 'trace',
-	debug: 'debug', dbg: 'debug', verbose: 'debug',
-	info: 'info', inf: 'info', information: 'info', informational: 'info',
-	notice: 'notice',
-	warn: 'warn', warning: 'warn', wrn: 'warn',
-	error: 'error', err: 'error', eror: 'error',
-	fatal: 'fatal', ftl: 'fatal',
-	critical: 'critical', crit: 'critical',
-	panic: 'panic', alert: 'alert', emerg: 'emerg', emergency: 'emerg',
-};
-/** Levels shown as errors (red) and kept by the dashboard's "errors only". */
-const ERROR_LEVELS = new Set(['error', 'fatal', 'critical', 'panic', 'alert', 'emerg']);
-/** pino/bunyan numeric levels. */
-const NUMERIC_LEVELS: Record<number, string> = {10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal'};
 const MONTHS: Record<string, number> = {Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12};
 const JSON_TIME_KEYS = ['"time"', '"ts"', '"timestamp"', '"@timestamp"'] as const;
 const JSON_LEVEL_KEYS = ['"level"', '"lvl"', '"severity"', '"levelname"', '"log.level"'] as const;
 const ISO_ANYWHERE = /\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d/;
 /** What may come before a timestamp near the start: one token (a level, `[worker-1]`, `app |`), not a sentence. */
 const PREFIX_NOISE = /[\s[\]()|:,-]+/g;
-
-/** A level word in canonical lower-case, or null when it is not one. */
-export function normalizeLevel(word: string): string | null {
-	return LEVELS[word.toLowerCase()] ?? null;
-}
-
-/** True for error, fatal, critical, panic, alert, emerg. */
-export function isErrorLevel(level: string | null): boolean {
-	return level !== null && ERROR_LEVELS.has(level);
-}
 
 // Results of the last parse: module scratch instead of an object per line.
 let outTime = Number.NaN;
@@ -168,46 +142,6 @@ function d2(s: string, i: number): number {
 	const a = s.charCodeAt(i) - 48;
 	const b = s.charCodeAt(i + 1) - 48;
 	return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-const localCache = new Map<number, number>();
-// One-entry caches in front: sorted logs stay in one minute for many lines.
-let lastLocalKey = -1;
-let lastLocalValue = 0;
-let lastUtcKey = -1;
-let lastUtcValue = 0;
-
-/** Epoch ms of a UTC minute; Date.UTC only when the minute changes. */
-function utcMinute(y: number, mo: number, d: number, h: number, mi: number): number {
-	const key = ((((y * 13) + mo) * 32 + d) * 24 + h) * 60 + mi;
-	if (key !== lastUtcKey) {
-		lastUtcKey = key;
-		lastUtcValue = Date.UTC(y, mo - 1, d, h, mi);
-	}
-
-	return lastUtcValue;
-}
-
-/** Epoch ms of a local wall-clock minute (TZ respected), cached per minute: Date's local path is slow. */
-function localMinute(y: number, mo: number, d: number, h: number, mi: number): number {
-	const key = ((((y * 13) + mo) * 32 + d) * 24 + h) * 60 + mi;
-	if (key === lastLocalKey) {
-		return lastLocalValue;
-	}
-
-	lastLocalKey = key;
-	let value = localCache.get(key);
-	if (value === undefined) {
-		if (localCache.size >= LOCAL_CACHE_MAX) {
-			localCache.clear();
-		}
-
-		value = new Date(y, mo - 1, d, h, mi, 0, 0).getTime();
-		localCache.set(key, value);
-	}
-
-	lastLocalValue = value;
-	return value;
 }
 
 /** ms per unit of a fraction with that many digits kept (µs precision is all a ms-based time can hold). */
@@ -337,13 +271,6 @@ function clockAt(s: string, i: number, y: number, mo: number, d: number): number
 	const ms = fraction(s, i + 8);
 	outTime = localMinute(y, mo, d, h, mi) + sec * 1000 + ms;
 	return fracEnd;
-}
-
-/** A year for a yearless date: this year, or last year if that would be in the future. */
-function guessYear(mo: number, d: number): number {
-	const now = new Date();
-	const y = now.getFullYear();
-	return new Date(y, mo - 1, d).getTime() > now.getTime() + FUTURE_SLACK_MS ? y - 1 : y;
 }
 
 /** syslog: `Nov 26 03:47:41 host prog[pid]: …` (local time, year guessed). */
@@ -603,68 +530,6 @@ function skipNoise(s: string, i: number): number {
 	}
 
 	return i;
-}
-
-/** Level words by a hash of their lower-case letters: a line's word is looked up without slicing it out (the merge's hot path). */
-const LEVEL_BY_HASH = new Map<number, Array<[string, string]>>();
-for (const [word, level] of Object.entries(LEVELS)) {
-	const hash = wordHash(word, 0, word.length);
-	LEVEL_BY_HASH.set(hash, [...(LEVEL_BY_HASH.get(hash) ?? []), [word, level]]);
-}
-
-/** Hash of s[i, j) folded to lower case (ASCII letters only). */
-function wordHash(s: string, i: number, j: number): number {
-	let h = 0;
-	for (let k = i; k < j; k++) {
-		h = (Math.imul(h, 31) + (s.charCodeAt(k) | 0x20)) | 0;
-	}
-
-	return h;
-}
-
-/** Longest level word we know ("informational"). */
-const MAX_LEVEL_WORD = 13;
-
-/** A level word at i that ends at a delimiter, canonical, or null. */
-function levelWordAt(s: string, i: number): string | null {
-	let j = i;
-	let h = 0;
-	let c = s.charCodeAt(j);
-	while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-		h = (Math.imul(h, 31) + (c | 0x20)) | 0;
-		c = s.charCodeAt(++j);
-		if (j - i > MAX_LEVEL_WORD) {
-			return null;
-		}
-	}
-
-	if (j === i || !(Number.isNaN(c) || c === 32 || c === 93 || c === 58 || c === 124 || c === 41 || c === 9 || c === 44 || c === 34 || c === 10 || c === 13)) {
-		return null;
-	}
-
-	const candidates = LEVEL_BY_HASH.get(h);
-	if (candidates === undefined) {
-		return null;
-	}
-
-	for (const [word, level] of candidates) {
-		if (word.length === j - i && equalsFolded(s, i, word)) {
-			return level;
-		}
-	}
-
-	return null;
-}
-
-/** s[i, i + word.length) equals the lower-case word, ignoring case. */
-function equalsFolded(s: string, i: number, word: string): boolean {
-	for (let k = 0; k < word.length; k++) {
-		if ((s.charCodeAt(i + k) | 0x20) !== word.charCodeAt(k)) {
-			return false;
-		}
-	}
-
-	return true;
 }
 
 /** The level word right after a timestamp (Python `INFO`, nginx `[error]`), if any. */
