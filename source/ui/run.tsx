@@ -38,13 +38,16 @@ export async function runDashboard(home: string, deps: DashDeps = realDeps(home)
 		instance.unmount();
 	};
 
+	// SIGINT arrives only when stdin is not in raw mode (no terminal on stdin); in raw mode Ctrl-C is a key.
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);
+	process.once('SIGINT', onSignal);
 	try {
 		await instance.waitUntilExit();
 	} finally {
 		process.off('SIGTERM', onSignal);
 		process.off('SIGHUP', onSignal);
+		process.off('SIGINT', onSignal);
 		instance.cleanup();
 		restore();
 		const statsFile = process.env['STIGMER_DASH_STATS'];

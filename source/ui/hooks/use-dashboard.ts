@@ -1,6 +1,6 @@
 // The dashboard's controller: combines the stack, logs and actions models and folds every key,
 // through the keymap table, into the pure UI reducer. The app component only lays out the result.
-import {useApp, useInput} from 'ink';
+import {useApp, useInput, useStdin} from 'ink';
 import {useMemo, useReducer, useRef} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {actionFor} from '../keymap.js';
@@ -34,6 +34,8 @@ function infoOf(c: ComponentStatus): ComponentInfo {
 /** Everything the layout needs, live. `onQuit` runs before Ink exits (the entry restores the terminal). */
 export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: number; onQuit?: () => void} = {}): DashboardModel {
 	const {exit} = useApp();
+	// Without a terminal on stdin (`stigmer dash < /dev/null`) there are no keys; Ctrl-C (SIGINT) still quits.
+	const keys = useStdin().isRawModeSupported === true;
 	const stack = useStack(deps);
 	const logs = useLogs(deps.logs, options.capacity);
 	const actions = useActions(deps, stack.refresh, stack.reportStartedAt);
@@ -95,7 +97,7 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		if (ui.current !== before) {
 			rerender();
 		}
-	});
+	}, {isActive: keys});
 
 	const state = ui.current;
 	const lines = useMemo(() => viewLines(state, logs.buffer.lines), [logs.version, logs.buffer, state.filterComponent, state.errorsOnly]);
@@ -112,6 +114,6 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		ui: {...state, selected: Math.min(state.selected, Math.max(0, components.length - 1))},
 		lastErrors: logs.buffer.lastError,
 		view: {lines, start, header: `── logs · ${filterText} · ${followText}${searchText} `, matches: matches.length},
-		logError: logs.error,
+		logError: logs.error ?? (keys ? null : 'stdin is not a terminal: keys are off; Ctrl-C quits'),
 	};
 }
