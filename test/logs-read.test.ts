@@ -199,6 +199,15 @@ test('bad input: invalid UTF-8, NUL bytes, CRLF, a 10 MB line, a half-written la
 	assert.deepEqual(await readMerged(home, one, {tail: 1}), [lines[3]]);
 });
 
+test('the byte-level --json writer keeps UTF-8 and escapes quotes, backslashes and tabs', async () => {
+	const text = '2026-11-26T03:47:41.000Z {"msg":"naïve café ☕ \\"quoted\\" C:\\\\path\ttab"} 日本語 🎉';
+	const home = makeHome({'stigmer-server.log': `${text}\n`});
+	const one = {components: ['stigmer-server']};
+	const [line] = await readMerged(home, one, {tail: 0});
+	assert.equal(line!.text, text);
+	assert.deepEqual(await writeAllJson(home, one), [asJson(line!)]);
+});
+
 test('no log directory or files: nothing, no error', async () => {
 	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-'));
 	homes.push(home);

@@ -29,6 +29,8 @@ export class Cursor {
 	/** Time of the previous line in the current file, NaN before the first. */
 	lastTime = Number.NaN;
 	buf: Buffer = Buffer.alloc(0);
+	/** The chunk's latin1 view: one char per byte, so `view.slice` of a line is its exact bytes. */
+	view = '';
 	/** The chunk as a plain Uint8Array: its subarray is much cheaper than Buffer's. */
 	bytes: Uint8Array = new Uint8Array(0);
 	clean = true;
@@ -179,6 +181,7 @@ export class Cursor {
 	private parse(buf: Buffer, end: number): void {
 		const view = buf.toString('latin1', 0, end);
 		this.buf = buf;
+		this.view = view;
 		this.bytes = new Uint8Array(buf.buffer, buf.byteOffset, end);
 		const nul = buf.indexOf(0);
 		this.clean = (nul < 0 || nul >= end) && isUtf8(buf.subarray(0, end));

@@ -126,9 +126,14 @@ class Renderer {
 			this.time(c.times[i]!);
 			this.bytes(label[c.inherited[i]!]!);
 			this.bytes(this.level(level));
-			// V8's JSON.stringify escapes faster than a byte loop here (measured).
-			const text = c.clean ? c.buf.toString('utf8', start, end) : decodeLine(c.buf, start, end);
-			this.at += out.write(JSON.stringify(text), this.at, 'utf8');
+			if (c.clean) {
+				// Clean UTF-8 escaped as latin1: JSON escapes only ASCII (", \, controls), and bytes
+				// >= 0x80 pass through as chars U+0080..U+00FF, written back as the same bytes.
+				// Faster than decoding to UTF-16 and encoding again, and than a byte loop (measured).
+				this.at += out.write(JSON.stringify(c.view.slice(start, end)), this.at, 'latin1');
+			} else {
+				this.at += out.write(JSON.stringify(decodeLine(c.buf, start, end)), this.at, 'utf8');
+			}
 
 			out[this.at++] = 125;
 		} else {
