@@ -40,6 +40,8 @@ export type Binding = {
 	help: string;
 	/** Changes what runs: shown in red so it is never pressed by accident. */
 	dangerous: boolean;
+	/** Acts on the whole stack: asks for `y` first, as k9s and lazygit do. */
+	confirm?: boolean;
 	/** Listed in the one-line footer (the overlay lists every binding). */
 	footer: boolean;
 	/** Footer label when it differs from `label` (one entry standing for a pair of keys). */
@@ -51,8 +53,8 @@ export const KEYMAP: readonly Binding[] = [
 	{action: 'down', keys: [{special: 'downArrow'}, {input: 'j'}], label: '↓ / j', short: 'select', help: 'Select the next component', dangerous: false, footer: false},
 	{action: 'restart', keys: [{input: 'r'}], label: 'r', short: 'restart', help: 'Restart the selected component (orphan cleanup, then start), as `server start NAME`', dangerous: true, footer: true},
 	{action: 'stop', keys: [{input: 's'}], label: 's', short: 'stop', help: 'Stop the selected component gracefully, as `server stop NAME`', dangerous: true, footer: true},
-	{action: 'restartAll', keys: [{input: 'R'}], label: 'R', short: 'restart all', help: 'Restart the whole stack, as `server start`', dangerous: true, footer: true},
-	{action: 'stopAll', keys: [{input: 'S'}], label: 'S', short: 'stop all', help: 'Stop the whole stack, as `server stop`', dangerous: true, footer: true},
+	{action: 'restartAll', keys: [{input: 'R'}], label: 'R', short: 'restart all', help: 'Restart the whole stack, as `server start` (asks y to confirm)', dangerous: true, confirm: true, footer: true},
+	{action: 'stopAll', keys: [{input: 'S'}], label: 'S', short: 'stop all', help: 'Stop the whole stack, as `server stop` (asks y to confirm)', dangerous: true, confirm: true, footer: true},
 	{action: 'filter', keys: [{input: 'f'}], label: 'f', short: 'filter', help: 'Show only the selected component\'s logs (again: all components)', dangerous: false, footer: true},
 	{action: 'errors', keys: [{input: 'e'}], label: 'e', short: 'errors', help: 'Show only error lines (again: every line)', dangerous: false, footer: true},
 	{action: 'search', keys: [{input: '/'}], label: '/', short: 'search', help: 'Search the logs (Enter to keep, Esc to clear); matches are highlighted', dangerous: false, footer: true},
@@ -80,6 +82,11 @@ export function actionFor(input: string, key: KeyFlags): Action | undefined {
 	}
 
 	return undefined;
+}
+
+/** Whether a binding asks for confirmation before it acts. */
+export function needsConfirm(action: Action): boolean {
+	return KEYMAP.some((b) => b.action === action && b.confirm === true);
 }
 
 /** The footer's bindings, in table order. */

@@ -53,7 +53,7 @@ export async function runDashboard(home: string, deps: DashDeps = realDeps(home)
 		const statsFile = process.env['STIGMER_DASH_STATS'];
 		if (statsFile) {
 			// For benchmarks: how many frames Ink painted and what they cost.
-			writeFileSync(statsFile, `${JSON.stringify({frames, paintMs: Math.round(paintMs), avgPaintMs: frames === 0 ? 0 : paintMs / frames})}\n`);
+			writeFileSync(statsFile, `${JSON.stringify({frames, paintMs: Math.round(paintMs), avgPaintMs: frames === 0 ? 0 : paintMs / frames, memory: (globalThis.gc?.(), process.memoryUsage())})}\n`);
 		}
 	}
 

@@ -1,6 +1,6 @@
 // What the keys do to the view, as a pure reducer: selection, log filters, scroll, search, help.
 // Key presses are folded one by one into the newest state, so fast typing never acts on a stale view.
-import type {Action} from './keymap.js';
+import {needsConfirm, type Action} from './keymap.js';
 import {FOLLOW, filterLines, findMatches, reveal, scrollBy, scrollTop, stepMatch, windowStart, type Scroll} from './log-model.js';
 import type {ComponentInfo, DashLine} from './types.js';
 
@@ -15,9 +15,11 @@ export type UiState = {
 	/** The search match the user jumped to (a line seq), highlighted. */
 	currentSeq: number | null;
 	helpOpen: boolean;
+	/** A whole-stack action waiting for `y`. */
+	confirming: 'restartAll' | 'stopAll' | null;
 };
 
-export const INITIAL_UI: UiState = {selected: 0, filterComponent: null, errorsOnly: false, scroll: FOLLOW, typing: false, query: '', currentSeq: null, helpOpen: false};
+export const INITIAL_UI: UiState = {selected: 0, filterComponent: null, errorsOnly: false, scroll: FOLLOW, typing: false, query: '', currentSeq: null, helpOpen: false, confirming: null};
 
 /** What the reducer needs to know about the world at the moment of the key press. */
 export type UiContext = {components: readonly ComponentInfo[]; lines: DashLine[]; logHeight: number};
@@ -26,7 +28,7 @@ export type UiContext = {components: readonly ComponentInfo[]; lines: DashLine[]
 export type Effect =
 	| {type: 'act'; kind: 'restart' | 'stop' | 'restartAll' | 'stopAll'; target: ComponentInfo | undefined}
 	| {type: 'quit'}
-	| {type: 'say'; text: string};
+	| {type: 'say'; text: string; tone?: 'info' | 'error'};
 
 /** The lines the pane shows under the state's filters. */
 export function viewLines(state: UiState, lines: DashLine[]): DashLine[] {
@@ -58,10 +60,18 @@ export function reduceAction(state: UiState, action: Action, ctx: UiContext): {s
 			return {state: {...state, selected: Math.min(Math.max(0, count - 1), selected + 1)}};
 		}
 
-		case 'restart':
-		case 'stop':
 		case 'restartAll':
 		case 'stopAll': {
+			if (needsConfirm(action)) {
+				const what = action === 'stopAll' ? 'Stop' : 'Restart';
+				return {state: {...state, confirming: action}, effect: {type: 'say', text: `${what} the whole stack? y to confirm, any other key cancels`, tone: 'info'}};
+			}
+
+			return {state, effect: {type: 'act', kind: action, target: undefined}};
+		}
+
+		case 'restart':
+		case 'stop': {
 			return {state, effect: {type: 'act', kind: action, target: ctx.components[selected]}};
 		}
 
@@ -104,6 +114,17 @@ export function reduceAction(state: UiState, action: Action, ctx: UiContext): {s
 			return {state, effect: {type: 'quit'}};
 		}
 	}
+}
+
+/** The key after a whole-stack action asked for confirmation: `y` acts, anything else cancels. */
+export function reduceConfirm(state: UiState, input: string): {state: UiState; effect: Effect} {
+	const kind = state.confirming;
+	const next = {...state, confirming: null};
+	if (kind !== null && input === 'y') {
+		return {state: next, effect: {type: 'act', kind, target: undefined}};
+	}
+
+	return {state: next, effect: {type: 'say', text: 'cancelled', tone: 'info'}};
 }
 
 /** A key while the search prompt is open: Enter keeps the search and jumps to the newest match. */

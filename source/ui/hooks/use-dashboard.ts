@@ -8,7 +8,7 @@ import {computeLayout, type Layout} from '../layout.js';
 import {findMatches, windowStart} from '../log-model.js';
 import {unknownStatus} from '../stack-model.js';
 import type {ComponentInfo, DashDeps, DashLine} from '../types.js';
-import {INITIAL_UI, reduceAction, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
+import {INITIAL_UI, reduceAction, reduceConfirm, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
 import {useActions, type ActionsModel} from './use-actions.js';
 import {useLogs} from './use-logs.js';
 import {useStack, type StackModel} from './use-stack.js';
@@ -59,7 +59,7 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		if (effect?.type === 'act') {
 			live.current.actions.run(effect.kind, effect.target);
 		} else if (effect?.type === 'say') {
-			live.current.actions.setMessage({text: effect.text, tone: 'error'});
+			live.current.actions.setMessage({text: effect.text, tone: effect.tone ?? 'error'});
 		} else if (effect?.type === 'quit') {
 			options.onQuit?.();
 			exit();
@@ -71,6 +71,10 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		const before = ui.current;
 		if (before.typing) {
 			const {state, effect} = reduceTyping(before, input, key, ctx);
+			ui.current = state;
+			perform(effect);
+		} else if (before.confirming !== null) {
+			const {state, effect} = reduceConfirm(before, input);
 			ui.current = state;
 			perform(effect);
 		} else {
