@@ -11,14 +11,16 @@ export type * from './types.js';
 /** SPEC 4.6: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
 export async function status(home: string): Promise<StatusReport> {
 	const config = loadConfig(home);
+	// Network probes go out first, so their round trips overlap the process-table reads below.
+	const early = new Map(config.components.flatMap((c) => (c.enabled && (c.ready?.kind === 'http' || c.ready?.kind === 'tcp') ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
 	const findings = discover(home, config.components.map((c) => c.name));
 	const groups = processTable.groups([...findings.values()].flatMap((f) => (f.running?.pgid ? [f.running.pgid] : [])));
-	const components = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, findings.get(spec.name), groups)));
+	const components = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, findings.get(spec.name), groups, early.get(spec.name))));
 	const healthy = components.every((c) => !c.enabled || (c.state === 'running' && c.ready));
 	return {home, healthy, components};
 }
 
-async function componentStatus(home: string, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>): Promise<ComponentStatus> {
+async function componentStatus(home: string, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
 	const running = finding?.running ?? null;
 	const ownFile = finding?.files.find((f) => f.file.endsWith(`/${spec.name}.pid`));
 	const base: ComponentStatus = {
@@ -48,7 +50,7 @@ async function componentStatus(home: string, spec: ComponentSpec, finding: Compo
 	const members = running.pgid === null ? [running.pid] : (groups.get(running.pgid) ?? []);
 	const [usage, ready] = await Promise.all([
 		processTable.usage(members.length > 0 ? members : [running.pid]),
-		spec.ready === null || spec.ready.kind === 'log' ? Promise.resolve(true) : probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
+		spec.ready === null || spec.ready.kind === 'log' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
 	]);
 	return {
 		...base,

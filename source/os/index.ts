@@ -1,7 +1,5 @@
 // The process table for this platform, chosen once; the rest of stigmer never asks which OS it runs on.
 import {StigmerError} from '../errors.js';
-import {darwinProcessTable} from './darwin.js';
-import {linuxProcessTable} from './linux.js';
 import {signalGroup as sendToGroup, signalPid} from './signal.js';
 import type {ProcessTable} from './types.js';
 
@@ -26,20 +24,20 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 	};
 }
 
-/** The process table implementation for a platform (exported for tests; use processTable). */
-export function processTableFor(platform: NodeJS.Platform): ProcessTable {
+/** The process table implementation for a platform (exported for tests; use processTable). Loads only that platform's code. */
+export async function processTableFor(platform: NodeJS.Platform): Promise<ProcessTable> {
 	switch (platform) {
 		case 'linux':
-			return linuxProcessTable;
+			return (await import('./linux.js')).linuxProcessTable;
 		case 'darwin':
-			return darwinProcessTable;
+			return (await import('./darwin.js')).darwinProcessTable;
 		default:
 			return unsupportedTable(platform);
 	}
 }
 
 /** This machine's process table (Linux: /proc; macOS: ps). On Windows every call throws a StigmerError. */
-export const processTable: ProcessTable = processTableFor(process.platform);
+export const processTable: ProcessTable = await processTableFor(process.platform);
 
 let ownGroup: number | undefined;
 

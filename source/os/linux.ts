@@ -119,9 +119,57 @@ function scanMarked(home: string): MarkedProc[] {
 	return found;
 }
 
+/** Threads' children of a process (CONFIG_PROC_CHILDREN); undefined when the kernel does not offer them. */
+function childrenOf(pid: number): number[] | undefined {
+	let tids: string[];
+	try {
+		tids = fs.readdirSync(`/proc/${pid}/task`);
+	} catch {
+		return [];
+	}
+	const children: number[] = [];
+	for (const tid of tids) {
+		const text = readProc(`/proc/${pid}/task/${tid}/children`);
+		if (text === undefined) return undefined;
+		for (const word of text.split(' ')) if (word !== '') children.push(Number(word));
+	}
+	return children;
+}
+
+/** Members of a live leader's group among its descendants: a handful of reads instead of a scan of every process. */
+function groupByDescent(pgid: number): number[] | undefined {
+	const members: number[] = [];
+	const queue = [pgid];
+	const seen = new Set<number>();
+	while (queue.length > 0) {
+		const pid = queue.shift()!;
+		if (seen.has(pid)) continue;
+		seen.add(pid);
+		const stat = readStat(pid);
+		if (stat === undefined || isDeadState(stat.state)) continue;
+		if (stat.pgrp === pgid) members.push(pid);
+		const children = childrenOf(pid);
+		if (children === undefined) return undefined;
+		queue.push(...children);
+	}
+	return members;
+}
+
 function groups(pgids: number[]): Map<number, number[]> {
 	const wanted = new Map(pgids.filter((pgid) => Number.isInteger(pgid) && pgid > 0).map((pgid) => [pgid, [] as number[]]));
-	if (wanted.size === 0) return wanted;
+	// Fast path, for display: each live leader's descendants. Members reparented away from the leader are
+	// missed there, so a leaderless group, or a kernel without children files, takes the full scan.
+	let scan = false;
+	for (const pgid of wanted.keys()) {
+		const members = groupByDescent(pgid);
+		if (members === undefined || members.length === 0) {
+			scan = true;
+			break;
+		}
+		wanted.set(pgid, members);
+	}
+	if (!scan) return wanted;
+	for (const pgid of wanted.keys()) wanted.set(pgid, []);
 	for (const pid of allPids()) {
 		const stat = readStat(pid);
 		if (stat && !isDeadState(stat.state)) wanted.get(stat.pgrp)?.push(pid);

@@ -29,7 +29,7 @@ export type ProcessTable = {
 	scanMarked(home: string): MarkedProc[];
 	/** Live (non-zombie) pids whose process group is pgid. */
 	groupMembers(pgid: number): number[];
-	/** groupMembers of several groups in one pass over the process table (status asks for every component). */
+	/** Members of several live-led groups at once, for display (status): may miss members reparented away from their leader. */
 	groups(pgids: number[]): Map<number, number[]>;
 	/** CPU % (since last sample of that pid, or lifetime average on first call) and RSS summed over pids. */
 	usage(pids: number[]): Promise<Usage>;
