@@ -146,6 +146,25 @@ describe('dashboard liveness', () => {
 	});
 });
 
+describe('dashboard status errors', () => {
+	it('a failing status poll shows in the status line and the dashboard keeps running', async () => {
+		const fake = fakeDeps([component('workflow-runner', 'running')]);
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'running');
+		const real = fake.deps.lifecycle.status;
+		fake.deps.lifecycle.status = async () => {
+			throw new Error('/h/config.yaml:3:5: unknown key "components.redis.prot"');
+		};
+
+		fake.pidChanged();
+		await waitFor(() => (app.lastFrame() ?? '').includes('status failed: /h/config.yaml:3:5: unknown key'), 'the error');
+		fake.deps.lifecycle.status = real;
+		fake.pidChanged();
+		await waitFor(() => !(app.lastFrame() ?? '').includes('status failed'), 'recovers once status works again');
+		app.unmount();
+	});
+});
+
 describe('dashboard settling', () => {
 	it('polls every second while a component is starting, so readiness shows without a PID-file change', async () => {
 		const fake = fakeDeps([component('workflow-runner', 'starting')]);

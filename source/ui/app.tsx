@@ -27,7 +27,9 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 	const nameWidth = Math.max(...names.map((n) => n.length), 6);
 	const Panel = d.layout.wide ? ComponentPanel : CompactPanel;
 	const healthy = d.stack.report?.healthy;
-	const fallback = d.stack.error ?? d.logError ?? d.actions.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
+	// A failing status poll (say, config.yaml broken meanwhile) outranks an older action's outcome.
+	const message = d.stack.error === null ? d.actions.message : {text: d.stack.error, tone: 'error' as const};
+	const fallback = d.logError ?? d.actions.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
 	return (
 		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight}>
 			<Text wrap="truncate-end">
@@ -65,7 +67,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 					/>
 				</>
 			)}
-			<StatusLine searching={d.ui.typing} query={d.ui.query} message={d.actions.message} fallback={fallback} />
+			<StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} />
 			<Footer />
 		</Box>
 	);
