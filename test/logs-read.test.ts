@@ -6,6 +6,7 @@ import path from 'node:path';
 import {after, test} from 'node:test';
 import {PassThrough} from 'node:stream';
 import {MAX_LINE_BYTES, readMerged, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {PARALLEL_MIN_BYTES} from '../source/logs/parallel.js';
 import {ROOT} from './helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.
@@ -206,6 +207,32 @@ test('the byte-level --json writer keeps UTF-8 and escapes quotes, backslashes a
 	const [line] = await readMerged(home, one, {tail: 0});
 	assert.equal(line!.text, text);
 	assert.deepEqual(await writeAllJson(home, one), [asJson(line!)]);
+});
+
+test('a merge big enough for the parsing worker thread writes exactly what the tail reader reads', async () => {
+	// Over PARALLEL_MIN_BYTES (16 MB) in all: writeAll parses on a worker thread.
+	const make = (offset: number, format: (t: number, i: number) => string) => {
+		const parts: string[] = [];
+		for (let i = 0; i < 90_000; i++) {
+			const t = Date.UTC(2026, 10, 26, 3, 0, 0) + i * 3 + offset;
+			parts.push(format(t, i), i % 5000 === 4999 ? '\tat trace.Line(Frame.java:1)\n' : '');
+		}
+
+		return parts.join('');
+	};
+
+	const pad = 'p'.repeat(40);
+	const home = makeHome({
+		'stigmer-server.err': make(1, (t, i) => `{"level":"${i % 100 === 0 ? 'error' : 'info'}","time":"${new Date(t).toISOString()}","message":"n ${i} ${pad}"}\n`),
+		'workflow-runner.log': make(0, (t, i) => `${new Date(t).toISOString().replace('T', ' ').replace('Z', '')} INFO w ${i} ${pad}\n`),
+	});
+	const bytes = fs.readdirSync(path.join(home, 'data', 'logs')).reduce((sum, f) => sum + fs.statSync(path.join(home, 'data', 'logs', f)).size, 0);
+	assert.ok(bytes > PARALLEL_MIN_BYTES, `${bytes} bytes: enough for the worker`);
+	const lines = await readMerged(home, ALL, {tail: 0});
+	assert.ok(lines.length > 180_000);
+	const written = await writeAllJson(home, ALL);
+	assert.equal(written.length, lines.length);
+	assert.deepEqual(written, lines.map(asJson));
 });
 
 test('no log directory or files: nothing, no error', async () => {
