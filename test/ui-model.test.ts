@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {describeStart, describeStop} from '../source/ui/actions.js';
+import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
 import {formatBytes, formatCpu, formatUptime} from '../source/ui/format.js';
 import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
 import {computeLayout} from '../source/ui/layout.js';
@@ -145,5 +146,23 @@ describe('layout and stack model', () => {
 	it('describes results in one line', () => {
 		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], started: [{name: 'w', pid: 3, readyMs: 9}], failure: null}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
 		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: []}).text, '■ w was not running');
+	});
+});
+
+describe('frame cost', () => {
+	it('repaints 10 times a second while frames are cheap, backs off to the ceiling when they are not', () => {
+		assert.equal(batchDelay(), MIN_BATCH_MS, 'no frame yet');
+		recordFrame(2);
+		assert.equal(batchDelay(), MIN_BATCH_MS);
+		for (let i = 0; i < 30; i++) {
+			recordFrame(60);
+		}
+
+		assert.equal(batchDelay(), MAX_BATCH_MS);
+		for (let i = 0; i < 30; i++) {
+			recordFrame(15);
+		}
+
+		assert.ok(batchDelay() > MIN_BATCH_MS && batchDelay() < MAX_BATCH_MS, `in between: ${batchDelay()}`);
 	});
 });
