@@ -136,7 +136,7 @@ function burst(home, first, count) {
 	}
 }
 
-const seen = (screen) => [...screen.matchAll(/ s=(\d+) t=(\d+)/g)].map((m) => ({seq: Number(m[1]), t: Number(m[2])}));
+const seen = (screen) => [...screen.matchAll(/ s=(\d+) t=(\d{13})(?!\d)/g)].map((m) => ({seq: Number(m[1]), t: Number(m[2])}));
 
 const rows = [];
 const row = (metric, budget, value, pass, note = '') => rows.push(`| ${metric} | ${budget} | ${value} | ${pass === null ? 'n/a' : pass ? 'pass' : '**miss**'} | ${note} |`);
@@ -152,7 +152,8 @@ try {
 		throw new Error(`server start failed: ${started.stdout}${started.stderr}`);
 	}
 
-	tmux(['new-session', '-d', '-x', '160', '-y', '45', '-s', 'main', `STIGMER_HOME='${home}' exec '${process.execPath}' '${CLI}' dash`]);
+	const statsFile = path.join(home, 'dash-stats.json');
+	tmux(['new-session', '-d', '-x', '160', '-y', '45', '-s', 'main', `STIGMER_HOME='${home}' STIGMER_DASH_STATS='${statsFile}' exec '${process.execPath}' '${CLI}' dash`]);
 	dashPid = Number(tmux(['list-panes', '-t', 'main', '-F', '#{pane_pid}']).trim());
 	await until(() => capture().split('● running').length === 4, 'the dashboard showing three running components', 20_000);
 	log(`dashboard pid ${dashPid} up; warming up ${WARMUP_MS} ms`);
@@ -218,6 +219,13 @@ try {
 	const rss1m = rssMb(dashPid).now;
 	const growth = rss1m / rss100k - 1;
 	row('RSS after 1,000,000 lines vs after 100,000', `within ${BUDGET.rssGrowth * 100} %`, `${rss100k.toFixed(0)} → ${rss1m.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`, Math.abs(growth) <= BUDGET.rssGrowth, `ingested at ${Math.round(ingestRate).toLocaleString('en')} lines/s in ${BURST_LINES.toLocaleString('en')}-line bursts (${(((cpuSeconds(dashPid) - cpuIngest) / ingestSeconds) * 100).toFixed(0)} % CPU)`);
+
+	// Quit with q: the dashboard writes how many frames it painted and what they cost.
+	tmux(['send-keys', '-t', 'main', 'q']);
+	const stats = await until(() => (fs.existsSync(statsFile) ? JSON.parse(fs.readFileSync(statsFile, 'utf8')) : undefined), 'the dashboard to quit', 10_000).catch(() => undefined);
+	if (stats) {
+		row('frames painted (whole run)', '', `${stats.frames} frames, ${stats.avgPaintMs.toFixed(1)} ms paint each`, null, 'Ink output generation only (onRender renderTime); repaints back off under load (source/ui/frame-cost.ts)');
+	}
 
 	// --once against node -e 0.
 	log(`--once vs node -e 0, ${ONCE_RUNS} runs each`);
