@@ -31,8 +31,6 @@ export class Cursor {
 	buf: Buffer = Buffer.alloc(0);
 	/** The chunk's latin1 view: one char per byte, so `view.slice` of a line is its exact bytes. */
 	view = '';
-	/** The chunk's byte length (complete lines only). */
-	length = 0;
 	/** The chunk as a plain Uint8Array: its subarray is much cheaper than Buffer's. */
 	bytes: Uint8Array = new Uint8Array(0);
 	clean = true;
@@ -55,24 +53,10 @@ export class Cursor {
 		return this.times[this.i]!;
 	}
 
-	/** Always false here: chunks load synchronously (a RemoteCursor may run dry and need `refill`). */
-	readonly empty: boolean = false;
-
-	/** Next line; at the end of a chunk, the next chunk is read at once. */
 	advance(): void {
 		if (++this.i >= this.n) {
 			this.load();
 		}
-	}
-
-	/** Nothing to wait for: see `empty`. */
-	async refill(): Promise<void> {
-		// Synchronous reader.
-	}
-
-	/** Move on to the next chunk, for a reader that hands chunks out whole (parse-worker.ts). */
-	nextChunk(): void {
-		this.load();
 	}
 
 	private openNext(): boolean {
@@ -161,8 +145,7 @@ export class Cursor {
 				end = length; // a finished file's last line needs no \n
 			}
 
-			// A copy: the chunk's buffer may be handed to another thread (parallel.ts).
-			this.carry = end < length ? Buffer.from(buf.subarray(end, length)) : null;
+			this.carry = end < length ? buf.subarray(end, length) : null;
 			if (atEnd && !this.live) {
 				this.carry = null;
 			}
@@ -199,7 +182,6 @@ export class Cursor {
 		const view = buf.toString('latin1', 0, end);
 		this.buf = buf;
 		this.view = view;
-		this.length = end;
 		this.bytes = new Uint8Array(buf.buffer, buf.byteOffset, end);
 		const nul = buf.indexOf(0);
 		this.clean = (nul < 0 || nul >= end) && isUtf8(buf.subarray(0, end));

@@ -2,12 +2,10 @@
 // go through here, so it works on bytes: large sequential reads, one latin1 view per chunk for
 // timestamp parsing (ASCII only, so byte offsets equal string offsets), and lines copied straight
 // from the read buffer to the output buffer when a chunk is clean UTF-8 without NUL bytes.
-import fs from 'node:fs';
 import {Cursor} from './cursor.js';
 import {listSources, type LogSelection, type Source} from './files.js';
 import {componentColor} from './format.js';
 import {decodeLine} from './lines.js';
-import {startParallel, worthParallel} from './parallel.js';
 import {isErrorLevel} from './parse.js';
 import type {Positions} from './tail.js';
 
@@ -19,29 +17,6 @@ export type OutputFormat = {json: boolean; color: boolean};
 
 /** A sink for rendered bytes; `write` returning false means wait for `drain`; a destroyed sink (EPIPE) ends the merge. A Node Writable fits. */
 export type Sink = {write(chunk: Buffer): boolean; once(event: 'drain' | 'close', listener: () => void): unknown; readonly destroyed?: boolean};
-
-/** What the merge and the renderer read from a cursor: a Cursor (this thread) or a RemoteCursor (fed by the worker). */
-type LineCursor = {
-	readonly source: Source;
-	i: number;
-	n: number;
-	starts: Int32Array;
-	ends: Int32Array;
-	times: Float64Array;
-	inherited: Uint8Array;
-	levels: Array<string | null>;
-	buf: Buffer;
-	bytes: Uint8Array;
-	readonly view: string;
-	clean: boolean;
-	done: boolean;
-	/** The chunk is used up and `refill` must run before `time` is read (remote cursors only). */
-	readonly empty: boolean;
-	readonly time: number;
-	advance(): void;
-	refill(): Promise<void>;
-	finish(): void;
-};
 
 /** Renders cursors' current lines into a reusable output buffer. */
 class Renderer {
@@ -138,7 +113,7 @@ class Renderer {
 	}
 
 	/** Render the cursor's current line; the caller made room. */
-	line(c: LineCursor): void {
+	line(c: Cursor): void {
 		const i = c.i;
 		const start = c.starts[i]!;
 		const end = c.ends[i]!;
@@ -201,43 +176,7 @@ const RESET = bytesOf('\u001B[0m');
 /** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
 export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, signal?: AbortSignal): Promise<{count: number; positions: Positions}> {
 	const positions: Positions = new Map();
-	const sources = listSources(home, selection);
-	let cursors: LineCursor[];
-	let stop = async () => {
-		// One thread: nothing to stop.
-	};
-	if (worthParallel(totalBytes(sources))) {
-		const parallel = startParallel(sources, positions);
-		stop = parallel.stop;
-		cursors = parallel.cursors;
-		await Promise.all(cursors.map(async (c) => c.refill()));
-	} else {
-		cursors = sources.map((s) => new Cursor(s, positions));
-	}
-
-	try {
-		return await merge(cursors.filter((c) => !c.done), format, sink, positions, signal);
-	} finally {
-		await stop();
-	}
-}
-
-/** Bytes in all files of the sources. */
-function totalBytes(sources: Source[]): number {
-	let total = 0;
-	for (const file of sources.flatMap((s) => [...s.rotated, s.live])) {
-		try {
-			total += fs.statSync(file).size;
-		} catch {
-			// Missing: nothing to read.
-		}
-	}
-
-	return total;
-}
-
-/** The k-way merge over cursors (in selection order), rendering into the sink. */
-async function merge(cursors: LineCursor[], format: OutputFormat, sink: Sink, positions: Positions, signal?: AbortSignal): Promise<{count: number; positions: Positions}> {
+	const cursors = listSources(home, selection).map((s) => new Cursor(s, positions)).filter((c) => !c.done);
 	const renderer = new Renderer(format);
 	let count = 0;
 	const flush = async () => {
@@ -286,9 +225,6 @@ async function merge(cursors: LineCursor[], format: OutputFormat, sink: Sink, po
 			renderer.line(c);
 			count++;
 			c.advance();
-			if (c.empty) {
-				await c.refill();
-			}
 		} while (!c.done && (c.time < second || (c.time === second && runKeepsTie(cursors, best, second))));
 
 		if (c.done) {
@@ -305,7 +241,7 @@ async function merge(cursors: LineCursor[], format: OutputFormat, sink: Sink, po
 }
 
 /** On a tie with the runner-up, the winner keeps going only if it comes before every source holding that time. */
-function runKeepsTie(cursors: LineCursor[], best: number, time: number): boolean {
+function runKeepsTie(cursors: Cursor[], best: number, time: number): boolean {
 	for (let k = 0; k < best; k++) {
 		if (cursors[k]!.time === time) {
 			return false;
