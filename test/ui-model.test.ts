@@ -5,7 +5,7 @@ import {describeStart, describeStop} from '../source/ui/actions.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
 import {formatBytes, formatCpu, formatUptime} from '../source/ui/format.js';
 import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
-import {computeLayout} from '../source/ui/layout.js';
+import {computeLayout, panelWindow} from '../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../source/ui/log-model.js';
 import {applyEvent, NO_TRACKING, track} from '../source/ui/stack-model.js';
 import {line} from './ui-fakes.js';
@@ -122,6 +122,17 @@ describe('layout and stack model', () => {
 		assert.equal(wide.panelWidth, 40);
 		assert.equal(computeLayout(80, 24, 4).wide, false);
 		assert.ok(computeLayout(80, 10, 8).logHeight >= 3);
+	});
+
+	it('on a short terminal shows the panels that fit, a window that follows the selection', () => {
+		const short = computeLayout(40, 10, 4);
+		assert.equal(short.wide, false);
+		assert.equal(short.panelSlots, 1);
+		assert.ok(short.panelsHeight + short.logHeight + 4 <= short.frameHeight, 'the frame fits');
+		assert.equal(computeLayout(160, 14, 4).wide, false, 'too short for bordered panels');
+		assert.equal(computeLayout(80, 40, 4).panelSlots, 4);
+		assert.deepEqual([0, 1, 2, 3].map((s) => panelWindow(4, 2, s)), [0, 0, 1, 2]);
+		assert.equal(panelWindow(4, 4, 3), 0);
 	});
 
 	it('counts a pid change as a restart', () => {

@@ -7,6 +7,7 @@ import {HelpOverlay} from './panels/help-overlay.js';
 import {LogPane} from './panels/log-pane.js';
 import {CompactPanel, ComponentPanel} from './panels/component-panel.js';
 import {StatusLine} from './panels/status-line.js';
+import {panelWindow} from './layout.js';
 import {componentColor} from './theme.js';
 import type {DashDeps} from './types.js';
 
@@ -26,6 +27,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 	const names = d.components.map((c) => c.name);
 	const nameWidth = Math.max(...names.map((n) => n.length), 6);
 	const Panel = d.layout.wide ? ComponentPanel : CompactPanel;
+	const first = panelWindow(d.components.length, d.layout.panelSlots, d.ui.selected);
 	const healthy = d.stack.report?.healthy;
 	// A failing status poll (say, config.yaml broken meanwhile) outranks an older action's outcome.
 	const message = d.stack.error === null ? d.actions.message : {text: d.stack.error, tone: 'error' as const};
@@ -42,11 +44,11 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 			) : (
 				<>
 					<Box flexDirection={d.layout.wide ? 'row' : 'column'} height={d.layout.panelsHeight}>
-						{d.components.map((c, index) => (
+						{d.components.slice(first, first + d.layout.panelSlots).map((c, index) => (
 							<Panel
 								key={c.name}
 								status={c}
-								selected={index === d.ui.selected}
+								selected={first + index === d.ui.selected}
 								progress={d.actions.progress[c.name]}
 								restarts={d.stack.tracking.restarts[c.name] ?? 0}
 								lastError={d.lastErrors.get(c.name)?.text}

@@ -8,15 +8,35 @@ const CHROME_ROWS = 4;
 /** The log pane keeps at least this many rows even on a short terminal. */
 const MIN_LOG_ROWS = 3;
 
-export type Layout = {wide: boolean; panelWidth: number; panelsHeight: number; logHeight: number; frameHeight: number; columns: number};
+export type Layout = {
+	wide: boolean;
+	panelWidth: number;
+	panelsHeight: number;
+	/** How many panels fit; on a short terminal a window of them follows the selection. */
+	panelSlots: number;
+	logHeight: number;
+	frameHeight: number;
+	columns: number;
+};
 
 /** Ink redraws the whole screen when a frame is as tall as the terminal: keep it at rows - 1. */
 export function computeLayout(columns: number, rows: number, componentCount: number): Layout {
 	const frameHeight = Math.max(1, rows - 1);
 	const n = Math.max(1, componentCount);
-	const wide = columns >= n * PANEL_MIN_WIDTH;
+	const spare = frameHeight - CHROME_ROWS - MIN_LOG_ROWS;
+	const wide = columns >= n * PANEL_MIN_WIDTH && spare >= PANEL_HEIGHT;
+	const panelSlots = wide ? n : Math.max(1, Math.min(n, Math.floor(spare / COMPACT_PANEL_HEIGHT)));
 	const panelWidth = wide ? Math.floor(columns / n) : columns;
-	const panelsHeight = wide ? PANEL_HEIGHT : n * COMPACT_PANEL_HEIGHT;
+	const panelsHeight = wide ? PANEL_HEIGHT : panelSlots * COMPACT_PANEL_HEIGHT;
 	const logHeight = Math.max(MIN_LOG_ROWS, frameHeight - CHROME_ROWS - panelsHeight);
-	return {wide, panelWidth, panelsHeight, logHeight, frameHeight, columns};
+	return {wide, panelWidth, panelsHeight, panelSlots, logHeight, frameHeight, columns};
+}
+
+/** The first of `slots` consecutive panels to show so that `selected` is among them. */
+export function panelWindow(count: number, slots: number, selected: number): number {
+	if (slots >= count) {
+		return 0;
+	}
+
+	return Math.min(Math.max(0, selected - Math.floor(slots / 2)), count - slots);
 }

@@ -39,14 +39,16 @@ export async function runDashboard(home: string, deps: DashDeps = realDeps(home)
 	};
 
 	// SIGINT arrives only when stdin is not in raw mode (no terminal on stdin); in raw mode Ctrl-C is a key.
+	// SIGHUP (the terminal closed) keeps its default action: there is no screen left to restore, and a
+	// process that outlives its terminal and exits normally trips Node's tty reset (EIO).
 	process.once('SIGTERM', onSignal);
-	process.once('SIGHUP', onSignal);
 	process.once('SIGINT', onSignal);
+	// Writes to a terminal that went away fail with EIO/EPIPE; that must not turn into a crash report.
+	out.on('error', () => {});
 	try {
 		await instance.waitUntilExit();
 	} finally {
 		process.off('SIGTERM', onSignal);
-		process.off('SIGHUP', onSignal);
 		process.off('SIGINT', onSignal);
 		instance.cleanup();
 		restore();
