@@ -155,9 +155,9 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 	};
 }
 
-/** A log line at `timeMs` (defaults: stdout, no level). */
-export function line(component: string, timeMs: number, text: string, extra: Partial<IncomingLine> = {}): IncomingLine {
-	return {component, timeMs, text, stream: 'stdout', level: null, ...extra};
+/** A log line at `time` (epoch ms) (defaults: stdout, no level). */
+export function line(component: string, time: number, text: string, extra: Partial<IncomingLine> = {}): IncomingLine {
+	return {component, time, text, stream: 'stdout', level: null, ...extra};
 }
 
 /** Wait until `predicate` holds, polling; fails with `what` after the deadline. */

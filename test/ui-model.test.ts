@@ -28,6 +28,16 @@ describe('LogBuffer', () => {
 		assert.equal(b.added, 50_000);
 	});
 
+	it('keeps only the newest capacity lines of a burst, and its older errors still count', () => {
+		const b = new LogBuffer(100);
+		const burst = Array.from({length: 5000}, (_, i) => line(i === 10 ? 'x' : 'a', i, `l${i}`, i === 10 ? {level: 'error'} : {}));
+		b.add(burst);
+		assert.equal(b.lines.length, 100);
+		assert.equal(b.lines[0]!.text, 'l4900');
+		assert.equal(b.lastError.get('x')!.text, 'l10');
+		assert.equal(b.added, 5000);
+	});
+
 	it('clips huge lines and tracks the last error per component', () => {
 		const b = new LogBuffer(10);
 		b.add([line('a', 1, 'x'.repeat(100_000)), line('a', 2, 'bad', {level: 'error'}), line('a', 3, 'trace', {stream: 'stderr'}), line('a', 1, 'older', {level: 'fatal'})]);

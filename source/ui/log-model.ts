@@ -11,7 +11,7 @@ export const MAX_LINE_CHARS = 2000;
 
 /** A bounded buffer of lines sorted by (time, arrival): late lines are placed by their time. */
 export class LogBuffer {
-	/** Sorted by timeMs, then seq. Read-only for callers. */
+	/** Sorted by time, then seq. Read-only for callers. */
 	lines: DashLine[] = [];
 	/** The newest error line of each component, for the panels. */
 	readonly lastError = new Map<string, DashLine>();
@@ -21,28 +21,50 @@ export class LogBuffer {
 
 	constructor(readonly capacity = LOG_CAPACITY) {}
 
-	/** Add lines in any order; each is placed by its time, equal times keep arrival order. */
+	/**
+	 * Add lines in any order; each is placed by its time, equal times keep arrival order. A batch
+	 * larger than the buffer (a burst read at once, in time order from the merge) keeps only its
+	 * newest `capacity` lines, so a burst never allocates more than the buffer holds; its older
+	 * error lines still count for the panels' last error.
+	 */
 	add(incoming: readonly IncomingLine[]): void {
-		for (const raw of incoming) {
-			const line: DashLine = {...raw, text: raw.text.length > MAX_LINE_CHARS ? `${raw.text.slice(0, MAX_LINE_CHARS)}…` : raw.text, seq: this.nextSeq++};
-			const {lines} = this;
-			if (lines.length === 0 || lines.at(-1)!.timeMs <= line.timeMs) {
+		const skip = Math.max(0, incoming.length - this.capacity);
+		for (let i = 0; i < skip; i++) {
+			if (isErrorLine(incoming[i]!)) {
+				this.noteError(this.number(incoming[i]!));
+			}
+		}
+
+		const {lines} = this;
+		for (let i = skip; i < incoming.length; i++) {
+			const line = this.number(incoming[i]!);
+			if (lines.length === 0 || lines.at(-1)!.time <= line.time) {
 				lines.push(line);
 			} else {
-				lines.splice(upperBoundByTime(lines, line.timeMs), 0, line);
+				lines.splice(upperBoundByTime(lines, line.time), 0, line);
 			}
 
 			if (isErrorLine(line)) {
-				const previous = this.lastError.get(line.component);
-				if (previous === undefined || previous.timeMs <= line.timeMs) {
-					this.lastError.set(line.component, line);
-				}
+				this.noteError(line);
 			}
 		}
 
 		this.added += incoming.length;
-		if (this.lines.length > this.capacity + EVICT_CHUNK) {
-			this.lines.splice(0, this.lines.length - this.capacity);
+		if (lines.length > this.capacity + EVICT_CHUNK) {
+			lines.splice(0, lines.length - this.capacity);
+		}
+	}
+
+	/** The buffer's own copy of a line: numbered, its text bounded. */
+	private number(raw: IncomingLine): DashLine {
+		const text = raw.text.length > MAX_LINE_CHARS ? `${raw.text.slice(0, MAX_LINE_CHARS)}…` : raw.text;
+		return {time: raw.time, component: raw.component, stream: raw.stream, level: raw.level, text, seq: this.nextSeq++};
+	}
+
+	private noteError(line: DashLine): void {
+		const previous = this.lastError.get(line.component);
+		if (previous === undefined || previous.time <= line.time) {
+			this.lastError.set(line.component, line);
 		}
 	}
 }
@@ -53,7 +75,7 @@ function upperBoundByTime(lines: readonly DashLine[], timeMs: number): number {
 	let hi = lines.length;
 	while (lo < hi) {
 		const mid = (lo + hi) >>> 1;
-		if (lines[mid]!.timeMs <= timeMs) {
+		if (lines[mid]!.time <= timeMs) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -70,7 +92,7 @@ function lowerBound(lines: readonly DashLine[], timeMs: number, seq: number): nu
 	while (lo < hi) {
 		const mid = (lo + hi) >>> 1;
 		const m = lines[mid]!;
-		if (m.timeMs < timeMs || (m.timeMs === timeMs && m.seq < seq)) {
+		if (m.time < timeMs || (m.time === timeMs && m.seq < seq)) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -129,13 +151,13 @@ export function scrollTo(lines: readonly DashLine[], index: number, height: numb
 	}
 
 	const top = lines[Math.max(0, index)]!;
-	return {follow: false, topTime: top.timeMs, topSeq: top.seq};
+	return {follow: false, topTime: top.time, topSeq: top.seq};
 }
 
 /** Pause at the top of the buffer, even when everything fits on one screen. */
 export function scrollTop(lines: readonly DashLine[]): Scroll {
 	const top = lines[0];
-	return top === undefined ? FOLLOW : {follow: false, topTime: top.timeMs, topSeq: top.seq};
+	return top === undefined ? FOLLOW : {follow: false, topTime: top.time, topSeq: top.seq};
 }
 
 /** Scroll by `delta` lines (negative: up). */
@@ -148,7 +170,7 @@ export function scrollBy(lines: readonly DashLine[], scroll: Scroll, height: num
 /** Scrolling up always pauses, even at the top of a short buffer. */
 function pinned(lines: readonly DashLine[], index: number): Scroll {
 	const top = lines[index];
-	return top === undefined ? FOLLOW : {follow: false, topTime: top.timeMs, topSeq: top.seq};
+	return top === undefined ? FOLLOW : {follow: false, topTime: top.time, topSeq: top.seq};
 }
 
 /** Put line `index` in view (a third from the top), for search jumps. */

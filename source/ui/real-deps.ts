@@ -12,10 +12,9 @@ import type {Closer, DashDeps, IncomingLine, LogFeed, PidWatch} from './types.js
 /** Lines read back from disk when the dashboard opens: a few screens, and the panels' last errors. */
 export const BACKLOG_LINES = 500;
 
-/** The log engine's line, as the dashboard keeps it. */
-export function fromLogLine(line: LogLine): IncomingLine {
-	return {timeMs: line.time, component: line.component, stream: line.stream, level: line.level, text: line.text};
-}
+// The log engine's LogLine is an IncomingLine as it stands (the buffer copies only what it keeps),
+// so bursts of lines are handed over without a copy each.
+const asIncoming = (lines: LogLine[]): IncomingLine[] => lines;
 
 /** Tail then follow every stream of `components`, without losing or repeating a line in between. */
 export function logFeed(home: string, components: string[]): LogFeed {
@@ -24,7 +23,7 @@ export function logFeed(home: string, components: string[]): LogFeed {
 			let closed = false;
 			let follower: Closer | undefined;
 			readAndFollow(home, {components}, {tail: BACKLOG_LINES}, (batch) => {
-				onLines(batch.map(fromLogLine));
+				onLines(asIncoming(batch));
 			}).then(
 				(result) => {
 					follower = result;
@@ -33,7 +32,7 @@ export function logFeed(home: string, components: string[]): LogFeed {
 						return;
 					}
 
-					onLines(result.lines.map(fromLogLine));
+					onLines(asIncoming(result.lines));
 				},
 				(error: unknown) => {
 					onError(error instanceof Error ? error : new Error(String(error)));

@@ -7,7 +7,7 @@ export type DashLine = {
 	/** Arrival order; breaks ties between equal times and identifies a line for scrolling. */
 	seq: number;
 	/** The line's effective time, ms since the epoch. */
-	timeMs: number;
+	time: number;
 	component: string;
 	stream: 'stdout' | 'stderr';
 	/** Lower-case level, or null when the line carries none. */

@@ -54,7 +54,7 @@ const LogRow = memo(function LogRow({line, color, query, current, width, nameWid
 	const visible = line.text.slice(0, Math.max(0, width));
 	return (
 		<Text wrap="truncate-end" inverse={current}>
-			<Text color="gray">{formatClock(line.timeMs)} </Text>
+			<Text color="gray">{formatClock(line.time)} </Text>
 			<Text color={color}>{line.component}</Text>
 			<Text color={stderr ? 'red' : 'gray'}>{stderr ? '[err]' : '[out]'}</Text>
 			{pad}
