@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
 import {PassThrough} from 'node:stream';
-import {MAX_LINE_BYTES, readMerged, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {formatLine, MAX_LINE_BYTES, readMerged, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
 import {ROOT} from './helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.
@@ -61,6 +61,15 @@ async function writeAllJson(home: string, selection: LogSelection): Promise<Arra
 	await writeAll(home, selection, {json: true, color: false}, sink);
 	const text = Buffer.concat(chunks).toString('utf8');
 	return text === '' ? [] : text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The full merge as text, from the byte-level path. */
+async function writeAllText(home: string, selection: LogSelection, color: boolean): Promise<string> {
+	const sink = new PassThrough();
+	const chunks: Buffer[] = [];
+	sink.on('data', (c: Buffer) => chunks.push(c));
+	await writeAll(home, selection, {json: false, color}, sink);
+	return Buffer.concat(chunks).toString('utf8');
 }
 
 const asJson = (l: LogLine) => ({time: new Date(Math.floor(l.time)).toISOString(), inherited: l.inherited, component: l.component, stream: l.stream, level: l.level, text: l.text});
@@ -230,6 +239,10 @@ test('a 20 MB merge: the byte-level writer and the tail reader agree on every li
 	const written = await writeAllJson(home, ALL);
 	assert.equal(written.length, lines.length);
 	assert.deepEqual(written, lines.map(asJson));
+	for (const color of [false, true]) {
+		const plain = await writeAllText(home, ALL, color);
+		assert.equal(plain, lines.map((l) => `${formatLine(l, {color})}\n`).join(''), `plain text, color ${color}`);
+	}
 });
 
 test('no log directory or files: nothing, no error', async () => {

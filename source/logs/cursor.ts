@@ -12,7 +12,7 @@ import type {Positions} from './tail.js';
  * Read size per file: large enough that syscalls vanish from the profile, small enough for 8+
  * files at once, and under Node's 1 MB threshold for external strings (slower to index).
  */
-const CHUNK = 768 * 1024;
+export const CHUNK = 768 * 1024;
 
 /** Reads one source's files (rotated, then live) forward in chunks, each split and parsed at once. */
 export class Cursor {
@@ -43,7 +43,14 @@ export class Cursor {
 	levels: Array<string | null> = [];
 	done = false;
 
-	constructor(readonly source: Source, readonly positions: Positions) {
+	/** Where the current chunk starts in `region`'s ArrayBuffer, or -1 when it did not fit and has its own buffer. */
+	chunkBase = -1;
+
+	/**
+	 * `region`, when given, is this cursor's slice of a buffer shared with the renderer: chunks that fit
+	 * are read into it, so lines can be copied out with copyWithin (no view object per line).
+	 */
+	constructor(readonly source: Source, readonly positions: Positions, private readonly region?: Buffer) {
 		this.files = [...source.rotated, source.live];
 		this.load();
 	}
@@ -118,10 +125,13 @@ export class Cursor {
 			const want = Math.min(CHUNK, this.size - this.pos);
 			const carry = this.carry;
 			const head = carry?.length ?? 0;
-			const buf = Buffer.allocUnsafe(head + want);
+			const fits = this.region !== undefined && head + want <= this.region.length;
+			const buf = fits ? this.region!.subarray(0, head + want) : Buffer.allocUnsafe(head + want);
 			if (carry) {
-				carry.copy(buf, 0);
+				carry.copy(buf, 0); // may overlap within the region: TypedArray#set copies as memmove
 			}
+
+			this.chunkBase = fits ? buf.byteOffset : -1;
 
 			let got = 0;
 			while (got < want) {

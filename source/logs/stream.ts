@@ -2,7 +2,7 @@
 // go through here, so it works on bytes: large sequential reads, one latin1 view per chunk for
 // timestamp parsing (ASCII only, so byte offsets equal string offsets), and lines copied straight
 // from the read buffer to the output buffer when a chunk is clean UTF-8 without NUL bytes.
-import {Cursor} from './cursor.js';
+import {CHUNK, Cursor} from './cursor.js';
 import {listSources, type LogSelection, type Source} from './files.js';
 import {componentColor} from './format.js';
 import {decodeLine} from './lines.js';
@@ -11,6 +11,10 @@ import type {Positions} from './tail.js';
 
 /** Output buffer: flushed when less than a line's worth of room is left. */
 const OUT_SIZE = 1024 * 1024;
+/** Each cursor's part of the shared buffer: a read chunk plus a carried partial line of up to 256 KiB. */
+const CHUNK_REGION = CHUNK + 256 * 1024;
+/** Room for labels and other constant bytes (a few dozen bytes per source). */
+const CONSTANTS_REGION = 64 * 1024;
 
 /** How `writeAll` renders lines. */
 export type OutputFormat = {json: boolean; color: boolean};
@@ -20,7 +24,7 @@ export type Sink = {write(chunk: Buffer): boolean; once(event: 'drain' | 'close'
 
 /** Renders cursors' current lines into a reusable output buffer. */
 class Renderer {
-	out = Buffer.allocUnsafe(OUT_SIZE);
+	out: Buffer = Buffer.allocUnsafe(OUT_SIZE);
 	outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
 	at = 0;
 	private minute = Number.NaN;
@@ -28,30 +32,73 @@ class Renderer {
 	/** Views of minuteBytes: `YYYY-MM-DDTHH:MM:` for JSON, `HH:MM:` for text. */
 	private readonly minuteJson = new Uint8Array(this.minuteBytes.buffer, this.minuteBytes.byteOffset, 17);
 	private readonly minuteClock = new Uint8Array(this.minuteBytes.buffer, this.minuteBytes.byteOffset, 6);
-	private readonly labels = new Map<Source, Uint8Array[]>();
-	private readonly levelBytes = new Map<string | null, Uint8Array>();
+	private readonly labels = new Map<Source, Const[]>();
+	private readonly levelBytes = new Map<string | null, Const>();
+	/** Next free byte of the arena's constants region. */
+	private constFree = 0;
+	private readonly jsonOpen: Const;
+	private readonly dim: Const;
+	private readonly red: Const;
+	private readonly yellow: Const;
+	private readonly reset: Const;
 
-	constructor(readonly format: OutputFormat) {}
+	/** Where `out` starts in the shared arena, or -1 while a line too big for it is being written. */
+	outBase = -1;
 
-	/** Start a fresh output buffer of at least `size` bytes (the old one now belongs to the sink). */
-	reset(size = OUT_SIZE): void {
-		this.out = Buffer.allocUnsafe(Math.max(size, OUT_SIZE));
-		this.outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
-		this.at = 0;
+	constructor(readonly format: OutputFormat, private readonly arena?: Arena) {
+		if (arena) {
+			this.useArena();
+			this.constFree = arena.constants;
+		}
+
+		[this.jsonOpen, this.dim, this.red, this.yellow, this.reset] = [JSON_OPEN, DIM, RED, YELLOW, RESET].map((b) => this.intern(b)) as [Const, Const, Const, Const, Const];
 	}
 
-	private label(source: Source): Uint8Array[] {
+	/** Constant bytes, copied once into the arena's constants region when there is room. */
+	private intern(bytes: Uint8Array): Const {
+		if (!this.arena || this.constFree + bytes.length > this.arena.bytes.length) {
+			return {bytes, base: -1};
+		}
+
+		this.arena.bytes.set(bytes, this.constFree);
+		this.constFree += bytes.length;
+		return {bytes, base: this.constFree - bytes.length};
+	}
+
+	/** The bytes written so far, as a buffer the sink may keep; then start over. */
+	take(size = OUT_SIZE): Buffer {
+		const chunk = this.out.subarray(0, this.at);
+		const taken = this.outBase >= 0 ? Buffer.from(chunk) : chunk;
+		if (this.arena && size <= this.arena.out.length) {
+			this.useArena();
+		} else {
+			this.out = Buffer.allocUnsafe(Math.max(size, OUT_SIZE));
+			this.outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
+			this.outBase = -1;
+		}
+
+		this.at = 0;
+		return taken;
+	}
+
+	private useArena(): void {
+		this.out = this.arena!.out;
+		this.outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
+		this.outBase = this.out.byteOffset;
+	}
+
+	private label(source: Source): Const[] {
 		let label = this.labels.get(source);
 		if (!label) {
 			const {component, stream} = source;
 			if (this.format.json) {
-				const middle = (inherited: boolean) => bytesOf(`","inherited":${inherited},"component":${JSON.stringify(component)},"stream":"${stream}","level":`);
+				const middle = (inherited: boolean) => this.intern(bytesOf(`","inherited":${inherited},"component":${JSON.stringify(component)},"stream":"${stream}","level":`));
 				label = [middle(false), middle(true)];
 			} else if (this.format.color) {
 				const tag = stream === 'stderr' ? '\u001B[31m[stderr]\u001B[0m' : '\u001B[2m[stdout]\u001B[0m';
-				label = [bytesOf(`\u001B[0m ${componentColor(component)}${component}\u001B[0m${tag} `)];
+				label = [this.intern(bytesOf(`\u001B[0m ${componentColor(component)}${component}\u001B[0m${tag} `))];
 			} else {
-				label = [bytesOf(` ${component}[${stream}] `)];
+				label = [this.intern(bytesOf(` ${component}[${stream}] `))];
 			}
 
 			this.labels.set(source, label);
@@ -60,10 +107,10 @@ class Renderer {
 		return label;
 	}
 
-	private level(level: string | null): Uint8Array {
+	private level(level: string | null): Const {
 		let bytes = this.levelBytes.get(level);
 		if (!bytes) {
-			bytes = bytesOf(level === null ? 'null,"text":' : `${JSON.stringify(level)},"text":`);
+			bytes = this.intern(bytesOf(level === null ? 'null,"text":' : `${JSON.stringify(level)},"text":`));
 			this.levelBytes.set(level, bytes);
 		}
 
@@ -102,9 +149,14 @@ class Renderer {
 		this.at = at;
 	}
 
-	private bytes(b: Uint8Array): void {
-		this.outBytes.set(b, this.at);
-		this.at += b.length;
+	private bytes(k: Const): void {
+		if (k.base >= 0 && this.outBase >= 0) {
+			this.arena!.bytes.copyWithin(this.outBase + this.at, k.base, k.base + k.bytes.length);
+		} else {
+			this.outBytes.set(k.bytes, this.at);
+		}
+
+		this.at += k.bytes.length;
 	}
 
 	/** Room needed for a line of `length` text bytes, escaped in the worst case. */
@@ -122,7 +174,7 @@ class Renderer {
 		const out = this.out;
 		if (this.format.json) {
 			out[this.at++] = 123; // {"time":"
-			this.bytes(JSON_OPEN);
+			this.bytes(this.jsonOpen);
 			this.time(c.times[i]!);
 			this.bytes(label[c.inherited[i]!]!);
 			this.bytes(this.level(level));
@@ -137,9 +189,9 @@ class Renderer {
 
 			out[this.at++] = 125;
 		} else {
-			const colour = this.format.color ? (isErrorLevel(level) ? RED : level === 'warn' ? YELLOW : null) : null;
+			const colour = this.format.color ? (isErrorLevel(level) ? this.red : level === 'warn' ? this.yellow : null) : null;
 			if (this.format.color) {
-				this.bytes(DIM);
+				this.bytes(this.dim);
 			}
 
 			this.time(c.times[i]!);
@@ -149,14 +201,19 @@ class Renderer {
 			}
 
 			if (c.clean) {
-				this.outBytes.set(c.bytes.subarray(start, end), this.at);
+				if (c.chunkBase >= 0 && this.outBase >= 0) {
+					this.arena!.bytes.copyWithin(this.outBase + this.at, c.chunkBase + start, c.chunkBase + end);
+				} else {
+					this.outBytes.set(c.bytes.subarray(start, end), this.at);
+				}
+
 				this.at += end - start;
 			} else {
 				this.at += out.write(decodeLine(c.buf, start, end), this.at, 'utf8');
 			}
 
 			if (colour) {
-				this.bytes(RESET);
+				this.bytes(this.reset);
 			}
 		}
 
@@ -167,6 +224,11 @@ class Renderer {
 /** Constant bytes as plain Uint8Arrays (see Cursor.bytes). */
 const bytesOf = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
 
+/** Constant bytes and where they sit in the arena (-1: not there, copied with set). */
+type Const = {bytes: Uint8Array; base: number};
+/** The one buffer shared by the output, the cursors' chunks and the constants; offsets are into `bytes`. */
+type Arena = {bytes: Uint8Array; out: Buffer; constants: number};
+
 const JSON_OPEN = bytesOf('"time":"');
 const DIM = bytesOf('\u001B[2m');
 const RED = bytesOf('\u001B[31m');
@@ -176,14 +238,18 @@ const RESET = bytesOf('\u001B[0m');
 /** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
 export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, signal?: AbortSignal): Promise<{count: number; positions: Positions}> {
 	const positions: Positions = new Map();
-	const cursors = listSources(home, selection).map((s) => new Cursor(s, positions)).filter((c) => !c.done);
-	const renderer = new Renderer(format);
+	const sources = listSources(home, selection);
+	// One buffer for the output and every cursor's chunks, so a line is copied with copyWithin.
+	const region = CHUNK_REGION;
+	const shared = Buffer.allocUnsafeSlow(OUT_SIZE + sources.length * region + CONSTANTS_REGION);
+	const arena: Arena = {bytes: new Uint8Array(shared.buffer, shared.byteOffset, shared.length), out: shared.subarray(0, OUT_SIZE), constants: OUT_SIZE + sources.length * region};
+	const cursors = sources.map((s, k) => new Cursor(s, positions, shared.subarray(OUT_SIZE + k * region, OUT_SIZE + (k + 1) * region))).filter((c) => !c.done);
+	const renderer = new Renderer(format, arena);
 	let count = 0;
-	const flush = async () => {
-		if (renderer.at > 0) {
-			const chunk = renderer.out.subarray(0, renderer.at);
-			renderer.reset();
-			if (!sink.destroyed && !sink.write(chunk) && !sink.destroyed) {
+	const flush = async (room = OUT_SIZE) => {
+		if (renderer.at > 0 || room > OUT_SIZE) {
+			const chunk = renderer.take(room);
+			if (chunk.length > 0 && !sink.destroyed && !sink.write(chunk) && !sink.destroyed) {
 				await new Promise<void>((resolve) => {
 					sink.once('drain', resolve);
 					sink.once('close', resolve);
@@ -216,10 +282,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 		do {
 			const length = c.ends[c.i]! - c.starts[c.i]!;
 			if (renderer.at + renderer.room(length) > renderer.out.length) {
-				await flush();
-				if (renderer.room(length) > renderer.out.length) {
-					renderer.reset(renderer.room(length));
-				}
+				await flush(renderer.room(length));
 			}
 
 			renderer.line(c);
