@@ -1,7 +1,8 @@
 // `-n 0`: every line of every selected file, merged, written as it is read. Hundreds of megabytes
-// go through here, so it works on bytes: large sequential reads, one latin1 view per chunk for
-// timestamp parsing (ASCII only, so byte offsets equal string offsets), and lines copied straight
-// from the read buffer to the output buffer when a chunk is clean UTF-8 without NUL bytes.
+// go through here, so it works on bytes: cursors (cursor.ts) read large chunks and parse them in one
+// pass; this module merges their heads and renders each line into an output buffer. Output, chunks
+// and constant labels share one ArrayBuffer, so a clean line (UTF-8, no NUL) is copied with
+// copyWithin: measured cheaper than creating a view per line for TypedArray#set or Buffer#copy.
 import {CHUNK, Cursor} from './cursor.js';
 import {listSources, type LogSelection, type Source} from './files.js';
 import {componentColor} from './format.js';
