@@ -48,6 +48,7 @@ export type Binding = {
 	footerLabel?: string;
 };
 
+/** Every key of the dashboard, in the order the help overlay and README list them. */
 export const KEYMAP: readonly Binding[] = [
 	{action: 'up', keys: [{special: 'upArrow'}, {input: 'k'}], label: '↑ / k', short: 'select', help: 'Select the previous component', dangerous: false, footer: true, footerLabel: '↑↓/jk'},
 	{action: 'down', keys: [{special: 'downArrow'}, {input: 'j'}], label: '↓ / j', short: 'select', help: 'Select the next component', dangerous: false, footer: false},

@@ -132,6 +132,7 @@ export function findMatches(lines: readonly DashLine[], query: string): number[]
 
 /** Following the tail, or paused with a given line at the top of the pane. */
 export type Scroll = {follow: true} | {follow: false; topTime: number; topSeq: number};
+/** Following the tail: the pane shows the newest lines. */
 export const FOLLOW: Scroll = {follow: true};
 
 /** The slice of `lines` the pane shows: `height` lines from `start`. */

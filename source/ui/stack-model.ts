@@ -3,6 +3,7 @@ import type {ComponentState, ComponentStatus, EngineEvent, StatusReport} from '.
 
 /** Last pid seen per component and pid changes counted: "restarts in this dashboard session". */
 export type Tracking = {pids: Record<string, number>; restarts: Record<string, number>};
+/** Nothing seen yet: the dashboard just opened. */
 export const NO_TRACKING: Tracking = {pids: {}, restarts: {}};
 
 /** Fold a status report into the tracking: a component that comes back with a new pid restarted. */

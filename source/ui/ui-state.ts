@@ -19,6 +19,7 @@ export type UiState = {
 	confirming: 'restartAll' | 'stopAll' | null;
 };
 
+/** First component selected, all logs, following, no search, no overlay. */
 export const INITIAL_UI: UiState = {selected: 0, filterComponent: null, errorsOnly: false, scroll: FOLLOW, typing: false, query: '', currentSeq: null, helpOpen: false, confirming: null};
 
 /** What the reducer needs to know about the world at the moment of the key press. */
