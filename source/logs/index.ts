@@ -18,8 +18,9 @@ export {clockTime, componentColor, formatLine, toJson} from './format.js';
 export {MAX_LINE_BYTES} from './lines.js';
 export {mergeSources} from './merge.js';
 export {isErrorLevel, normalizeLevel, parseLine} from './parse.js';
-export {readMergedAt} from './tail.js';
+export {parseSince} from './since.js';
 export {writeAll} from './stream.js';
+export {readMergedAt} from './tail.js';
 
 /** A running follow; `close` stops watching and releases every file. */
 export type Follower = {close(): Promise<void>};
@@ -40,4 +41,3 @@ export async function readAndFollow(home: string, selection: LogSelection, optio
 	const follower = await followFrom(home, selection, positions, onLines);
 	return {lines, close: follower.close};
 }
-export {parseSince} from './since.js';
