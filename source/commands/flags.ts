@@ -6,8 +6,8 @@ export type Parsed<F extends AnyFlags> = Pick<Result<F>, 'input' | 'flags'>;
 
 /**
  * Parse a verb's argv; meow prints --help and exits 0, and refuses unknown flags with exit 2.
- * Plain boolean switches and positional names are parsed here without meow: importing it costs
- * ~100 ms, more than `status` may spend in all (issue 2 budget). Anything else goes to meow.
+ * Plain spellings of known flags are parsed here without meow: importing it costs about as much as
+ * `node -e 0`, more than `status` or `logs -n 50` may spend in all (issues 2, 3). Anything else goes to meow.
  */
 export async function parseFlags<F extends AnyFlags>(argv: string[], help: string, flags: F): Promise<Parsed<F>> {
 	const fast = parseSimple(argv, flags);
@@ -39,35 +39,56 @@ function kebab(camelCase: string): string {
 	return camelCase.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** The meow result for argv made only of known boolean `--flag`/`--no-flag` and plain words; else undefined. */
+/**
+ * The meow result for argv made only of known flags in their plain spellings (`--flag`, `--no-flag`,
+ * `-x`, `--name value`, `--name=value`, `-x value`, repeated multiples) and positional words; else undefined.
+ */
 function parseSimple<F extends AnyFlags>(argv: string[], flags: F): Parsed<F> | undefined {
 	const values: Record<string, unknown> = {};
+	const byShort = new Map<string, string>();
 	for (const [name, spec] of Object.entries(flags)) {
-		if (spec.type !== 'boolean') {
-			if (spec.default !== undefined || spec.isMultiple) {
-				return undefined;
-			}
-
-			continue;
+		if (spec.default !== undefined || spec.type === 'boolean') {
+			values[name] = spec.default;
 		}
 
-		values[name] = spec.default;
+		if (spec.shortFlag) {
+			byShort.set(spec.shortFlag, name);
+		}
 	}
 
 	const input: string[] = [];
-	for (const arg of argv) {
-		if (!arg.startsWith('-')) {
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i]!;
+		if (!arg.startsWith('-') || arg === '-') {
 			input.push(arg);
 			continue;
 		}
 
-		const negated = arg.startsWith('--no-');
-		const name = camel(arg.slice(negated ? 5 : 2));
-		if (!arg.startsWith('--') || flags[name]?.type !== 'boolean') {
+		const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+		const word = eq > 0 ? arg.slice(0, eq) : arg;
+		const negated = word.startsWith('--no-') && eq < 0;
+		const name = word.startsWith('--') ? camel(word.slice(negated ? 5 : 2)) : word.length === 2 ? byShort.get(word[1]!) : undefined;
+		const spec = name === undefined ? undefined : flags[name];
+		if (spec === undefined || name === undefined) {
 			return undefined;
 		}
 
-		values[name] = !negated;
+		if (spec.type === 'boolean') {
+			if (eq > 0) {
+				return undefined;
+			}
+
+			values[name] = !negated;
+			continue;
+		}
+
+		const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+		if (negated || value === undefined || (spec.type === 'number' && !Number.isFinite(Number(value)))) {
+			return undefined; // meow reports these its own way.
+		}
+
+		const typed = spec.type === 'number' ? Number(value) : value;
+		values[name] = spec.isMultiple ? [...((values[name] as unknown[] | undefined) ?? []), typed] : typed;
 	}
 
 	return {input, flags: values as Parsed<F>['flags']};

@@ -4,6 +4,7 @@ import {loadConfig} from '../config.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
 import {anyLogExists, componentsOnDisk, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
 import {homePaths, resolveHome, type Stream} from '../paths.js';
+import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
 
 const HELP = `
@@ -44,47 +45,6 @@ const FLAGS = {
 
 type Flags = {component?: string[]; stdout: boolean; stderr: boolean; tail?: string; follow: boolean; since?: string; json: boolean; color: boolean; all: boolean};
 
-/** Value-taking flags of the fast path, by every spelling. */
-const VALUE_FLAGS: Record<string, 'component' | 'tail' | 'since'> = {'-c': 'component', '--component': 'component', '-n': 'tail', '--tail': 'tail', '--since': 'since'};
-const SWITCHES: Record<string, [keyof Flags, boolean]> = {
-	'--stdout': ['stdout', true], '--stderr': ['stderr', true], '-f': ['follow', true], '--follow': ['follow', true], '--no-follow': ['follow', false],
-	'--json': ['json', true], '--color': ['color', true], '--no-color': ['color', false], '--all': ['all', true],
-};
-
-/**
- * The documented spellings parsed without meow, whose import alone costs about as much as
- * `node -e 0` (issue 3 budget: `-n 50` within 2x that). Anything else (--help, -fn, unknown flags)
- * returns undefined and goes to meow, which prints usage or refuses with exit 2.
- */
-function fastParse(argv: string[]): {input: string[]; flags: Flags} | undefined {
-	const flags: Flags = {stdout: false, stderr: false, follow: true, json: false, color: true, all: true};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i]!;
-		const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-		const name = eq > 0 ? arg.slice(0, eq) : arg;
-		const valueFlag = VALUE_FLAGS[name];
-		if (valueFlag) {
-			const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-			if (value === undefined) {
-				return undefined;
-			}
-
-			if (valueFlag === 'component') {
-				flags.component = [...(flags.component ?? []), value];
-			} else {
-				flags[valueFlag] = value;
-			}
-		} else if (SWITCHES[arg]) {
-			const [key, value] = SWITCHES[arg];
-			(flags as Record<string, unknown>)[key] = value;
-		} else {
-			return undefined;
-		}
-	}
-
-	return {input: [], flags};
-}
-
 /** Default `-n`, as the Go CLI. */
 const DEFAULT_TAIL = 50;
 
@@ -92,13 +52,13 @@ type Options = {selection: LogSelection; tail: number; sinceMs: number | undefin
 
 /** Run `server logs`; resolves with the exit code once printing (and following) ends. */
 export async function run(argv: string[]): Promise<number> {
-	const cli = fastParse(argv) ?? (await parseFlags(argv, HELP, FLAGS));
+	const cli = await parseFlags(argv, HELP, FLAGS);
 	if (cli.input.length > 0) {
 		throw new UsageError(`unexpected argument "${cli.input[0]}": name components with -c NAME (see --help).`);
 	}
 
 	const home = resolveHome();
-	const options = resolveOptions(home, cli.flags);
+	const options = resolveOptions(home, cli.flags as Flags);
 	const sources = listSources(home, options.selection);
 	if (!anyLogExists(sources)) {
 		process.stderr.write(`No logs yet in ${homePaths(home).logs}: start the stack with \`stigmer server start\`.\n`);
@@ -126,23 +86,15 @@ function resolveOptions(home: string, flags: Flags): Options {
 	}
 
 	const streams: Stream[] = flags.stdout === flags.stderr ? ['stdout', 'stderr'] : flags.stdout ? ['stdout'] : ['stderr'];
-	const color = flags.color && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '') && process.stdout.isTTY === true && process.env['TERM'] !== 'dumb' && !flags.json;
 	return {
 		selection: {components: asked.length > 0 ? [...new Set(asked)] : known, streams},
 		tail,
 		sinceMs,
 		follow: flags.follow,
 		json: flags.json,
-		color: color || (flags.color && !flags.json && forcedColor()),
+		color: !flags.json && colorEnabled(!flags.color),
 		allComponents: asked.length === 0,
 	};
-}
-
-/** FORCE_COLOR (as chalk reads it) turns colour on for pipes too, unless --no-color or NO_COLOR says otherwise. */
-function forcedColor(): boolean {
-	const force = process.env['FORCE_COLOR'];
-	const noColor = 'NO_COLOR' in process.env && process.env['NO_COLOR'] !== '';
-	return force !== undefined && force !== '0' && force !== 'false' && !noColor;
 }
 
 /** Every component of the config (enabled or not), then any other name that has log files. */
