@@ -65,6 +65,11 @@ async function componentStatus(home: string, spec: ComponentSpec, finding: Compo
 	};
 }
 
+/** SPEC 4.1: whether a pid lives (signal 0, EPERM counts, zombies do not); for watchers between status calls. */
+export function isAlive(pid: number): boolean {
+	return processTable.isAlive(pid);
+}
+
 /** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
 export async function start(home: string, options: ActionOptions = {}): Promise<StartResult> {
 	const actions = await import('./actions.js'); // Spawning and locking code loads only for actions: status stays fast.
