@@ -472,17 +472,5 @@ export async function statusJson(home: TestHome): Promise<{result: CliResult; re
 	return {result, report, byName: new Map(report.components.map((c) => [c.name, c]))};
 }
 
-/** First executable `name` on PATH, or undefined. */
-export function which(name: string): string | undefined {
-	for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-		const candidate = path.join(dir, name);
-		try {
-			fs.accessSync(candidate, fs.constants.X_OK);
-			if (fs.statSync(candidate).isFile()) {
-				return candidate;
-			}
-		} catch {}
-	}
-
-	return undefined;
-}
+/** First executable `name` on PATH, or undefined: the engine's own lookup. */
+export {which} from '../source/config.js';
