@@ -14,14 +14,19 @@ import type {Positions} from './tail.js';
 const OUT_SIZE = 1024 * 1024;
 /** Each cursor's part of the shared buffer: a read chunk plus a carried partial line of up to 256 KiB. */
 const CHUNK_REGION = CHUNK + 256 * 1024;
+/** Output copies kept for reuse: enough for a pipe's reader to lag a few megabytes. */
+const MAX_SPARE = 8;
 /** Room for labels and other constant bytes (a few dozen bytes per source). */
 const CONSTANTS_REGION = 64 * 1024;
 
 /** How `writeAll` renders lines. */
 export type OutputFormat = {json: boolean; color: boolean};
 
-/** A sink for rendered bytes; `write` returning false means wait for `drain`; a destroyed sink (EPIPE) ends the merge. A Node Writable fits. */
-export type Sink = {write(chunk: Buffer): boolean; once(event: 'drain' | 'close', listener: () => void): unknown; readonly destroyed?: boolean};
+/**
+ * A sink for rendered bytes; `write` returning false means wait for `drain`; a destroyed sink (EPIPE)
+ * ends the merge. A Node Writable fits; when it calls `done`, the chunk's memory is reused.
+ */
+export type Sink = {write(chunk: Buffer, done?: (error?: Error | null) => void): boolean; once(event: 'drain' | 'close', listener: () => void): unknown; readonly destroyed?: boolean};
 
 /** Renders cursors' current lines into a reusable output buffer. */
 class Renderer {
@@ -66,10 +71,19 @@ class Renderer {
 		return {bytes, base: this.constFree - bytes.length};
 	}
 
-	/** The bytes written so far, as a buffer the sink may keep; then start over. */
+	/** Spare copies of the arena's output, back from the sink: a fresh megabyte per flush costs its page faults (measured 10 % of a merge). */
+	private readonly spare: Buffer[] = [];
+
+	/** The bytes written so far, as a buffer the sink may keep (`release` it when the sink is done); then start over. */
 	take(size = OUT_SIZE): Buffer {
 		const chunk = this.out.subarray(0, this.at);
-		const taken = this.outBase >= 0 ? Buffer.from(chunk) : chunk;
+		let taken = chunk;
+		if (this.outBase >= 0) {
+			const copy = this.spare.pop() ?? Buffer.allocUnsafeSlow(OUT_SIZE);
+			copy.set(chunk);
+			taken = copy.subarray(0, chunk.length);
+		}
+
 		if (this.arena && size <= this.arena.out.length) {
 			this.useArena();
 		} else {
@@ -80,6 +94,13 @@ class Renderer {
 
 		this.at = 0;
 		return taken;
+	}
+
+	/** A chunk from `take` the sink no longer needs. */
+	release(chunk: Buffer): void {
+		if (chunk.buffer.byteLength === OUT_SIZE && this.spare.length < MAX_SPARE) {
+			this.spare.push(Buffer.from(chunk.buffer, 0, OUT_SIZE));
+		}
 	}
 
 	private useArena(): void {
@@ -250,7 +271,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 	const flush = async (room = OUT_SIZE) => {
 		if (renderer.at > 0 || room > OUT_SIZE) {
 			const chunk = renderer.take(room);
-			if (chunk.length > 0 && !sink.destroyed && !sink.write(chunk) && !sink.destroyed) {
+			if (chunk.length > 0 && !sink.destroyed && !sink.write(chunk, () => renderer.release(chunk)) && !sink.destroyed) {
 				await new Promise<void>((resolve) => {
 					sink.once('drain', resolve);
 					sink.once('close', resolve);
