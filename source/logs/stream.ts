@@ -24,7 +24,7 @@ export type OutputFormat = {json: boolean; color: boolean};
 
 /**
  * A sink for rendered bytes; `write` returning false means wait for `drain`; a destroyed sink (EPIPE)
- * ends the merge. A Node Writable fits; when it calls `done`, the chunk's memory is reused.
+ * ends the merge. A Node Writable fits; for process.stdout, a chunk's memory is reused once `done` is called.
  */
 export type Sink = {write(chunk: Buffer, done?: (error?: Error | null) => void): boolean; once(event: 'drain' | 'close', listener: () => void): unknown; readonly destroyed?: boolean};
 
@@ -271,7 +271,9 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 	const flush = async (room = OUT_SIZE) => {
 		if (renderer.at > 0 || room > OUT_SIZE) {
 			const chunk = renderer.take(room);
-			if (chunk.length > 0 && !sink.destroyed && !sink.write(chunk, () => renderer.release(chunk)) && !sink.destroyed) {
+			// Only stdout's done callback means the bytes left (a PassThrough hands the chunk on, still in use).
+			const done = sink === process.stdout ? () => renderer.release(chunk) : undefined;
+			if (chunk.length > 0 && !sink.destroyed && !sink.write(chunk, done) && !sink.destroyed) {
 				await new Promise<void>((resolve) => {
 					sink.once('drain', resolve);
 					sink.once('close', resolve);
