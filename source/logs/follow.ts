@@ -4,7 +4,7 @@
 // - copy-truncate: a shrunk file (or one whose bytes before our offset changed) is read again from 0,
 //   and what we had not yet read before the truncation is taken from the copy;
 // - files created later are read from their start; deleted files are drained and dropped.
-// chokidar on data/logs/ wakes us within milliseconds; a slow poll backs it up for missed events.
+// chokidar watchers on data/logs/ wake us (see DIR_POLL_MS); a slow scan backs them up for missed events.
 import fs from 'node:fs';
 import path from 'node:path';
 import type {FSWatcher} from 'chokidar';
@@ -17,8 +17,20 @@ import type {Positions} from './tail.js';
 
 /** Backup poll: catches what the watcher misses (some filesystems, events lost at rotation). */
 const POLL_MS = 250;
-/** Least time between two scans: a writer flushing thousands of times a second costs us at most this rate. */
+/**
+ * How we are woken, by two chokidar watchers on data/logs/. A watcher on the directory itself re-reads
+ * it (readdir + an lstat per entry) on every raw event, and an appending writer makes one per write:
+ * that cost ~25 % of a core at 5,000 lines/s. So the directory is stat-polled (its stat changes only
+ * on adds, unlinks and renames; the poll runs in libuv and wakes JavaScript only on a change), and the
+ * live files are watched one by one with fs.watch (inotify: nothing at all while idle).
+ */
+const DIR_POLL_MS = 100;
+/** Least time between two scans while lines trickle in: a lone line shows within milliseconds. */
 const MIN_SCAN_GAP_MS = 10;
+/** Least time between two scans while lines pour in: a flood is read in fewer, larger batches. */
+const BUSY_SCAN_GAP_MS = 40;
+/** A scan that found at least this many lines means lines are pouring in. */
+const BUSY_LINES = 20;
 /** Read size while catching up on a file. */
 const READ_CHUNK = 1024 * 1024;
 /** Bytes before our offset compared on each scan to notice a truncate-and-rewrite that outgrew our offset. */
@@ -118,6 +130,19 @@ function drain(reader: Reader, out: RawLine[]): void {
 	}
 }
 
+/** Every line of a file we never had open (a rotation that came and went between two scans). */
+function readWhole(file: string): RawLine[] {
+	const lines: RawLine[] = [];
+	const reader = openReader(file, 0, Number.NaN);
+	if (reader) {
+		drain(reader, lines);
+		reader.assembler.flush(lines);
+		closeReader(reader);
+	}
+
+	return lines;
+}
+
 /** True when the bytes just before our offset are no longer what we read there: the file was truncated (and maybe rewritten). */
 function truncated(reader: Reader, size: number): boolean {
 	if (size < reader.offset) {
@@ -140,10 +165,11 @@ function truncated(reader: Reader, size: number): boolean {
 }
 
 /**
- * After a copy-truncate: the copy that holds what we had read, so the rest of it can be read too.
+ * After a copy-truncate: the copy that holds what we had read, so the rest of it can be read too, and
+ * the copies made after it (several copy-truncates within one scan period), oldest first, to read whole.
  * Candidates are our rotated names and logrotate's (`x.log.1`, `x.log-20261126`), newest first.
  */
-function findCopy(home: string, source: Source, reader: Reader): string | null {
+function findCopy(home: string, source: Source, reader: Reader): {copy: string; newer: string[]} | null {
 	const dir = homePaths(home).logs;
 	const prefix = path.basename(source.live);
 	const candidates = fs.readdirSync(dir)
@@ -156,8 +182,8 @@ function findCopy(home: string, source: Source, reader: Reader): string | null {
 				return {file, mtime: 0};
 			}
 		})
-		.sort((a, b) => b.mtime - a.mtime);
-	for (const {file} of candidates) {
+		.sort((a, b) => b.mtime - a.mtime || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
+	for (const [index, {file}] of candidates.entries()) {
 		try {
 			const fd = fs.openSync(file, 'r');
 			try {
@@ -170,7 +196,7 @@ function findCopy(home: string, source: Source, reader: Reader): string | null {
 				const bytes = Buffer.allocUnsafe(length);
 				fs.readSync(fd, bytes, 0, length, reader.offset - length);
 				if (bytes.equals(reader.signature)) {
-					return file;
+					return {copy: file, newer: candidates.slice(0, index).map((c) => c.file).reverse()};
 				}
 			} finally {
 				fs.closeSync(fd);
@@ -181,6 +207,27 @@ function findCopy(home: string, source: Source, reader: Reader): string | null {
 	}
 
 	return null;
+}
+
+/**
+ * The rotated files of `source` newer than the one `reader` holds (found by its inode), oldest first:
+ * after several rotations within one scan period these were live once but never opened by us.
+ * Nothing when the held file was deleted rather than renamed.
+ */
+function rotatedSince(home: string, source: Source, reader: Reader): string[] {
+	const rotated = listSources(home, {components: [source.component], streams: [source.stream]})[0]?.rotated ?? [];
+	for (let i = rotated.length - 1; i >= 0; i--) {
+		try {
+			const stat = fs.statSync(rotated[i]!);
+			if (stat.ino === reader.ino && stat.dev === reader.dev) {
+				return rotated.slice(i + 1);
+			}
+		} catch {
+			// Vanished meanwhile: look further back.
+		}
+	}
+
+	return [];
 }
 
 /** Follow the selected live files from the given positions (from `readMergedAt`/`writeAll`), or from their current end. */
@@ -221,6 +268,7 @@ export async function followFrom(home: string, selection: LogSelection, position
 
 	let closed = false;
 	let scanning = false;
+	let watchLive: (file: string) => void = () => {};
 	let again = false;
 	// Nothing is emitted before the caller holds the follower (and has printed any tail it read first).
 	let live = false;
@@ -239,8 +287,9 @@ export async function followFrom(home: string, selection: LogSelection, position
 		try {
 			do {
 				again = false;
-				const perSource = tracked.map((t) => scanOne(home, t));
+				const perSource = tracked.map((t) => scanOne(home, t, watchLive));
 				const batch = mergeSources(perSource);
+				gap = batch.length >= BUSY_LINES ? BUSY_SCAN_GAP_MS : MIN_SCAN_GAP_MS;
 				if (batch.length > 0) {
 					onLines(batch);
 				}
@@ -251,6 +300,7 @@ export async function followFrom(home: string, selection: LogSelection, position
 	};
 
 	let lastScan = 0;
+	let gap = MIN_SCAN_GAP_MS;
 	let scheduled: NodeJS.Timeout | null = null;
 	const soon = () => {
 		if (scheduled === null && !closed) {
@@ -258,26 +308,42 @@ export async function followFrom(home: string, selection: LogSelection, position
 				scheduled = null;
 				lastScan = Date.now();
 				scan();
-			}, Math.max(0, lastScan + MIN_SCAN_GAP_MS - Date.now()));
+			}, Math.max(0, lastScan + gap - Date.now()));
 		}
 	};
 
 	const dir = homePaths(home).logs;
-	let watcher: FSWatcher | null = null;
+	let watchers: FSWatcher[] | null = null;
+	// The live files' watcher, told about each file we open (created later, or the new file after a rotation).
+	let files: FSWatcher | null = null;
+	watchLive = (file) => {
+		if (files !== null) {
+			files.unwatch(file);
+			files.add(file);
+		}
+	};
+
 	const startWatcher = async () => {
 		const {watch} = await import('chokidar');
-		const w = watch(dir, {depth: 0, ignoreInitial: true, persistent: true, atomic: false});
-		// chokidar drops `change` events within 50 ms of the last one (no trailing event): raw events
-		// arrive for every write, and `soon` coalesces them.
-		w.on('all', soon);
-		w.on('raw', soon);
-		w.on('error', () => {
-			// The poll still runs: a watcher error (e.g. too many watches) only costs latency.
-		});
-		await new Promise<void>((resolve) => {
+		const options = {ignoreInitial: true, persistent: true, atomic: false} as const;
+		const directory = watch(dir, {...options, depth: 0, usePolling: true, interval: DIR_POLL_MS, ignored: (file: string) => file !== dir});
+		const existing = tracked.map((t) => t.source.live).filter((file) => fs.existsSync(file));
+		const live = watch(existing, options);
+		for (const w of [directory, live]) {
+			// Raw events (one per write, per changed poll) rather than `change`, which chokidar drops within
+			// 50 ms of the last one; `soon` coalesces them.
+			w.on('raw', soon);
+			w.on('error', () => {
+				// The scan timer still runs: a watcher error (e.g. too many watches) only costs latency.
+			});
+		}
+
+		// (A watcher given no paths never says ready.)
+		await Promise.all((existing.length > 0 ? [directory, live] : [directory]).map(async (w) => new Promise<void>((resolve) => {
 			w.once('ready', resolve);
-		});
-		watcher = w;
+		})));
+		files = live;
+		watchers = [directory, live];
 	};
 
 	if (fs.existsSync(dir)) {
@@ -286,7 +352,7 @@ export async function followFrom(home: string, selection: LogSelection, position
 
 	let starting = false;
 	const timer = setInterval(() => {
-		if (watcher === null && !starting && !closed && fs.existsSync(dir)) {
+		if (watchers === null && !starting && !closed && fs.existsSync(dir)) {
 			starting = true;
 			void startWatcher().finally(() => {
 				starting = false;
@@ -308,10 +374,7 @@ export async function followFrom(home: string, selection: LogSelection, position
 				clearTimeout(scheduled);
 			}
 
-			const w = watcher as FSWatcher | null;
-			if (w) {
-				await w.close();
-			}
+			await Promise.all((watchers ?? []).map(async (w) => w.close()));
 
 			for (const t of tracked) {
 				for (const r of [t.reader, ...t.retired.map((x) => x.reader)]) {
@@ -325,7 +388,7 @@ export async function followFrom(home: string, selection: LogSelection, position
 }
 
 /** New complete lines of one source since the last scan, with effective times. */
-function scanOne(home: string, t: Tracked): LogLine[] {
+function scanOne(home: string, t: Tracked, opened: (file: string) => void): LogLine[] {
 	const {source} = t;
 	const out: LogLine[] = [];
 	const emit = (reader: Reader, lines: RawLine[]) => {
@@ -365,6 +428,11 @@ function scanOne(home: string, t: Tracked): LogLine[] {
 		drain(reader, lines);
 		emit(reader, lines);
 		t.retired.push({reader, until: now + RETIRE_GRACE_MS});
+		// Files rotated in and out again between two scans were never open: read them whole, in order.
+		for (const file of rotatedSince(home, source, reader)) {
+			emit(reader, readWhole(file));
+		}
+
 		t.reader = null;
 		reader = null;
 	}
@@ -380,8 +448,8 @@ function scanOne(home: string, t: Tracked): LogLine[] {
 	if (reader && stat && truncated(reader, stat.size)) {
 		// Copy-truncate: what we had not read yet is in the copy, past our offset.
 		const lines: RawLine[] = [];
-		const copy = reader.offset > 0 ? findCopy(home, source, reader) : null;
-		const old = copy ? openReader(copy, reader.offset, reader.lastTime) : null;
+		const found = reader.offset > 0 ? findCopy(home, source, reader) : null;
+		const old = found ? openReader(found.copy, reader.offset, reader.lastTime) : null;
 		if (old) {
 			old.assembler = reader.assembler;
 			drain(old, lines);
@@ -392,6 +460,10 @@ function scanOne(home: string, t: Tracked): LogLine[] {
 		}
 
 		emit(reader, lines);
+		for (const file of old ? found!.newer : []) {
+			emit(reader, readWhole(file));
+		}
+
 		reader.offset = 0;
 		reader.signature = Buffer.alloc(0);
 		reader.assembler = new Assembler();
@@ -400,6 +472,9 @@ function scanOne(home: string, t: Tracked): LogLine[] {
 	if (!reader && stat) {
 		reader = openReader(source.live, 0, Number.NaN);
 		t.reader = reader;
+		if (reader) {
+			opened(source.live);
+		}
 	}
 
 	if (reader) {
