@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../source/logs/index.js';
+import {bytesLevel, bytesTime, parseBytes} from '../source/logs/parse-bytes.js';
 
 const utc = (h: number, mi: number, s: number, ms = 0) => Date.UTC(2026, 10, 26, h, mi, s) + ms;
 const local = (h: number, mi: number, s: number, ms = 0) => new Date(2026, 10, 26, h, mi, s).getTime() + ms;
@@ -81,6 +82,52 @@ for (const c of CASES) {
 		assert.equal(parsed.level, c.level, `level of ${JSON.stringify(c.line)}`);
 	});
 }
+
+/** Edge lines for the byte fast path: near-misses of the layouts it reads. */
+const FAST_EDGES = [
+	'2026-11-26T03:47:41.123+02 short offset', '2026-11-26T03:47:41.123+0', '2026-11-26T03:47:41-', '2026-11-26T03:47:41.', '2026-11-26T03:47:41,5',
+	'2026-11-26 03:47:41 UT', '2026-11-26 03:47:41 UTC', '2026/11/26 03:47:41+01:00 slash has no offset', '2026-11-26t03:47:41z lower',
+	'2026-11-26T24:00:00Z', '2026-11-26T03:60:00Z', '2026-11-26T03:47:60Z leap', '2026-00-26T03:47:41Z', '2026-11-26', '2026-11-26T03:47',
+	'  2026-11-26 03:47:41 [ERROR] indented', '	2026/11/26 03:47:41 | warn | piped', '2026-11-26 03:47:41 INFORMATIONAL', '2026-11-26 03:47:41 Informationally',
+	'{"level":"WARNING","time":"2026-11-26T03:47:41Z"}', '{"level":"info","ts":1795664861.5}', '{"level":"info","ts":"1795664861123"}',
+	'{"level":"info","msg":"x","time":"2026-11-26T03:47:41Z"}', '{"level":"informationalx","time":"2026-11-26T03:47:41Z"}',
+	'{"level":"info","time":"2026-11-26T03:47:41.1234567891+05:30"}', '{"level":"info","time":"nope"}', '{', '{"level":"', '   ', '1', '12:M',
+];
+
+test('parseBytes (the merge\'s byte fast path) agrees with parseLine on every line it accepts, whatever ends the line', () => {
+	let accepted = 0;
+	for (const line of [...CASES.map((c) => c.line), ...FAST_EDGES]) {
+		const want = parseLine(line);
+		for (const ending of ['\n', '\r\n', '\n2026-11-26T03:47:41Z next line', '\r\n{"level":"info"}']) {
+			const bytes = new Uint8Array(Buffer.from(`${line}${ending}`, 'latin1'));
+			if (!parseBytes(bytes, 0, line.length)) {
+				continue;
+			}
+
+			accepted++;
+			const time = Number.isNaN(bytesTime()) ? null : bytesTime();
+			assert.equal(time, want.time, `time of ${JSON.stringify(line + ending)}`);
+			assert.equal(bytesLevel(), want.level, `level of ${JSON.stringify(line + ending)}`);
+		}
+	}
+
+	assert.ok(accepted > 100, `the fast path accepted only ${accepted} line endings`);
+});
+
+test('parseBytes reads the common layouts itself: Temporal, zerolog, Go log, Python logging, blank', () => {
+	const common = [
+		'{"level":"info","ts":"2026-11-26T03:47:41.123Z","msg":"Started"}',
+		'{"level":"warn","time":"2026-11-26T03:47:41.123Z","message":"slow"}',
+		'2026/11/26 03:47:41.123456 task 7 poll',
+		'2026-11-26 03:47:41,123 ERROR agent_runner: failed',
+		'',
+	];
+	for (const line of common) {
+		assert.ok(parseBytes(new Uint8Array(Buffer.from(`${line}\n`)), 0, line.length), `declined ${JSON.stringify(line)}`);
+		assert.equal(Number.isNaN(bytesTime()) ? null : bytesTime(), parseLine(line).time);
+		assert.equal(bytesLevel(), parseLine(line).level);
+	}
+});
 
 test('isErrorLevel marks error, fatal, critical and panic only', () => {
 	assert.deepEqual(['error', 'fatal', 'critical', 'panic', 'warn', 'info', null].map((l) => isErrorLevel(l)), [true, true, true, true, false, false, false]);

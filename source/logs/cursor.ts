@@ -1,16 +1,17 @@
 // The forward reader of `-n 0`: one source's files in order, read in large chunks of complete lines,
-// each chunk split and parsed in one pass over its latin1 view (ASCII only is inspected, so byte
-// offsets equal string offsets), with effective times and levels kept in typed arrays.
+// each chunk split and parsed in one pass over its bytes (parse-bytes.ts; the rare other layouts one
+// decoded line at a time), with effective times and levels kept in typed arrays.
 import {isUtf8} from 'node:buffer';
 import fs from 'node:fs';
 import type {Source} from './files.js';
 import {MAX_LINE_BYTES} from './lines.js';
-import {lastLevel, lastTime, parseSpan} from './parse.js';
+import {lastLevel, lastTime, parseInto} from './parse.js';
+import {bytesLevel, bytesTime, parseBytes} from './parse-bytes.js';
 import type {Positions} from './tail.js';
 
 /**
  * Read size per file: large enough that syscalls vanish from the profile, small enough for 8+
- * files at once, and under Node's 1 MB threshold for external strings (slower to index).
+ * files at once (each cursor's chunk sits in the merge's shared buffer).
  */
 export const CHUNK = 768 * 1024;
 
@@ -29,9 +30,7 @@ export class Cursor {
 	/** Time of the previous line in the current file, NaN before the first. */
 	lastTime = Number.NaN;
 	buf: Buffer = Buffer.alloc(0);
-	/** The chunk's latin1 view: one char per byte, so `view.slice` of a line is its exact bytes. */
-	view = '';
-	/** The chunk as a plain Uint8Array: its subarray is much cheaper than Buffer's. */
+	/** The chunk's buffer as a plain Uint8Array (offsets as in `buf`): its subarray is much cheaper than Buffer's. */
 	bytes: Uint8Array = new Uint8Array(0);
 	clean = true;
 	n = 0;
@@ -189,10 +188,10 @@ export class Cursor {
 	}
 
 	private parse(buf: Buffer, end: number): void {
-		const view = buf.toString('latin1', 0, end);
 		this.buf = buf;
-		this.view = view;
-		this.bytes = new Uint8Array(buf.buffer, buf.byteOffset, end);
+		// The whole buffer, not just [0, end): a line's parse may peek just past its \n, as on a string.
+		const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+		this.bytes = bytes;
 		const nul = buf.indexOf(0);
 		this.clean = (nul < 0 || nul >= end) && isUtf8(buf.subarray(0, end));
 		let n = 0;
@@ -200,13 +199,13 @@ export class Cursor {
 		let pendingFrom = -1;
 		let last = this.lastTime;
 		while (start < end) {
-			let nl = view.indexOf('\n', start);
-			if (nl < 0) {
+			let nl = buf.indexOf(10, start);
+			if (nl < 0 || nl > end) {
 				nl = end;
 			}
 
 			let lineEnd = nl;
-			if (lineEnd > start && view.charCodeAt(lineEnd - 1) === 13) {
+			if (lineEnd > start && bytes[lineEnd - 1] === 13) {
 				lineEnd--;
 			}
 
@@ -218,8 +217,19 @@ export class Cursor {
 				this.grow(n + 1);
 			}
 
-			parseSpan(view, start, lineEnd);
-			const own = lastTime();
+			let own: number;
+			let level: string | null;
+			// The byte fast path reads the common layouts; a line it declines (or a last line with no \n,
+			// whose next byte is not its own) is decoded alone for the general parser.
+			if (nl < end && parseBytes(bytes, start, lineEnd)) {
+				own = bytesTime();
+				level = bytesLevel();
+			} else {
+				parseInto(buf.toString('latin1', start, lineEnd));
+				own = lastTime();
+				level = lastLevel();
+			}
+
 			if (Number.isNaN(own)) {
 				if (Number.isNaN(last) && pendingFrom < 0) {
 					pendingFrom = n;
@@ -238,7 +248,7 @@ export class Cursor {
 				this.inherited[n] = 0;
 			}
 
-			this.levels[n] = lastLevel();
+			this.levels[n] = level;
 			this.starts[n] = start;
 			this.ends[n] = lineEnd;
 			n++;

@@ -88,3 +88,44 @@ function equalsFolded(s: string, i: number, word: string): boolean {
 
 	return true;
 }
+
+/** `levelWordAt` over bytes: a level word at b[i] that ends at a delimiter, canonical, or null (same answers; bytes past the array read as a delimiter). */
+export function levelWordAtBytes(b: Uint8Array, i: number): string | null {
+	let j = i;
+	let h = 0;
+	let c = b[j]!;
+	while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+		h = (Math.imul(h, 31) + (c | 0x20)) | 0;
+		c = b[++j]!;
+		if (j - i > MAX_LEVEL_WORD) {
+			return null;
+		}
+	}
+
+	if (j === i || !(c === undefined || c === 32 || c === 93 || c === 58 || c === 124 || c === 41 || c === 9 || c === 44 || c === 34 || c === 10 || c === 13)) {
+		return null;
+	}
+
+	const candidates = LEVEL_BY_HASH.get(h);
+	if (candidates === undefined) {
+		return null;
+	}
+
+	for (const [word, level] of candidates) {
+		if (word.length === j - i && equalsFoldedBytes(b, i, word)) {
+			return level;
+		}
+	}
+
+	return null;
+}
+
+function equalsFoldedBytes(b: Uint8Array, i: number, word: string): boolean {
+	for (let k = 0; k < word.length; k++) {
+		if ((b[i + k]! | 0x20) !== word.charCodeAt(k)) {
+			return false;
+		}
+	}
+
+	return true;
+}

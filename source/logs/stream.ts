@@ -181,6 +181,35 @@ class Renderer {
 		this.at += k.bytes.length;
 	}
 
+	/**
+	 * Clean UTF-8 as a JSON string, byte by byte: JSON.stringify escapes only ASCII (", \, controls
+	 * below 0x20) in a well-formed string, and every byte >= 0x80 passes through unchanged.
+	 */
+	private jsonString(src: Uint8Array, start: number, end: number): void {
+		const out = this.outBytes;
+		let at = this.at;
+		out[at++] = 34;
+		for (let k = start; k < end; k++) {
+			const b = src[k]!;
+			if (b >= 0x20 && b !== 34 && b !== 92) {
+				out[at++] = b;
+			} else {
+				const escape = JSON_ESCAPES[b]!;
+				out[at++] = 92;
+				out[at++] = escape;
+				if (escape === 117 /* u */) {
+					out[at++] = 48;
+					out[at++] = 48;
+					out[at++] = HEX[b >> 4]!;
+					out[at++] = HEX[b & 15]!;
+				}
+			}
+		}
+
+		out[at++] = 34;
+		this.at = at;
+	}
+
 	/** Room needed for a line of `length` text bytes, escaped in the worst case. */
 	room(length: number): number {
 		return (this.format.json ? length * 6 : length) + 256;
@@ -201,10 +230,7 @@ class Renderer {
 			this.bytes(label[c.inherited[i]!]!);
 			this.bytes(this.level(level));
 			if (c.clean) {
-				// Clean UTF-8 escaped as latin1: JSON escapes only ASCII (", \, controls), and bytes
-				// >= 0x80 pass through as chars U+0080..U+00FF, written back as the same bytes.
-				// Faster than decoding to UTF-16 and encoding again, and than a byte loop (measured).
-				this.at += out.write(JSON.stringify(c.view.slice(start, end)), this.at, 'latin1');
+				this.jsonString(c.bytes, start, end);
 			} else {
 				this.at += out.write(JSON.stringify(decodeLine(c.buf, start, end)), this.at, 'utf8');
 			}
@@ -251,6 +277,17 @@ type Const = {bytes: Uint8Array; base: number};
 /** The one buffer shared by the output, the cursors' chunks and the constants; offsets are into `bytes`. */
 type Arena = {bytes: Uint8Array; out: Buffer; constants: number};
 
+/** The letter after a backslash for each byte JSON escapes (`u` means \u00XX), as JSON.stringify writes them. */
+const JSON_ESCAPES = (() => {
+	const table = new Uint8Array(128).fill(117);
+	for (const [byte, letter] of [[8, 'b'], [9, 't'], [10, 'n'], [12, 'f'], [13, 'r'], [34, '"'], [92, '\\']] as const) {
+		table[byte] = letter.charCodeAt(0);
+	}
+
+	return table;
+})();
+/** Lower-case hex digits (JSON.stringify's `\u001b`). */
+const HEX = bytesOf('0123456789abcdef');
 const JSON_OPEN = bytesOf('"time":"');
 const DIM = bytesOf('\u001B[2m');
 const RED = bytesOf('\u001B[31m');
