@@ -14,7 +14,11 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const suiteDir = path.join(root, 'dist', 'test');
 /** Suites run in parallel, one per core: they are mostly waiting on real processes, and more makes readiness timing flaky on 2 cores. */
 const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, os.availableParallelism()));
-/** A test that takes longer than this is hung (the slowest, SIGKILL after stop_timeout, takes a few seconds). */
+/**
+ * A test, or a whole suite file (node 20 applies --test-timeout to each file too), running longer
+ * than this is hung: a file whose tests pass but whose process never exits (a watcher or child left
+ * open) fails here instead of stalling the run. The slowest suite file takes about 40 s.
+ */
 const TEST_TIMEOUT_MS = 120_000;
 /** The whole run must stay under 5 minutes on 2 cores; past this it is hung: end it and fail. */
 const WATCHDOG_MS = 9 * 60_000;
