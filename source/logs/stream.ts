@@ -14,9 +14,11 @@ import type {Positions} from './tail.js';
 const OUT_SIZE = 1024 * 1024;
 /** Each cursor's part of the shared buffer: a read chunk plus a carried partial line of up to 256 KiB. */
 const CHUNK_REGION = CHUNK + 256 * 1024;
+/** Longest prefix before a label: `{"time":"YYYY-MM-DDTHH:MM:SS.mmmZ` (JSON) or dim + `HH:MM:SS.mmm`. */
+const PREFIX_HEAD = 40;
 /** Output copies kept for reuse: enough for a pipe's reader to lag a few megabytes. */
 const MAX_SPARE = 8;
-/** Room for labels and other constant bytes (a few dozen bytes per source). */
+/** Room for labels, prefix templates and other constant bytes (a few hundred bytes per source). */
 const CONSTANTS_REGION = 64 * 1024;
 
 /** How `writeAll` renders lines. */
@@ -33,17 +35,12 @@ class Renderer {
 	out: Buffer = Buffer.allocUnsafe(OUT_SIZE);
 	outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
 	at = 0;
-	private minute = Number.NaN;
-	private readonly minuteBytes = Buffer.alloc(24);
-	/** Views of minuteBytes: `YYYY-MM-DDTHH:MM:` for JSON, `HH:MM:` for text. */
-	private readonly minuteJson = new Uint8Array(this.minuteBytes.buffer, this.minuteBytes.byteOffset, 17);
-	private readonly minuteClock = new Uint8Array(this.minuteBytes.buffer, this.minuteBytes.byteOffset, 6);
+	/** Per source, per `inherited` (JSON) or just one (text): the line's prefix up to its level or text, rebuilt each second. */
+	private readonly prefixes = new Map<Source, Prefix[]>();
 	private readonly labels = new Map<Source, Const[]>();
 	private readonly levelBytes = new Map<string | null, Const>();
 	/** Next free byte of the arena's constants region. */
 	private constFree = 0;
-	private readonly jsonOpen: Const;
-	private readonly dim: Const;
 	private readonly red: Const;
 	private readonly yellow: Const;
 	private readonly reset: Const;
@@ -57,18 +54,29 @@ class Renderer {
 			this.constFree = arena.constants;
 		}
 
-		[this.jsonOpen, this.dim, this.red, this.yellow, this.reset] = [JSON_OPEN, DIM, RED, YELLOW, RESET].map((b) => this.intern(b)) as [Const, Const, Const, Const, Const];
+		[this.red, this.yellow, this.reset] = [RED, YELLOW, RESET].map((b) => this.intern(b)) as [Const, Const, Const];
 	}
 
 	/** Constant bytes, copied once into the arena's constants region when there is room. */
 	private intern(bytes: Uint8Array): Const {
-		if (!this.arena || this.constFree + bytes.length > this.arena.bytes.length) {
-			return {bytes, base: -1};
+		const k = this.reserve(bytes.length);
+		k.bytes.set(bytes);
+		if (k.base >= 0) {
+			this.arena!.bytes.set(bytes, k.base);
 		}
 
-		this.arena.bytes.set(bytes, this.constFree);
-		this.constFree += bytes.length;
-		return {bytes, base: this.constFree - bytes.length};
+		return k;
+	}
+
+	/** Room for `size` constant bytes (a template filled later), in the arena's constants region when it fits. */
+	private reserve(size: number): Const & {bytes: Buffer} {
+		const bytes = Buffer.alloc(size);
+		if (!this.arena || this.constFree + size > this.arena.bytes.length) {
+			return {bytes, base: -1, length: size};
+		}
+
+		this.constFree += size;
+		return {bytes, base: this.constFree - size, length: size};
 	}
 
 	/** Spare copies of the arena's output, back from the sink: a fresh megabyte per flush costs its page faults (measured 10 % of a merge). */
@@ -139,46 +147,64 @@ class Renderer {
 		return bytes;
 	}
 
-	/** Write time digits: `HH:MM:SS.mmm` (local) or `YYYY-MM-DDTHH:MM:SS.mmmZ` (JSON, UTC). */
-	private time(t: number): void {
-		const minute = Math.floor(t / 60_000);
-		const json = this.format.json;
-		if (minute !== this.minute) {
-			this.minute = minute;
-			const d = new Date(minute * 60_000);
-			const text = json ? d.toISOString().slice(0, 17) : `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:`;
-			this.minuteBytes.write(text, 0, 'latin1');
+	/**
+	 * Write a line's prefix: `[dim]HH:MM:SS.mmm label` (local clock) or `{"time":"YYYY-MM-DDTHH:MM:SS.mmmZ",
+	 * …"level":` (JSON, UTC). The bytes up to the label are a per-source template in the arena, rebuilt
+	 * when the second changes (every few hundred lines): one copy and three digits per line, instead of
+	 * a copy per piece.
+	 */
+	private prefix(source: Source, t: number, variant: number): void {
+		let prefixes = this.prefixes.get(source);
+		if (!prefixes) {
+			prefixes = this.label(source).map((label) => ({label, k: this.reserve(PREFIX_HEAD + label.bytes.length), second: Number.NaN, msAt: 0}));
+			this.prefixes.set(source, prefixes);
 		}
 
-		const out = this.out;
-		let at = this.at;
-		const prefixLength = json ? 17 : 6;
-		this.outBytes.set(json ? this.minuteJson : this.minuteClock, at);
-		at += prefixLength;
+		const p = prefixes[variant]!;
+		// The same arithmetic as the clock was always printed with: minute, then whole ms within it.
+		const minute = Math.floor(t / 60_000);
 		const rest = Math.floor(t - minute * 60_000);
 		const sec = Math.floor(rest / 1000);
 		const ms = rest - sec * 1000;
-		out[at++] = 48 + Math.floor(sec / 10);
-		out[at++] = 48 + (sec % 10);
-		out[at++] = 46;
-		out[at++] = 48 + Math.floor(ms / 100);
-		out[at++] = 48 + (Math.floor(ms / 10) % 10);
-		out[at++] = 48 + (ms % 10);
-		if (json) {
-			out[at++] = 90;
+		const second = minute * 60 + sec;
+		if (second !== p.second) {
+			this.fillPrefix(p, minute, sec);
 		}
 
-		this.at = at;
+		const at = this.at;
+		this.bytes(p.k);
+		const out = this.out;
+		const digits = at + p.msAt;
+		out[digits] = 48 + Math.floor(ms / 100);
+		out[digits + 1] = 48 + (Math.floor(ms / 10) % 10);
+		out[digits + 2] = 48 + (ms % 10);
+	}
+
+	private fillPrefix(p: Prefix, minute: number, sec: number): void {
+		const d = new Date(minute * 60_000);
+		const ss = `${Math.floor(sec / 10)}${sec % 10}`;
+		const head = this.format.json
+			? `{"time":"${d.toISOString().slice(0, 17)}${ss}.000Z`
+			: `${this.format.color ? '\u001B[2m' : ''}${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${ss}.000`;
+		const bytes = p.k.bytes;
+		const length = bytes.write(head, 0, 'latin1');
+		bytes.set(p.label.bytes, length);
+		p.k.length = length + p.label.bytes.length;
+		p.msAt = length - (this.format.json ? 4 : 3);
+		p.second = minute * 60 + sec;
+		if (p.k.base >= 0) {
+			this.arena!.bytes.set(bytes.subarray(0, p.k.length), p.k.base);
+		}
 	}
 
 	private bytes(k: Const): void {
 		if (k.base >= 0 && this.outBase >= 0) {
-			this.arena!.bytes.copyWithin(this.outBase + this.at, k.base, k.base + k.bytes.length);
+			this.arena!.bytes.copyWithin(this.outBase + this.at, k.base, k.base + k.length);
 		} else {
-			this.outBytes.set(k.bytes, this.at);
+			this.outBytes.set(k.length === k.bytes.length ? k.bytes : k.bytes.subarray(0, k.length), this.at);
 		}
 
-		this.at += k.bytes.length;
+		this.at += k.length;
 	}
 
 	/**
@@ -221,13 +247,9 @@ class Renderer {
 		const start = c.starts[i]!;
 		const end = c.ends[i]!;
 		const level = c.levels[i]!;
-		const label = this.label(c.source);
 		const out = this.out;
 		if (this.format.json) {
-			out[this.at++] = 123; // {"time":"
-			this.bytes(this.jsonOpen);
-			this.time(c.times[i]!);
-			this.bytes(label[c.inherited[i]!]!);
+			this.prefix(c.source, c.times[i]!, c.inherited[i]!);
 			this.bytes(this.level(level));
 			if (c.clean) {
 				this.jsonString(c.bytes, start, end);
@@ -238,12 +260,7 @@ class Renderer {
 			out[this.at++] = 125;
 		} else {
 			const colour = this.format.color ? (isErrorLevel(level) ? this.red : level === 'warn' ? this.yellow : null) : null;
-			if (this.format.color) {
-				this.bytes(this.dim);
-			}
-
-			this.time(c.times[i]!);
-			this.bytes(label[0]!);
+			this.prefix(c.source, c.times[i]!, 0);
 			if (colour) {
 				this.bytes(colour);
 			}
@@ -273,7 +290,9 @@ class Renderer {
 const bytesOf = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
 
 /** Constant bytes and where they sit in the arena (-1: not there, copied with set). */
-type Const = {bytes: Uint8Array; base: number};
+type Const = {bytes: Uint8Array; base: number; length: number};
+/** A source's line prefix template (see Renderer.prefix): its bytes, the second they show, where the ms digits go. */
+type Prefix = {label: Const; k: Const & {bytes: Buffer}; second: number; msAt: number};
 /** The one buffer shared by the output, the cursors' chunks and the constants; offsets are into `bytes`. */
 type Arena = {bytes: Uint8Array; out: Buffer; constants: number};
 
@@ -288,8 +307,6 @@ const JSON_ESCAPES = (() => {
 })();
 /** Lower-case hex digits (JSON.stringify's `\u001b`). */
 const HEX = bytesOf('0123456789abcdef');
-const JSON_OPEN = bytesOf('"time":"');
-const DIM = bytesOf('\u001B[2m');
 const RED = bytesOf('\u001B[31m');
 const YELLOW = bytesOf('\u001B[33m');
 const RESET = bytesOf('\u001B[0m');
