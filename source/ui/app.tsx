@@ -59,6 +59,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 					</Box>
 					<LogPane
 						lines={d.view.lines}
+						version={d.view.version}
 						start={d.view.start}
 						height={d.layout.logHeight}
 						width={size.columns}

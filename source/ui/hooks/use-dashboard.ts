@@ -22,7 +22,7 @@ export type DashboardModel = {
 	components: ComponentStatus[];
 	ui: UiState;
 	lastErrors: Map<string, DashLine>;
-	view: {lines: DashLine[]; start: number; header: string; matches: number};
+	view: {lines: DashLine[]; version: number; start: number; header: string; matches: number};
 	logError: string | null;
 };
 
@@ -117,7 +117,7 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		components,
 		ui: {...state, selected: Math.min(state.selected, Math.max(0, components.length - 1))},
 		lastErrors: logs.buffer.lastError,
-		view: {lines, start, header: `── logs · ${filterText} · ${followText}${searchText} `, matches: matches.length},
+		view: {lines, version: logs.version, start, header: `── logs · ${filterText} · ${followText}${searchText} `, matches: matches.length},
 		logError: logs.error ?? (keys ? null : 'stdin is not a terminal: keys are off; Ctrl-C quits'),
 	};
 }

@@ -1,4 +1,5 @@
 // The log pane: renders only the visible window of the (filtered) buffer, one memoised row per line.
+import chalk from 'chalk';
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import {formatClock} from '../format.js';
@@ -6,7 +7,10 @@ import {componentColor, levelColor} from '../theme.js';
 import type {DashLine} from '../types.js';
 
 export type LogPaneProps = {
+	/** The (filtered) buffer: the same array grows in place, so `version` tells the pane it changed. */
 	lines: readonly DashLine[];
+	/** Lines ever added to the buffer: lets the memoised pane skip frames where no line arrived. */
+	version: number;
 	start: number;
 	height: number;
 	width: number;
@@ -45,36 +49,38 @@ export function splitMatches(text: string, query: string): Array<{text: string; 
 
 type RowProps = {line: DashLine; color: string; query: string; current: boolean; width: number; nameWidth: number};
 
-const LogRow = memo(function LogRow({line, color, query, current, width, nameWidth}: RowProps) {
+type Paint = (text: string) => string;
+/** chalk's painter for an Ink colour name (`cyanBright`…), as Ink's own <Text color> does it. */
+const paint = (name: string | undefined): Paint => (name === undefined ? (text) => text : ((chalk as unknown as Record<string, Paint>)[name] ?? ((text: string) => text)));
+const highlight: Paint = (text) => chalk.bgYellow.black(text);
+
+/**
+ * One log row as a single string with its colours as ANSI codes, cut to `width` columns: Ink then has
+ * one text node per row to lay out and paint instead of six or more, and never needs to wrap or
+ * truncate it (ASCII-width approximation; the <Text> still truncates anything wider).
+ */
+export function rowText({line, color, query, current, width, nameWidth}: RowProps): string {
 	const stderr = line.stream === 'stderr';
+	const clock = `${formatClock(line.time)} `;
+	const tag = stderr ? '[err]' : '[out]';
 	const pad = ' '.repeat(Math.max(0, nameWidth - line.component.length) + 1);
 	// Levels colour the text; a stderr line without a level (a stack trace, a panic) is marked too.
-	const textColor = levelColor(line.level) ?? (stderr && line.level === null ? 'yellow' : undefined);
+	const textColor = paint(levelColor(line.level) ?? (stderr && line.level === null ? 'yellow' : undefined));
 	// Only the part that fits is highlighted and rendered: long lines cost nothing past the edge.
-	const visible = line.text.slice(0, Math.max(0, width));
-	return (
-		<Text wrap="truncate-end" inverse={current}>
-			<Text color="gray">{formatClock(line.time)} </Text>
-			<Text color={color}>{line.component}</Text>
-			<Text color={stderr ? 'red' : 'gray'}>{stderr ? '[err]' : '[out]'}</Text>
-			{pad}
-			{splitMatches(visible, query).map((part, index) =>
-				part.match ? (
-					<Text key={index} backgroundColor="yellow" color="black">
-						{part.text}
-					</Text>
-				) : (
-					<Text key={index} color={textColor}>
-						{part.text}
-					</Text>
-				),
-			)}
-		</Text>
-	);
+	const visible = line.text.slice(0, Math.max(0, width - clock.length - line.component.length - tag.length - pad.length));
+	const text = splitMatches(visible, query)
+		.map((part) => (part.match ? highlight(part.text) : textColor(part.text)))
+		.join('');
+	const row = `${chalk.gray(clock)}${paint(color)(line.component)}${(stderr ? chalk.red : chalk.gray)(tag)}${pad}${text}`;
+	return current ? chalk.inverse(row) : row;
+}
+
+const LogRow = memo(function LogRow(props: RowProps) {
+	return <Text wrap="truncate-end">{rowText(props)}</Text>;
 });
 
 /** The header line and exactly `height` rows (blank when there are fewer lines). */
-export function LogPane({lines, start, height, width, query, currentSeq, header, nameWidth}: LogPaneProps) {
+export const LogPane = memo(function LogPane({lines, start, height, width, query, currentSeq, header, nameWidth}: LogPaneProps) {
 	const visible = lines.slice(start, start + height);
 	return (
 		<Box flexDirection="column" width={width} height={height + 1}>
@@ -87,4 +93,4 @@ export function LogPane({lines, start, height, width, query, currentSeq, header,
 			))}
 		</Box>
 	);
-}
+});
