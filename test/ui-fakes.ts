@@ -1,7 +1,7 @@
 // Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher.
 import {EventEmitter} from 'node:events';
 import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../source/engine/types.js';
-import type {ComponentInfo, DashDeps, IncomingLine} from '../source/ui/types.js';
+import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../source/ui/types.js';
 
 export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
 
@@ -36,6 +36,9 @@ export type Fake = {
 	failNext: (error: Error) => void;
 	pidChanged: () => void;
 	statusCalls: () => number;
+	/** What the per-second sample reports for a component from now on (until then: its status's values). */
+	setUsage: (name: string, usage: Usage) => void;
+	sampleCalls: () => number;
 	/** Make the next actions pause after their first events until the returned function is called. */
 	hold: () => () => void;
 };
@@ -45,6 +48,8 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 	let components = initial;
 	let fail: Error | undefined;
 	let statusCount = 0;
+	let sampleCount = 0;
+	const usages = new Map<string, Usage>();
 	let gate: Promise<void> | undefined;
 	const calls: Call[] = [];
 	const listeners = new Set<(lines: IncomingLine[]) => void>();
@@ -113,6 +118,16 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 			},
 		},
 		isAlive: (pid) => components.some((c) => c.pid === pid && (c.state === 'running' || c.state === 'starting' || c.state === 'stopping')),
+		async sample(targets) {
+			sampleCount++;
+			const usage = new Map<string, Usage>();
+			for (const t of targets) {
+				const c = components.find((x) => x.name === t.name);
+				usage.set(t.name, usages.get(t.name) ?? {cpuPercent: c?.cpuPercent ?? 0, rssBytes: c?.rssBytes ?? 0});
+			}
+
+			return usage;
+		},
 		watchPids(onChange) {
 			pidListeners.add(onChange);
 			return {
@@ -142,6 +157,10 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 			}
 		},
 		statusCalls: () => statusCount,
+		setUsage(name, usage) {
+			usages.set(name, usage);
+		},
+		sampleCalls: () => sampleCount,
 		hold() {
 			let release!: () => void;
 			gate = new Promise((resolve) => {

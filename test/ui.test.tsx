@@ -146,6 +146,36 @@ describe('dashboard liveness', () => {
 	});
 });
 
+describe('dashboard per-second refresh', () => {
+	it('CPU, memory and uptime change every second from the process table, without a full status', async () => {
+		const started = Date.now() - 42_000;
+		const fake = fakeDeps([component('workflow-runner', 'running', {startedAt: new Date(started).toISOString(), uptimeMs: 42_000})]);
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('cpu 0.1% · mem 43.0 MB'), 'the first status');
+		const polls = fake.statusCalls();
+		fake.setUsage('workflow-runner', {cpuPercent: 37.25, rssBytes: 120_400_000});
+		await waitFor(() => (app.lastFrame() ?? '').includes('cpu 37.3% · mem 120.4 MB'), 'the sampled usage', 2500);
+		const uptime = /up (\d+)s/.exec(app.lastFrame()!)?.[1];
+		assert.ok(uptime !== undefined && Number(uptime) >= 43, `uptime moved on from 42s (shows ${uptime}s)`);
+		assert.equal(fake.statusCalls(), polls, 'no full status in between');
+		assert.ok(fake.sampleCalls() >= 1);
+		app.unmount();
+	});
+
+	it('an unchanged sample repaints nothing', async () => {
+		// Uptime past an hour shows minutes, so an idle sample changes no text.
+		const fake = fakeDeps([component('workflow-runner', 'running', {startedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(), uptimeMs: 3 * 3_600_000})]);
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('up 3h00m'), 'the first status');
+		await waitFor(() => fake.sampleCalls() >= 1, 'a sample', 2500);
+		const frames = app.stdout.frames.length;
+		const samples = fake.sampleCalls();
+		await waitFor(() => fake.sampleCalls() >= samples + 1, 'another sample', 2500);
+		assert.equal(app.stdout.frames.length, frames, 'no frame for a sample that changes no text');
+		app.unmount();
+	});
+});
+
 describe('dashboard status errors', () => {
 	it('a failing status poll shows in the status line and the dashboard keeps running', async () => {
 		const fake = fakeDeps([component('workflow-runner', 'running')]);

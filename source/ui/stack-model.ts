@@ -1,5 +1,7 @@
 // The stack panels' model, pure: restarts seen this session, and what a running action is doing.
 import type {ComponentState, ComponentStatus, EngineEvent, StatusReport} from '../engine/types.js';
+import {formatBytes, formatCpu, formatUptime} from './format.js';
+import type {SampleTarget, Usage} from './types.js';
 
 /** Last pid seen per component and pid changes counted: "restarts in this dashboard session". */
 export type Tracking = {pids: Record<string, number>; restarts: Record<string, number>};
@@ -87,4 +89,42 @@ export function unknownStatus(name: string, enabled: boolean, reason: string | n
 		orphans: [],
 		logs: {stdout: '', stderr: ''},
 	};
+}
+
+/** The components a per-second sample covers: those with a live process. */
+export function sampleTargets(report: StatusReport | null): SampleTarget[] {
+	return (report?.components ?? []).filter((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting')).map((c) => ({name: c.name, pid: c.pid!, pgid: c.pgid}));
+}
+
+/**
+ * The report with a sample's CPU, memory and uptime (at `now`) folded in, or null when no panel
+ * would show anything different: an idle stack then costs no repaint.
+ */
+export function applySample(report: StatusReport, usage: ReadonlyMap<string, Usage>, now: number): StatusReport | null {
+	let changed = false;
+	const components = report.components.map((c) => {
+		const u = usage.get(c.name);
+		if (u === undefined || c.startedAt === null) {
+			return c;
+		}
+
+		const next = {...c, cpuPercent: Math.round(u.cpuPercent * 10) / 10, rssBytes: u.rssBytes, uptimeMs: Math.max(0, now - Date.parse(c.startedAt))};
+		if (formatCpu(next.cpuPercent) === formatCpu(c.cpuPercent) && formatBytes(next.rssBytes) === formatBytes(c.rssBytes) && formatUptime(next.uptimeMs) === formatUptime(c.uptimeMs)) {
+			return c;
+		}
+
+		changed = true;
+		return next;
+	});
+	return changed ? {...report, components} : null;
+}
+
+/** What a panel shows of a component: two reports with equal views need no repaint. */
+function viewOf(c: ComponentStatus): string {
+	return [c.name, c.enabled, c.state, c.reason, c.pid, c.ready, c.port, c.orphans.map((o) => o.pid).join(','), formatCpu(c.cpuPercent), formatBytes(c.rssBytes), formatUptime(c.uptimeMs)].join('\u0000');
+}
+
+/** True when both reports would draw the same panels and header. */
+export function sameView(a: StatusReport, b: StatusReport): boolean {
+	return a.healthy === b.healthy && a.components.length === b.components.length && a.components.every((c, i) => viewOf(c) === viewOf(b.components[i]!));
 }

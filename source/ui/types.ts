@@ -48,4 +48,12 @@ export type DashDeps = {
 	watchPids: PidWatch;
 	/** Cheap liveness of a pid (signal 0, not a zombie), checked every second between full status polls. */
 	isAlive: (pid: number) => boolean;
+	/** CPU and memory of running components' process groups, from the process table alone (no PID files, config or probes): the per-second refresh. */
+	sample: (targets: SampleTarget[]) => Promise<Map<string, Usage>>;
 };
+
+/** A running component to sample: its leader and process group. */
+export type SampleTarget = {name: string; pid: number; pgid: number | null};
+
+/** A component's CPU % and resident memory (summed over its process group). */
+export type Usage = {cpuPercent: number; rssBytes: number};

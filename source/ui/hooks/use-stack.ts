@@ -1,17 +1,17 @@
-// Live status of the stack (SPEC 6): a full status poll every few seconds, a cheap liveness check
-// of every known pid each second, and a poll at once when a PID file changes or an action ends.
+// Live status of the stack (SPEC 6): each second CPU, memory and uptime from the process table and a
+// liveness check of every known pid; a full status every few seconds, and at once when a PID file
+// changes or an action ends.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {StatusReport} from '../../engine/types.js';
-import {NO_TRACKING, track, type Tracking} from '../stack-model.js';
+import {applySample, NO_TRACKING, sameView, sampleTargets, track, type Tracking} from '../stack-model.js';
 import type {DashDeps} from '../types.js';
 
-/** Liveness period: a `kill -9` from another terminal shows within about a second. */
+/** Refresh period: CPU, memory, uptime and liveness; a `kill -9` from another terminal shows within about a second. */
 export const LIVENESS_INTERVAL_MS = 1000;
 /**
- * Full status period (CPU, memory, uptime, orphans, readiness). A status call costs ~20 ms of CPU
- * and each repaint of a full-screen Ink frame ~40 ms, so polling every second alone would spend
- * 6 % of a core on an idle stack; every 5 s keeps the dashboard under the 2 % idle budget while
- * state changes still show within a second (liveness, PID-file watch).
+ * Full status period (PID files, orphans, readiness). A full status costs ~5-20 ms of CPU (config,
+ * PID files, a /proc scan for orphans, health probes); the per-second refresh reads only the
+ * running groups' /proc entries, and repaints only when a panel would show something different.
  */
 export const STATUS_INTERVAL_MS = 5000;
 
@@ -35,15 +35,19 @@ export function useStack(deps: DashDeps): StackModel {
 		let closed = false;
 		let inFlight = false;
 		let again = false;
+		let againForced = false;
 		let last: StatusReport | null = null;
 		let lastPollAt = 0;
-		const poll = async (): Promise<void> => {
+		// `forced`: asked for after an action, which waits for a poll that began after it (reportStartedAt);
+		// other polls that would show nothing new commit nothing, so an idle stack costs no repaint.
+		const poll = async (forced = false): Promise<void> => {
 			if (closed) {
 				return;
 			}
 
 			if (inFlight) {
 				again = true;
+				againForced ||= forced;
 				return;
 			}
 
@@ -54,7 +58,7 @@ export function useStack(deps: DashDeps): StackModel {
 				const report = await deps.lifecycle.status(deps.home);
 				last = report;
 				if (!closed) {
-					setState((s) => ({report, reportStartedAt: startedAt, error: null, tracking: track(s.tracking, report)}));
+					setState((s) => (!forced && s.error === null && s.report !== null && sameView(s.report, report) ? s : {report, reportStartedAt: startedAt, error: null, tracking: track(s.tracking, report)}));
 				}
 			} catch (error: unknown) {
 				if (!closed) {
@@ -63,8 +67,10 @@ export function useStack(deps: DashDeps): StackModel {
 			} finally {
 				inFlight = false;
 				if (again) {
+					const force = againForced;
 					again = false;
-					void poll();
+					againForced = false;
+					void poll(force);
 				}
 			}
 		};
@@ -78,16 +84,41 @@ export function useStack(deps: DashDeps): StackModel {
 			const died = components.some((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting') && !deps.isAlive(c.pid));
 			if (due || unsettled || died) {
 				void poll();
+			} else {
+				void sample();
+			}
+		};
+
+		// CPU, memory and uptime of what runs, folded into the last report when a panel would change.
+		const sample = async (): Promise<void> => {
+			const targets = sampleTargets(last);
+			if (targets.length === 0 || inFlight) {
+				return;
+			}
+
+			try {
+				const usage = await deps.sample(targets);
+				const now = Date.now();
+				if (!closed && !inFlight) {
+					setState((s) => {
+						const report = s.report === null ? null : applySample(s.report, usage, now);
+						return report === null ? s : {...s, report};
+					});
+				}
+			} catch {
+				// A process that went away meanwhile: the next full status tells.
 			}
 		};
 
 		pollRef.current = () => {
-			void poll();
+			void poll(true);
 		};
 
 		void poll();
 		const timer = setInterval(tick, LIVENESS_INTERVAL_MS);
-		const watcher = deps.watchPids(pollRef.current);
+		const watcher = deps.watchPids(() => {
+			void poll();
+		});
 		return () => {
 			closed = true;
 			clearInterval(timer);
