@@ -28,6 +28,10 @@ const BURST_LINES = 50_000;
 const WARMUP_MS = 5000;
 const ONCE_RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const WRITTEN = ['stigmer-server', 'workflow-runner', 'agent-runner'];
+/** Which measurements to run (comma-separated; all by default): idle, load, ingest, once. For quick comparisons. */
+/** Extra node flags for the dashboard process (say `--cpu-prof --cpu-prof-dir=/tmp/prof`), for profiling. */
+const DASH_NODE_ARGS = process.env.BENCH_DASH_NODE_ARGS ?? '';
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'idle,load,ingest,once').split(','));
 
 const log = (line) => process.stderr.write(`dash.bench: ${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -153,7 +157,7 @@ try {
 	}
 
 	const statsFile = path.join(home, 'dash-stats.json');
-	tmux(['new-session', '-d', '-x', '160', '-y', '45', '-s', 'main', `STIGMER_HOME='${home}' STIGMER_DASH_STATS='${statsFile}' exec '${process.execPath}' '${CLI}' dash`]);
+	tmux(['new-session', '-d', '-x', '160', '-y', '45', '-s', 'main', `STIGMER_HOME='${home}' STIGMER_DASH_STATS='${statsFile}' exec '${process.execPath}' ${DASH_NODE_ARGS} '${CLI}' dash`]);
 	dashPid = Number(tmux(['list-panes', '-t', 'main', '-F', '#{pane_pid}']).trim());
 	await until(() => capture().split('● running').length === 4, 'the dashboard showing three running components', 20_000);
 	log(`dashboard pid ${dashPid} up; warming up ${WARMUP_MS} ms`);
@@ -202,23 +206,25 @@ try {
 
 	// Ingest up to a million lines; RSS after 100,000 vs after 1,000,000.
 	await sleep(2000);
-	const rss100k = rssMb(dashPid).now;
-	log(`ingesting up to ${TOTAL_LINES} lines (RSS at ${written}: ${rss100k.toFixed(0)} MB)`);
-	const ingestStart = Date.now();
-	const cpuIngest = cpuSeconds(dashPid);
-	for (let first = written; first < TOTAL_LINES; first += BURST_LINES) {
-		const count = Math.min(BURST_LINES, TOTAL_LINES - first);
-		burst(home, first, count);
-		// Equal times merge file by file, so the burst ends on screen with one of its last three lines.
-		await until(() => seen(capture()).some((s) => s.seq >= first + count - WRITTEN.length), `line ${first + count - 1} on screen`, 120_000);
-	}
+	if (PHASES.has('ingest')) {
+		const rss100k = rssMb(dashPid).now;
+		log(`ingesting up to ${TOTAL_LINES} lines (RSS at ${written}: ${rss100k.toFixed(0)} MB)`);
+		const ingestStart = Date.now();
+		const cpuIngest = cpuSeconds(dashPid);
+		for (let first = written; first < TOTAL_LINES; first += BURST_LINES) {
+			const count = Math.min(BURST_LINES, TOTAL_LINES - first);
+			burst(home, first, count);
+			// Equal times merge file by file, so the burst ends on screen with one of its last three lines.
+			await until(() => seen(capture()).some((s) => s.seq >= first + count - WRITTEN.length), `line ${first + count - 1} on screen`, 120_000);
+		}
 
-	const ingestSeconds = (Date.now() - ingestStart) / 1000;
-	const ingestRate = (TOTAL_LINES - written) / ingestSeconds;
-	await sleep(2000);
-	const rss1m = rssMb(dashPid).now;
-	const growth = rss1m / rss100k - 1;
-	row('RSS after 1,000,000 lines vs after 100,000', `within ${BUDGET.rssGrowth * 100} %`, `${rss100k.toFixed(0)} → ${rss1m.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`, Math.abs(growth) <= BUDGET.rssGrowth, `ingested at ${Math.round(ingestRate).toLocaleString('en')} lines/s in ${BURST_LINES.toLocaleString('en')}-line bursts (${(((cpuSeconds(dashPid) - cpuIngest) / ingestSeconds) * 100).toFixed(0)} % CPU)`);
+		const ingestSeconds = (Date.now() - ingestStart) / 1000;
+		const ingestRate = (TOTAL_LINES - written) / ingestSeconds;
+		await sleep(2000);
+		const rss1m = rssMb(dashPid).now;
+		const growth = rss1m / rss100k - 1;
+		row('RSS after 1,000,000 lines vs after 100,000', `within ${BUDGET.rssGrowth * 100} %`, `${rss100k.toFixed(0)} → ${rss1m.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`, Math.abs(growth) <= BUDGET.rssGrowth, `ingested at ${Math.round(ingestRate).toLocaleString('en')} lines/s in ${BURST_LINES.toLocaleString('en')}-line bursts (${(((cpuSeconds(dashPid) - cpuIngest) / ingestSeconds) * 100).toFixed(0)} % CPU)`);
+	}
 
 	// Quit with q: the dashboard writes how many frames it painted and what they cost.
 	tmux(['send-keys', '-t', 'main', 'q']);
@@ -228,26 +234,28 @@ try {
 	}
 
 	// --once against node -e 0.
-	log(`--once vs node -e 0, ${ONCE_RUNS} runs each`);
-	const time = (args) => {
-		const t = process.hrtime.bigint();
-		const r = spawnSync(process.execPath, args, {env: {...process.env, STIGMER_HOME: home, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'ignore'], timeout: 60_000});
-		if (r.status !== 0 && r.status !== 3) {
-			throw new Error(`${args.join(' ')} exited ${r.status}`);
+	if (PHASES.has('once')) {
+		log(`--once vs node -e 0, ${ONCE_RUNS} runs each`);
+		const time = (args) => {
+			const t = process.hrtime.bigint();
+			const r = spawnSync(process.execPath, args, {env: {...process.env, STIGMER_HOME: home, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'ignore'], timeout: 60_000});
+			if (r.status !== 0 && r.status !== 3) {
+				throw new Error(`${args.join(' ')} exited ${r.status}`);
+			}
+
+			return Number(process.hrtime.bigint() - t) / 1e6;
+		};
+
+		const base = [];
+		const once = [];
+		for (let i = 0; i < ONCE_RUNS; i++) {
+			base.push(time(['-e', '0']));
+			once.push(time([CLI, 'dash', '--once']));
 		}
 
-		return Number(process.hrtime.bigint() - t) / 1e6;
-	};
-
-	const base = [];
-	const once = [];
-	for (let i = 0; i < ONCE_RUNS; i++) {
-		base.push(time(['-e', '0']));
-		once.push(time([CLI, 'dash', '--once']));
+		const ratio = median(once) / median(base);
+		row('`dash --once` wall vs `node -e 0`', `≤ ${BUDGET.onceRatio} ×`, `${ratio.toFixed(2)} × (${median(once).toFixed(0)} ms vs ${median(base).toFixed(0)} ms)`, ratio <= BUDGET.onceRatio, `medians of ${ONCE_RUNS}; log files hold ${TOTAL_LINES.toLocaleString('en')} lines`);
 	}
-
-	const ratio = median(once) / median(base);
-	row('`dash --once` wall vs `node -e 0`', `≤ ${BUDGET.onceRatio} ×`, `${ratio.toFixed(2)} × (${median(once).toFixed(0)} ms vs ${median(base).toFixed(0)} ms)`, ratio <= BUDGET.onceRatio, `medians of ${ONCE_RUNS}; log files hold ${TOTAL_LINES.toLocaleString('en')} lines`);
 } catch (error) {
 	row('benchmark', '', 'failed', false, String(error?.message ?? error).replaceAll('|', '/'));
 	process.exitCode = 1;
