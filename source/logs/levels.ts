@@ -106,18 +106,44 @@ export function levelWordAtBytes(b: Uint8Array, i: number): string | null {
 		return null;
 	}
 
-	const candidates = LEVEL_BY_HASH.get(h);
-	if (candidates === undefined) {
-		return null;
+	// Sorted logs repeat the word of the line before (`INFO`, `"info"`, `task`): compare it, skip the lookup.
+	const length = j - i;
+	if (length === lastLength && h === lastHash && sameBytes(b, i, length)) {
+		return lastLevel;
 	}
 
-	for (const [word, level] of candidates) {
-		if (word.length === j - i && equalsFoldedBytes(b, i, word)) {
-			return level;
+	let found: string | null = null;
+	const candidates = LEVEL_BY_HASH.get(h);
+	if (candidates !== undefined) {
+		for (const [word, level] of candidates) {
+			if (word.length === length && equalsFoldedBytes(b, i, word)) {
+				found = level;
+				break;
+			}
 		}
 	}
 
-	return null;
+	lastWord.set(b.subarray(i, j));
+	lastLength = length;
+	lastHash = h;
+	lastLevel = found;
+	return found;
+}
+
+// The word `levelWordAtBytes` saw last, and its answer.
+const lastWord = new Uint8Array(MAX_LEVEL_WORD + 1);
+let lastLength = -1;
+let lastHash = 0;
+let lastLevel: string | null = null;
+
+function sameBytes(b: Uint8Array, i: number, length: number): boolean {
+	for (let k = 0; k < length; k++) {
+		if (b[i + k] !== lastWord[k]) {
+			return false;
+		}
+	}
+
+	return true;
 }
 
 function equalsFoldedBytes(b: Uint8Array, i: number, word: string): boolean {

@@ -82,11 +82,11 @@ class Renderer {
 	/** Spare copies of the arena's output, back from the sink: a fresh megabyte per flush costs its page faults (measured 10 % of a merge). */
 	private readonly spare: Buffer[] = [];
 
-	/** The bytes written so far, as a buffer the sink may keep (`release` it when the sink is done); then start over. */
-	take(size = OUT_SIZE): Buffer {
+	/** The bytes written so far, as a buffer the sink may keep (`release` it when the sink is done), or the output itself when the sink is done with it before `write` returns; then start over. */
+	take(size = OUT_SIZE, consumedAtOnce = false): Buffer {
 		const chunk = this.out.subarray(0, this.at);
 		let taken = chunk;
-		if (this.outBase >= 0) {
+		if (this.outBase >= 0 && !consumedAtOnce) {
 			const copy = this.spare.pop() ?? Buffer.allocUnsafeSlow(OUT_SIZE);
 			copy.set(chunk);
 			taken = copy.subarray(0, chunk.length);
@@ -322,9 +322,11 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 	const cursors = sources.map((s, k) => new Cursor(s, positions, shared.subarray(OUT_SIZE + k * region, OUT_SIZE + (k + 1) * region))).filter((c) => !c.done);
 	const renderer = new Renderer(format, arena);
 	let count = 0;
+	// stdout redirected to a file (or /dev/null) is written synchronously inside `write`: no copy needed.
+	const synchronous = sink === process.stdout && (sink as {_type?: unknown})._type === 'fs';
 	const flush = async (room = OUT_SIZE) => {
 		if (renderer.at > 0 || room > OUT_SIZE) {
-			const chunk = renderer.take(room);
+			const chunk = renderer.take(room, synchronous);
 			// Only stdout's done callback means the bytes left (a PassThrough hands the chunk on, still in use).
 			const done = sink === process.stdout ? () => renderer.release(chunk) : undefined;
 			if (chunk.length > 0 && !sink.destroyed && !sink.write(chunk, done) && !sink.destroyed) {
