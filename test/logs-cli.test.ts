@@ -165,3 +165,72 @@ test('a closed stdout (| head) ends quietly with exit 0', async () => {
 	assert.equal(code, 0, stderr);
 	assert.doesNotMatch(stderr, /EPIPE|Error/);
 });
+
+/** Run the binary with stdout redirected to a file (written synchronously, straight from the output buffer). */
+async function runToFile(home: string, args: string[], env: Record<string, string>): Promise<string> {
+	const file = path.join(home, 'stdout.txt');
+	const fd = fs.openSync(file, 'w');
+	try {
+		const child = spawn(process.execPath, [CLI, 'server', 'logs', ...args], {env: cleanEnv({STIGMER_HOME: home, ...env}), stdio: ['ignore', fd, 'ignore']});
+		const code = await new Promise<number | null>((resolve, reject) => {
+			const timer = setTimeout(() => {
+				child.kill('SIGKILL');
+				reject(new Error(`server logs ${args.join(' ')} > file hung`));
+			}, RUN_TIMEOUT_MS);
+			child.on('close', (c) => {
+				clearTimeout(timer);
+				resolve(c);
+			});
+		});
+		assert.equal(code, 0, `server logs ${args.join(' ')} > file`);
+		return fs.readFileSync(file, 'utf8');
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/** Some megabytes in the merge's fast layouts and around them: times crossing seconds and minutes, escapes, UTF-8, CRLF, traces. */
+function bigHome(): string {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-cli-big-'));
+	homes.push(home);
+	const dir = path.join(home, 'data', 'logs');
+	fs.mkdirSync(dir, {recursive: true});
+	const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+	const layouts: Record<string, (t: number, i: number) => string> = {
+		'temporal.log': (t, i) => `{"level":"${i % 50 === 0 ? 'error' : 'info'}","ts":"${new Date(t).toISOString()}","msg":"q\\"uote\\\\ ${i} tab\\t é","raw":"\u0001\u001f"}${i % 7 === 0 ? '\r' : ''}\n`,
+		'stigmer-server.err': (t, i) => `{"level":"warn","time":"${new Date(t).toISOString()}","message":"ünï ${i}"}\n${i % 300 === 0 ? '\tat trace line "x"\n\n' : ''}`,
+		'agent-runner.log': (t, i) => {
+			const d = new Date(t); // written as local wall-clock time, as Python logging does
+			return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)} ${i % 9 === 0 ? 'WARNING' : 'INFO'} agent: step ${i}\n`;
+		},
+	};
+	for (const [name, layout] of Object.entries(layouts)) {
+		let t = Date.UTC(2026, 10, 26, 23, 58, 30) + name.length;
+		const parts: string[] = [];
+		for (let i = 0; i < 40_000; i++) {
+			t += (i * 7919) % 5; // 0-4 ms a line: many lines share a second, and the run crosses minutes and midnight
+			parts.push(layout(t, i));
+		}
+
+		fs.writeFileSync(path.join(dir, name), parts.join(''));
+	}
+
+	return home;
+}
+
+test('the full merge (byte path) prints what the tail reader prints, piped or redirected to a file, plain and --json, in a zone with a 45-minute offset', async () => {
+	const home = bigHome();
+	const env = {TZ: 'Asia/Kathmandu'};
+	for (const json of [[], ['--json']]) {
+		const piped = await run(home, ['-n', '0', '--no-follow', ...json], env);
+		assert.equal(piped.code, 0, show(piped));
+		assert.ok(piped.stdout.length > 4 * 1024 * 1024, `only ${piped.stdout.length} bytes: too little to reuse output buffers`);
+		const tail = await run(home, ['-n', '1000000', '--no-follow', ...json], env);
+		assert.equal(tail.code, 0, show(tail));
+		const [a, b] = [piped.stdout.split('\n'), tail.stdout.split('\n')];
+		assert.equal(a.length, b.length, `${json.join('')} line count`);
+		const differ = a.findIndex((line, k) => line !== b[k]);
+		assert.equal(differ, -1, `${json.join('') || 'plain'} line ${differ}: byte path ${JSON.stringify(a[differ])}, tail reader ${JSON.stringify(b[differ])}`);
+		assert.equal(await runToFile(home, ['-n', '0', '--no-follow', ...json], env), piped.stdout, `${json.join('') || 'plain'}: redirected to a file`);
+	}
+});
