@@ -41,6 +41,8 @@ export class Cursor {
 	inherited = new Uint8Array(1024);
 	levels: Array<string | null> = [];
 	done = false;
+	/** The renderer's state for this source (stream.ts line prefixes), kept here to skip a lookup per line. */
+	rendering: unknown = null;
 
 	/** Where the current chunk starts in `region`'s ArrayBuffer, or -1 when it did not fit and has its own buffer. */
 	chunkBase = -1;

@@ -38,8 +38,6 @@ class Renderer {
 	/** A word view of the chunks' buffer, for escapeWords. */
 	private words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 	private wordsOf: ArrayBufferLike | null = null;
-	/** Per source, per `inherited` (JSON) or just one (text): the line's prefix up to its level or text, rebuilt each second. */
-	private readonly prefixes = new Map<Source, Prefix[]>();
 	private readonly labels = new Map<Source, Const[]>();
 	private readonly levelBytes = new Map<string | null, Const>();
 	/** Next free byte of the arena's constants region. */
@@ -156,11 +154,11 @@ class Renderer {
 	 * when the second changes (every few hundred lines): one copy and three digits per line, instead of
 	 * a copy per piece.
 	 */
-	private prefix(source: Source, t: number, variant: number): void {
-		let prefixes = this.prefixes.get(source);
+	private prefix(c: Cursor, t: number, variant: number): void {
+		let prefixes = c.rendering as Prefix[] | null;
 		if (!prefixes) {
-			prefixes = this.label(source).map((label) => ({label, k: this.reserve(PREFIX_HEAD + label.bytes.length), second: Number.NaN, msAt: 0}));
-			this.prefixes.set(source, prefixes);
+			prefixes = this.label(c.source).map((label) => ({label, k: this.reserve(PREFIX_HEAD + label.bytes.length), second: Number.NaN, msAt: 0}));
+			c.rendering = prefixes;
 		}
 
 		const p = prefixes[variant]!;
@@ -169,18 +167,16 @@ class Renderer {
 		const rest = Math.floor(t - minute * 60_000);
 		const sec = Math.floor(rest / 1000);
 		const ms = rest - sec * 1000;
-		const second = minute * 60 + sec;
-		if (second !== p.second) {
+		if (minute * 60 + sec !== p.second) {
 			this.fillPrefix(p, minute, sec);
 		}
 
-		const at = this.at;
+		const digits = this.at + p.msAt;
 		this.bytes(p.k);
-		const out = this.out;
-		const digits = at + p.msAt;
-		out[digits] = 48 + Math.floor(ms / 100);
-		out[digits + 1] = 48 + (Math.floor(ms / 10) % 10);
-		out[digits + 2] = 48 + (ms % 10);
+		const out = this.outBytes;
+		out[digits] = MS_DIGITS[ms * 3]!;
+		out[digits + 1] = MS_DIGITS[ms * 3 + 1]!;
+		out[digits + 2] = MS_DIGITS[ms * 3 + 2]!;
 	}
 
 	private fillPrefix(p: Prefix, minute: number, sec: number): void {
@@ -306,7 +302,7 @@ class Renderer {
 		const level = c.levels[i]!;
 		const out = this.out;
 		if (this.format.json) {
-			this.prefix(c.source, c.times[i]!, c.inherited[i]!);
+			this.prefix(c, c.times[i]!, c.inherited[i]!);
 			this.bytes(this.level(level));
 			if (c.clean) {
 				this.jsonString(c.bytes, start, end);
@@ -317,7 +313,7 @@ class Renderer {
 			out[this.at++] = 125;
 		} else {
 			const colour = this.format.color ? (isErrorLevel(level) ? this.red : level === 'warn' ? this.yellow : null) : null;
-			this.prefix(c.source, c.times[i]!, 0);
+			this.prefix(c, c.times[i]!, 0);
 			if (colour) {
 				this.bytes(colour);
 			}
@@ -362,6 +358,8 @@ const JSON_ESCAPES = (() => {
 
 	return table;
 })();
+/** `000` to `999`: a line's milliseconds as three digit bytes. */
+const MS_DIGITS = bytesOf(Array.from({length: 1000}, (_, ms) => String(ms).padStart(3, '0')).join(''));
 /** Below this many bytes a JS loop copies faster than a native call. */
 const NATIVE_COPY_MIN = 24;
 
