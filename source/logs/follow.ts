@@ -15,8 +15,12 @@ import {resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
 import type {Positions} from './tail.js';
 
-/** Backup poll: catches what the watcher misses (some filesystems, events lost at rotation). */
-const POLL_MS = 250;
+/**
+ * Backup scan: catches what the watchers miss (some filesystems, events lost at a rotation) and
+ * starts them once data/logs/ exists. Each scan stats every live file, so it stays slow: the
+ * watchers carry latency, and an idle dashboard pays for this scan all day.
+ */
+const POLL_MS = 1000;
 /**
  * How we are woken, by two chokidar watchers on data/logs/. A watcher on the directory itself re-reads
  * it (readdir + an lstat per entry) on every raw event, and an appending writer makes one per write:
