@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {describeStart, describeStop} from '../source/ui/actions.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
-import {formatBytes, formatCpu, formatUptime} from '../source/ui/format.js';
+import {formatBytes, formatCpu, formatPanelCpu, formatPanelUptime, formatUptime} from '../source/ui/format.js';
 import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../source/ui/log-model.js';
@@ -84,12 +84,22 @@ describe('formats', () => {
 		});
 	}
 
+	const panel: Array<[number | null, string]> = [[null, '-'], [0, '<1m'], [59_999, '<1m'], [60_000, '1m'], [192_000, '3m'], [3_599_999, '59m'], [7_500_000, '2h05m'], [273_600_000, '3d04h']];
+	for (const [ms, text] of panel) {
+		it(`panel uptime ${ms} → ${text} (to the minute: no repaint each second)`, () => {
+			assert.equal(formatPanelUptime(ms), text);
+		});
+	}
+
 	it('bytes and cpu', () => {
 		assert.equal(formatBytes(43_000_000), '43.0 MB');
 		assert.equal(formatBytes(512), '512 B');
 		assert.equal(formatBytes(null), '-');
 		assert.equal(formatCpu(0.123), '0.1%');
 		assert.equal(formatCpu(null), '-');
+		assert.equal(formatPanelCpu(0.4), '0%');
+		assert.equal(formatPanelCpu(37.5), '38%');
+		assert.equal(formatPanelCpu(null), '-');
 	});
 });
 

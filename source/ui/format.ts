@@ -27,6 +27,19 @@ export function formatUptime(ms: number | null): string {
 	return `${Math.floor(ms / DAY)}d${String(Math.floor((ms % DAY) / HOUR)).padStart(2, '0')}h`;
 }
 
+/**
+ * Uptime as a panel shows it, to the minute: `<1m`, `14m`, `2h05m`, `3d04h`. Panels refresh every
+ * second, and Ink repaints the whole screen for any change (~30 ms of CPU at 160×45): a seconds field
+ * would cost ~3 % of a core all day long; to the minute it costs one repaint a minute.
+ */
+export function formatPanelUptime(ms: number | null): string {
+	if (ms !== null && Number.isFinite(ms) && ms >= 0 && ms < HOUR) {
+		return ms < MINUTE ? '<1m' : `${Math.floor(ms / MINUTE)}m`;
+	}
+
+	return formatUptime(ms);
+}
+
 /** `43.0 MB` (decimal units, as `ps` users read them); `-` when unknown. */
 export function formatBytes(bytes: number | null): string {
 	if (bytes === null || !Number.isFinite(bytes)) {
@@ -47,6 +60,14 @@ export function formatBytes(bytes: number | null): string {
 /** `0.1%`; `-` when unknown. */
 export function formatCpu(percent: number | null): string {
 	return percent === null || !Number.isFinite(percent) ? '-' : `${percent.toFixed(1)}%`;
+}
+
+/**
+ * CPU as a panel shows it, in whole percent: sampled each second from 10 ms clock ticks, the value is
+ * only good to ~1 %, and a decimal would flicker (and repaint the screen) on timing jitter alone.
+ */
+export function formatPanelCpu(percent: number | null): string {
+	return percent === null || !Number.isFinite(percent) ? '-' : `${Math.round(percent)}%`;
 }
 
 /** `HH:MM:SS.mmm` in local time, as `server logs` prints it (SPEC 5). */
