@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {describeStart, describeStop} from '../source/ui/actions.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
-import {formatBytes, formatCpu, formatPanelCpu, formatPanelUptime, formatUptime} from '../source/ui/format.js';
+import {formatBytes, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatUptime} from '../source/ui/format.js';
 import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../source/ui/log-model.js';
@@ -97,6 +97,9 @@ describe('formats', () => {
 		assert.equal(formatBytes(null), '-');
 		assert.equal(formatCpu(0.123), '0.1%');
 		assert.equal(formatCpu(null), '-');
+		assert.equal(formatPanelBytes(43_210_000), '43 MB');
+		assert.equal(formatPanelBytes(1_234_000_000), '1.2 GB');
+		assert.equal(formatPanelBytes(512), '512 B');
 		assert.equal(formatPanelCpu(0.4), '0%');
 		assert.equal(formatPanelCpu(37.5), '38%');
 		assert.equal(formatPanelCpu(null), '-');

@@ -88,7 +88,7 @@ describe('dashboard panels', () => {
 		assert.match(frame, /pid 4014/);
 		assert.match(frame, /up 2m(?!\d)/);
 		assert.match(frame, /cpu 0% /);
-		assert.match(frame, /mem 43\.0 MB/);
+		assert.match(frame, /mem 43 MB/);
 		assert.match(frame, /ready/);
 		assert.match(frame, /restarts 0/);
 		assert.match(frame, /orphans 0/);
@@ -151,12 +151,12 @@ describe('dashboard per-second refresh', () => {
 		// Started 59.5 s ago: the uptime crosses into its second minute at the first samples.
 		const fake = fakeDeps([component('workflow-runner', 'running', {startedAt: new Date(Date.now() - 59_500).toISOString(), uptimeMs: 59_500})]);
 		const app = mount(fake);
-		await waitFor(() => (app.lastFrame() ?? '').includes('cpu 0% · mem 43.0 MB'), 'the first status');
+		await waitFor(() => (app.lastFrame() ?? '').includes('cpu 0% · mem 43 MB'), 'the first status');
 		assert.match(app.lastFrame()!, /up <1m/);
 		const polls = fake.statusCalls();
 		await waitFor(() => (app.lastFrame() ?? '').includes('up 1m'), 'the uptime from the clock', 2500);
 		fake.setUsage('workflow-runner', {cpuPercent: 37.25, rssBytes: 120_400_000});
-		await waitFor(() => (app.lastFrame() ?? '').includes('cpu 37% · mem 120.4 MB'), 'the sampled usage', 2500);
+		await waitFor(() => (app.lastFrame() ?? '').includes('cpu 37% · mem 120 MB'), 'the sampled usage', 2500);
 		assert.equal(fake.statusCalls(), polls, 'no full status in between');
 		assert.ok(fake.sampleCalls() >= 1);
 		app.unmount();

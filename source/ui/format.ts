@@ -70,6 +70,11 @@ export function formatPanelCpu(percent: number | null): string {
 	return percent === null || !Number.isFinite(percent) ? '-' : `${Math.round(percent)}%`;
 }
 
+/** Memory as a panel shows it: whole megabytes under a gigabyte (`43 MB`), else as `formatBytes`; a tenth of a MB moves with every GC. */
+export function formatPanelBytes(bytes: number | null): string {
+	return bytes !== null && Number.isFinite(bytes) && bytes >= 1e6 && bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : formatBytes(bytes);
+}
+
 /** `HH:MM:SS.mmm` in local time, as `server logs` prints it (SPEC 5). */
 export function formatClock(ms: number): string {
 	const d = new Date(ms);

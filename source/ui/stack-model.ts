@@ -1,6 +1,6 @@
 // The stack panels' model, pure: restarts seen this session, and what a running action is doing.
 import type {ComponentState, ComponentStatus, EngineEvent, StatusReport} from '../engine/types.js';
-import {formatBytes, formatPanelCpu, formatPanelUptime} from './format.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
 
 /** Last pid seen per component and pid changes counted: "restarts in this dashboard session". */
@@ -109,7 +109,7 @@ export function applySample(report: StatusReport, usage: ReadonlyMap<string, Usa
 		}
 
 		const next = {...c, cpuPercent: Math.round(u.cpuPercent * 10) / 10, rssBytes: u.rssBytes, uptimeMs: Math.max(0, now - Date.parse(c.startedAt))};
-		if (formatPanelCpu(next.cpuPercent) === formatPanelCpu(c.cpuPercent) && formatBytes(next.rssBytes) === formatBytes(c.rssBytes) && formatPanelUptime(next.uptimeMs) === formatPanelUptime(c.uptimeMs)) {
+		if (formatPanelCpu(next.cpuPercent) === formatPanelCpu(c.cpuPercent) && formatPanelBytes(next.rssBytes) === formatPanelBytes(c.rssBytes) && formatPanelUptime(next.uptimeMs) === formatPanelUptime(c.uptimeMs)) {
 			return c;
 		}
 
@@ -121,7 +121,7 @@ export function applySample(report: StatusReport, usage: ReadonlyMap<string, Usa
 
 /** What a panel shows of a component: two reports with equal views need no repaint. */
 function viewOf(c: ComponentStatus): string {
-	return [c.name, c.enabled, c.state, c.reason, c.pid, c.ready, c.port, c.orphans.map((o) => o.pid).join(','), formatPanelCpu(c.cpuPercent), formatBytes(c.rssBytes), formatPanelUptime(c.uptimeMs)].join('\u0000');
+	return [c.name, c.enabled, c.state, c.reason, c.pid, c.ready, c.port, c.orphans.map((o) => o.pid).join(','), formatPanelCpu(c.cpuPercent), formatPanelBytes(c.rssBytes), formatPanelUptime(c.uptimeMs)].join('\u0000');
 }
 
 /** True when both reports would draw the same panels and header. */

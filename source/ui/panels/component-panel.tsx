@@ -2,7 +2,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
-import {clip, formatBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
+import {clip, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
 import type {Progress} from '../stack-model.js';
 import {BADGES, type ColorName} from '../theme.js';
 
@@ -81,7 +81,7 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 				{pid} · up {formatPanelUptime(status.uptimeMs)}
 			</Text>
 			<Text wrap="truncate-end">
-				cpu {formatPanelCpu(status.cpuPercent)} · mem {formatBytes(status.rssBytes)} · {formatReady(status)}
+				cpu {formatPanelCpu(status.cpuPercent)} · mem {formatPanelBytes(status.rssBytes)} · {formatReady(status)}
 			</Text>
 			<Text wrap="truncate-end" color={status.orphans.length > 0 ? 'yellow' : undefined}>
 				restarts {restarts} · {orphansText(status)}
@@ -101,7 +101,7 @@ export const CompactPanel = memo(function CompactPanel({status, selected, progre
 		<Box flexDirection="column" width={width} height={COMPACT_PANEL_HEIGHT}>
 			<Text wrap="truncate-end">
 				<Title status={status} selected={selected} color={color} /> <Badge status={status} progress={progress} /> {pid} · up {formatPanelUptime(status.uptimeMs)} · cpu{' '}
-				{formatPanelCpu(status.cpuPercent)} · mem {formatBytes(status.rssBytes)} · {formatReady(status)}
+				{formatPanelCpu(status.cpuPercent)} · mem {formatPanelBytes(status.rssBytes)} · {formatReady(status)}
 			</Text>
 			<Text wrap="truncate-end">
 				{'    '}restarts {restarts} · {orphansText(status)} · <Text color={note.color}>{note.text}</Text>

@@ -1,9 +1,10 @@
 // The one-line key footer, generated from the keymap.
 import {Text} from 'ink';
+import {memo} from 'react';
 import {footerBindings} from '../keymap.js';
 
-/** Every footer binding as `key label`, dangerous keys in red. */
-export function Footer() {
+/** Every footer binding as `key label`, dangerous keys in red (memoised: the keymap never changes). */
+export const Footer = memo(function Footer() {
 	return (
 		<Text wrap="truncate-end">
 			{footerBindings().map((b) => (
@@ -16,4 +17,4 @@ export function Footer() {
 			))}
 		</Text>
 	);
-}
+});
