@@ -1,12 +1,13 @@
 // The lifecycle engine's public API: the CLI verbs and the dashboard keys call exactly these.
 import {loadConfig, type ComponentSpec} from '../config.js';
-import {processTable} from '../os/index.js';
+import {processTable, type Usage} from '../os/index.js';
 import {logFile} from '../paths.js';
 import {discover, type ComponentFinding} from './discover.js';
 import {probeOnce} from './readiness.js';
 import type {ActionOptions, ComponentStatus, StartResult, StatusReport, StopResult} from './types.js';
 
 export type * from './types.js';
+export type {Usage} from '../os/index.js';
 
 /** SPEC 4.6: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
 export async function status(home: string): Promise<StatusReport> {
@@ -68,6 +69,21 @@ async function componentStatus(home: string, spec: ComponentSpec, finding: Compo
 /** SPEC 4.1: whether a pid lives (signal 0, EPERM counts, zombies do not); for watchers between status calls. */
 export function isAlive(pid: number): boolean {
 	return processTable.isAlive(pid);
+}
+
+/** A component's running process, as the dashboard samples it between status calls. */
+export type SampleTarget = {name: string; pid: number; pgid: number | null};
+
+/** CPU and RSS of each target's process group: the process-table reads `status` does for usage, nothing else (no config, probes or scans). */
+export async function sampleUsage(targets: SampleTarget[]): Promise<Map<string, Usage>> {
+	const groups = processTable.groups(targets.flatMap((t) => (t.pgid === null ? [] : [t.pgid])));
+	const usage = new Map<string, Usage>();
+	for (const t of targets) {
+		const members = t.pgid === null ? [] : (groups.get(t.pgid) ?? []);
+		usage.set(t.name, await processTable.usage(members.length > 0 ? members : [t.pid]));
+	}
+
+	return usage;
 }
 
 /** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */

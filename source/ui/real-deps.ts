@@ -5,9 +5,8 @@ import {watch} from 'chokidar';
 import {loadConfig} from '../config.js';
 import * as engine from '../engine/index.js';
 import {readAndFollow, type LogLine} from '../logs/index.js';
-import {processTable} from '../os/index.js';
 import {ensurePrivateDir, homePaths} from '../paths.js';
-import type {Closer, DashDeps, IncomingLine, LogFeed, PidWatch, SampleTarget, Usage} from './types.js';
+import type {Closer, DashDeps, IncomingLine, LogFeed, PidWatch} from './types.js';
 
 /** Lines read back from disk when the dashboard opens: a few screens, and the panels' last errors. */
 export const BACKLOG_LINES = 500;
@@ -65,18 +64,6 @@ export function pidWatch(home: string): PidWatch {
 	};
 }
 
-/** Usage of each target's process group: the same process-table reads `status` does for it, nothing else. */
-export async function sampleUsage(targets: SampleTarget[]): Promise<Map<string, Usage>> {
-	const groups = processTable.groups(targets.flatMap((t) => (t.pgid === null ? [] : [t.pgid])));
-	const usage = new Map<string, Usage>();
-	for (const t of targets) {
-		const members = t.pgid === null ? [] : (groups.get(t.pgid) ?? []);
-		usage.set(t.name, await processTable.usage(members.length > 0 ? members : [t.pid]));
-	}
-
-	return usage;
-}
-
 /** Everything `stigmer dash` needs for `home`; throws ConfigError on a bad config.yaml. */
 export function realDeps(home: string): DashDeps {
 	const config = loadConfig(home);
@@ -90,7 +77,7 @@ export function realDeps(home: string): DashDeps {
 			components.map((c) => c.name),
 		),
 		watchPids: pidWatch(home),
-		isAlive: (pid) => processTable.isAlive(pid),
-		sample: sampleUsage,
+		isAlive: engine.isAlive,
+		sample: engine.sampleUsage,
 	};
 }

@@ -1,5 +1,6 @@
 // What the dashboard needs from the outside world, as one injectable object: the real engine in
 // `stigmer dash`, fakes in tests (STYLE habit 10: fake only the edges).
+import type {SampleTarget, Usage} from '../engine/index.js';
 import type {ActionOptions, StartResult, StatusReport, StopResult} from '../engine/types.js';
 
 /** One log line as the dashboard keeps it: the log engine's line, normalised once at the boundary. */
@@ -52,8 +53,4 @@ export type DashDeps = {
 	sample: (targets: SampleTarget[]) => Promise<Map<string, Usage>>;
 };
 
-/** A running component to sample: its leader and process group. */
-export type SampleTarget = {name: string; pid: number; pgid: number | null};
-
-/** A component's CPU % and resident memory (summed over its process group). */
-export type Usage = {cpuPercent: number; rssBytes: number};
+export type {SampleTarget, Usage};
