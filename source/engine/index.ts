@@ -4,7 +4,7 @@ import {processTable, type Usage} from '../os/index.js';
 import {logFile} from '../paths.js';
 import {discover, type ComponentFinding} from './discover.js';
 import {probeOnce} from './readiness.js';
-import type {ActionOptions, ComponentStatus, StartResult, StatusReport, StopResult} from './types.js';
+import {blankStatus, type ActionOptions, type ComponentStatus, type StartResult, type StatusReport, type StopResult} from './types.js';
 
 export type * from './types.js';
 export type {Usage} from '../os/index.js';
@@ -24,22 +24,12 @@ export async function status(home: string): Promise<StatusReport> {
 async function componentStatus(home: string, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
 	const running = finding?.running ?? null;
 	const ownFile = finding?.files.find((f) => f.file.endsWith(`/${spec.name}.pid`));
-	const base: ComponentStatus = {
-		name: spec.name,
-		enabled: spec.enabled,
+	const base = blankStatus(spec.name, spec.enabled, {
 		state: 'stopped',
-		reason: null,
-		pid: null,
-		pgid: null,
-		startedAt: null,
-		uptimeMs: null,
-		cpuPercent: null,
-		rssBytes: null,
-		ready: false,
 		port: spec.port,
 		orphans: (finding?.orphans ?? []).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()})),
 		logs: {stdout: logFile(home, spec.name, 'stdout'), stderr: logFile(home, spec.name, 'stderr')},
-	};
+	});
 	if (running === null) {
 		if (ownFile && !ownFile.proven) {
 			return {...base, state: 'crashed', reason: ownFile.why};

@@ -24,6 +24,27 @@ export type ComponentStatus = {
 	logs: Record<Stream, string>;
 };
 
+/** A component's status with nothing running (stopped, or disabled): the base every report starts from. */
+export function blankStatus(name: string, enabled: boolean, fields: Partial<ComponentStatus> = {}): ComponentStatus {
+	return {
+		name,
+		enabled,
+		state: enabled ? 'stopped' : 'disabled',
+		reason: null,
+		pid: null,
+		pgid: null,
+		startedAt: null,
+		uptimeMs: null,
+		cpuPercent: null,
+		rssBytes: null,
+		ready: false,
+		port: null,
+		orphans: [],
+		logs: {stdout: '', stderr: ''},
+		...fields,
+	};
+}
+
 export type StatusReport = {
 	home: string;
 	healthy: boolean;

@@ -1,5 +1,5 @@
 // The stack panels' model, pure: restarts seen this session, and what a running action is doing.
-import type {ComponentState, ComponentStatus, EngineEvent, StatusReport} from '../engine/types.js';
+import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
 import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
 
@@ -73,22 +73,7 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 
 /** A placeholder status for a component the engine has not reported yet (first poll pending). */
 export function unknownStatus(name: string, enabled: boolean, reason: string | null): ComponentStatus {
-	return {
-		name,
-		enabled,
-		state: enabled ? 'stopped' : 'disabled',
-		reason,
-		pid: null,
-		pgid: null,
-		startedAt: null,
-		uptimeMs: null,
-		cpuPercent: null,
-		rssBytes: null,
-		ready: false,
-		port: null,
-		orphans: [],
-		logs: {stdout: '', stderr: ''},
-	};
+	return blankStatus(name, enabled, {reason});
 }
 
 /** The components a per-second sample covers: those with a live process. */
