@@ -82,20 +82,8 @@ async function httpOk(url: string): Promise<boolean> {
 // Hand-written: node:http's first request costs 15-30 ms of lazy set-up, a fifth of `status`'s whole budget;
 // a probe needs only the status line of one HTTP/1.1 response.
 async function plainHttpOk(target: URL): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect({host: target.hostname.replace(/^\[|\]$/g, ''), port: Number(target.port || 80)});
-		let head = '';
-		const done = (ok: boolean) => {
-			socket.destroy();
-			resolve(ok);
-		};
-
-		socket.setTimeout(ATTEMPT_TIMEOUT_MS, () => {
-			done(false);
-		});
-		socket.once('error', () => {
-			done(false);
-		});
+	let head = '';
+	return overTcp(target.hostname.replace(/^\[|\]$/g, ''), Number(target.port || 80), (socket, done) => {
 		socket.once('connect', () => {
 			socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nConnection: close\r\nUser-Agent: stigmer-probe\r\n\r\n`);
 		});
@@ -113,6 +101,15 @@ async function plainHttpOk(target: URL): Promise<boolean> {
 }
 
 async function tcpAccepts(host: string, port: number): Promise<boolean> {
+	return overTcp(host, port, (socket, done) => {
+		socket.once('connect', () => {
+			done(true);
+		});
+	});
+}
+
+/** Connect and let `talk` decide; an error or ATTEMPT_TIMEOUT_MS of silence answers false. */
+async function overTcp(host: string, port: number, talk: (socket: net.Socket, done: (ok: boolean) => void) => void): Promise<boolean> {
 	return new Promise((resolve) => {
 		const socket = net.connect({host, port});
 		const done = (ok: boolean) => {
@@ -123,12 +120,10 @@ async function tcpAccepts(host: string, port: number): Promise<boolean> {
 		socket.setTimeout(ATTEMPT_TIMEOUT_MS, () => {
 			done(false);
 		});
-		socket.once('connect', () => {
-			done(true);
-		});
 		socket.once('error', () => {
 			done(false);
 		});
+		talk(socket, done);
 	});
 }
 
