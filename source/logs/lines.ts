@@ -44,9 +44,10 @@ export function decodeLine(buf: Buffer, start: number, end: number, dropped = 0)
 /** A decoded line with what it says about itself. */
 export type RawLine = {text: string; own: number; level: string | null};
 
-/** Parse the complete lines of buf[from, to) (to is just after a \n, or the end of a finished file). */
-export function parseLines(buf: Buffer, from: number, to: number): RawLine[] {
-	const out: RawLine[] = [];
+/** Line boundaries of buf[from, to): starts and ends (ends exclude the \n). */
+export function lineBounds(buf: Buffer, from: number, to: number): {starts: number[]; ends: number[]} {
+	const starts: number[] = [];
+	const ends: number[] = [];
 	let start = from;
 	while (start < to) {
 		let nl = buf.indexOf(10, start);
@@ -54,13 +55,22 @@ export function parseLines(buf: Buffer, from: number, to: number): RawLine[] {
 			nl = to;
 		}
 
-		const text = decodeLine(buf, start, nl);
-		parseInto(text);
-		out.push({text, own: lastTime(), level: lastLevel()});
+		starts.push(start);
+		ends.push(nl);
 		start = nl + 1;
 	}
 
-	return out;
+	return {starts, ends};
+}
+
+/** Parse the complete lines of buf[from, to) (to is just after a \n, or the end of a finished file). */
+export function parseLines(buf: Buffer, from: number, to: number): RawLine[] {
+	const {starts, ends} = lineBounds(buf, from, to);
+	return starts.map((start, i) => {
+		const text = decodeLine(buf, start, ends[i]!);
+		parseInto(text);
+		return {text, own: lastTime(), level: lastLevel()};
+	});
 }
 
 /**

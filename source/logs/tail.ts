@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type {LogSelection, Source} from './files.js';
 import {listSources} from './files.js';
-import {parseLines, resolveTimes, type LogLine, type RawLine} from './lines.js';
+import {lineBounds, parseLines, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
 
 /** Where reading stopped in a live file: following starts exactly here, so nothing is lost or repeated. */
@@ -39,25 +39,6 @@ function readRange(fd: number, start: number, end: number): Buffer {
 	return buf;
 }
 
-/** Line boundaries of buf[from, to): starts and ends (ends exclude the \n). */
-function splitLines(buf: Buffer, from: number, to: number): {starts: number[]; ends: number[]} {
-	const starts: number[] = [];
-	const ends: number[] = [];
-	let start = from;
-	while (start < to) {
-		let nl = buf.indexOf(10, start);
-		if (nl < 0 || nl >= to) {
-			nl = to;
-		}
-
-		starts.push(start);
-		ends.push(nl);
-		start = nl + 1;
-	}
-
-	return {starts, ends};
-}
-
 /**
  * The last lines of one file up to `size`: at least `need` (0 = all) and back past `sinceMs`, plus
  * enough before them to find the timestamp that untimed lines among them inherit. Lines are decoded
@@ -77,7 +58,7 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 		}
 
 		const end = start + Math.max(from, to);
-		const {starts, ends} = splitLines(buf, from, Math.max(from, to));
+		const {starts, ends} = lineBounds(buf, from, Math.max(from, to));
 		const lines: RawLine[] = [];
 		let satisfied = false;
 		for (let i = starts.length - 1; i >= 0; i--) {
