@@ -19,11 +19,7 @@ const UNKNOWN_COMPONENT_STOP = {signal: 'SIGTERM', timeoutMs: 5000} as const;
 
 /** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
 export async function start(home: string, options: ActionOptions = {}): Promise<StartResult> {
-	const emit = options.onEvent ?? (() => undefined);
-	return withLock(home, async () => {
-		const config = loadConfig(home);
-		const selected = selectComponents(config, options.components);
-		const whole = options.components === undefined || options.components.length === 0;
+	return underLock(home, options, async ({config, selected, whole, emit}) => {
 		refuseDisabled(selected, whole);
 		const toStart = selected.filter((c) => c.enabled);
 		rotateLogs(home, toStart.map((c) => c.name));
@@ -53,19 +49,28 @@ export async function start(home: string, options: ActionOptions = {}): Promise<
 		}
 
 		return {cleaned, started: started.sort((a, b) => order(config, a.name) - order(config, b.name)), failure};
-	}, () => emit({type: 'lock-wait'}));
+	});
 }
 
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: string, options: ActionOptions = {}): Promise<StopResult> {
+	return underLock(home, options, async ({config, selected, whole, emit}) => {
+		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
+		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
+		return {stopped: outcomes, cleaned};
+	});
+}
+
+type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean; emit: (event: EngineEvent) => void};
+
+/** Hold the home lock, then load and validate config and pick the components an action names (all when none). */
+async function underLock<T>(home: string, options: ActionOptions, work: (selection: Selection) => Promise<T>): Promise<T> {
 	const emit = options.onEvent ?? (() => undefined);
 	return withLock(home, async () => {
 		const config = loadConfig(home);
 		const selected = selectComponents(config, options.components);
 		const whole = options.components === undefined || options.components.length === 0;
-		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
-		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
-		return {stopped: outcomes, cleaned};
+		return work({config, selected, whole, emit});
 	}, () => emit({type: 'lock-wait'}));
 }
 
