@@ -17,6 +17,11 @@ const ERROR_LEVELS = new Set(['error', 'fatal', 'critical', 'panic', 'alert', 'e
 /** pino/bunyan numeric levels. */
 export const NUMERIC_LEVELS: Record<number, string> = {10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal'};
 
+/** Every spelling we meet (lower-case) with its canonical level, for the merge kernel's own table. */
+export function levelSpellings(): Array<[string, string]> {
+	return Object.entries(LEVELS);
+}
+
 /** A level word in canonical lower-case, or null when it is not one. */
 export function normalizeLevel(word: string): string | null {
 	return LEVELS[word.toLowerCase()] ?? null;

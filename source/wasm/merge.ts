@@ -1,0 +1,775 @@
+// The `-n 0` merge kernel (AssemblyScript → WebAssembly): splits and parses chunks of log bytes and
+// merges and renders lines, the per-byte and per-line work that JS did at 0.1-0.2 × `sort -m`'s speed.
+// Hand-written because no library merges and renders log lines; source/logs/kernel.ts is its only
+// user and owns the memory layout. It reads the layouts parse.ts reads (RFC 3339, Go `log`, Python
+// `logging`, zerolog/zap JSON) with exactly parse.ts's answers; other lines are flagged for JS.
+
+// ---- shared with kernel.ts ----
+
+/** Record flags. */
+const INHERITED: u8 = 1;
+/** Rendered by JS: unclean bytes (invalid UTF-8, NUL) or too long for the output buffer. */
+const JS_RENDER: u8 = 2;
+/** Parsed by JS: a layout this kernel does not read, or a last line with no \n. */
+const DECLINED: u8 = 4;
+
+/** Lines longer than this are rendered by JS (the output buffer must hold one escaped line). */
+const BIG_LINE: i32 = 128 * 1024;
+
+/** merge() results. */
+const DONE = 0;
+const FLUSH = 1;
+const LOAD = 2;
+const RENDER = 3;
+
+// A cursor's state block in the table kernel.ts allocates (CURSOR_BYTES each).
+const C_I = 0;
+const C_N = 4;
+const C_STARTS = 8;
+const C_ENDS = 12;
+const C_TIMES = 16;
+const C_FLAGS = 20;
+const C_LEVELS = 24;
+const C_TMPL = 28; // + 4 * variant
+const C_LEN = 36; // + 8 * variant
+const C_MSAT = 40; // + 8 * variant
+const C_SECOND = 56; // + 8 * variant (f64)
+export const CURSOR_BYTES = 80;
+
+// ---- JS helpers (rare calls: once per minute of log or per second of output) ----
+
+@external("env", "utcMinute")
+declare function jsUtcMinute(y: i32, mo: i32, d: i32, h: i32, mi: i32): f64;
+@external("env", "localMinute")
+declare function jsLocalMinute(y: i32, mo: i32, d: i32, h: i32, mi: i32): f64;
+/** Write cursor k's prefix template of `variant` for this minute and second; returns msAt * 65536 + length. */
+@external("env", "fillPrefix")
+declare function jsFillPrefix(k: i32, variant: i32, minute: f64, sec: i32): i32;
+
+export function heapBase(): i32 {
+	return <i32>__heap_base;
+}
+
+// ---- state ----
+
+let table: i32 = 0;
+let active: i32 = 0;
+let activeCount: i32 = 0;
+let outStart: i32 = 0;
+let outAt: i32 = 0;
+let outEnd: i32 = 0;
+let json = false;
+let color = false;
+/** Cursor merge() stopped for (LOAD, RENDER). */
+let needK: i32 = -1;
+/** After parse(): where parsing stopped, and how many lines JS must parse. */
+let parsedTo: i32 = 0;
+let declined: i32 = 0;
+/** Lines rendered so far. */
+let rendered: f64 = 0;
+
+/** Level words: hash, length, code, address of the lower-case word. */
+const LEVEL_WORDS = <i32>memory.data(64 * 16, 16);
+let levelWordCount = 0;
+/** Per level code: address and length of its JSON value + `,"text":`, and colour (1 red, 2 yellow). */
+const LEVEL_RENDER = <i32>memory.data(256 * 16, 16);
+const RED = <i32>memory.data<u8>([0x1b, 0x5b, 0x33, 0x31, 0x6d]);
+const YELLOW = <i32>memory.data<u8>([0x1b, 0x5b, 0x33, 0x33, 0x6d]);
+const RESET = <i32>memory.data<u8>([0x1b, 0x5b, 0x30, 0x6d]);
+const HEX = <i32>memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
+
+export function init(cursorTable: i32, activeList: i32, count: i32, out: i32, outBytes: i32, asJson: bool, withColor: bool): void {
+	table = cursorTable;
+	active = activeList;
+	activeCount = count;
+	for (let k = 0; k < count; k++) {
+		store<i32>(active + 4 * k, k);
+	}
+
+	outStart = out;
+	outAt = out;
+	outEnd = out + outBytes;
+	json = asJson;
+	color = withColor;
+}
+
+export function addLevelWord(word: i32, length: i32, code: i32): void {
+	let h: i32 = 0;
+	for (let k = 0; k < length; k++) {
+		h = h * 31 + (<i32>load<u8>(word + k) | 0x20);
+	}
+
+	const e = LEVEL_WORDS + 16 * levelWordCount++;
+	store<i32>(e, h);
+	store<i32>(e + 4, length);
+	store<i32>(e + 8, code);
+	store<i32>(e + 12, word);
+}
+
+export function setLevelRender(code: i32, bytes: i32, length: i32, colour: i32): void {
+	const e = LEVEL_RENDER + 16 * code;
+	store<i32>(e, bytes);
+	store<i32>(e + 4, length);
+	store<i32>(e + 8, colour);
+}
+
+export function setCursor(k: i32, starts: i32, ends: i32, times: i32, flags: i32, levels: i32, tmpl0: i32, tmpl1: i32): void {
+	const c = table + CURSOR_BYTES * k;
+	store<i32>(c + C_STARTS, starts);
+	store<i32>(c + C_ENDS, ends);
+	store<i32>(c + C_TIMES, times);
+	store<i32>(c + C_FLAGS, flags);
+	store<i32>(c + C_LEVELS, levels);
+	store<i32>(c + C_TMPL, tmpl0);
+	store<i32>(c + C_TMPL + 4, tmpl1);
+	store<f64>(c + C_SECOND, NaN);
+	store<f64>(c + C_SECOND + 8, NaN);
+	store<i32>(c + C_I, 0);
+	store<i32>(c + C_N, 0);
+}
+
+export function setRecords(k: i32, n: i32): void {
+	const c = table + CURSOR_BYTES * k;
+	store<i32>(c + C_I, 0);
+	store<i32>(c + C_N, n);
+}
+
+export function cursorIndex(k: i32): i32 {
+	return load<i32>(table + CURSOR_BYTES * k + C_I);
+}
+
+/** Past cursor k's current line (after JS rendered it); true when its records are used up. */
+export function advance(k: i32): bool {
+	const c = table + CURSOR_BYTES * k;
+	const i = load<i32>(c + C_I) + 1;
+	store<i32>(c + C_I, i);
+	return i >= load<i32>(c + C_N);
+}
+
+/** Take cursor k out of the merge (its files are done); the others keep their order. */
+export function deactivate(k: i32): void {
+	let w = 0;
+	for (let r = 0; r < activeCount; r++) {
+		const v = load<i32>(active + 4 * r);
+		if (v !== k) {
+			store<i32>(active + 4 * w++, v);
+		}
+	}
+
+	activeCount = w;
+}
+
+export function needCursor(): i32 {
+	return needK;
+}
+
+export function parsedUpTo(): i32 {
+	return parsedTo;
+}
+
+export function declinedLines(): i32 {
+	return declined;
+}
+
+/** Bytes of output so far, and starting over after JS took them. */
+export function renderedLines(): f64 {
+	return rendered;
+}
+
+export function outLength(): i32 {
+	return outAt - outStart;
+}
+
+export function setOutLength(length: i32): void {
+	outAt = outStart + length;
+}
+
+// ---- parsing (parse.ts's answers for the layouts read here) ----
+
+let outTime: f64 = NaN;
+let outLevel: i32 = 0;
+
+let lastUtcKey: i64 = -1;
+let lastUtcValue: f64 = 0;
+let lastLocalKey: i64 = -1;
+let lastLocalValue: f64 = 0;
+
+@inline function minuteKey(y: i32, mo: i32, d: i32, h: i32, mi: i32): i64 {
+	return (((((<i64>y * 13) + mo) * 32 + d) * 24 + h) * 60) + mi;
+}
+
+function utcMinute(y: i32, mo: i32, d: i32, h: i32, mi: i32): f64 {
+	const key = minuteKey(y, mo, d, h, mi);
+	if (key !== lastUtcKey) {
+		lastUtcKey = key;
+		lastUtcValue = jsUtcMinute(y, mo, d, h, mi);
+	}
+
+	return lastUtcValue;
+}
+
+function localMinute(y: i32, mo: i32, d: i32, h: i32, mi: i32): f64 {
+	const key = minuteKey(y, mo, d, h, mi);
+	if (key !== lastLocalKey) {
+		lastLocalKey = key;
+		lastLocalValue = jsLocalMinute(y, mo, d, h, mi);
+	}
+
+	return lastLocalValue;
+}
+
+/** Two digits at i, or -1. */
+@inline function d2(i: i32): i32 {
+	const x = <i32>load<u8>(i) - 48;
+	const y = <i32>load<u8>(i + 1) - 48;
+	return <u32>x <= 9 && <u32>y <= 9 ? x * 10 + y : -1;
+}
+
+@inline function isDigit(c: i32): bool {
+	return <u32>(c - 48) <= 9;
+}
+
+let fracEnd: i32 = 0;
+
+/** Seconds' fraction (`.123`, `,123`) at i as ms; sets fracEnd. As parse.ts: 6 digits kept, scaled by a table. */
+function fraction(i: i32): f64 {
+	const c = <i32>load<u8>(i);
+	if ((c !== 46 && c !== 44) || !isDigit(<i32>load<u8>(i + 1))) {
+		fracEnd = i;
+		return 0;
+	}
+
+	let j = i + 1;
+	let value: i32 = 0;
+	let digits = 0;
+	for (let d = <i32>load<u8>(j) - 48; <u32>d <= 9; d = <i32>load<u8>(++j) - 48) {
+		if (digits < 6) {
+			value = value * 10 + d;
+			digits++;
+		}
+	}
+
+	fracEnd = j;
+	let scale: f64 = 0;
+	switch (digits) {
+		case 1: scale = 100; break;
+		case 2: scale = 10; break;
+		case 3: scale = 1; break;
+		case 4: scale = 0.1; break;
+		case 5: scale = 0.01; break;
+		default: scale = 0.001;
+	}
+
+	return <f64>value * scale;
+}
+
+/** `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM| UTC]` or `YYYY/MM/DD …` at i; sets outTime, returns the end or -1. */
+function isoAt(i: i32): i32 {
+	const yh = d2(i);
+	const yl = d2(i + 2);
+	const sep = <i32>load<u8>(i + 4);
+	if (yh < 0 || yl < 0 || (sep !== 45 && sep !== 47) || <i32>load<u8>(i + 7) !== sep) {
+		return -1;
+	}
+
+	const y = yh * 100 + yl;
+	const mo = d2(i + 5);
+	const d = d2(i + 8);
+	const t = <i32>load<u8>(i + 10);
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || (t !== 84 && t !== 32 && t !== 116)) {
+		return -1;
+	}
+
+	const h = d2(i + 11);
+	const mi = d2(i + 14);
+	const sec = d2(i + 17);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || load<u8>(i + 13) !== 58 || load<u8>(i + 16) !== 58) {
+		return -1;
+	}
+
+	const ms = fraction(i + 19);
+	const j = fracEnd;
+	const z = <i32>load<u8>(j);
+	if (z === 90 || z === 122) {
+		outTime = utcMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms;
+		return j + 1;
+	}
+
+	if ((z === 43 || z === 45) && sep === 45) {
+		const oh = d2(j + 1);
+		let om = 0;
+		let end = j + 3;
+		if (load<u8>(j + 3) === 58 && d2(j + 4) >= 0) {
+			om = d2(j + 4);
+			end = j + 6;
+		} else if (d2(j + 3) >= 0) {
+			om = d2(j + 3);
+			end = j + 5;
+		}
+
+		if (oh >= 0 && oh <= 23) {
+			const offset = <f64>((oh * 60 + om) * 60000 * (z === 43 ? 1 : -1));
+			outTime = utcMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms - offset;
+			return end;
+		}
+	}
+
+	if (z === 32 && load<u8>(j + 1) === 85 && load<u8>(j + 2) === 84 && load<u8>(j + 3) === 67) {
+		outTime = utcMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms;
+		return j + 4;
+	}
+
+	outTime = localMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms;
+	return j;
+}
+
+@inline function isLetter(c: i32): bool {
+	return <u32>((c | 0x20) - 97) <= 25;
+}
+
+// The word levelWordAt saw last, and its answer: sorted logs repeat it.
+const LAST_WORD = <i32>memory.data(16);
+let lastWordLength = -1;
+let lastWordHash = 0;
+let lastWordCode = 0;
+
+/** A level word at i that ends at a delimiter: its code, or 0 (levels.ts levelWordAtBytes). */
+function levelWordAt(i: i32): i32 {
+	let j = i;
+	let h: i32 = 0;
+	let c = <i32>load<u8>(j);
+	while (isLetter(c)) {
+		h = h * 31 + (c | 0x20);
+		c = <i32>load<u8>(++j);
+		if (j - i > 13) {
+			return 0;
+		}
+	}
+
+	if (j === i || !(c === 32 || c === 93 || c === 58 || c === 124 || c === 41 || c === 9 || c === 44 || c === 34 || c === 10 || c === 13)) {
+		return 0;
+	}
+
+	const length = j - i;
+	if (length === lastWordLength && h === lastWordHash && sameFolded(i, LAST_WORD, length, false)) {
+		return lastWordCode;
+	}
+
+	let code = 0;
+	for (let e = LEVEL_WORDS, stop = LEVEL_WORDS + 16 * levelWordCount; e < stop; e += 16) {
+		if (load<i32>(e) === h && load<i32>(e + 4) === length && sameFolded(i, load<i32>(e + 12), length, true)) {
+			code = load<i32>(e + 8);
+			break;
+		}
+	}
+
+	memory.copy(LAST_WORD, i, length);
+	lastWordLength = length;
+	lastWordHash = h;
+	lastWordCode = code;
+	return code;
+}
+
+function sameFolded(i: i32, word: i32, length: i32, fold: bool): bool {
+	const mask: i32 = fold ? 0x20 : 0;
+	for (let k = 0; k < length; k++) {
+		if ((<i32>load<u8>(i + k) | mask) !== <i32>load<u8>(word + k)) {
+			return false;
+		}
+	}
+
+	return true;
+}
+
+/** Skip spaces and the brackets/bars around a level. */
+function skipNoise(i: i32): i32 {
+	let c = <i32>load<u8>(i);
+	while (c === 32 || c === 9 || c === 91 || c === 93 || c === 124 || c === 40) {
+		c = <i32>load<u8>(++i);
+	}
+
+	return i;
+}
+
+// `{"level":"` and `,"time":` / `,"ts":`
+const LEVEL_OPEN = <i32>memory.data<u8>([123, 34, 108, 101, 118, 101, 108, 34, 58, 34]);
+const TIME_KEY = <i32>memory.data<u8>([44, 34, 116, 105, 109, 101, 34, 58]);
+const TS_KEY = <i32>memory.data<u8>([44, 34, 116, 115, 34, 58]);
+
+function startsWith(at: i32, bytes: i32, length: i32): bool {
+	for (let k = 0; k < length; k++) {
+		if (load<u8>(at + k) !== load<u8>(bytes + k)) {
+			return false;
+		}
+	}
+
+	return true;
+}
+
+/** zerolog/zap JSON with a leading level and a string time. */
+function leveledJson(start: i32): bool {
+	if (!startsWith(start, LEVEL_OPEN, 10)) {
+		return false;
+	}
+
+	const word = start + 10;
+	let j = word;
+	let c = <i32>load<u8>(j);
+	while (isLetter(c)) {
+		c = <i32>load<u8>(++j);
+	}
+
+	if (c !== 34 || j - word > 13) {
+		return false;
+	}
+
+	const value = startsWith(j + 1, TIME_KEY, 8) ? j + 9 : startsWith(j + 1, TS_KEY, 6) ? j + 7 : -1;
+	if (value < 0 || load<u8>(value) !== 34 || isoAt(value + 1) < 0) {
+		return false;
+	}
+
+	outLevel = levelWordAt(word);
+	return true;
+}
+
+/** The line [start, end) (end is where its \r\n or \n starts): true with outTime (NaN: none) and outLevel set, or false to decline. */
+function parseLine(start: i32, end: i32): bool {
+	outTime = NaN;
+	outLevel = 0;
+	let i = start;
+	let c = <i32>load<u8>(i);
+	while (i < end && (c === 32 || c === 9)) {
+		c = <i32>load<u8>(++i);
+	}
+
+	if (i >= end) {
+		return true;
+	}
+
+	if (isDigit(c)) {
+		const stop = isoAt(i);
+		if (stop < 0) {
+			return false;
+		}
+
+		outLevel = levelWordAt(skipNoise(stop));
+		return true;
+	}
+
+	return c === 123 && leveledJson(i);
+}
+
+/** The first \n in [from, to), or `to`. */
+function findNewline(from: i32, to: i32): i32 {
+	const nl = i8x16.splat(10);
+	while (from + 16 <= to) {
+		const m = i8x16.bitmask(i8x16.eq(v128.load(from), nl));
+		if (m !== 0) {
+			return from + ctz(m);
+		}
+
+		from += 16;
+	}
+
+	while (from < to && load<u8>(from) !== 10) {
+		from++;
+	}
+
+	return from;
+}
+
+/**
+ * Split [from, to) into lines and parse each, into cursor k's records (at most `capacity`); returns
+ * how many. Sets parsedTo (where the next call starts) and declined (lines left for JS to parse).
+ * Own times only: resolve() fills in inherited ones after JS has parsed the declined lines.
+ */
+export function parse(k: i32, from: i32, to: i32, capacity: i32): i32 {
+	const c = table + CURSOR_BYTES * k;
+	const starts = load<i32>(c + C_STARTS);
+	const ends = load<i32>(c + C_ENDS);
+	const times = load<i32>(c + C_TIMES);
+	const flags = load<i32>(c + C_FLAGS);
+	const levels = load<i32>(c + C_LEVELS);
+	let n = 0;
+	let start = from;
+	declined = 0;
+	while (start < to && n < capacity) {
+		const nl = findNewline(start, to);
+		let lineEnd = nl;
+		if (lineEnd > start && load<u8>(lineEnd - 1) === 13) {
+			lineEnd--;
+		}
+
+		let f: u8 = lineEnd - start > BIG_LINE ? JS_RENDER : 0;
+		let time: f64 = NaN;
+		let level = 0;
+		if (nl < to && parseLine(start, lineEnd)) {
+			time = outTime;
+			level = outLevel;
+		} else {
+			f |= DECLINED;
+			declined++;
+		}
+
+		store<i32>(starts + 4 * n, start);
+		store<i32>(ends + 4 * n, lineEnd);
+		store<f64>(times + 8 * n, time);
+		store<u8>(flags + n, f);
+		store<u8>(levels + n, <u8>level);
+		n++;
+		start = nl + 1;
+	}
+
+	parsedTo = start < to ? start : to;
+	return n;
+}
+
+/**
+ * Effective times of cursor k's n records (SPEC 5): a line without a time takes the one before it
+ * in its file (`last`, NaN at a file's start); lines before a file's first time take that time, or
+ * `fallback` (the file's mtime) when this batch has none. Returns the new `last`.
+ */
+export function resolve(k: i32, n: i32, last: f64, fallback: f64): f64 {
+	const c = table + CURSOR_BYTES * k;
+	const times = load<i32>(c + C_TIMES);
+	const flags = load<i32>(c + C_FLAGS);
+	let pendingFrom = -1;
+	for (let r = 0; r < n; r++) {
+		const own = load<f64>(times + 8 * r);
+		if (isNaN(own)) {
+			if (isNaN(last) && pendingFrom < 0) {
+				pendingFrom = r;
+			}
+
+			store<f64>(times + 8 * r, last);
+			store<u8>(flags + r, load<u8>(flags + r) | INHERITED);
+		} else {
+			if (pendingFrom >= 0) {
+				fillTimes(times, pendingFrom, r, own);
+				pendingFrom = -1;
+			}
+
+			last = own;
+		}
+	}
+
+	if (pendingFrom >= 0) {
+		fillTimes(times, pendingFrom, n, fallback);
+		last = fallback;
+	}
+
+	return last;
+}
+
+function fillTimes(times: i32, from: i32, to: i32, value: f64): void {
+	for (let r = from; r < to; r++) {
+		store<f64>(times + 8 * r, value);
+	}
+}
+
+// ---- merge and render ----
+
+/** Copy n bytes in 16-byte blocks; may write up to 15 bytes past dst + n (the output keeps room). */
+@inline function copy(dst: i32, src: i32, n: i32): void {
+	for (let k = 0; k < n; k += 16) {
+		v128.store(dst + k, v128.load(src + k));
+	}
+}
+
+/** Cursor k's line prefix for time t: its template for this second, with the milliseconds filled in. */
+function prefix(c: i32, k: i32, variant: i32, t: f64): void {
+	const minute = Math.floor(t / 60000);
+	const rest = Math.floor(t - minute * 60000);
+	const sec = Math.floor(rest / 1000);
+	const ms = <i32>(rest - sec * 1000);
+	const second = minute * 60 + sec;
+	const v8 = 8 * variant;
+	if (second !== load<f64>(c + C_SECOND + v8)) {
+		const packed = jsFillPrefix(k, variant, minute, <i32>sec);
+		store<i32>(c + C_LEN + v8, packed & 0xffff);
+		store<i32>(c + C_MSAT + v8, packed >>> 16);
+		store<f64>(c + C_SECOND + v8, second);
+	}
+
+	const length = load<i32>(c + C_LEN + v8);
+	const digits = outAt + load<i32>(c + C_MSAT + v8);
+	copy(outAt, load<i32>(c + C_TMPL + 4 * variant), length);
+	outAt += length;
+	const hundreds = ms / 100;
+	const tens = (ms / 10) % 10;
+	store<u8>(digits, <u8>(48 + hundreds));
+	store<u8>(digits + 1, <u8>(48 + tens));
+	store<u8>(digits + 2, <u8>(48 + ms % 10));
+}
+
+/** JSON's escape of byte b (as JSON.stringify writes it). */
+function escapeOne(b: i32): void {
+	store<u8>(outAt, 92);
+	let letter = 0;
+	switch (b) {
+		case 8: letter = 98; break;
+		case 9: letter = 116; break;
+		case 10: letter = 110; break;
+		case 12: letter = 102; break;
+		case 13: letter = 114; break;
+		case 34: letter = 34; break;
+		case 92: letter = 92; break;
+	}
+
+	if (letter !== 0) {
+		store<u8>(outAt + 1, <u8>letter);
+		outAt += 2;
+		return;
+	}
+
+	store<u8>(outAt + 1, 117);
+	store<u8>(outAt + 2, 48);
+	store<u8>(outAt + 3, 48);
+	store<u8>(outAt + 4, load<u8>(HEX + (b >> 4)));
+	store<u8>(outAt + 5, load<u8>(HEX + (b & 15)));
+	outAt += 6;
+}
+
+/** [start, end) as the body of a JSON string: 16 bytes checked at once for ", \ and controls. */
+function escape(start: i32, end: i32): void {
+	const space = i8x16.splat(0x20);
+	const quote = i8x16.splat(34);
+	const backslash = i8x16.splat(92);
+	let k = start;
+	while (k < end) {
+		const v = v128.load(k);
+		v128.store(outAt, v);
+		const special = v128.or(i8x16.lt_u(v, space), v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)));
+		const m = i8x16.bitmask(special);
+		const clean = m === 0 ? 16 : ctz(m);
+		if (k + clean >= end) {
+			outAt += end - k;
+			return;
+		}
+
+		outAt += clean;
+		k += clean;
+		if (clean < 16) {
+			escapeOne(<i32>load<u8>(k));
+			k++;
+		}
+	}
+}
+
+/** Render cursor k's record r into the output. */
+function render(c: i32, k: i32, r: i32): void {
+	rendered += 1;
+	const start = load<i32>(load<i32>(c + C_STARTS) + 4 * r);
+	const end = load<i32>(load<i32>(c + C_ENDS) + 4 * r);
+	const t = load<f64>(load<i32>(c + C_TIMES) + 8 * r);
+	const level = <i32>load<u8>(load<i32>(c + C_LEVELS) + r);
+	const lr = LEVEL_RENDER + 16 * level;
+	if (json) {
+		prefix(c, k, <i32>(load<u8>(load<i32>(c + C_FLAGS) + r) & INHERITED), t);
+		const length = load<i32>(lr + 4);
+		copy(outAt, load<i32>(lr), length);
+		outAt += length;
+		store<u8>(outAt++, 34);
+		escape(start, end);
+		store<u8>(outAt, 34);
+		store<u8>(outAt + 1, 125);
+		store<u8>(outAt + 2, 10);
+		outAt += 3;
+		return;
+	}
+
+	prefix(c, k, 0, t);
+	const colour = color ? load<i32>(lr + 8) : 0;
+	if (colour !== 0) {
+		copy(outAt, colour === 1 ? RED : YELLOW, 5);
+		outAt += 5;
+	}
+
+	copy(outAt, start, end - start);
+	outAt += end - start;
+	if (colour !== 0) {
+		copy(outAt, RESET, 4);
+		outAt += 4;
+	}
+
+	store<u8>(outAt++, 10);
+}
+
+@inline function headTime(k: i32): f64 {
+	const c = table + CURSOR_BYTES * k;
+	return load<f64>(load<i32>(c + C_TIMES) + 8 * load<i32>(c + C_I));
+}
+
+/**
+ * Merge (SPEC 5: the earliest head first, ties to the earlier source) and render until the output
+ * is nearly full (FLUSH), a cursor needs its next chunk (LOAD) or JS must render a line (RENDER);
+ * needCursor() says which. DONE when no cursor is left.
+ */
+export function merge(): i32 {
+	while (activeCount > 0) {
+		let best = 0;
+		let bestK = load<i32>(active);
+		let bestTime = headTime(bestK);
+		let second = Infinity;
+		for (let j = 1; j < activeCount; j++) {
+			const t = headTime(load<i32>(active + 4 * j));
+			if (t < bestTime) {
+				second = bestTime;
+				best = j;
+				bestK = load<i32>(active + 4 * j);
+				bestTime = t;
+			} else if (t < second) {
+				second = t;
+			}
+		}
+
+		// A run from the winner while it stays ahead: most lines need no comparison.
+		const c = table + CURSOR_BYTES * bestK;
+		const ends = load<i32>(c + C_ENDS);
+		const starts = load<i32>(c + C_STARTS);
+		const times = load<i32>(c + C_TIMES);
+		const flags = load<i32>(c + C_FLAGS);
+		const n = load<i32>(c + C_N);
+		let i = load<i32>(c + C_I);
+		while (true) {
+			if ((load<u8>(flags + i) & JS_RENDER) !== 0) {
+				store<i32>(c + C_I, i);
+				needK = bestK;
+				return RENDER;
+			}
+
+			const length = load<i32>(ends + 4 * i) - load<i32>(starts + 4 * i);
+			if (outAt + (json ? length * 6 : length) + 512 > outEnd) {
+				store<i32>(c + C_I, i);
+				return FLUSH;
+			}
+
+			render(c, bestK, i);
+			if (++i >= n) {
+				store<i32>(c + C_I, i);
+				needK = bestK;
+				return LOAD;
+			}
+
+			const t = load<f64>(times + 8 * i);
+			if (!(t < second || (t === second && keepsTie(best, second)))) {
+				break;
+			}
+		}
+
+		store<i32>(c + C_I, i);
+	}
+
+	return DONE;
+}
+
+/** On a tie with the runner-up, the winner keeps going only if it comes before every source holding that time. */
+function keepsTie(best: i32, time: f64): bool {
+	for (let j = 0; j < best; j++) {
+		if (headTime(load<i32>(active + 4 * j)) === time) {
+			return false;
+		}
+	}
+
+	return true;
+}
