@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../source/logs/index.js';
-import {CAPACITY, DECLINED, Kernel} from '../source/logs/kernel.js';
+import {DECLINED, Kernel, makeMemory, planLayout} from '../source/logs/kernel.js';
 
 const utc = (h: number, mi: number, s: number, ms = 0) => Date.UTC(2026, 10, 26, h, mi, s) + ms;
 const local = (h: number, mi: number, s: number, ms = 0) => new Date(2026, 10, 26, h, mi, s).getTime() + ms;
@@ -96,10 +96,12 @@ const FAST_EDGES = [
 
 /** The merge kernel's parse of the first line of `bytes`: null when it declines (leaves the line to parseLine). */
 function kernelParse(bytes: Buffer): {time: number | null; level: string | null} | null {
-	const kernel = new Kernel([[Buffer.from(' x ')]], {json: false, color: false});
-	const {base, records} = kernel.region(0);
-	bytes.copy(kernel.bytes, base);
-	kernel.x.parse(0, base, base + bytes.length, CAPACITY);
+	const layout = planLayout([[Buffer.from(' x ')]]);
+	const kernel = new Kernel(makeMemory(layout), layout, 1);
+	const {region, records: at} = layout.slots[0]![0]!;
+	const records = kernel.records(at);
+	bytes.copy(kernel.bytes, region);
+	kernel.x.parse(at, region, region + bytes.length);
 	if ((records.flags[0]! & DECLINED) !== 0) {
 		return null;
 	}

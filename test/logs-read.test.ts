@@ -54,21 +54,21 @@ function fixtureLines(): string[] {
 const key = (l: LogLine) => `${l.component}[${l.stream}] ${l.text}`;
 
 /** The full merge as written by the byte-level path (`-n 0`), parsed back from its --json output. */
-async function writeAllJson(home: string, selection: LogSelection): Promise<Array<Record<string, unknown>>> {
+async function writeAllJson(home: string, selection: LogSelection, threads?: boolean): Promise<Array<Record<string, unknown>>> {
 	const sink = new PassThrough();
 	const chunks: Buffer[] = [];
 	sink.on('data', (c: Buffer) => chunks.push(c));
-	await writeAll(home, selection, {json: true, color: false}, sink);
+	await writeAll(home, selection, {json: true, color: false}, sink, undefined, threads);
 	const text = Buffer.concat(chunks).toString('utf8');
 	return text === '' ? [] : text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** The full merge as text, from the byte-level path. */
-async function writeAllText(home: string, selection: LogSelection, color: boolean): Promise<string> {
+async function writeAllText(home: string, selection: LogSelection, color: boolean, threads?: boolean): Promise<string> {
 	const sink = new PassThrough();
 	const chunks: Buffer[] = [];
 	sink.on('data', (c: Buffer) => chunks.push(c));
-	await writeAll(home, selection, {json: false, color}, sink);
+	await writeAll(home, selection, {json: false, color}, sink, undefined, threads);
 	return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -236,13 +236,72 @@ test('a 20 MB merge: the byte-level writer and the tail reader agree on every li
 	});
 	const lines = await readMerged(home, ALL, {tail: 0});
 	assert.ok(lines.length > 180_000);
-	const written = await writeAllJson(home, ALL);
+	const written = await writeAllJson(home, ALL, true);
 	assert.equal(written.length, lines.length);
-	assert.deepEqual(written, lines.map(asJson));
+	assert.deepEqual(written, lines.map(asJson), 'read and parsed on a second thread');
+	assert.deepEqual(await writeAllJson(home, ALL, false), written, 'all in one thread');
 	for (const color of [false, true]) {
 		const plain = await writeAllText(home, ALL, color);
 		assert.equal(plain, lines.map((l) => `${formatLine(l, {color})}\n`).join(''), `plain text, color ${color}`);
 	}
+});
+
+test('the merge kernel\'s edges: batches of more lines than a record table holds, long lines left to JS, every escape', async () => {
+	// Seeded, so a failure repeats: every byte JSON escapes, next to multi-byte UTF-8, at every offset of a 16-byte block.
+	let seed = 7;
+	const next = (n: number) => {
+		seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+		return (seed >>> 8) % n;
+	};
+
+	const alphabet = ['a', 'b', '"', '\\', '\t', '\u0001', '\u001b', '\u007f', '\b', '\f', '\r', 'é', '日', '🎉', ' '];
+	const base = Date.UTC(2026, 10, 26, 3, 0, 0);
+	const escapes: string[] = [];
+	for (let i = 0; i < 3000; i++) {
+		const text = Array.from({length: next(48)}, () => alphabet[next(alphabet.length)]).join('');
+		escapes.push(`${new Date(base + i).toISOString()} ${text}`);
+	}
+
+	// 40,000 short lines in one chunk (over the 16,384 records of a batch), most of them without a time of their own.
+	const many = Array.from({length: 40_000}, (_, i) => (i % 1000 === 0 ? `${new Date(base + i).toISOString()} tick ${i}` : `  more ${i}`));
+	// Lines longer than the kernel renders itself (128 KiB) but short enough to stay in its memory (256 KiB), and one longer.
+	const long = [150_000, 200_000, 300_000].map((size, i) => `{"level":"warn","time":"${new Date(base + 5 + i).toISOString()}","msg":"${'q\\"'.repeat(size / 3)}"}`);
+	const home = makeHome({
+		'stigmer-server.log': `${escapes.join('\n')}\n`,
+		'workflow-runner.log': `${many.join('\n')}\n`,
+		'agent-runner.err': `${long.join('\n')}\n`,
+	});
+	const lines = await readMerged(home, ALL, {tail: 0});
+	assert.equal(lines.length, escapes.length + many.length + long.length);
+	for (const threads of [false, true]) {
+		assert.deepEqual(await writeAllJson(home, ALL, threads), lines.map(asJson), `--json, threads ${threads}`);
+		for (const color of [false, true]) {
+			assert.equal(await writeAllText(home, ALL, color, threads), lines.map((l) => `${formatLine(l, {color})}\n`).join(''), `plain text, color ${color}, threads ${threads}`);
+		}
+	}
+});
+
+test('a merge on two threads stops cleanly when its reader is gone (Ctrl-C, closed pipe) and leaves following where one thread would', async () => {
+	const base = Date.UTC(2026, 10, 26, 3, 0, 0);
+	const lines = (offset: number) => Array.from({length: 60_000}, (_, i) => `${new Date(base + 2 * i + offset).toISOString()} line ${i} ${'z'.repeat(60)}\n`).join('');
+	const home = makeHome({'stigmer-server.log': lines(0), 'workflow-runner.err': lines(1)});
+	fs.appendFileSync(path.join(home, 'data', 'logs', 'stigmer-server.log'), '2026-11-26T04:00:00.000Z half-writ');
+	const positions = async (threads: boolean) => {
+		const sink = new PassThrough();
+		sink.resume();
+		return (await writeAll(home, ALL, {json: false, color: false}, sink, undefined, threads)).positions;
+	};
+
+	assert.deepEqual(await positions(true), await positions(false));
+	const stop = new AbortController();
+	const sink = new PassThrough();
+	let seen = 0;
+	sink.on('data', (chunk: Buffer) => {
+		seen += chunk.length;
+		stop.abort();
+	});
+	const {count} = await writeAll(home, ALL, {json: false, color: false}, sink, stop.signal, true);
+	assert.ok(seen > 0 && count < 120_000, `stopped early: ${count} lines`);
 });
 
 test('no log directory or files: nothing, no error', async () => {

@@ -1,7 +1,8 @@
 // The `-n 0` merge kernel's JS side: loads source/wasm/merge.ts's module (built by `npm run build`
-// into merge.wasm beside this file), lays out its memory and answers its rare calls (clock, prefixes).
-// The memory holds everything the kernel touches: the output buffer, each cursor's read chunk and
-// parsed line records, and constant bytes; cursor.ts reads files straight into it.
+// into merge.wasm beside this file), lays out its shared memory and answers its rare calls (clock,
+// prefixes). The memory holds everything the kernel touches: the output buffer, each source's read
+// slots (a chunk of file bytes and its parsed line records) and constant bytes. Two instances may
+// share it: the merging one (this thread) and a parsing one (merge-worker.ts).
 import fs from 'node:fs';
 import {localMinute, utcMinute} from './clock.js';
 import {levelSpellings} from './levels.js';
@@ -17,16 +18,16 @@ export const FLUSH = 1;
 export const LOAD = 2;
 export const RENDER = 3;
 
-/** Line records per parse batch. */
-export const CAPACITY = 16_384;
 /** Largest partial line carried into the next chunk in place; a longer one gets a buffer of its own. */
 export const CARRY = 256 * 1024;
 /** Output buffer: flushed when a line might not fit. */
 export const OUT_SIZE = 1024 * 1024;
+/** Read slots per source: one being merged while the others are read and parsed ahead. */
+export const SLOTS = 3;
 /** Read size per file: syscalls vanish from the profile; shrunk when many files are merged at once. */
 const MAX_CHUNK = 768 * 1024;
 const MIN_CHUNK = 64 * 1024;
-const ALL_CHUNKS = 64 * 1024 * 1024;
+const ALL_CHUNKS = 96 * 1024 * 1024;
 /** The kernel reads and writes 16-byte blocks that may run past a region's end. */
 const SLACK = 64;
 /** Where our regions start: above the kernel's static data (checked against its heapBase). */
@@ -37,13 +38,16 @@ const CONSTANTS = 16 * 1024;
 const PREFIX_HEAD = 40;
 
 type Exports = {
+	CAPACITY: WebAssembly.Global;
 	CURSOR_BYTES: WebAssembly.Global;
+	SCRATCH_BYTES: WebAssembly.Global;
+	RECORD_BYTES: WebAssembly.Global;
 	heapBase(): number;
-	init(table: number, active: number, count: number, out: number, outBytes: number, json: number, color: number): void;
+	init(scratch: number, table: number, active: number, count: number, out: number, outBytes: number, json: number, color: number): void;
 	addLevelWord(word: number, length: number, code: number): void;
 	setLevelRender(code: number, bytes: number, length: number, colour: number): void;
-	setCursor(k: number, starts: number, ends: number, times: number, flags: number, levels: number, tmpl0: number, tmpl1: number): void;
-	setRecords(k: number, n: number): void;
+	setTemplates(k: number, tmpl0: number, tmpl1: number): void;
+	setRecords(k: number, records: number, n: number): void;
 	cursorIndex(k: number): number;
 	advance(k: number): number;
 	deactivate(k: number): void;
@@ -52,102 +56,132 @@ type Exports = {
 	declinedLines(): number;
 	outLength(): number;
 	setOutLength(length: number): void;
-	parse(k: number, from: number, to: number, capacity: number): number;
-	resolve(k: number, n: number, last: number, fallback: number): number;
+	parse(records: number, from: number, to: number): number;
+	resolve(records: number, n: number, last: number, fallback: number): number;
 	merge(): number;
 	renderedLines(): number;
 };
+
+/** Line records per parse batch (merge.ts CAPACITY), and the layout of a batch's records. */
+export const CAPACITY = 16_384;
+const RECORD_BYTES = 18 * CAPACITY;
+
+/** A batch's line records: typed views of the kernel's memory at `base`. */
+export type Records = {base: number; times: Float64Array; starts: Int32Array; ends: Int32Array; flags: Uint8Array; levels: Uint8Array};
+
+/** One read slot: a chunk region and the records of the lines parsed from it. */
+export type Slot = {region: number; records: number};
+
+/** Where everything sits in the shared memory; the same plain numbers in every thread. */
+export type Layout = {
+	pages: number;
+	chunk: number;
+	regionSize: number;
+	/** Per instance (0 merging, 1 parsing): scratch tables, cursor table and constants. */
+	scratch: [number, number];
+	table: [number, number];
+	constants: [number, number];
+	active: number;
+	out: number;
+	/** Per source: its prefix templates (per variant) and its read slots. */
+	templates: number[][];
+	slots: Slot[][];
+};
+
+/** Plan the memory of a merge of sources with these labels (per source, per variant). */
+export function planLayout(labels: Buffer[][]): Layout {
+	const count = labels.length;
+	const chunk = Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.floor(ALL_CHUNKS / SLOTS / Math.max(1, count) / PAGE) * PAGE));
+	let at = BASE;
+	const take = (size: number) => {
+		const from = at;
+		at = Math.ceil((at + size + SLACK) / 16) * 16;
+		return from;
+	};
+
+	const layout: Layout = {
+		pages: 0,
+		chunk,
+		regionSize: chunk + CARRY,
+		scratch: [take(8192), take(8192)],
+		table: [take(count * 56), take(count * 56)],
+		constants: [take(CONSTANTS), take(CONSTANTS)],
+		active: take(count * 4),
+		out: take(OUT_SIZE + 1024),
+		templates: labels.map((variants) => variants.map((label) => take(PREFIX_HEAD + label.length))),
+		slots: labels.map(() => Array.from({length: SLOTS}, () => ({records: take(RECORD_BYTES), region: take(chunk + CARRY)}))),
+	};
+	layout.pages = Math.ceil(at / PAGE);
+	return layout;
+}
+
+/** A shared memory for a layout. */
+export function makeMemory(layout: Layout): WebAssembly.Memory {
+	return new WebAssembly.Memory({initial: layout.pages, maximum: layout.pages, shared: true});
+}
 
 let compiled: WebAssembly.Module | undefined;
 
 /** How a kernel renders: JSON objects or `HH:MM:SS.mmm component[stream] text`, coloured or not. */
 export type KernelFormat = {json: boolean; color: boolean};
 
-/** A cursor's line records: typed views of the kernel's memory. */
-export type Records = {starts: Int32Array; ends: Int32Array; times: Float64Array; flags: Uint8Array; levels: Uint8Array};
-
-/** One merge's kernel instance: its memory and the regions it hands to cursors. */
+/** One instance of the kernel over a merge's shared memory. */
 export class Kernel {
-	readonly memory: WebAssembly.Memory;
 	/** The whole memory as a Buffer (offsets are addresses). */
 	readonly bytes: Buffer;
 	readonly x: Exports;
-	readonly out: number;
-	readonly chunk: number;
-	private readonly regions: number[] = [];
-	private readonly records: Records[] = [];
-	private readonly templates: Array<[number, number]> = [];
-	private readonly labels: Buffer[][] = [];
 	private constFree: number;
-	private constEnd: number;
+	private readonly constEnd: number;
 	private readonly levelCodes = new Map<string | null, number>();
 	readonly levelNames: Array<string | null> = [];
 
-	/** `labels[k]`: source k's label bytes per variant (JSON: not inherited, inherited; text: one). */
-	constructor(labels: Buffer[][], readonly format: KernelFormat) {
-		const count = labels.length;
-		this.chunk = Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.floor(ALL_CHUNKS / Math.max(1, count) / PAGE) * PAGE));
-		const align = (n: number) => Math.ceil(n / 16) * 16;
-		let at = BASE;
-		const take = (size: number) => {
-			const from = at;
-			at = align(at + size + SLACK);
-			return from;
-		};
-
-		const table = take(count * 80);
-		const active = take(count * 4);
-		const constants = take(CONSTANTS);
-		const templates = labels.map((variants) => variants.map((label) => take(PREFIX_HEAD + label.length)));
-		const out = take(OUT_SIZE + 1024);
-		const recordBases = labels.map(() => take(CAPACITY * 18));
-		const regions = labels.map(() => take(this.chunk + CARRY));
-		this.memory = new WebAssembly.Memory({initial: Math.ceil(at / PAGE), maximum: Math.ceil(at / PAGE)});
-		this.bytes = Buffer.from(this.memory.buffer);
+	/**
+	 * `role` 0 merges and renders (it needs the labels and format), 1 only parses (a worker thread).
+	 * Level codes are given out in the same order in both, so records mean the same to each.
+	 */
+	constructor(readonly memory: WebAssembly.Memory, readonly layout: Layout, role: 0 | 1, readonly format: KernelFormat = {json: false, color: false}, private readonly labels: Buffer[][] = []) {
+		this.bytes = Buffer.from(memory.buffer);
 		compiled ??= new WebAssembly.Module(fs.readFileSync(new URL('merge.wasm', import.meta.url)));
 		const instance = new WebAssembly.Instance(compiled, {
 			env: {
-				memory: this.memory,
+				memory,
 				utcMinute: (y: number, mo: number, d: number, h: number, mi: number) => utcMinute(y, mo, d, h, mi),
 				localMinute: (y: number, mo: number, d: number, h: number, mi: number) => localMinute(y, mo, d, h, mi),
 				fillPrefix: (k: number, variant: number, minute: number, sec: number) => this.fillPrefix(k, variant, minute, sec),
 			},
 		});
 		this.x = instance.exports as unknown as Exports;
-		if (this.x.heapBase() > BASE || this.x.CURSOR_BYTES.value !== 80) {
+		if (this.x.heapBase() > BASE || this.x.CAPACITY.value !== CAPACITY || this.x.RECORD_BYTES.value !== RECORD_BYTES || this.x.CURSOR_BYTES.value !== 56 || this.x.SCRATCH_BYTES.value !== 8192) {
 			throw new Error('merge.wasm does not match kernel.ts (rebuild with npm run build)');
 		}
 
-		this.out = out;
-		this.constFree = constants;
-		this.constEnd = constants + CONSTANTS;
-		this.x.init(table, active, count, out, OUT_SIZE, format.json ? 1 : 0, format.color ? 1 : 0);
+		this.constFree = layout.constants[role];
+		this.constEnd = this.constFree + CONSTANTS;
+		const count = layout.slots.length;
+		this.x.init(layout.scratch[role], layout.table[role], layout.active, role === 0 ? count : 0, layout.out, OUT_SIZE, format.json ? 1 : 0, format.color ? 1 : 0);
 		this.levelCode(null); // code 0: the kernel's "no level"
 		for (const [word, level] of levelSpellings()) {
 			this.x.addLevelWord(this.constant(Buffer.from(word, 'latin1')), word.length, this.levelCode(level));
 		}
 
-		for (const [k, variants] of labels.entries()) {
-			const starts = recordBases[k]!;
-			const record: Records = {
-				times: new Float64Array(this.memory.buffer, starts, CAPACITY),
-				starts: new Int32Array(this.memory.buffer, starts + 8 * CAPACITY, CAPACITY),
-				ends: new Int32Array(this.memory.buffer, starts + 12 * CAPACITY, CAPACITY),
-				flags: new Uint8Array(this.memory.buffer, starts + 16 * CAPACITY, CAPACITY),
-				levels: new Uint8Array(this.memory.buffer, starts + 17 * CAPACITY, CAPACITY),
-			};
-			this.records.push(record);
-			this.regions.push(regions[k]!);
-			const [t0, t1] = templates[k]!;
-			this.templates.push([t0!, t1 ?? t0!]);
-			this.labels.push(variants);
-			this.x.setCursor(k, record.starts.byteOffset, record.ends.byteOffset, record.times.byteOffset, record.flags.byteOffset, record.levels.byteOffset, t0!, t1 ?? t0!);
+		if (role === 0) {
+			for (const [k, [t0, t1]] of layout.templates.entries()) {
+				this.x.setTemplates(k, t0!, t1 ?? t0!);
+			}
 		}
 	}
 
-	/** Cursor k's read region (chunk plus carry room) and its line records. */
-	region(k: number): {base: number; size: number; records: Records} {
-		return {base: this.regions[k]!, size: this.chunk + CARRY, records: this.records[k]!};
+	/** Typed views of the records at `base`. */
+	records(base: number): Records {
+		const buffer = this.memory.buffer;
+		return {
+			base,
+			times: new Float64Array(buffer, base, CAPACITY),
+			starts: new Int32Array(buffer, base + 8 * CAPACITY, CAPACITY),
+			ends: new Int32Array(buffer, base + 12 * CAPACITY, CAPACITY),
+			flags: new Uint8Array(buffer, base + 16 * CAPACITY, CAPACITY),
+			levels: new Uint8Array(buffer, base + 17 * CAPACITY, CAPACITY),
+		};
 	}
 
 	/** The code of a level (registering its rendering on first sight). */
@@ -180,7 +214,7 @@ export class Kernel {
 		return at;
 	}
 
-	/** The kernel's call when a cursor's line moves to another second: its prefix template for that second. */
+	/** The kernel's call when a source's line moves to another second: its prefix template for that second. */
 	private fillPrefix(k: number, variant: number, minute: number, sec: number): number {
 		const d = new Date(minute * 60_000);
 		const ss = `${Math.floor(sec / 10)}${sec % 10}`;
@@ -188,7 +222,7 @@ export class Kernel {
 		const head = json
 			? `{"time":"${d.toISOString().slice(0, 17)}${ss}.000Z`
 			: `${this.format.color ? '\u001B[2m' : ''}${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${ss}.000`;
-		const at = this.templates[k]![variant]!;
+		const at = this.layout.templates[k]![variant]!;
 		const length = this.bytes.write(head, at, 'latin1');
 		const label = this.labels[k]![variant]!;
 		label.copy(this.bytes, at + length);

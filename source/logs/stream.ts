@@ -1,11 +1,13 @@
 // `-n 0`: every line of every selected file, merged, written as it is read. Hundreds of megabytes
 // go through here, so the per-byte and per-line work (split, parse, merge, render) runs in the merge
-// kernel (kernel.ts, WebAssembly); this module feeds it chunks (cursor.ts), renders the few lines it
-// hands back (unclean bytes, very long lines) and writes its output buffer to the sink.
-import {Cursor} from './cursor.js';
+// kernel (kernel.ts, WebAssembly); this module hands it each source's batches of parsed lines (feed.ts:
+// read here or on a second thread), renders the few lines it hands back (unclean bytes, very long
+// lines) and writes its output buffer to the sink.
+import fs from 'node:fs';
+import {makeFeed, type Feed} from './feed.js';
 import {listSources, type LogSelection, type Source} from './files.js';
 import {componentColor, formatLine, toJson} from './format.js';
-import {DONE, FLUSH, INHERITED, Kernel, OUT_SIZE, RENDER} from './kernel.js';
+import {DONE, FLUSH, INHERITED, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
 import {decodeLine} from './lines.js';
 import type {Positions} from './tail.js';
 
@@ -50,7 +52,7 @@ class Output {
 			return;
 		}
 
-		const view = this.kernel.bytes.subarray(this.kernel.out, this.kernel.out + length);
+		const view = this.kernel.bytes.subarray(this.kernel.layout.out, this.kernel.layout.out + length);
 		let chunk = view;
 		if (!this.synchronous) {
 			const copy = this.spare.pop() ?? Buffer.allocUnsafeSlow(OUT_SIZE);
@@ -75,7 +77,7 @@ class Output {
 		}
 
 		const at = this.kernel.x.outLength();
-		this.kernel.bytes.write(`${text}\n`, this.kernel.out + at, 'utf8');
+		this.kernel.bytes.write(`${text}\n`, this.kernel.layout.out + at, 'utf8');
 		this.kernel.x.setOutLength(at + size);
 	}
 
@@ -105,51 +107,103 @@ class Output {
 	}
 }
 
-/** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
-export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, signal?: AbortSignal): Promise<{count: number; positions: Positions}> {
-	const positions: Positions = new Map();
-	const sources = listSources(home, selection);
-	const kernel = new Kernel(sources.map((s) => labels(s, format)), format);
-	const cursors = sources.map((s, k) => new Cursor(s, positions, kernel, k));
-	for (const c of cursors) {
-		if (c.done) {
-			kernel.x.deactivate(c.k);
+/** One source as the merge sees it: its current batch of lines, in one of its read slots. */
+class Cursor {
+	private slot = -1;
+	done = false;
+	/** Bytes of the current batch: the kernel's memory, or a long line's own buffer. */
+	buf: Buffer;
+	records: Records;
+	private readonly slots: Records[];
+
+	constructor(readonly source: Source, readonly k: number, private readonly kernel: Kernel, private readonly feed: Feed) {
+		this.buf = kernel.bytes;
+		this.slots = kernel.layout.slots[k]!.map((slot) => kernel.records(slot.records));
+		this.records = this.slots[0]!;
+	}
+
+	/** Move to the next batch (the slot after the current one), handing the current one back; done at the end. */
+	load(): void {
+		const next = (this.slot + 1) % SLOTS;
+		const batch = this.feed.take(this.k, next);
+		if (this.slot >= 0) {
+			this.feed.release(this.k, this.slot);
+		}
+
+		this.slot = next;
+		if (batch.n === 0) {
+			this.done = true;
+			this.kernel.x.deactivate(this.k);
+			return;
+		}
+
+		this.records = this.slots[next]!;
+		this.buf = batch.external ?? this.kernel.bytes;
+		this.kernel.x.setRecords(this.k, this.records.base, batch.n);
+	}
+}
+
+/** Bytes in a source's files (to choose between one thread and two). */
+function sizeOf(source: Source): number {
+	let total = 0;
+	for (const file of [...source.rotated, source.live]) {
+		try {
+			total += fs.statSync(file).size;
+		} catch {
+			// Gone since it was listed: the reader skips it too.
 		}
 	}
 
-	// stdout redirected to a file (or /dev/null) is written synchronously inside `write`: no copy needed.
-	const synchronous = sink === process.stdout && (sink as {_type?: unknown})._type === 'fs';
-	const output = new Output(kernel, sink, synchronous);
+	return total;
+}
+
+/**
+ * Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file
+ * ended, for follow. `threads` forces reading on a second thread (true) or in this one (false).
+ */
+export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, signal?: AbortSignal, threads?: boolean): Promise<{count: number; positions: Positions}> {
+	const sources = listSources(home, selection);
+	const labelSets = sources.map((s) => labels(s, format));
+	const layout = planLayout(labelSets);
+	const kernel = new Kernel(makeMemory(layout), layout, 0, format, labelSets);
+	const feed = makeFeed(sources, kernel, sources.reduce((sum, s) => sum + sizeOf(s), 0), threads);
 	let count = 0;
-	while (!sink.destroyed && !signal?.aborted) {
-		const status = kernel.x.merge();
-		if (status === DONE) {
-			break;
+	let positions: Positions = new Map();
+	try {
+		const cursors = sources.map((s, k) => new Cursor(s, k, kernel, feed));
+		for (const c of cursors) {
+			c.load();
 		}
 
-		if (status === FLUSH) {
-			await output.flush();
-			continue;
-		}
+		// stdout redirected to a file (or /dev/null) is written synchronously inside `write`: no copy needed.
+		const synchronous = sink === process.stdout && (sink as {_type?: unknown})._type === 'fs';
+		const output = new Output(kernel, sink, synchronous);
+		while (!sink.destroyed && !signal?.aborted) {
+			const status = kernel.x.merge();
+			if (status === DONE) {
+				break;
+			}
 
-		const c = cursors[kernel.x.needCursor()]!;
-		if (status === RENDER) {
-			await output.line(render(c, kernel, format));
-			count++;
-			if (!kernel.x.advance(c.k)) {
+			if (status === FLUSH) {
+				await output.flush();
 				continue;
 			}
+
+			const c = cursors[kernel.x.needCursor()]!;
+			if (status === RENDER) {
+				await output.line(render(c, kernel, format));
+				count++;
+				if (!kernel.x.advance(c.k)) {
+					continue;
+				}
+			}
+
+			c.load(); // LOAD, or RENDER used up the batch
 		}
 
-		c.load(); // LOAD, or RENDER used up the batch
-		if (c.done) {
-			kernel.x.deactivate(c.k);
-		}
-	}
-
-	await output.flush();
-	for (const c of cursors) {
-		c.finish();
+		await output.flush();
+	} finally {
+		positions = await feed.finish();
 	}
 
 	return {count: count + kernel.x.renderedLines(), positions};

@@ -22,19 +22,27 @@ const FLUSH = 1;
 const LOAD = 2;
 const RENDER = 3;
 
-// A cursor's state block in the table kernel.ts allocates (CURSOR_BYTES each).
+/** Line records per batch. A batch's records at address R: times (f64) at R, starts (i32) at R + 8 CAPACITY,
+ * ends (i32) at R + 12 CAPACITY, flags (u8) at R + 16 CAPACITY, level codes (u8) at R + 17 CAPACITY. */
+export const CAPACITY: i32 = 16384;
+export const RECORD_BYTES: i32 = 18 * CAPACITY;
+const R_STARTS = 8 * CAPACITY;
+const R_ENDS = 12 * CAPACITY;
+const R_FLAGS = 16 * CAPACITY;
+const R_LEVELS = 17 * CAPACITY;
+
+// A cursor's state block in the merge's cursor table (CURSOR_BYTES each).
 const C_I = 0;
 const C_N = 4;
-const C_STARTS = 8;
-const C_ENDS = 12;
-const C_TIMES = 16;
-const C_FLAGS = 20;
-const C_LEVELS = 24;
-const C_TMPL = 28; // + 4 * variant
-const C_LEN = 36; // + 8 * variant
-const C_MSAT = 40; // + 8 * variant
-const C_SECOND = 56; // + 8 * variant (f64)
-export const CURSOR_BYTES = 80;
+const C_RECORDS = 8;
+const C_TMPL = 12; // + 4 * variant
+const C_LEN = 20; // + 8 * variant
+const C_MSAT = 24; // + 8 * variant
+const C_SECOND = 40; // + 8 * variant (f64): where the template's second starts, epoch ms
+export const CURSOR_BYTES = 56;
+
+/** Per-instance tables (kernel.ts gives each instance its own; statics would be shared by every thread). */
+export const SCRATCH_BYTES = 8192;
 
 // ---- JS helpers (rare calls: once per minute of log or per second of output) ----
 
@@ -68,17 +76,21 @@ let declined: i32 = 0;
 /** Lines rendered so far. */
 let rendered: f64 = 0;
 
-/** Level words: hash, length, code, address of the lower-case word. */
-const LEVEL_WORDS = <i32>memory.data(64 * 16, 16);
+/** Level words (64): hash, length, code, address of the lower-case word. In the instance's scratch. */
+let LEVEL_WORDS = 0;
 let levelWordCount = 0;
-/** Per level code: address and length of its JSON value + `,"text":`, and colour (1 red, 2 yellow). */
-const LEVEL_RENDER = <i32>memory.data(256 * 16, 16);
+/** Per level code (256): address and length of its JSON value + `,"text":`, and colour (1 red, 2 yellow). In the scratch. */
+let LEVEL_RENDER = 0;
 const RED = <i32>memory.data<u8>([0x1b, 0x5b, 0x33, 0x31, 0x6d]);
 const YELLOW = <i32>memory.data<u8>([0x1b, 0x5b, 0x33, 0x33, 0x6d]);
 const RESET = <i32>memory.data<u8>([0x1b, 0x5b, 0x30, 0x6d]);
 const HEX = <i32>memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
 
-export function init(cursorTable: i32, activeList: i32, count: i32, out: i32, outBytes: i32, asJson: bool, withColor: bool): void {
+export function init(scratch: i32, cursorTable: i32, activeList: i32, count: i32, out: i32, outBytes: i32, asJson: bool, withColor: bool): void {
+	LEVEL_WORDS = scratch;
+	LEVEL_RENDER = scratch + 64 * 16;
+	LAST_HEAD = LEVEL_RENDER + 256 * 16;
+	LAST_WORD = LAST_HEAD + 16;
 	table = cursorTable;
 	active = activeList;
 	activeCount = count;
@@ -113,13 +125,8 @@ export function setLevelRender(code: i32, bytes: i32, length: i32, colour: i32):
 	store<i32>(e + 8, colour);
 }
 
-export function setCursor(k: i32, starts: i32, ends: i32, times: i32, flags: i32, levels: i32, tmpl0: i32, tmpl1: i32): void {
+export function setTemplates(k: i32, tmpl0: i32, tmpl1: i32): void {
 	const c = table + CURSOR_BYTES * k;
-	store<i32>(c + C_STARTS, starts);
-	store<i32>(c + C_ENDS, ends);
-	store<i32>(c + C_TIMES, times);
-	store<i32>(c + C_FLAGS, flags);
-	store<i32>(c + C_LEVELS, levels);
 	store<i32>(c + C_TMPL, tmpl0);
 	store<i32>(c + C_TMPL + 4, tmpl1);
 	store<f64>(c + C_SECOND, NaN);
@@ -128,8 +135,10 @@ export function setCursor(k: i32, starts: i32, ends: i32, times: i32, flags: i32
 	store<i32>(c + C_N, 0);
 }
 
-export function setRecords(k: i32, n: i32): void {
+/** Cursor k's next batch: n records at `records`. */
+export function setRecords(k: i32, records: i32, n: i32): void {
 	const c = table + CURSOR_BYTES * k;
+	store<i32>(c + C_RECORDS, records);
 	store<i32>(c + C_I, 0);
 	store<i32>(c + C_N, n);
 }
@@ -189,33 +198,24 @@ export function setOutLength(length: i32): void {
 let outTime: f64 = NaN;
 let outLevel: i32 = 0;
 
-let lastUtcKey: i64 = -1;
-let lastUtcValue: f64 = 0;
-let lastLocalKey: i64 = -1;
-let lastLocalValue: f64 = 0;
+/** Epoch ms of the head's minute in UTC and in local time (NaN until asked): JS's Date does the calendar. */
+let headUtc: f64 = NaN;
+let headLocal: f64 = NaN;
 
-@inline function minuteKey(y: i32, mo: i32, d: i32, h: i32, mi: i32): i64 {
-	return (((((<i64>y * 13) + mo) * 32 + d) * 24 + h) * 60) + mi;
-}
-
-function utcMinute(y: i32, mo: i32, d: i32, h: i32, mi: i32): f64 {
-	const key = minuteKey(y, mo, d, h, mi);
-	if (key !== lastUtcKey) {
-		lastUtcKey = key;
-		lastUtcValue = jsUtcMinute(y, mo, d, h, mi);
+function utcMinute(): f64 {
+	if (isNaN(headUtc)) {
+		headUtc = jsUtcMinute(headY, headMo, headD, headH, headMi);
 	}
 
-	return lastUtcValue;
+	return headUtc;
 }
 
-function localMinute(y: i32, mo: i32, d: i32, h: i32, mi: i32): f64 {
-	const key = minuteKey(y, mo, d, h, mi);
-	if (key !== lastLocalKey) {
-		lastLocalKey = key;
-		lastLocalValue = jsLocalMinute(y, mo, d, h, mi);
+function localMinute(): f64 {
+	if (isNaN(headLocal)) {
+		headLocal = jsLocalMinute(headY, headMo, headD, headH, headMi);
 	}
 
-	return lastLocalValue;
+	return headLocal;
 }
 
 /** Two digits at i, or -1. */
@@ -263,27 +263,65 @@ function fraction(i: i32): f64 {
 	return <f64>value * scale;
 }
 
-/** `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM| UTC]` or `YYYY/MM/DD …` at i; sets outTime, returns the end or -1. */
-function isoAt(i: i32): i32 {
+/** The date and hour:minute of a date-time at i into the head fields; false when they are not one. */
+function readHead(i: i32): bool {
 	const yh = d2(i);
 	const yl = d2(i + 2);
 	const sep = <i32>load<u8>(i + 4);
 	if (yh < 0 || yl < 0 || (sep !== 45 && sep !== 47) || <i32>load<u8>(i + 7) !== sep) {
-		return -1;
+		return false;
 	}
 
-	const y = yh * 100 + yl;
 	const mo = d2(i + 5);
 	const d = d2(i + 8);
 	const t = <i32>load<u8>(i + 10);
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || (t !== 84 && t !== 32 && t !== 116)) {
-		return -1;
+		return false;
 	}
 
 	const h = d2(i + 11);
 	const mi = d2(i + 14);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || load<u8>(i + 13) !== 58) {
+		return false;
+	}
+
+	headY = yh * 100 + yl;
+	headMo = mo;
+	headD = d;
+	headH = h;
+	headMi = mi;
+	headSep = sep;
+	return true;
+}
+
+// The last date-time head (`YYYY-MM-DD?HH:MM`, 16 bytes) isoAt accepted, and its fields: sorted logs
+// repeat it for every line of a minute, so a 16-byte compare replaces its parse.
+let LAST_HEAD = 0;
+let headValid = false;
+let headY = 0;
+let headMo = 0;
+let headD = 0;
+let headH = 0;
+let headMi = 0;
+let headSep = 0;
+
+/** `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM| UTC]` or `YYYY/MM/DD …` at i; sets outTime, returns the end or -1. */
+function isoAt(i: i32): i32 {
+	const head = v128.load(i);
+	if (!headValid || !i8x16.all_true(i8x16.eq(head, v128.load(LAST_HEAD)))) {
+		if (!readHead(i)) {
+			return -1;
+		}
+
+		v128.store(LAST_HEAD, head);
+		headValid = true;
+		headUtc = NaN;
+		headLocal = NaN;
+	}
+
+	const sep = headSep;
 	const sec = d2(i + 17);
-	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || load<u8>(i + 13) !== 58 || load<u8>(i + 16) !== 58) {
+	if (sec < 0 || sec > 60 || load<u8>(i + 16) !== 58) {
 		return -1;
 	}
 
@@ -291,7 +329,7 @@ function isoAt(i: i32): i32 {
 	const j = fracEnd;
 	const z = <i32>load<u8>(j);
 	if (z === 90 || z === 122) {
-		outTime = utcMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms;
+		outTime = utcMinute() + <f64>(sec * 1000) + ms;
 		return j + 1;
 	}
 
@@ -309,17 +347,17 @@ function isoAt(i: i32): i32 {
 
 		if (oh >= 0 && oh <= 23) {
 			const offset = <f64>((oh * 60 + om) * 60000 * (z === 43 ? 1 : -1));
-			outTime = utcMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms - offset;
+			outTime = utcMinute() + <f64>(sec * 1000) + ms - offset;
 			return end;
 		}
 	}
 
 	if (z === 32 && load<u8>(j + 1) === 85 && load<u8>(j + 2) === 84 && load<u8>(j + 3) === 67) {
-		outTime = utcMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms;
+		outTime = utcMinute() + <f64>(sec * 1000) + ms;
 		return j + 4;
 	}
 
-	outTime = localMinute(y, mo, d, h, mi) + <f64>(sec * 1000) + ms;
+	outTime = localMinute() + <f64>(sec * 1000) + ms;
 	return j;
 }
 
@@ -328,7 +366,7 @@ function isoAt(i: i32): i32 {
 }
 
 // The word levelWordAt saw last, and its answer: sorted logs repeat it.
-const LAST_WORD = <i32>memory.data(16);
+let LAST_WORD = 0;
 let lastWordLength = -1;
 let lastWordHash = 0;
 let lastWordCode = 0;
@@ -483,13 +521,13 @@ function findNewline(from: i32, to: i32): i32 {
  * how many. Sets parsedTo (where the next call starts) and declined (lines left for JS to parse).
  * Own times only: resolve() fills in inherited ones after JS has parsed the declined lines.
  */
-export function parse(k: i32, from: i32, to: i32, capacity: i32): i32 {
-	const c = table + CURSOR_BYTES * k;
-	const starts = load<i32>(c + C_STARTS);
-	const ends = load<i32>(c + C_ENDS);
-	const times = load<i32>(c + C_TIMES);
-	const flags = load<i32>(c + C_FLAGS);
-	const levels = load<i32>(c + C_LEVELS);
+export function parse(records: i32, from: i32, to: i32): i32 {
+	const capacity = CAPACITY;
+	const times = records;
+	const starts = records + R_STARTS;
+	const ends = records + R_ENDS;
+	const flags = records + R_FLAGS;
+	const levels = records + R_LEVELS;
 	let n = 0;
 	let start = from;
 	declined = 0;
@@ -529,10 +567,9 @@ export function parse(k: i32, from: i32, to: i32, capacity: i32): i32 {
  * in its file (`last`, NaN at a file's start); lines before a file's first time take that time, or
  * `fallback` (the file's mtime) when this batch has none. Returns the new `last`.
  */
-export function resolve(k: i32, n: i32, last: f64, fallback: f64): f64 {
-	const c = table + CURSOR_BYTES * k;
-	const times = load<i32>(c + C_TIMES);
-	const flags = load<i32>(c + C_FLAGS);
+export function resolve(records: i32, n: i32, last: f64, fallback: f64): f64 {
+	const times = records;
+	const flags = records + R_FLAGS;
 	let pendingFrom = -1;
 	for (let r = 0; r < n; r++) {
 		const own = load<f64>(times + 8 * r);
@@ -578,94 +615,108 @@ function fillTimes(times: i32, from: i32, to: i32, value: f64): void {
 
 /** Cursor k's line prefix for time t: its template for this second, with the milliseconds filled in. */
 function prefix(c: i32, k: i32, variant: i32, t: f64): void {
-	const minute = Math.floor(t / 60000);
-	const rest = Math.floor(t - minute * 60000);
-	const sec = Math.floor(rest / 1000);
-	const ms = <i32>(rest - sec * 1000);
-	const second = minute * 60 + sec;
 	const v8 = 8 * variant;
-	if (second !== load<f64>(c + C_SECOND + v8)) {
+	// The template's second starts at S (whole ms): within [S, S + 1000) the ms are floor(t - S), the
+	// same as the minute-then-second arithmetic below (every subtraction here is exact).
+	let from = load<f64>(c + C_SECOND + v8);
+	if (!(t >= from && t < from + 1000)) {
+		const minute = Math.floor(t / 60000);
+		const rest = Math.floor(t - minute * 60000);
+		const sec = Math.floor(rest / 1000);
 		const packed = jsFillPrefix(k, variant, minute, <i32>sec);
 		store<i32>(c + C_LEN + v8, packed & 0xffff);
 		store<i32>(c + C_MSAT + v8, packed >>> 16);
-		store<f64>(c + C_SECOND + v8, second);
+		from = minute * 60000 + sec * 1000;
+		store<f64>(c + C_SECOND + v8, from);
 	}
 
+	const ms = <i32>Math.floor(t - from);
 	const length = load<i32>(c + C_LEN + v8);
 	const digits = outAt + load<i32>(c + C_MSAT + v8);
 	copy(outAt, load<i32>(c + C_TMPL + 4 * variant), length);
 	outAt += length;
-	const hundreds = ms / 100;
-	const tens = (ms / 10) % 10;
-	store<u8>(digits, <u8>(48 + hundreds));
-	store<u8>(digits + 1, <u8>(48 + tens));
+	store<u8>(digits, <u8>(48 + ms / 100));
+	store<u8>(digits + 1, <u8>(48 + (ms / 10) % 10));
 	store<u8>(digits + 2, <u8>(48 + ms % 10));
 }
 
-/** JSON's escape of byte b (as JSON.stringify writes it). */
-function escapeOne(b: i32): void {
-	store<u8>(outAt, 92);
-	let letter = 0;
-	switch (b) {
-		case 8: letter = 98; break;
-		case 9: letter = 116; break;
-		case 10: letter = 110; break;
-		case 12: letter = 102; break;
-		case 13: letter = 114; break;
-		case 34: letter = 34; break;
-		case 92: letter = 92; break;
-	}
+/** The letter after a backslash for each byte below 0x20, `"` and `\\` (`u` means \u00XX), as JSON.stringify writes them. */
+const ESCAPES = <i32>memory.data<u8>([
+	117, 117, 117, 117, 117, 117, 117, 117, 98, 116, 110, 117, 102, 114, 117, 117,
+	117, 117, 117, 117, 117, 117, 117, 117, 117, 117, 117, 117, 117, 117, 117, 117,
+	0, 0, 34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 92, 0, 0, 0,
+]);
 
-	if (letter !== 0) {
-		store<u8>(outAt + 1, <u8>letter);
-		outAt += 2;
-		return;
-	}
-
-	store<u8>(outAt + 1, 117);
-	store<u8>(outAt + 2, 48);
-	store<u8>(outAt + 3, 48);
-	store<u8>(outAt + 4, load<u8>(HEX + (b >> 4)));
-	store<u8>(outAt + 5, load<u8>(HEX + (b & 15)));
-	outAt += 6;
-}
-
-/** [start, end) as the body of a JSON string: 16 bytes checked at once for ", \ and controls. */
+/** [start, end) as the body of a JSON string: 16 bytes checked at once for ", \\ and controls. */
 function escape(start: i32, end: i32): void {
 	const space = i8x16.splat(0x20);
 	const quote = i8x16.splat(34);
 	const backslash = i8x16.splat(92);
 	let k = start;
+	let at = outAt;
 	while (k < end) {
 		const v = v128.load(k);
-		v128.store(outAt, v);
-		const special = v128.or(i8x16.lt_u(v, space), v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)));
-		const m = i8x16.bitmask(special);
-		const clean = m === 0 ? 16 : ctz(m);
-		if (k + clean >= end) {
-			outAt += end - k;
-			return;
+		v128.store(at, v);
+		let m = i8x16.bitmask(v128.or(i8x16.lt_u(v, space), v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash))));
+		const left = end - k;
+		if (left < 16) {
+			m &= (1 << left) - 1; // bytes past the line's end are not its own
 		}
 
-		outAt += clean;
-		k += clean;
-		if (clean < 16) {
-			escapeOne(<i32>load<u8>(k));
-			k++;
+		if (m === 0) {
+			const step = left < 16 ? left : 16;
+			at += step;
+			k += step;
+			continue;
 		}
+
+		// Each special byte of the block in turn: the clean bytes before it, then its escape.
+		let done = 0;
+		do {
+			const p = ctz(m);
+			if (p > done) {
+				v128.store(at, v128.load(k + done));
+				at += p - done;
+			}
+
+			const b = <i32>load<u8>(k + p);
+			const letter = <i32>load<u8>(ESCAPES + b);
+			store<u8>(at, 92);
+			store<u8>(at + 1, <u8>letter);
+			if (letter === 117) {
+				store<u8>(at + 2, 48);
+				store<u8>(at + 3, 48);
+				store<u8>(at + 4, load<u8>(HEX + (b >> 4)));
+				store<u8>(at + 5, load<u8>(HEX + (b & 15)));
+				at += 6;
+			} else {
+				at += 2;
+			}
+
+			done = p + 1;
+			m &= m - 1;
+		} while (m !== 0);
+
+		k += done;
 	}
+
+	outAt = at;
 }
 
 /** Render cursor k's record r into the output. */
 function render(c: i32, k: i32, r: i32): void {
 	rendered += 1;
-	const start = load<i32>(load<i32>(c + C_STARTS) + 4 * r);
-	const end = load<i32>(load<i32>(c + C_ENDS) + 4 * r);
-	const t = load<f64>(load<i32>(c + C_TIMES) + 8 * r);
-	const level = <i32>load<u8>(load<i32>(c + C_LEVELS) + r);
+	const records = load<i32>(c + C_RECORDS);
+	const start = load<i32>(records + R_STARTS + 4 * r);
+	const end = load<i32>(records + R_ENDS + 4 * r);
+	const t = load<f64>(records + 8 * r);
+	const level = <i32>load<u8>(records + R_LEVELS + r);
 	const lr = LEVEL_RENDER + 16 * level;
 	if (json) {
-		prefix(c, k, <i32>(load<u8>(load<i32>(c + C_FLAGS) + r) & INHERITED), t);
+		prefix(c, k, <i32>(load<u8>(records + R_FLAGS + r) & INHERITED), t);
 		const length = load<i32>(lr + 4);
 		copy(outAt, load<i32>(lr), length);
 		outAt += length;
@@ -697,7 +748,7 @@ function render(c: i32, k: i32, r: i32): void {
 
 @inline function headTime(k: i32): f64 {
 	const c = table + CURSOR_BYTES * k;
-	return load<f64>(load<i32>(c + C_TIMES) + 8 * load<i32>(c + C_I));
+	return load<f64>(load<i32>(c + C_RECORDS) + 8 * load<i32>(c + C_I));
 }
 
 /**
@@ -725,10 +776,10 @@ export function merge(): i32 {
 
 		// A run from the winner while it stays ahead: most lines need no comparison.
 		const c = table + CURSOR_BYTES * bestK;
-		const ends = load<i32>(c + C_ENDS);
-		const starts = load<i32>(c + C_STARTS);
-		const times = load<i32>(c + C_TIMES);
-		const flags = load<i32>(c + C_FLAGS);
+		const times = load<i32>(c + C_RECORDS);
+		const starts = times + R_STARTS;
+		const ends = times + R_ENDS;
+		const flags = times + R_FLAGS;
 		const n = load<i32>(c + C_N);
 		let i = load<i32>(c + C_I);
 		while (true) {

@@ -1,0 +1,233 @@
+// The forward reader of `-n 0`: one source's files in order (rotated, then live), read in large
+// chunks straight into a read slot of the merge kernel's memory and parsed there into line records
+// (kernel.ts); the kernel declines the rarer layouts and those lines are parsed here with parse.ts.
+// It runs wherever parsing runs: in the merging thread, or in merge-worker.ts beside it.
+import {isUtf8} from 'node:buffer';
+import fs from 'node:fs';
+import type {Source} from './files.js';
+import {CAPACITY, CARRY, DECLINED, JS_RENDER, type Kernel, type Records} from './kernel.js';
+import {lastLevel, lastTime, parseInto} from './parse.js';
+import type {FilePosition} from './tail.js';
+
+/** A filled slot: n lines (0: the source is done), and the buffer of the one line too long for a slot. */
+export type Batch = {n: number; external: Buffer | null};
+
+/** Reads one source's files forward, a batch of lines per `fill`. */
+export class SourceReader {
+	private readonly files: string[];
+	private fileIndex = -1;
+	private fd = -1;
+	private pos = 0;
+	private size = 0;
+	private mtime = 0;
+	private dev = 0;
+	private ino = 0;
+	private live = false;
+	/** Time of the previous line in the current file, NaN before the first. */
+	private lastTime = Number.NaN;
+	/** Bytes read but not yet parsed, in `pendingBuf`: complete lines up to `pendingLines`, then a partial line up to `pendingEnd`. */
+	private pendingBuf: Buffer;
+	private pendingFrom = 0;
+	private pendingLines = 0;
+	private pendingEnd = 0;
+	private pendingClean = true;
+	private readonly records: Records[];
+	/** Where the live file was left (for follow), once it is closed. */
+	position: FilePosition | null = null;
+
+	constructor(source: Source, private readonly kernel: Kernel, k: number) {
+		this.files = [...source.rotated, source.live];
+		this.pendingBuf = kernel.bytes;
+		this.records = kernel.layout.slots[k]!.map((slot) => kernel.records(slot.records));
+		this.regions = kernel.layout.slots[k]!.map((slot) => slot.region);
+	}
+
+	private readonly regions: number[];
+
+	/** Fill slot s with the next batch of lines. */
+	fill(s: number): Batch {
+		const region = this.regions[s]!;
+		const records = this.records[s]!;
+		while (true) {
+			const pending = this.pendingEnd - this.pendingFrom;
+			if (this.pendingLines > this.pendingFrom) {
+				// Complete lines left from the last chunk (a batch holds CAPACITY lines): parse them from here.
+				this.pendingBuf.copy(this.kernel.bytes, region, this.pendingFrom, this.pendingEnd);
+				return this.parse(records, region, region + (this.pendingLines - this.pendingFrom), region + pending, this.pendingClean);
+			}
+
+			if (this.fd < 0 || (this.pos >= this.size && (pending === 0 || this.live))) {
+				if (!this.openNext()) {
+					return {n: 0, external: null};
+				}
+
+				continue;
+			}
+
+			if (pending > CARRY) {
+				return this.longLine(records);
+			}
+
+			this.pendingBuf.copy(this.kernel.bytes, region, this.pendingFrom, this.pendingEnd); // a memmove within the memory
+			const want = Math.min(this.kernel.layout.chunk, this.size - this.pos);
+			const got = this.read(this.kernel.bytes, region + pending, want);
+			const length = region + pending + got;
+			const finished = this.pos >= this.size && !this.live;
+			const end = finished ? length : region + this.kernel.bytes.subarray(region, length).lastIndexOf(10) + 1;
+			if (end > region) {
+				const lines = this.kernel.bytes.subarray(region, end);
+				return this.parse(records, region, end, length, lines.indexOf(0) < 0 && isUtf8(lines));
+			}
+
+			// No complete line yet: all of it is a partial line, carried on.
+			this.pendingBuf = this.kernel.bytes;
+			this.pendingFrom = region;
+			this.pendingLines = region;
+			this.pendingEnd = length;
+		}
+	}
+
+	/** Release the file (a merge that stopped early, or the end). */
+	close(): void {
+		if (this.fd >= 0) {
+			if (this.live) {
+				const path = this.files[this.fileIndex]!;
+				this.position = {path, dev: this.dev, ino: this.ino, offset: this.pos - (this.pendingEnd - this.pendingFrom), lastTime: this.lastTime};
+			}
+
+			fs.closeSync(this.fd);
+			this.fd = -1;
+		}
+
+		this.pendingFrom = 0;
+		this.pendingLines = 0;
+		this.pendingEnd = 0;
+	}
+
+	private openNext(): boolean {
+		this.close();
+		while (++this.fileIndex < this.files.length) {
+			const file = this.files[this.fileIndex]!;
+			try {
+				this.fd = fs.openSync(file, 'r');
+			} catch {
+				continue;
+			}
+
+			const stat = fs.fstatSync(this.fd);
+			this.size = stat.size;
+			this.mtime = stat.mtimeMs;
+			this.dev = stat.dev;
+			this.ino = stat.ino;
+			this.pos = 0;
+			this.live = this.fileIndex === this.files.length - 1;
+			this.lastTime = Number.NaN;
+			return true;
+		}
+
+		return false;
+	}
+
+	/** Read up to `want` bytes at the file position into buf[at]; a file that shrank ends early. */
+	private read(buf: Buffer, at: number, want: number): number {
+		let got = 0;
+		while (got < want) {
+			const r = fs.readSync(this.fd, buf, at + got, want - got, this.pos + got);
+			if (r === 0) {
+				break;
+			}
+
+			got += r;
+		}
+
+		this.pos += got;
+		if (got < want) {
+			this.size = this.pos;
+		}
+
+		return got;
+	}
+
+	/**
+	 * Parse [from, end) (complete lines) into the records, up to CAPACITY lines; what is left up to
+	 * `length` stays pending. The kernel splits and parses; declined lines are parsed here.
+	 */
+	private parse(r: Records, from: number, end: number, length: number, clean: boolean): Batch {
+		const x = this.kernel.x;
+		const n = x.parse(r.base, from, end);
+		const parsedTo = x.parsedUpTo();
+		if (x.declinedLines() > 0) {
+			for (let i = 0; i < n; i++) {
+				if ((r.flags[i]! & DECLINED) !== 0) {
+					this.parseHere(r, i, this.kernel.bytes);
+				}
+			}
+		}
+
+		if (!clean) {
+			for (let i = 0; i < n; i++) {
+				r.flags[i]! |= JS_RENDER;
+			}
+		}
+
+		this.lastTime = x.resolve(r.base, n, this.lastTime, this.mtime);
+		this.pendingBuf = this.kernel.bytes;
+		this.pendingFrom = parsedTo;
+		this.pendingLines = end;
+		this.pendingEnd = length;
+		this.pendingClean = clean;
+		return {n, external: null};
+	}
+
+	/** Record i's own time and level by the general parser. */
+	private parseHere(r: Records, i: number, buf: Buffer): void {
+		parseInto(buf.toString('latin1', r.starts[i], r.ends[i]));
+		r.times[i] = lastTime();
+		r.levels[i] = this.kernel.levelCode(lastLevel());
+	}
+
+	/**
+	 * A line longer than CARRY: read to its end into a buffer of its own (shared, so another thread
+	 * can render it) and hand it over alone. On a live file without its newline yet, it stays pending.
+	 */
+	private longLine(r: Records): Batch {
+		let buf = Buffer.from(new SharedArrayBuffer(2 * (this.pendingEnd - this.pendingFrom)));
+		let length = this.pendingBuf.copy(buf, 0, this.pendingFrom, this.pendingEnd);
+		let nl = -1;
+		while (nl < 0 && this.pos < this.size) {
+			if (length === buf.length) {
+				const bigger = Buffer.from(new SharedArrayBuffer(2 * buf.length));
+				buf.copy(bigger);
+				buf = bigger;
+			}
+
+			const got = this.read(buf, length, Math.min(buf.length - length, this.size - this.pos));
+			const at = buf.subarray(length, length + got).indexOf(10);
+			nl = at < 0 ? -1 : length + at;
+			length += got;
+		}
+
+		if (nl < 0 && this.live) {
+			this.pendingBuf = buf;
+			this.pendingFrom = 0;
+			this.pendingLines = 0;
+			this.pendingEnd = length;
+			return {n: 0, external: null}; // held back until its newline arrives: `close` leaves following there
+		}
+
+		const lineEnd = nl < 0 ? length : nl;
+		if (nl >= 0) {
+			this.pos -= length - (nl + 1); // bytes after the newline are read again as the next chunk
+		}
+
+		r.starts[0] = 0;
+		r.ends[0] = lineEnd > 0 && buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
+		r.flags[0] = JS_RENDER;
+		this.parseHere(r, 0, buf);
+		this.lastTime = this.kernel.x.resolve(r.base, 1, this.lastTime, this.mtime);
+		this.pendingFrom = 0;
+		this.pendingLines = 0;
+		this.pendingEnd = 0;
+		return {n: 1, external: buf};
+	}
+}
