@@ -143,6 +143,18 @@ test('the merge kernel reads the common layouts itself: Temporal, zerolog, Go lo
 	assert.equal(kernelParse(Buffer.from('2026-11-26T03:47:41Z no newline')), null, 'a line without its \\n is left to JS');
 });
 
+test('the merge kernel\'s memory stays within its budget however many files are merged', () => {
+	const label = [Buffer.from(' component[stdout] ')];
+	const bytes = (count: number) => planLayout(Array.from({length: count}, () => label)).pages * 64 * 1024;
+	assert.ok(bytes(1) < 8 * 1024 * 1024, `one file: ${bytes(1)} bytes`);
+	for (const count of [8, 20, 40]) {
+		assert.ok(bytes(count) <= 72 * 1024 * 1024, `${count} files: ${bytes(count)} bytes`);
+	}
+
+	assert.equal(planLayout([label]).chunk, 768 * 1024, 'a few files are read in large chunks');
+	assert.ok(planLayout(Array.from({length: 40}, () => label)).chunk < 768 * 1024, 'many files in smaller ones');
+});
+
 test('isErrorLevel marks error, fatal, critical and panic only', () => {
 	assert.deepEqual(['error', 'fatal', 'critical', 'panic', 'warn', 'info', null].map((l) => isErrorLevel(l)), [true, true, true, true, false, false, false]);
 });

@@ -23,11 +23,12 @@ export const CARRY = 256 * 1024;
 /** Output buffer: flushed when a line might not fit. */
 export const OUT_SIZE = 1024 * 1024;
 /** Read slots per source: one being merged while the others are read and parsed ahead. */
-export const SLOTS = 3;
+export const SLOTS = 2;
 /** Read size per file: syscalls vanish from the profile; shrunk when many files are merged at once. */
 const MAX_CHUNK = 768 * 1024;
 const MIN_CHUNK = 64 * 1024;
-const ALL_CHUNKS = 96 * 1024 * 1024;
+/** Memory for every read slot of a merge (chunks, carries, records), unless the minimum chunk needs more. */
+const SLOTS_BUDGET = 64 * 1024 * 1024;
 /** The kernel reads and writes 16-byte blocks that may run past a region's end. */
 const SLACK = 64;
 /** Where our regions start: above the kernel's static data (checked against its heapBase). */
@@ -91,7 +92,8 @@ export type Layout = {
 /** Plan the memory of a merge of sources with these labels (per source, per variant). */
 export function planLayout(labels: Buffer[][]): Layout {
 	const count = labels.length;
-	const chunk = Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.floor(ALL_CHUNKS / SLOTS / Math.max(1, count) / PAGE) * PAGE));
+	const perSlot = SLOTS_BUDGET / SLOTS / Math.max(1, count) - RECORD_BYTES - CARRY;
+	const chunk = Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.floor(perSlot / PAGE) * PAGE));
 	let at = BASE;
 	const take = (size: number) => {
 		const from = at;
