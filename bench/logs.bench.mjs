@@ -248,7 +248,7 @@ try {
 	// 2. Full merge: ours (plain, --json) vs sort -m.
 	log(`merge: ${MERGE_RUNS} interleaved runs over ${(mergeBytes / MB).toFixed(0)} MB`);
 	// The same --json merge kept on one thread (what a one-core machine gets): writeAll with threads = false, same start-up path.
-	const oneThread = `const {writeAll} = await import(${JSON.stringify(path.join(ROOT, 'dist', 'source', 'logs', 'index.js'))}); await writeAll(process.env.STIGMER_HOME, {components: ${JSON.stringify(COMPONENTS)}}, {json: true, color: false}, process.stdout, undefined, false);`;
+	const oneThread = `const {writeAll} = await import(${JSON.stringify(path.join(ROOT, 'dist', 'source', 'logs', 'index.js'))}); await writeAll(process.env.STIGMER_HOME, {components: ${JSON.stringify(COMPONENTS)}}, {json: true, color: false}, process.stdout, {threads: false});`;
 	const merged = compare([
 		['sort -m -s -k1,1', ['sort', '-m', '-s', '-k1,1', ...mergeFiles], env(mergeHome)],
 		['server logs -n 0 --no-follow', [process.execPath, CLI, 'server', 'logs', '-n', '0', '--no-follow'], env(mergeHome)],

@@ -58,7 +58,7 @@ async function writeAllJson(home: string, selection: LogSelection, threads?: boo
 	const sink = new PassThrough();
 	const chunks: Buffer[] = [];
 	sink.on('data', (c: Buffer) => chunks.push(c));
-	await writeAll(home, selection, {json: true, color: false}, sink, undefined, threads);
+	await writeAll(home, selection, {json: true, color: false}, sink, {threads});
 	const text = Buffer.concat(chunks).toString('utf8');
 	return text === '' ? [] : text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -68,7 +68,7 @@ async function writeAllText(home: string, selection: LogSelection, color: boolea
 	const sink = new PassThrough();
 	const chunks: Buffer[] = [];
 	sink.on('data', (c: Buffer) => chunks.push(c));
-	await writeAll(home, selection, {json: false, color}, sink, undefined, threads);
+	await writeAll(home, selection, {json: false, color}, sink, {threads});
 	return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -124,6 +124,23 @@ test('tails and --since reach into rotated files only as far as needed, newest f
 	assert.deepEqual(texts(await readMerged(home, one, {tail: 0, sinceMs: Date.UTC(2026, 10, 26, 3, 47, 11)})), ['previous session b', 'same-second rotation', 'live a', 'live b']);
 	assert.deepEqual(texts(await readMerged(home, one, {tail: 1, sinceMs: Date.UTC(2026, 10, 26, 3, 47, 11)})), ['live b']);
 	assert.deepEqual(texts((await writeAllJson(home, one)).map((o) => ({text: o['text']}) as LogLine)), ['oldest session', 'previous session a', 'previous session b', 'same-second rotation', 'live a', 'live b']);
+	const since = Date.UTC(2026, 10, 26, 3, 47, 11);
+	const streamed = async (threads: boolean) => {
+		const sink = new PassThrough();
+		const chunks: Buffer[] = [];
+		sink.on('data', (c: Buffer) => chunks.push(c));
+		await writeAll(home, one, {json: false, color: false}, sink, {sinceMs: since, threads});
+		return Buffer.concat(chunks).toString('utf8');
+	};
+
+	const wanted = (await readMerged(home, one, {tail: 0, sinceMs: since})).map((l) => `${formatLine(l, {color: false})}\n`).join('');
+	assert.equal(await streamed(false), wanted, '-n 0 --since streams the same lines');
+	assert.equal(await streamed(true), wanted, 'on two threads too');
+	// A rotated file last written before --since holds only older lines: it is not read at all.
+	const oldest = path.join(home, 'data', 'logs', 'workflow-runner.log.20261126T034700Z');
+	fs.writeFileSync(oldest, line(12, 'a line it would have shown, to prove the file was skipped'));
+	fs.utimesSync(oldest, new Date(since - 60_000), new Date(since - 60_000));
+	assert.equal(await streamed(false), wanted);
 });
 
 test('a stack trace longer than the first backward read still takes the time of its parent line', async () => {
@@ -289,7 +306,7 @@ test('a merge on two threads stops cleanly when its reader is gone (Ctrl-C, clos
 	const positions = async (threads: boolean) => {
 		const sink = new PassThrough();
 		sink.resume();
-		return (await writeAll(home, ALL, {json: false, color: false}, sink, undefined, threads)).positions;
+		return (await writeAll(home, ALL, {json: false, color: false}, sink, {threads})).positions;
 	};
 
 	assert.deepEqual(await positions(true), await positions(false));
@@ -300,7 +317,7 @@ test('a merge on two threads stops cleanly when its reader is gone (Ctrl-C, clos
 		seen += chunk.length;
 		stop.abort();
 	});
-	const {count} = await writeAll(home, ALL, {json: false, color: false}, sink, stop.signal, true);
+	const {count} = await writeAll(home, ALL, {json: false, color: false}, sink, {signal: stop.signal, threads: true});
 	assert.ok(seen > 0 && count < 120_000, `stopped early: ${count} lines`);
 });
 

@@ -150,8 +150,9 @@ async function print(home: string, options: Options): Promise<number> {
 	};
 
 	let positions: Positions;
-	if (options.tail === 0 && options.sinceMs === undefined) {
-		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, stop.signal));
+	if (options.tail === 0) {
+		// Everything (since a time): streamed, never held in memory.
+		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs}));
 	} else {
 		const read = readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs});
 		render(read.lines);

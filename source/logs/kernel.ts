@@ -60,6 +60,7 @@ type Exports = {
 	parse(records: number, from: number, to: number): number;
 	resolve(records: number, n: number, last: number, fallback: number): number;
 	merge(): number;
+	setSince(time: number): void;
 	renderedLines(): number;
 };
 

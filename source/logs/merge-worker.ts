@@ -5,12 +5,12 @@ import {SYNC, type WorkerData, type WorkerMessage, type WorkerRequest} from './f
 import {Kernel, SLOTS} from './kernel.js';
 import {SourceReader} from './reader.js';
 
-const {memory, layout, sources, sync, port} = workerData as WorkerData;
+const {memory, layout, sources, sinceMs, sync, port} = workerData as WorkerData;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
 	const kernel = new Kernel(memory, layout, 1);
-	const readers = sources.map((source, k) => new SourceReader(source, kernel, k));
+	const readers = sources.map((source, k) => new SourceReader(source, kernel, k, sinceMs));
 	parentPort!.on('message', (request: WorkerRequest) => {
 		try {
 			if ('finish' in request) {

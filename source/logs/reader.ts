@@ -35,7 +35,8 @@ export class SourceReader {
 	/** Where the live file was left (for follow), once it is closed. */
 	position: FilePosition | null = null;
 
-	constructor(source: Source, private readonly kernel: Kernel, k: number) {
+	/** `sinceMs`: rotated files last written before it are skipped (their lines are older). */
+	constructor(source: Source, private readonly kernel: Kernel, k: number, private readonly sinceMs = Number.NEGATIVE_INFINITY) {
 		this.files = [...source.rotated, source.live];
 		this.pendingBuf = kernel.bytes;
 		this.records = kernel.layout.slots[k]!.map((slot) => kernel.records(slot.records));
@@ -115,12 +116,18 @@ export class SourceReader {
 			}
 
 			const stat = fs.fstatSync(this.fd);
+			this.live = this.fileIndex === this.files.length - 1;
+			if (!this.live && stat.mtimeMs < this.sinceMs) {
+				fs.closeSync(this.fd);
+				this.fd = -1;
+				continue;
+			}
+
 			this.size = stat.size;
 			this.mtime = stat.mtimeMs;
 			this.dev = stat.dev;
 			this.ino = stat.ino;
 			this.pos = 0;
-			this.live = this.fileIndex === this.files.length - 1;
 			this.lastTime = Number.NaN;
 			return true;
 		}

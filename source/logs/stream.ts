@@ -157,16 +157,19 @@ function sizeOf(source: Source): number {
 	return total;
 }
 
-/**
- * Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file
- * ended, for follow. `threads` forces reading on a second thread (true) or in this one (false).
- */
-export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, signal?: AbortSignal, threads?: boolean): Promise<{count: number; positions: Positions}> {
+/** How `writeAll` runs: stopped by `signal`; only lines from `sinceMs` on; `threads` forces reading on a second thread (true) or in this one (false). */
+export type WriteOptions = {signal?: AbortSignal; sinceMs?: number; threads?: boolean};
+
+/** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
+export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, options: WriteOptions = {}): Promise<{count: number; positions: Positions}> {
+	const {signal, threads} = options;
+	const sinceMs = options.sinceMs ?? Number.NEGATIVE_INFINITY;
 	const sources = listSources(home, selection);
 	const labelSets = sources.map((s) => labels(s, format));
 	const layout = planLayout(labelSets);
 	const kernel = new Kernel(makeMemory(layout), layout, 0, format, labelSets);
-	const feed = makeFeed(sources, kernel, sources.reduce((sum, s) => sum + sizeOf(s), 0), threads);
+	kernel.x.setSince(sinceMs);
+	const feed = makeFeed(sources, kernel, sources.reduce((sum, s) => sum + sizeOf(s), 0), sinceMs, threads);
 	let count = 0;
 	let positions: Positions = new Map();
 	try {

@@ -75,6 +75,12 @@ let parsedTo: i32 = 0;
 let declined: i32 = 0;
 /** Lines rendered so far. */
 let rendered: f64 = 0;
+/** Lines before this time (epoch ms) are merged but not written (`--since`). */
+let since: f64 = -Infinity;
+
+export function setSince(time: f64): void {
+	since = time;
+}
 
 /** Level words (64): hash, length, code, address of the lower-case word. In the instance's scratch. */
 let LEVEL_WORDS = 0;
@@ -783,19 +789,22 @@ export function merge(): i32 {
 		const n = load<i32>(c + C_N);
 		let i = load<i32>(c + C_I);
 		while (true) {
-			if ((load<u8>(flags + i) & JS_RENDER) !== 0) {
-				store<i32>(c + C_I, i);
-				needK = bestK;
-				return RENDER;
+			if (load<f64>(times + 8 * i) >= since) {
+				if ((load<u8>(flags + i) & JS_RENDER) !== 0) {
+					store<i32>(c + C_I, i);
+					needK = bestK;
+					return RENDER;
+				}
+
+				const length = load<i32>(ends + 4 * i) - load<i32>(starts + 4 * i);
+				if (outAt + (json ? length * 6 : length) + 512 > outEnd) {
+					store<i32>(c + C_I, i);
+					return FLUSH;
+				}
+
+				render(c, bestK, i);
 			}
 
-			const length = load<i32>(ends + 4 * i) - load<i32>(starts + 4 * i);
-			if (outAt + (json ? length * 6 : length) + 512 > outEnd) {
-				store<i32>(c + C_I, i);
-				return FLUSH;
-			}
-
-			render(c, bestK, i);
 			if (++i >= n) {
 				store<i32>(c + C_I, i);
 				needK = bestK;
