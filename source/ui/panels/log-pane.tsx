@@ -1,7 +1,9 @@
 // The log pane: renders only the visible window of the (filtered) buffer, one memoised row per line.
 import chalk from 'chalk';
-import {Box, Text} from 'ink';
+import cliTruncate from 'cli-truncate';
+import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
+import stringWidth from 'string-width';
 import {formatClock} from '../format.js';
 import {componentColor, levelColor} from '../theme.js';
 import type {DashLine} from '../types.js';
@@ -71,12 +73,32 @@ export function rowText({line, color, query, current, width, nameWidth}: RowProp
 	const text = splitMatches(visible, query)
 		.map((part) => (part.match ? highlight(part.text) : textColor(part.text)))
 		.join('');
-	const row = `${chalk.gray(clock)}${paint(color)(line.component)}${(stderr ? chalk.red : chalk.gray)(tag)}${pad}${text}`;
+	let row = `${chalk.gray(clock)}${paint(color)(line.component)}${(stderr ? chalk.red : chalk.gray)(tag)}${pad}${text}`;
+	if (!PLAIN.test(visible) || line.component.length > nameWidth) {
+		// Wide characters or escapes in the text: cut by display width (cli-truncate can overshoot by
+		// one column when a wide character straddles the edge).
+		const cut = cliTruncate(row, width);
+		row = stringWidth(cut) > width ? cliTruncate(row, width - 1) : cut;
+	}
+
 	return current ? chalk.inverse(row) : row;
 }
 
+/** Printable ASCII only: one column per character, so slicing by length cut the row exactly. */
+const PLAIN = /^[\x20-\x7E]*$/;
+
+/**
+ * Ink lays out a one-space placeholder and paints the row through <Transform>: Ink's text caches
+ * (measure-text, wrap-text) keep every string they see and never evict, so a row's own text must not
+ * reach them, or a dashboard left open on a busy stack grows by every line it ever showed.
+ */
 const LogRow = memo(function LogRow(props: RowProps) {
-	return <Text wrap="truncate-end">{rowText(props)}</Text>;
+	const row = rowText(props);
+	return (
+		<Transform transform={() => row}>
+			<Text> </Text>
+		</Transform>
+	);
 });
 
 /** The header line and exactly `height` rows (blank when there are fewer lines). */
