@@ -76,6 +76,22 @@ test('unknown component: exit 2 listing the known ones; bad -n and --since: exit
 	assert.match(since.stderr, /--since "last tuesday" is neither a duration/);
 });
 
+test('a log path that is not a regular file (a directory named temporal.log) is skipped with a warning naming it', async () => {
+	const home = fixtureHome();
+	const odd = path.join(home, 'data', 'logs', 'temporal.log');
+	fs.rmSync(odd, {force: true});
+	fs.mkdirSync(odd);
+	const all = await run(home, ['-n', '0', '--no-follow']);
+	const tail = await run(home, ['-n', '5', '--no-follow']);
+	for (const r of [all, tail]) {
+		assert.equal(r.code, 0, show(r));
+		assert.ok(r.stderr.includes(`stigmer: skipping ${odd}: not a regular file`), show(r));
+		assert.ok(r.stdout.length > 0 && !r.stdout.includes('temporal['), show(r));
+	}
+
+	assert.equal(tail.stdout, all.stdout.split('\n').slice(-6).join('\n'), '-n 5 is the end of -n 0');
+});
+
 test('no logs yet: a friendly message and exit 0, even when following', async () => {
 	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-cli-'));
 	homes.push(home);

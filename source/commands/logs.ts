@@ -2,7 +2,7 @@
 // (or everything) and follow. The reading itself is source/logs/, shared with the dashboard.
 import {loadConfig} from '../config.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
-import {anyLogExists, componentsOnDisk, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
+import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
 import {homePaths, resolveHome, type Stream} from '../paths.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
@@ -63,6 +63,10 @@ export async function run(argv: string[]): Promise<number> {
 	if (!anyLogExists(sources)) {
 		process.stderr.write(`No logs yet in ${homePaths(home).logs}: start the stack with \`stigmer server start\`.\n`);
 		return EXIT.ok;
+	}
+
+	for (const file of notRegularFiles(sources)) {
+		process.stderr.write(`stigmer: skipping ${file}: not a regular file\n`);
 	}
 
 	process.stderr.write(`${describe(options)}\n`);

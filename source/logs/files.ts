@@ -83,6 +83,33 @@ export function componentsOnDisk(home: string): string[] {
 	return [...found].sort();
 }
 
+/** Open a log file for reading; anything but a regular file (a directory named `x.log`, a FIFO) is refused like a missing one. */
+export function openLog(file: string): number {
+	const fd = fs.openSync(file, 'r');
+	if (!fs.fstatSync(fd).isFile()) {
+		fs.closeSync(fd);
+		throw Object.assign(new Error(`${file} is not a regular file`), {code: 'ENOTFILE'});
+	}
+
+	return fd;
+}
+
+/** Paths of the sources that exist but are not regular files: the readers skip them; the command says so. */
+export function notRegularFiles(sources: Source[]): string[] {
+	const odd: string[] = [];
+	for (const file of sources.flatMap((s) => [...s.rotated, s.live])) {
+		try {
+			if (!fs.statSync(file).isFile()) {
+				odd.push(file);
+			}
+		} catch {
+			// Missing: nothing to say.
+		}
+	}
+
+	return odd;
+}
+
 /** True when any file of the sources exists. */
 export function anyLogExists(sources: Source[]): boolean {
 	return sources.some((s) => s.rotated.length > 0 || fs.existsSync(s.live));

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {FSWatcher} from 'chokidar';
 import {homePaths} from '../paths.js';
-import {listSources, type LogSelection, type Source} from './files.js';
+import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {Assembler} from './assembler.js';
 import {resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
@@ -64,7 +64,7 @@ type Tracked = {source: Source; reader: Reader | null; retired: Array<{reader: R
 
 function openReader(file: string, offset: number, lastTime: number): Reader | null {
 	try {
-		const fd = fs.openSync(file, 'r');
+		const fd = openLog(file);
 		const stat = fs.fstatSync(fd);
 		const length = Math.min(offset, SIGNATURE_BYTES);
 		const signature = Buffer.alloc(length);
@@ -89,7 +89,7 @@ function closeReader(reader: Reader): void {
 /** Offset just after the last complete line of an existing file: following starts there. */
 function endOfLastLine(file: string): number {
 	try {
-		const fd = fs.openSync(file, 'r');
+		const fd = openLog(file);
 		try {
 			const size = fs.fstatSync(fd).size;
 			const start = Math.max(0, size - START_LOOKBACK);
@@ -189,7 +189,7 @@ function findCopy(home: string, source: Source, reader: Reader): {copy: string; 
 		.sort((a, b) => b.mtime - a.mtime || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
 	for (const [index, {file}] of candidates.entries()) {
 		try {
-			const fd = fs.openSync(file, 'r');
+			const fd = openLog(file);
 			try {
 				const size = fs.fstatSync(fd).size;
 				const length = reader.signature.length;

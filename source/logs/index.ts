@@ -12,7 +12,7 @@ export type {LogSelection, Source} from './files.js';
 export type {LogLine} from './lines.js';
 export type {FilePosition, Positions} from './tail.js';
 export type {OutputFormat, Sink} from './stream.js';
-export {anyLogExists, componentsOnDisk, listSources} from './files.js';
+export {anyLogExists, componentsOnDisk, listSources, notRegularFiles} from './files.js';
 export {followFrom} from './follow.js';
 export {clockTime, componentColor, formatLine, toJson} from './format.js';
 export {MAX_LINE_BYTES} from './lines.js';

@@ -4,7 +4,7 @@
 // It runs wherever parsing runs: in the merging thread, or in merge-worker.ts beside it.
 import {isUtf8} from 'node:buffer';
 import fs from 'node:fs';
-import type {Source} from './files.js';
+import {openLog, type Source} from './files.js';
 import {CAPACITY, CARRY, DECLINED, JS_RENDER, type Kernel, type Records} from './kernel.js';
 import {lastLevel, lastTime, parseInto} from './parse.js';
 import type {FilePosition} from './tail.js';
@@ -110,7 +110,7 @@ export class SourceReader {
 		while (++this.fileIndex < this.files.length) {
 			const file = this.files[this.fileIndex]!;
 			try {
-				this.fd = fs.openSync(file, 'r');
+				this.fd = openLog(file);
 			} catch {
 				continue;
 			}

@@ -1,8 +1,7 @@
 // `-n N` / `--since` (SPEC 5): read each file backwards from its end in growing blocks, newest file
 // first, only as far as the request needs; time and memory follow N, not the file size.
 import fs from 'node:fs';
-import type {LogSelection, Source} from './files.js';
-import {listSources} from './files.js';
+import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {lineBounds, parseLines, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
 
@@ -98,7 +97,7 @@ function tailOfSource(source: Source, need: number, sinceMs: number | undefined,
 		const live = file === source.live;
 		let fd: number;
 		try {
-			fd = fs.openSync(file, 'r');
+			fd = openLog(file);
 		} catch {
 			continue;
 		}
