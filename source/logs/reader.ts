@@ -5,7 +5,7 @@
 import {isUtf8} from 'node:buffer';
 import fs from 'node:fs';
 import {openLog, type Source} from './files.js';
-import {CAPACITY, CARRY, DECLINED, JS_RENDER, type Kernel, type Records} from './kernel.js';
+import {CARRY, DECLINED, JS_RENDER, type Kernel, type Records} from './kernel.js';
 import {lastLevel, lastTime, parseInto} from './parse.js';
 import type {FilePosition} from './tail.js';
 
