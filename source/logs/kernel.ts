@@ -5,7 +5,8 @@
 // share it: the merging one (this thread) and a parsing one (merge-worker.ts).
 import fs from 'node:fs';
 import {localMinute, utcMinute} from './clock.js';
-import {levelSpellings} from './levels.js';
+import {clockTime} from './format.js';
+import {isErrorLevel, levelSpellings} from './levels.js';
 
 /** Record flags (as in merge.ts). */
 export const INHERITED = 1;
@@ -199,7 +200,7 @@ export class Kernel {
 			this.levelNames.push(level);
 			this.levelCodes.set(level, code);
 			const value = Buffer.from(`${JSON.stringify(level)},"text":`);
-			const colour = level === 'warn' ? 2 : ['error', 'fatal', 'critical', 'panic', 'alert', 'emerg'].includes(level ?? '') ? 1 : 0;
+			const colour = level === 'warn' ? 2 : isErrorLevel(level) ? 1 : 0;
 			this.x.setLevelRender(code, this.constant(value), value.length, colour);
 		}
 
@@ -219,12 +220,10 @@ export class Kernel {
 
 	/** The kernel's call when a source's line moves to another second: its prefix template for that second. */
 	private fillPrefix(k: number, variant: number, minute: number, sec: number): number {
-		const d = new Date(minute * 60_000);
-		const ss = `${Math.floor(sec / 10)}${sec % 10}`;
+		// The clock exactly as the other views print it, at this second's start (.000 patched per line).
+		const start = minute * 60_000 + sec * 1000;
 		const json = this.format.json;
-		const head = json
-			? `{"time":"${d.toISOString().slice(0, 17)}${ss}.000Z`
-			: `${this.format.color ? '\u001B[2m' : ''}${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${ss}.000`;
+		const head = json ? `{"time":"${new Date(start).toISOString()}` : `${this.format.color ? '\u001B[2m' : ''}${clockTime(start)}`;
 		const at = this.layout.templates[k]![variant]!;
 		const length = this.bytes.write(head, at, 'latin1');
 		const label = this.labels[k]![variant]!;
