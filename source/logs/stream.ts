@@ -8,7 +8,7 @@ import {makeFeed, type Feed} from './feed.js';
 import {listSources, type LogSelection, type Source} from './files.js';
 import {componentColor, formatLine, toJson} from './format.js';
 import {DONE, FLUSH, INHERITED, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
-import {decodeLine} from './lines.js';
+import {decodeText} from './lines.js';
 import type {Positions} from './tail.js';
 
 /** Output copies kept for reuse: enough for a pipe's reader to lag a few megabytes. */
@@ -222,7 +222,7 @@ function render(c: Cursor, kernel: Kernel, format: OutputFormat): string {
 		component: c.source.component,
 		stream: c.source.stream,
 		level: kernel.levelNames[levels[r]!]!,
-		text: decodeLine(c.buf, starts[r]!, ends[r]!),
+		text: decodeText(c.buf, starts[r]!, ends[r]!),
 	};
 	return format.json ? JSON.stringify(toJson(line)) : formatLine(line, {color: format.color});
 }
