@@ -2,6 +2,7 @@
 import {start} from '../engine/index.js';
 import {formatDuration} from '../duration.js';
 import {EXIT} from '../errors.js';
+import {safeText} from '../logs/sanitize.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {cleanupLines, colors} from './output.js';
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
 
 	const lines = [`${c.red('✗')} ${failure.name} ${failure.reason}`];
 	if (failure.stderrTail.length > 0) {
-		lines.push(`  last ${failure.stderrTail.length} lines of its stderr:`, ...failure.stderrTail.map((l) => `    ${l}`));
+		lines.push(`  last ${failure.stderrTail.length} lines of its stderr:`, ...failure.stderrTail.map((l) => `    ${safeText(l, {color: false})}`));
 	}
 
 	lines.push(`  log: ${failure.logPath}`);
