@@ -90,12 +90,3 @@ export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string
 
 	return '-';
 }
-
-/** Cut text to `width` columns with an ellipsis (ASCII-width approximation; panels hold ASCII). */
-export function clip(text: string, width: number): string {
-	if (width <= 0) {
-		return '';
-	}
-
-	return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
