@@ -144,13 +144,18 @@ async function print(home: string, options: Options): Promise<number> {
 	});
 	process.once('SIGINT', () => stop.abort());
 	process.once('SIGTERM', () => stop.abort());
+	const format = {color: options.color};
 	const render = (lines: LogLine[]): Promise<void> | undefined => {
 		if (lines.length === 0 || stdoutClosed) {
 			return;
 		}
 
-		const text = options.json ? lines.map((l) => JSON.stringify(toJson(l))).join('\n') : lines.map((l) => formatLine(l, {color: options.color})).join('\n');
-		if (process.stdout.write(`${text}\n`)) {
+		let text = '';
+		for (const l of lines) {
+			text += `${options.json ? JSON.stringify(toJson(l)) : formatLine(l, format)}\n`;
+		}
+
+		if (process.stdout.write(text)) {
 			return;
 		}
 
