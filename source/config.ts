@@ -11,9 +11,11 @@ import {homePaths} from './paths.js';
 import {packageVersion} from './version.js';
 
 export type ReadyProbe =
-	| {kind: 'http'; url: string}
+	/** `pidProof`: the built-in components prove the answer is theirs: `body` has `"pid": N`, `query` asks `?pid=N`. */
+	| {kind: 'http'; url: string; pidProof?: 'body' | 'query'}
 	| {kind: 'tcp'; port: number; host: string}
 	| {kind: 'log'; pattern: RegExp}
+	| {kind: 'exec'; argv: string[]}
 	| {kind: 'after'; ms: number};
 
 /** One component, fully resolved: defaults applied, command resolved to argv. */
@@ -81,8 +83,9 @@ const ready = z.union([
 			}
 		}, 'expected a valid regular expression'),
 	}),
+	z.strictObject({exec: z.array(z.string().min(1)).min(1)}),
 	z.strictObject({after: duration}),
-], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {after: DURATION}'});
+], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {exec: [COMMAND, ARG...]}, {after: DURATION}'});
 
 const componentSchema = z.strictObject({
 	enabled: z.boolean().optional(),
@@ -320,6 +323,8 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 	let command: string[] | undefined;
 	let disabledReason: string | null = c.enabled === false ? 'disabled in config' : null;
 	let ready: ReadyProbe | null = null;
+	/** The built-in program runs (not a bin/ or config replacement): its probe can demand its pid. */
+	let embedded = false;
 	const env: Record<string, string> = {};
 
 	if (c.command !== undefined) {
@@ -336,7 +341,8 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 			command = [binary, 'server', 'start-dev', '--port', String(port), '--ui-port', String((port ?? 7233) + 1000), '--db-filename', path.join(home, 'temporal-data', 'temporal.db')];
 		}
 	} else if (builtin) {
-		command = executable(binFile) ? [binFile] : [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`];
+		embedded = !executable(binFile);
+		command = embedded ? [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`] : [binFile];
 	} else {
 		throw new ConfigError(`${locate(['components', name], true)}: components.${name}: a user component needs a \`command\` (an argv array, or a string with \`shell: true\`)`);
 	}
@@ -344,9 +350,9 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 	if (name === 'temporal') {
 		ready = {kind: 'tcp', port: port!, host: '127.0.0.1'};
 	} else if (name === 'stigmer-server') {
-		ready = {kind: 'http', url: `${serverUrl}/healthz`};
+		ready = {kind: 'http', url: `${serverUrl}/healthz`, ...(embedded ? {pidProof: 'body'} : {})};
 	} else if (builtin) {
-		ready = {kind: 'http', url: `${serverUrl}/v1/pollers/${name}`};
+		ready = {kind: 'http', url: `${serverUrl}/v1/pollers/${name}`, ...(embedded ? {pidProof: 'query'} : {})};
 		env['STIGMER_SERVER_URL'] = serverUrl;
 	} else if (port !== null) {
 		ready = {kind: 'tcp', port, host: '127.0.0.1'};
@@ -399,6 +405,10 @@ function toProbe(r: NonNullable<ComponentConfig['ready']>): ReadyProbe {
 
 	if ('log' in r) {
 		return {kind: 'log', pattern: new RegExp(r.log)};
+	}
+
+	if ('exec' in r) {
+		return {kind: 'exec', argv: r.exec};
 	}
 
 	return {kind: 'after', ms: parseDuration(r.after)!};
