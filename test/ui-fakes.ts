@@ -80,7 +80,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
 				for (const name of names) {
 					o.onEvent?.({type: 'starting', component: name});
-					o.onEvent?.({type: 'spawned', component: name, pid: 5000, awaiting: 'alive 1s'});
+					o.onEvent?.({type: 'spawned', component: name, pid: 5000, awaiting: '1s of uptime'});
 				}
 
 				await gate;

@@ -9,6 +9,8 @@ import {cleanupLines, lockWaitLine} from './output.js';
 const LIVE_REDRAW_MS = 100;
 /** Frames of the live line's spinner. */
 const SPINNER = ['◐', '◓', '◑', '◒'] as const;
+/** Width assumed when the terminal does not say. */
+const DEFAULT_COLUMNS = 80;
 /** Erase the cursor's line and return to its start. */
 const CLEAR_LINE = '\r\u001B[2K';
 
@@ -51,7 +53,8 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 		const more = awaited.size > 1 ? `  (+${awaited.size - 1} more)` : '';
 		const text = `${SPINNER[frame++ % SPINNER.length]} ${name.padEnd(width)}  waiting for ${label}  ${formatDuration(Date.now() - since)}${more}`;
 		// One row only: a wrapped line could not be erased with one CLEAR_LINE.
-		const columns = Math.max(10, (out.columns ?? 80) - 1);
+		// A terminal of unknown size (0 columns, as under script(1)) is taken as 80 wide.
+		const columns = Math.max(10, (out.columns || DEFAULT_COLUMNS) - 1);
 		out.write(`${CLEAR_LINE}${c.cyan(text.length > columns ? `${text.slice(0, columns - 1)}…` : text)}`);
 		shown = true;
 	};

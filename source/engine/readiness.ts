@@ -20,6 +20,8 @@ const ATTEMPT_TIMEOUT_MS = 500;
 const EXEC_TRY_TIMEOUT_MS = 5000;
 /** Grace between SIGTERM and SIGKILL for an `exec` try past its limit. */
 const EXEC_KILL_GRACE_MS = 500;
+/** How long to wait for the exit status of a process the table already shows dead (reaping takes a moment). */
+const EXIT_STATUS_WAIT_MS = 500;
 /** SPEC 3: with no `ready`, a component is ready once it has stayed alive this long. */
 export const DEFAULT_ALIVE_MS = 1000;
 /** The probe of a component without `ready` (SPEC 3: `after: 1s`). */
@@ -134,7 +136,7 @@ export function probeLabel(probe: ReadyProbe | null): string {
 		}
 
 		case 'after': {
-			return `alive ${formatDuration(p.ms)}`;
+			return `${formatDuration(p.ms)} of uptime`;
 		}
 	}
 }
@@ -337,7 +339,14 @@ function alive(watched: Watched): boolean {
 	return watched.hasExited() === undefined && processTable.isAlive(watched.pid);
 }
 
-function exitReason(watched: Watched): string {
+/** Why a component that is no longer alive was not ready; waits (bounded) for its exit status, which the process table can show dead a moment before. */
+async function exitReason(watched: Watched): Promise<string> {
+	if (watched.hasExited() === undefined && watched.exited !== undefined) {
+		await Promise.race([watched.exited, new Promise((resolve) => {
+			setTimeout(resolve, EXIT_STATUS_WAIT_MS);
+		})]);
+	}
+
 	const exit = watched.hasExited();
 	if (exit === undefined) {
 		return 'exited before it was ready';
@@ -361,7 +370,7 @@ export async function waitReady(home: string, spec: ComponentSpec, watched: Watc
 	const interval = probe.kind === 'exec' ? EXEC_INTERVAL_MS : PROBE_INTERVAL_MS;
 	for (;;) {
 		if (!alive(watched)) {
-			return {ok: false, reason: exitReason(watched)};
+			return {ok: false, reason: await exitReason(watched)};
 		}
 
 		const result = await attempt();
@@ -371,7 +380,7 @@ export async function waitReady(home: string, spec: ComponentSpec, watched: Watc
 
 		if (result.ready) {
 			if (!alive(watched)) {
-				return {ok: false, reason: exitReason(watched)};
+				return {ok: false, reason: await exitReason(watched)};
 			}
 
 			const foreign = proofPort === undefined ? undefined : await foreignHolder(home, spec.name, [proofPort], watched.pid);
