@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type {ComponentSpec, ReadyProbe} from '../config.js';
 import {formatDuration} from '../duration.js';
-import {logFile} from '../paths.js';
+import type {Home} from '../paths.js';
 import type {Spawned} from './spawn.js';
 
 /** Between probe attempts: readiness latency is what `start` costs the user. */
@@ -14,7 +14,7 @@ const ATTEMPT_TIMEOUT_MS = 500;
 export type Readiness = {ok: true; ms: number} | {ok: false; reason: string};
 
 /** One attempt of a probe; for `log` the caller passes the offsets to read from. */
-export async function probeOnce(probe: ReadyProbe, context: {sinceMs: number; home: string; component: string; offsets?: [number, number]}): Promise<boolean> {
+export async function probeOnce(probe: ReadyProbe, context: {sinceMs: number; home: Home; component: string; offsets?: [number, number]}): Promise<boolean> {
 	switch (probe.kind) {
 		case 'http': {
 			return httpOk(probe.url);
@@ -127,10 +127,10 @@ async function overTcp(host: string, port: number, talk: (socket: net.Socket, do
 	});
 }
 
-function logMatches(pattern: RegExp, home: string, component: string, offsets: [number, number]): boolean {
+function logMatches(pattern: RegExp, home: Home, component: string, offsets: [number, number]): boolean {
 	return (['stdout', 'stderr'] as const).some((stream, index) => {
 		try {
-			const file = logFile(home, component, stream);
+			const file = home.logFile(component, stream);
 			const size = fs.statSync(file).size;
 			const from = offsets[index]!;
 			if (size <= from) {
@@ -153,10 +153,10 @@ function logMatches(pattern: RegExp, home: string, component: string, offsets: [
 }
 
 /** Current sizes of a component's .log and .err, so a `log` probe reads only this run's lines. */
-export function logOffsets(home: string, component: string): [number, number] {
+export function logOffsets(home: Home, component: string): [number, number] {
 	const size = (stream: 'stdout' | 'stderr') => {
 		try {
-			return fs.statSync(logFile(home, component, stream)).size;
+			return fs.statSync(home.logFile(component, stream)).size;
 		} catch {
 			return 0;
 		}
@@ -166,7 +166,7 @@ export function logOffsets(home: string, component: string): [number, number] {
 }
 
 /** Poll the component's probe until ready, its exit, or ready_timeout. */
-export async function waitReady(home: string, spec: ComponentSpec, spawned: Spawned, offsets: [number, number]): Promise<Readiness> {
+export async function waitReady(home: Home, spec: ComponentSpec, spawned: Spawned, offsets: [number, number]): Promise<Readiness> {
 	const started = Date.now();
 	const deadline = started + spec.readyTimeoutMs;
 	const probe = spec.ready ?? {kind: 'after', ms: 0};
