@@ -7,7 +7,7 @@ import type {Document} from 'yaml';
 import type {z as Zod} from 'zod';
 import {ConfigError, UsageError} from './errors.js';
 import {parseDuration} from './duration.js';
-import {homePaths} from './paths.js';
+import type {Home} from './paths.js';
 import {packageVersion} from './version.js';
 
 export type ReadyProbe =
@@ -40,7 +40,7 @@ export type ComponentSpec = {
 };
 
 export type StackConfig = {
-	home: string;
+	home: Home;
 	/** Absolute path of config.yaml (may not exist). */
 	file: string;
 	/** Every component, enabled or not, in dependency order. */
@@ -115,8 +115,8 @@ type RawConfig = Zod.infer<Schemas['configSchema']>;
 type Locator = (keyPath: Array<string | number>, atKey?: boolean) => string;
 
 /** Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. */
-export function loadConfig(home: string): StackConfig {
-	const file = homePaths(home).config;
+export function loadConfig(home: Home): StackConfig {
+	const file = home.config;
 	let text: string | undefined;
 	try {
 		text = fs.readFileSync(file, 'utf8');
@@ -144,23 +144,19 @@ export function loadConfig(home: string): StackConfig {
 /** The validated config as JSON, keyed by the exact text: `status` skips yaml and zod when nothing changed. */
 type Cache = {text: string; version: string; config: RawConfig};
 
-function cacheFile(home: string): string {
-	return path.join(homePaths(home).data, '.config-cache.json');
-}
-
-function readCache(home: string, file: string, text: string): RawConfig | undefined {
+function readCache(home: Home, file: string, text: string): RawConfig | undefined {
 	try {
-		const cache = JSON.parse(fs.readFileSync(cacheFile(home), 'utf8')) as Cache;
+		const cache = JSON.parse(fs.readFileSync(home.configCache, 'utf8')) as Cache;
 		return cache.text === text && cache.version === packageVersion() && fs.existsSync(file) ? cache.config : undefined;
 	} catch {
 		return undefined;
 	}
 }
 
-function writeCache(home: string, file: string, config: RawConfig): void {
+function writeCache(home: Home, file: string, config: RawConfig): void {
 	try {
 		const text = fs.readFileSync(file, 'utf8'); // After a migration the text on disk is the migrated one.
-		const target = cacheFile(home);
+		const target = home.configCache;
 		fs.mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
 		const temporary = `${target}.${process.pid}.tmp`;
 		fs.writeFileSync(temporary, JSON.stringify({text, version: packageVersion(), config} satisfies Cache), {mode: 0o600});
@@ -306,7 +302,7 @@ function executable(file: string): boolean {
 	}
 }
 
-function resolveComponents(home: string, config: RawConfig, locate: Locator): ComponentSpec[] {
+function resolveComponents(home: Home, config: RawConfig, locate: Locator): ComponentSpec[] {
 	const user = config.components ?? {};
 	const names = [...BUILTIN_NAMES, ...Object.keys(user).filter((n) => !(BUILTIN_NAMES as readonly string[]).includes(n))];
 	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate));
@@ -314,12 +310,12 @@ function resolveComponents(home: string, config: RawConfig, locate: Locator): Co
 	return orderByDependencies(specs, locate);
 }
 
-function resolveOne(home: string, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator): ComponentSpec {
+function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator): ComponentSpec {
 	const builtin = (BUILTIN_NAMES as readonly string[]).includes(name);
 	const serverPort = portOf(user['stigmer-server']) ?? DEFAULT_PORTS['stigmer-server']!;
 	const serverUrl = `http://127.0.0.1:${serverPort}`;
 	const port = c.port ?? DEFAULT_PORTS[name] ?? null;
-	const binFile = path.join(homePaths(home).bin, name);
+	const binFile = path.join(home.bin, name);
 	let command: string[] | undefined;
 	let disabledReason: string | null = c.enabled === false ? 'disabled in config' : null;
 	let ready: ReadyProbe | null = null;
@@ -338,7 +334,7 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 			disabledReason ??= 'temporal binary not found';
 			command = ['temporal'];
 		} else {
-			command = [binary, 'server', 'start-dev', '--port', String(port), '--ui-port', String((port ?? 7233) + 1000), '--db-filename', path.join(home, 'temporal-data', 'temporal.db')];
+			command = [binary, 'server', 'start-dev', '--port', String(port), '--ui-port', String((port ?? 7233) + 1000), '--db-filename', path.join(home.root, 'temporal-data', 'temporal.db')];
 		}
 	} else if (builtin) {
 		embedded = !executable(binFile);
@@ -378,14 +374,14 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 		disabledReason,
 		command,
 		env,
-		cwd: c.cwd === undefined ? null : path.resolve(home, c.cwd),
+		cwd: c.cwd === undefined ? null : path.resolve(home.root, c.cwd),
 		port,
 		ready,
 		dependsOn: c.depends_on ?? defaultDeps,
 		stopSignal: c.stop_signal ?? 'SIGTERM',
 		stopTimeoutMs: c.stop_timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : parseDuration(c.stop_timeout)!,
 		readyTimeoutMs: c.ready_timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseDuration(c.ready_timeout)!,
-		ensureDirs: name === 'temporal' && c.command === undefined ? [path.join(home, 'temporal-data')] : [],
+		ensureDirs: name === 'temporal' && c.command === undefined ? [path.join(home.root, 'temporal-data')] : [],
 	};
 }
 

@@ -1,6 +1,7 @@
 // Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher.
 import {EventEmitter} from 'node:events';
 import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../source/engine/types.js';
+import {homeAt, type Home} from '../source/paths.js';
 import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../source/ui/types.js';
 
 export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
@@ -63,14 +64,14 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 
 	const info: ComponentInfo[] = initial.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.state === 'disabled' ? c.reason : null}));
 	const deps: DashDeps = {
-		home: options.home ?? '/h',
+		home: homeAt(options.home ?? '/h'),
 		components: info,
 		lifecycle: {
 			async status() {
 				statusCount++;
 				return report();
 			},
-			async start(_home: string, o: ActionOptions = {}): Promise<StartResult> {
+			async start(_home: Home, o: ActionOptions = {}): Promise<StartResult> {
 				calls.push({verb: 'start', components: o.components});
 				const f = take();
 				if (f) {
@@ -90,7 +91,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 
 				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
 			},
-			async stop(_home: string, o: ActionOptions = {}): Promise<StopResult> {
+			async stop(_home: Home, o: ActionOptions = {}): Promise<StopResult> {
 				calls.push({verb: 'stop', components: o.components});
 				const f = take();
 				if (f) {

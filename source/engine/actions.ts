@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config.js';
 import {StigmerError} from '../errors.js';
-import {logFile, pidFile} from '../paths.js';
+import type {Home} from '../paths.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
@@ -19,7 +19,7 @@ const FAILURE_TAIL_LINES = 20;
 const UNKNOWN_COMPONENT_STOP = {signal: 'SIGTERM', timeoutMs: 5000} as const;
 
 /** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
-export async function start(home: string, options: ActionOptions = {}): Promise<StartResult> {
+export async function start(home: Home, options: ActionOptions = {}): Promise<StartResult> {
 	return underLock(home, options, 'server start', async ({config, selected, whole, emit}) => {
 		refuseDisabled(selected, whole);
 		const toStart = selected.filter((c) => c.enabled);
@@ -71,7 +71,7 @@ function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<
 }
 
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
-export async function stop(home: string, options: ActionOptions = {}): Promise<StopResult> {
+export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
@@ -82,7 +82,7 @@ export async function stop(home: string, options: ActionOptions = {}): Promise<S
 type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean; emit: (event: EngineEvent) => void};
 
 /** Hold the home lock, then load and validate config and pick the components an action names (all when none). */
-async function underLock<T>(home: string, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
+async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
 	const emit = options.onEvent ?? (() => undefined);
 	return withLock(home, async () => {
 		const config = loadConfig(home);
@@ -107,7 +107,7 @@ function order(config: StackConfig, name: string): number {
  * End everything of the named components (all, and components the config no longer names, when undefined):
  * orphans at once and in parallel, recorded processes in reverse dependency order; remove their PID files.
  */
-async function clear(home: string, config: StackConfig, names: string[] | undefined, emit: (event: EngineEvent) => void): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport}> {
+async function clear(home: Home, config: StackConfig, names: string[] | undefined, emit: (event: EngineEvent) => void): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport}> {
 	const findings = discover(home, config.components.map((c) => c.name));
 	const inScope = [...findings.values()].filter((f) => names === undefined || names.includes(f.component));
 	const specOf = (name: string) => config.components.find((c) => c.name === name);
@@ -186,14 +186,14 @@ async function inOrder(names: string[], before: (name: string) => string[], work
 	await Promise.all(names.map(run));
 }
 
-async function startOne(home: string, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
+async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
 	emit({type: 'starting', component: spec.name});
 	const offsets = logOffsets(home, spec.name);
 	const failure = (reason: string, spawned: boolean): StartFailure => ({
 		name: spec.name,
 		reason: reason.startsWith(`${spec.name}: `) ? reason.slice(spec.name.length + 2) : reason,
-		stderrTail: spawned ? lastLines(logFile(home, spec.name, 'stderr'), offsets[1], FAILURE_TAIL_LINES) : [],
-		logPath: spawned ? logFile(home, spec.name, 'stderr') : null,
+		stderrTail: spawned ? lastLines(home.logFile(spec.name, 'stderr'), offsets[1], FAILURE_TAIL_LINES) : [],
+		logPath: spawned ? home.logFile(spec.name, 'stderr') : null,
 		skipped: [],
 	});
 
@@ -224,7 +224,7 @@ async function startOne(home: string, config: StackConfig, spec: ComponentSpec, 
 
 	// Not ready: end what we started so no half-started process lingers, and forget it.
 	await end({pid: spawned.pid, pgid: spawned.pid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
-	removePidFile(pidFile(home, spec.name));
+	removePidFile(home.pidFile(spec.name));
 	return failure(ready.reason, true);
 }
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, homePaths} from '../paths.js';
+import {ensurePrivateDir, type Home} from '../paths.js';
 
 /** How often a waiter looks again; a dead holder is thus taken over well within a second. */
 const LOCK_POLL_MS = 25;
@@ -18,7 +18,7 @@ type Holder = {pid: number; startTime: string; verb?: string};
 export type LockHolder = {pid: number | null; verb: string | null};
 
 /** Run `work` holding the home's lock as `verb`; waits (bounded) behind a live holder, takes over from a dead one. */
-export async function withLock<T>(home: string, work: () => Promise<T>, onWait?: (holder: LockHolder) => void, verb?: string): Promise<T> {
+export async function withLock<T>(home: Home, work: () => Promise<T>, onWait?: (holder: LockHolder) => void, verb?: string): Promise<T> {
 	const release = await acquire(home, onWait, verb);
 	try {
 		return await work();
@@ -27,8 +27,8 @@ export async function withLock<T>(home: string, work: () => Promise<T>, onWait?:
 	}
 }
 
-async function acquire(home: string, onWait?: (holder: LockHolder) => void, verb?: string): Promise<() => void> {
-	const {lock, data} = homePaths(home);
+async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?: string): Promise<() => void> {
+	const {lock, data} = home;
 	ensurePrivateDir(data);
 	const me: Holder = {pid: process.pid, startTime: processTable.info(process.pid)?.startTime ?? '', ...(verb === undefined ? {} : {verb})};
 	const deadline = Date.now() + LOCK_WAIT_MS;

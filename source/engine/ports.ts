@@ -2,6 +2,7 @@
 // process that answered a probe is the one just started.
 import type {ComponentSpec, ReadyProbe, StackConfig} from '../config.js';
 import {processTable, type PortHolder} from '../os/index.js';
+import type {Home} from '../paths.js';
 
 /** Hosts that mean this machine in a probe URL. */
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '::', '[::]']);
@@ -43,12 +44,12 @@ export function describeHolder(holder: PortHolder): string {
 }
 
 /** Whose a holder is: this very component of this home (by its marker), or a member of `group` (the component just started). */
-function isOurs(holder: PortHolder, home: string, component: string, group: number | undefined): boolean {
+function isOurs(holder: PortHolder, home: Home, component: string, group: number | undefined): boolean {
 	if (holder.kind === 'hidden') {
 		return false;
 	}
 
-	if (holder.home === home && holder.component === component) {
+	if (holder.home === home.root && holder.component === component) {
 		return true;
 	}
 
@@ -59,7 +60,7 @@ function isOurs(holder: PortHolder, home: string, component: string, group: numb
  * The first listener on one of `ports` that is not this component's (its marker, or with `pid`, its process group),
  * as `port 7234 is in use by pid 812 (…)` text; undefined when every port is free or ours.
  */
-export async function foreignHolder(home: string, component: string, ports: number[], pid?: number): Promise<{port: number; holder: string} | undefined> {
+export async function foreignHolder(home: Home, component: string, ports: number[], pid?: number): Promise<{port: number; holder: string} | undefined> {
 	const group = pid === undefined ? undefined : processTable.info(pid)?.pgid;
 	for (const port of ports) {
 		const holders = await processTable.portHolders(port, pid === undefined ? [] : [pid]);

@@ -6,7 +6,7 @@ import {StringDecoder} from 'node:string_decoder';
 import type {ComponentSpec, ReadyProbe} from '../config.js';
 import {formatDuration} from '../duration.js';
 import {processTable} from '../os/index.js';
-import {logFile} from '../paths.js';
+import type {Home} from '../paths.js';
 import {foreignHolder, probePort} from './ports.js';
 import type {Exit} from './spawn.js';
 
@@ -42,7 +42,7 @@ export type Watched = {pid: number; hasExited: () => Exit | undefined; exited?: 
 
 /** What a probe needs to know of the component. */
 export type ProbeContext = {
-	home: string;
+	home: Home;
 	component: string;
 	/** When the component was spawned (epoch ms), for `after`. */
 	sinceMs: number;
@@ -235,9 +235,9 @@ type LogStream = {file: string; position: number; carry: string; decoder: String
  * Follow a component's .log and .err from the offsets as they grow, however large: each attempt reads on from
  * where the last stopped, keeping only an unfinished last line (bounded) in between.
  */
-function logFollower(pattern: RegExp, home: string, component: string, offsets: [number, number]): () => boolean {
+function logFollower(pattern: RegExp, home: Home, component: string, offsets: [number, number]): () => boolean {
 	const streams: LogStream[] = (['stdout', 'stderr'] as const).map((stream, index) => ({
-		file: logFile(home, component, stream),
+		file: home.logFile(component, stream),
 		position: offsets[index] ?? 0,
 		carry: '',
 		decoder: new StringDecoder('utf8'),
@@ -300,8 +300,8 @@ async function execTry(argv: string[], context: ProbeContext): Promise<Attempt> 
 	const {STIGMER_COMPONENT: _component, ...inherited} = process.env;
 	const [file, ...args] = argv;
 	const result = await execa(file!, args, {
-		cwd: context.cwd ?? context.home,
-		env: {...inherited, ...context.env, STIGMER_HOME: context.home},
+		cwd: context.cwd ?? context.home.root,
+		env: {...inherited, ...context.env, STIGMER_HOME: context.home.root},
 		extendEnv: false,
 		reject: false,
 		stdin: 'ignore',
@@ -322,10 +322,10 @@ async function execTry(argv: string[], context: ProbeContext): Promise<Attempt> 
 }
 
 /** Current sizes of a component's .log and .err, so a `log` probe reads only this run's lines. */
-export function logOffsets(home: string, component: string): [number, number] {
+export function logOffsets(home: Home, component: string): [number, number] {
 	const size = (stream: 'stdout' | 'stderr') => {
 		try {
-			return fs.statSync(logFile(home, component, stream)).size;
+			return fs.statSync(home.logFile(component, stream)).size;
 		} catch {
 			return 0;
 		}
@@ -360,11 +360,11 @@ async function exitReason(watched: Watched): Promise<string> {
  * counts only if the component still lives, and a probe on one of `ports` (the component's own) only if the process
  * listening there is the component's.
  */
-export async function waitReady(home: string, spec: ComponentSpec, watched: Watched, options: {offsets: [number, number]; ports: number[]}): Promise<Readiness> {
+export async function waitReady(home: Home, spec: ComponentSpec, watched: Watched, options: {offsets: [number, number]; ports: number[]}): Promise<Readiness> {
 	const started = Date.now();
 	const deadline = started + spec.readyTimeoutMs;
 	const probe = spec.ready ?? DEFAULT_PROBE;
-	const attempt = prober(probe, {home, component: spec.name, sinceMs: started, offsets: options.offsets, pid: watched.pid, env: spec.env, cwd: spec.cwd ?? home});
+	const attempt = prober(probe, {home, component: spec.name, sinceMs: started, offsets: options.offsets, pid: watched.pid, env: spec.env, cwd: spec.cwd ?? home.root});
 	const port = probePort(probe);
 	const proofPort = port !== undefined && options.ports.includes(port) ? port : undefined;
 	const interval = probe.kind === 'exec' ? EXEC_INTERVAL_MS : PROBE_INTERVAL_MS;
