@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
-import {makeHome, parseStarted, parseStopped, ROOT, which} from './helpers.js';
+import {collect, makeHome, parseStarted, parseStopped, ROOT, which, type CliResult} from './helpers.js';
 
 /** npm ci with its build, pack and install, on a loaded 2-core machine; past this something hangs. */
 const STEP_TIMEOUT_MS = 150_000;
@@ -15,7 +15,7 @@ const TEST_TIMEOUT_MS = 220_000;
 /** What npm prints when it cannot reach the registry (nothing cached to fall back on). */
 const OFFLINE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOTCACHED)\b/;
 
-type Run = {code: number | null; stdout: string; stderr: string};
+type Run = CliResult;
 
 /** Run a command to its end (bounded), without npm's own npm_* variables leaking in from `npm test`. */
 async function run(cwd: string, argv: string[], env: Record<string, string> = {}): Promise<Run> {
@@ -24,22 +24,9 @@ async function run(cwd: string, argv: string[], env: Record<string, string> = {}
 		if (!/^npm_/i.test(key) && !key.startsWith('STIGMER_') && key !== 'NODE_TEST_CONTEXT' && key !== 'INIT_CWD') clean[key] = value;
 	}
 
-	const child = spawn(argv[0]!, argv.slice(1), {cwd, env: {...clean, PATH: `${path.dirname(process.execPath)}${path.delimiter}${clean['PATH'] ?? ''}`, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-	child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
-			reject(new Error(`${argv.join(' ')} did not finish within ${STEP_TIMEOUT_MS}ms\n${stdout}\n${stderr}`));
-		}, STEP_TIMEOUT_MS);
-		child.on('error', reject);
-		child.on('close', (code) => {
-			clearTimeout(timer);
-			resolve({code, stdout, stderr});
-		});
-	});
+	const searchPath = `${path.dirname(process.execPath)}${path.delimiter}${clean['PATH'] ?? ''}`;
+	const child = spawn(argv[0]!, argv.slice(1), {cwd, env: {...clean, PATH: searchPath, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	return collect(child, argv.join(' '), STEP_TIMEOUT_MS);
 }
 
 const shown = (what: string, r: Run) => `${what}: exit ${r.code}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
