@@ -101,7 +101,8 @@ function main() {
 	// TEST_INIT=none runs without a PID namespace, as on a machine where `unshare` is refused.
 	const init = process.env.TEST_INIT !== 'none' && canUnshare() ? initCommand() : undefined;
 	if (init === undefined) {
-		process.stdout.write('test/run.mjs: no PID namespace here (needs root, a working `unshare`, and tini or a C compiler): running the suites directly.\n');
+		const why = process.env.TEST_INIT === 'none' ? 'TEST_INIT=none' : 'needs root, a working `unshare`, and tini or a C compiler';
+		process.stdout.write(`test/run.mjs: no PID namespace here (${why}): running the suites directly.\n`);
 	} else {
 		argv = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...init, ...nodeTest];
 	}
