@@ -6,6 +6,7 @@ import path from 'node:path';
 import {describe, it} from 'node:test';
 import {logFeed, pidWatch} from '../source/ui/real-deps.js';
 import type {IncomingLine} from '../source/ui/types.js';
+import {homeAt} from '../source/paths.js';
 import {waitFor} from './ui-fakes.js';
 
 function home(): string {
@@ -18,7 +19,7 @@ describe('pidWatch', () => {
 	it('fires for a PID file written atomically or removed, not for log appends', async () => {
 		const h = home();
 		let changes = 0;
-		const watcher = pidWatch(h)(() => {
+		const watcher = pidWatch(homeAt(h))(() => {
 			changes++;
 		});
 		try {
@@ -29,6 +30,12 @@ describe('pidWatch', () => {
 				fs.renameSync(`${pid}.tmp`, pid);
 				return changes > 0;
 			}, 'a change event for a renamed PID file', 5000);
+			// Events of the retries above may still be in flight under load: let them settle (bounded).
+			for (let last = -1, deadline = Date.now() + 5000; last !== changes && Date.now() < deadline;) {
+				last = changes;
+				await new Promise((r) => setTimeout(r, 300));
+			}
+
 			const seen = changes;
 			for (let i = 0; i < 50; i++) {
 				fs.appendFileSync(path.join(h, 'data', 'logs', 'workflow-runner.log'), `line ${i}\n`);

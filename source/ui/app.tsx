@@ -40,7 +40,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight}>
 			<Text wrap="truncate-end">
 				<Text bold>stigmer dash</Text>
-				<Text color="gray"> {clip(deps.home, size.columns - TITLE_REST)} </Text>
+				<Text color="gray"> {clip(deps.home.root, size.columns - TITLE_REST)} </Text>
 				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
 			</Text>
 			{d.ui.helpOpen ? (
