@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {CLI, cli, statusOf, tempHome, Tmux, tmuxAvailable, until} from './dash-helpers.js';
+import {unsafeLeft} from './helpers.js';
 
 const TITLE = '\u001B]0;PWNED\u0007';
 const CLIPBOARD = '\u001B]52;c;cm0gLXJmIH4=\u0007';
@@ -14,12 +15,6 @@ const CLEAR = '\u001B[2J\u001B[H';
 const hostile = (tag: string) => `${new Date().toISOString()} ${tag} title ${TITLE} clip ${CLIPBOARD} clear ${CLEAR} end\n`;
 /** A wide, coloured error line: the panel's last error. */
 const wideError = () => `${new Date().toISOString()} \u001B[31mERROR\u001B[0m 配置ファイルが見つかりません 🚨 ${CLEAR}\n`;
-
-/** Control characters a terminal would act on, once SGR colour codes are taken out. */
-function unsafeLeft(output: string): string[] {
-	const found = output.replaceAll(/\u001B\[[\d;]*m/g, '').match(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g) ?? [];
-	return [...new Set(found)].map((c) => `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 describe('dash with hostile text', () => {
 	let home: string;

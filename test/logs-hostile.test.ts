@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
-import {CLI, cleanEnv, FIXTURES, waitFor} from './helpers.js';
+import {CLI, cleanEnv, FIXTURES, unsafeLeft, waitFor} from './helpers.js';
 
 /** SPEC budget for `logs -f` under a flood (issue 10). */
 const FOLLOW_RSS_LIMIT = 150 * 1024 * 1024;
@@ -53,12 +53,6 @@ function binaryLines(): Buffer {
 	}
 
 	return Buffer.concat(parts);
-}
-
-/** What a terminal would act on: any control character but tab/newline, after our own colour (SGR) is taken out. */
-function unsafeLeft(output: string): string[] {
-	const found = output.replaceAll(/\u001B\[[\d;]*m/g, '').match(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g) ?? [];
-	return [...new Set(found)].map((c) => `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function hostileHome(): string {
