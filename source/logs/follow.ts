@@ -13,7 +13,7 @@ import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {Assembler} from './assembler.js';
 import {resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
-import type {Positions} from './tail.js';
+import {readMergedAt, type Positions} from './tail.js';
 
 /**
  * Backup scan: catches what the watchers miss (some filesystems, events lost at a rotation) and
@@ -256,8 +256,18 @@ function rotatedSince(home: string, source: Source, reader: Reader): string[] {
 /** Takes a batch of lines; a returned promise holds the next batch back until it settles (a slow stdout). */
 export type OnLines = (batch: LogLine[]) => void | Promise<void>;
 
+/** A running follow; `close` stops watching and releases every file. */
+export type Follower = {close(): Promise<void>};
+
+/** The tail (as `readMergedAt`), then every later line through `onLines`: no line lost or repeated in between. */
+export async function readAndFollow(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number}, onLines: OnLines): Promise<{lines: LogLine[]} & Follower> {
+	const {lines, positions} = readMergedAt(home, selection, options);
+	const follower = await followFrom(home, selection, positions, onLines);
+	return {lines, close: follower.close};
+}
+
 /** Follow the selected live files from the given positions (from `readMergedAt`/`writeAll`), or from their current end. */
-export async function followFrom(home: string, selection: LogSelection, positions: Positions | null, onLines: OnLines): Promise<{close(): Promise<void>}> {
+export async function followFrom(home: string, selection: LogSelection, positions: Positions | null, onLines: OnLines): Promise<Follower> {
 	const tracked: Tracked[] = listSources(home, selection).map((source) => ({source, reader: null, retired: [], more: false}));
 	for (const t of tracked) {
 		const position = positions?.get(t.source.live);
