@@ -2,7 +2,6 @@
 // Entry: pick the verb, run it, own the exit code (SPEC 7). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
 import {HelpRequested} from './commands/flags.js';
-import {closest, didYouMean} from './commands/suggest.js';
 import type {VerbContext} from './commands/completion.js';
 
 /** A verb: its one-line summary, and its module, loaded only when run; each gets the table too (for `completion`). */
@@ -58,7 +57,7 @@ function usage(group = ''): string {
 }
 
 /** An unknown command's one-line error, with the closest word and, for a top-level slip like `start`, its group. */
-function unknownCommand(group: string, word: string): string {
+function unknownCommand({closest, didYouMean}: Suggest, group: string, word: string): string {
 	const shown = `unknown command "${word}"`;
 	const here = didYouMean(word, nextWords(group));
 	if (here !== '' || group !== '') {
@@ -70,6 +69,9 @@ function unknownCommand(group: string, word: string): string {
 	const full = nested.find((name) => name.endsWith(` ${guess}`));
 	return full === undefined ? shown : `${shown}; did you mean "${full}"?`;
 }
+
+/** "Did you mean": loaded only for a mistyped command line, so `status` starts without it. */
+type Suggest = typeof import('./commands/suggest.js');
 
 /** Print to stderr and return exit 2: a mistyped command line (SPEC 7). */
 function usageError(message: string, group = ''): number {
@@ -107,12 +109,13 @@ async function main(argv: string[]): Promise<number> {
 	const two = `${first} ${second ?? ''}`.trim();
 	const verb = VERBS[two] ? two : VERBS[first] && !isGroup(first) ? first : undefined;
 	if (verb === undefined) {
+		const suggest = await import('./commands/suggest.js');
 		if (first.startsWith('-')) {
-			return usageError(`unknown flag ${first}${didYouMean(first, TOP_FLAGS, false)}`);
+			return usageError(`unknown flag ${first}${suggest.didYouMean(first, TOP_FLAGS, false)}`);
 		}
 
 		if (!isGroup(first)) {
-			return usageError(unknownCommand('', first));
+			return usageError(unknownCommand(suggest, '', first));
 		}
 
 		if (second === '--help' || second === '-h') {
@@ -123,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
 			return usageError(`a ${first} subcommand is required`, first);
 		}
 
-		return usageError(second.startsWith('-') ? `unknown flag ${second}` : unknownCommand(first, second), first);
+		return usageError(second.startsWith('-') ? `unknown flag ${second}` : unknownCommand(suggest, first, second), first);
 	}
 
 	const rest = argv.slice(verb.split(' ').length);
