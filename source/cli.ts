@@ -32,9 +32,7 @@ function visible(group: string): Array<[string, Verb]> {
 
 /** Words that follow `group` ('' = the top level): `server`, `dash`…, or `start`, `stop`… */
 function nextWords(group: string): string[] {
-	const words = Object.keys(VERBS)
-		.filter((name) => !VERBS[name]!.hidden && (group === '' || name.startsWith(`${group} `)))
-		.map((name) => name.split(' ')[group === '' ? 0 : 1]!);
+	const words = visible(group).map(([name]) => name.split(' ')[group === '' ? 0 : 1]!);
 	return [...new Set(group === '' ? [...words, 'help'] : words)];
 }
 
@@ -42,6 +40,7 @@ function isGroup(word: string | undefined): word is string {
 	return word !== undefined && Object.keys(VERBS).some((name) => name.startsWith(`${word} `));
 }
 
+/** The usage of `stigmer` or of a group (`server`, `config`): its verbs with their summaries. */
 function usage(group = ''): string {
 	const rows = visible(group).map(([name, v]) => `  stigmer ${name.padEnd(14)} ${v.summary}`);
 	return [
@@ -64,7 +63,7 @@ function unknownCommand({closest, didYouMean}: Suggest, group: string, word: str
 		return `${shown}${here}`;
 	}
 
-	const nested = Object.keys(VERBS).filter((name) => !VERBS[name]!.hidden && name.includes(' '));
+	const nested = visible('').map(([name]) => name).filter((name) => name.includes(' '));
 	const guess = closest(word, nested.map((name) => name.split(' ')[1]!));
 	const full = nested.find((name) => name.endsWith(` ${guess}`));
 	return full === undefined ? shown : `${shown}; did you mean "${full}"?`;
