@@ -85,6 +85,15 @@ test('a second home on the port of a running first home: no ✓, exit 1 naming t
 	assert.deepEqual(second.processes(), {}, 'nothing of the second home runs');
 	assert.equal(fs.existsSync(second.pidFile('stigmer-server')), false);
 
+	// A runner started alone would poll whatever server holds its server's port: it is not spawned either.
+	const runner = await second.cli(['server', 'start', 'workflow-runner']);
+	assert.equal(runner.code, 1, show(runner));
+	assert.ok(
+		runner.stderr.includes(`workflow-runner: port ${first.port} (stigmer-server's) is in use by pid ${serverPid} (stigmer-server of ${first.dir})`),
+		`a runner of the second home does not poll the first home's server:\n${show(runner)}`,
+	);
+	assert.deepEqual(second.processes(), {}, 'nothing of the second home runs');
+
 	assert.deepEqual(first.processes(), before, 'the first home\'s processes are the same ones');
 	const registered = await pollers(first.port);
 	const firstPids = new Set(Object.values(before).flat());
