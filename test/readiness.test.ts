@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {CLI, cleanEnv, fixture, freePort, isAlive, makeHome, parseStarted, show, spawnCli, spawnStranger, statusJson, stripAnsi, waitFor, type TestHome} from './helpers.js';
+import {CLI, cleanEnv, collect, fixture, freePort, isAlive, makeHome, parseStarted, show, spawnCli, spawnStranger, statusJson, stripAnsi, waitFor, type TestHome} from './helpers.js';
 
 const TEST_TIMEOUT_MS = 120_000;
 
@@ -35,20 +35,13 @@ async function accepts(port: number): Promise<boolean> {
 type Watched = {child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null>};
 
 function watch(child: ChildProcess): Watched {
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-		stdout += chunk;
-	});
-	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-		stderr += chunk;
-	});
+	const output = collect(child);
 	const exited = new Promise<number | null>((resolve) => {
 		child.on('close', (code) => {
 			resolve(code);
 		});
 	});
-	return {child, stdout: () => stripAnsi(stdout), stderr: () => stripAnsi(stderr), exited};
+	return {child, stdout: () => stripAnsi(output.stdout()), stderr: () => stripAnsi(output.stderr()), exited};
 }
 
 /** A script file in its own temp dir (removed after the test). */
