@@ -6,7 +6,7 @@ import type {Home} from '../paths.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
-import {ownPorts, foreignHolder} from './ports.js';
+import {foreignHolder, portClaims} from './ports.js';
 import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
 import {spawnComponent} from './spawn.js';
@@ -198,10 +198,10 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	});
 
 	// SPEC 4.4: a port held by anyone but this component is never a ✓ that another process earned.
-	const ports = ownPorts(spec, config);
-	const taken = await foreignHolder(home, spec.name, ports);
+	const claims = portClaims(spec, config);
+	const taken = await foreignHolder(home, spec.name, claims);
 	if (taken !== undefined) {
-		return failure(`port ${taken.port} is in use by ${taken.holder}`, false);
+		return failure(`port ${taken.port}${taken.owner === spec.name ? '' : ` (${taken.owner}'s)`} is in use by ${taken.holder}`, false);
 	}
 
 	let spawned;
@@ -216,7 +216,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	}
 
 	emit({type: 'spawned', component: spec.name, pid: spawned.pid, awaiting: probeLabel(spec.ready)});
-	const ready = await waitReady(home, spec, spawned, {offsets, ports});
+	const ready = await waitReady(home, spec, spawned, {offsets, claims});
 	if (ready.ok) {
 		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms});
 		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};
