@@ -45,6 +45,11 @@ export function pidFile(home: string, component: string): string {
 	return path.join(home, 'data', `${component}.pid`);
 }
 
+/** `data/<component>.state`: its supervisor's record (SPEC 4.8). */
+export function stateFile(home: string, component: string): string {
+	return path.join(home, 'data', `${component}.state`);
+}
+
 /** `data/logs/<component>.log` for stdout, `.err` for stderr. */
 export function logFile(home: string, component: string, stream: Stream): string {
 	return path.join(home, 'data', 'logs', `${component}.${stream === 'stdout' ? 'log' : 'err'}`);

@@ -2,12 +2,14 @@
 import fs from 'node:fs';
 import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config.js';
 import {StigmerError} from '../errors.js';
+import {signalPid} from '../os/index.js';
 import {logFile, pidFile} from '../paths.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
 import {logOffsets, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
+import {readRecord, writeRecord} from './state.js';
 import {spawnComponent} from './spawn.js';
 import {end, type Target} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
@@ -115,15 +117,17 @@ async function clear(home: string, config: StackConfig, names: string[] | undefi
 	});
 
 	const stopped: StopOutcome[] = [];
-	const running = inScope.filter((f) => f.running && specOf(f.component));
+	const running = inScope.filter((f) => (f.running || f.supervisor) && specOf(f.component));
 	const runningNames = running.map((f) => f.component);
 	const dependents = (name: string) => runningNames.filter((other) => specOf(other)!.dependsOn.includes(name));
 	const stopWork = inOrder(runningNames, dependents, async (name) => {
 		const finding = findings.get(name)!;
 		const {signal, timeoutMs} = stopOf(name);
 		emit({type: 'stopping', component: name});
-		const ended = await end({pid: finding.running!.pid, pgid: finding.running!.pgid, signal, timeoutMs});
-		const outcome: StopOutcome = {name, how: ended.how, ms: ended.ms, signal};
+		// Supervised, the group is the supervisor's: one signal reaches it and the component (SPEC 4.8).
+		const target = finding.running ?? finding.supervisor!;
+		const ended = await end({pid: target.pid, pgid: target.pgid, signal, timeoutMs});
+		const outcome: StopOutcome = {name, how: ended.how, ms: ended.ms, signal, ...(finding.running ? {} : {waiting: true})};
 		stopped.push(outcome);
 		emit({type: 'stopped', outcome});
 		return true;
@@ -133,6 +137,14 @@ async function clear(home: string, config: StackConfig, names: string[] | undefi
 	for (const finding of inScope) {
 		for (const file of finding.files) {
 			removePidFile(file.file, file.content);
+		}
+	}
+
+	// What was stopped is stopped, not failed or waiting: its record keeps the count and the last exit (SPEC 4.8).
+	for (const name of names ?? config.components.map((c) => c.name)) {
+		const record = readRecord(home, name);
+		if (record !== undefined && record.state !== 'stopped') {
+			writeRecord(home, name, {...record, state: 'stopped', nextRestartAtMs: null});
 		}
 	}
 
@@ -193,13 +205,20 @@ async function startOne(home: string, spec: ComponentSpec, emit: (event: EngineE
 	emit({type: 'spawned', component: spec.name, pid: spawned.pid});
 	const ready = await waitReady(home, spec, spawned, offsets);
 	if (ready.ok) {
+		// Ready: from now on an exit is the supervisor's to restart (until now it would only record it, SPEC 4.8).
+		signalPid(spawned.supervisorPid, 'SIGUSR1');
 		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms});
 		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};
 	}
 
-	// Not ready: end what we started so no half-started process lingers, and forget it.
-	await end({pid: spawned.pid, pgid: spawned.pid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
+	// Not ready: end what we started (the supervisor leads the group) so nothing lingers, and forget it.
+	await end({pid: spawned.supervisorPid, pgid: spawned.supervisorPid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
 	removePidFile(pidFile(home, spec.name));
+	const record = readRecord(home, spec.name);
+	if (record !== undefined) {
+		writeRecord(home, spec.name, {...record, state: 'failed', reason: `start failed: ${ready.reason}`, nextRestartAtMs: null});
+	}
+
 	return failure(ready.reason);
 }
 
