@@ -7,13 +7,15 @@ import type {Document} from 'yaml';
 import type {z as Zod} from 'zod';
 import {ConfigError, UsageError} from './errors.js';
 import {parseDuration} from './duration.js';
-import {homePaths} from './paths.js';
+import type {Home} from './paths.js';
 import {packageVersion} from './version.js';
 
 export type ReadyProbe =
-	| {kind: 'http'; url: string}
+	/** `pidProof`: the built-in components prove the answer is theirs: `body` has `"pid": N`, `query` asks `?pid=N`. */
+	| {kind: 'http'; url: string; pidProof?: 'body' | 'query'}
 	| {kind: 'tcp'; port: number; host: string}
 	| {kind: 'log'; pattern: RegExp}
+	| {kind: 'exec'; argv: string[]}
 	| {kind: 'after'; ms: number};
 
 /** One component, fully resolved: defaults applied, command resolved to argv. */
@@ -48,7 +50,7 @@ export type RestartPolicy = {
 };
 
 export type StackConfig = {
-	home: string;
+	home: Home;
 	/** Absolute path of config.yaml (may not exist). */
 	file: string;
 	/** Every component, enabled or not, in dependency order. */
@@ -94,8 +96,9 @@ const ready = z.union([
 			}
 		}, 'expected a valid regular expression'),
 	}),
+	z.strictObject({exec: z.array(z.string().min(1)).min(1)}),
 	z.strictObject({after: duration}),
-], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {after: DURATION}'});
+], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {exec: [COMMAND, ARG...]}, {after: DURATION}'});
 
 const componentSchema = z.strictObject({
 	enabled: z.boolean().optional(),
@@ -130,8 +133,8 @@ type RawConfig = Zod.infer<Schemas['configSchema']>;
 type Locator = (keyPath: Array<string | number>, atKey?: boolean) => string;
 
 /** Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. */
-export function loadConfig(home: string): StackConfig {
-	const file = homePaths(home).config;
+export function loadConfig(home: Home): StackConfig {
+	const file = home.config;
 	let text: string | undefined;
 	try {
 		text = fs.readFileSync(file, 'utf8');
@@ -159,23 +162,19 @@ export function loadConfig(home: string): StackConfig {
 /** The validated config as JSON, keyed by the exact text: `status` skips yaml and zod when nothing changed. */
 type Cache = {text: string; version: string; config: RawConfig};
 
-function cacheFile(home: string): string {
-	return path.join(homePaths(home).data, '.config-cache.json');
-}
-
-function readCache(home: string, file: string, text: string): RawConfig | undefined {
+function readCache(home: Home, file: string, text: string): RawConfig | undefined {
 	try {
-		const cache = JSON.parse(fs.readFileSync(cacheFile(home), 'utf8')) as Cache;
+		const cache = JSON.parse(fs.readFileSync(home.configCache, 'utf8')) as Cache;
 		return cache.text === text && cache.version === packageVersion() && fs.existsSync(file) ? cache.config : undefined;
 	} catch {
 		return undefined;
 	}
 }
 
-function writeCache(home: string, file: string, config: RawConfig): void {
+function writeCache(home: Home, file: string, config: RawConfig): void {
 	try {
 		const text = fs.readFileSync(file, 'utf8'); // After a migration the text on disk is the migrated one.
-		const target = cacheFile(home);
+		const target = home.configCache;
 		fs.mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
 		const temporary = `${target}.${process.pid}.tmp`;
 		fs.writeFileSync(temporary, JSON.stringify({text, version: packageVersion(), config} satisfies Cache), {mode: 0o600});
@@ -321,7 +320,7 @@ function executable(file: string): boolean {
 	}
 }
 
-function resolveComponents(home: string, config: RawConfig, locate: Locator): ComponentSpec[] {
+function resolveComponents(home: Home, config: RawConfig, locate: Locator): ComponentSpec[] {
 	const user = config.components ?? {};
 	const names = [...BUILTIN_NAMES, ...Object.keys(user).filter((n) => !(BUILTIN_NAMES as readonly string[]).includes(n))];
 	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate));
@@ -329,15 +328,17 @@ function resolveComponents(home: string, config: RawConfig, locate: Locator): Co
 	return orderByDependencies(specs, locate);
 }
 
-function resolveOne(home: string, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator): ComponentSpec {
+function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator): ComponentSpec {
 	const builtin = (BUILTIN_NAMES as readonly string[]).includes(name);
 	const serverPort = portOf(user['stigmer-server']) ?? DEFAULT_PORTS['stigmer-server']!;
 	const serverUrl = `http://127.0.0.1:${serverPort}`;
 	const port = c.port ?? DEFAULT_PORTS[name] ?? null;
-	const binFile = path.join(homePaths(home).bin, name);
+	const binFile = path.join(home.bin, name);
 	let command: string[] | undefined;
 	let disabledReason: string | null = c.enabled === false ? 'disabled in config' : null;
 	let ready: ReadyProbe | null = null;
+	/** The built-in program runs (not a bin/ or config replacement): its probe can demand its pid. */
+	let embedded = false;
 	const env: Record<string, string> = {};
 
 	if (c.command !== undefined) {
@@ -351,10 +352,11 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 			disabledReason ??= 'temporal binary not found';
 			command = ['temporal'];
 		} else {
-			command = [binary, 'server', 'start-dev', '--port', String(port), '--ui-port', String((port ?? 7233) + 1000), '--db-filename', path.join(home, 'temporal-data', 'temporal.db')];
+			command = [binary, 'server', 'start-dev', '--port', String(port), '--ui-port', String((port ?? 7233) + 1000), '--db-filename', path.join(home.root, 'temporal-data', 'temporal.db')];
 		}
 	} else if (builtin) {
-		command = executable(binFile) ? [binFile] : [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`];
+		embedded = !executable(binFile);
+		command = embedded ? [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`] : [binFile];
 	} else {
 		throw new ConfigError(`${locate(['components', name], true)}: components.${name}: a user component needs a \`command\` (an argv array, or a string with \`shell: true\`)`);
 	}
@@ -362,9 +364,9 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 	if (name === 'temporal') {
 		ready = {kind: 'tcp', port: port!, host: '127.0.0.1'};
 	} else if (name === 'stigmer-server') {
-		ready = {kind: 'http', url: `${serverUrl}/healthz`};
+		ready = {kind: 'http', url: `${serverUrl}/healthz`, ...(embedded ? {pidProof: 'body'} : {})};
 	} else if (builtin) {
-		ready = {kind: 'http', url: `${serverUrl}/v1/pollers/${name}`};
+		ready = {kind: 'http', url: `${serverUrl}/v1/pollers/${name}`, ...(embedded ? {pidProof: 'query'} : {})};
 		env['STIGMER_SERVER_URL'] = serverUrl;
 	} else if (port !== null) {
 		ready = {kind: 'tcp', port, host: '127.0.0.1'};
@@ -390,7 +392,7 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 		disabledReason,
 		command,
 		env,
-		cwd: c.cwd === undefined ? null : path.resolve(home, c.cwd),
+		cwd: c.cwd === undefined ? null : path.resolve(home.root, c.cwd),
 		port,
 		ready,
 		dependsOn: c.depends_on ?? defaultDeps,
@@ -403,7 +405,7 @@ function resolveOne(home: string, name: string, c: ComponentConfig, user: Record
 			delayMs: c.restart_delay === undefined ? DEFAULT_RESTART.delayMs : parseDuration(c.restart_delay)!,
 			minUptimeMs: c.min_uptime === undefined ? DEFAULT_RESTART.minUptimeMs : parseDuration(c.min_uptime)!,
 		},
-		ensureDirs: name === 'temporal' && c.command === undefined ? [path.join(home, 'temporal-data')] : [],
+		ensureDirs: name === 'temporal' && c.command === undefined ? [path.join(home.root, 'temporal-data')] : [],
 	};
 }
 
@@ -423,6 +425,10 @@ function toProbe(r: NonNullable<ComponentConfig['ready']>): ReadyProbe {
 
 	if ('log' in r) {
 		return {kind: 'log', pattern: new RegExp(r.log)};
+	}
+
+	if ('exec' in r) {
+		return {kind: 'exec', argv: r.exec};
 	}
 
 	return {kind: 'after', ms: parseDuration(r.after)!};

@@ -7,6 +7,7 @@ import test from 'node:test';
 import {parsePidFile} from '../source/engine/pidfile.js';
 import {rotateLogs, rotationStamp} from '../source/engine/rotate.js';
 import {parseDuration} from '../source/duration.js';
+import {homeAt} from '../source/paths.js';
 import {CLI, fixture, freePort, isAlive, makeHome, parseStarted, show, statusJson, waitFor} from './helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
@@ -60,7 +61,7 @@ test('rotation: non-empty logs get a UTC stamp (-1 when taken), empty ones stay,
 	write('a.err.20261120T000000Z-2', 'six days old\n');
 	write('notes.txt', 'not ours\n');
 
-	rotateLogs(home, ['a'], now);
+	rotateLogs(homeAt(home), ['a'], now);
 	const after = fs.readdirSync(logs).sort();
 	assert.deepEqual(after, [
 		'a.err',
@@ -132,7 +133,7 @@ test('probes: log, after and http on user components; a probe that never passes 
 	home.writeConfig({builtins: false, components: {never: {command: fixture('sleeper.mjs'), ready: {tcp: never}, ready_timeout: '1s'}}});
 	const failed = await home.cli(['server', 'start', 'never']);
 	assert.equal(failed.code, 1, show(failed));
-	assert.match(failed.stderr, /never not ready within 1s \(waited for: TCP 127\.0\.0\.1:\d+ accepts\)/);
+	assert.match(failed.stderr, /never: not ready within 1s \(waited for: TCP 127\.0\.0\.1:\d+ accepts\)/);
 	assert.match(failed.stderr, /log: .*never\.err/);
 	assert.deepEqual(home.processes()['never'] ?? [], [], 'the component that never became ready was ended');
 	assert.equal(fs.existsSync(home.pidFile('never')), false);

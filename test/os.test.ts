@@ -6,16 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import {processTable, processTableFor, signalGroup, signalPid} from '../source/os/index.js';
-import {isDeadState, markerComponent, parseBtime, parseProcStat, parseVmRssBytes} from '../source/os/proc-parse.js';
+import {isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes} from '../source/os/proc-parse.js';
 import {
 	environmentPart,
 	markedFromPs,
 	parseBoottime,
 	parseGroupRows,
+	parseLsofListeners,
 	parseLstart,
 	parsePidCommands,
 	parsePsRow,
 	parsePsTable,
+	psMarker,
 	psMarkerComponent,
 } from '../source/os/ps-parse.js';
 
@@ -411,5 +413,62 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 		});
 		const ms = Math.min(...runs);
 		assert.ok(ms < SCAN_BUDGET_MS, `scanMarked + groupMembers took ${ms.toFixed(1)} ms`);
+	});
+});
+
+describe('port holders: parsing (recorded /proc/net/tcp and macOS lsof output)', () => {
+	test('/proc/net/tcp and tcp6: LISTEN sockets on the port, any address, with inode and uid', () => {
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp.txt'), 7234), [{inode: '48213', uid: 1000}], 'the ESTABLISHED and TIME_WAIT rows on 7234 are not listeners');
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp.txt'), 6379), [{inode: '17755', uid: 0}]);
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp6.txt'), 7234), [{inode: '51234', uid: 999}]);
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp6.txt'), 8080), [{inode: '51300', uid: 1000}]);
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp.txt'), 80), []);
+		assert.deepEqual(parseListeners('', 7234), []);
+	});
+
+	test('lsof -Fpc: one entry per listening process, with or without fd lines', () => {
+		assert.deepEqual(parseLsofListeners(fixture('darwin-lsof-listen.txt')), [
+			{pid: 4121, command: 'node'},
+			{pid: 4188, command: 'nginx'},
+			{pid: 4189, command: 'nginx'},
+		]);
+		assert.deepEqual(parseLsofListeners(''), [], 'lsof prints nothing (and exits 1) for a free port');
+	});
+
+	test('the marker of any home: from /proc environ and from ps -E text (a home with a space)', () => {
+		assert.deepEqual(parseMarker('PATH=/bin\0STIGMER_HOME=/home/ana/other\0STIGMER_COMPONENT=stigmer-server\0'), {home: '/home/ana/other', component: 'stigmer-server'});
+		assert.equal(parseMarker('PATH=/bin\0STIGMER_HOME=/home/ana/other\0'), undefined, 'a home alone is no marker');
+		assert.deepEqual(psMarker('TERM=xterm STIGMER_HOME=/Users/ana/my stack STIGMER_COMPONENT=redis PATH=/usr/bin'), {home: '/Users/ana/my stack', component: 'redis'});
+		assert.equal(psMarker('TERM=xterm PATH=/usr/bin'), undefined);
+	});
+});
+
+describe('port holders on Linux (real listeners)', {skip: !isLinux && 'needs /proc'}, () => {
+	async function listenOn(env: NodeJS.ProcessEnv): Promise<{child: ChildProcess; port: number}> {
+		const child = spawn(process.execPath, ['-e', "const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port))"], {stdio: ['ignore', 'pipe', 'ignore'], env});
+		children.push(child);
+		const port = await new Promise<number>((resolve) => {
+			child.stdout!.once('data', (chunk: Buffer) => {
+				resolve(Number(chunk.toString().trim()));
+			});
+		});
+		return {child, port};
+	}
+
+	test('names the listening process, its command and its marker; a free port has no holder', async () => {
+		const home = tempHome();
+		const {child, port} = await listenOn({...process.env, STIGMER_HOME: home, STIGMER_COMPONENT: 'redis'});
+		assert.deepEqual(await processTable.portHolders(port), [{kind: 'process', pid: child.pid, command: 'node', home, component: 'redis'}]);
+		assert.deepEqual(await processTable.portHolders(port, [child.pid!]), [{kind: 'process', pid: child.pid, command: 'node', home, component: 'redis'}], 'found among the preferred pids');
+		child.kill('SIGKILL');
+		await exited(child);
+		assert.deepEqual(await processTable.portHolders(port), [], 'free once the listener is gone');
+	});
+
+	test('an unmarked listener has no home or component', async () => {
+		const {STIGMER_HOME: _h, STIGMER_COMPONENT: _c, ...env} = process.env;
+		const {child, port} = await listenOn(env);
+		assert.deepEqual(await processTable.portHolders(port), [{kind: 'process', pid: child.pid, command: 'node', home: null, component: null}]);
+		child.kill('SIGKILL');
 	});
 });

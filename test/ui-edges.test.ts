@@ -6,6 +6,7 @@ import path from 'node:path';
 import {describe, it} from 'node:test';
 import {logFeed, pidWatch} from '../source/ui/real-deps.js';
 import type {IncomingLine} from '../source/ui/types.js';
+import {homeAt} from '../source/paths.js';
 import {waitFor} from './ui-fakes.js';
 
 function home(): string {
@@ -18,7 +19,7 @@ describe('pidWatch', () => {
 	it('fires for a PID file written atomically or removed, not for log appends', async () => {
 		const h = home();
 		let changes = 0;
-		const watcher = pidWatch(h)(() => {
+		const watcher = pidWatch(homeAt(h))(() => {
 			changes++;
 		});
 		try {

@@ -1,6 +1,7 @@
 // Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher.
 import {EventEmitter} from 'node:events';
 import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../source/engine/types.js';
+import {homeAt, type Home} from '../source/paths.js';
 import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../source/ui/types.js';
 
 export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
@@ -67,14 +68,14 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 
 	const info: ComponentInfo[] = initial.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.state === 'disabled' ? c.reason : null}));
 	const deps: DashDeps = {
-		home: options.home ?? '/h',
+		home: homeAt(options.home ?? '/h'),
 		components: info,
 		lifecycle: {
 			async status() {
 				statusCount++;
 				return report();
 			},
-			async start(_home: string, o: ActionOptions = {}): Promise<StartResult> {
+			async start(_home: Home, o: ActionOptions = {}): Promise<StartResult> {
 				calls.push({verb: 'start', components: o.components});
 				const f = take();
 				if (f) {
@@ -84,7 +85,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
 				for (const name of names) {
 					o.onEvent?.({type: 'starting', component: name});
-					o.onEvent?.({type: 'spawned', component: name, pid: 5000});
+					o.onEvent?.({type: 'spawned', component: name, pid: 5000, awaiting: '1s of uptime'});
 				}
 
 				await gate;
@@ -92,9 +93,9 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42});
 				}
 
-				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failure: null};
+				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
 			},
-			async stop(_home: string, o: ActionOptions = {}): Promise<StopResult> {
+			async stop(_home: Home, o: ActionOptions = {}): Promise<StopResult> {
 				calls.push({verb: 'stop', components: o.components});
 				const f = take();
 				if (f) {
@@ -102,7 +103,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				}
 
 				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
-				o.onEvent?.({type: 'lock-wait'});
+				o.onEvent?.({type: 'lock-wait', pid: 4121, verb: 'server start'});
 				for (const name of names) {
 					o.onEvent?.({type: 'stopping', component: name});
 				}

@@ -3,7 +3,7 @@
 import {loadConfig} from '../config.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
 import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
-import {homePaths, resolveHome, type Stream} from '../paths.js';
+import {resolveHome, type Home, type Stream} from '../paths.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
 
@@ -59,9 +59,9 @@ export async function run(argv: string[]): Promise<number> {
 
 	const home = resolveHome();
 	const options = resolveOptions(home, cli.flags as Flags);
-	const sources = listSources(home, options.selection);
+	const sources = listSources(home.root, options.selection);
 	if (!anyLogExists(sources)) {
-		process.stderr.write(`No logs yet in ${homePaths(home).logs}: start the stack with \`stigmer server start\`.\n`);
+		process.stderr.write(`No logs yet in ${home.logs}: start the stack with \`stigmer server start\`.\n`);
 		return EXIT.ok;
 	}
 
@@ -70,10 +70,10 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	process.stderr.write(`${describe(options)}\n`);
-	return print(home, options);
+	return print(home.root, options);
 }
 
-function resolveOptions(home: string, flags: Flags): Options {
+function resolveOptions(home: Home, flags: Flags): Options {
 	const tailText = flags.tail ?? String(DEFAULT_TAIL);
 	const tail = Number(tailText);
 	if (!/^\d+$/.test(tailText.trim()) || !Number.isSafeInteger(tail)) {
@@ -102,7 +102,7 @@ function resolveOptions(home: string, flags: Flags): Options {
 }
 
 /** Every component of the config (enabled or not), then any other name that has log files. */
-function knownComponents(home: string): string[] {
+function knownComponents(home: Home): string[] {
 	let configured: string[] = [];
 	try {
 		configured = loadConfig(home).components.map((c) => c.name);
@@ -115,7 +115,7 @@ function knownComponents(home: string): string[] {
 		process.stderr.write(`stigmer: ${error.message}\nstigmer: showing the logs found on disk.\n`);
 	}
 
-	const extra = componentsOnDisk(home).filter((c) => !configured.includes(c));
+	const extra = componentsOnDisk(home.root).filter((c) => !configured.includes(c));
 	return [...configured, ...extra];
 }
 

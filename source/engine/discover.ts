@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {processTable, type MarkedProc} from '../os/index.js';
-import {homePaths, pidFile} from '../paths.js';
+import type {Home} from '../paths.js';
 import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
 
 /** A process proved ours from a PID file. */
@@ -26,7 +26,7 @@ export type ComponentFinding = {
 const LEGACY_COMPONENT = 'stigmer-server';
 
 /** What of this home runs, per component; `names` are the config's components (others found are added). Read-only. */
-export function discover(home: string, names: string[]): Map<string, ComponentFinding> {
+export function discover(home: Home, names: string[]): Map<string, ComponentFinding> {
 	const findings = new Map<string, ComponentFinding>();
 	const get = (component: string) => {
 		let finding = findings.get(component);
@@ -38,7 +38,7 @@ export function discover(home: string, names: string[]): Map<string, ComponentFi
 		return finding;
 	};
 
-	const scan = processTable.scanMarked(home);
+	const scan = processTable.scanMarked(home.root);
 	const marked = new Map(scan.map((p) => [p.pid, p]));
 	const boot = processTable.bootId();
 	const coveredGroups = new Set<number>();
@@ -56,7 +56,7 @@ export function discover(home: string, names: string[]): Map<string, ComponentFi
 		if (supervisor) {
 			coveredPids.add(supervisor.pid);
 			coveredGroups.add(supervisor.pid);
-			if (file === pidFile(home, component) && finding.supervisor === null) {
+			if (file === home.pidFile(component) && finding.supervisor === null) {
 				finding.supervisor = supervisor;
 			} else if (!proven) {
 				finding.orphans.push(supervisor);
@@ -69,7 +69,7 @@ export function discover(home: string, names: string[]): Map<string, ComponentFi
 				coveredGroups.add(proven.pgid);
 			}
 
-			if (file === pidFile(home, component) && finding.running === null) {
+			if (file === home.pidFile(component) && finding.running === null) {
 				finding.running = proven;
 			} else {
 				finding.orphans.push(proven);
@@ -108,24 +108,24 @@ export function discover(home: string, names: string[]): Map<string, ComponentFi
 }
 
 /** [component, path] of every PID file: the config's, any other data/*.pid, and the legacy daemon.pid. */
-function pidFiles(home: string, names: string[]): Array<[string, string]> {
-	const files = new Map<string, string>(names.map((n) => [pidFile(home, n), n]));
+function pidFiles(home: Home, names: string[]): Array<[string, string]> {
+	const files = new Map<string, string>(names.map((n) => [home.pidFile(n), n]));
 	try {
-		for (const entry of fs.readdirSync(homePaths(home).data)) {
+		for (const entry of fs.readdirSync(home.data)) {
 			if (entry.endsWith('.pid') && entry !== 'daemon.pid' && !entry.startsWith('.')) {
-				files.set(path.join(homePaths(home).data, entry), entry.slice(0, -'.pid'.length));
+				files.set(path.join(home.data, entry), entry.slice(0, -'.pid'.length));
 			}
 		}
 	} catch {}
 
-	files.set(homePaths(home).legacyPid, LEGACY_COMPONENT);
+	files.set(home.legacyPid, LEGACY_COMPONENT);
 	return [...files].map(([file, component]) => [component, file]);
 }
 
 type Proof = {proven: Recorded | null; supervisor?: Recorded | null; why: string | null; leftoverGroup: number | null};
 
 /** SPEC 4.2: alive, same boot, same start time — or, for a legacy plain pid, our marker. Pure apart from reading /proc. */
-function prove(content: PidFileContent, component: string, home: string, boot: string, marked: Map<number, MarkedProc>): Proof {
+function prove(content: PidFileContent, component: string, home: Home, boot: string, marked: Map<number, MarkedProc>): Proof {
 	if (content.kind === 'invalid') {
 		return {proven: null, why: `unreadable PID file (${content.why})`, leftoverGroup: null};
 	}
@@ -146,7 +146,7 @@ function prove(content: PidFileContent, component: string, home: string, boot: s
 	}
 
 	const {record} = content;
-	const sameOrigin = record.bootId === boot && (record.home === '' || record.home === home) && record.component === component;
+	const sameOrigin = record.bootId === boot && (record.home === '' || record.home === home.root) && record.component === component;
 	const supervisor = sameOrigin ? proveSupervisor(record) : null;
 	if (info && sameOrigin && info.startTime === record.startTime) {
 		// The recorded group is used only when its leader is proved: the supervisor, or (unsupervised) the component itself.

@@ -1,7 +1,7 @@
 // The lifecycle engine's public API: the CLI verbs and the dashboard keys call exactly these.
 import {loadConfig, type ComponentSpec} from '../config.js';
 import {processTable, type Usage} from '../os/index.js';
-import {logFile} from '../paths.js';
+import type {Home} from '../paths.js';
 import {discover, type ComponentFinding} from './discover.js';
 import {probeOnce} from './readiness.js';
 import {readRecord, recordReason} from './state.js';
@@ -11,7 +11,7 @@ export type * from './types.js';
 export type {Usage} from '../os/index.js';
 
 /** SPEC 4.6: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
-export async function status(home: string): Promise<StatusReport> {
+export async function status(home: Home): Promise<StatusReport> {
 	const config = loadConfig(home);
 	// Network probes go out first, so their round trips overlap the process-table reads below.
 	const early = new Map(config.components.flatMap((c) => (c.enabled && (c.ready?.kind === 'http' || c.ready?.kind === 'tcp') ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
@@ -19,10 +19,10 @@ export async function status(home: string): Promise<StatusReport> {
 	const groups = processTable.groups([...findings.values()].flatMap((f) => (f.running?.pgid ? [f.running.pgid] : [])));
 	const components = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, findings.get(spec.name), groups, early.get(spec.name))));
 	const healthy = components.every((c) => !c.enabled || (c.state === 'running' && c.ready));
-	return {home, healthy, components};
+	return {home: home.root, healthy, components};
 }
 
-async function componentStatus(home: string, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
+async function componentStatus(home: Home, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
 	const running = finding?.running ?? null;
 	const ownFile = finding?.files.find((f) => f.file.endsWith(`/${spec.name}.pid`));
 	const record = readRecord(home, spec.name);
@@ -30,7 +30,7 @@ async function componentStatus(home: string, spec: ComponentSpec, finding: Compo
 		state: 'stopped',
 		port: spec.port,
 		orphans: (finding?.orphans ?? []).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()})),
-		logs: {stdout: logFile(home, spec.name, 'stdout'), stderr: logFile(home, spec.name, 'stderr')},
+		logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},
 		restarts: record?.restarts ?? 0,
 		lastExit: record?.lastExit ? {code: record.lastExit.code, signal: record.lastExit.signal, at: new Date(record.lastExit.atMs).toISOString(), uptimeMs: record.lastExit.uptimeMs} : null,
 		supervisorPid: finding?.supervisor?.pid ?? null,
@@ -58,7 +58,8 @@ async function componentStatus(home: string, spec: ComponentSpec, finding: Compo
 	const members = running.pgid === null ? [running.pid] : (groups.get(running.pgid) ?? []);
 	const [usage, ready] = await Promise.all([
 		processTable.usage(members.length > 0 ? members : [running.pid]),
-		spec.ready === null || spec.ready.kind === 'log' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
+		// `log` and `exec` are start-time proofs: status neither rereads logs nor runs commands.
+		spec.ready === null || spec.ready.kind === 'log' || spec.ready.kind === 'exec' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
 	]);
 	return {
 		...base,
@@ -94,13 +95,13 @@ export async function sampleUsage(targets: SampleTarget[]): Promise<Map<string, 
 }
 
 /** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
-export async function start(home: string, options: ActionOptions = {}): Promise<StartResult> {
+export async function start(home: Home, options: ActionOptions = {}): Promise<StartResult> {
 	const actions = await import('./actions.js'); // Spawning and locking code loads only for actions: status stays fast.
 	return actions.start(home, options);
 }
 
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
-export async function stop(home: string, options: ActionOptions = {}): Promise<StopResult> {
+export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
 	const actions = await import('./actions.js');
 	return actions.stop(home, options);
 }

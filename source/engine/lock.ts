@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, homePaths} from '../paths.js';
+import {ensurePrivateDir, type Home} from '../paths.js';
 
 /** How often a waiter looks again; a dead holder is thus taken over well within a second. */
 const LOCK_POLL_MS = 25;
@@ -11,11 +11,15 @@ const LOCK_WAIT_MS = 300_000;
 /** A takeover marker older than this was left by a taker that died mid-takeover. */
 const TAKEOVER_STALE_MS = 2000;
 
-type Holder = {pid: number; startTime: string};
+/** The lock file's content: who holds it, and what it is doing (`server start`), so a waiter can say. */
+type Holder = {pid: number; startTime: string; verb?: string};
 
-/** Run `work` holding the home's lock; waits (bounded) behind a live holder, takes over from a dead one. */
-export async function withLock<T>(home: string, work: () => Promise<T>, onWait?: () => void): Promise<T> {
-	const release = await acquire(home, onWait);
+/** Who a waiter waits for. */
+export type LockHolder = {pid: number | null; verb: string | null};
+
+/** Run `work` holding the home's lock as `verb`; waits (bounded) behind a live holder, takes over from a dead one. */
+export async function withLock<T>(home: Home, work: () => Promise<T>, onWait?: (holder: LockHolder) => void, verb?: string): Promise<T> {
+	const release = await acquire(home, onWait, verb);
 	try {
 		return await work();
 	} finally {
@@ -23,10 +27,10 @@ export async function withLock<T>(home: string, work: () => Promise<T>, onWait?:
 	}
 }
 
-async function acquire(home: string, onWait?: () => void): Promise<() => void> {
-	const {lock, data} = homePaths(home);
+async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?: string): Promise<() => void> {
+	const {lock, data} = home;
 	ensurePrivateDir(data);
-	const me: Holder = {pid: process.pid, startTime: processTable.info(process.pid)?.startTime ?? ''};
+	const me: Holder = {pid: process.pid, startTime: processTable.info(process.pid)?.startTime ?? '', ...(verb === undefined ? {} : {verb})};
 	const deadline = Date.now() + LOCK_WAIT_MS;
 	let waited = false;
 	for (;;) {
@@ -49,9 +53,10 @@ async function acquire(home: string, onWait?: () => void): Promise<() => void> {
 			continue;
 		}
 
-		if (!waited) {
+		// Say once who holds it; a lock file caught mid-write is read again on the next round.
+		if (!waited && holder !== undefined) {
 			waited = true;
-			onWait?.();
+			onWait?.({pid: holder.pid, verb: typeof holder.verb === 'string' ? holder.verb : null});
 		}
 
 		if (Date.now() > deadline) {

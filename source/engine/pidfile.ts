@@ -1,7 +1,7 @@
 // PID files (SPEC 4.2): JSON records written atomically; legacy plain numbers still read.
 import fs from 'node:fs';
 import path from 'node:path';
-import {pidFile} from '../paths.js';
+import type {Home} from '../paths.js';
 
 /** What a PID file proves about a process we started. */
 export type PidRecord = {
@@ -73,8 +73,8 @@ export function readPidFile(file: string): PidFileContent | undefined {
 }
 
 /** Write `data/<component>.pid` atomically (temp file + rename), mode 0600. */
-export function writePidFile(home: string, record: PidRecord): void {
-	const file = pidFile(home, record.component);
+export function writePidFile(home: Home, record: PidRecord): void {
+	const file = home.pidFile(record.component);
 	const temporary = path.join(path.dirname(file), `.${record.component}.pid.${process.pid}.tmp`);
 	fs.writeFileSync(temporary, `${JSON.stringify(record)}\n`, {mode: 0o600});
 	fs.renameSync(temporary, file);

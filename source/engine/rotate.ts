@@ -1,7 +1,7 @@
 // Log rotation at start (SPEC 4.7): rename non-empty logs with a UTC stamp; delete rotations past 7 days.
 import fs from 'node:fs';
 import path from 'node:path';
-import {ensurePrivateDir, homePaths} from '../paths.js';
+import {ensurePrivateDir, type Home} from '../paths.js';
 
 /** Rotated session logs are kept a week (SPEC 4.7). */
 const RETENTION_MS = 7 * 24 * 3_600_000;
@@ -18,8 +18,8 @@ function stampToMs(stamp: string): number {
 }
 
 /** Rotate the named components' logs, rename legacy daemon.log/.err to stigmer-server's, prune old rotations. */
-export function rotateLogs(home: string, components: string[], now = new Date()): void {
-	const dir = homePaths(home).logs;
+export function rotateLogs(home: Home, components: string[], now = new Date()): void {
+	const dir = home.logs;
 	ensurePrivateDir(dir);
 	const stamp = rotationStamp(now);
 	for (const [legacy, extension] of [['daemon.log', 'log'], ['daemon.err', 'err']] as const) {

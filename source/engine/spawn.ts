@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, homePaths, logFile, pidFile, stateFile} from '../paths.js';
+import {ensurePrivateDir, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
 import {which, type ComponentSpec} from '../config.js';
 import {readPidFile} from './pidfile.js';
@@ -33,18 +33,18 @@ const PID_FILE_POLL_MS = 3;
 const EXIT_RECORD_WAIT_MS = 200;
 
 /** Spawn a component under its supervisor, with the home's marker in both environments; resolves once its PID file is written. */
-export async function spawnComponent(home: string, spec: ComponentSpec): Promise<Spawned> {
-	ensurePrivateDir(homePaths(home).logs);
+export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<Spawned> {
+	ensurePrivateDir(home.logs);
 	for (const dir of spec.ensureDirs) {
 		ensurePrivateDir(dir);
 	}
 	if (spec.cwd !== null && !fs.existsSync(spec.cwd)) {
-		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} does not exist; fix components.${spec.name}.cwd in ${homePaths(home).config}`);
+		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} does not exist; fix components.${spec.name}.cwd in ${home.config}`);
 	}
 
 	const [file, ...args] = spec.command;
-	const env: NodeJS.ProcessEnv = {...process.env, ...spec.env, STIGMER_HOME: home, STIGMER_COMPONENT: spec.name};
-	if (!runnable(file!, env['PATH'] ?? '', spec.cwd ?? home)) {
+	const env: NodeJS.ProcessEnv = {...process.env, ...spec.env, STIGMER_HOME: home.root, STIGMER_COMPONENT: spec.name};
+	if (!runnable(file!, env['PATH'] ?? '', spec.cwd ?? home.root)) {
 		throw new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${spec.name}.command`);
 	}
 
@@ -52,21 +52,21 @@ export async function spawnComponent(home: string, spec: ComponentSpec): Promise
 	const {restart} = spec;
 	writeRecord(home, spec.name, freshRecord(restart.maxRestarts, restart.mode));
 	// The PID file's fixed fields, as JSON text, so the shell never escapes anything itself.
-	const pidJson = JSON.stringify({bootId: processTable.bootId(), component: spec.name, home, argv: spec.command, version: packageVersion()}).slice(1, -1);
-	const out = fs.openSync(logFile(home, spec.name, 'stdout'), 'a', 0o600);
-	const err = fs.openSync(logFile(home, spec.name, 'stderr'), 'a', 0o600);
+	const pidJson = JSON.stringify({bootId: processTable.bootId(), component: spec.name, home: home.root, argv: spec.command, version: packageVersion()}).slice(1, -1);
+	const out = fs.openSync(home.logFile(spec.name, 'stdout'), 'a', 0o600);
+	const err = fs.openSync(home.logFile(spec.name, 'stderr'), 'a', 0o600);
 	const spawnedAtMs = Date.now();
 	let supervisorExit: Exit | undefined;
 	let componentPid = 0;
 	try {
 		const supervisor = spawn(shell, [
-			'-s', shell, spec.name, pidFile(home, spec.name), stateFile(home, spec.name), pidJson,
+			'-s', shell, spec.name, home.pidFile(spec.name), home.stateFile(spec.name), pidJson,
 			spec.stopSignal.replace(/^SIG/, ''), String(spec.stopTimeoutMs), restart.mode, String(restart.maxRestarts),
 			String(restart.delayMs), String(restart.minUptimeMs), String(spec.readyTimeoutMs), '--', file!, ...args,
 		], {
 			detached: true,
 			stdio: ['pipe', out, err],
-			cwd: spec.cwd ?? home,
+			cwd: spec.cwd ?? home.root,
 			env: {...env, STIGMER_SUPERVISOR: '1'},
 		});
 		supervisor.stdin!.on('error', () => undefined); // A shell that died early: its exit says the rest.
@@ -120,18 +120,18 @@ function runnable(file: string, envPath: string, cwd: string): boolean {
 }
 
 /** Wait until the launcher's PID file names this supervisor; the component's pid. */
-async function launched(home: string, component: string, supervisorPid: number, supervisorGone: () => boolean): Promise<number> {
+async function launched(home: Home, component: string, supervisorPid: number, supervisorGone: () => boolean): Promise<number> {
 	const deadline = Date.now() + PID_FILE_WAIT_MS;
 	for (;;) {
-		const content = readPidFile(pidFile(home, component));
+		const content = readPidFile(home.pidFile(component));
 		if (content?.kind === 'record' && content.record.supervisorPid === supervisorPid) {
 			return content.record.pid;
 		}
 
 		if (supervisorGone() || Date.now() >= deadline) {
 			throw new StigmerError(supervisorGone()
-				? `${component}: its supervisor exited before the component started; see ${logFile(home, component, 'stderr')}`
-				: `${component}: no PID file from its supervisor within ${PID_FILE_WAIT_MS / 1000}s; is ${homePaths(home).data} writable?`);
+				? `${component}: its supervisor exited before the component started; see ${home.logFile(component, 'stderr')}`
+				: `${component}: no PID file from its supervisor within ${PID_FILE_WAIT_MS / 1000}s; is ${home.data} writable?`);
 		}
 
 		await new Promise((resolve) => {
@@ -141,7 +141,7 @@ async function launched(home: string, component: string, supervisorPid: number, 
 }
 
 /** The exit the supervisor recorded after spawnedAtMs; waits briefly for it, since it writes right after reaping. */
-function recordedExit(home: string, component: string, spawnedAtMs: number, supervisorGone: () => boolean): Exit {
+function recordedExit(home: Home, component: string, spawnedAtMs: number, supervisorGone: () => boolean): Exit {
 	const deadline = Date.now() + EXIT_RECORD_WAIT_MS;
 	const pause = new Int32Array(new SharedArrayBuffer(4));
 	for (;;) {

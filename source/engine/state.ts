@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {formatDuration} from '../duration.js';
-import {stateFile} from '../paths.js';
+import type {Home} from '../paths.js';
 
 /** The latest exit of the component's own process that was not a stop; times are epoch ms. */
 export type ExitRecord = {code: number | null; signal: string | null; atMs: number; uptimeMs: number};
@@ -57,10 +57,10 @@ export function parseRecord(text: string): SupervisorRecord | undefined {
 }
 
 /** The component's record, or undefined when there is none (never started under a supervisor) or it is not a regular file. */
-export function readRecord(home: string, component: string): SupervisorRecord | undefined {
+export function readRecord(home: Home, component: string): SupervisorRecord | undefined {
 	let fd: number;
 	try {
-		fd = fs.openSync(stateFile(home, component), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+		fd = fs.openSync(home.stateFile(component), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
 	} catch {
 		return undefined;
 	}
@@ -75,8 +75,8 @@ export function readRecord(home: string, component: string): SupervisorRecord | 
 }
 
 /** Replace the record atomically (temp file + rename, mode 0600). A failure to write costs only the record. */
-export function writeRecord(home: string, component: string, record: SupervisorRecord): void {
-	const file = stateFile(home, component);
+export function writeRecord(home: Home, component: string, record: SupervisorRecord): void {
+	const file = home.stateFile(component);
 	const temporary = path.join(path.dirname(file), `.${component}.state.${process.pid}.tmp`);
 	try {
 		fs.rmSync(temporary, {force: true});
@@ -88,7 +88,7 @@ export function writeRecord(home: string, component: string, record: SupervisorR
 }
 
 /** Update fields of an existing record (stop marks it stopped); nothing when there is none. */
-export function updateRecord(home: string, component: string, fields: Partial<SupervisorRecord>): void {
+export function updateRecord(home: Home, component: string, fields: Partial<SupervisorRecord>): void {
 	const record = readRecord(home, component);
 	if (record !== undefined) {
 		writeRecord(home, component, {...record, ...fields});

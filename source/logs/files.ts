@@ -2,7 +2,7 @@
 // `<name>.<log|err>.<YYYYMMDDTHHMMSSZ>[-N]`, and for stigmer-server the legacy `daemon.log`/`.err`.
 import fs from 'node:fs';
 import path from 'node:path';
-import {homePaths, logFile, type Stream} from '../paths.js';
+import {homeAt, logFile, type Stream} from '../paths.js';
 
 /** What to read: components in tie-break order, and streams (both by default). */
 export type LogSelection = {components: string[]; streams?: Stream[]};
@@ -43,7 +43,7 @@ function listDir(dir: string): string[] {
 
 /** The sources of a selection, in selection order (component, then stdout before stderr). */
 export function listSources(home: string, selection: LogSelection): Source[] {
-	const dir = homePaths(home).logs;
+	const dir = homeAt(home).logs;
 	const names = listDir(dir);
 	const sources: Source[] = [];
 	for (const component of selection.components) {
@@ -73,7 +73,7 @@ export function listSources(home: string, selection: LogSelection): Source[] {
 /** Component names that have log files on disk (live or rotated), sorted; the legacy daemon files count as stigmer-server. */
 export function componentsOnDisk(home: string): string[] {
 	const found = new Set<string>();
-	for (const name of listDir(homePaths(home).logs)) {
+	for (const name of listDir(homeAt(home).logs)) {
 		const m = ROTATED.exec(name) ?? LIVE.exec(name);
 		if (m) {
 			found.add(m[1] === LEGACY_NAME ? LEGACY_OWNER : m[1]!);

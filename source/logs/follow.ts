@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {FSWatcher} from 'chokidar';
-import {homePaths} from '../paths.js';
+import {homeAt} from '../paths.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {Assembler} from './assembler.js';
 import {resolveTimes, type LogLine, type RawLine} from './lines.js';
@@ -174,7 +174,7 @@ function truncated(reader: Reader, size: number): boolean {
  * Candidates are our rotated names and logrotate's (`x.log.1`, `x.log-20261126`), newest first.
  */
 function findCopy(home: string, source: Source, reader: Reader): {copy: string; newer: string[]} | null {
-	const dir = homePaths(home).logs;
+	const dir = homeAt(home).logs;
 	const prefix = path.basename(source.live);
 	const candidates = fs.readdirSync(dir)
 		.filter((name) => name.startsWith(prefix) && name.length > prefix.length)
@@ -316,7 +316,7 @@ export async function followFrom(home: string, selection: LogSelection, position
 		}
 	};
 
-	const dir = homePaths(home).logs;
+	const dir = homeAt(home).logs;
 	let watchers: FSWatcher[] | null = null;
 	// The live files' watcher, told about each file we open (created later, or the new file after a rotation).
 	let files: FSWatcher | null = null;

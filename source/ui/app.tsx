@@ -36,7 +36,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight}>
 			<Text wrap="truncate-end">
 				<Text bold>stigmer dash</Text>
-				<Text color="gray"> {deps.home} </Text>
+				<Text color="gray"> {deps.home.root} </Text>
 				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
 			</Text>
 			{d.ui.helpOpen ? (

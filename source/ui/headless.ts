@@ -8,6 +8,7 @@ import type {ComponentStatus, StatusReport} from '../engine/types.js';
 import {formatLine, toJson} from '../logs/format.js';
 import type {LogLine} from '../logs/lines.js';
 import {readMergedAt} from '../logs/tail.js';
+import type {Home} from '../paths.js';
 import {formatBytes, formatCpu, formatReady, formatUptime} from './format.js';
 import {BADGES, isErrorLine} from './theme.js';
 
@@ -19,12 +20,12 @@ const ERROR_SCAN_LINES = 100;
 export type OnceOptions = {json: boolean; color: boolean};
 
 /** Print one snapshot to stdout; the exit code is status's: 0 healthy, 3 not. */
-export async function printOnce(home: string, options: OnceOptions): Promise<number> {
+export async function printOnce(home: Home, options: OnceOptions): Promise<number> {
 	const report = await status(home);
 	const names = report.components.map((c) => c.name);
 	let lines: LogLine[] = [];
 	try {
-		lines = readMergedAt(home, {components: names}, {tail: ERROR_SCAN_LINES}).lines;
+		lines = readMergedAt(home.root, {components: names}, {tail: ERROR_SCAN_LINES}).lines;
 	} catch {
 		// No logs yet, or unreadable: the panels still print.
 	}

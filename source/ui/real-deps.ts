@@ -5,7 +5,7 @@ import {watch} from 'chokidar';
 import {loadConfig} from '../config.js';
 import * as engine from '../engine/index.js';
 import {readAndFollow, type LogLine} from '../logs/index.js';
-import {ensurePrivateDir, homePaths} from '../paths.js';
+import {ensurePrivateDir, type Home} from '../paths.js';
 import type {Closer, DashDeps, IncomingLine, LogFeed, PidWatch} from './types.js';
 
 /** Lines read back from disk when the dashboard opens: a few screens, and the panels' last errors. */
@@ -49,9 +49,9 @@ export function logFeed(home: string, components: string[]): LogFeed {
 
 /** chokidar on data/: any `*.pid` added, changed or removed. Nothing else under data/ is watched:
  * watching logs/ too would make chokidar re-read that directory on every appended line. */
-export function pidWatch(home: string): PidWatch {
+export function pidWatch(home: Home): PidWatch {
 	return (onChange) => {
-		const {data} = homePaths(home);
+		const {data} = home;
 		ensurePrivateDir(data);
 		const watcher = watch(data, {ignoreInitial: true, depth: 0, ignored: (file) => file !== data && path.extname(file) !== '.pid'});
 		watcher.on('all', () => {
@@ -65,7 +65,7 @@ export function pidWatch(home: string): PidWatch {
 }
 
 /** Everything `stigmer dash` needs for `home`; throws ConfigError on a bad config.yaml. */
-export function realDeps(home: string): DashDeps {
+export function realDeps(home: Home): DashDeps {
 	const config = loadConfig(home);
 	const components = config.components.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.disabledReason}));
 	return {
@@ -73,7 +73,7 @@ export function realDeps(home: string): DashDeps {
 		components,
 		lifecycle: {status: engine.status, start: engine.start, stop: engine.stop},
 		logs: logFeed(
-			home,
+			home.root,
 			components.map((c) => c.name),
 		),
 		watchPids: pidWatch(home),

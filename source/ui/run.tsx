@@ -5,6 +5,7 @@ import {App} from './app.js';
 import {recordFrame} from './frame-cost.js';
 import {realDeps} from './real-deps.js';
 import type {DashDeps} from './types.js';
+import type {Home} from '../paths.js';
 
 /** The alternate screen keeps the user's scrollback intact; written by hand (Ink 6 has no option). */
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
@@ -12,7 +13,7 @@ const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 const SHOW_CURSOR = '\u001B[?25h';
 
 /** Run until q / Ctrl-C / SIGTERM; never stops the stack. Returns the exit code (0). */
-export async function runDashboard(home: string, deps: DashDeps = realDeps(home)): Promise<number> {
+export async function runDashboard(home: Home, deps: DashDeps = realDeps(home)): Promise<number> {
 	const out = process.stdout;
 	out.write(ENTER_ALT_SCREEN);
 	let restored = false;

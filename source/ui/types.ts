@@ -2,6 +2,7 @@
 // `stigmer dash`, fakes in tests (STYLE habit 10: fake only the edges).
 import type {SampleTarget, Usage} from '../engine/index.js';
 import type {ActionOptions, StartResult, StatusReport, StopResult} from '../engine/types.js';
+import type {Home} from '../paths.js';
 
 /** One log line as the dashboard keeps it: the log engine's line, normalised once at the boundary. */
 export type DashLine = {
@@ -21,9 +22,9 @@ export type IncomingLine = Omit<DashLine, 'seq'>;
 
 /** The lifecycle API the keys drive: the very functions behind `server start|stop|status`. */
 export type Lifecycle = {
-	status: (home: string) => Promise<StatusReport>;
-	start: (home: string, options?: ActionOptions) => Promise<StartResult>;
-	stop: (home: string, options?: ActionOptions) => Promise<StopResult>;
+	status: (home: Home) => Promise<StatusReport>;
+	start: (home: Home, options?: ActionOptions) => Promise<StartResult>;
+	stop: (home: Home, options?: ActionOptions) => Promise<StopResult>;
 };
 
 /** Something to close when the dashboard unmounts. */
@@ -42,7 +43,7 @@ export type ComponentInfo = {name: string; enabled: boolean; disabledReason: str
 
 /** The dashboard's whole view of the world. */
 export type DashDeps = {
-	home: string;
+	home: Home;
 	components: ComponentInfo[];
 	lifecycle: Lifecycle;
 	logs: LogFeed;
