@@ -75,7 +75,7 @@ for (const shell of shells()) {
 			components: {
 				// `sleep` keeps the default SIGINT disposition: were it ignored, the stop would need SIGKILL.
 				sleepy: {command: ['sleep', '300'], restart_delay: '100ms', stop_signal: 'SIGINT', ready: {after: '100ms'}},
-				flappy: {command: ['sh', '-c', 'sleep 0.2; exit 7'], restart_delay: '100ms', max_restarts: 1, ready: {after: '100ms'}},
+				flappy: {command: ['sh', '-c', 'sleep 1; exit 7'], restart_delay: '100ms', max_restarts: 1, ready: {after: '100ms'}},
 			},
 		});
 		const start = await home.cli(['server', 'start'], {env});

@@ -61,7 +61,7 @@ function supervisorOf(home: TestHome, name: string): number {
 test('a crash loop gives up: failed, restarts = max_restarts, the exit code, one .err line per exit; start resets it', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, {
 		builtins: false,
-		components: {flappy: {command: exitsAfter(300, 3), ready: {after: '100ms'}, max_restarts: 2, restart_delay: '100ms'}},
+		components: {flappy: {command: exitsAfter(1000, 3), ready: {after: '100ms'}, max_restarts: 2, restart_delay: '100ms'}},
 	});
 	const start = await home.cli(['server', 'start']);
 	assert.equal(start.code, 0, show(start) + home.logs());
@@ -115,8 +115,8 @@ test('exit 0 under on-failure: exited, not restarted; restart: no: failed with i
 	const home = await makeHome(t, {
 		builtins: false,
 		components: {
-			done: {command: exitsAfter(300, 0), ready: {after: '100ms'}, restart_delay: '100ms'},
-			once: {command: exitsAfter(300, 4), ready: {after: '100ms'}, restart: 'no', restart_delay: '100ms'},
+			done: {command: exitsAfter(1000, 0), ready: {after: '100ms'}, restart_delay: '100ms'},
+			once: {command: exitsAfter(1000, 4), ready: {after: '100ms'}, restart: 'no', restart_delay: '100ms'},
 		},
 	});
 	const start = await home.cli(['server', 'start']);
@@ -183,7 +183,7 @@ test('stop during backoff ends the supervisor at once; a component ignoring noth
 	const home = await makeHome(t, {
 		builtins: false,
 		components: {
-			flappy: {command: exitsAfter(200, 3), ready: {after: '100ms'}, restart_delay: '20s'},
+			flappy: {command: exitsAfter(1000, 3), ready: {after: '100ms'}, restart_delay: '20s'},
 			calm: {command: fixture('sleeper.mjs'), ready: {log: 'sleeper ready'}, restart_delay: '100ms'},
 		},
 	});
