@@ -166,7 +166,8 @@ export function bootId(): string {
 	return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 }
 
-export type HomeProc = {pid: number; component: string; pgid: number};
+/** A marked process; `supervisor` when it is a component's supervisor (STIGMER_SUPERVISOR=1, SPEC 4.8). */
+export type HomeProc = {pid: number; component: string; pgid: number; supervisor: boolean};
 
 function allPids(): number[] {
 	return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
@@ -187,17 +188,17 @@ export function homeProcesses(home: string): HomeProc[] {
 		const component = vars.find((v) => v.startsWith('STIGMER_COMPONENT='))?.slice('STIGMER_COMPONENT='.length);
 		const stat = procStat(pid);
 		if (component && vars.includes(`STIGMER_HOME=${home}`) && stat && stat.state !== 'Z') {
-			found.push({pid, component, pgid: stat.pgid});
+			found.push({pid, component, pgid: stat.pgid, supervisor: vars.includes('STIGMER_SUPERVISOR=1')});
 		}
 	}
 
 	return found;
 }
 
-/** Pids per component from homeProcesses, each list sorted. */
-export function processesByComponent(home: string): Record<string, number[]> {
+/** Pids per component from homeProcesses (the components' own processes, or with `supervisors` their supervisors), each list sorted. */
+export function processesByComponent(home: string, which: 'components' | 'supervisors' = 'components'): Record<string, number[]> {
 	const by: Record<string, number[]> = {};
-	for (const p of homeProcesses(home)) {
+	for (const p of homeProcesses(home).filter((p) => p.supervisor === (which === 'supervisors'))) {
 		(by[p.component] ??= []).push(p.pid);
 	}
 
@@ -429,6 +430,12 @@ async function cleanupHome(home: string, tracked: Map<number, string | undefined
 		if (stat && String(record?.['startTime']) === stat.startTime && stat.pgid === pid) {
 			groups.add(pid);
 		}
+
+		const supervisor = Number(record?.['supervisorPid']);
+		const supervisorStat = Number.isInteger(supervisor) && supervisor > 1 ? procStat(supervisor) : undefined;
+		if (supervisorStat && String(record?.['supervisorStartTime']) === supervisorStat.startTime && supervisorStat.pgid === supervisor) {
+			groups.add(supervisor);
+		}
 	}
 
 	for (const pgid of groups) {
@@ -466,6 +473,10 @@ export type StatusComponent = {
 	port: number | null;
 	orphans: Array<{pid: number; startedAt: string}>;
 	logs: {stdout: string; stderr: string};
+	restarts: number;
+	lastExit: {code: number | null; signal: string | null; at: string; uptimeMs: number} | null;
+	nextRestartAt: string | null;
+	supervisorPid: number | null;
 };
 export type StatusJson = {home: string; healthy: boolean; components: StatusComponent[]};
 
