@@ -242,6 +242,9 @@ test('progress: a live line on a terminal, none in a pipe', {timeout: TEST_TIMEO
 	assert.match(plain, /[◐◓◑◒] slowpoke +waiting for 800ms of uptime +\d/, `a live line while it waits:\n${JSON.stringify(plain)}`);
 	assert.ok(plain.includes('\r\u001B[2K'), 'the live line is erased');
 	assert.match(plain, /\u001B\[2K✓ slowpoke +pid \d+ +ready in /, 'erased before the ✓ line');
+	const draws = plain.match(/[◐◓◑◒] slowpoke/g)!.length;
+	const readyMs = Number(/ready in (\d+)ms/.exec(plain)?.[1] ?? 1000);
+	assert.ok(draws <= readyMs / 100 + 2, `at most 10 draws a second: ${draws} in ${readyMs}ms`);
 
 	const piped = await home.cli(['server', 'start']);
 	assert.equal(piped.code, 0, show(piped));
