@@ -295,3 +295,10 @@ test('two failing components: each reported with its own reason; each unstarted 
 	assert.ok(parseStarted(start.stdout).has('fine'), 'an independent healthy component still starts');
 	assert.deepEqual(Object.keys(home.processes()), ['fine']);
 });
+
+test('holder descriptions: another home\'s component, a stray process, a process we cannot see', async () => {
+	const {describeHolder} = await import('../source/engine/ports.js');
+	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'node', home: '/home/ana/other', component: 'stigmer-server'}), 'pid 812 (stigmer-server of /home/ana/other)');
+	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'redis-server', home: null, component: null}), 'pid 812 (redis-server)');
+	assert.equal(describeHolder({kind: 'hidden'}), 'another user\'s process');
+});
