@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {CLI, cleanEnv, collect, fixture, freePort, isAlive, makeHome, parseStarted, show, spawnCli, spawnStranger, statusJson, stripAnsi, waitFor, type TestHome} from './helpers.js';
+import {CLI, cleanEnv, fixture, freePort, isAlive, live, makeHome, parseStarted, show, spawnCli, spawnStranger, statusJson, stripAnsi, waitFor, type TestHome} from './helpers.js';
 
 const TEST_TIMEOUT_MS = 120_000;
 
@@ -35,7 +35,7 @@ async function accepts(port: number): Promise<boolean> {
 type Watched = {child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null>};
 
 function watch(child: ChildProcess): Watched {
-	const output = collect(child);
+	const output = live(child);
 	const exited = new Promise<number | null>((resolve) => {
 		child.on('close', (code) => {
 			resolve(code);
