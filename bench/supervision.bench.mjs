@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {homeProcesses, makeHome, runCli} from '../dist/test/helpers.js';
+import {runSection} from './section.mjs';
 
 /** Issue 8's budgets. */
 const BUDGET = {rssBytes: 3 * 1024 * 1024, idleCpuPercent: 0.1, respawnOverDelayMs: 100};
@@ -61,7 +62,7 @@ function shells() {
 	return list;
 }
 
-async function benchIdle(shell, rows, notes) {
+async function benchIdle(shell, rows) {
 	const components = Object.fromEntries(Array.from({length: COMPONENTS}, (_, i) => [`idle${i}`, {command: ['sleep', '3600'], ready: {after: '10ms'}}]));
 	const home = await makeHome(undefined, {builtins: false, components});
 	try {
@@ -135,33 +136,10 @@ async function benchRespawn(shell, rows) {
 	rows.push([`crash-to-respawn minus restart_delay, ${shell.label}`, `${Math.round(median(over))} ms (range ${Math.round(Math.min(...over))}–${Math.round(Math.max(...over))} ms, ${ROUNDS} rounds)`, `≤ ${BUDGET.respawnOverDelayMs} ms`, verdict(median(over) <= BUDGET.respawnOverDelayMs)]);
 }
 
-const rows = [];
-const notes = [];
-let failure;
-try {
-	for (const shell of shells()) {
-		await benchIdle(shell, rows, notes);
-		await benchRespawn(shell, rows);
-	}
-} catch (error) {
-	failure = error;
-}
-
-const lines = [
-	'## Supervision (issue 8)',
-	'',
-	'| budget | measured | limit | result |',
-	'|---|---|---|---|',
-	...rows.map((r) => `| ${r.join(' | ')} |`),
-	'',
-	`- RSS is VmRSS from /proc/<pid>/status of each supervisor after ${IDLE_MS / 1000} s of idling over a \`sleep 3600\` component; CPU is the supervisor's utime+stime (10 ms ticks) over that time.`,
-	`- Respawn: \`kill -9\` of the component's own process, then a tight poll of its PID file until the supervisor's launcher rewrote it with the new pid; restart_delay ${RESTART_DELAY_MS} ms is subtracted. What remains is the supervisor's work: reaping, the group scan for leftovers, the state file and .err line, a shell start for the launcher.`,
-	...notes.map((n) => `- ${n}`),
-];
-if (failure) {
-	lines.push('', `**The benchmark failed before finishing:** ${String(failure.message).split('\n')[0]}`);
-	log(failure.stack ?? String(failure));
-}
-
-process.stdout.write(`${lines.join('\n')}\n`);
-process.exitCode = failure ? 1 : 0;
+const steps = shells().flatMap((shell) => [async (rows) => benchIdle(shell, rows), async (rows) => benchRespawn(shell, rows)]);
+steps.push(async (rows, notes) => {
+	notes.push(`RSS is VmRSS from /proc/<pid>/status of each supervisor after ${IDLE_MS / 1000} s of idling over a \`sleep 3600\` component; CPU is the supervisor's utime+stime (10 ms ticks) over that time.`);
+	notes.push(`Respawn: \`kill -9\` of the component's own process (each run outlives \`min_uptime: 10ms\`, so the delay stays ${RESTART_DELAY_MS} ms), then a tight poll of its PID file until the supervisor's launcher rewrote it with the new pid; restart_delay is subtracted. What remains is the supervisor's work: reaping, a date(1), the /proc scan for leftovers of the group, the state file (mv) and .err line, a sleep(1), and a shell start for the launcher with its PID file (mv): five fork+execs.`);
+	notes.push(`Load average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.availableParallelism()} cores.`);
+});
+await runSection('Supervision (issue 8)', 'measured', steps, log);

@@ -64,18 +64,6 @@ const BAD_CONFIGS: BadConfig[] = [
 		says: [/components\.web\.depends_on/, /"nope"/],
 	},
 	{
-		name: 'unknown restart policy',
-		text: (port) => `version: 1\ncomponents:\n  temporal: {enabled: false}\n  stigmer-server: {port: ${port}}\n  web:\n    command: ${sleeper}\n    restart: sometimes\n`,
-		at: 'sometimes',
-		says: [/components\.web\.restart/, /no, on-failure or always/, /"sometimes"/],
-	},
-	{
-		name: 'restart_delay that is not a duration',
-		text: (port) => `version: 1\ncomponents:\n  temporal: {enabled: false}\n  stigmer-server: {port: ${port}}\n  web:\n    command: ${sleeper}\n    max_restarts: 3\n    restart_delay: soon\n`,
-		at: 'soon',
-		says: [/components\.web\.restart_delay/, /duration/],
-	},
-	{
 		name: 'duplicate ports',
 		text: (port) => `version: 1\ncomponents:\n  temporal: {enabled: false}\n  stigmer-server: {port: ${port}}\n  web:\n    command: ${sleeper}\n    port: ${port} \n`,
 		at: (port) => `${port} \n`,
