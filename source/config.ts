@@ -132,6 +132,15 @@ type RawConfig = Zod.infer<Schemas['configSchema']>;
 /** Where a problem is in the file, for messages like `config.yaml:4:5: components.redis.prot: …`. */
 type Locator = (keyPath: Array<string | number>, atKey?: boolean) => string;
 
+/** One problem of a config file: the message (starting `file:line:col:`) and the key it is about. */
+export type ConfigProblem = {keyPath: Array<string | number>; message: string};
+
+/** Where a resolve-step problem goes: thrown at once (loadConfig), or collected (`config check`). */
+type Fail = (keyPath: Array<string | number>, message: string) => void;
+const throwFirst: Fail = (_keyPath, message) => {
+	throw new ConfigError(message);
+};
+
 /** Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. */
 export function loadConfig(home: Home): StackConfig {
 	const file = home.config;
@@ -182,8 +191,23 @@ function writeCache(home: Home, file: string, config: RawConfig): void {
 	} catch {} // A cache that cannot be written only costs time.
 }
 
-/** Parse and schema-check the YAML text; pure apart from naming `file` in errors. */
+/** Parse and schema-check the YAML text, migrating a version-0 file; throws the first problem as a ConfigError. */
 export function parseConfig(file: string, text: string): {config: RawConfig; locate: Locator} {
+	const checked = validateText(file, text);
+	const first = checked.problems[0];
+	if (first !== undefined || checked.config === undefined) {
+		throw new ConfigError(first?.message ?? `${file}: invalid config`);
+	}
+
+	if ((checked.config.version ?? 0) < 1) {
+		migrate(file, text);
+	}
+
+	return {config: checked.config, locate: checked.locate};
+}
+
+/** Every problem of the YAML text against the schema; `config` is set when there are none. Pure apart from naming `file`. */
+function validateText(file: string, text: string): {config?: RawConfig; raw?: unknown; locate: Locator; problems: ConfigProblem[]; issuePaths: Array<Array<string | number>>} {
 	const {LineCounter, parseDocument} = yaml();
 	const {configSchema} = getSchemas();
 	const lineCounter = new LineCounter();
@@ -193,36 +217,122 @@ export function parseConfig(file: string, text: string): {config: RawConfig; loc
 		return `${file}:${line}:${col}`;
 	};
 
-	const firstError = doc.errors[0];
-	if (firstError) {
-		throw new ConfigError(`${at(firstError.pos[0])}: invalid YAML: ${firstError.message.split('\n')[0]}`);
+	const locate: Locator = (keyPath, atKey = false) => at(offsetOf(doc, keyPath, atKey));
+	if (doc.errors.length > 0) {
+		return {locate, issuePaths: [], problems: doc.errors.map((error) => ({keyPath: [], message: `${at(error.pos[0])}: invalid YAML: ${error.message.split('\n')[0]}`}))};
 	}
 
-	const locate: Locator = (keyPath, atKey = false) => at(offsetOf(doc, keyPath, atKey));
 	const raw: unknown = doc.toJS() ?? {};
 	const parsed = configSchema.safeParse(raw);
 	if (!parsed.success) {
-		const issue = parsed.error.issues[0]!;
-		const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-		if (issue.code === 'unrecognized_keys') {
-			const key = issue.keys[0]!;
-			const full = [...keyPath, key];
-			throw new ConfigError(`${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`);
+		const problems: ConfigProblem[] = [];
+		const issuePaths: Array<Array<string | number>> = [];
+		for (const issue of parsed.error.issues) {
+			const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+			if (issue.code === 'unrecognized_keys') {
+				for (const key of issue.keys) {
+					const full = [...keyPath, key];
+					issuePaths.push(full);
+					problems.push({keyPath: full, message: `${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`});
+				}
+			} else {
+				issuePaths.push(keyPath);
+				problems.push({keyPath, message: `${locate(keyPath)}: ${dotted(keyPath) || 'config'}: ${issue.message}${describeValue(raw, keyPath)}`});
+			}
 		}
 
-		throw new ConfigError(`${locate(keyPath)}: ${dotted(keyPath) || 'config'}: ${issue.message}${describeValue(raw, keyPath)}`);
+		return {raw, locate, problems, issuePaths};
 	}
 
 	const version = parsed.data.version ?? 0;
 	if (version > CONFIG_VERSION) {
-		throw new ConfigError(`${locate(['version'])}: version: ${version} is newer than this stigmer understands (${CONFIG_VERSION}); upgrade stigmer`);
+		const message = `${locate(['version'])}: version: ${version} is newer than this stigmer understands (${CONFIG_VERSION}); upgrade stigmer`;
+		return {raw, locate, problems: [{keyPath: ['version'], message}], issuePaths: [['version']]};
 	}
 
-	if (version < 1) {
-		migrate(file, text);
+	return {config: parsed.data, raw, locate, problems: [], issuePaths: []};
+}
+
+/** What `config check` found: every problem of the file at once, and its version (0 = would be migrated). */
+export type ConfigCheck = {file: string; exists: boolean; version: number | null; problems: ConfigProblem[]};
+
+/**
+ * Every problem of a home's config.yaml — YAML, schema, and the stack's own rules (unknown depends_on,
+ * cycles, duplicate ports, missing command) — without migrating, caching or creating anything.
+ */
+export function checkConfig(home: Home): ConfigCheck {
+	const file = home.config;
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return {file, exists: false, version: null, problems: []};
+		}
+
+		throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
 	}
 
-	return {config: parsed.data, locate};
+	const checked = validateText(file, text);
+	const problems = [...checked.problems];
+	// Keys the schema refused are left out, so the stack's rules still run over the rest of the file.
+	const config = checked.config ?? salvage(checked.raw, checked.issuePaths);
+	if (config !== undefined) {
+		const overlaps = (a: Array<string | number>, b: Array<string | number>) => a.every((k, i) => i >= b.length || String(b[i]) === String(k));
+		const fail: Fail = (keyPath, message) => {
+			if (!checked.issuePaths.some((reported) => overlaps(reported, keyPath))) {
+				problems.push({keyPath, message});
+			}
+		};
+
+		resolveComponents(home, config, checked.locate, fail);
+	}
+
+	return {file, exists: true, version: config === undefined ? null : (config.version ?? 0), problems};
+}
+
+/** The raw config without the keys at `paths`, if the schema then accepts it. */
+function salvage(raw: unknown, paths: Array<Array<string | number>>): RawConfig | undefined {
+	if (raw === undefined || raw === null || typeof raw !== 'object') {
+		return undefined;
+	}
+
+	const copy = structuredClone(raw) as Record<string | number, unknown>;
+	for (const keyPath of paths) {
+		let node: unknown = copy;
+		for (const key of keyPath.slice(0, -1)) {
+			node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
+		}
+
+		const last = keyPath.at(-1);
+		if (last !== undefined && node && typeof node === 'object') {
+			delete (node as Record<string | number, unknown>)[last]; // eslint-disable-line @typescript-eslint/no-dynamic-delete
+		}
+	}
+
+	const parsed = getSchemas().configSchema.safeParse(copy);
+	return parsed.success ? parsed.data : undefined;
+}
+
+/** Names of the components of a home's config.yaml for shell completion: read-only, and [] on any problem. */
+export function componentNamesQuietly(home: Home): string[] {
+	try {
+		const file = home.config;
+		const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+		const checked = validateText(file, text);
+		return checked.config === undefined ? [] : resolveComponents(home, checked.config, checked.locate).map((c) => c.name);
+	} catch {
+		return [];
+	}
+}
+
+/** The JSON Schema of config.yaml, generated from the very zod schema the config is validated with (SPEC 8). */
+export function configJsonSchema(): Record<string, unknown> {
+	const {z} = require('zod') as {z: typeof Zod};
+	// Refinements (durations, regular expressions) have no JSON Schema form: their base types remain.
+	const schema = z.toJSONSchema(getSchemas().configSchema, {target: 'draft-07', io: 'input', unrepresentable: 'any'}) as Record<string, unknown>;
+	const {$schema, ...rest} = schema;
+	return {$schema, title: 'stigmer config.yaml', description: 'STIGMER_HOME/config.yaml: the components stigmer runs (see the README).', ...rest};
 }
 
 /** Version 0 (no `version:`) → 1: the same keys, stamped; the old file is kept as a backup. */
@@ -320,15 +430,15 @@ function executable(file: string): boolean {
 	}
 }
 
-function resolveComponents(home: Home, config: RawConfig, locate: Locator): ComponentSpec[] {
+function resolveComponents(home: Home, config: RawConfig, locate: Locator, fail: Fail = throwFirst): ComponentSpec[] {
 	const user = config.components ?? {};
 	const names = [...BUILTIN_NAMES, ...Object.keys(user).filter((n) => !(BUILTIN_NAMES as readonly string[]).includes(n))];
-	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate));
-	checkPorts(specs, locate);
-	return orderByDependencies(specs, locate);
+	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate, fail));
+	checkPorts(specs, locate, fail);
+	return orderByDependencies(specs, locate, fail);
 }
 
-function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator): ComponentSpec {
+function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator, fail: Fail): ComponentSpec {
 	const builtin = (BUILTIN_NAMES as readonly string[]).includes(name);
 	const serverPort = portOf(user['stigmer-server']) ?? DEFAULT_PORTS['stigmer-server']!;
 	const serverUrl = `http://127.0.0.1:${serverPort}`;
@@ -344,7 +454,7 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 	if (c.command !== undefined) {
 		command = typeof c.command === 'string' ? (c.shell ? ['sh', '-c', c.command] : c.command.split(/\s+/).filter(Boolean)) : c.command;
 		if (typeof c.command === 'string' && !c.shell && /["'$`|&;<>*?(){}\\]/.test(c.command)) {
-			throw new ConfigError(`${locate(['components', name, 'command'])}: components.${name}.command: a string with shell syntax needs \`shell: true\`, or write it as an argv array`);
+			fail(['components', name, 'command'], `${locate(['components', name, 'command'])}: components.${name}.command: a string with shell syntax needs \`shell: true\`, or write it as an argv array`);
 		}
 	} else if (name === 'temporal') {
 		const binary = executable(binFile) ? binFile : which('temporal');
@@ -358,7 +468,8 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		embedded = !executable(binFile);
 		command = embedded ? [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`] : [binFile];
 	} else {
-		throw new ConfigError(`${locate(['components', name], true)}: components.${name}: a user component needs a \`command\` (an argv array, or a string with \`shell: true\`)`);
+		fail(['components', name, 'command'], `${locate(['components', name], true)}: components.${name}: a user component needs a \`command\` (an argv array, or a string with \`shell: true\`)`);
+		command = [];
 	}
 
 	if (name === 'temporal') {
@@ -434,7 +545,7 @@ function toProbe(r: NonNullable<ComponentConfig['ready']>): ReadyProbe {
 	return {kind: 'after', ms: parseDuration(r.after)!};
 }
 
-function checkPorts(specs: ComponentSpec[], locate: Locator): void {
+function checkPorts(specs: ComponentSpec[], locate: Locator, fail: Fail): void {
 	const seen = new Map<number, string>();
 	for (const spec of specs) {
 		if (!spec.enabled || spec.port === null) {
@@ -443,7 +554,8 @@ function checkPorts(specs: ComponentSpec[], locate: Locator): void {
 
 		const other = seen.get(spec.port);
 		if (other !== undefined) {
-			throw new ConfigError(`${locate(['components', spec.name, 'port'])}: components.${spec.name}.port: port ${spec.port} is also used by ${other}; give each enabled component its own port`);
+			fail(['components', spec.name, 'port'], `${locate(['components', spec.name, 'port'])}: components.${spec.name}.port: port ${spec.port} is also used by ${other}; give each enabled component its own port`);
+			continue;
 		}
 
 		seen.set(spec.port, spec.name);
@@ -451,12 +563,12 @@ function checkPorts(specs: ComponentSpec[], locate: Locator): void {
 }
 
 /** Stable topological order (declaration order among equals); unknown names and cycles are config errors. */
-function orderByDependencies(specs: ComponentSpec[], locate: Locator): ComponentSpec[] {
+function orderByDependencies(specs: ComponentSpec[], locate: Locator, fail: Fail): ComponentSpec[] {
 	const byName = new Map(specs.map((s) => [s.name, s]));
 	for (const spec of specs) {
 		for (const [index, dep] of spec.dependsOn.entries()) {
 			if (!byName.has(dep)) {
-				throw new ConfigError(`${locate(['components', spec.name, 'depends_on', index])}: components.${spec.name}.depends_on: unknown component "${dep}"; known: ${[...byName.keys()].join(', ')}`);
+				fail(['components', spec.name, 'depends_on', index], `${locate(['components', spec.name, 'depends_on', index])}: components.${spec.name}.depends_on: unknown component "${dep}"; known: ${[...byName.keys()].join(', ')}`);
 			}
 		}
 	}
@@ -470,12 +582,16 @@ function orderByDependencies(specs: ComponentSpec[], locate: Locator): Component
 
 		if (state.get(spec.name) === 'visiting') {
 			const cycle = [...trail.slice(trail.indexOf(spec.name)), spec.name];
-			throw new ConfigError(`${locate(['components', spec.name, 'depends_on'])}: components.${spec.name}.depends_on: dependency cycle ${cycle.join(' → ')}`);
+			fail(['components', spec.name, 'depends_on'], `${locate(['components', spec.name, 'depends_on'])}: components.${spec.name}.depends_on: dependency cycle ${cycle.join(' → ')}`);
+			return;
 		}
 
 		state.set(spec.name, 'visiting');
 		for (const dep of spec.dependsOn) {
-			visit(byName.get(dep)!, [...trail, spec.name]);
+			const next = byName.get(dep); // Unknown names were reported above (collected, in `config check`).
+			if (next !== undefined) {
+				visit(next, [...trail, spec.name]);
+			}
 		}
 
 		state.set(spec.name, 'done');

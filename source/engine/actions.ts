@@ -7,7 +7,7 @@ import type {Home} from '../paths.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
-import {ownPorts, foreignHolder} from './ports.js';
+import {foreignHolder, portClaims} from './ports.js';
 import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
 import {readRecord, writeRecord} from './state.js';
@@ -210,10 +210,10 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	});
 
 	// SPEC 4.4: a port held by anyone but this component is never a ✓ that another process earned.
-	const ports = ownPorts(spec, config);
-	const taken = await foreignHolder(home, spec.name, ports);
+	const claims = portClaims(spec, config);
+	const taken = await foreignHolder(home, spec.name, claims);
 	if (taken !== undefined) {
-		return failure(`port ${taken.port} is in use by ${taken.holder}`, false);
+		return failure(`port ${taken.port}${taken.owner === spec.name ? '' : ` (${taken.owner}'s)`} is in use by ${taken.holder}`, false);
 	}
 
 	let spawned;
@@ -228,7 +228,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	}
 
 	emit({type: 'spawned', component: spec.name, pid: spawned.pid, awaiting: probeLabel(spec.ready)});
-	const ready = await waitReady(home, spec, spawned, {offsets, ports});
+	const ready = await waitReady(home, spec, spawned, {offsets, claims});
 	if (ready.ok) {
 		// Ready: from now on an exit is the supervisor's to restart (until now it would only record it, SPEC 4.8).
 		signalPid(spawned.supervisorPid, 'SIGUSR1');
