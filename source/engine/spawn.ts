@@ -3,7 +3,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, type Home} from '../paths.js';
+import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
 import type {ComponentSpec} from '../config.js';
 import {writePidFile} from './pidfile.js';
@@ -12,17 +12,38 @@ export type Exit = {code: number | null; signal: NodeJS.Signals | null};
 export type Spawned = {pid: number; startedAtMs: number; exited: Promise<Exit>; hasExited: () => Exit | undefined};
 
 /** Spawn a component with the home's marker in its environment; resolves once its PID file is written. */
+/** Why a component's cwd cannot be used (missing, not a directory), or undefined; checked before anything is touched. */
+export function cwdError(spec: ComponentSpec): string | undefined {
+	if (spec.cwd === null) {
+		return undefined;
+	}
+
+	try {
+		return fs.statSync(spec.cwd).isDirectory() ? undefined : 'is not a directory';
+	} catch {
+		return 'does not exist';
+	}
+}
+
 export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<Spawned> {
 	ensurePrivateDir(home.logs);
 	for (const dir of spec.ensureDirs) {
 		ensurePrivateDir(dir);
 	}
-	if (spec.cwd !== null && !fs.existsSync(spec.cwd)) {
-		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} does not exist; fix components.${spec.name}.cwd in ${home.config}`);
+	const cwdProblem = cwdError(spec);
+	if (cwdProblem !== undefined) {
+		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} ${cwdProblem}; fix components.${spec.name}.cwd in ${home.config}`);
 	}
 
-	const out = fs.openSync(home.logFile(spec.name, 'stdout'), 'a', 0o600);
-	const err = fs.openSync(home.logFile(spec.name, 'stderr'), 'a', 0o600);
+	const out = openPrivate(home.logFile(spec.name, 'stdout'), 'append');
+	let err: number;
+	try {
+		err = openPrivate(home.logFile(spec.name, 'stderr'), 'append');
+	} catch (error: unknown) {
+		fs.closeSync(out);
+		throw error;
+	}
+
 	const [file, ...args] = spec.command;
 	let exit: Exit | undefined;
 	try {
@@ -48,16 +69,26 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 		});
 		child.unref();
 		const info = processTable.info(pid);
-		writePidFile(home, {
-			pid,
-			pgid: pid,
-			startTime: info?.startTime ?? '',
-			bootId: processTable.bootId(),
-			component: spec.name,
-			home: home.root,
-			argv: spec.command,
-			version: packageVersion(),
-		});
+		try {
+			writePidFile(home, {
+				pid,
+				pgid: pid,
+				startTime: info?.startTime ?? '',
+				bootId: processTable.bootId(),
+				component: spec.name,
+				home: home.root,
+				argv: spec.command,
+				version: packageVersion(),
+			});
+		} catch (error: unknown) {
+			// No PID file, no running component: a process nobody recorded would be found only as an orphan.
+			try {
+				process.kill(-pid, 'SIGKILL');
+			} catch {}
+
+			throw error;
+		}
+
 		return {pid, startedAtMs: info?.startedAtMs ?? Date.now(), exited, hasExited: () => exit};
 	} finally {
 		fs.closeSync(out);

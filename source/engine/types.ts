@@ -21,6 +21,8 @@ export type ComponentStatus = {
 	ready: boolean;
 	port: number | null;
 	orphans: Orphan[];
+	/** Unmarked processes in the process group of a component whose leader is gone: not ours, never signalled (SPEC 4.2). */
+	strangers: Orphan[];
 	logs: Record<Stream, string>;
 };
 
@@ -40,6 +42,7 @@ export function blankStatus(name: string, enabled: boolean, fields: Partial<Comp
 		ready: false,
 		port: null,
 		orphans: [],
+		strangers: [],
 		logs: {stdout: '', stderr: ''},
 		...fields,
 	};
