@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Entry: pick the verb, run it, own the exit code (SPEC 7). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
+import {HelpRequested} from './commands/flags.js';
+import {closest, didYouMean} from './commands/suggest.js';
+import type {VerbContext} from './commands/completion.js';
 
-type Verb = {summary: string; load: () => Promise<{run: (argv: string[]) => Promise<number>}>; hidden?: boolean};
+/** A verb: its one-line summary, and its module, loaded only when run; each gets the table too (for `completion`). */
+type Verb = {summary: string; load: () => Promise<{run: (argv: string[], context: VerbContext) => Promise<number>}>; hidden?: boolean};
 
 const VERBS: Record<string, Verb> = {
 	'server start': {summary: 'Clean up orphans, then (re)start the stack or the named components', load: async () => import('./commands/start.js')},
@@ -11,25 +15,66 @@ const VERBS: Record<string, Verb> = {
 	'server logs': {summary: 'Every component and stream, merged by timestamp', load: async () => import('./commands/logs.js')},
 	'server restart': {summary: 'Removed: use `server start`', load: async () => import('./commands/restart.js'), hidden: true},
 	dash: {summary: 'Live dashboard (--once for a headless snapshot)', load: async () => import('./commands/dash.js')},
+	'config check': {summary: 'Validate config.yaml, every error at once (touches nothing)', load: async () => import('./commands/config-check.js')},
+	'config schema': {summary: 'Print the JSON Schema of config.yaml (for editors)', load: async () => import('./commands/config-schema.js')},
+	completion: {summary: 'Print a shell completion script: bash, zsh or fish', load: async () => import('./commands/completion.js')},
 	'internal-server': {summary: '', load: async () => import('./components/server.js'), hidden: true},
 	'internal-workflow-runner': {summary: '', load: async () => import('./components/workflow-runner.js'), hidden: true},
 	'internal-agent-runner': {summary: '', load: async () => import('./components/agent-runner.js'), hidden: true},
 };
 
+/** Flags of `stigmer` itself, for "did you mean". */
+const TOP_FLAGS = ['--help', '-h', '--version', '-v'];
 
-function usage(): string {
-	const rows = Object.entries(VERBS)
-		.filter(([, v]) => !v.hidden)
-		.map(([name, v]) => `  stigmer ${name.padEnd(14)} ${v.summary}`);
+/** Visible verbs under a group ('' for the top level), as `name → summary`. */
+function visible(group: string): Array<[string, Verb]> {
+	return Object.entries(VERBS).filter(([name, v]) => !v.hidden && (group === '' || name.startsWith(`${group} `)));
+}
+
+/** Words that follow `group` ('' = the top level): `server`, `dash`…, or `start`, `stop`… */
+function nextWords(group: string): string[] {
+	const words = Object.keys(VERBS)
+		.filter((name) => !VERBS[name]!.hidden && (group === '' || name.startsWith(`${group} `)))
+		.map((name) => name.split(' ')[group === '' ? 0 : 1]!);
+	return [...new Set(group === '' ? [...words, 'help'] : words)];
+}
+
+function isGroup(word: string | undefined): word is string {
+	return word !== undefined && Object.keys(VERBS).some((name) => name.startsWith(`${word} `));
+}
+
+function usage(group = ''): string {
+	const rows = visible(group).map(([name, v]) => `  stigmer ${name.padEnd(14)} ${v.summary}`);
 	return [
-		'Usage: stigmer <command> [options]',
+		`Usage: stigmer ${group === '' ? '<command>' : `${group} <command>`} [options]`,
 		'',
 		'Commands:',
 		...rows,
+		...(group === '' ? [`  stigmer ${'help COMMAND'.padEnd(14)} The help of a command (as COMMAND --help)`] : []),
 		'',
-		'Options: --help (on every command), --version',
+		'Options: --help, -h (on every command), --version',
 		'Environment: STIGMER_HOME (default ~/.stigmer), NO_COLOR, STIGMER_DEBUG=1',
 	].join('\n');
+}
+
+/** An unknown command's one-line error, with the closest word and, for a top-level slip like `start`, its group. */
+function unknownCommand(group: string, word: string): string {
+	const shown = `unknown command "${word}"`;
+	const here = didYouMean(word, nextWords(group));
+	if (here !== '' || group !== '') {
+		return `${shown}${here}`;
+	}
+
+	const nested = Object.keys(VERBS).filter((name) => !VERBS[name]!.hidden && name.includes(' '));
+	const guess = closest(word, nested.map((name) => name.split(' ')[1]!));
+	const full = nested.find((name) => name.endsWith(` ${guess}`));
+	return full === undefined ? shown : `${shown}; did you mean "${full}"?`;
+}
+
+/** Print to stderr and return exit 2: a mistyped command line (SPEC 7). */
+function usageError(message: string, group = ''): number {
+	process.stderr.write(`stigmer: ${message}\n\n${usage(group)}\n`);
+	return EXIT.usage;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -44,22 +89,60 @@ async function main(argv: string[]): Promise<number> {
 		return EXIT.ok;
 	}
 
-	if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+	if (first === undefined) {
+		process.stderr.write(`${usage()}\n`);
+		return EXIT.usage;
+	}
+
+	if (first === '--help' || first === '-h') {
 		process.stdout.write(`${usage()}\n`);
-		return first === undefined ? EXIT.usage : EXIT.ok;
+		return EXIT.ok;
+	}
+
+	if (first === 'help') {
+		// `stigmer help server start` is `stigmer server start --help`.
+		return argv.length === 1 ? help(usage()) : main([...argv.slice(1), '--help']);
 	}
 
 	const two = `${first} ${second ?? ''}`.trim();
-	const verb = VERBS[two] ? two : VERBS[first] ? first : undefined;
+	const verb = VERBS[two] ? two : VERBS[first] && !isGroup(first) ? first : undefined;
 	if (verb === undefined) {
-		const what = first === 'server' ? (second === undefined ? 'a server subcommand is required' : `unknown command "server ${second}"`) : `unknown command "${first}"`;
-		process.stderr.write(`stigmer: ${what}\n\n${usage()}\n`);
-		return EXIT.usage;
+		if (first.startsWith('-')) {
+			return usageError(`unknown flag ${first}${didYouMean(first, TOP_FLAGS, false)}`);
+		}
+
+		if (!isGroup(first)) {
+			return usageError(unknownCommand('', first));
+		}
+
+		if (second === '--help' || second === '-h') {
+			return help(usage(first));
+		}
+
+		if (second === undefined) {
+			return usageError(`a ${first} subcommand is required`, first);
+		}
+
+		return usageError(second.startsWith('-') ? `unknown flag ${second}` : unknownCommand(first, second), first);
 	}
 
 	const rest = argv.slice(verb.split(' ').length);
 	const module = await VERBS[verb]!.load();
-	return module.run(rest);
+	try {
+		return await module.run(rest, {verbs: VERBS});
+	} catch (error: unknown) {
+		if (error instanceof HelpRequested) {
+			return help(error.text);
+		}
+
+		throw error;
+	}
+}
+
+/** Help asked for explicitly: stdout, exit 0 (SPEC 8). */
+function help(text: string): number {
+	process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+	return EXIT.ok;
 }
 
 try {

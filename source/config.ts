@@ -11,9 +11,11 @@ import {fileError, readPrivate, writePrivateAtomic, type Home} from './paths.js'
 import {packageVersion} from './version.js';
 
 export type ReadyProbe =
-	| {kind: 'http'; url: string}
+	/** `pidProof`: the built-in components prove the answer is theirs: `body` has `"pid": N`, `query` asks `?pid=N`. */
+	| {kind: 'http'; url: string; pidProof?: 'body' | 'query'}
 	| {kind: 'tcp'; port: number; host: string}
 	| {kind: 'log'; pattern: RegExp}
+	| {kind: 'exec'; argv: string[]}
 	| {kind: 'after'; ms: number};
 
 /** One component, fully resolved: defaults applied, command resolved to argv. */
@@ -55,14 +57,14 @@ const DEFAULT_PORTS: Record<string, number> = {temporal: 7233, 'stigmer-server':
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 /** SPEC 3: a component name is 1–64 of a-z 0-9 - _ (it names files under data/ and data/logs/). */
 const NAME = /^[a-z0-9_-]{1,64}$/;
+/** Names the character rule lets through that data/ already uses for something else: daemon.pid/.log/.err are legacy files. */
+const RESERVED_NAMES = ['daemon'] as const;
 /** Longest duration config accepts: longer waits are typos, and past ~24.8 days Node's timers fire at once. */
 const MAX_DURATION_MS = 24 * 3_600_000;
 /** Backups of one second's migrations get -1, -2…: past this many something is looping. */
 const MAX_BACKUP_SUFFIX = 100;
 /** Alias expansions allowed in config.yaml (yaml's own default): a small config needs a handful, a bomb needs millions. */
 const MAX_ALIAS_COUNT = 100;
-/** Names the character rule lets through that data/ already uses for something else: daemon.pid/.log/.err are legacy files. */
-const RESERVED_NAMES = ['daemon'] as const;
 
 // yaml and zod load only when a config.yaml exists: they cost more start-up time than `status` may spend.
 const require = createRequire(import.meta.url);
@@ -90,8 +92,9 @@ const ready = z.union([
 			}
 		}, 'expected a valid regular expression'),
 	}),
+	z.strictObject({exec: z.array(z.string().min(1)).min(1)}),
 	z.strictObject({after: duration}),
-], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {after: DURATION}'});
+], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {exec: [COMMAND, ARG...]}, {after: DURATION}'});
 
 const componentSchema = z.strictObject({
 	enabled: z.boolean().optional(),
@@ -119,6 +122,15 @@ type RawConfig = Zod.infer<Schemas['configSchema']>;
 
 /** Where a problem is in the file, for messages like `config.yaml:4:5: components.redis.prot: …`. */
 type Locator = (keyPath: Array<string | number>, atKey?: boolean) => string;
+
+/** One problem of a config file: the message (starting `file:line:col:`) and the key it is about. */
+export type ConfigProblem = {keyPath: Array<string | number>; message: string};
+
+/** Where a resolve-step problem goes: thrown at once (loadConfig), or collected (`config check`). */
+type Fail = (keyPath: Array<string | number>, message: string) => void;
+const throwFirst: Fail = (_keyPath, message) => {
+	throw new ConfigError(message);
+};
 
 /**
  * Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. An old
@@ -180,8 +192,19 @@ function writeCache(home: Home, file: string, config: RawConfig): void {
 	} catch {} // A cache that cannot be written only costs time.
 }
 
-/** Parse and schema-check the YAML text; pure apart from naming `file` in errors. */
+/** Parse and schema-check the YAML text; throws the first problem as a ConfigError. Migrates nothing (loadConfig does, under the lock). */
 export function parseConfig(file: string, text: string): {config: RawConfig; locate: Locator} {
+	const checked = validateText(file, text);
+	const first = checked.problems[0];
+	if (first !== undefined || checked.config === undefined) {
+		throw new ConfigError(first?.message ?? `${file}: invalid config`);
+	}
+
+	return {config: checked.config, locate: checked.locate};
+}
+
+/** Every problem of the YAML text against the schema; `config` is set when there are none. Pure apart from naming `file`. */
+function validateText(file: string, text: string): {config?: RawConfig; raw?: unknown; locate: Locator; problems: ConfigProblem[]; issuePaths: Array<Array<string | number>>} {
 	const {LineCounter, parseDocument} = yaml();
 	const {configSchema} = getSchemas();
 	const lineCounter = new LineCounter();
@@ -191,40 +214,134 @@ export function parseConfig(file: string, text: string): {config: RawConfig; loc
 		return `${file}:${line}:${col}`;
 	};
 
-	const firstError = doc.errors[0];
-	if (firstError) {
-		throw new ConfigError(`${at(firstError.pos[0])}: invalid YAML: ${firstError.message.split('\n')[0]}`);
+	const locate: Locator = (keyPath, atKey = false) => at(offsetOf(doc, keyPath, atKey));
+	if (doc.errors.length > 0) {
+		return {locate, issuePaths: [], problems: doc.errors.map((error) => ({keyPath: [], message: `${at(error.pos[0])}: invalid YAML: ${error.message.split('\n')[0]}`}))};
 	}
 
-	const locate: Locator = (keyPath, atKey = false) => at(offsetOf(doc, keyPath, atKey));
 	let raw: unknown;
 	try {
 		raw = doc.toJS({maxAliasCount: MAX_ALIAS_COUNT}) ?? {};
 	} catch (error: unknown) {
 		// yaml throws a ReferenceError when aliases expand past the bound (a "billion laughs" document).
-		throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}; a config needs at most ${MAX_ALIAS_COUNT} alias expansions`);
+		return {locate, issuePaths: [], problems: [{keyPath: [], message: `${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}; a config needs at most ${MAX_ALIAS_COUNT} alias expansions`}]};
 	}
 
-	checkNames(raw, locate);
+	const named = nameProblems(raw, locate);
+	if (named.length > 0) {
+		return {raw, locate, issuePaths: named.map((p) => p.keyPath), problems: named};
+	}
+
 	const parsed = configSchema.safeParse(raw);
 	if (!parsed.success) {
-		const issue = parsed.error.issues[0]!;
-		const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-		if (issue.code === 'unrecognized_keys') {
-			const key = issue.keys[0]!;
-			const full = [...keyPath, key];
-			throw new ConfigError(`${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`);
+		const problems: ConfigProblem[] = [];
+		const issuePaths: Array<Array<string | number>> = [];
+		for (const issue of parsed.error.issues) {
+			const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+			if (issue.code === 'unrecognized_keys') {
+				for (const key of issue.keys) {
+					const full = [...keyPath, key];
+					issuePaths.push(full);
+					problems.push({keyPath: full, message: `${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`});
+				}
+			} else {
+				issuePaths.push(keyPath);
+				problems.push({keyPath, message: `${locate(keyPath)}: ${dotted(keyPath) || 'config'}: ${issue.message}${describeValue(raw, keyPath)}`});
+			}
 		}
 
-		throw new ConfigError(`${locate(keyPath)}: ${dotted(keyPath) || 'config'}: ${issue.message}${describeValue(raw, keyPath)}`);
+		return {raw, locate, problems, issuePaths};
 	}
 
 	const version = parsed.data.version ?? 0;
 	if (version > CONFIG_VERSION) {
-		throw new ConfigError(`${locate(['version'])}: version: ${version} is newer than this stigmer understands (${CONFIG_VERSION}); upgrade stigmer`);
+		const message = `${locate(['version'])}: version: ${version} is newer than this stigmer understands (${CONFIG_VERSION}); upgrade stigmer`;
+		return {raw, locate, problems: [{keyPath: ['version'], message}], issuePaths: [['version']]};
 	}
 
-	return {config: parsed.data, locate};
+	return {config: parsed.data, raw, locate, problems: [], issuePaths: []};
+}
+
+/** What `config check` found: every problem of the file at once, and its version (0 = would be migrated). */
+export type ConfigCheck = {file: string; exists: boolean; version: number | null; problems: ConfigProblem[]};
+
+/**
+ * Every problem of a home's config.yaml — YAML, schema, and the stack's own rules (unknown depends_on,
+ * cycles, duplicate ports, missing command) — without migrating, caching or creating anything.
+ */
+export function checkConfig(home: Home): ConfigCheck {
+	const file = home.config;
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return {file, exists: false, version: null, problems: []};
+		}
+
+		throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
+	}
+
+	const checked = validateText(file, text);
+	const problems = [...checked.problems];
+	// Keys the schema refused are left out, so the stack's rules still run over the rest of the file.
+	const config = checked.config ?? salvage(checked.raw, checked.issuePaths);
+	if (config !== undefined) {
+		const overlaps = (a: Array<string | number>, b: Array<string | number>) => a.every((k, i) => i >= b.length || String(b[i]) === String(k));
+		const fail: Fail = (keyPath, message) => {
+			if (!checked.issuePaths.some((reported) => overlaps(reported, keyPath))) {
+				problems.push({keyPath, message});
+			}
+		};
+
+		resolveComponents(home, config, checked.locate, fail);
+	}
+
+	return {file, exists: true, version: config === undefined ? null : (config.version ?? 0), problems};
+}
+
+/** The raw config without the keys at `paths`, if the schema then accepts it. */
+function salvage(raw: unknown, paths: Array<Array<string | number>>): RawConfig | undefined {
+	if (raw === undefined || raw === null || typeof raw !== 'object') {
+		return undefined;
+	}
+
+	const copy = structuredClone(raw) as Record<string | number, unknown>;
+	for (const keyPath of paths) {
+		let node: unknown = copy;
+		for (const key of keyPath.slice(0, -1)) {
+			node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
+		}
+
+		const last = keyPath.at(-1);
+		if (last !== undefined && node && typeof node === 'object') {
+			delete (node as Record<string | number, unknown>)[last]; // eslint-disable-line @typescript-eslint/no-dynamic-delete
+		}
+	}
+
+	const parsed = getSchemas().configSchema.safeParse(copy);
+	return parsed.success ? parsed.data : undefined;
+}
+
+/** Names of the components of a home's config.yaml for shell completion: read-only, and [] on any problem. */
+export function componentNamesQuietly(home: Home): string[] {
+	try {
+		const file = home.config;
+		const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+		const checked = validateText(file, text);
+		return checked.config === undefined ? [] : resolveComponents(home, checked.config, checked.locate).map((c) => c.name);
+	} catch {
+		return [];
+	}
+}
+
+/** The JSON Schema of config.yaml, generated from the very zod schema the config is validated with (SPEC 8). */
+export function configJsonSchema(): Record<string, unknown> {
+	const {z} = require('zod') as {z: typeof Zod};
+	// Refinements (durations, regular expressions) have no JSON Schema form: their base types remain.
+	const schema = z.toJSONSchema(getSchemas().configSchema, {target: 'draft-07', io: 'input', unrepresentable: 'any'}) as Record<string, unknown>;
+	const {$schema, ...rest} = schema;
+	return {$schema, title: 'stigmer config.yaml', description: 'STIGMER_HOME/config.yaml: the components stigmer runs (see the README).', ...rest};
 }
 
 /**
@@ -262,22 +379,24 @@ function migrate(file: string, text: string): void {
 }
 
 /** SPEC 3's name rule, checked before the schema so `../x` or `daemon` is named with the rule, not a generic record error. */
-function checkNames(raw: unknown, locate: Locator): void {
+function nameProblems(raw: unknown, locate: Locator): ConfigProblem[] {
 	const components = raw && typeof raw === 'object' ? (raw as {components?: unknown}).components : undefined;
 	if (!components || typeof components !== 'object' || Array.isArray(components)) {
-		return;
+		return [];
 	}
 
+	const problems: ConfigProblem[] = [];
 	for (const name of Object.keys(components)) {
+		const keyPath = ['components', name];
 		const shown = JSON.stringify(name.length > 70 ? `${name.slice(0, 67)}...` : name);
 		if (!NAME.test(name)) {
-			throw new ConfigError(`${locate(['components', name], true)}: components: invalid component name ${shown}: a name is 1-64 characters of a-z, 0-9, "-" and "_"`);
-		}
-
-		if ((RESERVED_NAMES as readonly string[]).includes(name)) {
-			throw new ConfigError(`${locate(['components', name], true)}: components: the name "${name}" is reserved (data/${name}.pid and data/logs/${name}.log are stigmer's legacy files); choose another name`);
+			problems.push({keyPath, message: `${locate(keyPath, true)}: components: invalid component name ${shown}: a name is 1-64 characters of a-z, 0-9, "-" and "_"`});
+		} else if ((RESERVED_NAMES as readonly string[]).includes(name)) {
+			problems.push({keyPath, message: `${locate(keyPath, true)}: components: the name "${name}" is reserved (data/${name}.pid and data/logs/${name}.log are stigmer's legacy files); choose another name`});
 		}
 	}
+
+	return problems;
 }
 
 function offsetOf(doc: Document, keyPath: Array<string | number>, atKey: boolean): number {
@@ -362,15 +481,15 @@ function executable(file: string): boolean {
 	}
 }
 
-function resolveComponents(home: Home, config: RawConfig, locate: Locator): ComponentSpec[] {
+function resolveComponents(home: Home, config: RawConfig, locate: Locator, fail: Fail = throwFirst): ComponentSpec[] {
 	const user = config.components ?? {};
 	const names = [...BUILTIN_NAMES, ...Object.keys(user).filter((n) => !(BUILTIN_NAMES as readonly string[]).includes(n))];
-	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate));
-	checkPorts(specs, locate);
-	return orderByDependencies(specs, locate);
+	const specs = names.map((name) => resolveOne(home, name, user[name] ?? {}, user, locate, fail));
+	checkPorts(specs, locate, fail);
+	return orderByDependencies(specs, locate, fail);
 }
 
-function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator): ComponentSpec {
+function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator, fail: Fail): ComponentSpec {
 	const builtin = (BUILTIN_NAMES as readonly string[]).includes(name);
 	const serverPort = portOf(user['stigmer-server']) ?? DEFAULT_PORTS['stigmer-server']!;
 	const serverUrl = `http://127.0.0.1:${serverPort}`;
@@ -379,12 +498,14 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 	let command: string[] | undefined;
 	let disabledReason: string | null = c.enabled === false ? 'disabled in config' : null;
 	let ready: ReadyProbe | null = null;
+	/** The built-in program runs (not a bin/ or config replacement): its probe can demand its pid. */
+	let embedded = false;
 	const env: Record<string, string> = {};
 
 	if (c.command !== undefined) {
 		command = typeof c.command === 'string' ? (c.shell ? ['sh', '-c', c.command] : c.command.split(/\s+/).filter(Boolean)) : c.command;
 		if (typeof c.command === 'string' && !c.shell && /["'$`|&;<>*?(){}\\]/.test(c.command)) {
-			throw new ConfigError(`${locate(['components', name, 'command'])}: components.${name}.command: a string with shell syntax needs \`shell: true\`, or write it as an argv array`);
+			fail(['components', name, 'command'], `${locate(['components', name, 'command'])}: components.${name}.command: a string with shell syntax needs \`shell: true\`, or write it as an argv array`);
 		}
 	} else if (name === 'temporal') {
 		const binary = executable(binFile) ? binFile : which('temporal');
@@ -395,17 +516,19 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 			command = [binary, 'server', 'start-dev', '--port', String(port), '--ui-port', String((port ?? 7233) + 1000), '--db-filename', path.join(home.root, 'temporal-data', 'temporal.db')];
 		}
 	} else if (builtin) {
-		command = executable(binFile) ? [binFile] : [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`];
+		embedded = !executable(binFile);
+		command = embedded ? [process.execPath, cliPath(), `internal-${name === 'stigmer-server' ? 'server' : name}`] : [binFile];
 	} else {
-		throw new ConfigError(`${locate(['components', name], true)}: components.${name}: a user component needs a \`command\` (an argv array, or a string with \`shell: true\`)`);
+		fail(['components', name, 'command'], `${locate(['components', name], true)}: components.${name}: a user component needs a \`command\` (an argv array, or a string with \`shell: true\`)`);
+		command = [];
 	}
 
 	if (name === 'temporal') {
 		ready = {kind: 'tcp', port: port!, host: '127.0.0.1'};
 	} else if (name === 'stigmer-server') {
-		ready = {kind: 'http', url: `${serverUrl}/healthz`};
+		ready = {kind: 'http', url: `${serverUrl}/healthz`, ...(embedded ? {pidProof: 'body'} : {})};
 	} else if (builtin) {
-		ready = {kind: 'http', url: `${serverUrl}/v1/pollers/${name}`};
+		ready = {kind: 'http', url: `${serverUrl}/v1/pollers/${name}`, ...(embedded ? {pidProof: 'query'} : {})};
 		env['STIGMER_SERVER_URL'] = serverUrl;
 	} else if (port !== null) {
 		ready = {kind: 'tcp', port, host: '127.0.0.1'};
@@ -423,7 +546,7 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		env[key] = String(value);
 	}
 
-	checkArgv(name, command, env, c, locate);
+	checkArgv(name, command, env, c, locate, fail);
 	const defaultDeps = builtin && name !== 'temporal' && name !== 'stigmer-server' ? ['stigmer-server'] : [];
 	return {
 		name,
@@ -444,24 +567,28 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 }
 
 /** What the kernel cannot take: an empty program, a NUL byte in an argument, an environment entry or cwd (exec would throw). */
-function checkArgv(name: string, command: string[], env: Record<string, string>, c: ComponentConfig, locate: Locator): void {
-	if (command.length === 0 || command[0]!.trim() === '') {
-		throw new ConfigError(`${locate(['components', name, 'command'])}: components.${name}.command: no program to run; give an argv array like [redis-server, --port, "6390"]`);
+function checkArgv(name: string, command: string[], env: Record<string, string>, c: ComponentConfig, locate: Locator, fail: Fail): void {
+	if (c.command !== undefined && (command.length === 0 || command[0]!.trim() === '')) {
+		fail(['components', name, 'command'], `${locate(['components', name, 'command'])}: components.${name}.command: no program to run; give an argv array like [redis-server, --port, "6390"]`);
+		return;
 	}
 
 	const nul = (text: string) => text.includes('\0');
 	if (command.some(nul)) {
-		throw new ConfigError(`${locate(['components', name, 'command'])}: components.${name}.command: an argument contains a NUL byte, which no program can receive`);
+		fail(['components', name, 'command'], `${locate(['components', name, 'command'])}: components.${name}.command: an argument contains a NUL byte, which no program can receive`);
+		return;
 	}
 
 	for (const [key, value] of Object.entries(env)) {
 		if (nul(key) || nul(value) || key.includes('=') || key === '') {
-			throw new ConfigError(`${locate(['components', name, 'env', key])}: components.${name}.env: ${JSON.stringify(key)} cannot be passed to a program (a name is non-empty, without "=" or NUL; a value without NUL)`);
+			fail(['components', name, 'env', key], `${locate(['components', name, 'env', key])}: components.${name}.env: ${JSON.stringify(key)} cannot be passed to a program (a name is non-empty, without "=" or NUL; a value without NUL)`);
+			return;
 		}
 	}
 
 	if (c.cwd !== undefined && nul(c.cwd)) {
-		throw new ConfigError(`${locate(['components', name, 'cwd'])}: components.${name}.cwd: contains a NUL byte`);
+		fail(['components', name, 'cwd'], `${locate(['components', name, 'cwd'])}: components.${name}.cwd: contains a NUL byte`);
+		return;
 	}
 }
 
@@ -483,10 +610,14 @@ function toProbe(r: NonNullable<ComponentConfig['ready']>): ReadyProbe {
 		return {kind: 'log', pattern: new RegExp(r.log)};
 	}
 
+	if ('exec' in r) {
+		return {kind: 'exec', argv: r.exec};
+	}
+
 	return {kind: 'after', ms: parseDuration(r.after)!};
 }
 
-function checkPorts(specs: ComponentSpec[], locate: Locator): void {
+function checkPorts(specs: ComponentSpec[], locate: Locator, fail: Fail): void {
 	const seen = new Map<number, string>();
 	for (const spec of specs) {
 		if (!spec.enabled || spec.port === null) {
@@ -495,7 +626,8 @@ function checkPorts(specs: ComponentSpec[], locate: Locator): void {
 
 		const other = seen.get(spec.port);
 		if (other !== undefined) {
-			throw new ConfigError(`${locate(['components', spec.name, 'port'])}: components.${spec.name}.port: port ${spec.port} is also used by ${other}; give each enabled component its own port`);
+			fail(['components', spec.name, 'port'], `${locate(['components', spec.name, 'port'])}: components.${spec.name}.port: port ${spec.port} is also used by ${other}; give each enabled component its own port`);
+			continue;
 		}
 
 		seen.set(spec.port, spec.name);
@@ -503,12 +635,12 @@ function checkPorts(specs: ComponentSpec[], locate: Locator): void {
 }
 
 /** Stable topological order (declaration order among equals); unknown names and cycles are config errors. */
-function orderByDependencies(specs: ComponentSpec[], locate: Locator): ComponentSpec[] {
+function orderByDependencies(specs: ComponentSpec[], locate: Locator, fail: Fail): ComponentSpec[] {
 	const byName = new Map(specs.map((s) => [s.name, s]));
 	for (const spec of specs) {
 		for (const [index, dep] of spec.dependsOn.entries()) {
 			if (!byName.has(dep)) {
-				throw new ConfigError(`${locate(['components', spec.name, 'depends_on', index])}: components.${spec.name}.depends_on: unknown component "${dep}"; known: ${[...byName.keys()].join(', ')}`);
+				fail(['components', spec.name, 'depends_on', index], `${locate(['components', spec.name, 'depends_on', index])}: components.${spec.name}.depends_on: unknown component "${dep}"; known: ${[...byName.keys()].join(', ')}`);
 			}
 		}
 	}
@@ -522,12 +654,16 @@ function orderByDependencies(specs: ComponentSpec[], locate: Locator): Component
 
 		if (state.get(spec.name) === 'visiting') {
 			const cycle = [...trail.slice(trail.indexOf(spec.name)), spec.name];
-			throw new ConfigError(`${locate(['components', spec.name, 'depends_on'])}: components.${spec.name}.depends_on: dependency cycle ${cycle.join(' → ')}`);
+			fail(['components', spec.name, 'depends_on'], `${locate(['components', spec.name, 'depends_on'])}: components.${spec.name}.depends_on: dependency cycle ${cycle.join(' → ')}`);
+			return;
 		}
 
 		state.set(spec.name, 'visiting');
 		for (const dep of spec.dependsOn) {
-			visit(byName.get(dep)!, [...trail, spec.name]);
+			const next = byName.get(dep); // Unknown names were reported above (collected, in `config check`).
+			if (next !== undefined) {
+				visit(next, [...trail, spec.name]);
+			}
 		}
 
 		state.set(spec.name, 'done');

@@ -212,7 +212,7 @@ describe('internal-server', () => {
 		const port = await freePort();
 		const server = startServer(home, port);
 		await waitFor('/healthz to answer 200', async () => (await get(port, '/healthz')).status === 200);
-		assert.deepEqual(JSON.parse((await get(port, '/healthz')).body), {status: 'ok'});
+		assert.deepEqual(JSON.parse((await get(port, '/healthz')).body), {status: 'ok', pid: server.child.pid}, '/healthz names the pid that answers (SPEC 4.4)');
 		assert.deepEqual(await get(port, '/v1/pollers'), {status: 200, body: '[]'});
 		assert.equal((await get(port, '/v1/pollers/workflow-runner')).status, 404);
 		assert.equal((await get(port, '/nope')).status, 404);

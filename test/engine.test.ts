@@ -133,7 +133,7 @@ test('probes: log, after and http on user components; a probe that never passes 
 	home.writeConfig({builtins: false, components: {never: {command: fixture('sleeper.mjs'), ready: {tcp: never}, ready_timeout: '1s'}}});
 	const failed = await home.cli(['server', 'start', 'never']);
 	assert.equal(failed.code, 1, show(failed));
-	assert.match(failed.stderr, /never not ready within 1s \(waited for: TCP 127\.0\.0\.1:\d+ accepts\)/);
+	assert.match(failed.stderr, /never: not ready within 1s \(waited for: TCP 127\.0\.0\.1:\d+ accepts\)/);
 	assert.match(failed.stderr, /log: .*never\.err/);
 	assert.deepEqual(home.processes()['never'] ?? [], [], 'the component that never became ready was ended');
 	assert.equal(fs.existsSync(home.pidFile('never')), false);

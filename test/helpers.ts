@@ -88,8 +88,13 @@ export function spawnCli(home: string, args: string[], env: Record<string, strin
 
 /** Run the built CLI (`node dist/source/cli.js ...args`) with STIGMER_HOME=home; throws if it hangs. */
 export async function runCli(home: string, args: string[], options: {env?: Record<string, string>; timeoutMs?: number} = {}): Promise<CliResult> {
+	const result = await collect(spawnCli(home, args, options.env), `stigmer ${args.join(' ')}`, options.timeoutMs ?? CLI_TIMEOUT_MS);
+	return {...result, stdout: stripAnsi(result.stdout), stderr: stripAnsi(result.stderr)};
+}
+
+/** Wait for a started child (stdout and stderr piped) to end and collect its output; SIGKILLs it and throws after timeoutMs. */
+export async function collect(child: ChildProcess, what: string, timeoutMs = CLI_TIMEOUT_MS): Promise<CliResult> {
 	const began = performance.now();
-	const child = spawnCli(home, args, options.env);
 	let stdout = '';
 	let stderr = '';
 	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -98,16 +103,15 @@ export async function runCli(home: string, args: string[], options: {env?: Recor
 	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
 	});
-	const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');
-			reject(new Error(`stigmer ${args.join(' ')} did not finish within ${timeoutMs}ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+			reject(new Error(`${what} did not finish within ${timeoutMs}ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
 		}, timeoutMs);
 		child.on('error', reject);
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
-			resolve({code, signal, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr), ms: performance.now() - began});
+			resolve({code, signal, stdout, stderr, ms: performance.now() - began});
 		});
 	});
 }

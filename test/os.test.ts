@@ -6,16 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import {processTable, processTableFor, signalGroup, signalPid} from '../source/os/index.js';
-import {isDeadState, markerComponent, parseBtime, parseProcStat, parseVmRssBytes} from '../source/os/proc-parse.js';
+import {isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes} from '../source/os/proc-parse.js';
 import {
 	environmentPart,
 	markedFromPs,
 	parseBoottime,
 	parseGroupRows,
+	parseLsofListeners,
 	parseLstart,
 	parsePidCommands,
 	parsePsRow,
 	parsePsTable,
+	psMarker,
 	psMarkerComponent,
 } from '../source/os/ps-parse.js';
 
@@ -267,9 +269,23 @@ describe('signal guards', () => {
 
 	test('signalGroup refuses groups <= 1 and our own group', () => {
 		for (const pgid of [1, 0, -3]) assert.throws(() => signalGroup(pgid, 'SIGTERM'), {name: 'StigmerError'}, `pgid ${pgid}`);
-		const own = processTable.info(process.pid)?.pgid;
-		assert.ok(own);
-		assert.throws(() => signalGroup(own, 'SIGTERM'), /own process group/);
+	});
+
+	test('signalGroup refuses our own group, even from a group that leads itself inside a PID namespace', async () => {
+		// Our own group may lie outside the test's PID namespace (test/init.c does not setpgid as tini
+		// does): /proc then shows it as 0. A child that leads its own session has a group every
+		// namespace can see; it tries to signal that group and says what happened.
+		const osModule = new URL('../source/os/index.js', import.meta.url).href;
+		const script = `const {processTable, signalGroup} = await import(${JSON.stringify(osModule)});
+const own = processTable.info(process.pid)?.pgid;
+try { signalGroup(own, 'SIGTERM'); console.log('sent ' + own); } catch (error) { console.log('refused ' + own + ': ' + error.message); }`;
+		const child = spawn(process.execPath, ['--input-type=module', '-e', script], {detached: true, stdio: ['ignore', 'pipe', 'inherit']});
+		children.push(child);
+		let out = '';
+		child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+		await exited(child);
+		assert.equal(child.signalCode, null, `the child signalled its own group: ${out}`);
+		assert.match(out, new RegExp(`^refused ${child.pid}: .*own process group`));
 	});
 });
 
@@ -407,5 +423,62 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 		});
 		const ms = Math.min(...runs);
 		assert.ok(ms < SCAN_BUDGET_MS, `scanMarked + groupMembers took ${ms.toFixed(1)} ms`);
+	});
+});
+
+describe('port holders: parsing (recorded /proc/net/tcp and macOS lsof output)', () => {
+	test('/proc/net/tcp and tcp6: LISTEN sockets on the port, any address, with inode and uid', () => {
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp.txt'), 7234), [{inode: '48213', uid: 1000}], 'the ESTABLISHED and TIME_WAIT rows on 7234 are not listeners');
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp.txt'), 6379), [{inode: '17755', uid: 0}]);
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp6.txt'), 7234), [{inode: '51234', uid: 999}]);
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp6.txt'), 8080), [{inode: '51300', uid: 1000}]);
+		assert.deepEqual(parseListeners(fixture('linux-net-tcp.txt'), 80), []);
+		assert.deepEqual(parseListeners('', 7234), []);
+	});
+
+	test('lsof -Fpc: one entry per listening process, with or without fd lines', () => {
+		assert.deepEqual(parseLsofListeners(fixture('darwin-lsof-listen.txt')), [
+			{pid: 4121, command: 'node'},
+			{pid: 4188, command: 'nginx'},
+			{pid: 4189, command: 'nginx'},
+		]);
+		assert.deepEqual(parseLsofListeners(''), [], 'lsof prints nothing (and exits 1) for a free port');
+	});
+
+	test('the marker of any home: from /proc environ and from ps -E text (a home with a space)', () => {
+		assert.deepEqual(parseMarker('PATH=/bin\0STIGMER_HOME=/home/ana/other\0STIGMER_COMPONENT=stigmer-server\0'), {home: '/home/ana/other', component: 'stigmer-server'});
+		assert.equal(parseMarker('PATH=/bin\0STIGMER_HOME=/home/ana/other\0'), undefined, 'a home alone is no marker');
+		assert.deepEqual(psMarker('TERM=xterm STIGMER_HOME=/Users/ana/my stack STIGMER_COMPONENT=redis PATH=/usr/bin'), {home: '/Users/ana/my stack', component: 'redis'});
+		assert.equal(psMarker('TERM=xterm PATH=/usr/bin'), undefined);
+	});
+});
+
+describe('port holders on Linux (real listeners)', {skip: !isLinux && 'needs /proc'}, () => {
+	async function listenOn(env: NodeJS.ProcessEnv): Promise<{child: ChildProcess; port: number}> {
+		const child = spawn(process.execPath, ['-e', "const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port))"], {stdio: ['ignore', 'pipe', 'ignore'], env});
+		children.push(child);
+		const port = await new Promise<number>((resolve) => {
+			child.stdout!.once('data', (chunk: Buffer) => {
+				resolve(Number(chunk.toString().trim()));
+			});
+		});
+		return {child, port};
+	}
+
+	test('names the listening process, its command and its marker; a free port has no holder', async () => {
+		const home = tempHome();
+		const {child, port} = await listenOn({...process.env, STIGMER_HOME: home, STIGMER_COMPONENT: 'redis'});
+		assert.deepEqual(await processTable.portHolders(port), [{kind: 'process', pid: child.pid, command: 'node', home, component: 'redis'}]);
+		assert.deepEqual(await processTable.portHolders(port, [child.pid!]), [{kind: 'process', pid: child.pid, command: 'node', home, component: 'redis'}], 'found among the preferred pids');
+		child.kill('SIGKILL');
+		await exited(child);
+		assert.deepEqual(await processTable.portHolders(port), [], 'free once the listener is gone');
+	});
+
+	test('an unmarked listener has no home or component', async () => {
+		const {STIGMER_HOME: _h, STIGMER_COMPONENT: _c, ...env} = process.env;
+		const {child, port} = await listenOn(env);
+		assert.deepEqual(await processTable.portHolders(port), [{kind: 'process', pid: child.pid, command: 'node', home: null, component: null}]);
+		child.kill('SIGKILL');
 	});
 });

@@ -30,6 +30,12 @@ describe('pidWatch', () => {
 				fs.renameSync(`${pid}.tmp`, pid);
 				return changes > 0;
 			}, 'a change event for a renamed PID file', 5000);
+			// Events of the retries above may still be in flight under load: let them settle (bounded).
+			for (let last = -1, deadline = Date.now() + 5000; last !== changes && Date.now() < deadline;) {
+				last = changes;
+				await new Promise((r) => setTimeout(r, 300));
+			}
+
 			const seen = changes;
 			for (let i = 0; i < 50; i++) {
 				fs.appendFileSync(path.join(h, 'data', 'logs', 'workflow-runner.log'), `line ${i}\n`);

@@ -82,7 +82,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
 				for (const name of names) {
 					o.onEvent?.({type: 'starting', component: name});
-					o.onEvent?.({type: 'spawned', component: name, pid: 5000});
+					o.onEvent?.({type: 'spawned', component: name, pid: 5000, awaiting: '1s of uptime'});
 				}
 
 				await gate;
@@ -90,7 +90,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42});
 				}
 
-				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failure: null};
+				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
 			},
 			async stop(_home: Home, o: ActionOptions = {}): Promise<StopResult> {
 				calls.push({verb: 'stop', components: o.components});
@@ -100,7 +100,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				}
 
 				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
-				o.onEvent?.({type: 'lock-wait'});
+				o.onEvent?.({type: 'lock-wait', pid: 4121, verb: 'server start'});
 				for (const name of names) {
 					o.onEvent?.({type: 'stopping', component: name});
 				}

@@ -178,7 +178,7 @@ describe('layout and stack model', () => {
 	});
 
 	it('describes results in one line', () => {
-		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], started: [{name: 'w', pid: 3, readyMs: 9}], failure: null}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
+		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], started: [{name: 'w', pid: 3, readyMs: 9}], failures: []}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
 		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: []}).text, '■ w was not running');
 	});
 });

@@ -258,7 +258,7 @@ describe('dashboard keys', () => {
 		await waitFor(() => (app.lastFrame() ?? '').includes('✓ workflow-runner pid 5000 ready in 42ms'), 'result');
 		release = fake.hold();
 		await press(app.stdin, 's');
-		await waitFor(() => (app.lastFrame() ?? '').includes('◑ stopping') && (app.lastFrame() ?? '').includes('waiting for the home lock'), 'stopping progress and the lock wait');
+		await waitFor(() => (app.lastFrame() ?? '').includes('◑ stopping') && (app.lastFrame() ?? '').includes('waiting for pid 4121 (server start)'), 'stopping progress and the lock wait, naming the holder');
 		release();
 		await waitFor(() => (app.lastFrame() ?? '').includes('workflow-runner stopped in 12ms'), 'stop result');
 		app.unmount();

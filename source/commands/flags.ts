@@ -1,15 +1,50 @@
-// One meow setup for every verb: --help, unknown flags exit 2 with usage (SPEC 7).
+// One meow setup for every verb: --help/-h, unknown flags exit 2 with usage and a guess (SPEC 7, 8).
 import type {AnyFlags, Result} from 'meow';
 import {UsageError} from '../errors.js';
+import {didYouMean} from './suggest.js';
 
 export type Parsed<F extends AnyFlags> = Pick<Result<F>, 'input' | 'flags'>;
 
+/** Thrown by parseFlags for `--help` / `-h`: the entry prints `text` on stdout and exits 0, before the verb does anything. */
+export class HelpRequested extends Error {
+	/** `flags` is the verb's flag table, for shell completion. */
+	constructor(readonly text: string, readonly flags: AnyFlags = {}) {
+		super('help requested');
+		this.name = 'HelpRequested';
+	}
+}
+
+/** A verb's help text as printed: the tab-indented template literal, dedented to two spaces. */
+export function formatHelp(help: string): string {
+	return help.replace(/^\n/, '').replaceAll(/^\t/gm, '  ');
+}
+
+/** The spellings a user would type for these flags: `--name`, `--no-name` for booleans that default on, `-x`. */
+export function flagSpellings(flags: AnyFlags): string[] {
+	return Object.entries(flags).flatMap(([name, spec]) => [
+		`--${kebab(name)}`,
+		...(spec.type === 'boolean' && spec.default === true ? [`--no-${kebab(name)}`] : []),
+		...(spec.shortFlag ? [`-${spec.shortFlag}`] : []),
+		...(spec.aliases ?? []).map((alias) => `--${alias}`),
+	]);
+}
+
+/** True when argv asks for help (`--help` or `-h` before any `--`). */
+function wantsHelp(argv: string[]): boolean {
+	const end = argv.indexOf('--');
+	return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 /**
- * Parse a verb's argv; meow prints --help and exits 0, and refuses unknown flags with exit 2.
+ * Parse a verb's argv; `--help`/`-h` throw HelpRequested (stdout, exit 0), unknown flags a UsageError with a guess (exit 2).
  * Plain spellings of known flags are parsed here without meow: importing it costs about as much as
  * `node -e 0`, more than `status` or `logs -n 50` may spend in all (issues 2, 3). Anything else goes to meow.
  */
 export async function parseFlags<F extends AnyFlags>(argv: string[], help: string, flags: F): Promise<Parsed<F>> {
+	if (wantsHelp(argv)) {
+		throw new HelpRequested(formatHelp(help), flags);
+	}
+
 	const fast = parseSimple(argv, flags);
 	if (fast !== undefined) {
 		return fast;
@@ -28,8 +63,9 @@ export async function parseFlags<F extends AnyFlags>(argv: string[], help: strin
 	const known = new Set(Object.entries(flags).flatMap(([name, spec]) => [name, kebab(name), spec.shortFlag, ...(spec.aliases ?? [])].filter(Boolean)));
 	const unknown = Object.keys(result.unnormalizedFlags).filter((name) => !known.has(name) && !known.has(camel(name)));
 	if (unknown.length > 0) {
-		const shown = unknown.map((name) => (name.length === 1 ? `-${name}` : `--${name}`)).join(', ');
-		throw new UsageError(`unknown flag ${shown}\n${help.replace(/^\n/, '').replaceAll(/^\t/gm, '  ')}`);
+		const shown = unknown.map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
+		const guess = shown.length === 1 ? didYouMean(shown[0]!, [...flagSpellings(flags), '--help', '-h'], false) : '';
+		throw new UsageError(`unknown flag ${shown.join(', ')}${guess}\n${formatHelp(help)}`);
 	}
 
 	return result;

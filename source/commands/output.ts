@@ -1,7 +1,7 @@
 // Shared printing for the lifecycle verbs: colour choice and the human forms of engine results.
 import {colorEnabled, palette, type Palette} from '../colors.js';
 import {formatDuration} from '../duration.js';
-import type {CleanupReport, StopOutcome} from '../engine/types.js';
+import type {CleanupReport, StartFailure, StopOutcome} from '../engine/types.js';
 
 /** Colours for stdout honouring --no-color, NO_COLOR, FORCE_COLOR and whether it is a terminal. */
 export function colors(noColor: boolean | undefined): Palette {
@@ -28,4 +28,19 @@ export function stopLine(outcome: StopOutcome, c: Palette): string {
 			return `${outcome.name} was not running`;
 		}
 	}
+}
+
+/** `waiting for pid 4121 (server start) …`: who holds the home's lock (SPEC 4.4). */
+export function lockWaitLine(pid: number | null, verb: string | null): string {
+	return `waiting for ${pid === null ? 'another stigmer' : `pid ${pid}`}${verb === null ? '' : ` (${verb})`} …`;
+}
+
+/** A failed start's report: each failure with its reason, stderr tail, log, and the components left waiting for it. */
+export function failureLines(failures: StartFailure[], c: Palette): string[] {
+	return failures.flatMap((f) => [
+		`${c.red('✗')} ${f.name}: ${f.reason}`,
+		...(f.stderrTail.length > 0 ? [`  last ${f.stderrTail.length} line${f.stderrTail.length === 1 ? '' : 's'} of its stderr:`, ...f.stderrTail.map((l) => `    ${l}`)] : []),
+		...(f.logPath === null ? [] : [`  log: ${f.logPath}`]),
+		...(f.skipped.length > 0 ? [`  not started (waiting for ${f.name}): ${f.skipped.join(', ')}`] : []),
+	]);
 }

@@ -3,7 +3,7 @@ import {stop} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {cleanupLines, colors, stopLine} from './output.js';
+import {cleanupLines, colors, lockWaitLine, stopLine} from './output.js';
 
 const HELP = `
 	Usage: stigmer server stop [COMPONENT...]
@@ -20,7 +20,14 @@ const HELP = `
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
 	const c = colors(!cli.flags.color);
-	const result = await stop(resolveHome(), {components: cli.input});
+	const result = await stop(resolveHome(), {
+		components: cli.input,
+		onEvent: (event) => {
+			if (event.type === 'lock-wait') {
+				process.stderr.write(`${lockWaitLine(event.pid, event.verb)}\n`);
+			}
+		},
+	});
 	for (const line of cleanupLines(result.cleaned)) {
 		process.stdout.write(`${line}\n`);
 	}

@@ -148,7 +148,8 @@ async function route(broker: Broker, request: http.IncomingMessage, response: ht
 	const [first, second, queue, action] = parts;
 	if (parts.length === 1 && first === 'healthz') {
 		if (allow('GET')) {
-			send(response, 200, {status: 'ok'});
+			// The pid lets `start` prove the answer came from the server it just started, not another home's (SPEC 4.4).
+			send(response, 200, {status: 'ok', pid: process.pid});
 		}
 	} else if (first === 'v1' && second === 'pollers' && parts.length <= 3) {
 		if (allow('GET')) {

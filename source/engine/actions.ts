@@ -6,7 +6,8 @@ import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
-import {logOffsets, waitReady} from './readiness.js';
+import {ownPorts, foreignHolder} from './ports.js';
+import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
 import {cwdError, spawnComponent} from './spawn.js';
 import {end, type Target} from './terminate.js';
@@ -19,10 +20,11 @@ const UNKNOWN_COMPONENT_STOP = {signal: 'SIGTERM', timeoutMs: 5000} as const;
 
 /** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
 export async function start(home: Home, options: ActionOptions = {}): Promise<StartResult> {
-	return underLock(home, options, async ({config, selected, whole, emit}) => {
+	return underLock(home, options, 'server start', async ({config, selected, whole, emit}) => {
 		refuseDisabled(selected, whole);
 		const toStart = selected.filter((c) => c.enabled);
 		preflight(home, toStart);
+		emit({type: 'plan', components: toStart.map((c) => c.name)});
 		try {
 			rotateLogs(home, toStart.map((c) => c.name));
 		} catch (error: unknown) {
@@ -32,35 +34,51 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		const {cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 
 		const started: StartedComponent[] = [];
-		let failure: StartFailure | null = null;
-		const names = new Set(toStart.map((c) => c.name));
+		const failures: StartFailure[] = [];
+		const skipped = new Set<string>();
 		const byName = new Map(toStart.map((c) => [c.name, c]));
-		await inOrder([...names], (name) => byName.get(name)!.dependsOn, async (name) => {
-			const spec = byName.get(name)!;
-			const outcome = await startOne(home, spec, emit);
+		await inOrder([...byName.keys()], (name) => byName.get(name)!.dependsOn, async (name) => {
+			const outcome = await startOne(home, config, byName.get(name)!, emit);
 			if ('pid' in outcome) {
 				started.push(outcome);
 				return true;
 			}
 
-			failure ??= outcome;
+			failures.push(outcome);
+			emit({type: 'failed', failure: outcome});
 			return false;
-		}, (name) => {
-			if (failure !== null && !failure.skipped.includes(name)) {
-				failure.skipped.push(name);
-			}
-		});
-		if (failure !== null) {
-			emit({type: 'failed', failure});
+		}, (name) => skipped.add(name));
+
+		// Each unstarted component is named under every failed one it waits for, directly or through another.
+		for (const failure of failures) {
+			failure.skipped = toStart.filter((c) => skipped.has(c.name) && waitsFor(config, c.name, failure.name)).map((c) => c.name);
 		}
 
-		return {cleaned, started: started.sort((a, b) => order(config, a.name) - order(config, b.name)), failure};
+		const byOrder = (a: {name: string}, b: {name: string}) => order(config, a.name) - order(config, b.name);
+		return {cleaned, started: started.sort(byOrder), failures: failures.sort(byOrder)};
+	});
+}
+
+/** Whether `name` depends on `on`, directly or through other components. */
+function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<string>()): boolean {
+	const deps = config.components.find((c) => c.name === name)?.dependsOn ?? [];
+	return deps.some((d) => {
+		if (d === on) {
+			return true;
+		}
+
+		if (seen.has(d)) {
+			return false;
+		}
+
+		seen.add(d);
+		return waitsFor(config, d, on, seen);
 	});
 }
 
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
-	return underLock(home, options, async ({config, selected, whole, emit}) => {
+	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
 		return {stopped: outcomes, cleaned};
@@ -70,7 +88,7 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean; emit: (event: EngineEvent) => void};
 
 /** Hold the home lock, then load and validate config and pick the components an action names (all when none). */
-async function underLock<T>(home: Home, options: ActionOptions, work: (selection: Selection) => Promise<T>): Promise<T> {
+async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
 	const stopped: string[] = [];
 	const emit = (event: EngineEvent) => {
 		if (event.type === 'stopped' && event.outcome.how !== 'not-running') {
@@ -85,7 +103,7 @@ async function underLock<T>(home: Home, options: ActionOptions, work: (selection
 		const selected = selectComponents(config, options.components);
 		const whole = options.components === undefined || options.components.length === 0;
 		return saying(stopped, async () => work({config, selected, whole, emit}));
-	}, () => emit({type: 'lock-wait'}));
+	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
 }
 
 /**
@@ -223,30 +241,37 @@ async function inOrder(names: string[], before: (name: string) => string[], work
 	await Promise.all(names.map(run));
 }
 
-async function startOne(home: Home, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
+async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
 	emit({type: 'starting', component: spec.name});
 	const offsets = logOffsets(home, spec.name);
-	const failure = (reason: string): StartFailure => ({
+	const failure = (reason: string, spawned: boolean): StartFailure => ({
 		name: spec.name,
-		reason,
-		stderrTail: lastLines(home.logFile(spec.name, 'stderr'), offsets[1], FAILURE_TAIL_LINES),
-		logPath: home.logFile(spec.name, 'stderr'),
+		reason: reason.startsWith(`${spec.name}: `) ? reason.slice(spec.name.length + 2) : reason,
+		stderrTail: spawned ? lastLines(home.logFile(spec.name, 'stderr'), offsets[1], FAILURE_TAIL_LINES) : [],
+		logPath: spawned ? home.logFile(spec.name, 'stderr') : null,
 		skipped: [],
 	});
+
+	// SPEC 4.4: a port held by anyone but this component is never a ✓ that another process earned.
+	const ports = ownPorts(spec, config);
+	const taken = await foreignHolder(home, spec.name, ports);
+	if (taken !== undefined) {
+		return failure(`port ${taken.port} is in use by ${taken.holder}`, false);
+	}
 
 	let spawned;
 	try {
 		spawned = await spawnComponent(home, spec);
 	} catch (error: unknown) {
 		if (error instanceof StigmerError) {
-			return failure(error.message);
+			return failure(error.message, false);
 		}
 
 		throw error;
 	}
 
-	emit({type: 'spawned', component: spec.name, pid: spawned.pid});
-	const ready = await waitReady(home, spec, spawned, offsets);
+	emit({type: 'spawned', component: spec.name, pid: spawned.pid, awaiting: probeLabel(spec.ready)});
+	const ready = await waitReady(home, spec, spawned, {offsets, ports});
 	if (ready.ok) {
 		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms});
 		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};
@@ -255,7 +280,7 @@ async function startOne(home: Home, spec: ComponentSpec, emit: (event: EngineEve
 	// Not ready: end what we started so no half-started process lingers, and forget it.
 	await end({pid: spawned.pid, pgid: spawned.pid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
 	removePidFile(home.pidFile(spec.name));
-	return failure(ready.reason);
+	return failure(ready.reason, true);
 }
 
 /** The last `count` lines written to a file after `from`; reads only the end. */

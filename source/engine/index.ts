@@ -42,7 +42,8 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 	const members = running.pgid === null ? [running.pid] : (groups.get(running.pgid) ?? []);
 	const [usage, ready] = await Promise.all([
 		processTable.usage(members.length > 0 ? members : [running.pid]),
-		spec.ready === null || spec.ready.kind === 'log' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
+		// `log` and `exec` are start-time proofs: status neither rereads logs nor runs commands.
+		spec.ready === null || spec.ready.kind === 'log' || spec.ready.kind === 'exec' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
 	]);
 	return {
 		...base,

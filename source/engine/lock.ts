@@ -15,11 +15,15 @@ const EMPTY_LOCK_GRACE_MS = 500;
 /** Longest we try to take over a dead holder's lock (it cannot be removed: read-only, permissions) before saying so. */
 const TAKEOVER_DEADLINE_MS = 5000;
 
-type Holder = {pid: number; startTime: string};
+/** The lock file's content: who holds it, and what it is doing (`server start`), so a waiter can say. */
+type Holder = {pid: number; startTime: string; verb?: string};
 
-/** Run `work` holding the home's lock; waits (bounded) behind a live holder, takes over from a dead one. */
-export async function withLock<T>(home: Home, work: () => Promise<T>, onWait?: () => void): Promise<T> {
-	const release = await acquire(home, onWait);
+/** Who a waiter waits for. */
+export type LockHolder = {pid: number | null; verb: string | null};
+
+/** Run `work` holding the home's lock as `verb`; waits (bounded) behind a live holder, takes over from a dead one. */
+export async function withLock<T>(home: Home, work: () => Promise<T>, onWait?: (holder: LockHolder) => void, verb?: string): Promise<T> {
+	const release = await acquire(home, onWait, verb);
 	try {
 		return await work();
 	} finally {
@@ -27,7 +31,7 @@ export async function withLock<T>(home: Home, work: () => Promise<T>, onWait?: (
 	}
 }
 
-async function acquire(home: Home, onWait?: () => void): Promise<() => void> {
+async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?: string): Promise<() => void> {
 	const {lock, data} = home;
 	try {
 		ensurePrivateDir(data);
@@ -35,7 +39,7 @@ async function acquire(home: Home, onWait?: () => void): Promise<() => void> {
 		throw fileError(data, 'create', error);
 	}
 
-	const me: Holder = {pid: process.pid, startTime: processTable.info(process.pid)?.startTime ?? ''};
+	const me: Holder = {pid: process.pid, startTime: processTable.info(process.pid)?.startTime ?? '', ...(verb === undefined ? {} : {verb})};
 	const deadline = Date.now() + LOCK_WAIT_MS;
 	let waited = false;
 	let takeoverSince: number | undefined;
@@ -68,9 +72,10 @@ async function acquire(home: Home, onWait?: () => void): Promise<() => void> {
 			continue;
 		}
 
-		if (!waited) {
+		// Say once who holds it; a lock file caught mid-write is read again on the next round.
+		if (!waited && holder !== undefined) {
 			waited = true;
-			onWait?.();
+			onWait?.({pid: holder.pid, verb: typeof holder.verb === 'string' ? holder.verb : null});
 		}
 
 		if (Date.now() > deadline) {

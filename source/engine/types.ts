@@ -61,18 +61,21 @@ export type StartedComponent = {name: string; pid: number; readyMs: number};
 
 export type StartFailure = {
 	name: string;
-	/** e.g. "exited with code 1" or "not ready within 30s (http://127.0.0.1:7234/healthz)". */
+	/** e.g. "exited with code 1" or "port 7234 is in use by pid 812 (redis-server)". */
 	reason: string;
+	/** Its last stderr lines of this run (empty when it was never spawned). */
 	stderrTail: string[];
-	logPath: string;
-	/** Components left unstarted because they depend on the failed one. */
+	/** Its stderr log, or null when it was never spawned (nothing of this run is in it). */
+	logPath: string | null;
+	/** Components left unstarted because they wait for this one, directly or through another. */
 	skipped: string[];
 };
 
 export type StartResult = {
 	cleaned: CleanupReport;
 	started: StartedComponent[];
-	failure: StartFailure | null;
+	/** Every component that failed, each with its own reason, in config order; empty when all are ready. */
+	failures: StartFailure[];
 };
 
 export type StopOutcome = {
@@ -87,12 +90,16 @@ export type StopResult = {stopped: StopOutcome[]; cleaned: CleanupReport};
 
 /** Progress events, so a UI can show what an action is doing. */
 export type EngineEvent =
-	| {type: 'lock-wait'}
+	/** Another stigmer holds the home lock: its pid and what it runs (`server start`), when its lock file says. */
+	| {type: 'lock-wait'; pid: number | null; verb: string | null}
+	/** The components this start will start, in order (for aligned progress lines). */
+	| {type: 'plan'; components: string[]}
 	| {type: 'cleanup'; component: string; pids: number[]}
 	| {type: 'stopping'; component: string}
 	| {type: 'stopped'; outcome: StopOutcome}
 	| {type: 'starting'; component: string}
-	| {type: 'spawned'; component: string; pid: number}
+	/** `awaiting`: what readiness waits for, short (`tcp 6390`). */
+	| {type: 'spawned'; component: string; pid: number; awaiting: string}
 	| {type: 'ready'; component: string; pid: number; readyMs: number}
 	| {type: 'failed'; failure: StartFailure};
 
@@ -100,4 +107,6 @@ export type ActionOptions = {
 	onEvent?: (event: EngineEvent) => void;
 	/** Components to act on; all enabled ones when empty or absent. */
 	components?: string[];
+	/** What this action is, as the home lock shows it to a waiter (`dash`); `server start`/`server stop` by default. */
+	verb?: string;
 };

@@ -1,9 +1,10 @@
 // The macOS process table, read through `ps` and `sysctl` (there is no /proc); parsing lives in ps-parse.ts.
 import {execFileSync} from 'node:child_process';
+import net from 'node:net';
 import type pidusage from 'pidusage';
-import {isZombieState, markedFromPs, parseBoottime, parseGroupRows, parsePsRow} from './ps-parse.js';
+import {environmentPart, isZombieState, markedFromPs, parseBoottime, parseGroupRows, parseLsofListeners, parsePidCommands, parsePsRow, psMarker} from './ps-parse.js';
 import {signalZeroSays} from './signal.js';
-import type {MarkedProc, ProcInfo, ProcessTable, Usage} from './types.js';
+import type {MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
 
 /** Columns for ProcInfo; lstart is the identity token (SPEC 4.2). */
 const INFO_COLUMNS = 'pid=,ppid=,pgid=,state=,lstart=';
@@ -98,5 +99,42 @@ async function usage(pids: number[]): Promise<Usage> {
 	return {cpuPercent, rssBytes};
 }
 
+/** How long the fallback connect may take: a local listener answers in well under a millisecond. */
+const CONNECT_TIMEOUT_MS = 500;
+
+/** Whether anything accepts a TCP connection on host:port (a listener lsof could not show us). */
+async function accepts(host: string, port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = net.connect({host, port});
+		const done = (ok: boolean) => {
+			socket.destroy();
+			resolve(ok);
+		};
+		socket.setTimeout(CONNECT_TIMEOUT_MS, () => done(false));
+		socket.once('error', () => done(false));
+		socket.once('connect', () => done(true));
+	});
+}
+
+/** The marker of one process, from `ps -E` (own processes only: macOS hides other users' environments). */
+function markerOf(pid: number): {home: string; component: string} | undefined {
+	const plain = parsePidCommands(run('ps', ['-ww', '-o', 'pid=,command=', '-p', String(pid)])).get(pid);
+	const withEnv = parsePidCommands(run('ps', ['-E', '-ww', '-o', 'pid=,command=', '-p', String(pid)])).get(pid);
+	return withEnv === undefined ? undefined : psMarker(environmentPart(withEnv, plain));
+}
+
+// lsof names the listeners we may see; a port that accepts while lsof shows nobody is another user's.
+async function portHolders(port: number): Promise<PortHolder[]> {
+	const {execa} = await import('execa');
+	const {STIGMER_HOME: _home, STIGMER_COMPONENT: _component, ...env} = process.env;
+	const lsof = await execa('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], {reject: false, extendEnv: false, env: {...env, LC_ALL: 'C'}, timeout: PS_TIMEOUT_MS, stdin: 'ignore', stderr: 'ignore'});
+	const holders: PortHolder[] = parseLsofListeners(lsof.stdout).map(({pid, command}) => {
+		const marker = markerOf(pid);
+		return {kind: 'process', pid, command, home: marker?.home ?? null, component: marker?.component ?? null};
+	});
+	if (holders.length === 0 && ((await accepts('127.0.0.1', port)) || (await accepts('::1', port)))) holders.push({kind: 'hidden'});
+	return holders;
+}
+
 /** The process table of a macOS machine. */
-export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage};
+export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage, portHolders};

@@ -21,6 +21,7 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 		groupMembers: unsupported,
 		groups: unsupported,
 		usage: async () => unsupported(),
+		portHolders: async () => unsupported(),
 	};
 }
 

@@ -1,8 +1,8 @@
 // The Linux process table, read straight from /proc with sync reads: no child processes, so a scan costs milliseconds.
 import fs from 'node:fs';
-import {HOME_KEY, isDeadState, markerComponent, parseBtime, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
+import {HOME_KEY, isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
 import {signalZeroSays} from './signal.js';
-import type {MarkedProc, ProcInfo, ProcessTable, Usage} from './types.js';
+import type {MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
 
 /** USER_HZ: the unit of /proc/<pid>/stat times; the kernel fixes it at 100 for userspace on every architecture Node runs on. */
 const CLK_TCK = 100;
@@ -222,5 +222,64 @@ async function usage(pids: number[]): Promise<Usage> {
 	return {cpuPercent: Math.max(0, cpuPercent), rssBytes};
 }
 
+/** A listening process as a PortHolder: its command name and marker, as far as we may read them. */
+function describeHolder(pid: number): PortHolder {
+	const command = readProc(`/proc/${pid}/comm`)?.trim() ?? '';
+	const environ = readProcBytes(`/proc/${pid}/environ`);
+	const marker = environ === undefined ? undefined : parseMarker(environ.toString('utf8'));
+	return {kind: 'process', pid, command, home: marker?.home ?? null, component: marker?.component ?? null};
+}
+
+/** Of `pids`, those with an open fd on one of the socket links (`socket:[inode]`), with the links each holds. */
+function socketOwners(pids: Iterable<number>, links: Set<string>, uids: Set<number> | undefined): Map<number, Set<string>> {
+	const owners = new Map<number, Set<string>>();
+	for (const pid of pids) {
+		// Another user's fds are not ours to read: skip their processes without a readdir each.
+		if (uids !== undefined) {
+			try {
+				if (!uids.has(fs.statSync(`/proc/${pid}`).uid)) continue;
+			} catch {
+				continue;
+			}
+		}
+		let fds: string[];
+		try {
+			fds = fs.readdirSync(`/proc/${pid}/fd`);
+		} catch {
+			continue;
+		}
+		for (const fd of fds) {
+			let link: string;
+			try {
+				link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+			} catch {
+				continue;
+			}
+			if (links.has(link)) {
+				const held = owners.get(pid) ?? new Set<string>();
+				held.add(link);
+				owners.set(pid, held);
+			}
+		}
+	}
+	return owners;
+}
+
+// /proc/net/tcp{,6} LISTEN entries → socket inodes → the processes whose fds link to them.
+async function portHolders(port: number, prefer: number[] = []): Promise<PortHolder[]> {
+	const listeners = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) => parseListeners(readProc(table) ?? '', port));
+	if (listeners.length === 0) return [];
+	const links = new Set(listeners.map((l) => `socket:[${l.inode}]`));
+	const owners = socketOwners(prefer, links, undefined);
+	const seen = (): Set<string> => new Set([...owners.values()].flatMap((held) => [...held]));
+	if (seen().size < links.size) {
+		const uids = process.getuid?.() === 0 ? undefined : new Set(listeners.map((l) => l.uid));
+		for (const [pid, held] of socketOwners(allPids().filter((pid) => !prefer.includes(pid)), links, uids)) owners.set(pid, held);
+	}
+	const holders: PortHolder[] = [...owners.keys()].map(describeHolder);
+	if (seen().size < links.size) holders.push({kind: 'hidden'});
+	return holders;
+}
+
 /** The process table of a Linux machine. */
-export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage};
+export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage, portHolders};

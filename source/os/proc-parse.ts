@@ -82,3 +82,33 @@ export function markerComponent(environ: string, home: string): string | undefin
 
 export const HOME_KEY = 'STIGMER_HOME=';
 export const COMPONENT_KEY = 'STIGMER_COMPONENT=';
+
+/** The home and component of an environment's marker (NUL-separated), whatever the home; undefined without both. */
+export function parseMarker(environ: string): {home: string; component: string} | undefined {
+	let home: string | undefined;
+	let component: string | undefined;
+	for (const entry of environ.split('\0')) {
+		if (home === undefined && entry.startsWith(HOME_KEY)) home = entry.slice(HOME_KEY.length);
+		else if (component === undefined && entry.startsWith(COMPONENT_KEY)) component = entry.slice(COMPONENT_KEY.length);
+	}
+	return home && component ? {home, component} : undefined;
+}
+
+/** TCP state LISTEN in /proc/net/tcp{,6} (include/net/tcp_states.h). */
+const TCP_LISTEN = '0A';
+
+/** Sockets listening on `port` in a /proc/net/tcp or tcp6 table: inode and owner uid of each. */
+export function parseListeners(table: string, port: number): {inode: string; uid: number}[] {
+	const found: {inode: string; uid: number}[] = [];
+	const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+	for (const line of table.split('\n')) {
+		// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …
+		const fields = line.trim().split(/\s+/);
+		const local = fields[1];
+		if (fields.length < 10 || fields[3] !== TCP_LISTEN || local === undefined) continue;
+		if (local.slice(local.lastIndexOf(':') + 1).toUpperCase() !== hexPort) continue;
+		const inode = fields[9]!;
+		if (/^\d+$/.test(inode) && inode !== '0') found.push({inode, uid: Number(fields[7])});
+	}
+	return found;
+}

@@ -124,3 +124,23 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 	}
 	return found;
 }
+
+/** Listening processes from `lsof -nP -iTCP:PORT -sTCP:LISTEN -Fpc` (field output: `p<pid>`, `c<command>`, `f<fd>` lines). */
+export function parseLsofListeners(text: string): {pid: number; command: string}[] {
+	const found: {pid: number; command: string}[] = [];
+	for (const line of text.split('\n')) {
+		if (line.startsWith('p') && /^\d+$/.test(line.slice(1))) found.push({pid: Number(line.slice(1)), command: ''});
+		else if (line.startsWith('c') && found.length > 0) found.at(-1)!.command = line.slice(1);
+	}
+	return found;
+}
+
+/**
+ * The marker of a space-separated `ps -E` environment, whatever the home: the home runs to the next
+ * ` NAME=` (ps joins variables with single spaces), the component is one word.
+ */
+export function psMarker(environment: string): {home: string; component: string} | undefined {
+	const home = new RegExp(`(?:^| )${HOME_KEY}(.+?)(?= [A-Za-z_][A-Za-z0-9_]*=|$)`).exec(environment)?.[1];
+	const component = new RegExp(`(?:^| )${COMPONENT_KEY}(\\S+)`).exec(environment)?.[1];
+	return home && component ? {home, component} : undefined;
+}

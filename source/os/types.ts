@@ -18,6 +18,13 @@ export type MarkedProc = ProcInfo & {component: string};
 
 export type Usage = {cpuPercent: number; rssBytes: number};
 
+/**
+ * A listener on a TCP port: a process we can see (its command name, and the home and component of
+ * its marker when it carries one), or `hidden` when the socket exists but its process is not ours
+ * to see (another user's, or outside our PID namespace).
+ */
+export type PortHolder = {kind: 'process'; pid: number; command: string; home: string | null; component: string | null} | {kind: 'hidden'};
+
 export type ProcessTable = {
 	/** Identifier of this boot (Linux: /proc/sys/kernel/random/boot_id; macOS: kern.boottime). */
 	bootId(): string;
@@ -33,4 +40,9 @@ export type ProcessTable = {
 	groups(pgids: number[]): Map<number, number[]>;
 	/** CPU % (since last sample of that pid, or lifetime average on first call) and RSS summed over pids. */
 	usage(pids: number[]): Promise<Usage>;
+	/**
+	 * Every listener on TCP `port` of this machine, any address, IPv4 or IPv6 (none: the port is free).
+	 * `prefer`: pids to look at first (a component's own processes), so the usual answer costs a few reads.
+	 */
+	portHolders(port: number, prefer?: number[]): Promise<PortHolder[]>;
 };

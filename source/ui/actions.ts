@@ -16,11 +16,13 @@ function cleaned(report: CleanupReport): string {
 
 /** `✓ workflow-runner pid 4133 ready in 180ms` or the failure with its log path. */
 export function describeStart(result: StartResult): Message {
-	if (result.failure !== null) {
-		const f = result.failure;
-		const skipped = f.skipped.length > 0 ? `; not started: ${f.skipped.join(', ')}` : '';
-		const last = f.stderrTail.at(-1);
-		return {text: `✗ ${f.name}: ${f.reason}${last ? ` — ${last}` : ''} (log: ${f.logPath})${skipped}${cleaned(result.cleaned)}`, tone: 'error'};
+	if (result.failures.length > 0) {
+		const text = result.failures.map((f) => {
+			const skipped = f.skipped.length > 0 ? `; not started: ${f.skipped.join(', ')}` : '';
+			const last = f.stderrTail.at(-1);
+			return `✗ ${f.name}: ${f.reason}${last ? ` — ${last}` : ''}${f.logPath === null ? '' : ` (log: ${f.logPath})`}${skipped}`;
+		});
+		return {text: `${text.join(' · ')}${cleaned(result.cleaned)}`, tone: 'error'};
 	}
 
 	const started = result.started.map((s) => `${s.name} pid ${s.pid} ready in ${s.readyMs}ms`).join(', ');

@@ -65,7 +65,8 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 			return {...progress, [event.failure.name]: {state: 'crashed', note: event.failure.reason}};
 		}
 
-		case 'lock-wait': {
+		case 'lock-wait':
+		case 'plan': {
 			return progress;
 		}
 	}

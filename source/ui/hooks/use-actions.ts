@@ -63,13 +63,14 @@ export function useActions(deps: DashDeps, refresh: () => void, reportStartedAt:
 			const label = `${verb === 'restart' ? 'restarting' : 'stopping'} ${what}`;
 			const options = {
 				components: single ? [target!.name] : undefined,
+				verb: 'dash',
 				onEvent: (event: EngineEvent) => {
 					if (!mounted.current) {
 						return;
 					}
 
 					if (event.type === 'lock-wait') {
-						setMessage({text: `${label}: waiting for the home lock (another start or stop is running)…`, tone: 'info'});
+						setMessage({text: `${label}: waiting for ${event.pid === null ? 'the home lock' : `pid ${event.pid}`}${event.verb === null ? '' : ` (${event.verb})`}…`, tone: 'info'});
 					}
 
 					setProgress((p) => applyEvent(p, event));

@@ -1,0 +1,134 @@
+// What `server start` shows while it works (SPEC 4.4 step 6): each ✓ line as soon as that component is
+// ready, and on a terminal one live line for what is still awaited, redrawn at most 10 times a second.
+import type {Palette} from '../colors.js';
+import {formatDuration} from '../duration.js';
+import type {EngineEvent} from '../engine/types.js';
+import {cleanupLines, lockWaitLine} from './output.js';
+
+/** Redraw period of the live line: 10 per second at most (STYLE: batch what streams). */
+const LIVE_REDRAW_MS = 100;
+/** Frames of the live line's spinner. */
+const SPINNER = ['◐', '◓', '◑', '◒'] as const;
+/** Width assumed when the terminal does not say. */
+const DEFAULT_COLUMNS = 80;
+/** Erase the cursor's line and return to its start. */
+const CLEAR_LINE = '\r\u001B[2K';
+
+export type Progress = {
+	/** Feed it the engine's events. */
+	onEvent: (event: EngineEvent) => void;
+	/** Stop the live line and erase it: call before printing anything else and at exit. */
+	close: () => void;
+};
+
+/** `✓ stigmer-server  pid 4121  ready in 180ms`, the name padded to `width`. */
+export function readyLine(name: string, pid: number, readyMs: number, width: number, c: Palette): string {
+	return `${c.green('✓')} ${name.padEnd(width)}  pid ${pid}  ready in ${formatDuration(readyMs)}`;
+}
+
+/** Print start's progress: ✓ lines and cleanup lines on `out`, the lock wait on `err`; the live line only when `out` is a terminal. */
+export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, c: Palette): Progress {
+	const live = out.isTTY === true;
+	const awaited = new Map<string, {label: string; since: number}>();
+	let width = 0;
+	let shown = false;
+	let frame = 0;
+	let timer: NodeJS.Timeout | undefined;
+
+	const clear = () => {
+		if (shown) {
+			out.write(CLEAR_LINE);
+			shown = false;
+		}
+	};
+
+	const draw = () => {
+		const first = awaited.entries().next();
+		if (first.done) {
+			clear();
+			return;
+		}
+
+		const [name, {label, since}] = first.value;
+		const more = awaited.size > 1 ? `  (+${awaited.size - 1} more)` : '';
+		const text = `${SPINNER[frame++ % SPINNER.length]} ${name.padEnd(width)}  waiting for ${label}  ${formatDuration(Date.now() - since)}${more}`;
+		// One row only: a wrapped line could not be erased with one CLEAR_LINE.
+		// A terminal of unknown size (0 columns, as under script(1)) is taken as 80 wide.
+		const columns = Math.max(10, (out.columns || DEFAULT_COLUMNS) - 1);
+		out.write(`${CLEAR_LINE}${c.cyan(text.length > columns ? `${text.slice(0, columns - 1)}…` : text)}`);
+		shown = true;
+	};
+
+	const tick = () => {
+		if (!live) {
+			return;
+		}
+
+		if (awaited.size === 0) {
+			clearInterval(timer);
+			timer = undefined;
+			clear();
+			return;
+		}
+
+		timer ??= setInterval(draw, LIVE_REDRAW_MS);
+		draw();
+	};
+
+	const print = (stream: NodeJS.WriteStream, line: string) => {
+		clear();
+		stream.write(`${line}\n`);
+	};
+
+	return {
+		onEvent(event) {
+			switch (event.type) {
+				case 'plan': {
+					width = Math.max(width, ...event.components.map((name) => name.length));
+					break;
+				}
+
+				case 'lock-wait': {
+					print(err, lockWaitLine(event.pid, event.verb));
+					break;
+				}
+
+				case 'cleanup': {
+					for (const line of cleanupLines([{component: event.component, pids: [...event.pids].sort((a, b) => a - b)}])) {
+						print(out, line);
+					}
+
+					break;
+				}
+
+				case 'spawned': {
+					awaited.set(event.component, {label: event.awaiting, since: Date.now()});
+					tick();
+					break;
+				}
+
+				case 'ready': {
+					awaited.delete(event.component);
+					print(out, readyLine(event.component, event.pid, event.readyMs, width, c));
+					tick();
+					break;
+				}
+
+				case 'failed': {
+					awaited.delete(event.failure.name);
+					tick();
+					break;
+				}
+
+				default: {
+					break;
+				}
+			}
+		},
+		close() {
+			clearInterval(timer);
+			timer = undefined;
+			clear();
+		},
+	};
+}

@@ -1,0 +1,51 @@
+// "Did you mean": the closest known word to a mistyped command or flag (SPEC 8).
+
+/** Edits allowed per this many characters of the typed word: `strat` → `start`, not `stop` → `status`. */
+const CHARS_PER_EDIT = 3;
+/** Beyond this many edits a guess is noise, however long the word. */
+const MAX_EDITS = 3;
+
+/** The candidate closest to `typed` (a unique prefix, else the fewest edits), or undefined when none is close. */
+export function closest(typed: string, candidates: readonly string[]): string | undefined {
+	const prefixed = candidates.filter((c) => typed.replace(/^-+/, '').length >= 2 && c.startsWith(typed));
+	if (prefixed.length === 1) {
+		return prefixed[0];
+	}
+
+	const budget = Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.replace(/^-+/, '').length / CHARS_PER_EDIT)));
+	let best: string | undefined;
+	let bestDistance = budget + 1;
+	for (const candidate of candidates) {
+		const d = editDistance(typed, candidate);
+		if (d < bestDistance) {
+			best = candidate;
+			bestDistance = d;
+		}
+	}
+
+	return best;
+}
+
+/** `; did you mean "start"?` (quoted for commands, bare for flags), or '' when nothing is close. */
+export function didYouMean(typed: string, candidates: readonly string[], quote = true): string {
+	const guess = closest(typed, candidates);
+	return guess === undefined ? '' : `; did you mean ${quote ? `"${guess}"` : guess}?`;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
+export function editDistance(a: string, b: string): number {
+	const rows = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+	for (let i = 1; i <= a.length; i++) {
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+				d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+			}
+
+			rows[i]![j] = d;
+		}
+	}
+
+	return rows[a.length]![b.length]!;
+}
