@@ -140,7 +140,16 @@ export function logFile(root: string, component: string, stream: Stream): string
 
 /** Create a directory we own with mode 0700 (SPEC 2). */
 export function ensurePrivateDir(dir: string): void {
-	fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+	try {
+		fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+	} catch (error: unknown) {
+		// A recursive mkdir says ENOENT on a read-only file system; one level at a time says why (EROFS, EACCES).
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(path.dirname(dir))) {
+			fs.mkdirSync(dir, {mode: 0o700});
+		}
+
+		throw error;
+	}
 }
 
 /** Why a path under the home cannot be used as a file: a symlink, a directory, a FIFO…; undefined when absent or regular. */

@@ -252,3 +252,40 @@ rm -f "$H/fill"; run server stop
 	assert.deepEqual(home.processes()['sleeper'] ?? [], [], `no sleeper runs without a PID file:\n${out}`);
 	void statusJson;
 });
+
+test('a read-only home: start and stop say so in one line (exit 1) and leave nothing behind', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const why = canMountTmpfs();
+	if (why !== undefined) {
+		t.skip(why);
+		return;
+	}
+
+	const home = await makeHome(t, sleeperConfig);
+	const script = `
+set -u
+H="$STIGMER_HOME"
+mount --bind "$H" "$H" && mount -o remount,bind,ro "$H" || { echo "NOMOUNT"; exit 0; }
+for verb in start stop status; do
+  "$NODE" "$CLI" server $verb >/dev/null 2>"$TMPDIR_ERR"; echo "== $verb exit=$?"; sed 's/^/ERR /' "$TMPDIR_ERR"
+done
+`;
+	const errFile = path.join(fs.realpathSync(os.tmpdir()), `stigmer-ro-${process.pid}.err`);
+	t.after(() => fs.rmSync(errFile, {force: true}));
+	const result = inMountNamespace(script, {STIGMER_HOME: home.dir, CLI, NODE: process.execPath, TMPDIR_ERR: errFile});
+	if (result === undefined || result.stdout.includes('NOMOUNT')) {
+		t.skip('cannot make a read-only bind mount here');
+		return;
+	}
+
+	const out = result.stdout;
+	for (const verb of ['start', 'stop']) {
+		const section = out.split('== ').find((s) => s.startsWith(verb)) ?? '';
+		assert.match(section, /exit=1/, out);
+		const errors = section.split('\n').filter((l) => l.startsWith('ERR '));
+		assert.equal(errors.length, 1, `one line:\n${out}`);
+		assert.match(errors[0]!, /cannot create .*data: the file system is read-only \(EROFS\)/, out);
+	}
+
+	assert.match(out, /== status exit=3/, `status still reads a read-only home:\n${out}`);
+	assert.deepEqual(home.processes()['sleeper'] ?? [], []);
+});
