@@ -35,8 +35,18 @@ export type ComponentSpec = {
 	stopSignal: NodeJS.Signals;
 	stopTimeoutMs: number;
 	readyTimeoutMs: number;
+	/** What its supervisor does when it exits by itself (SPEC 4.8). */
+	restart: RestartPolicy;
 	/** Directories the command expects to exist (temporal's database folder); created 0700 before a start. */
 	ensureDirs: string[];
+};
+
+/** SPEC 4.8: `restart`, `max_restarts`, `restart_delay`, `min_uptime`, resolved. */
+export type RestartPolicy = {
+	mode: (typeof RESTART_MODES)[number];
+	maxRestarts: number;
+	delayMs: number;
+	minUptimeMs: number;
 };
 
 export type StackConfig = {
@@ -52,6 +62,9 @@ export const CONFIG_VERSION = 1;
 const DEFAULT_STOP_TIMEOUT_MS = 5000;
 /** How long a component may take to be ready when config names no ready_timeout. */
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
+const RESTART_MODES = ['no', 'on-failure', 'always'] as const;
+/** SPEC 4.8 defaults: five quick failures in a row, backoff from 1s, a 10s run counts as healthy. */
+const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: 1000, minUptimeMs: 10_000};
 const BUILTIN_NAMES = ['temporal', 'stigmer-server', 'workflow-runner', 'agent-runner'] as const;
 const DEFAULT_PORTS: Record<string, number> = {temporal: 7233, 'stigmer-server': 7234};
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
@@ -108,6 +121,11 @@ const componentSchema = z.strictObject({
 	stop_signal: z.enum(STOP_SIGNALS).optional(),
 	stop_timeout: duration.optional(),
 	ready_timeout: duration.optional(),
+	// YAML 1.2 reads `no` as the string "no"; false is accepted as the same.
+	restart: z.union([z.enum(RESTART_MODES), z.literal(false)], {error: 'expected no, on-failure or always'}).optional(),
+	max_restarts: z.number().int().min(0).max(1000).optional(),
+	restart_delay: duration.optional(),
+	min_uptime: duration.optional(),
 });
 const configSchema = z.strictObject({
 	version: z.number().int().optional(),
@@ -562,6 +580,12 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		stopSignal: c.stop_signal ?? 'SIGTERM',
 		stopTimeoutMs: c.stop_timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : parseDuration(c.stop_timeout)!,
 		readyTimeoutMs: c.ready_timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseDuration(c.ready_timeout)!,
+		restart: {
+			mode: c.restart === false ? 'no' : c.restart ?? DEFAULT_RESTART.mode,
+			maxRestarts: c.max_restarts ?? DEFAULT_RESTART.maxRestarts,
+			delayMs: c.restart_delay === undefined ? DEFAULT_RESTART.delayMs : parseDuration(c.restart_delay)!,
+			minUptimeMs: c.min_uptime === undefined ? DEFAULT_RESTART.minUptimeMs : parseDuration(c.min_uptime)!,
+		},
 		ensureDirs: name === 'temporal' && c.command === undefined ? [path.join(home.root, 'temporal-data')] : [],
 	};
 }

@@ -369,11 +369,15 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 			found.map((p) => [p.pid, p.component]),
 			[[ours, 'x']],
 		);
-		assert.deepEqual({...found[0], component: undefined}, {...processTable.info(ours), component: undefined});
+		assert.deepEqual({...found[0], component: undefined}, {...processTable.info(ours), component: undefined, supervisor: false});
 		assert.deepEqual(
 			processTable.scanMarked(otherHome).map((p) => p.pid),
 			[strangers[0]],
 		);
+		// A supervisor (SPEC 4.8) is marked like any process of the home, and flagged as one.
+		const supervisor = pidOf(start('sleep', ['30'], {env: env({STIGMER_HOME: home, STIGMER_COMPONENT: 'x', STIGMER_SUPERVISOR: '1'})}));
+		await waitFor('the supervisor stand-in to exec sleep', () => hasExeced(supervisor, 'sleep'));
+		assert.deepEqual(processTable.scanMarked(home).map((p) => [p.pid, p.supervisor]).sort((a, b) => Number(a[0]) - Number(b[0])), [[ours, false], [supervisor, true]].sort((a, b) => Number(a[0]) - Number(b[0])));
 	});
 
 	test('groupMembers lists a detached group with its children, and signalGroup ends it', async () => {

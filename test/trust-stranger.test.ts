@@ -141,7 +141,7 @@ test('component names follow SPEC 3: 1-64 of a-z 0-9 - _, not daemon; errors nam
 		['x'.repeat(300), /1-64 characters/],
 	];
 	for (const [name, rule] of cases) {
-		home.writeConfigText(`version: 1\ncomponents:\n  temporal: {enabled: false}\n  ${name}:\n    command: [sleep, "1"]\n`);
+		home.writeConfigText(`version: 1\ncomponents:\n  temporal: {enabled: false}\n  ${name}:\n    command: [sleep, "1"]\n  stigmer-server: {enabled: false, port: ${home.port}}\n  workflow-runner: {enabled: false}\n  agent-runner: {enabled: false}\n`);
 		for (const verb of ['start', 'status']) {
 			const result = await home.cli(['server', verb]);
 			assert.equal(result.code, 2, `${name}: ${show(result)}`);

@@ -25,6 +25,10 @@ export function component(name: string, state: ComponentState, extra: Partial<Co
 		orphans: [],
 		strangers: [],
 		logs: {stdout: `/h/data/logs/${name}.log`, stderr: `/h/data/logs/${name}.err`},
+		restarts: 0,
+		lastExit: null,
+		nextRestartAt: null,
+		supervisorPid: running ? 3000 + name.length : null,
 		...extra,
 	};
 }

@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
 	return report.healthy ? EXIT.ok : EXIT.notRunning;
 }
 
-const STATE_COLOR = {running: 'green', starting: 'yellow', stopping: 'yellow', stopped: 'gray', crashed: 'red', disabled: 'gray'} as const;
+const STATE_COLOR = {running: 'green', starting: 'yellow', backoff: 'yellow', stopping: 'yellow', stopped: 'gray', exited: 'gray', failed: 'red', crashed: 'red', disabled: 'gray'} as const;
 
 /** The human table of a status report, one row per component plus reasons and orphans. */
 export function statusTable(report: StatusReport, c: Palette): string {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {processTable, type MarkedProc} from '../os/index.js';
 import type {Home} from '../paths.js';
-import {readPidFile, type PidFileContent} from './pidfile.js';
+import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
 
 /** A process proved ours from a PID file. */
 export type Recorded = {pid: number; pgid: number | null; startedAtMs: number};
@@ -17,6 +17,8 @@ export type ComponentFinding = {
 	files: PidFileFinding[];
 	/** The process the component's own PID file proves (the legacy daemon.pid is a file, never this). */
 	running: Recorded | null;
+	/** Its supervisor (SPEC 4.8), proved from the same PID file: alive while it waits to restart the component, too. */
+	supervisor: Recorded | null;
 	/** Ours but not recorded in a valid PID file: marker-scan hits outside recorded groups, leftovers of dead groups. */
 	orphans: Array<{pid: number; pgid: number | null; startedAtMs: number}>;
 	/** Unmarked members of a group whose recorded leader is gone: the group number may be reused, so never signalled (SPEC 4.2). */
@@ -33,7 +35,7 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	const get = (component: string) => {
 		let finding = findings.get(component);
 		if (finding === undefined) {
-			finding = {component, files: [], running: null, orphans: [], strangers: []};
+			finding = {component, files: [], running: null, supervisor: null, orphans: [], strangers: []};
 			findings.set(component, finding);
 		}
 
@@ -54,8 +56,18 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 		}
 
 		const finding = get(component);
-		const {proven, why, leftoverGroup} = prove(content, component, home, boot, marked, ancestors);
+		const {proven, supervisor, why, leftoverGroup} = prove(content, component, home, boot, marked, ancestors);
 		finding.files.push({file, content, proven, why});
+		if (supervisor) {
+			coveredPids.add(supervisor.pid);
+			coveredGroups.add(supervisor.pid);
+			if (file === home.pidFile(component) && finding.supervisor === null) {
+				finding.supervisor = supervisor;
+			} else if (!proven) {
+				finding.orphans.push(supervisor);
+			}
+		}
+
 		if (proven) {
 			coveredPids.add(proven.pid);
 			if (proven.pgid !== null) {
@@ -85,6 +97,13 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 		// A marked group leader takes its whole group; a marked non-leader is ended alone.
 		const leaderMarked = marked.has(proc.pgid);
 		if (leaderMarked && proc.pgid !== proc.pid) {
+			continue;
+		}
+
+		if (proc.supervisor && proc.pid === proc.pgid) {
+			// A lost supervisor: its group is ended; the component it runs is what the user knows (none in backoff).
+			const shown = scan.find((p) => p.pgid === proc.pid && !p.supervisor) ?? proc;
+			get(proc.component).orphans.push({pid: shown.pid, pgid: ancestors.groups.has(proc.pid) ? null : proc.pid, startedAtMs: shown.startedAtMs});
 			continue;
 		}
 
@@ -131,7 +150,7 @@ function ancestry(): Ancestry {
 	return {pids, groups};
 }
 
-type Proof = {proven: Recorded | null; why: string | null; leftoverGroup: number | null};
+type Proof = {proven: Recorded | null; supervisor?: Recorded | null; why: string | null; leftoverGroup: number | null};
 
 /** SPEC 4.2: alive, same boot, same start time — or, for a legacy plain pid, our marker. Pure apart from reading /proc. */
 function prove(content: PidFileContent, component: string, home: Home, boot: string, marked: Map<number, MarkedProc>, ancestors: Ancestry): Proof {
@@ -156,14 +175,33 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 
 	const {record} = content;
 	const sameOrigin = record.bootId === boot && (record.home === '' || record.home === home.root) && record.component === component;
+	const supervisor = sameOrigin ? proveSupervisor(record) : null;
 	if (info && sameOrigin && info.startTime === record.startTime) {
-		// The recorded group only when it is the proved leader's own (a file may name any group), and never ours.
-		const pgid = record.pgid === info.pgid && !ancestors.groups.has(info.pgid) ? record.pgid : null;
-		return {proven: {pid, pgid, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
+		// The recorded group only when its leader is proved — the supervisor, or (unsupervised) the component itself — and
+		// is the group the proved process actually runs in (a file may name any group); never a group of our own.
+		const leaderProved = record.supervisorPid === undefined ? record.pgid === pid : supervisor !== null && record.pgid === supervisor.pid;
+		const pgid = leaderProved && record.pgid === info.pgid && !ancestors.groups.has(info.pgid) ? record.pgid : null;
+		return {proven: {pid, pgid, startedAtMs: info.startedAtMs}, supervisor, why: null, leftoverGroup: null};
+	}
+
+	if (supervisor) {
+		// The component is between runs (backoff, or restarting): its supervisor, leader of the group, stands for it.
+		return {proven: null, supervisor, why: null, leftoverGroup: null};
 	}
 
 	// Leader gone and no process holds the group's number as its pid: the group's members are ours (SPEC 4.2).
 	const leftoverGroup = sameOrigin && processTable.info(record.pgid) === undefined && processTable.groupMembers(record.pgid).length > 0 ? record.pgid : null;
 	const why = info ? `pid ${pid} now belongs to another process (started at a different time)` : `pid ${pid} exited without a stop`;
 	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
+}
+
+/** A record's supervisor, proved as the component is (SPEC 4.2): alive, same start time (same boot and home checked by the caller). */
+function proveSupervisor(record: PidRecord): Recorded | null {
+	const pid = record.supervisorPid;
+	if (pid === undefined || record.supervisorStartTime === undefined || pid === process.pid || pid === process.ppid) {
+		return null;
+	}
+
+	const info = processTable.info(pid);
+	return info && info.startTime === record.supervisorStartTime ? {pid, pgid: pid, startedAtMs: info.startedAtMs} : null;
 }

@@ -12,6 +12,9 @@ export type PidRecord = {
 	home: string;
 	argv: string[];
 	version: string;
+	/** The component's supervisor (SPEC 4.8), leader of its group; absent in records of unsupervised starts. */
+	supervisorPid?: number;
+	supervisorStartTime?: string;
 };
 
 /** A PID file's content: a full record, a legacy plain number, or unusable. */
@@ -41,7 +44,10 @@ export function parsePidFile(text: string): PidFileContent {
 			value && typeof value === 'object' && validPid(value.pid) && validPid(value.pgid)
 			&& typeof value.startTime === 'string' && typeof value.bootId === 'string' && typeof value.component === 'string'
 		) {
-			return {kind: 'record', record: {home: '', argv: [], version: '', ...value} as PidRecord};
+			const {supervisorPid, supervisorStartTime, ...rest} = value;
+			// A supervisor is recorded only as a whole: a valid pid with its start time.
+			const supervisor = validPid(supervisorPid) && typeof supervisorStartTime === 'string' ? {supervisorPid, supervisorStartTime} : {};
+			return {kind: 'record', record: {home: '', argv: [], version: '', ...rest, ...supervisor} as PidRecord};
 		}
 	} catch {}
 
