@@ -2,7 +2,7 @@
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
 import {formatDuration} from '../duration.js';
-import {EXIT} from '../errors.js';
+import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {colors} from './output.js';
@@ -24,6 +24,10 @@ const HELP = `
 /** Print status; 0 when healthy, 3 otherwise. */
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
+	if (cli.input.length > 0) {
+		throw new UsageError(`unexpected argument "${cli.input[0]}": \`server status\` shows every component (see --help)`);
+	}
+
 	const report = await status(resolveHome());
 	process.stdout.write(cli.flags.json ? `${JSON.stringify(report, null, 2)}\n` : statusTable(report, colors(!cli.flags.color)));
 	return report.healthy ? EXIT.ok : EXIT.notRunning;
@@ -68,6 +72,10 @@ function noteFor(s: ComponentStatus): string[] {
 
 	if (s.orphans.length > 0) {
 		notes.push(`${s.name}: ${s.orphans.length} orphaned process${s.orphans.length === 1 ? '' : 'es'} (pids ${s.orphans.map((o) => o.pid).join(', ')}); \`stigmer server start\` cleans them up`);
+	}
+
+	if (s.strangers.length > 0) {
+		notes.push(`${s.name}: pid${s.strangers.length === 1 ? '' : 's'} ${s.strangers.map((o) => o.pid).join(', ')} in its old process group carry no stigmer marker: not ours, left alone (check with \`ps -o pid,args -p ${s.strangers.map((o) => o.pid).join(',')}\`)`);
 	}
 
 	return notes;
