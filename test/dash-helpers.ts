@@ -54,7 +54,7 @@ export function markedPids(home: string, component: string): number[] {
 		try {
 			const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
 			const state = /\) (\S)/.exec(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1];
-			if (env.includes(`STIGMER_HOME=${home}`) && env.includes(`STIGMER_COMPONENT=${component}`) && state !== 'Z') {
+			if (env.includes(`STIGMER_HOME=${home}`) && env.includes(`STIGMER_COMPONENT=${component}`) && !env.includes('STIGMER_SUPERVISOR=1') && state !== 'Z') {
 				found.push(Number(entry));
 			}
 		} catch {}

@@ -95,6 +95,22 @@ export async function runCli(home: string, args: string[], options: {env?: Recor
 /** Wait for a started child (stdout and stderr piped) to end and collect its output; SIGKILLs it and throws after timeoutMs. */
 export async function collect(child: ChildProcess, what: string, timeoutMs = CLI_TIMEOUT_MS): Promise<CliResult> {
 	const began = performance.now();
+	const output = live(child);
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`${what} did not finish within ${timeoutMs}ms\nstdout:\n${output.stdout()}\nstderr:\n${output.stderr()}`));
+		}, timeoutMs);
+		child.on('error', reject);
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			resolve({code, signal, stdout: output.stdout(), stderr: output.stderr(), ms: performance.now() - began});
+		});
+	});
+}
+
+/** A spawned CLI's stdout and stderr so far, as they arrive (read them while it still runs). */
+export function live(child: ChildProcess): {stdout: () => string; stderr: () => string} {
 	let stdout = '';
 	let stderr = '';
 	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -103,17 +119,7 @@ export async function collect(child: ChildProcess, what: string, timeoutMs = CLI
 	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
 	});
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
-			reject(new Error(`${what} did not finish within ${timeoutMs}ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-		}, timeoutMs);
-		child.on('error', reject);
-		child.on('close', (code, signal) => {
-			clearTimeout(timer);
-			resolve({code, signal, stdout, stderr, ms: performance.now() - began});
-		});
-	});
+	return {stdout: () => stdout, stderr: () => stderr};
 }
 
 /** Remove terminal colour codes, in case colour slips through NO_COLOR. */
@@ -166,7 +172,8 @@ export function bootId(): string {
 	return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 }
 
-export type HomeProc = {pid: number; component: string; pgid: number};
+/** A marked process; `supervisor` when it is a component's supervisor (STIGMER_SUPERVISOR=1, SPEC 4.8). */
+export type HomeProc = {pid: number; component: string; pgid: number; supervisor: boolean};
 
 function allPids(): number[] {
 	return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
@@ -187,17 +194,17 @@ export function homeProcesses(home: string): HomeProc[] {
 		const component = vars.find((v) => v.startsWith('STIGMER_COMPONENT='))?.slice('STIGMER_COMPONENT='.length);
 		const stat = procStat(pid);
 		if (component && vars.includes(`STIGMER_HOME=${home}`) && stat && stat.state !== 'Z') {
-			found.push({pid, component, pgid: stat.pgid});
+			found.push({pid, component, pgid: stat.pgid, supervisor: vars.includes('STIGMER_SUPERVISOR=1')});
 		}
 	}
 
 	return found;
 }
 
-/** Pids per component from homeProcesses, each list sorted. */
-export function processesByComponent(home: string): Record<string, number[]> {
+/** Pids per component from homeProcesses (the components' own processes, or with `supervisors` their supervisors), each list sorted. */
+export function processesByComponent(home: string, which: 'components' | 'supervisors' = 'components'): Record<string, number[]> {
 	const by: Record<string, number[]> = {};
-	for (const p of homeProcesses(home)) {
+	for (const p of homeProcesses(home).filter((p) => p.supervisor === (which === 'supervisors'))) {
 		(by[p.component] ??= []).push(p.pid);
 	}
 
@@ -429,6 +436,12 @@ async function cleanupHome(home: string, tracked: Map<number, string | undefined
 		if (stat && String(record?.['startTime']) === stat.startTime && stat.pgid === pid) {
 			groups.add(pid);
 		}
+
+		const supervisor = Number(record?.['supervisorPid']);
+		const supervisorStat = Number.isInteger(supervisor) && supervisor > 1 ? procStat(supervisor) : undefined;
+		if (supervisorStat && String(record?.['supervisorStartTime']) === supervisorStat.startTime && supervisorStat.pgid === supervisor) {
+			groups.add(supervisor);
+		}
 	}
 
 	for (const pgid of groups) {
@@ -466,6 +479,10 @@ export type StatusComponent = {
 	port: number | null;
 	orphans: Array<{pid: number; startedAt: string}>;
 	logs: {stdout: string; stderr: string};
+	restarts: number;
+	lastExit: {code: number | null; signal: string | null; at: string; uptimeMs: number} | null;
+	nextRestartAt: string | null;
+	supervisorPid: number | null;
 };
 export type StatusJson = {home: string; healthy: boolean; components: StatusComponent[]};
 

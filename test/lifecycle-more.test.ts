@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
 import {
-	CLI, fixture, freePort, isAlive, makeHome, parseCleaned, parseStarted, parseStopped, readPidFile, ROOT, runCli,
+	CLI, fixture, freePort, isAlive, makeHome, parseCleaned, parseStarted, parseStopped, procStat, readPidFile, ROOT, runCli,
 	show, spawnMarked, statusJson, waitFor,
 } from './helpers.js';
 
@@ -30,7 +30,12 @@ test('start COMPONENT restarts only that one; stop COMPONENT stops only that one
 	for (const name of BUILTINS) {
 		const c = status.byName.get(name)!;
 		assert.equal(c.enabled, true);
-		assert.equal(c.pgid, c.pid, `${name} leads its own process group`);
+		// SPEC 4.8: the supervisor is the component's parent and leads its group; pid is the component's own.
+		assert.equal(c.pgid, c.supervisorPid, `${name}'s group is its supervisor's`);
+		assert.equal(procStat(c.pid!)?.ppid, c.supervisorPid, `${name}'s parent is its supervisor`);
+		assert.equal(c.restarts, 0);
+		assert.equal(c.lastExit, null);
+		assert.equal(c.nextRestartAt, null);
 		const startedAt = Date.parse((c as unknown as {startedAt: string}).startedAt);
 		assert.ok(Math.abs(Date.now() - startedAt) < 120_000, `${name}.startedAt is a recent ISO time`);
 		const usage = c as unknown as {uptimeMs: number; cpuPercent: number; rssBytes: number};

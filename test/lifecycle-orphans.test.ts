@@ -17,7 +17,9 @@ const byNumber = (a: number, b: number) => a - b;
 
 /** Write a PID file as the engine would (JSON), from a real record of this home with identity fields replaced. */
 function writeRecord(home: TestHome, component: string, template: Record<string, unknown>, fields: Record<string, unknown>): void {
-	fs.writeFileSync(home.pidFile(component), JSON.stringify({...template, component, ...fields}), {mode: 0o600});
+	// The forged record names a process no supervisor started (as a PID file overwritten by another start would).
+	const {supervisorPid: _pid, supervisorStartTime: _time, ...unsupervised} = template;
+	fs.writeFileSync(home.pidFile(component), JSON.stringify({...unsupervised, component, ...fields}), {mode: 0o600});
 }
 
 /** A start time that is not `real`, in the engine's own representation. */

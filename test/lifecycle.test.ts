@@ -92,15 +92,19 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 	assert.equal(again.code, 0, `stopping what is not running is not an error:\n${show(again)}`);
 });
 
-test('kill -9 of a component, then start: crashed in status, then exactly one of each, healthy', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+test('kill -9 of a component and its supervisor, then start: crashed in status, then exactly one of each, healthy', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
 	const first = await home.cli(['server', 'start']);
 	assert.equal(first.code, 0, show(first) + home.logs());
 	const before = parseStarted(first.stdout);
 	const server = before.get('stigmer-server')!.pid;
+	const supervisor = Number(readPidFile(home.pidFile('stigmer-server'))?.['supervisorPid']);
+	assert.equal(procStat(server)?.ppid, supervisor, 'the PID file names the component\'s parent as its supervisor');
 
+	// Supervisor first: nobody is left to record the exit (SPEC 4.8).
+	process.kill(supervisor, 'SIGKILL');
 	process.kill(server, 'SIGKILL');
-	await waitFor(() => !isAlive(server), 'the killed stigmer-server to be gone');
+	await waitFor(() => !isAlive(server) && !isAlive(supervisor), 'the killed stigmer-server and its supervisor to be gone');
 
 	const crashed = await statusJson(home);
 	assert.equal(crashed.result.code, 3, show(crashed.result));
@@ -131,8 +135,10 @@ test('a component that ignores SIGTERM and has children: stop kills the whole gr
 	const leader = parseStarted(start.stdout).get('stubborn')?.pid;
 	assert.ok(leader, show(start));
 	const children = await waitFor(() => /children (\d+) (\d+)/.exec(fs.readFileSync(home.logFile('stubborn'), 'utf8'))?.slice(1).map(Number), 'the fixture to log its children');
-	await waitFor(() => children.every((pid) => procStat(pid)?.pgid === leader), 'both children in the leader\'s process group');
-	assert.deepEqual(groupMembers(leader).sort((a, b) => a - b), [leader, ...children].sort((a, b) => a - b));
+	// The supervisor leads the group (SPEC 4.8): it, the component and both children.
+	const supervisor = Number(readPidFile(home.pidFile('stubborn'))?.['supervisorPid']);
+	await waitFor(() => children.every((pid) => procStat(pid)?.pgid === supervisor), 'both children in the supervisor\'s process group');
+	assert.deepEqual(groupMembers(supervisor).sort((a, b) => a - b), [supervisor, leader, ...children].sort((a, b) => a - b));
 
 	const stop = await home.cli(['server', 'stop']);
 	assert.equal(stop.code, 0, show(stop));
@@ -140,11 +146,11 @@ test('a component that ignores SIGTERM and has children: stop kills the whole gr
 	assert.equal(outcome?.how, 'killed', `\`stubborn killed after 1s (SIGKILL)\`:\n${show(stop)}`);
 	assert.ok(printedMs(outcome.after) >= 1000 && printedMs(outcome.after) < 3000, `killed after about stop_timeout, printed ${outcome.after}`);
 	assert.ok(stop.ms >= 1000, 'stop waited stop_timeout before SIGKILL');
-	for (const pid of [leader, ...children]) {
+	for (const pid of [supervisor, leader, ...children]) {
 		assert.equal(isAlive(pid), false, `pid ${pid} of the group is gone`);
 	}
 
-	assert.deepEqual(groupMembers(leader), []);
+	assert.deepEqual(groupMembers(supervisor), []);
 	assert.deepEqual(home.processes(), {});
 	assert.equal(fs.existsSync(home.pidFile('stubborn')), false, 'PID file removed once the group is gone');
 });

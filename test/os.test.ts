@@ -199,6 +199,18 @@ describe('macOS ps parsing (recorded output)', () => {
 		assert.equal(orphan?.ppid, 1);
 	});
 
+	test('scan: a supervisor (STIGMER_SUPERVISOR=1) is flagged, a component is not', () => {
+		const table = [
+			'  700     1   700 Ss   Wed Nov 25 22:14:03 2026     sh -s /bin/sh redis',
+			'  701   700   700 S    Wed Nov 25 22:14:03 2026     redis-server',
+		].join('\n');
+		const env = [
+			'  700 sh -s /bin/sh redis STIGMER_HOME=/Users/ana/.stigmer STIGMER_COMPONENT=redis STIGMER_SUPERVISOR=1 PATH=/usr/bin',
+			'  701 redis-server STIGMER_SUPERVISOR=10 STIGMER_HOME=/Users/ana/.stigmer STIGMER_COMPONENT=redis',
+		].join('\n');
+		assert.deepEqual(markedFromPs(table, env, '/Users/ana/.stigmer', 1).map((p) => [p.pid, p.component, p.supervisor]), [[700, 'redis', true], [701, 'redis', false]]);
+	});
+
 	test('scan: other homes, a home with spaces, and a marker in the arguments', () => {
 		const table = fixture('darwin-table.txt');
 		const env = fixture('darwin-env.txt');
@@ -369,11 +381,15 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 			found.map((p) => [p.pid, p.component]),
 			[[ours, 'x']],
 		);
-		assert.deepEqual({...found[0], component: undefined}, {...processTable.info(ours), component: undefined});
+		assert.deepEqual({...found[0], component: undefined}, {...processTable.info(ours), component: undefined, supervisor: false});
 		assert.deepEqual(
 			processTable.scanMarked(otherHome).map((p) => p.pid),
 			[strangers[0]],
 		);
+		// A supervisor (SPEC 4.8) is marked like any process of the home, and flagged as one.
+		const supervisor = pidOf(start('sleep', ['30'], {env: env({STIGMER_HOME: home, STIGMER_COMPONENT: 'x', STIGMER_SUPERVISOR: '1'})}));
+		await waitFor('the supervisor stand-in to exec sleep', () => hasExeced(supervisor, 'sleep'));
+		assert.deepEqual(processTable.scanMarked(home).map((p) => [p.pid, p.supervisor]).sort((a, b) => Number(a[0]) - Number(b[0])), [[ours, false], [supervisor, true]].sort((a, b) => Number(a[0]) - Number(b[0])));
 	});
 
 	test('groupMembers lists a detached group with its children, and signalGroup ends it', async () => {

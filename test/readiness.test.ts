@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {CLI, cleanEnv, fixture, freePort, isAlive, makeHome, parseStarted, show, spawnCli, spawnStranger, statusJson, stripAnsi, waitFor, type TestHome} from './helpers.js';
+import {CLI, cleanEnv, fixture, freePort, isAlive, live, makeHome, parseStarted, show, spawnCli, spawnStranger, statusJson, stripAnsi, waitFor, type TestHome} from './helpers.js';
 
 const TEST_TIMEOUT_MS = 120_000;
 
@@ -35,20 +35,13 @@ async function accepts(port: number): Promise<boolean> {
 type Watched = {child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null>};
 
 function watch(child: ChildProcess): Watched {
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-		stdout += chunk;
-	});
-	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-		stderr += chunk;
-	});
+	const output = live(child);
 	const exited = new Promise<number | null>((resolve) => {
 		child.on('close', (code) => {
 			resolve(code);
 		});
 	});
-	return {child, stdout: () => stripAnsi(stdout), stderr: () => stripAnsi(stderr), exited};
+	return {child, stdout: () => stripAnsi(output.stdout()), stderr: () => stripAnsi(output.stderr()), exited};
 }
 
 /** A script file in its own temp dir (removed after the test). */
@@ -84,6 +77,15 @@ test('a second home on the port of a running first home: no ✓, exit 1 naming t
 	assert.match(clash.stderr, /not started \(waiting for stigmer-server\): workflow-runner, agent-runner/);
 	assert.deepEqual(second.processes(), {}, 'nothing of the second home runs');
 	assert.equal(fs.existsSync(second.pidFile('stigmer-server')), false);
+
+	// A runner started alone would poll whatever server holds its server's port: it is not spawned either.
+	const runner = await second.cli(['server', 'start', 'workflow-runner']);
+	assert.equal(runner.code, 1, show(runner));
+	assert.ok(
+		runner.stderr.includes(`workflow-runner: port ${first.port} (stigmer-server's) is in use by pid ${serverPid} (stigmer-server of ${first.dir})`),
+		`a runner of the second home does not poll the first home's server:\n${show(runner)}`,
+	);
+	assert.deepEqual(second.processes(), {}, 'nothing of the second home runs');
 
 	assert.deepEqual(first.processes(), before, 'the first home\'s processes are the same ones');
 	const registered = await pollers(first.port);
@@ -240,6 +242,9 @@ test('progress: a live line on a terminal, none in a pipe', {timeout: TEST_TIMEO
 	assert.match(plain, /[◐◓◑◒] slowpoke +waiting for 800ms of uptime +\d/, `a live line while it waits:\n${JSON.stringify(plain)}`);
 	assert.ok(plain.includes('\r\u001B[2K'), 'the live line is erased');
 	assert.match(plain, /\u001B\[2K✓ slowpoke +pid \d+ +ready in /, 'erased before the ✓ line');
+	const draws = plain.match(/[◐◓◑◒] slowpoke/g)!.length;
+	const readyMs = Number(/ready in (\d+)ms/.exec(plain)?.[1] ?? 1000);
+	assert.ok(draws <= readyMs / 100 + 2, `at most 10 draws a second: ${draws} in ${readyMs}ms`);
 
 	const piped = await home.cli(['server', 'start']);
 	assert.equal(piped.code, 0, show(piped));
@@ -289,4 +294,11 @@ test('two failing components: each reported with its own reason; each unstarted 
 	assert.match(beta!, /^ {2}not started \(waiting for beta\): beta-child, both$/m, show(start));
 	assert.ok(parseStarted(start.stdout).has('fine'), 'an independent healthy component still starts');
 	assert.deepEqual(Object.keys(home.processes()), ['fine']);
+});
+
+test('holder descriptions: another home\'s component, a stray process, a process we cannot see', async () => {
+	const {describeHolder} = await import('../source/engine/ports.js');
+	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'node', home: '/home/ana/other', component: 'stigmer-server'}), 'pid 812 (stigmer-server of /home/ana/other)');
+	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'redis-server', home: null, component: null}), 'pid 812 (redis-server)');
+	assert.equal(describeHolder({kind: 'hidden'}), 'another user\'s process');
 });

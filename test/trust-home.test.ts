@@ -45,7 +45,8 @@ test('a home reached through a symlink whose target does not exist yet is one ho
 	const pids = [...parseStarted(started.stdout).values()].map((s) => s.pid);
 	assert.ok(pids.length >= 3, show(started));
 	assert.deepEqual(homeProcesses(link), [], 'no process is marked with the unresolved path');
-	assert.deepEqual(homeProcesses(target).map((p) => p.pid).sort(), [...pids].sort(), 'every component is marked with the resolved home');
+	assert.deepEqual(homeProcesses(target).filter((p) => !p.supervisor).map((p) => p.pid).sort(), [...pids].sort(), 'every component is marked with the resolved home');
+	assert.equal(homeProcesses(target).filter((p) => p.supervisor).length, pids.length, 'and so is each one\'s supervisor');
 
 	const status = await runCli(link, ['server', 'status', '--json']);
 	assert.equal(status.code, 0, show(status));

@@ -5,12 +5,13 @@ import {palette} from '../source/colors.js';
 import {failureLines} from '../source/commands/output.js';
 import {describeStart, describeStop} from '../source/ui/actions.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
-import {formatBytes, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatUptime} from '../source/ui/format.js';
+import {countdownText, formatAgo, formatBytes, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatUptime, lastExitText} from '../source/ui/format.js';
+import {renderOnce} from '../source/ui/headless.js';
 import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../source/ui/log-model.js';
 import {applyEvent, NO_TRACKING, track} from '../source/ui/stack-model.js';
-import {line} from './ui-fakes.js';
+import {component, line} from './ui-fakes.js';
 
 describe('LogBuffer', () => {
 	it('places late lines by time and keeps arrival order for equal times', () => {
@@ -176,7 +177,7 @@ describe('layout and stack model', () => {
 		p = applyEvent(p, {type: 'stopped', outcome: {name: 'w', how: 'killed', ms: 5000, signal: 'SIGKILL'}});
 		assert.equal(p['w']!.note, 'killed after 5000ms (SIGKILL)');
 		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
-		assert.equal(p['w']!.state, 'crashed');
+		assert.equal(p['w']!.state, 'failed');
 	});
 
 	it('describes results in one line', () => {
@@ -208,5 +209,31 @@ describe('frame cost', () => {
 		}
 
 		assert.ok(batchDelay() > MIN_BATCH_MS && batchDelay() < MAX_BATCH_MS, `in between: ${batchDelay()}`);
+	});
+});
+
+describe('supervision in panels (SPEC 4.8)', () => {
+	const now = Date.parse('2026-11-26T03:50:00.000Z');
+	const at = (agoMs: number) => new Date(now - agoMs).toISOString();
+
+	it('last exit, age and countdown texts', () => {
+		assert.deepEqual([formatAgo(12_400), formatAgo(185_000), formatAgo(7_300_000), formatAgo(200_000_000)], ['12s', '3m', '2h', '2d']);
+		assert.equal(lastExitText({lastExit: {code: 3, signal: null, at: at(12_000), uptimeMs: 1200}}, now), 'last exit 3 · 12s ago');
+		assert.equal(lastExitText({lastExit: {code: null, signal: 'SIGKILL', at: at(180_000), uptimeMs: 1}}, now), 'last exit SIGKILL · 3m ago');
+		assert.equal(lastExitText({lastExit: null}, now), undefined);
+		assert.equal(countdownText({state: 'backoff', nextRestartAt: new Date(now + 2100).toISOString()}, now), 'restarting in 3s');
+		assert.equal(countdownText({state: 'running', nextRestartAt: null}, now), undefined);
+	});
+
+	it('dash --once shows restarts, last exit, the countdown and why it failed', () => {
+		const report = {home: '/h', healthy: false, components: [
+			component('flappy', 'backoff', {restarts: 2, reason: 'exit code 3; restart 2 of 5', lastExit: {code: 3, signal: null, at: at(12_000), uptimeMs: 1200}, nextRestartAt: new Date(now + 3000).toISOString()}),
+			component('broken', 'failed', {restarts: 5, reason: 'exit code 3; gave up after 5 restarts in 14s', lastExit: {code: 3, signal: null, at: at(60_000), uptimeMs: 800}}),
+		]};
+		const text = renderOnce(report, [], [], palette(false), false, now);
+		assert.match(text, /flappy\s+backoff .*restarts 2 {2}last exit 3 · 12s ago/);
+		assert.match(text, /restarting in 3s \(exit code 3; restart 2 of 5\)/);
+		assert.match(text, /broken\s+failed .*restarts 5 {2}last exit 3 · 1m ago/);
+		assert.match(text, /exit code 3; gave up after 5 restarts in 14s/);
 	});
 });

@@ -55,6 +55,9 @@ describe('dashboard panels', () => {
 		['stopped', '○ stopped'],
 		['crashed', '✖ crashed'],
 		['disabled', '⊘ disabled'],
+		['backoff', '↻ backoff'],
+		['exited', '◌ exited'],
+		['failed', '✖ failed'],
 	];
 	for (const [state, badge] of cases) {
 		it(`shows the ${state} badge`, async () => {
@@ -110,15 +113,48 @@ describe('dashboard panels', () => {
 		app.unmount();
 	});
 
-	it('shows orphans, the last error line and counts restarts seen this session', async () => {
+	it('shows orphans, the last error line, and the restarts and last exit its supervisor recorded', async () => {
 		const fake = fakeDeps([component('stigmer-server', 'running'), component('workflow-runner', 'running', {orphans: [{pid: 68_550, startedAt: 'x'}]})]);
 		const app = mount(fake);
 		await waitFor(() => (app.lastFrame() ?? '').includes('orphans 1 (68550)'), 'orphans');
 		fake.push([line('workflow-runner', Date.now(), 'context deadline exceeded', {level: 'error'})]);
 		await waitFor(() => (app.lastFrame() ?? '').includes('last error: context deadline exceeded'), 'last error');
-		fake.setComponents([component('stigmer-server', 'running'), component('workflow-runner', 'running', {pid: 9999})]);
+		// Persisted by the supervisor (SPEC 4.8): shown even though this dashboard never saw the restarts happen.
+		const lastExit = {code: null, signal: 'SIGKILL', at: new Date(Date.now() - 180_000).toISOString(), uptimeMs: 5000};
+		fake.setComponents([component('stigmer-server', 'running'), component('workflow-runner', 'running', {pid: 9999, restarts: 3, lastExit})]);
 		fake.pidChanged();
-		await waitFor(() => /restarts 1/.test(app.lastFrame() ?? ''), 'restart counted after a pid change');
+		await waitFor(() => /restarts 3 · last exit SIGKILL · 3m ago/.test(app.lastFrame() ?? ''), 'restarts and the last exit');
+		app.unmount();
+	});
+
+	it('a component in backoff: its last exit and a countdown that moves each second', async () => {
+		const now = Date.now();
+		const fake = fakeDeps([component('workflow-runner', 'backoff', {
+			restarts: 2, reason: 'exit code 3; restart 2 of 5', supervisorPid: 4100,
+			lastExit: {code: 3, signal: null, at: new Date(now - 12_000).toISOString(), uptimeMs: 1200},
+			nextRestartAt: new Date(now + 4500).toISOString(),
+		})]);
+		const app = mount(fake, WIDE);
+		await waitFor(() => (app.lastFrame() ?? '').includes('↻ backoff'), 'backoff badge');
+		const frame = app.lastFrame()!;
+		assert.match(frame, /restarts 2 · last exit 3 · 1\ds ago/);
+		assert.match(frame, /restarting in [45]s \(exit code 3; restart 2 of 5\)/);
+		await waitFor(() => /restarting in [23]s/.test(app.lastFrame() ?? ''), 'the countdown moves', 3500);
+		app.unmount();
+	});
+
+	it('a failed component shows why; r starts it afresh', async () => {
+		const fake = fakeDeps([component('workflow-runner', 'failed', {
+			restarts: 5, reason: 'exit code 3; gave up after 5 restarts in 14s',
+			lastExit: {code: 3, signal: null, at: new Date(Date.now() - 20_000).toISOString(), uptimeMs: 900},
+		})]);
+		const app = mount(fake, WIDE);
+		await waitFor(() => (app.lastFrame() ?? '').includes('✖ failed'), 'failed badge');
+		const frame = app.lastFrame()!;
+		assert.match(frame, /exit code 3; gave up after 5 restarts in 14s/);
+		assert.match(frame, /restarts 5 · last exit 3 · 2\ds ago/);
+		await press(app.stdin, 'r');
+		await waitFor(() => fake.calls.some((c) => c.verb === 'start' && c.components?.[0] === 'workflow-runner'), 'r starts the failed component');
 		app.unmount();
 	});
 

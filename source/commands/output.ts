@@ -18,7 +18,7 @@ export function cleanupLines(cleaned: CleanupReport): string[] {
 export function stopLine(outcome: StopOutcome, c: Palette): string {
 	switch (outcome.how) {
 		case 'stopped': {
-			return `${outcome.name} stopped in ${formatDuration(outcome.ms)}`;
+			return outcome.waiting ? `${outcome.name} stopped (was waiting to restart)` : `${outcome.name} stopped in ${formatDuration(outcome.ms)}`;
 		}
 
 		case 'killed': {

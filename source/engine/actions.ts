@@ -1,15 +1,17 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
 import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config.js';
-import {StigmerError} from '../errors.js';
-import type {Home} from '../paths.js';
+import {ConfigError, StigmerError} from '../errors.js';
+import {signalPid} from '../os/index.js';
+import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
-import {ownPorts, foreignHolder} from './ports.js';
+import {foreignHolder, portClaims} from './ports.js';
 import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
-import {spawnComponent} from './spawn.js';
+import {readRecord, writeRecord} from './state.js';
+import {cwdError, spawnComponent} from './spawn.js';
 import {end, type Target} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
 
@@ -23,8 +25,14 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 	return underLock(home, options, 'server start', async ({config, selected, whole, emit}) => {
 		refuseDisabled(selected, whole);
 		const toStart = selected.filter((c) => c.enabled);
+		preflight(home, toStart);
 		emit({type: 'plan', components: toStart.map((c) => c.name)});
-		rotateLogs(home, toStart.map((c) => c.name));
+		try {
+			rotateLogs(home, toStart.map((c) => c.name));
+		} catch (error: unknown) {
+			throw fileError(home.logs, 'rotate the logs in', error);
+		}
+
 		const {cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 
 		const started: StartedComponent[] = [];
@@ -83,13 +91,62 @@ type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean
 
 /** Hold the home lock, then load and validate config and pick the components an action names (all when none). */
 async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
-	const emit = options.onEvent ?? (() => undefined);
+	const stopped: string[] = [];
+	const emit = (event: EngineEvent) => {
+		if (event.type === 'stopped' && event.outcome.how !== 'not-running') {
+			stopped.push(event.outcome.name);
+		}
+
+		options.onEvent?.(event);
+	};
+
 	return withLock(home, async () => {
-		const config = loadConfig(home);
+		const config = loadConfig(home, {migrate: true});
 		const selected = selectComponents(config, options.components);
 		const whole = options.components === undefined || options.components.length === 0;
-		return work({config, selected, whole, emit});
+		return saying(stopped, async () => work({config, selected, whole, emit}));
 	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
+}
+
+/**
+ * What can be checked before anything is touched (SPEC 7): each component's cwd is a directory, and nothing but a
+ * regular file sits where its PID, state or log file belongs (SPEC 2: never written through a symlink).
+ */
+function preflight(home: Home, specs: ComponentSpec[]): void {
+	for (const dir of [home.data, home.logs]) {
+		if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+			throw new StigmerError(`${dir} is not a directory, where stigmer keeps one; remove it (\`rm ${dir}\`) and try again`);
+		}
+	}
+
+	for (const spec of specs) {
+		const cwd = cwdError(spec);
+		if (cwd !== undefined) {
+			throw new ConfigError(`${home.config}: components.${spec.name}.cwd: ${spec.cwd} ${cwd}; point it at a directory`);
+		}
+
+		for (const file of [home.pidFile(spec.name), home.stateFile(spec.name), home.logFile(spec.name, 'stdout'), home.logFile(spec.name, 'stderr')]) {
+			const kind = notRegular(file);
+			if (kind !== undefined) {
+				throw notRegularError(file, kind);
+			}
+		}
+	}
+}
+
+/** Run `work`; an error it throws after stopping components says which were already stopped (SPEC 7). */
+async function saying<T>(stopped: string[], work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error: unknown) {
+		const errno = typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string';
+		if (!(error instanceof StigmerError) && !errno) {
+			throw error;
+		}
+
+		const base = error instanceof StigmerError ? error : fileError((error as NodeJS.ErrnoException).path ?? 'a file of the home', 'use', error);
+		throw stopped.length === 0 ? base : new StigmerError(`${base.message} (already stopped: ${stopped.join(', ')})`, base.exitCode);
+	}
 }
 
 function refuseDisabled(selected: ComponentSpec[], whole: boolean): void {
@@ -133,15 +190,17 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 	});
 
 	const stopped: StopOutcome[] = [];
-	const running = inScope.filter((f) => f.running && specOf(f.component));
+	const running = inScope.filter((f) => (f.running || f.supervisor) && specOf(f.component));
 	const runningNames = running.map((f) => f.component);
 	const dependents = (name: string) => runningNames.filter((other) => specOf(other)!.dependsOn.includes(name));
 	const stopWork = inOrder(runningNames, dependents, async (name) => {
 		const finding = findings.get(name)!;
 		const {signal, timeoutMs} = stopOf(name);
 		emit({type: 'stopping', component: name});
-		const ended = await end({pid: finding.running!.pid, pgid: finding.running!.pgid, signal, timeoutMs});
-		const outcome: StopOutcome = {name, how: ended.how, ms: ended.ms, signal};
+		// Supervised, the group is the supervisor's: one signal reaches it and the component (SPEC 4.8).
+		const target = finding.running ?? finding.supervisor!;
+		const ended = await end({pid: target.pid, pgid: target.pgid, signal, timeoutMs});
+		const outcome: StopOutcome = {name, how: ended.how, ms: ended.ms, signal, ...(finding.running ? {} : {waiting: true})};
 		stopped.push(outcome);
 		emit({type: 'stopped', outcome});
 		return true;
@@ -151,6 +210,14 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 	for (const finding of inScope) {
 		for (const file of finding.files) {
 			removePidFile(file.file, file.content);
+		}
+	}
+
+	// What was stopped is stopped, not failed or waiting: its record keeps the count and the last exit (SPEC 4.8).
+	for (const name of names ?? config.components.map((c) => c.name)) {
+		const record = readRecord(home, name);
+		if (record !== undefined && record.state !== 'stopped') {
+			writeRecord(home, name, {...record, state: 'stopped', nextRestartAtMs: null});
 		}
 	}
 
@@ -198,10 +265,10 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	});
 
 	// SPEC 4.4: a port held by anyone but this component is never a ✓ that another process earned.
-	const ports = ownPorts(spec, config);
-	const taken = await foreignHolder(home, spec.name, ports);
+	const claims = portClaims(spec, config);
+	const taken = await foreignHolder(home, spec.name, claims);
 	if (taken !== undefined) {
-		return failure(`port ${taken.port} is in use by ${taken.holder}`, false);
+		return failure(`port ${taken.port}${taken.owner === spec.name ? '' : ` (${taken.owner}'s)`} is in use by ${taken.holder}`, false);
 	}
 
 	let spawned;
@@ -216,15 +283,22 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	}
 
 	emit({type: 'spawned', component: spec.name, pid: spawned.pid, awaiting: probeLabel(spec.ready)});
-	const ready = await waitReady(home, spec, spawned, {offsets, ports});
+	const ready = await waitReady(home, spec, spawned, {offsets, claims});
 	if (ready.ok) {
+		// Ready: from now on an exit is the supervisor's to restart (until now it would only record it, SPEC 4.8).
+		signalPid(spawned.supervisorPid, 'SIGUSR1');
 		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms});
 		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};
 	}
 
-	// Not ready: end what we started so no half-started process lingers, and forget it.
-	await end({pid: spawned.pid, pgid: spawned.pid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
+	// Not ready: end what we started (the supervisor leads the group) so nothing lingers, and forget it.
+	await end({pid: spawned.supervisorPid, pgid: spawned.supervisorPid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
 	removePidFile(home.pidFile(spec.name));
+	const record = readRecord(home, spec.name);
+	if (record !== undefined) {
+		writeRecord(home, spec.name, {...record, state: 'failed', reason: `start failed: ${ready.reason}`, nextRestartAtMs: null});
+	}
+
 	return failure(ready.reason, true);
 }
 

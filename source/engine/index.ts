@@ -4,6 +4,7 @@ import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {discover, type ComponentFinding} from './discover.js';
 import {probeOnce} from './readiness.js';
+import {readRecord, recordReason} from './state.js';
 import {blankStatus, type ActionOptions, type ComponentStatus, type StartResult, type StatusReport, type StopResult} from './types.js';
 
 export type * from './types.js';
@@ -24,13 +25,30 @@ export async function status(home: Home): Promise<StatusReport> {
 async function componentStatus(home: Home, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
 	const running = finding?.running ?? null;
 	const ownFile = finding?.files.find((f) => f.file.endsWith(`/${spec.name}.pid`));
+	const record = readRecord(home, spec.name);
 	const base = blankStatus(spec.name, spec.enabled, {
 		state: 'stopped',
 		port: spec.port,
-		orphans: (finding?.orphans ?? []).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()})),
+		orphans: byPid(finding?.orphans ?? []),
+		strangers: byPid(finding?.strangers ?? []),
 		logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},
+		restarts: record?.restarts ?? 0,
+		lastExit: record?.lastExit ? {code: record.lastExit.code, signal: record.lastExit.signal, at: new Date(record.lastExit.atMs).toISOString(), uptimeMs: record.lastExit.uptimeMs} : null,
+		supervisorPid: finding?.supervisor?.pid ?? null,
 	});
 	if (running === null) {
+		if (finding?.supervisor) {
+			// Between two runs: waiting out the backoff, or ending leftovers and relaunching.
+			return record?.state === 'backoff'
+				? {...base, state: 'backoff', reason: recordReason(record), nextRestartAt: record.nextRestartAtMs === null ? null : new Date(record.nextRestartAtMs).toISOString()}
+				: {...base, state: 'starting', reason: 'restarting'};
+		}
+
+		const settled = spec.enabled && (record?.state === 'exited' || record?.state === 'failed') ? record : undefined;
+		if (settled) {
+			return {...base, state: settled.state as 'exited' | 'failed', reason: recordReason(settled)};
+		}
+
 		if (ownFile && !ownFile.proven) {
 			return {...base, state: 'crashed', reason: ownFile.why};
 		}
@@ -55,6 +73,11 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 		rssBytes: usage.rssBytes,
 		ready,
 	};
+}
+
+/** Processes as status lists them: sorted by pid as a number, start time in ISO form. */
+function byPid(procs: Array<{pid: number; startedAtMs: number}>): Array<{pid: number; startedAt: string}> {
+	return [...procs].sort((a, b) => a.pid - b.pid).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()}));
 }
 
 /** SPEC 4.1: whether a pid lives (signal 0, EPERM counts, zombies do not); for watchers between status calls. */

@@ -3,6 +3,7 @@
 import type {ComponentSpec, ReadyProbe, StackConfig} from '../config.js';
 import {processTable, type PortHolder} from '../os/index.js';
 import type {Home} from '../paths.js';
+import {readPidFile} from './pidfile.js';
 
 /** Hosts that mean this machine in a probe URL. */
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '::', '[::]']);
@@ -27,7 +28,7 @@ export function probePort(probe: ReadyProbe | null): number | undefined {
  * The ports a component listens on itself: its `port`, and its probe's port on this machine unless another
  * enabled component has that `port` (a runner's probe asks the server, whose port is the server's business).
  */
-export function ownPorts(spec: ComponentSpec, config: StackConfig): number[] {
+function ownPorts(spec: ComponentSpec, config: StackConfig): number[] {
 	const others = new Set(config.components.filter((c) => c.enabled && c.name !== spec.name && c.port !== null).map((c) => c.port));
 	const probed = probePort(spec.ready);
 	return [...new Set([spec.port, probed])].filter((p): p is number => p !== null && p !== undefined && (p === spec.port || !others.has(p)));
@@ -43,30 +44,53 @@ export function describeHolder(holder: PortHolder): string {
 	return what === '' ? `pid ${holder.pid}` : `pid ${holder.pid} (${what})`;
 }
 
-/** Whose a holder is: this very component of this home (by its marker), or a member of `group` (the component just started). */
-function isOurs(holder: PortHolder, home: Home, component: string, group: number | undefined): boolean {
+/** A port a component's readiness relies on, and the component of this home that must be the one listening there. */
+export type PortClaim = {port: number; owner: string};
+
+/** The component's own ports (owner: itself), and the port of another component its probe asks (a runner asks the server). */
+export function portClaims(spec: ComponentSpec, config: StackConfig): PortClaim[] {
+	const claims = ownPorts(spec, config).map((port) => ({port, owner: spec.name}));
+	const probed = probePort(spec.ready);
+	const other = config.components.find((c) => c.enabled && c.name !== spec.name && c.port === probed);
+	return other === undefined || probed === undefined ? claims : [...claims, {port: probed, owner: other.name}];
+}
+
+/** Whose a holder is: `owner` of this home (by its marker), or a member of `group` (the owner's process group). */
+function isOurs(holder: PortHolder, home: Home, owner: string, group: number | undefined): boolean {
 	if (holder.kind === 'hidden') {
 		return false;
 	}
 
-	if (holder.home === home.root && holder.component === component) {
+	if (holder.home === home.root && holder.component === owner) {
 		return true;
 	}
 
 	return group !== undefined && processTable.info(holder.pid)?.pgid === group;
 }
 
+/** The proved process of another component of this home, from its PID file (start time checked), for its group. */
+function recordedProcess(home: Home, component: string): number | undefined {
+	const content = readPidFile(home.pidFile(component));
+	if (content?.kind !== 'record') {
+		return undefined;
+	}
+
+	const {pid, startTime} = content.record;
+	return processTable.info(pid)?.startTime === startTime ? pid : undefined;
+}
+
 /**
- * The first listener on one of `ports` that is not this component's (its marker, or with `pid`, its process group),
- * as `port 7234 is in use by pid 812 (…)` text; undefined when every port is free or ours.
+ * The first claimed port held by anyone but its owner of this home (for the component itself, with `pid`: also its
+ * process group), with the holder as `pid 812 (…)` text; undefined when every claimed port is free or rightly held.
  */
-export async function foreignHolder(home: Home, component: string, ports: number[], pid?: number): Promise<{port: number; holder: string} | undefined> {
-	const group = pid === undefined ? undefined : processTable.info(pid)?.pgid;
-	for (const port of ports) {
-		const holders = await processTable.portHolders(port, pid === undefined ? [] : [pid]);
-		const stranger = holders.find((h) => !isOurs(h, home, component, group));
+export async function foreignHolder(home: Home, component: string, claims: PortClaim[], pid?: number): Promise<{port: number; owner: string; holder: string} | undefined> {
+	for (const {port, owner} of claims) {
+		const ownerPid = owner === component ? pid : recordedProcess(home, owner);
+		const group = ownerPid === undefined ? undefined : processTable.info(ownerPid)?.pgid;
+		const holders = await processTable.portHolders(port, ownerPid === undefined ? [] : [ownerPid]);
+		const stranger = holders.find((h) => !isOurs(h, home, owner, group));
 		if (stranger !== undefined) {
-			return {port, holder: describeHolder(stranger)};
+			return {port, owner, holder: describeHolder(stranger)};
 		}
 	}
 

@@ -7,7 +7,7 @@ import type {ComponentSpec, ReadyProbe} from '../config.js';
 import {formatDuration} from '../duration.js';
 import {processTable} from '../os/index.js';
 import type {Home} from '../paths.js';
-import {foreignHolder, probePort} from './ports.js';
+import {foreignHolder, probePort, type PortClaim} from './ports.js';
 import type {Exit} from './spawn.js';
 
 /** Between probe attempts: readiness latency is what `start` costs the user. */
@@ -357,16 +357,16 @@ async function exitReason(watched: Watched): Promise<string> {
 
 /**
  * Poll the component's probe (DEFAULT_PROBE without `ready`) until ready, its exit, or ready_timeout. A passing probe
- * counts only if the component still lives, and a probe on one of `ports` (the component's own) only if the process
- * listening there is the component's.
+ * counts only if the component still lives, and a probe on a claimed port only if the process listening there is
+ * the claim's owner of this home (the component itself, or the component whose port it asks).
  */
-export async function waitReady(home: Home, spec: ComponentSpec, watched: Watched, options: {offsets: [number, number]; ports: number[]}): Promise<Readiness> {
+export async function waitReady(home: Home, spec: ComponentSpec, watched: Watched, options: {offsets: [number, number]; claims: PortClaim[]}): Promise<Readiness> {
 	const started = Date.now();
 	const deadline = started + spec.readyTimeoutMs;
 	const probe = spec.ready ?? DEFAULT_PROBE;
 	const attempt = prober(probe, {home, component: spec.name, sinceMs: started, offsets: options.offsets, pid: watched.pid, env: spec.env, cwd: spec.cwd ?? home.root});
 	const port = probePort(probe);
-	const proofPort = port !== undefined && options.ports.includes(port) ? port : undefined;
+	const claim = options.claims.find((c) => c.port === port);
 	const interval = probe.kind === 'exec' ? EXEC_INTERVAL_MS : PROBE_INTERVAL_MS;
 	for (;;) {
 		if (!alive(watched)) {
@@ -383,9 +383,9 @@ export async function waitReady(home: Home, spec: ComponentSpec, watched: Watche
 				return {ok: false, reason: await exitReason(watched)};
 			}
 
-			const foreign = proofPort === undefined ? undefined : await foreignHolder(home, spec.name, [proofPort], watched.pid);
+			const foreign = claim === undefined ? undefined : await foreignHolder(home, spec.name, [claim], watched.pid);
 			if (foreign !== undefined) {
-				return {ok: false, reason: `port ${foreign.port} answered, but it is held by ${foreign.holder}, not by ${spec.name}`};
+				return {ok: false, reason: `port ${foreign.port} answered, but it is held by ${foreign.holder}, not by ${foreign.owner === spec.name ? spec.name : `this home's ${foreign.owner}`}`};
 			}
 
 			return {ok: true, ms: Date.now() - started};

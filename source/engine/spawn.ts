@@ -1,66 +1,181 @@
-// Starting one component (SPEC 4.4 step 4): detached in its own session and group, logs appended, PID file written.
+// Starting one component (SPEC 4.4 step 4, 4.8): its supervisor is spawned detached in its own session and group,
+// logs appended; the supervisor's launcher becomes the component and writes the PID file.
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, type Home} from '../paths.js';
+import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
-import type {ComponentSpec} from '../config.js';
-import {writePidFile} from './pidfile.js';
+import {which, type ComponentSpec} from '../config.js';
+import {readPidFile} from './pidfile.js';
+import {freshRecord, readRecord, writeRecord} from './state.js';
+import {SUPERVISOR_SCRIPT} from './supervisor-script.js';
 
 export type Exit = {code: number | null; signal: NodeJS.Signals | null};
-export type Spawned = {pid: number; startedAtMs: number; exited: Promise<Exit>; hasExited: () => Exit | undefined};
+export type Spawned = {
+	/** The component's own process (never the supervisor). */
+	pid: number;
+	/** Its supervisor: the component's parent and the leader of its process group. */
+	supervisorPid: number;
+	startedAtMs: number;
+	exited: Promise<Exit>;
+	hasExited: () => Exit | undefined;
+};
 
-/** Spawn a component with the home's marker in its environment; resolves once its PID file is written. */
+/** Why a component's cwd cannot be used (missing, not a directory), or undefined; checked before anything is touched. */
+export function cwdError(spec: ComponentSpec): string | undefined {
+	if (spec.cwd === null) {
+		return undefined;
+	}
+
+	try {
+		return fs.statSync(spec.cwd).isDirectory() ? undefined : 'is not a directory';
+	} catch {
+		return 'does not exist';
+	}
+}
+
+/** The shell that runs supervisors; STIGMER_SUPERVISOR_SHELL overrides it (tests run dash and bash in POSIX mode). */
+const DEFAULT_SHELL = '/bin/sh';
+/** How long the launcher may take to write the PID file: a shell start and two small writes, milliseconds in practice. */
+const PID_FILE_WAIT_MS = 5000;
+/** Poll step while waiting for that file. */
+const PID_FILE_POLL_MS = 3;
+/** After the component's death, how long to wait for its supervisor's record of the exit code. */
+const EXIT_RECORD_WAIT_MS = 200;
+
+/** Spawn a component under its supervisor, with the home's marker in both environments; resolves once its PID file is written. */
 export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<Spawned> {
 	ensurePrivateDir(home.logs);
 	for (const dir of spec.ensureDirs) {
 		ensurePrivateDir(dir);
 	}
-	if (spec.cwd !== null && !fs.existsSync(spec.cwd)) {
-		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} does not exist; fix components.${spec.name}.cwd in ${home.config}`);
+
+	const cwdProblem = cwdError(spec);
+	if (cwdProblem !== undefined) {
+		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} ${cwdProblem}; fix components.${spec.name}.cwd in ${home.config}`);
 	}
 
-	const out = fs.openSync(home.logFile(spec.name, 'stdout'), 'a', 0o600);
-	const err = fs.openSync(home.logFile(spec.name, 'stderr'), 'a', 0o600);
 	const [file, ...args] = spec.command;
-	let exit: Exit | undefined;
+	const env: NodeJS.ProcessEnv = {...process.env, ...spec.env, STIGMER_HOME: home.root, STIGMER_COMPONENT: spec.name};
+	if (!runnable(file!, env['PATH'] ?? '', spec.cwd ?? home.root)) {
+		throw new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${spec.name}.command`);
+	}
+
+	const shell = process.env['STIGMER_SUPERVISOR_SHELL'] || DEFAULT_SHELL;
+	const {restart} = spec;
+	writeRecord(home, spec.name, freshRecord(restart.maxRestarts, restart.mode));
+	// The PID file's fixed fields, as JSON text, so the shell never escapes anything itself.
+	const pidJson = JSON.stringify({bootId: processTable.bootId(), component: spec.name, home: home.root, argv: spec.command, version: packageVersion()}).slice(1, -1);
+	const out = openPrivate(home.logFile(spec.name, 'stdout'), 'append');
+	let err: number;
 	try {
-		const child = spawn(file!, args, {
+		err = openPrivate(home.logFile(spec.name, 'stderr'), 'append');
+	} catch (error: unknown) {
+		fs.closeSync(out);
+		throw error;
+	}
+
+	const spawnedAtMs = Date.now();
+	let supervisorExit: Exit | undefined;
+	let componentPid = 0;
+	try {
+		const supervisor = spawn(shell, [
+			'-s', shell, spec.name, home.pidFile(spec.name), home.stateFile(spec.name), pidJson,
+			spec.stopSignal.replace(/^SIG/, ''), String(spec.stopTimeoutMs), restart.mode, String(restart.maxRestarts),
+			String(restart.delayMs), String(restart.minUptimeMs), String(spec.readyTimeoutMs), '--', file!, ...args,
+		], {
 			detached: true,
-			stdio: ['ignore', out, err],
+			stdio: ['pipe', out, err],
 			cwd: spec.cwd ?? home.root,
-			env: {...process.env, ...spec.env, STIGMER_HOME: home.root, STIGMER_COMPONENT: spec.name},
+			env: {...env, STIGMER_SUPERVISOR: '1'},
 		});
-		const exited = new Promise<Exit>((resolve) => {
-			child.once('exit', (code, signal) => {
-				exit = {code, signal};
-				resolve(exit);
+		supervisor.stdin!.on('error', () => undefined); // A shell that died early: its exit says the rest.
+		supervisor.stdin!.end(SUPERVISOR_SCRIPT);
+		const supervisorExited = new Promise<void>((resolve) => {
+			supervisor.once('exit', (code, signal) => {
+				supervisorExit = {code, signal};
+				resolve();
 			});
 		});
-		const pid = await new Promise<number>((resolve, reject) => {
-			child.once('error', (error: NodeJS.ErrnoException) => {
-				reject(new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: ${error.code === 'ENOENT' ? 'no such file or command' : error.message}; check components.${spec.name}.command`));
+		const supervisorPid = await new Promise<number>((resolve, reject) => {
+			supervisor.once('error', (error: NodeJS.ErrnoException) => {
+				reject(new StigmerError(`${spec.name}: cannot run its supervisor ${shell}: ${error.message}; set STIGMER_SUPERVISOR_SHELL to a POSIX sh`));
 			});
-			child.once('spawn', () => {
-				resolve(child.pid!);
+			supervisor.once('spawn', () => {
+				resolve(supervisor.pid!);
 			});
 		});
-		child.unref();
-		const info = processTable.info(pid);
-		writePidFile(home, {
-			pid,
-			pgid: pid,
-			startTime: info?.startTime ?? '',
-			bootId: processTable.bootId(),
-			component: spec.name,
-			home: home.root,
-			argv: spec.command,
-			version: packageVersion(),
-		});
-		return {pid, startedAtMs: info?.startedAtMs ?? Date.now(), exited, hasExited: () => exit};
+		supervisor.unref();
+		componentPid = await launched(home, spec.name, supervisorPid, () => supervisorExit !== undefined);
+		const info = processTable.info(componentPid);
+		const pid = componentPid;
+		const hasExited = (): Exit | undefined => {
+			if (supervisorExit === undefined && processTable.isAlive(pid)) {
+				return undefined;
+			}
+
+			return recordedExit(home, spec.name, spawnedAtMs, () => supervisorExit !== undefined);
+		};
+		const exited = supervisorExited.then(() => recordedExit(home, spec.name, spawnedAtMs, () => true));
+		return {pid, supervisorPid, startedAtMs: info?.startedAtMs ?? Date.now(), exited, hasExited};
 	} finally {
 		fs.closeSync(out);
 		fs.closeSync(err);
+	}
+}
+
+/** Whether argv[0] names something that can run: a path to an executable file, or a command on PATH. */
+function runnable(file: string, envPath: string, cwd: string): boolean {
+	if (file.includes('/')) {
+		try {
+			const resolved = path.resolve(cwd, file);
+			fs.accessSync(resolved, fs.constants.X_OK);
+			return fs.statSync(resolved).isFile();
+		} catch {
+			return false;
+		}
+	}
+
+	return which(file, envPath) !== undefined;
+}
+
+/** Wait until the launcher's PID file names this supervisor; the component's pid. */
+async function launched(home: Home, component: string, supervisorPid: number, supervisorGone: () => boolean): Promise<number> {
+	const deadline = Date.now() + PID_FILE_WAIT_MS;
+	for (;;) {
+		const content = readPidFile(home.pidFile(component));
+		if (content?.kind === 'record' && content.record.supervisorPid === supervisorPid) {
+			return content.record.pid;
+		}
+
+		if (supervisorGone() || Date.now() >= deadline) {
+			throw new StigmerError(supervisorGone()
+				? `${component}: its supervisor exited before the component started; see ${home.logFile(component, 'stderr')}`
+				: `${component}: no PID file from its supervisor within ${PID_FILE_WAIT_MS / 1000}s; is ${home.data} writable?`);
+		}
+
+		await new Promise((resolve) => {
+			setTimeout(resolve, PID_FILE_POLL_MS);
+		});
+	}
+}
+
+/** The exit the supervisor recorded after spawnedAtMs; waits briefly for it, since it writes right after reaping. */
+function recordedExit(home: Home, component: string, spawnedAtMs: number, supervisorGone: () => boolean): Exit {
+	const deadline = Date.now() + EXIT_RECORD_WAIT_MS;
+	const pause = new Int32Array(new SharedArrayBuffer(4));
+	for (;;) {
+		const exit = readRecord(home, component)?.lastExit;
+		if (exit && exit.atMs >= spawnedAtMs - 1000) {
+			return {code: exit.code, signal: exit.signal as NodeJS.Signals | null};
+		}
+
+		if (supervisorGone() || Date.now() >= deadline) {
+			return {code: null, signal: null};
+		}
+
+		Atomics.wait(pause, 0, 0, 5);
 	}
 }

@@ -1,10 +1,13 @@
 // Typed results of the lifecycle engine; the CLI prints them, the dashboard renders them.
 import type {Stream} from '../paths.js';
 
-export const STATES = ['running', 'starting', 'stopping', 'stopped', 'crashed', 'disabled'] as const;
+export const STATES = ['running', 'starting', 'backoff', 'stopping', 'stopped', 'exited', 'failed', 'crashed', 'disabled'] as const;
 export type ComponentState = (typeof STATES)[number];
 
 export type Orphan = {pid: number; startedAt: string};
+
+/** The latest exit of a component's own process that was not a stop (SPEC 4.6): `code` null when a signal ended it. */
+export type LastExit = {code: number | null; signal: string | null; at: string; uptimeMs: number};
 
 /** One component in `server status --json` (SPEC 4.6); keep stable. */
 export type ComponentStatus = {
@@ -21,7 +24,16 @@ export type ComponentStatus = {
 	ready: boolean;
 	port: number | null;
 	orphans: Orphan[];
+	/** Unmarked processes in the process group of a component whose leader is gone: not ours, never signalled (SPEC 4.2). */
+	strangers: Orphan[];
 	logs: Record<Stream, string>;
+	/** Automatic restarts since its last start (SPEC 4.8). */
+	restarts: number;
+	lastExit: LastExit | null;
+	/** In backoff: when its supervisor restarts it. */
+	nextRestartAt: string | null;
+	/** Its supervisor, the parent of `pid`, when alive. */
+	supervisorPid: number | null;
 };
 
 /** A component's status with nothing running (stopped, or disabled): the base every report starts from. */
@@ -40,7 +52,12 @@ export function blankStatus(name: string, enabled: boolean, fields: Partial<Comp
 		ready: false,
 		port: null,
 		orphans: [],
+		strangers: [],
 		logs: {stdout: '', stderr: ''},
+		restarts: 0,
+		lastExit: null,
+		nextRestartAt: null,
+		supervisorPid: null,
 		...fields,
 	};
 }
@@ -81,6 +98,8 @@ export type StopOutcome = {
 	how: 'stopped' | 'killed' | 'not-running';
 	ms: number;
 	signal: string;
+	/** It was waiting to be restarted (backoff): only its supervisor had to end. */
+	waiting?: true;
 };
 
 export type StopResult = {stopped: StopOutcome[]; cleaned: CleanupReport};

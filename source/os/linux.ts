@@ -1,6 +1,6 @@
 // The Linux process table, read straight from /proc with sync reads: no child processes, so a scan costs milliseconds.
 import fs from 'node:fs';
-import {HOME_KEY, isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
+import {HOME_KEY, hasSupervisorMark, isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
 import {signalZeroSays} from './signal.js';
 import type {MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
 
@@ -111,10 +111,11 @@ function scanMarked(home: string): MarkedProc[] {
 		// undefined: EACCES (another user's process) or ENOENT (it exited meanwhile)
 		const environ = readProcBytes(`/proc/${pid}/environ`);
 		if (environ === undefined || environ.indexOf(needle) === -1) continue;
-		const component = markerComponent(environ.toString('utf8'), home);
+		const text = environ.toString('utf8');
+		const component = markerComponent(text, home);
 		if (component === undefined) continue;
 		const row = info(pid);
-		if (row) found.push({...row, component});
+		if (row) found.push({...row, component, supervisor: hasSupervisorMark(text)});
 	}
 	return found;
 }

@@ -80,6 +80,12 @@ export function markerComponent(environ: string, home: string): string | undefin
 	return seenHome === home && component ? component : undefined;
 }
 
+/** Whether a NUL-separated environment carries the supervisor's mark (SPEC 4.8). */
+export function hasSupervisorMark(environ: string): boolean {
+	return environ.startsWith(SUPERVISOR_MARK + '\0') || environ.includes('\0' + SUPERVISOR_MARK + '\0') || environ.endsWith('\0' + SUPERVISOR_MARK);
+}
+
+export const SUPERVISOR_MARK = 'STIGMER_SUPERVISOR=1';
 export const HOME_KEY = 'STIGMER_HOME=';
 export const COMPONENT_KEY = 'STIGMER_COMPONENT=';
 

@@ -1,5 +1,5 @@
 // Pure parsers for macOS `ps` and `sysctl` output (run with LC_ALL=C); darwin.ts runs the commands.
-import {COMPONENT_KEY, HOME_KEY} from './proc-parse.js';
+import {COMPONENT_KEY, HOME_KEY, SUPERVISOR_MARK} from './proc-parse.js';
 import type {MarkedProc, ProcInfo} from './types.js';
 
 /** A `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]` row. */
@@ -117,10 +117,11 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 		if (pid === selfPid || !line.includes(home)) continue;
 		const row = table.get(pid);
 		if (!row || isZombieState(row.state)) continue; // started between the two runs, or dead
-		const component = psMarkerComponent(environmentPart(line, row.command), home);
+		const environment = environmentPart(line, row.command);
+		const component = psMarkerComponent(environment, home);
 		if (component === undefined) continue;
 		const {command: _command, ...rest} = row;
-		found.push({...rest, component});
+		found.push({...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment)});
 	}
 	return found;
 }

@@ -14,7 +14,7 @@ export type ProcInfo = {
 };
 
 /** A process found by the marker scan: its environment has STIGMER_HOME=<home> and STIGMER_COMPONENT. */
-export type MarkedProc = ProcInfo & {component: string};
+export type MarkedProc = ProcInfo & {component: string; /** It carries STIGMER_SUPERVISOR=1: a component's supervisor (SPEC 4.8). */ supervisor: boolean};
 
 export type Usage = {cpuPercent: number; rssBytes: number};
 

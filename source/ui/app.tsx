@@ -8,6 +8,7 @@ import {HelpOverlay} from './panels/help-overlay.js';
 import {LogPane} from './panels/log-pane.js';
 import {CompactPanel, ComponentPanel} from './panels/component-panel.js';
 import {StatusLine} from './panels/status-line.js';
+import {countdownText, lastExitText} from './format.js';
 import {panelWindow} from './layout.js';
 import {componentColor} from './theme.js';
 import type {DashDeps} from './types.js';
@@ -54,7 +55,9 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 								status={c}
 								selected={first + index === d.ui.selected}
 								progress={d.actions.progress[c.name]}
-								restarts={d.stack.tracking.restarts[c.name] ?? 0}
+								restarts={c.restarts}
+								lastExit={lastExitText(c, d.stack.now)}
+								countdown={countdownText(c, d.stack.now)}
 								lastError={d.lastErrors.get(c.name)?.text}
 								color={componentColor(c.name)}
 								width={d.layout.panelWidth}

@@ -90,3 +90,35 @@ export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string
 
 	return '-';
 }
+
+/** How long ago, coarse: `12s`, `3m`, `5h`, `2d` (SPEC 4.8's `last exit 3 · 12s ago`). */
+export function formatAgo(ms: number): string {
+	const value = Math.max(0, ms);
+	if (value < MINUTE) {
+		return `${Math.floor(value / SECOND)}s`;
+	}
+
+	if (value < HOUR) {
+		return `${Math.floor(value / MINUTE)}m`;
+	}
+
+	return value < DAY ? `${Math.floor(value / HOUR)}h` : `${Math.floor(value / DAY)}d`;
+}
+
+/** `last exit 3 · 12s ago`, `last exit SIGKILL · 3m ago`; undefined when it never exited by itself since its start. */
+export function lastExitText(c: Pick<ComponentStatus, 'lastExit'>, now: number): string | undefined {
+	if (c.lastExit === null) {
+		return undefined;
+	}
+
+	return `last exit ${c.lastExit.code ?? c.lastExit.signal ?? '?'} · ${formatAgo(now - Date.parse(c.lastExit.at))} ago`;
+}
+
+/** In backoff: `restarting in 3s` (whole seconds, rounded up); undefined otherwise. */
+export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'>, now: number): string | undefined {
+	if (c.state !== 'backoff' || c.nextRestartAt === null) {
+		return undefined;
+	}
+
+	return `restarting in ${Math.max(0, Math.ceil((Date.parse(c.nextRestartAt) - now) / SECOND))}s`;
+}

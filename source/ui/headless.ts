@@ -10,7 +10,7 @@ import type {LogLine} from '../logs/lines.js';
 import {safeText} from '../logs/sanitize.js';
 import {readMergedAt} from '../logs/tail.js';
 import type {Home} from '../paths.js';
-import {formatBytes, formatCpu, formatReady, formatUptime} from './format.js';
+import {countdownText, formatBytes, formatCpu, formatReady, formatUptime, lastExitText} from './format.js';
 import {BADGES, isErrorLine} from './theme.js';
 
 /** Log lines shown under the panels (SPEC 6). */
@@ -42,7 +42,7 @@ export async function printOnce(home: Home, options: OnceOptions): Promise<numbe
 }
 
 /** The plain-text snapshot: a header, one block per component, then the log lines. */
-export function renderOnce(report: StatusReport, scanned: readonly LogLine[], shown: readonly LogLine[], c: Palette, color: boolean): string {
+export function renderOnce(report: StatusReport, scanned: readonly LogLine[], shown: readonly LogLine[], c: Palette, color: boolean, now = Date.now()): string {
 	const lastError = new Map<string, string>();
 	for (const line of scanned) {
 		if (isErrorLine(line)) {
@@ -53,7 +53,7 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 	const width = Math.max(...report.components.map((x) => x.name.length), 9);
 	const out = [`${c.bold('stigmer')} ${report.home}  ${report.healthy ? c.green('● healthy') : c.yellow('○ not healthy')}`, ''];
 	for (const comp of report.components) {
-		out.push(...panelText(comp, width, lastError.get(comp.name), c));
+		out.push(...panelText(comp, width, lastError.get(comp.name), c, now));
 	}
 
 	out.push('', c.gray(`── last ${shown.length} log line${shown.length === 1 ? '' : 's'} (all components, merged by time)`));
@@ -68,8 +68,8 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 	return `${out.join('\n')}\n`;
 }
 
-/** One component: `● stigmer-server  running  pid 4121  up 2m13s  cpu 0.1%  mem 43.0 MB  ready  orphans 0`. */
-function panelText(s: ComponentStatus, width: number, lastError: string | undefined, c: Palette): string[] {
+/** One component: `● stigmer-server  running  pid 4121  up 2m13s  cpu 0.1%  mem 43.0 MB  ready  restarts 1  last exit 3 · 12s ago  orphans 0`. */
+function panelText(s: ComponentStatus, width: number, lastError: string | undefined, c: Palette, now: number): string[] {
 	const badge = BADGES[s.state];
 	const fields = [
 		`pid ${s.pid ?? '-'}`,
@@ -78,11 +78,16 @@ function panelText(s: ComponentStatus, width: number, lastError: string | undefi
 		`mem ${formatBytes(s.rssBytes)}`,
 		formatReady(s),
 		s.port === null || s.state === 'disabled' ? null : `port ${s.port}`,
+		`restarts ${s.restarts}`,
+		lastExitText(s, now) ?? null,
 		`orphans ${s.orphans.length}${s.orphans.length > 0 ? ` (pids ${s.orphans.map((o) => o.pid).join(', ')})` : ''}`,
 	].filter((f): f is string => f !== null);
 	const lines = [`${c[badge.color](badge.symbol)} ${c.bold(s.name.padEnd(width))}  ${c[badge.color](s.state.padEnd(8))}  ${fields.join('  ')}`];
-	if (s.reason !== null) {
-		lines.push(`  ${' '.repeat(width)}  ${s.state === 'crashed' ? c.red(s.reason) : c.gray(s.reason)}`);
+	const countdown = countdownText(s, now);
+	if (countdown !== undefined) {
+		lines.push(`  ${' '.repeat(width)}  ${c.yellow(s.reason === null ? countdown : `${countdown} (${s.reason})`)}`);
+	} else if (s.reason !== null) {
+		lines.push(`  ${' '.repeat(width)}  ${s.state === 'crashed' || s.state === 'failed' ? c.red(s.reason) : c.gray(s.reason)}`);
 	}
 
 	if (lastError !== undefined) {

@@ -1,6 +1,6 @@
 // The stack panels' model, pure: restarts seen this session, and what a running action is doing.
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
-import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
+import {countdownText, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
 
 /** Last pid seen per component and pid changes counted: "restarts in this dashboard session". */
@@ -62,7 +62,7 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 		}
 
 		case 'failed': {
-			return {...progress, [event.failure.name]: {state: 'crashed', note: event.failure.reason}};
+			return {...progress, [event.failure.name]: {state: 'failed', note: event.failure.reason}};
 		}
 
 		case 'lock-wait':
@@ -107,10 +107,15 @@ export function applySample(report: StatusReport, usage: ReadonlyMap<string, Usa
 
 /** What a panel shows of a component: two reports with equal views need no repaint. */
 function viewOf(c: ComponentStatus): string {
-	return [c.name, c.enabled, c.state, c.reason, c.pid, c.ready, c.port, c.orphans.map((o) => o.pid).join(','), formatPanelCpu(c.cpuPercent), formatPanelBytes(c.rssBytes), formatPanelUptime(c.uptimeMs)].join('\u0000');
+	return [c.name, c.enabled, c.state, c.reason, c.pid, c.ready, c.port, c.restarts, c.lastExit?.at, c.nextRestartAt, c.orphans.map((o) => o.pid).join(','), formatPanelCpu(c.cpuPercent), formatPanelBytes(c.rssBytes), formatPanelUptime(c.uptimeMs)].join('\u0000');
 }
 
 /** True when both reports would draw the same panels and header. */
 export function sameView(a: StatusReport, b: StatusReport): boolean {
 	return a.healthy === b.healthy && a.components.length === b.components.length && a.components.every((c, i) => viewOf(c) === viewOf(b.components[i]!));
+}
+
+/** The time-dependent texts every panel shows at `now` (last exit age, backoff countdown): a repaint is due only when this changes. */
+export function clockView(report: StatusReport | null, now: number): string {
+	return (report?.components ?? []).map((c) => `${lastExitText(c, now) ?? ''}\u0000${countdownText(c, now) ?? ''}`).join('\u0001');
 }

@@ -9,8 +9,11 @@ export type ColorName = 'green' | 'yellow' | 'red' | 'gray';
 export const BADGES: Record<ComponentState, {symbol: string; color: ColorName}> = {
 	running: {symbol: '●', color: 'green'},
 	starting: {symbol: '◐', color: 'yellow'},
+	backoff: {symbol: '↻', color: 'yellow'},
 	stopping: {symbol: '◑', color: 'yellow'},
 	stopped: {symbol: '○', color: 'gray'},
+	exited: {symbol: '◌', color: 'gray'},
+	failed: {symbol: '✖', color: 'red'},
 	crashed: {symbol: '✖', color: 'red'},
 	disabled: {symbol: '⊘', color: 'gray'},
 };

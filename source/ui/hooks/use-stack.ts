@@ -3,7 +3,7 @@
 // changes or an action ends.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {StatusReport} from '../../engine/types.js';
-import {applySample, NO_TRACKING, sameView, sampleTargets, track, type Tracking} from '../stack-model.js';
+import {applySample, clockView, NO_TRACKING, sameView, sampleTargets, track, type Tracking} from '../stack-model.js';
 import type {DashDeps} from '../types.js';
 
 /** Refresh period: CPU, memory, uptime and liveness; a `kill -9` from another terminal shows within about a second. */
@@ -22,13 +22,15 @@ export type StackModel = {
 	/** The last status error (a broken config.yaml), shown in the status line. */
 	error: string | null;
 	tracking: Tracking;
+	/** The clock panels read time-dependent texts by (`last exit 3 · 12s ago`, `restarting in 3s`); it moves only when one of them changes. */
+	now: number;
 	/** Poll now (after an action). */
 	refresh: () => void;
 };
 
 /** Live status of the stack; never more than one status call in flight. */
 export function useStack(deps: DashDeps): StackModel {
-	const [state, setState] = useState<Omit<StackModel, 'refresh'>>({report: null, reportStartedAt: 0, error: null, tracking: NO_TRACKING});
+	const [state, setState] = useState<Omit<StackModel, 'refresh'>>({report: null, reportStartedAt: 0, error: null, tracking: NO_TRACKING, now: Date.now()});
 	const pollRef = useRef<() => void>(() => {});
 
 	useEffect(() => {
@@ -58,7 +60,7 @@ export function useStack(deps: DashDeps): StackModel {
 				const report = await deps.lifecycle.status(deps.home);
 				last = report;
 				if (!closed) {
-					setState((s) => (!forced && s.error === null && s.report !== null && sameView(s.report, report) ? s : {report, reportStartedAt: startedAt, error: null, tracking: track(s.tracking, report)}));
+					setState((s) => (!forced && s.error === null && s.report !== null && sameView(s.report, report) ? s : {report, reportStartedAt: startedAt, error: null, tracking: track(s.tracking, report), now: Date.now()}));
 				}
 			} catch (error: unknown) {
 				if (!closed) {
@@ -77,7 +79,14 @@ export function useStack(deps: DashDeps): StackModel {
 
 		// Every second: a full poll when due or while something is starting or stopping (readiness
 		// changes write no PID file), else only ask whether each known process still lives.
+		let shownClock = '';
 		const tick = () => {
+			const clock = clockView(last, Date.now());
+			if (clock !== shownClock) {
+				shownClock = clock;
+				setState((s) => ({...s, now: Date.now()}));
+			}
+
 			const due = Date.now() - lastPollAt >= STATUS_INTERVAL_MS - LIVENESS_INTERVAL_MS / 2;
 			const components = last?.components ?? [];
 			const unsettled = components.some((c) => c.state === 'starting' || c.state === 'stopping' || (c.state === 'running' && !c.ready));

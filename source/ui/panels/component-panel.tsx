@@ -12,10 +12,16 @@ export type PanelProps = {
 	selected: boolean;
 	progress: Progress | undefined;
 	restarts: number;
+	/** Time-dependent texts, computed by the caller's clock so a memoised panel repaints only when they change: `last exit 3 · 12s ago`. */
+	lastExit: string | undefined;
+	/** `restarting in 3s`, in backoff. */
+	countdown: string | undefined;
 	lastError: string | undefined;
 	color: string;
 	width: number;
 };
+
+type PanelClock = Pick<PanelProps, 'lastExit' | 'countdown'>;
 
 /** Rows a wide panel takes, borders included (the layout reserves them). */
 export const PANEL_HEIGHT = 8;
@@ -46,28 +52,42 @@ function Title({status, selected, color}: Pick<PanelProps, 'status' | 'selected'
 	);
 }
 
+/** `restarts 2 · last exit 3 · 12s ago`. */
+function restartsText(restarts: number, clock: PanelClock): string {
+	return clock.lastExit === undefined ? `restarts ${restarts}` : `restarts ${restarts} · ${clock.lastExit}`;
+}
+
 function orphansText(status: ComponentStatus): string {
 	const n = status.orphans.length;
 	return n === 0 ? 'orphans 0' : `orphans ${n} (${status.orphans.map((o) => o.pid).join(',')})`;
 }
 
-/** The line under the numbers: an action's progress, else why it is disabled/crashed, else the last error. */
-function noteOf(status: ComponentStatus, progress: Progress | undefined, lastError: string | undefined): {text: string; color?: ColorName} {
+/** Colour of the reason line per state that explains itself with one (SPEC 4.6). */
+const REASON_COLOR: Partial<Record<ComponentStatus['state'], ColorName>> = {crashed: 'red', failed: 'red', disabled: 'gray', exited: 'gray'};
+
+/** The line under the numbers: an action's progress, else the backoff countdown, else why it is disabled/crashed/failed/exited, else the last error. */
+function noteOf(status: ComponentStatus, progress: Progress | undefined, clock: PanelClock, lastError: string | undefined): {text: string; color?: ColorName} {
 	if (progress !== undefined) {
 		return {text: progress.note, color: 'yellow'};
 	}
 
-	if (status.reason !== null && (status.state === 'disabled' || status.state === 'crashed')) {
-		return {text: status.reason, color: status.state === 'crashed' ? 'red' : 'gray'};
+	if (clock.countdown !== undefined) {
+		return {text: status.reason === null ? clock.countdown : `${clock.countdown} (${status.reason})`, color: 'yellow'};
+	}
+
+	const reasonColor = REASON_COLOR[status.state];
+	if (status.reason !== null && reasonColor !== undefined) {
+		return {text: status.reason, color: reasonColor};
 	}
 
 	return lastError === undefined ? {text: 'no errors', color: 'gray'} : {text: `last error: ${lastError}`, color: 'red'};
 }
 
 /** A bordered panel for wide terminals (side by side). */
-export const ComponentPanel = memo(function ComponentPanel({status, selected, progress, restarts, lastError, color, width}: PanelProps) {
+export const ComponentPanel = memo(function ComponentPanel({status, selected, progress, restarts, lastExit, countdown, lastError, color, width}: PanelProps) {
+	const clock = {lastExit, countdown};
 	const inner = Math.max(4, width - 4);
-	const note = noteOf(status, progress, lastError);
+	const note = noteOf(status, progress, clock, lastError);
 	const pid = status.pid === null ? 'pid -' : `pid ${status.pid}`;
 	return (
 		<Box flexDirection="column" width={width} height={PANEL_HEIGHT} borderStyle="round" borderColor={selected ? color : 'gray'} paddingX={1}>
@@ -85,7 +105,7 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 				cpu {formatPanelCpu(status.cpuPercent)} · mem {formatPanelBytes(status.rssBytes)} · {formatReady(status)}
 			</Text>
 			<Text wrap="truncate-end" color={status.orphans.length > 0 ? 'yellow' : undefined}>
-				restarts {restarts} · {orphansText(status)}
+				{restartsText(restarts, clock)} · {orphansText(status)}
 			</Text>
 			<Text wrap="truncate-end" color={note.color}>
 				{clip(note.text, inner)}
@@ -95,8 +115,9 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 });
 
 /** Two lines per component for narrow terminals (stacked). */
-export const CompactPanel = memo(function CompactPanel({status, selected, progress, restarts, lastError, color, width}: PanelProps) {
-	const note = noteOf(status, progress, lastError);
+export const CompactPanel = memo(function CompactPanel({status, selected, progress, restarts, lastExit, countdown, lastError, color, width}: PanelProps) {
+	const clock = {lastExit, countdown};
+	const note = noteOf(status, progress, clock, lastError);
 	const pid = status.pid === null ? 'pid -' : `pid ${status.pid}`;
 	return (
 		<Box flexDirection="column" width={width} height={COMPACT_PANEL_HEIGHT}>
@@ -105,7 +126,7 @@ export const CompactPanel = memo(function CompactPanel({status, selected, progre
 				{formatPanelCpu(status.cpuPercent)} · mem {formatPanelBytes(status.rssBytes)} · {formatReady(status)}
 			</Text>
 			<Text wrap="truncate-end">
-				{'    '}restarts {restarts} · {orphansText(status)} · <Text color={note.color}>{clip(note.text, width - `    restarts ${restarts} · ${orphansText(status)} · `.length)}</Text>
+				{'    '}{restartsText(restarts, clock)} · {orphansText(status)} · <Text color={note.color}>{clip(note.text, width - `    ${restartsText(restarts, clock)} · ${orphansText(status)} · `.length)}</Text>
 			</Text>
 		</Box>
 	);
