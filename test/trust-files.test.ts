@@ -223,7 +223,7 @@ rm -f "$H/fill"; run server stop
 free=$(stat -f -c '%a' "$H"); bs=$(stat -f -c '%S' "$H")
 head -c $(( (free - 1) * bs )) /dev/zero > "$H/fill" 2>/dev/null
 run server start
-echo "TMP $(ls -A "$H/data" | grep -c '\\.tmp$')"
+echo "TMP $(ls -A "$H/data" | grep -c '\\.tmp$') $(ls -A "$H/data" | grep '\\.tmp$' | tr '\\n' ' ')"
 echo "PIDFILE $( [ -e "$H/data/sleeper.pid" ] && echo present || echo absent)"
 rm -f "$H/fill"; run server stop
 `;

@@ -56,7 +56,8 @@ test('a reused leaderless group: a stranger that took the leader\'s pid and doub
 	const home = await makeHome(t, sleeperConfig);
 	const first = await home.cli(['server', 'start']);
 	assert.equal(first.code, 0, show(first));
-	const leader = readPidFile(home.pidFile('sleeper'))!['pid'] as number;
+	// The group's leader: the component's supervisor (or the component itself, unsupervised).
+	const leader = readPidFile(home.pidFile('sleeper'))!['pgid'] as number;
 	process.kill(-leader, 'SIGKILL');
 	await waitFor(() => groupMembers(leader).length === 0 && !isAlive(leader), 'the whole group to die');
 
