@@ -68,7 +68,7 @@ test('a home or data/ writable by others, or owned by another user, is refused w
 	assert.equal(fs.existsSync(marker), false, 'the config\'s command never ran');
 });
 
-test('a directory or a FIFO where a PID file belongs: start refuses before touching anything, stop and status neither crash nor hang', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+test('a directory or a FIFO where a PID or state file belongs: start refuses before touching anything, stop and status neither crash nor hang', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, sleeperConfig);
 	const first = await home.cli(['server', 'start']);
 	assert.equal(first.code, 0, show(first));
@@ -83,6 +83,9 @@ test('a directory or a FIFO where a PID file belongs: start refuses before touch
 
 	fs.rmdirSync(home.pidFile('sleeper'));
 	spawnSync('mkfifo', [home.pidFile('sleeper')]);
+	const stateFile = path.join(home.dataDir, 'sleeper.state');
+	fs.rmSync(stateFile, {force: true});
+	spawnSync('mkfifo', [stateFile]);
 	try {
 		const status = await home.cli(['server', 'status', '--json'], {timeoutMs: 10_000});
 		assert.equal(status.code, 3, show(status));
@@ -94,6 +97,7 @@ test('a directory or a FIFO where a PID file belongs: start refuses before touch
 		assert.equal(isAlive(pid), false);
 		assert.ok(fs.statSync(home.pidFile('sleeper')).isFIFO(), 'the FIFO is left for the user, never written through');
 	} finally {
+		fs.rmSync(stateFile, {force: true});
 		fs.rmSync(home.pidFile('sleeper'), {force: true}); // The helpers' own cleanup reads PID files plainly.
 	}
 });
