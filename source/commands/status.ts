@@ -12,7 +12,7 @@ const HELP = `
 	Usage: stigmer server status [--json]
 
 	What runs in this home: state, pid, uptime, CPU, memory of the process group,
-	readiness and orphaned processes per component.
+	readiness, restarts and last exit, and orphaned processes per component.
 
 	Options
 	  --json       one JSON object (documented in README.md)
@@ -37,7 +37,7 @@ const STATE_COLOR = {running: 'green', starting: 'yellow', backoff: 'yellow', st
 
 /** The human table of a status report, one row per component plus reasons and orphans. */
 export function statusTable(report: StatusReport, c: Palette): string {
-	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'ORPHANS'];
+	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'RESTARTS', 'LAST EXIT', 'ORPHANS'];
 	const rows = report.components.map((s) => [
 		s.name,
 		s.state,
@@ -46,6 +46,8 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(1)}%`,
 		s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
 		s.state === 'running' || s.state === 'starting' ? (s.ready ? 'yes' : 'no') : '-',
+		String(s.restarts),
+		s.lastExit === null ? '-' : `${s.lastExit.code ?? s.lastExit.signal ?? '?'} (${formatDuration(Math.max(0, Date.now() - Date.parse(s.lastExit.at)))} ago)`,
 		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -64,7 +66,8 @@ export function statusTable(report: StatusReport, c: Palette): string {
 function noteFor(s: ComponentStatus): string[] {
 	const notes: string[] = [];
 	if (s.reason !== null) {
-		notes.push(`${s.name}: ${s.state} (${s.reason})`);
+		const next = s.nextRestartAt === null ? '' : `; restarting in ${formatDuration(Math.max(0, Date.parse(s.nextRestartAt) - Date.now()))}`;
+		notes.push(`${s.name}: ${s.state} (${s.reason}${next})`);
 	}
 
 	if (s.orphans.length > 0) {
