@@ -150,9 +150,11 @@ function help(text: string): number {
 try {
 	process.exitCode = await main(process.argv.slice(2));
 } catch (error: unknown) {
-	if (error instanceof StigmerError && process.env['STIGMER_DEBUG'] !== '1') {
-		process.stderr.write(`stigmer: ${error.message}\n`);
-		process.exitCode = error.exitCode;
+	const errno = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+	if ((error instanceof StigmerError || errno) && process.env['STIGMER_DEBUG'] !== '1') {
+		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (SPEC 7).
+		process.stderr.write(`stigmer: ${(error as Error).message}\n`);
+		process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 	} else {
 		process.stderr.write(`stigmer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 		process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;

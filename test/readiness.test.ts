@@ -242,6 +242,9 @@ test('progress: a live line on a terminal, none in a pipe', {timeout: TEST_TIMEO
 	assert.match(plain, /[◐◓◑◒] slowpoke +waiting for 800ms of uptime +\d/, `a live line while it waits:\n${JSON.stringify(plain)}`);
 	assert.ok(plain.includes('\r\u001B[2K'), 'the live line is erased');
 	assert.match(plain, /\u001B\[2K✓ slowpoke +pid \d+ +ready in /, 'erased before the ✓ line');
+	const draws = plain.match(/[◐◓◑◒] slowpoke/g)!.length;
+	const readyMs = Number(/ready in (\d+)ms/.exec(plain)?.[1] ?? 1000);
+	assert.ok(draws <= readyMs / 100 + 2, `at most 10 draws a second: ${draws} in ${readyMs}ms`);
 
 	const piped = await home.cli(['server', 'start']);
 	assert.equal(piped.code, 0, show(piped));
@@ -291,4 +294,11 @@ test('two failing components: each reported with its own reason; each unstarted 
 	assert.match(beta!, /^ {2}not started \(waiting for beta\): beta-child, both$/m, show(start));
 	assert.ok(parseStarted(start.stdout).has('fine'), 'an independent healthy component still starts');
 	assert.deepEqual(Object.keys(home.processes()), ['fine']);
+});
+
+test('holder descriptions: another home\'s component, a stray process, a process we cannot see', async () => {
+	const {describeHolder} = await import('../source/engine/ports.js');
+	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'node', home: '/home/ana/other', component: 'stigmer-server'}), 'pid 812 (stigmer-server of /home/ana/other)');
+	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'redis-server', home: null, component: null}), 'pid 812 (redis-server)');
+	assert.equal(describeHolder({kind: 'hidden'}), 'another user\'s process');
 });

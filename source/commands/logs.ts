@@ -1,9 +1,10 @@
 // `stigmer server logs` (SPEC 5): parse flags, pick components and streams, print the merged tail
 // (or everything) and follow. The reading itself is source/logs/, shared with the dashboard.
+import fs from 'node:fs';
 import {loadConfig} from '../config.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
 import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
-import {resolveHome, type Home, type Stream} from '../paths.js';
+import {fileError, resolveHome, type Home, type Stream} from '../paths.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
 
@@ -58,6 +59,10 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const home = resolveHome();
+	for (const dir of [home.data, home.logs]) {
+		unreadable(dir);
+	}
+
 	const options = resolveOptions(home, cli.flags as Flags);
 	const sources = listSources(home.root, options.selection);
 	if (!anyLogExists(sources)) {
@@ -71,6 +76,17 @@ export async function run(argv: string[]): Promise<number> {
 
 	process.stderr.write(`${describe(options)}\n`);
 	return print(home.root, options);
+}
+
+/** A directory that exists but cannot be listed is an error, not "No logs yet" (SPEC 7). */
+function unreadable(dir: string): void {
+	try {
+		fs.readdirSync(dir);
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+			throw fileError(dir, 'read', error);
+		}
+	}
 }
 
 function resolveOptions(home: Home, flags: Flags): Options {
@@ -144,13 +160,32 @@ async function print(home: string, options: Options): Promise<number> {
 	});
 	process.once('SIGINT', () => stop.abort());
 	process.once('SIGTERM', () => stop.abort());
-	const render = (lines: LogLine[]) => {
+	const format = {color: options.color};
+	const render = (lines: LogLine[]): Promise<void> | undefined => {
 		if (lines.length === 0 || stdoutClosed) {
 			return;
 		}
 
-		const text = options.json ? lines.map((l) => JSON.stringify(toJson(l))).join('\n') : lines.map((l) => formatLine(l, {color: options.color})).join('\n');
-		process.stdout.write(`${text}\n`);
+		let text = '';
+		for (const l of lines) {
+			text += `${options.json ? JSON.stringify(toJson(l)) : formatLine(l, format)}\n`;
+		}
+
+		if (process.stdout.write(text)) {
+			return;
+		}
+
+		// A slow reader (a pager, a terminal scrolling a flood): follow reads on once stdout has drained.
+		return new Promise<void>((resolve) => {
+			const done = () => {
+				process.stdout.off('drain', done);
+				process.stdout.off('close', done);
+				resolve();
+			};
+
+			process.stdout.on('drain', done);
+			process.stdout.on('close', done);
+		});
 	};
 
 	let positions: Positions;
@@ -159,7 +194,7 @@ async function print(home: string, options: Options): Promise<number> {
 		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs}));
 	} else {
 		const read = readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs});
-		render(read.lines);
+		await render(read.lines);
 		positions = read.positions;
 	}
 

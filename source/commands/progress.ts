@@ -51,7 +51,7 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 
 		const [name, {label, since}] = first.value;
 		const more = awaited.size > 1 ? `  (+${awaited.size - 1} more)` : '';
-		const text = `${SPINNER[frame++ % SPINNER.length]} ${name.padEnd(width)}  waiting for ${label}  ${formatDuration(Date.now() - since)}${more}`;
+		const text = `${SPINNER[frame++ % SPINNER.length]} ${name.padEnd(width)}  waiting for ${label}  ${((Date.now() - since) / 1000).toFixed(1)}s${more}`;
 		// One row only: a wrapped line could not be erased with one CLEAR_LINE.
 		// A terminal of unknown size (0 columns, as under script(1)) is taken as 80 wide.
 		const columns = Math.max(10, (out.columns || DEFAULT_COLUMNS) - 1);
@@ -71,8 +71,12 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 			return;
 		}
 
-		timer ??= setInterval(draw, LIVE_REDRAW_MS);
-		draw();
+		// The timer is the only painter after the first draw: at most 10 draws a second, whatever the events do.
+		// After a ✓ line the live line comes back on the next tick.
+		if (timer === undefined) {
+			timer = setInterval(draw, LIVE_REDRAW_MS);
+			draw();
+		}
 	};
 
 	const print = (stream: NodeJS.WriteStream, line: string) => {

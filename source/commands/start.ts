@@ -10,13 +10,14 @@ const HELP = `
 	Usage: stigmer server start [COMPONENT...]
 
 	Clean up orphaned processes of this home, stop what runs, then start the stack
-	(or only the named components) in dependency order and wait until each is ready.
-	Running it again restarts: it is idempotent.
+	(or only the named components) in dependency order and wait until each is ready,
+	printing a ✓ line for each as soon as it is. Running it again restarts: it is
+	idempotent. A component whose port is held by another process is not started.
 
 	Options
 	  --no-color   plain output (also NO_COLOR)
 
-	Exit codes: 0 all started and ready · 1 a component failed (its last stderr lines are shown) · 2 bad config or usage
+	Exit codes: 0 all started and ready · 1 a component failed (each failure is shown with its last stderr lines) · 2 bad config or usage
 `;
 
 /** Start the stack or the named components, printing each ✓ as it comes; exit 0 when all are ready. */

@@ -1,6 +1,7 @@
 // A log line's own timestamp and level (SPEC 5). Pure and allocation-light: the full merge calls this
 // for every line of hundreds of megabytes, so the common formats are read with charCodeAt, not regexes.
 // Only ASCII is inspected, so it works the same on a UTF-8 string and on a latin1-decoded byte chunk.
+import {stripVTControlCharacters} from 'node:util';
 import {guessYear, localMinute, utcMinute} from './clock.js';
 import {levelWordAt, MAX_LEVEL_WORD, NUMERIC_LEVELS} from './levels.js';
 
@@ -34,8 +35,15 @@ export function parseLine(text: string): Parsed {
 	return {time: Number.isNaN(outTime) ? null : outTime, level: outLevel};
 }
 
-/** Parse into the scratch slots read by `lastTime`/`lastLevel`. */
+/**
+ * Parse into the scratch slots read by `lastTime`/`lastLevel`. Read through escape sequences:
+ * `\e[90m2026-…Z\e[0m \e[31mERROR\e[0m boom` is an error at that time (SPEC 5).
+ */
 export function parseInto(s: string): void {
+	if (s.includes('\u001B') || s.includes('\u009B')) {
+		s = stripVTControlCharacters(s);
+	}
+
 	parseSpan(s, 0, s.length);
 }
 
@@ -113,7 +121,7 @@ function slowPath(s: string): void {
 			if (level !== null) {
 				outLevel = level;
 			} else {
-				levelAfter(s, end);
+				levelAfter(s, pidAfter(s, end));
 			}
 		}
 	}
@@ -223,6 +231,19 @@ function isoAt(s: string, i: number): number {
 	if (z === 32 && s.startsWith('UTC', j + 1)) {
 		outTime = utcMinute(y, mo, d, h, mi) + sec * 1000 + ms;
 		return j + 4;
+	}
+
+	if (z === 32 && sep === 45) {
+		// pino-pretty's `SYS:standard`, Ruby's and Postgres's ` +0100` / ` -05:00` after a space.
+		const sign = s.charCodeAt(j + 1);
+		const oh = d2(s, j + 2);
+		const colon = s.charCodeAt(j + 4) === 58;
+		const om = d2(s, colon ? j + 5 : j + 4);
+		if ((sign === 43 || sign === 45) && oh >= 0 && oh <= 23 && om >= 0 && om <= 59) {
+			const offset = (oh * 60 + om) * 60_000 * (sign === 43 ? 1 : -1);
+			outTime = utcMinute(y, mo, d, h, mi) + sec * 1000 + ms - offset;
+			return colon ? j + 7 : j + 6;
+		}
 	}
 
 	outTime = localMinute(y, mo, d, h, mi) + sec * 1000 + ms;
@@ -530,6 +551,20 @@ function skipNoise(s: string, i: number): number {
 	}
 
 	return i;
+}
+
+/** Past Ruby Logger's ` #4121]` after its time (`E, [2026-11-26T03:47:41.123456 #4121] ERROR -- : …`), else `end`. */
+function pidAfter(s: string, end: number): number {
+	if (s.charCodeAt(end) !== 32 || s.charCodeAt(end + 1) !== 35 /* # */) {
+		return end;
+	}
+
+	let j = end + 2;
+	while (isDigit(s.charCodeAt(j))) {
+		j++;
+	}
+
+	return j;
 }
 
 /** The level word right after a timestamp (Python `INFO`, nginx `[error]`), if any. */
