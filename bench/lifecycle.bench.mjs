@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {CLI, cleanEnv, fixture, homeProcesses, makeHome, spawnMarked, waitFor} from '../dist/test/helpers.js';
+import {runSection} from './section.mjs';
 
 /** Medians of at least 10 runs (issue 2). */
 const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 10));
@@ -193,30 +194,4 @@ async function benchCleanup(rows, notes) {
 	notes.push(`Cleanup is measured as the extra wall time of \`server start\` of a one-component stack with ${ORPHANS} marked \`sleep 300\` orphans (each its own process group) over the same start without them, ${RUNS} runs each; every run checks the "cleaned up ${ORPHANS} orphaned worker processes" line and that none survived. The whole start with orphans, node start-up included, is ${median(withOrphans) <= BUDGET.cleanupMs ? 'also within' : 'over'} ${ms(BUDGET.cleanupMs)}.`);
 }
 
-const rows = [];
-const notes = [];
-let failure;
-try {
-	await benchStatus(rows, notes);
-	await benchStartStop(rows, notes);
-	await benchCleanup(rows, notes);
-} catch (error) {
-	failure = error;
-}
-
-const lines = [
-	'## Lifecycle (issue 2)',
-	'',
-	'| budget | measured (median) | limit | result |',
-	'|---|---|---|---|',
-	...rows.map((r) => `| ${r.join(' | ')} |`),
-	'',
-	...notes.map((n) => `- ${n}`),
-];
-if (failure) {
-	lines.push('', `**The benchmark failed before finishing:** ${String(failure.message).split('\n')[0]}`);
-	log(failure.stack ?? String(failure));
-}
-
-process.stdout.write(`${lines.join('\n')}\n`);
-process.exitCode = failure ? 1 : 0;
+await runSection('Lifecycle (issue 2)', 'measured (median)', [benchStatus, benchStartStop, benchCleanup], log);

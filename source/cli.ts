@@ -2,7 +2,6 @@
 // Entry: pick the verb, run it, own the exit code (SPEC 7). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
 import {HelpRequested} from './commands/flags.js';
-import {closest, didYouMean} from './commands/suggest.js';
 import type {VerbContext} from './commands/completion.js';
 
 /** A verb: its one-line summary, and its module, loaded only when run; each gets the table too (for `completion`). */
@@ -33,9 +32,7 @@ function visible(group: string): Array<[string, Verb]> {
 
 /** Words that follow `group` ('' = the top level): `server`, `dash`…, or `start`, `stop`… */
 function nextWords(group: string): string[] {
-	const words = Object.keys(VERBS)
-		.filter((name) => !VERBS[name]!.hidden && (group === '' || name.startsWith(`${group} `)))
-		.map((name) => name.split(' ')[group === '' ? 0 : 1]!);
+	const words = visible(group).map(([name]) => name.split(' ')[group === '' ? 0 : 1]!);
 	return [...new Set(group === '' ? [...words, 'help'] : words)];
 }
 
@@ -43,6 +40,7 @@ function isGroup(word: string | undefined): word is string {
 	return word !== undefined && Object.keys(VERBS).some((name) => name.startsWith(`${word} `));
 }
 
+/** The usage of `stigmer` or of a group (`server`, `config`): its verbs with their summaries. */
 function usage(group = ''): string {
 	const rows = visible(group).map(([name, v]) => `  stigmer ${name.padEnd(14)} ${v.summary}`);
 	return [
@@ -58,18 +56,21 @@ function usage(group = ''): string {
 }
 
 /** An unknown command's one-line error, with the closest word and, for a top-level slip like `start`, its group. */
-function unknownCommand(group: string, word: string): string {
+function unknownCommand({closest, didYouMean}: Suggest, group: string, word: string): string {
 	const shown = `unknown command "${word}"`;
 	const here = didYouMean(word, nextWords(group));
 	if (here !== '' || group !== '') {
 		return `${shown}${here}`;
 	}
 
-	const nested = Object.keys(VERBS).filter((name) => !VERBS[name]!.hidden && name.includes(' '));
+	const nested = visible('').map(([name]) => name).filter((name) => name.includes(' '));
 	const guess = closest(word, nested.map((name) => name.split(' ')[1]!));
 	const full = nested.find((name) => name.endsWith(` ${guess}`));
 	return full === undefined ? shown : `${shown}; did you mean "${full}"?`;
 }
+
+/** "Did you mean": loaded only for a mistyped command line, so `status` starts without it. */
+type Suggest = typeof import('./commands/suggest.js');
 
 /** Print to stderr and return exit 2: a mistyped command line (SPEC 7). */
 function usageError(message: string, group = ''): number {
@@ -107,12 +108,13 @@ async function main(argv: string[]): Promise<number> {
 	const two = `${first} ${second ?? ''}`.trim();
 	const verb = VERBS[two] ? two : VERBS[first] && !isGroup(first) ? first : undefined;
 	if (verb === undefined) {
+		const suggest = await import('./commands/suggest.js');
 		if (first.startsWith('-')) {
-			return usageError(`unknown flag ${first}${didYouMean(first, TOP_FLAGS, false)}`);
+			return usageError(`unknown flag ${first}${suggest.didYouMean(first, TOP_FLAGS, false)}`);
 		}
 
 		if (!isGroup(first)) {
-			return usageError(unknownCommand('', first));
+			return usageError(unknownCommand(suggest, '', first));
 		}
 
 		if (second === '--help' || second === '-h') {
@@ -123,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
 			return usageError(`a ${first} subcommand is required`, first);
 		}
 
-		return usageError(second.startsWith('-') ? `unknown flag ${second}` : unknownCommand(first, second), first);
+		return usageError(second.startsWith('-') ? `unknown flag ${second}` : unknownCommand(suggest, first, second), first);
 	}
 
 	const rest = argv.slice(verb.split(' ').length);
@@ -148,9 +150,11 @@ function help(text: string): number {
 try {
 	process.exitCode = await main(process.argv.slice(2));
 } catch (error: unknown) {
-	if (error instanceof StigmerError && process.env['STIGMER_DEBUG'] !== '1') {
-		process.stderr.write(`stigmer: ${error.message}\n`);
-		process.exitCode = error.exitCode;
+	const errno = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+	if ((error instanceof StigmerError || errno) && process.env['STIGMER_DEBUG'] !== '1') {
+		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (SPEC 7).
+		process.stderr.write(`stigmer: ${(error as Error).message}\n`);
+		process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 	} else {
 		process.stderr.write(`stigmer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 		process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;

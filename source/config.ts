@@ -7,7 +7,7 @@ import type {Document} from 'yaml';
 import type {z as Zod} from 'zod';
 import {ConfigError, UsageError} from './errors.js';
 import {parseDuration} from './duration.js';
-import type {Home} from './paths.js';
+import {fileError, readPrivate, writePrivateAtomic, type Home} from './paths.js';
 import {packageVersion} from './version.js';
 
 export type ReadyProbe =
@@ -68,7 +68,16 @@ const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, dela
 const BUILTIN_NAMES = ['temporal', 'stigmer-server', 'workflow-runner', 'agent-runner'] as const;
 const DEFAULT_PORTS: Record<string, number> = {temporal: 7233, 'stigmer-server': 7234};
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
-const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+/** SPEC 3: a component name is 1–64 of a-z 0-9 - _ (it names files under data/ and data/logs/). */
+const NAME = /^[a-z0-9_-]{1,64}$/;
+/** Names the character rule lets through that data/ already uses for something else: daemon.pid/.log/.err are legacy files. */
+const RESERVED_NAMES = ['daemon'] as const;
+/** Longest duration config accepts: longer waits are typos, and past ~24.8 days Node's timers fire at once. */
+const MAX_DURATION_MS = 24 * 3_600_000;
+/** Backups of one second's migrations get -1, -2…: past this many something is looping. */
+const MAX_BACKUP_SUFFIX = 100;
+/** Alias expansions allowed in config.yaml (yaml's own default): a small config needs a handful, a bomb needs millions. */
+const MAX_ALIAS_COUNT = 100;
 
 // yaml and zod load only when a config.yaml exists: they cost more start-up time than `status` may spend.
 const require = createRequire(import.meta.url);
@@ -79,10 +88,10 @@ let schemas: ReturnType<typeof makeSchemas> | undefined;
 const getSchemas = () => (schemas ??= makeSchemas((require('zod') as {z: typeof Zod}).z));
 
 function makeSchemas(z: typeof Zod) {
-const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
-	message: 'expected a duration like 250ms, 5s, 1.5s, 2m, 1h or a number of seconds',
-});
-const port = z.number().int().min(1).max(65_535);
+const durationMessage = 'expected a duration like 250ms, 5s, 1.5s, 2m, 1h or a number of seconds, at most 24h';
+const duration = z.union([z.string(), z.number()], {error: durationMessage}).refine((v) => (parseDuration(v) ?? Infinity) <= MAX_DURATION_MS, {message: durationMessage});
+const portMessage = {error: 'expected a port number 1-65535'};
+const port = z.number(portMessage).int(portMessage).min(1, portMessage).max(65_535, portMessage);
 const ready = z.union([
 	z.strictObject({http: z.url()}),
 	z.strictObject({tcp: port}),
@@ -120,7 +129,7 @@ const componentSchema = z.strictObject({
 });
 const configSchema = z.strictObject({
 	version: z.number().int().optional(),
-	components: z.record(z.string().regex(NAME, 'a component name is letters, digits, ".", "_" or "-"'), componentSchema.nullable()).optional(),
+	components: z.record(z.string(), componentSchema.nullable()).optional(),
 });
 return {componentSchema, configSchema};
 }
@@ -141,8 +150,11 @@ const throwFirst: Fail = (_keyPath, message) => {
 	throw new ConfigError(message);
 };
 
-/** Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. */
-export function loadConfig(home: Home): StackConfig {
+/**
+ * Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. An old
+ * version is validated in memory; `migrate` (only under the home lock: start, stop) then rewrites it, once valid.
+ */
+export function loadConfig(home: Home, options: {migrate?: boolean} = {}): StackConfig {
 	const file = home.config;
 	let text: string | undefined;
 	try {
@@ -159,11 +171,20 @@ export function loadConfig(home: Home): StackConfig {
 
 	const cached = readCache(home, file, text);
 	if (cached !== undefined) {
-		return {home, file, components: resolveComponents(home, cached, () => file)};
+		const components = resolveComponents(home, cached, () => file);
+		if (options.migrate && (cached.version ?? 0) < CONFIG_VERSION) {
+			migrate(file, text);
+		}
+
+		return {home, file, components};
 	}
 
 	const {config, locate} = parseConfig(file, text);
 	const components = resolveComponents(home, config, locate);
+	if (options.migrate && (config.version ?? 0) < CONFIG_VERSION) {
+		migrate(file, text);
+	}
+
 	writeCache(home, file, config);
 	return {home, file, components};
 }
@@ -173,7 +194,7 @@ type Cache = {text: string; version: string; config: RawConfig};
 
 function readCache(home: Home, file: string, text: string): RawConfig | undefined {
 	try {
-		const cache = JSON.parse(fs.readFileSync(home.configCache, 'utf8')) as Cache;
+		const cache = JSON.parse(readPrivate(home.configCache) ?? '') as Cache;
 		return cache.text === text && cache.version === packageVersion() && fs.existsSync(file) ? cache.config : undefined;
 	} catch {
 		return undefined;
@@ -185,22 +206,16 @@ function writeCache(home: Home, file: string, config: RawConfig): void {
 		const text = fs.readFileSync(file, 'utf8'); // After a migration the text on disk is the migrated one.
 		const target = home.configCache;
 		fs.mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
-		const temporary = `${target}.${process.pid}.tmp`;
-		fs.writeFileSync(temporary, JSON.stringify({text, version: packageVersion(), config} satisfies Cache), {mode: 0o600});
-		fs.renameSync(temporary, target);
+		writePrivateAtomic(target, JSON.stringify({text, version: packageVersion(), config} satisfies Cache));
 	} catch {} // A cache that cannot be written only costs time.
 }
 
-/** Parse and schema-check the YAML text, migrating a version-0 file; throws the first problem as a ConfigError. */
+/** Parse and schema-check the YAML text; throws the first problem as a ConfigError. Migrates nothing (loadConfig does, under the lock). */
 export function parseConfig(file: string, text: string): {config: RawConfig; locate: Locator} {
 	const checked = validateText(file, text);
 	const first = checked.problems[0];
 	if (first !== undefined || checked.config === undefined) {
 		throw new ConfigError(first?.message ?? `${file}: invalid config`);
-	}
-
-	if ((checked.config.version ?? 0) < 1) {
-		migrate(file, text);
 	}
 
 	return {config: checked.config, locate: checked.locate};
@@ -222,7 +237,19 @@ function validateText(file: string, text: string): {config?: RawConfig; raw?: un
 		return {locate, issuePaths: [], problems: doc.errors.map((error) => ({keyPath: [], message: `${at(error.pos[0])}: invalid YAML: ${error.message.split('\n')[0]}`}))};
 	}
 
-	const raw: unknown = doc.toJS() ?? {};
+	let raw: unknown;
+	try {
+		raw = doc.toJS({maxAliasCount: MAX_ALIAS_COUNT}) ?? {};
+	} catch (error: unknown) {
+		// yaml throws a ReferenceError when aliases expand past the bound (a "billion laughs" document).
+		return {locate, issuePaths: [], problems: [{keyPath: [], message: `${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}; a config needs at most ${MAX_ALIAS_COUNT} alias expansions`}]};
+	}
+
+	const named = nameProblems(raw, locate);
+	if (named.length > 0) {
+		return {raw, locate, issuePaths: named.map((p) => p.keyPath), problems: named};
+	}
+
 	const parsed = configSchema.safeParse(raw);
 	if (!parsed.success) {
 		const problems: ConfigProblem[] = [];
@@ -335,17 +362,59 @@ export function configJsonSchema(): Record<string, unknown> {
 	return {$schema, title: 'stigmer config.yaml', description: 'STIGMER_HOME/config.yaml: the components stigmer runs (see the README).', ...rest};
 }
 
-/** Version 0 (no `version:`) → 1: the same keys, stamped; the old file is kept as a backup. */
+/**
+ * Version 0 (no `version:`, or `version: 0`) → 1: the same keys and comments, `version` set through yaml's Document API;
+ * the old text is kept as a unique backup next to the real file. A symlinked config.yaml (dotfiles) stays a symlink:
+ * its target is rewritten.
+ */
 function migrate(file: string, text: string): void {
-	if (!fs.existsSync(file)) {
-		return;
+	const {isMap, parseDocument} = yaml();
+	const doc = parseDocument(text);
+	if (isMap(doc.contents) && !doc.has('version')) {
+		(doc.contents.items as unknown[]).unshift(doc.createPair('version', CONFIG_VERSION)); // First, where a reader looks for it.
+	} else {
+		doc.set('version', CONFIG_VERSION);
 	}
 
-	const backup = `${file}.bak.${new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-	fs.copyFileSync(file, backup, fs.constants.COPYFILE_EXCL);
-	const temporary = `${file}.tmp.${process.pid}`;
-	fs.writeFileSync(temporary, `version: ${CONFIG_VERSION}\n${text}`, {mode: 0o600});
-	fs.renameSync(temporary, file);
+	const real = fs.realpathSync(file);
+	const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+	for (let n = 0; ; n++) {
+		try {
+			fs.writeFileSync(`${real}.bak.${stamp}${n === 0 ? '' : `-${n}`}`, text, {flag: 'wx', mode: 0o600});
+			break;
+		} catch (error: unknown) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n >= MAX_BACKUP_SUFFIX) {
+				throw fileError(`${real}.bak.${stamp}`, 'write the backup', error);
+			}
+		}
+	}
+
+	try {
+		writePrivateAtomic(real, doc.toString());
+	} catch (error: unknown) {
+		throw new ConfigError(`${(error as Error).message}; ${file} is still at version 0 (it works as is)`);
+	}
+}
+
+/** SPEC 3's name rule, checked before the schema so `../x` or `daemon` is named with the rule, not a generic record error. */
+function nameProblems(raw: unknown, locate: Locator): ConfigProblem[] {
+	const components = raw && typeof raw === 'object' ? (raw as {components?: unknown}).components : undefined;
+	if (!components || typeof components !== 'object' || Array.isArray(components)) {
+		return [];
+	}
+
+	const problems: ConfigProblem[] = [];
+	for (const name of Object.keys(components)) {
+		const keyPath = ['components', name];
+		const shown = JSON.stringify(name.length > 70 ? `${name.slice(0, 67)}...` : name);
+		if (!NAME.test(name)) {
+			problems.push({keyPath, message: `${locate(keyPath, true)}: components: invalid component name ${shown}: a name is 1-64 characters of a-z, 0-9, "-" and "_"`});
+		} else if ((RESERVED_NAMES as readonly string[]).includes(name)) {
+			problems.push({keyPath, message: `${locate(keyPath, true)}: components: the name "${name}" is reserved (data/${name}.pid and data/logs/${name}.log are stigmer's legacy files); choose another name`});
+		}
+	}
+
+	return problems;
 }
 
 function offsetOf(doc: Document, keyPath: Array<string | number>, atKey: boolean): number {
@@ -389,7 +458,7 @@ function describeValue(raw: unknown, keyPath: Array<string | number>): string {
 		value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
 	}
 
-	return value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+	return value === undefined ? '' : ` (got ${typeof value === 'number' ? String(value) : JSON.stringify(value)})`;
 }
 
 function hintFor(parent: Array<string | number>, key: string): string {
@@ -495,6 +564,7 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		env[key] = String(value);
 	}
 
+	checkArgv(name, command, env, c, locate, fail);
 	const defaultDeps = builtin && name !== 'temporal' && name !== 'stigmer-server' ? ['stigmer-server'] : [];
 	return {
 		name,
@@ -518,6 +588,32 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		},
 		ensureDirs: name === 'temporal' && c.command === undefined ? [path.join(home.root, 'temporal-data')] : [],
 	};
+}
+
+/** What the kernel cannot take: an empty program, a NUL byte in an argument, an environment entry or cwd (exec would throw). */
+function checkArgv(name: string, command: string[], env: Record<string, string>, c: ComponentConfig, locate: Locator, fail: Fail): void {
+	if (c.command !== undefined && (command.length === 0 || command[0]!.trim() === '')) {
+		fail(['components', name, 'command'], `${locate(['components', name, 'command'])}: components.${name}.command: no program to run; give an argv array like [redis-server, --port, "6390"]`);
+		return;
+	}
+
+	const nul = (text: string) => text.includes('\0');
+	if (command.some(nul)) {
+		fail(['components', name, 'command'], `${locate(['components', name, 'command'])}: components.${name}.command: an argument contains a NUL byte, which no program can receive`);
+		return;
+	}
+
+	for (const [key, value] of Object.entries(env)) {
+		if (nul(key) || nul(value) || key.includes('=') || key === '') {
+			fail(['components', name, 'env', key], `${locate(['components', name, 'env', key])}: components.${name}.env: ${JSON.stringify(key)} cannot be passed to a program (a name is non-empty, without "=" or NUL; a value without NUL)`);
+			return;
+		}
+	}
+
+	if (c.cwd !== undefined && nul(c.cwd)) {
+		fail(['components', name, 'cwd'], `${locate(['components', name, 'cwd'])}: components.${name}.cwd: contains a NUL byte`);
+		return;
+	}
 }
 
 function portOf(value: unknown): number | undefined {

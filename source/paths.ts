@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {EXIT, StigmerError} from './errors.js';
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -31,10 +32,44 @@ export type Home = {
 /** Kernel limit on symlinks followed while resolving one path (Linux MAXSYMLINKS). */
 const MAX_SYMLINK_HOPS = 40;
 
-/** The home from STIGMER_HOME (default ~/.stigmer), resolved once; creates nothing. */
+/**
+ * The home from STIGMER_HOME (default ~/.stigmer), resolved once; creates nothing. Refuses (one line, exit 2) a home
+ * that is not a directory, and a home or data/ owned by another user or writable by group or others: its config.yaml
+ * decides what runs (SPEC 2).
+ */
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): Home {
 	const raw = env['STIGMER_HOME'] && env['STIGMER_HOME'] !== '' ? env['STIGMER_HOME'] : path.join(os.homedir(), '.stigmer');
-	return homeAt(physicalPath(raw));
+	const home = homeAt(physicalPath(raw));
+	checkTrusted(home.root, 'STIGMER_HOME');
+	checkTrusted(home.data, 'its data directory');
+	return home;
+}
+
+function checkTrusted(dir: string, what: string): void {
+	let stat: fs.Stats;
+	try {
+		stat = fs.statSync(dir);
+	} catch (error: unknown) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT') {
+			return; // Created 0700 by the first start.
+		}
+
+		throw new StigmerError(`${what} ${dir} cannot be used: ${code === 'ENOTDIR' ? 'a parent is not a directory' : (error as Error).message}`, EXIT.usage);
+	}
+
+	if (!stat.isDirectory()) {
+		throw new StigmerError(`${what} ${dir} is not a directory; point STIGMER_HOME at a directory (or remove the file)`, EXIT.usage);
+	}
+
+	const uid = process.getuid?.();
+	if (uid !== undefined && stat.uid !== uid) {
+		throw new StigmerError(`refusing ${what} ${dir}: it is owned by uid ${stat.uid}, not by you (uid ${uid}), and its config.yaml decides what runs; use your own home, or \`chown -R ${uid} ${dir}\``, EXIT.usage);
+	}
+
+	if ((stat.mode & 0o022) !== 0) {
+		throw new StigmerError(`refusing ${what} ${dir}: it is writable by ${(stat.mode & 0o002) === 0 ? 'its group' : 'others'} (mode ${(stat.mode & 0o777).toString(8)}), so anyone could change what runs; fix with \`chmod 700 ${dir}\``, EXIT.usage);
+	}
 }
 
 /** The Home of an already resolved absolute root; pure, touches nothing. */
@@ -105,5 +140,123 @@ export function logFile(root: string, component: string, stream: Stream): string
 
 /** Create a directory we own with mode 0700 (SPEC 2). */
 export function ensurePrivateDir(dir: string): void {
-	fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+	try {
+		fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+	} catch (error: unknown) {
+		// A recursive mkdir says ENOENT on a read-only file system; one level at a time says why (EROFS, EACCES).
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(path.dirname(dir))) {
+			fs.mkdirSync(dir, {mode: 0o700});
+		}
+
+		throw error;
+	}
+}
+
+/** Why a path under the home cannot be used as a file: a symlink, a directory, a FIFO…; undefined when absent or regular. */
+export function notRegular(file: string): string | undefined {
+	let stat: fs.Stats;
+	try {
+		stat = fs.lstatSync(file);
+	} catch {
+		return undefined;
+	}
+
+	return stat.isFile() ? undefined : describeKind(stat);
+}
+
+function describeKind(stat: fs.Stats): string {
+	return stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'not a regular file';
+}
+
+/** The one-line error for a file under the home that is not a regular file; we never write through it (SPEC 2). */
+export function notRegularError(file: string, kind: string): StigmerError {
+	return new StigmerError(`${file} is ${kind}, where stigmer keeps a regular file; remove it (\`rm -r ${file}\`) and try again`);
+}
+
+const {O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_WRONLY, O_APPEND, O_RDONLY} = fs.constants;
+
+/**
+ * Open a file under the home without following a symlink and without blocking on a FIFO; the result is a regular file
+ * (mode tightened to 0600 when we own it) or a StigmerError naming it. `append` creates it 0600.
+ */
+export function openPrivate(file: string, how: 'read' | 'append'): number {
+	let fd: number;
+	try {
+		fd = fs.openSync(file, how === 'read' ? O_RDONLY | O_NOFOLLOW | O_NONBLOCK : O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600);
+	} catch (error: unknown) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') {
+			throw notRegularError(file, notRegular(file) ?? 'not a regular file');
+		}
+
+		throw fileError(file, how === 'read' ? 'read' : 'write', error);
+	}
+
+	const stat = fs.fstatSync(fd);
+	if (!stat.isFile()) {
+		fs.closeSync(fd);
+		throw notRegularError(file, describeKind(stat));
+	}
+
+	if (how === 'append' && (stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) {
+		fs.fchmodSync(fd, 0o600); // Logs can hold secrets (SPEC 2): a 0666 .err left by an older tool is tightened.
+	}
+
+	return fd;
+}
+
+/** A regular file's text, read without following symlinks or blocking; undefined when absent. Throws StigmerError otherwise. */
+export function readPrivate(file: string): string | undefined {
+	if (!fs.existsSync(file) && notRegular(file) === undefined) {
+		return undefined;
+	}
+
+	const fd = openPrivate(file, 'read');
+
+	try {
+		return fs.readFileSync(fd, 'utf8');
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/**
+ * Write a file under the home atomically: a fresh temp file (O_EXCL|O_NOFOLLOW, 0600) renamed over it. On any failure
+ * the temp file is removed and a one-line StigmerError names the file and the cause (a full disk, a read-only home).
+ */
+export function writePrivateAtomic(file: string, text: string): void {
+	const kind = notRegular(file);
+	if (kind !== undefined && kind !== 'a symbolic link') {
+		throw notRegularError(file, kind);
+	}
+
+	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+	try {
+		const fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+		try {
+			fs.writeFileSync(fd, text);
+		} finally {
+			fs.closeSync(fd);
+		}
+
+		fs.renameSync(temporary, file); // rename replaces a symlink itself, never its target.
+	} catch (error: unknown) {
+		fs.rmSync(temporary, {force: true});
+		throw fileError(file, 'write', error);
+	}
+}
+
+/** One line for a failed file operation: what, where, why (ENOSPC → no space left), never a stack. */
+export function fileError(file: string, verb: string, error: unknown): StigmerError {
+	if (error instanceof StigmerError) {
+		return error;
+	}
+
+	const code = (error as NodeJS.ErrnoException).code;
+	const hint = code === 'ENOSPC' || code === 'EDQUOT' ? 'no space left on the device; free some space and try again'
+		: code === 'EROFS' ? 'the file system is read-only'
+		: code === 'EACCES' || code === 'EPERM' ? `permission denied; check the owner and mode of ${path.dirname(file)}`
+		: code === 'ENAMETOOLONG' ? 'the name is too long'
+		: ((error as Error).message ?? String(error));
+	return new StigmerError(`cannot ${verb} ${file}: ${hint}${code ? ` (${code})` : ''}`);
 }

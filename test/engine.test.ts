@@ -165,11 +165,14 @@ test('start and stop of one component leave the others alone', {timeout: TEST_TI
 	await waitFor(() => report.byName.get('workflow-runner')?.state === 'running', 'workflow-runner still running');
 });
 
-test('a config without version is migrated in place with a backup', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+test('a config without version is read as is by status, and migrated in place with a backup by stop (under the lock)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, {builtins: false});
 	const old = `components:\n  temporal: {enabled: false}\n  stigmer-server: {enabled: false, port: ${home.port}}\n  workflow-runner: {enabled: false}\n  agent-runner: {enabled: false}\n`;
 	home.writeConfigText(old);
-	const result = await home.cli(['server', 'status']);
+	const status = await home.cli(['server', 'status']);
+	assert.equal(status.code, 0, show(status));
+	assert.equal(fs.readFileSync(home.configFile, 'utf8'), old, 'status (read-only) does not rewrite the config');
+	const result = await home.cli(['server', 'stop']);
 	assert.equal(result.code, 0, show(result));
 	assert.match(fs.readFileSync(home.configFile, 'utf8'), /^version: 1\n/);
 	const backups = fs.readdirSync(home.dir).filter((f) => f.startsWith('config.yaml.bak.'));

@@ -199,6 +199,18 @@ describe('macOS ps parsing (recorded output)', () => {
 		assert.equal(orphan?.ppid, 1);
 	});
 
+	test('scan: a supervisor (STIGMER_SUPERVISOR=1) is flagged, a component is not', () => {
+		const table = [
+			'  700     1   700 Ss   Wed Nov 25 22:14:03 2026     sh -s /bin/sh redis',
+			'  701   700   700 S    Wed Nov 25 22:14:03 2026     redis-server',
+		].join('\n');
+		const env = [
+			'  700 sh -s /bin/sh redis STIGMER_HOME=/Users/ana/.stigmer STIGMER_COMPONENT=redis STIGMER_SUPERVISOR=1 PATH=/usr/bin',
+			'  701 redis-server STIGMER_SUPERVISOR=10 STIGMER_HOME=/Users/ana/.stigmer STIGMER_COMPONENT=redis',
+		].join('\n');
+		assert.deepEqual(markedFromPs(table, env, '/Users/ana/.stigmer', 1).map((p) => [p.pid, p.component, p.supervisor]), [[700, 'redis', true], [701, 'redis', false]]);
+	});
+
 	test('scan: other homes, a home with spaces, and a marker in the arguments', () => {
 		const table = fixture('darwin-table.txt');
 		const env = fixture('darwin-env.txt');

@@ -274,3 +274,23 @@ test('a readiness failure during start is a start failure, not a restart loop', 
 	assert.match(c.reason ?? '', /^start failed: exited with code 1/);
 	assert.equal(stateRecord(home, 'early')?.['state'], 'failed');
 });
+
+test('the restart policy keys are validated like every key: file:line:col, the key, exit 2, nothing started', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t);
+	const cases = [
+		{value: 'restart: sometimes', says: /components\.web\.restart: expected no, on-failure or always \(got "sometimes"\)/},
+		{value: 'restart_delay: soon', says: /components\.web\.restart_delay: expected a duration/},
+		{value: 'max_restarts: -1', says: /components\.web\.max_restarts/},
+		{value: 'min_uptime: [10s]', says: /components\.web\.min_uptime/},
+	];
+	for (const {value, says} of cases) {
+		const text = `version: 1\ncomponents:\n  temporal: {enabled: false}\n  stigmer-server: {port: ${home.port}}\n  web:\n    command: [sleep, "300"]\n    ${value}\n`;
+		home.writeConfigText(text);
+		const result = await home.cli(['server', 'start']);
+		assert.equal(result.code, 2, show(result));
+		const column = value.indexOf(':') + 2 + 4 + 1;
+		assert.ok(result.stderr.includes(`${home.configFile}:7:${column}:`), `names file:line:col of the value:\n${show(result)}`);
+		assert.match(result.stderr, says, show(result));
+		assert.deepEqual(home.processes(), {}, 'nothing was started');
+	}
+});

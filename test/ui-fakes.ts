@@ -23,6 +23,7 @@ export function component(name: string, state: ComponentState, extra: Partial<Co
 		ready: state === 'running',
 		port: name === 'stigmer-server' ? 7234 : null,
 		orphans: [],
+		strangers: [],
 		logs: {stdout: `/h/data/logs/${name}.log`, stderr: `/h/data/logs/${name}.err`},
 		restarts: 0,
 		lastExit: null,

@@ -1,6 +1,7 @@
 // `stigmer dash [--once] [--json] [--no-color]` (SPEC 6): the live dashboard, or a headless snapshot
 // when asked or when stdout is not a terminal. Ink and React load only for the interactive path.
 import {colorEnabled} from '../colors.js';
+import {UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 
@@ -27,6 +28,10 @@ const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 /** Interactive unless --once, --json or a non-terminal stdout. */
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {once: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
+	if (cli.input.length > 0) {
+		throw new UsageError(`unexpected argument "${cli.input[0]}": \`dash\` shows every component (see --help)`);
+	}
+
 	const home = resolveHome();
 	const color = colorEnabled(!cli.flags.color);
 	if (cli.flags.once || cli.flags.json || process.stdout.isTTY !== true) {
@@ -34,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
 		return printOnce(home, {json: cli.flags.json, color});
 	}
 
+	const savedEnv = {...process.env};
 	if (!cli.flags.color || process.env['NO_COLOR'] !== undefined) {
 		process.env['FORCE_COLOR'] = '0';
 	}
@@ -42,7 +48,9 @@ export async function run(argv: string[]): Promise<number> {
 	process.env['NODE_ENV'] ??= 'production';
 	// Ink decides at import whether it runs in CI, and then paints nothing until exit. A terminal on
 	// stdout means someone is watching, whatever CI says; children keep the caller's CI value.
-	const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
+	// React and chalk read NODE_ENV and FORCE_COLOR at import; restored after it, so components started by a key inherit
+	// exactly the environment `server start` gives them.
+	const saved = [...CI_VARIABLES, 'NODE_ENV', 'FORCE_COLOR'].map((name) => [name, savedEnv[name]] as const);
 	for (const name of CI_VARIABLES) {
 		process.env[name] = 'false';
 	}

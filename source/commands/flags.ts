@@ -1,7 +1,6 @@
 // One meow setup for every verb: --help/-h, unknown flags exit 2 with usage and a guess (SPEC 7, 8).
 import type {AnyFlags, Result} from 'meow';
 import {UsageError} from '../errors.js';
-import {didYouMean} from './suggest.js';
 
 export type Parsed<F extends AnyFlags> = Pick<Result<F>, 'input' | 'flags'>;
 
@@ -64,6 +63,7 @@ export async function parseFlags<F extends AnyFlags>(argv: string[], help: strin
 	const unknown = Object.keys(result.unnormalizedFlags).filter((name) => !known.has(name) && !known.has(camel(name)));
 	if (unknown.length > 0) {
 		const shown = unknown.map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
+		const {didYouMean} = await import('./suggest.js'); // Only on this error path: `status` starts without it.
 		const guess = shown.length === 1 ? didYouMean(shown[0]!, [...flagSpellings(flags), '--help', '-h'], false) : '';
 		throw new UsageError(`unknown flag ${shown.join(', ')}${guess}\n${formatHelp(help)}`);
 	}

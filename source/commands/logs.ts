@@ -1,9 +1,10 @@
 // `stigmer server logs` (SPEC 5): parse flags, pick components and streams, print the merged tail
 // (or everything) and follow. The reading itself is source/logs/, shared with the dashboard.
+import fs from 'node:fs';
 import {loadConfig} from '../config.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
 import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
-import {resolveHome, type Home, type Stream} from '../paths.js';
+import {fileError, resolveHome, type Home, type Stream} from '../paths.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
 
@@ -58,6 +59,10 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const home = resolveHome();
+	for (const dir of [home.data, home.logs]) {
+		unreadable(dir);
+	}
+
 	const options = resolveOptions(home, cli.flags as Flags);
 	const sources = listSources(home.root, options.selection);
 	if (!anyLogExists(sources)) {
@@ -71,6 +76,17 @@ export async function run(argv: string[]): Promise<number> {
 
 	process.stderr.write(`${describe(options)}\n`);
 	return print(home.root, options);
+}
+
+/** A directory that exists but cannot be listed is an error, not "No logs yet" (SPEC 7). */
+function unreadable(dir: string): void {
+	try {
+		fs.readdirSync(dir);
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+			throw fileError(dir, 'read', error);
+		}
+	}
 }
 
 function resolveOptions(home: Home, flags: Flags): Options {

@@ -2,7 +2,7 @@
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
 import {formatDuration} from '../duration.js';
-import {EXIT} from '../errors.js';
+import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {colors} from './output.js';
@@ -12,7 +12,7 @@ const HELP = `
 	Usage: stigmer server status [--json]
 
 	What runs in this home: state, pid, uptime, CPU, memory of the process group,
-	readiness and orphaned processes per component.
+	readiness, restarts and last exit, and orphaned processes per component.
 
 	Options
 	  --json       one JSON object (documented in README.md)
@@ -24,6 +24,10 @@ const HELP = `
 /** Print status; 0 when healthy, 3 otherwise. */
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
+	if (cli.input.length > 0) {
+		throw new UsageError(`unexpected argument "${cli.input[0]}": \`server status\` shows every component (see --help)`);
+	}
+
 	const report = await status(resolveHome());
 	process.stdout.write(cli.flags.json ? `${JSON.stringify(report, null, 2)}\n` : statusTable(report, colors(!cli.flags.color)));
 	return report.healthy ? EXIT.ok : EXIT.notRunning;
@@ -33,7 +37,7 @@ const STATE_COLOR = {running: 'green', starting: 'yellow', backoff: 'yellow', st
 
 /** The human table of a status report, one row per component plus reasons and orphans. */
 export function statusTable(report: StatusReport, c: Palette): string {
-	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'ORPHANS'];
+	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'RESTARTS', 'LAST EXIT', 'ORPHANS'];
 	const rows = report.components.map((s) => [
 		s.name,
 		s.state,
@@ -42,6 +46,8 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(1)}%`,
 		s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
 		s.state === 'running' || s.state === 'starting' ? (s.ready ? 'yes' : 'no') : '-',
+		String(s.restarts),
+		s.lastExit === null ? '-' : `${s.lastExit.code ?? s.lastExit.signal ?? '?'} (${formatDuration(Math.max(0, Date.now() - Date.parse(s.lastExit.at)))} ago)`,
 		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -60,11 +66,16 @@ export function statusTable(report: StatusReport, c: Palette): string {
 function noteFor(s: ComponentStatus): string[] {
 	const notes: string[] = [];
 	if (s.reason !== null) {
-		notes.push(`${s.name}: ${s.state} (${s.reason})`);
+		const next = s.nextRestartAt === null ? '' : `; restarting in ${formatDuration(Math.max(0, Date.parse(s.nextRestartAt) - Date.now()))}`;
+		notes.push(`${s.name}: ${s.state} (${s.reason}${next})`);
 	}
 
 	if (s.orphans.length > 0) {
 		notes.push(`${s.name}: ${s.orphans.length} orphaned process${s.orphans.length === 1 ? '' : 'es'} (pids ${s.orphans.map((o) => o.pid).join(', ')}); \`stigmer server start\` cleans them up`);
+	}
+
+	if (s.strangers.length > 0) {
+		notes.push(`${s.name}: pid${s.strangers.length === 1 ? '' : 's'} ${s.strangers.map((o) => o.pid).join(', ')} in its old process group carry no stigmer marker: not ours, left alone (check with \`ps -o pid,args -p ${s.strangers.map((o) => o.pid).join(',')}\`)`);
 	}
 
 	return notes;

@@ -1,9 +1,9 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
 import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config.js';
-import {StigmerError} from '../errors.js';
+import {ConfigError, StigmerError} from '../errors.js';
 import {signalPid} from '../os/index.js';
-import type {Home} from '../paths.js';
+import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
@@ -11,7 +11,7 @@ import {foreignHolder, portClaims} from './ports.js';
 import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
 import {readRecord, writeRecord} from './state.js';
-import {spawnComponent} from './spawn.js';
+import {cwdError, spawnComponent} from './spawn.js';
 import {end, type Target} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
 
@@ -25,8 +25,14 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 	return underLock(home, options, 'server start', async ({config, selected, whole, emit}) => {
 		refuseDisabled(selected, whole);
 		const toStart = selected.filter((c) => c.enabled);
+		preflight(home, toStart);
 		emit({type: 'plan', components: toStart.map((c) => c.name)});
-		rotateLogs(home, toStart.map((c) => c.name));
+		try {
+			rotateLogs(home, toStart.map((c) => c.name));
+		} catch (error: unknown) {
+			throw fileError(home.logs, 'rotate the logs in', error);
+		}
+
 		const {cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 
 		const started: StartedComponent[] = [];
@@ -85,13 +91,62 @@ type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean
 
 /** Hold the home lock, then load and validate config and pick the components an action names (all when none). */
 async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
-	const emit = options.onEvent ?? (() => undefined);
+	const stopped: string[] = [];
+	const emit = (event: EngineEvent) => {
+		if (event.type === 'stopped' && event.outcome.how !== 'not-running') {
+			stopped.push(event.outcome.name);
+		}
+
+		options.onEvent?.(event);
+	};
+
 	return withLock(home, async () => {
-		const config = loadConfig(home);
+		const config = loadConfig(home, {migrate: true});
 		const selected = selectComponents(config, options.components);
 		const whole = options.components === undefined || options.components.length === 0;
-		return work({config, selected, whole, emit});
+		return saying(stopped, async () => work({config, selected, whole, emit}));
 	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
+}
+
+/**
+ * What can be checked before anything is touched (SPEC 7): each component's cwd is a directory, and nothing but a
+ * regular file sits where its PID, state or log file belongs (SPEC 2: never written through a symlink).
+ */
+function preflight(home: Home, specs: ComponentSpec[]): void {
+	for (const dir of [home.data, home.logs]) {
+		if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+			throw new StigmerError(`${dir} is not a directory, where stigmer keeps one; remove it (\`rm ${dir}\`) and try again`);
+		}
+	}
+
+	for (const spec of specs) {
+		const cwd = cwdError(spec);
+		if (cwd !== undefined) {
+			throw new ConfigError(`${home.config}: components.${spec.name}.cwd: ${spec.cwd} ${cwd}; point it at a directory`);
+		}
+
+		for (const file of [home.pidFile(spec.name), home.stateFile(spec.name), home.logFile(spec.name, 'stdout'), home.logFile(spec.name, 'stderr')]) {
+			const kind = notRegular(file);
+			if (kind !== undefined) {
+				throw notRegularError(file, kind);
+			}
+		}
+	}
+}
+
+/** Run `work`; an error it throws after stopping components says which were already stopped (SPEC 7). */
+async function saying<T>(stopped: string[], work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error: unknown) {
+		const errno = typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string';
+		if (!(error instanceof StigmerError) && !errno) {
+			throw error;
+		}
+
+		const base = error instanceof StigmerError ? error : fileError((error as NodeJS.ErrnoException).path ?? 'a file of the home', 'use', error);
+		throw stopped.length === 0 ? base : new StigmerError(`${base.message} (already stopped: ${stopped.join(', ')})`, base.exitCode);
+	}
 }
 
 function refuseDisabled(selected: ComponentSpec[], whole: boolean): void {

@@ -21,9 +21,13 @@ export type ComponentFinding = {
 	supervisor: Recorded | null;
 	/** Ours but not recorded in a valid PID file: marker-scan hits outside recorded groups, leftovers of dead groups. */
 	orphans: Array<{pid: number; pgid: number | null; startedAtMs: number}>;
+	/** Unmarked members of a group whose recorded leader is gone: the group number may be reused, so never signalled (SPEC 4.2). */
+	strangers: Array<{pid: number; startedAtMs: number}>;
 };
 
 const LEGACY_COMPONENT = 'stigmer-server';
+/** Bound on the ppid walk: a chain deeper than this is a loop in a racing process table, not a real ancestry. */
+const MAX_ANCESTRY = 512;
 
 /** What of this home runs, per component; `names` are the config's components (others found are added). Read-only. */
 export function discover(home: Home, names: string[]): Map<string, ComponentFinding> {
@@ -31,14 +35,15 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	const get = (component: string) => {
 		let finding = findings.get(component);
 		if (finding === undefined) {
-			finding = {component, files: [], running: null, supervisor: null, orphans: []};
+			finding = {component, files: [], running: null, supervisor: null, orphans: [], strangers: []};
 			findings.set(component, finding);
 		}
 
 		return finding;
 	};
 
-	const scan = processTable.scanMarked(home.root);
+	const ancestors = ancestry();
+	const scan = processTable.scanMarked(home.root).filter((p) => !ancestors.pids.has(p.pid));
 	const marked = new Map(scan.map((p) => [p.pid, p]));
 	const boot = processTable.bootId();
 	const coveredGroups = new Set<number>();
@@ -51,7 +56,7 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 		}
 
 		const finding = get(component);
-		const {proven, supervisor, why, leftoverGroup} = prove(content, component, home, boot, marked);
+		const {proven, supervisor, why, leftoverGroup} = prove(content, component, home, boot, marked, ancestors);
 		finding.files.push({file, content, proven, why});
 		if (supervisor) {
 			coveredPids.add(supervisor.pid);
@@ -75,10 +80,11 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 				finding.orphans.push(proven);
 			}
 		} else if (leftoverGroup !== null) {
-			coveredGroups.add(leftoverGroup);
+			// Leader gone: its marked members are found by the scan below and ended one by one; the rest are strangers.
 			for (const pid of processTable.groupMembers(leftoverGroup)) {
-				coveredPids.add(pid);
-				finding.orphans.push({pid, pgid: leftoverGroup, startedAtMs: processTable.info(pid)?.startedAtMs ?? 0});
+				if (!marked.has(pid) && !ancestors.pids.has(pid)) {
+					finding.strangers.push({pid, startedAtMs: processTable.info(pid)?.startedAtMs ?? 0});
+				}
 			}
 		}
 	}
@@ -97,11 +103,12 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 		if (proc.supervisor && proc.pid === proc.pgid) {
 			// A lost supervisor: its group is ended; the component it runs is what the user knows (none in backoff).
 			const shown = scan.find((p) => p.pgid === proc.pid && !p.supervisor) ?? proc;
-			get(proc.component).orphans.push({pid: shown.pid, pgid: proc.pid, startedAtMs: shown.startedAtMs});
+			get(proc.component).orphans.push({pid: shown.pid, pgid: ancestors.groups.has(proc.pid) ? null : proc.pid, startedAtMs: shown.startedAtMs});
 			continue;
 		}
 
-		get(proc.component).orphans.push({pid: proc.pid, pgid: proc.pid === proc.pgid ? proc.pgid : null, startedAtMs: proc.startedAtMs});
+		const leads = proc.pid === proc.pgid && !ancestors.groups.has(proc.pgid);
+		get(proc.component).orphans.push({pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
 	}
 
 	return findings;
@@ -122,24 +129,45 @@ function pidFiles(home: Home, names: string[]): Array<[string, string]> {
 	return [...files].map(([file, component]) => [component, file]);
 }
 
+/** This process's ancestors (ppid up to 1) and the groups they and we run in: never ours, whatever marker they carry. */
+type Ancestry = {pids: Set<number>; groups: Set<number>};
+
+function ancestry(): Ancestry {
+	const pids = new Set<number>([process.pid]);
+	const groups = new Set<number>();
+	for (let pid = process.pid, hops = 0; pid > 1 && hops < MAX_ANCESTRY; hops++) {
+		const info = processTable.info(pid);
+		if (info === undefined) {
+			break;
+		}
+
+		pids.add(pid);
+		groups.add(info.pgid);
+		pid = info.ppid;
+	}
+
+	pids.add(process.ppid);
+	return {pids, groups};
+}
+
 type Proof = {proven: Recorded | null; supervisor?: Recorded | null; why: string | null; leftoverGroup: number | null};
 
 /** SPEC 4.2: alive, same boot, same start time — or, for a legacy plain pid, our marker. Pure apart from reading /proc. */
-function prove(content: PidFileContent, component: string, home: Home, boot: string, marked: Map<number, MarkedProc>): Proof {
+function prove(content: PidFileContent, component: string, home: Home, boot: string, marked: Map<number, MarkedProc>, ancestors: Ancestry): Proof {
 	if (content.kind === 'invalid') {
 		return {proven: null, why: `unreadable PID file (${content.why})`, leftoverGroup: null};
 	}
 
 	const pid = content.kind === 'record' ? content.record.pid : content.pid;
-	if (pid === process.pid || pid === process.ppid) {
-		return {proven: null, why: `pid ${pid} is stigmer itself`, leftoverGroup: null};
+	if (ancestors.pids.has(pid)) {
+		return {proven: null, why: `pid ${pid} is stigmer itself or the shell it runs in`, leftoverGroup: null};
 	}
 
 	const info = processTable.info(pid);
 	if (content.kind === 'legacy') {
 		const mark = marked.get(pid);
 		if (info && mark) {
-			return {proven: {pid, pgid: info.pgid === pid ? pid : null, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
+			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
 		}
 
 		return {proven: null, why: info ? `pid ${pid} is not a stigmer process of this home` : `pid ${pid} is not running`, leftoverGroup: null};
@@ -149,8 +177,10 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	const sameOrigin = record.bootId === boot && (record.home === '' || record.home === home.root) && record.component === component;
 	const supervisor = sameOrigin ? proveSupervisor(record) : null;
 	if (info && sameOrigin && info.startTime === record.startTime) {
-		// The recorded group is used only when its leader is proved: the supervisor, or (unsupervised) the component itself.
-		const pgid = record.supervisorPid === undefined ? record.pgid : supervisor && record.pgid === supervisor.pid ? record.pgid : null;
+		// The recorded group only when its leader is proved — the supervisor, or (unsupervised) the component itself — and
+		// is the group the proved process actually runs in (a file may name any group); never a group of our own.
+		const leaderProved = record.supervisorPid === undefined ? record.pgid === pid : supervisor !== null && record.pgid === supervisor.pid;
+		const pgid = leaderProved && record.pgid === info.pgid && !ancestors.groups.has(info.pgid) ? record.pgid : null;
 		return {proven: {pid, pgid, startedAtMs: info.startedAtMs}, supervisor, why: null, leftoverGroup: null};
 	}
 

@@ -29,7 +29,8 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 	const base = blankStatus(spec.name, spec.enabled, {
 		state: 'stopped',
 		port: spec.port,
-		orphans: (finding?.orphans ?? []).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()})),
+		orphans: byPid(finding?.orphans ?? []),
+		strangers: byPid(finding?.strangers ?? []),
 		logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},
 		restarts: record?.restarts ?? 0,
 		lastExit: record?.lastExit ? {code: record.lastExit.code, signal: record.lastExit.signal, at: new Date(record.lastExit.atMs).toISOString(), uptimeMs: record.lastExit.uptimeMs} : null,
@@ -72,6 +73,11 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 		rssBytes: usage.rssBytes,
 		ready,
 	};
+}
+
+/** Processes as status lists them: sorted by pid as a number, start time in ISO form. */
+function byPid(procs: Array<{pid: number; startedAtMs: number}>): Array<{pid: number; startedAt: string}> {
+	return [...procs].sort((a, b) => a.pid - b.pid).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()}));
 }
 
 /** SPEC 4.1: whether a pid lives (signal 0, EPERM counts, zombies do not); for watchers between status calls. */

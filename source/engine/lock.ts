@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, type Home} from '../paths.js';
+import {ensurePrivateDir, fileError, notRegular, notRegularError, readPrivate, type Home} from '../paths.js';
 
 /** How often a waiter looks again; a dead holder is thus taken over well within a second. */
 const LOCK_POLL_MS = 25;
@@ -10,6 +10,10 @@ const LOCK_POLL_MS = 25;
 const LOCK_WAIT_MS = 300_000;
 /** A takeover marker older than this was left by a taker that died mid-takeover. */
 const TAKEOVER_STALE_MS = 2000;
+/** An empty or unreadable lock older than this was left by a holder killed (or a disk filled) between create and write, which takes microseconds. */
+const EMPTY_LOCK_GRACE_MS = 500;
+/** Longest we try to take over a dead holder's lock (it cannot be removed: read-only, permissions) before saying so. */
+const TAKEOVER_DEADLINE_MS = 5000;
 
 /** The lock file's content: who holds it, and what it is doing (`server start`), so a waiter can say. */
 type Holder = {pid: number; startTime: string; verb?: string};
@@ -29,27 +33,42 @@ export async function withLock<T>(home: Home, work: () => Promise<T>, onWait?: (
 
 async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?: string): Promise<() => void> {
 	const {lock, data} = home;
-	ensurePrivateDir(data);
+	try {
+		ensurePrivateDir(data);
+	} catch (error: unknown) {
+		throw fileError(data, 'create', error);
+	}
+
 	const me: Holder = {pid: process.pid, startTime: processTable.info(process.pid)?.startTime ?? '', ...(verb === undefined ? {} : {verb})};
 	const deadline = Date.now() + LOCK_WAIT_MS;
 	let waited = false;
+	let takeoverSince: number | undefined;
 	for (;;) {
-		try {
-			fs.writeFileSync(lock, JSON.stringify(me), {flag: 'wx', mode: 0o600});
+		if (create(lock, me)) {
 			return () => {
-				if (readHolder(lock)?.pid === me.pid) {
-					fs.rmSync(lock, {force: true});
-				}
+				try {
+					if (readHolder(lock)?.pid === me.pid) {
+						fs.rmSync(lock, {force: true});
+					}
+				} catch {} // A vanished or read-only home: the lock of a dead holder is taken over.
 			};
-		} catch (error: unknown) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-				throw error;
-			}
+		}
+
+		const kind = notRegular(lock);
+		if (kind !== undefined) {
+			throw notRegularError(lock, kind);
 		}
 
 		const holder = readHolder(lock);
 		if (!holderAlive(holder, lock)) {
+			takeoverSince ??= Date.now();
 			takeOver(lock, holder);
+			if (Date.now() - takeoverSince > TAKEOVER_DEADLINE_MS) {
+				throw new StigmerError(`cannot take over ${lock} from a stigmer that is gone; remove it (\`rm ${lock}\`) if no stigmer runs`);
+			}
+
+			// Another waiter may be taking over this very lock: look again shortly, never in a busy loop.
+			await sleep(LOCK_POLL_MS);
 			continue;
 		}
 
@@ -63,15 +82,44 @@ async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?:
 			throw new StigmerError(`another stigmer (pid ${holder!.pid}) has held ${lock} for over ${LOCK_WAIT_MS / 1000}s; wait for it to finish, or stop it`);
 		}
 
-		await new Promise((resolve) => {
-			setTimeout(resolve, LOCK_POLL_MS);
-		});
+		await sleep(LOCK_POLL_MS);
 	}
+}
+
+async function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => {
+		setTimeout(resolve, ms);
+	});
+}
+
+/** Create the lock holding `me` (O_EXCL never follows a symlink); false when it exists. A failed write leaves no empty lock behind. */
+function create(lock: string, me: Holder): boolean {
+	let fd: number;
+	try {
+		fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+			return false;
+		}
+
+		throw fileError(lock, 'create', error);
+	}
+
+	try {
+		fs.writeFileSync(fd, JSON.stringify(me));
+	} catch (error: unknown) {
+		fs.closeSync(fd);
+		fs.rmSync(lock, {force: true});
+		throw fileError(lock, 'write', error);
+	}
+
+	fs.closeSync(fd);
+	return true;
 }
 
 function readHolder(lock: string): Holder | undefined {
 	try {
-		const value = JSON.parse(fs.readFileSync(lock, 'utf8')) as Holder;
+		const value = JSON.parse(readPrivate(lock) ?? '') as Holder;
 		return typeof value.pid === 'number' ? value : undefined;
 	} catch {
 		return undefined;
@@ -82,7 +130,7 @@ function holderAlive(holder: Holder | undefined, lock: string): boolean {
 	if (holder === undefined) {
 		// Unreadable: being written this instant (wait), or left empty by a holder killed mid-write (take over).
 		try {
-			return Date.now() - fs.statSync(lock).mtimeMs < TAKEOVER_STALE_MS;
+			return Date.now() - fs.statSync(lock).mtimeMs < EMPTY_LOCK_GRACE_MS;
 		} catch {
 			return false;
 		}
@@ -96,7 +144,8 @@ function holderAlive(holder: Holder | undefined, lock: string): boolean {
 function takeOver(lock: string, dead: Holder | undefined): void {
 	const marker = `${lock}.takeover`;
 	try {
-		fs.writeFileSync(marker, String(process.pid), {flag: 'wx', mode: 0o600});
+		// Empty on purpose: its existence is the claim, so a full disk cannot leave it half-written.
+		fs.closeSync(fs.openSync(marker, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600));
 	} catch {
 		try {
 			if (Date.now() - fs.statSync(marker).mtimeMs > TAKEOVER_STALE_MS) {
@@ -113,7 +162,11 @@ function takeOver(lock: string, dead: Holder | undefined): void {
 		if (same) {
 			fs.rmSync(lock, {force: true});
 		}
+	} catch (error: unknown) {
+		throw fileError(lock, 'remove', error);
 	} finally {
-		fs.rmSync(marker, {force: true});
+		try {
+			fs.rmSync(marker, {force: true});
+		} catch {} // A marker left behind goes stale in TAKEOVER_STALE_MS.
 	}
 }

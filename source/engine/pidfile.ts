@@ -1,7 +1,6 @@
 // PID files (SPEC 4.2): JSON records written atomically; legacy plain numbers still read.
 import fs from 'node:fs';
-import path from 'node:path';
-import type {Home} from '../paths.js';
+import {notRegular, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
 
 /** What a PID file proves about a process we started. */
 export type PidRecord = {
@@ -59,29 +58,29 @@ function validPid(pid: unknown): pid is number {
 	return typeof pid === 'number' && Number.isInteger(pid) && pid > 1 && pid <= PID_MAX;
 }
 
-/** Read a PID file; undefined when there is none. */
+/** Read a PID file (never through a symlink, never blocking on a FIFO); undefined when there is none. */
 export function readPidFile(file: string): PidFileContent | undefined {
 	try {
-		return parsePidFile(fs.readFileSync(file, 'utf8'));
+		const text = readPrivate(file);
+		return text === undefined ? undefined : parsePidFile(text);
 	} catch (error: unknown) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-			return undefined;
-		}
-
-		return {kind: 'invalid', why: (error as Error).message};
+		const kind = notRegular(file);
+		return {kind: 'invalid', why: kind === undefined ? (error as Error).message : `${file} is ${kind}`};
 	}
 }
 
 /** Write `data/<component>.pid` atomically (temp file + rename), mode 0600. */
 export function writePidFile(home: Home, record: PidRecord): void {
-	const file = home.pidFile(record.component);
-	const temporary = path.join(path.dirname(file), `.${record.component}.pid.${process.pid}.tmp`);
-	fs.writeFileSync(temporary, `${JSON.stringify(record)}\n`, {mode: 0o600});
-	fs.renameSync(temporary, file);
+	writePrivateAtomic(home.pidFile(record.component), `${JSON.stringify(record)}\n`);
 }
 
-/** Remove a PID file if it still holds what we read (another start may have replaced it). */
+/** Remove a PID file if it still holds what we read (another start may have replaced it); a directory or FIFO in its place stays (start names it). */
 export function removePidFile(file: string, expected?: PidFileContent): void {
+	const kind = notRegular(file);
+	if (kind !== undefined && kind !== 'a symbolic link') {
+		return;
+	}
+
 	if (expected !== undefined) {
 		const now = readPidFile(file);
 		if (now !== undefined && JSON.stringify(now) !== JSON.stringify(expected)) {

@@ -32,10 +32,11 @@ export function rotateLogs(home: Home, components: string[], now = new Date()): 
 		}
 	}
 
-	for (const entry of fs.readdirSync(dir)) {
-		const m = ROTATED.exec(entry);
-		if (m && now.getTime() - stampToMs(m[3]!) > RETENTION_MS) {
-			fs.rmSync(path.join(dir, entry), {force: true});
+	for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+		const m = ROTATED.exec(entry.name);
+		// Only files (and links, removed themselves): a directory that happens to carry a stamp is not a log of ours.
+		if (m && (entry.isFile() || entry.isSymbolicLink()) && now.getTime() - stampToMs(m[3]!) > RETENTION_MS) {
+			fs.rmSync(path.join(dir, entry.name), {force: true});
 		}
 	}
 }
@@ -44,7 +45,12 @@ export function rotateLogs(home: Home, components: string[], now = new Date()): 
 function moveAside(file: string, target: string, evenEmpty: boolean): void {
 	let size: number;
 	try {
-		size = fs.statSync(file).size;
+		const stat = fs.lstatSync(file);
+		if (!stat.isFile()) {
+			return; // A symlink, FIFO or directory is not rotated; start refuses it by name (SPEC 2).
+		}
+
+		size = stat.size;
 	} catch {
 		return;
 	}

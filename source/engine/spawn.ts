@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, type Home} from '../paths.js';
+import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
 import {which, type ComponentSpec} from '../config.js';
 import {readPidFile} from './pidfile.js';
@@ -23,6 +23,19 @@ export type Spawned = {
 	hasExited: () => Exit | undefined;
 };
 
+/** Why a component's cwd cannot be used (missing, not a directory), or undefined; checked before anything is touched. */
+export function cwdError(spec: ComponentSpec): string | undefined {
+	if (spec.cwd === null) {
+		return undefined;
+	}
+
+	try {
+		return fs.statSync(spec.cwd).isDirectory() ? undefined : 'is not a directory';
+	} catch {
+		return 'does not exist';
+	}
+}
+
 /** The shell that runs supervisors; STIGMER_SUPERVISOR_SHELL overrides it (tests run dash and bash in POSIX mode). */
 const DEFAULT_SHELL = '/bin/sh';
 /** How long the launcher may take to write the PID file: a shell start and two small writes, milliseconds in practice. */
@@ -38,8 +51,10 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 	for (const dir of spec.ensureDirs) {
 		ensurePrivateDir(dir);
 	}
-	if (spec.cwd !== null && !fs.existsSync(spec.cwd)) {
-		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} does not exist; fix components.${spec.name}.cwd in ${home.config}`);
+
+	const cwdProblem = cwdError(spec);
+	if (cwdProblem !== undefined) {
+		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} ${cwdProblem}; fix components.${spec.name}.cwd in ${home.config}`);
 	}
 
 	const [file, ...args] = spec.command;
@@ -53,8 +68,15 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 	writeRecord(home, spec.name, freshRecord(restart.maxRestarts, restart.mode));
 	// The PID file's fixed fields, as JSON text, so the shell never escapes anything itself.
 	const pidJson = JSON.stringify({bootId: processTable.bootId(), component: spec.name, home: home.root, argv: spec.command, version: packageVersion()}).slice(1, -1);
-	const out = fs.openSync(home.logFile(spec.name, 'stdout'), 'a', 0o600);
-	const err = fs.openSync(home.logFile(spec.name, 'stderr'), 'a', 0o600);
+	const out = openPrivate(home.logFile(spec.name, 'stdout'), 'append');
+	let err: number;
+	try {
+		err = openPrivate(home.logFile(spec.name, 'stderr'), 'append');
+	} catch (error: unknown) {
+		fs.closeSync(out);
+		throw error;
+	}
+
 	const spawnedAtMs = Date.now();
 	let supervisorExit: Exit | undefined;
 	let componentPid = 0;

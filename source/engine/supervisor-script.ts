@@ -76,9 +76,8 @@ fmt_ms() {
 	fi
 }
 
-# One line on the component's stderr log, where \`server logs\` and the dashboard show it.
+# One line on the component's stderr log, where \`server logs\` and the dashboard show it, stamped $now.
 say() {
-	now_ms
 	iso_of "$now"
 	printf '%s stigmer: %s\\n' "$iso" "$1" >&3
 }
@@ -92,6 +91,16 @@ write_state() {
 	else
 		rm -f "$tmp"
 	fi
+}
+
+# signal: SIG name of number $1 (the usual ones without a fork; kill -l for the rest).
+signal_name() {
+	case $1 in
+	1) signal=SIGHUP ;; 2) signal=SIGINT ;; 3) signal=SIGQUIT ;; 4) signal=SIGILL ;; 6) signal=SIGABRT ;;
+	7) signal=SIGBUS ;; 8) signal=SIGFPE ;; 9) signal=SIGKILL ;; 11) signal=SIGSEGV ;; 13) signal=SIGPIPE ;;
+	14) signal=SIGALRM ;; 15) signal=SIGTERM ;;
+	*) signal=$(kill -l "$1" 2>/dev/null) && signal=SIG\${signal#SIG} || signal="signal $1" ;;
+	esac
 }
 
 # True while the PID file still names this supervisor: removed or replaced means cleanup or another start owns it.
@@ -145,9 +154,14 @@ group_members() {
 		for dir in /proc/[0-9]*; do
 			line=
 			{ IFS= read -r line <"$dir/stat"; } 2>/dev/null || continue
-			# shellcheck disable=SC2086
-			set -- \${line##*) }
-			if [ "$3" = "$$" ] && [ "$2" != "$$" ] && [ "$1" != Z ] && [ "\${dir#/proc/}" != "$$" ]; then
+			# After the last ") ": state ppid pgrp …; parameter expansions, cheaper than splitting all 50 fields.
+			rest=\${line##*) }
+			state=\${rest%% *}
+			rest=\${rest#* }
+			ppid=\${rest%% *}
+			rest=\${rest#* }
+			[ "\${rest%% *}" = "$$" ] || continue
+			if [ "$ppid" != "$$" ] && [ "$state" != Z ] && [ "\${dir#/proc/}" != "$$" ]; then
 				members="$members \${dir#/proc/}"
 			fi
 		done
@@ -163,6 +177,7 @@ EOF
 }
 
 # SPEC 4.8: end what is left of the group (stop signal, SIGKILL after stop_timeout), unless a stop takes over.
+# Sets now afresh when it had anything to end (it may have waited).
 end_leftovers() {
 	group_members
 	[ -n "$members" ] || return 0
@@ -173,7 +188,7 @@ end_leftovers() {
 		steps=$((steps - 1))
 		group_members
 	done
-	[ "$stopping" = 0 ] || return 0
+	if [ "$stopping" = 1 ]; then return 0; fi
 	for p in $members; do kill -s KILL "$p" 2>/dev/null; done
 	steps=$KILL_WAIT_STEPS
 	while [ -n "$members" ] && [ "$steps" -gt 0 ]; do
@@ -181,6 +196,7 @@ end_leftovers() {
 		steps=$((steps - 1))
 		group_members
 	done
+	now_ms
 }
 
 # Sleep $1 ms, returning early when a stop arrives (the sleep runs in the background so the trap can fire).
@@ -217,8 +233,9 @@ main() {
 	delay=$delay0_ms
 	streak_start=
 
+	# One date(1) per exit: forks are what a restart costs (run_start of a restart is when its backoff ended).
+	now_ms
 	while :; do
-		now_ms
 		run_start=$now
 		[ -n "$streak_start" ] || streak_start=$run_start
 		"$sh_path" -c "$launcher" stigmer-launch "$pid_file" "$pid_json" $$ "$mask" "$@" 2>&3 3>&-
@@ -229,8 +246,7 @@ main() {
 		[ "$stopping" = 0 ] || exit 0
 		uptime=$((ended - run_start))
 		if [ "$status" -gt 128 ]; then
-			signal=$(kill -l $((status - 128)) 2>/dev/null)
-			signal=SIG\${signal#SIG}
+			signal_name $((status - 128))
 			code=null
 			signal_json="\\"$signal\\""
 			what="was killed by $signal"
@@ -284,7 +300,6 @@ main() {
 		fi
 
 		restarts=$((restarts + 1))
-		now_ms
 		write_state backoff $((now + delay)) null
 		fmt_ms "$delay"
 		say "$what; restarting in $d (restart $restarts of $max_restarts)"
@@ -292,9 +307,11 @@ main() {
 		[ "$stopping" = 0 ] || exit 0
 		# Cleanup removed or replaced our PID file: never resurrect what it ended.
 		if ! pid_file_ours; then
+			now_ms
 			say "$name not restarted: its PID file was removed"
 			exit 0
 		fi
+		now=$((now + delay))
 		delay=$((delay * 2))
 		[ "$delay" -le "$MAX_DELAY_MS" ] || delay=$MAX_DELAY_MS
 	done

@@ -24,6 +24,8 @@ export type ComponentStatus = {
 	ready: boolean;
 	port: number | null;
 	orphans: Orphan[];
+	/** Unmarked processes in the process group of a component whose leader is gone: not ours, never signalled (SPEC 4.2). */
+	strangers: Orphan[];
 	logs: Record<Stream, string>;
 	/** Automatic restarts since its last start (SPEC 4.8). */
 	restarts: number;
@@ -50,6 +52,7 @@ export function blankStatus(name: string, enabled: boolean, fields: Partial<Comp
 		ready: false,
 		port: null,
 		orphans: [],
+		strangers: [],
 		logs: {stdout: '', stderr: ''},
 		restarts: 0,
 		lastExit: null,
