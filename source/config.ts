@@ -129,7 +129,8 @@ const componentSchema = z.strictObject({
 });
 const configSchema = z.strictObject({
 	version: z.number().int().optional(),
-	components: z.record(z.string(), componentSchema.nullable()).optional(),
+	// The name rule is checked first, with its own messages (nameProblems); here it reaches the JSON Schema for editors.
+	components: z.record(z.string().regex(NAME), componentSchema.nullable()).optional(),
 });
 return {componentSchema, configSchema};
 }
@@ -246,16 +247,17 @@ function validateText(file: string, text: string): {config?: RawConfig; raw?: un
 	}
 
 	const named = nameProblems(raw, locate);
-	if (named.length > 0) {
-		return {raw, locate, issuePaths: named.map((p) => p.keyPath), problems: named};
-	}
-
 	const parsed = configSchema.safeParse(raw);
-	if (!parsed.success) {
-		const problems: ConfigProblem[] = [];
-		const issuePaths: Array<Array<string | number>> = [];
-		for (const issue of parsed.error.issues) {
+	if (named.length > 0 || !parsed.success) {
+		// Name problems first (loadConfig reports the first), then the schema's, less what the name rule said already.
+		const problems: ConfigProblem[] = [...named];
+		const issuePaths: Array<Array<string | number>> = named.map((p) => p.keyPath);
+		for (const issue of parsed.success ? [] : parsed.error.issues) {
 			const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+			if (named.some((p) => p.keyPath.every((k, i) => String(keyPath[i]) === String(k)))) {
+				continue;
+			}
+
 			if (issue.code === 'unrecognized_keys') {
 				for (const key of issue.keys) {
 					const full = [...keyPath, key];

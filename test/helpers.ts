@@ -127,6 +127,12 @@ export function stripAnsi(text: string): string {
 	return text.replaceAll(/\u001B\[[0-9;]*m/g, '');
 }
 
+/** Control characters a terminal would act on (but tab and newline), once SGR colour codes are taken out, as `U+001b`…: none in safe output. */
+export function unsafeLeft(output: string): string[] {
+	const found = output.replaceAll(/\u001B\[[\d;]*m/g, '').match(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g) ?? [];
+	return [...new Set(found)].map((c) => `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One line summary of a CLI result, for assertion messages. */
 export function show(result: CliResult): string {
 	return `exit ${result.code}${result.signal ? ` (${result.signal})` : ''}\n--- stdout\n${result.stdout}--- stderr\n${result.stderr}`;

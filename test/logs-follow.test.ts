@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
-import {followLogs, readAndFollow, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {readAndFollow, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {followLogs} from './log-readers.js';
 import {waitFor} from './helpers.js';
 
 const homes: string[] = [];
@@ -195,5 +196,35 @@ test('readAndFollow while a writer runs: tail plus followed lines hold every lin
 		assert.deepEqual([...texts(result.lines), ...texts(seen)], expected(0, i));
 	} finally {
 		await result.close();
+	}
+});
+
+test('a 300,000-line burst reaches the follower (the dashboard\'s feed) in bounded batches, every line once', async () => {
+	const {home, logs} = makeHome();
+	const live = path.join(logs, 'workflow-runner.log');
+	fs.writeFileSync(live, '');
+	let count = 0;
+	let largest = 0;
+	let wrong = '';
+	const follower = await followLogs(home, ONE, (batch) => {
+		largest = Math.max(largest, batch.length);
+		for (const l of batch) {
+			if (wrong === '' && l.text !== line(count).slice(0, -1)) {
+				wrong = `line ${count}: ${l.text}`;
+			}
+
+			count++;
+		}
+	});
+	try {
+		const total = 300_000;
+		fs.appendFileSync(live, Array.from({length: total}, (_, i) => line(i)).join(''));
+		await waitFor(() => count >= total, `${total} lines (have ${count})`, 60_000);
+		await new Promise((r) => setTimeout(r, 300));
+		assert.equal(count, total);
+		assert.equal(wrong, '', 'in order, each once');
+		assert.ok(largest <= 10_000, `a batch of ${largest} lines: a burst is handed on in bounded pieces`);
+	} finally {
+		await follower.close();
 	}
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../source/logs/index.js';
-import {DECLINED, Kernel, makeMemory, planLayout} from '../source/logs/kernel.js';
+import {DECLINED, Kernel, makeMemory, planLayout} from '../source/logs/full/kernel.js';
 
 const utc = (h: number, mi: number, s: number, ms = 0) => Date.UTC(2026, 10, 26, h, mi, s) + ms;
 const local = (h: number, mi: number, s: number, ms = 0) => new Date(2026, 10, 26, h, mi, s).getTime() + ms;
@@ -56,6 +56,14 @@ const CASES: Case[] = [
 	{format: 'logrus text', line: 'time="2026-11-26T03:47:41Z" level=error msg="db down" err="dial tcp"', time: utc(3, 47, 41), level: 'error'},
 	{format: 'go-kit logfmt', line: 'level=info ts=2026-11-26T03:47:41.123Z caller=main.go:12 msg=hi', time: utc(3, 47, 41, 123), level: 'info'},
 	{format: 'glog/klog', line: 'E1126 03:47:41.123456   4121 poll.go:42] poll failed', time: yearless(11, 26, 3, 47, 41, 123.456), level: 'error'},
+	// Coloured console loggers (SPEC 5: times and levels are read through colour sequences)
+	{format: 'coloured ISO and level (the spec\'s example)', line: '\u001B[90m2026-11-26T03:47:41.123Z\u001B[0m \u001B[31mERROR\u001B[0m boom', time: utc(3, 47, 41, 123), level: 'error'},
+	{format: 'zerolog console, coloured', line: '\u001B[90m2026-11-26T03:47:41Z\u001B[0m \u001B[1m\u001B[31mERR\u001B[0m\u001B[0m \u001B[1mdb down\u001B[0m \u001B[36mport=\u001B[0m7234', time: utc(3, 47, 41), level: 'error'},
+	{format: 'pino-pretty SYS:standard, coloured', line: '[2026-11-26 04:47:41.123 +0100] \u001B[33mWARN\u001B[39m (4121): \u001B[36mslow query\u001B[39m', time: utc(3, 47, 41, 123), level: 'warn'},
+	{format: 'Rails (Ruby Logger), coloured SQL', line: 'E, [2026-11-26T03:47:41.123456 #4121] ERROR -- : \u001B[1m\u001B[36mUser Load (0.4ms)\u001B[0m  \u001B[1m\u001B[34mSELECT 1\u001B[0m', time: local(3, 47, 41, 123.456), level: 'error'},
+	{format: 'Rails-style coloured level after the time', line: '\u001B[2m2026-11-26 03:47:41.123 +0000\u001B[0m \u001B[32m INFO\u001B[0m Completed 200 OK', time: utc(3, 47, 41, 123), level: 'info'},
+	{format: 'a window title before the time', line: '\u001B]0;PWNED\u0007 2026-11-26T03:47:41Z WARN x', time: utc(3, 47, 41), level: 'warn'},
+	{format: 'ISO with a space before a basic offset', line: '2026-11-26 04:47:41,5 +0100 INFO x', time: utc(3, 47, 41, 500), level: 'info'},
 	// Lines without a time of their own
 	{format: 'Go stack frame', line: '\t/src/runner/poll.go:42 +0x1d', time: null, level: null},
 	{format: 'Go panic', line: 'panic: context deadline exceeded', time: null, level: null},
@@ -91,6 +99,8 @@ const FAST_EDGES = [
 	'  2026-11-26 03:47:41 [ERROR] indented', '	2026/11/26 03:47:41 | warn | piped', '2026-11-26 03:47:41 INFORMATIONAL', '2026-11-26 03:47:41 Informationally',
 	'{"level":"WARNING","time":"2026-11-26T03:47:41Z"}', '{"level":"info","ts":1795664861.5}', '{"level":"info","ts":"1795664861123"}',
 	'{"level":"info","msg":"x","time":"2026-11-26T03:47:41Z"}', '{"level":"informationalx","time":"2026-11-26T03:47:41Z"}',
+	'2026-11-26 04:47:41.123 +0100 spaced offset', '2026-11-26 04:47:41 -05:00 spaced colon offset', '2026-11-26 04:47:41 +01 short', '2026-11-26 03:47:41 -- dashes',
+	'2026-11-26 03:47:41 +2400 bad hour', '2026/11/26 03:47:41 +0100 slash', '2026-11-26 03:47:41 +01:7 x',
 	'{"level":"info","time":"2026-11-26T03:47:41.1234567891+05:30"}', '{"level":"info","time":"nope"}', '{', '{"level":"', '   ', '1', '12:M',
 ];
 
@@ -141,6 +151,11 @@ test('the merge kernel reads the common layouts itself: Temporal, zerolog, Go lo
 	}
 
 	assert.equal(kernelParse(Buffer.from('2026-11-26T03:47:41Z no newline')), null, 'a line without its \\n is left to JS');
+	for (const line of ['2026-11-26T03:47:41Z \u001B[31mERROR\u001B[0m x', '2026-11-26T03:47:41Z a\u0007b', '2026-11-26T03:47:41Z progress\r50%', '2026-11-26T03:47:41Z c1 \u009B2J', `2026-11-26T03:47:41Z ${'x'.repeat(20)}\u007F`]) {
+		assert.equal(kernelParse(Buffer.from(`${line}\n`)), null, `a line with a control character is left to JS: ${JSON.stringify(line)}`);
+	}
+
+	assert.notEqual(kernelParse(Buffer.from('2026-11-26T03:47:41Z tab\tand CRLF\r\n')), null, 'tab and a CR before the newline are not control characters here');
 });
 
 test('the merge kernel\'s memory stays within its budget however many files are merged', () => {

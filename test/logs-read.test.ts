@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
 import {PassThrough} from 'node:stream';
-import {formatLine, MAX_LINE_BYTES, readMerged, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {formatLine, MAX_LINE_BYTES, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {readMerged} from './log-readers.js';
 import {ROOT} from './helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.
@@ -295,6 +296,33 @@ test('the merge kernel\'s edges: batches of more lines than a record table holds
 		for (const color of [false, true]) {
 			assert.equal(await writeAllText(home, ALL, color, threads), lines.map((l) => `${formatLine(l, {color})}\n`).join(''), `plain text, color ${color}, threads ${threads}`);
 		}
+	}
+});
+
+test('coloured and hostile lines: the merge kernel (-n 0) and the tail reader (-n N) read the same time and level, --json text has no colour, the screen gets no escape', async () => {
+	const lines = [
+		'\u001B[90m2026-11-26T03:47:41.100Z\u001B[0m \u001B[31mERR\u001B[0m \u001B[1mdb down\u001B[0m',
+		'[2026-11-26 04:47:41.200 +0100] \u001B[33mWARN\u001B[39m (4121): \u001B[36mslow\u001B[39m',
+		'E, [2026-11-26T03:47:41.300000 #4121] ERROR -- : \u001B[1m\u001B[36mUser Load\u001B[0m',
+		'2026-11-26T03:47:41.400Z title \u001B]0;PWNED\u0007 clip \u001B]52;c;aGk=\u0007 clear \u001B[2J\u001B[H done',
+	];
+	const home = makeHome({'stigmer-server.log': `${lines.join('\n')}\n`, 'workflow-runner.log': '2026-11-26T03:47:41.250Z INFO between\n'});
+	const tail = await readMerged(home, ALL, {tail: 10});
+	assert.deepEqual(tail.map((l) => [new Date(l.time).toISOString(), l.level]), [
+		['2026-11-26T03:47:41.100Z', 'error'], ['2026-11-26T03:47:41.200Z', 'warn'], ['2026-11-26T03:47:41.250Z', 'info'], ['2026-11-26T03:47:41.300Z', 'error'], ['2026-11-26T03:47:41.400Z', null],
+	]);
+	for (const threads of [false, true]) {
+		const json = await writeAllJson(home, ALL, threads);
+		assert.deepEqual(json.map((o) => [o['time'], o['level'], o['inherited']]), tail.map((l) => [new Date(l.time).toISOString(), l.level, false]), `kernel: times and levels through colour, threads ${threads}`);
+		assert.equal(json[0]!['text'], '2026-11-26T03:47:41.100Z ERR db down', '--json text holds the line without colour');
+		assert.equal(json[4]!['text'], lines[3], 'other sequences stay in --json (escaped by JSON)');
+		const plain = await writeAllText(home, ALL, false, threads);
+		assert.ok(!plain.includes('\u001B') && !plain.includes('\u0007'), `no escape reaches the screen without colour: ${JSON.stringify(plain)}`);
+		assert.match(plain, /title \\x1b\]0;PWNED\\x07 clip \\x1b\]52;c;aGk=\\x07 clear \\x1b\[2J\\x1b\[H done/);
+		const coloured = await writeAllText(home, ALL, true, threads);
+		assert.ok(coloured.includes('\u001B[33mWARN\u001B[39m'), 'colour kept when our output is coloured');
+		assert.ok(!coloured.includes('\u001B]') && !coloured.includes('\u001B[2J') && !coloured.includes('\u0007'), 'but no other sequence');
+		assert.equal(coloured, tail.map((l) => `${formatLine(l, {color: true})}\n`).join(''));
 	}
 });
 

@@ -1,9 +1,10 @@
 // The dashboard's pure parts: log buffer order and bounds, scrolling, search, formats, keymap.
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
+import {palette} from '../source/colors.js';
+import {failureLines} from '../source/commands/output.js';
 import {describeStart, describeStop} from '../source/ui/actions.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
-import {palette} from '../source/colors.js';
 import {countdownText, formatAgo, formatBytes, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatUptime, lastExitText} from '../source/ui/format.js';
 import {renderOnce} from '../source/ui/headless.js';
 import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
@@ -175,6 +176,7 @@ describe('layout and stack model', () => {
 		assert.deepEqual(p['w'], {state: 'stopping', note: 'stopping…'});
 		p = applyEvent(p, {type: 'stopped', outcome: {name: 'w', how: 'killed', ms: 5000, signal: 'SIGKILL'}});
 		assert.equal(p['w']!.note, 'killed after 5000ms (SIGKILL)');
+		assert.equal(applyEvent({}, {type: 'stopped', outcome: {name: 'w', how: 'stopped', ms: 3, signal: 'SIGTERM', waiting: true}})['w']!.note, 'stopped (was waiting to restart)');
 		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
 		assert.equal(p['w']!.state, 'failed');
 	});
@@ -182,6 +184,14 @@ describe('layout and stack model', () => {
 	it('describes results in one line', () => {
 		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], started: [{name: 'w', pid: 3, readyMs: 9}], failures: []}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
 		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: []}).text, '■ w was not running');
+	});
+
+	it('a failed start quotes its stderr safely: in the status line and in `server start`\'s message', () => {
+		const failure = {name: 'w', reason: 'exited with code 1', stderrTail: ['\u001B[31mpanic\u001B[0m \u001B]0;PWNED\u0007\u001B[2J'], logPath: '/x', skipped: []};
+		assert.equal(describeStart({cleaned: [], started: [], failures: [failure]}).text, '✗ w: exited with code 1 — panic \\x1b]0;PWNED\\x07\\x1b[2J (log: /x)');
+		const printed = failureLines([failure], palette(false)).join('\n');
+		assert.match(printed, /^ {4}panic \\x1b\]0;PWNED\\x07\\x1b\[2J$/m);
+		assert.doesNotMatch(printed, /[\u0000-\u0008\u000B-\u001F]/);
 	});
 });
 

@@ -323,6 +323,80 @@ describe('dashboard keys', () => {
 		app.unmount();
 	});
 
+	it('a paste into the search box is text: /stop the RSjk searches and runs nothing, the selection stays', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		fake.push([line('workflow-runner', Date.now(), 'we stop the RSjk queue now')]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running') && (app.lastFrame() ?? '').includes('RSjk queue'), 'status and a line');
+		await press(app.stdin, 'j');
+		await waitFor(() => (app.lastFrame() ?? '').includes('▶ stigmer-server'), 'stigmer-server selected');
+		// One chunk, as a terminal delivers a paste: `/` opens the box, every character after it is text.
+		await press(app.stdin, '/stop the RSjk');
+		await waitFor(() => (app.lastFrame() ?? '').includes('/stop the RSjk'), 'the pasted text stands in the search box');
+		await press(app.stdin, 'sSrRjkq');
+		await waitFor(() => (app.lastFrame() ?? '').includes('/stop the RSjksSrRjkq'), 'keys typed into the box are text too');
+		await tick(100);
+		assert.deepEqual(fake.calls, [], 'no action ran');
+		assert.match(app.lastFrame()!, /▶ stigmer-server/, 'the selection did not move');
+		for (let i = 0; i < 'sSrRjkq'.length; i++) {
+			await press(app.stdin, '\u007F');
+		}
+
+		await press(app.stdin, '\r');
+		await waitFor(() => (app.lastFrame() ?? '').includes('search "stop the RSjk" 1 match'), 'Enter closes the box and keeps the search');
+		await press(app.stdin, 'f');
+		await waitFor(() => (app.lastFrame() ?? '').includes('only stigmer-server'), 'keys act again once the box is closed');
+		assert.deepEqual(fake.calls, [], 'still nothing stopped or restarted');
+		app.unmount();
+	});
+
+	it('hostile log text reaches the screen escaped: no title, clipboard or clear sequence, no wide-character overflow', async () => {
+		const fake = fakeDeps(STACK());
+		const app = mount(fake);
+		await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+		const t = Date.now();
+		fake.push([
+			line('workflow-runner', t, 'title \u001B]0;PWNED\u0007 clip \u001B]52;c;aGk=\u0007 clear \u001B[2J\u001B[H end'),
+			line('agent-runner', t + 1, '\u001B[31m配置ファイルが見つかりません 🚨🚨 エラー\u001B[0m '.repeat(8), {level: 'error'}),
+		]);
+		await waitFor(() => (app.lastFrame() ?? '').includes('title \\x1b]0;PWNED\\x07 clip \\x1b]52;c;aGk=\\x07 clear \\x1b[2J\\x1b[H end'), 'the escapes shown as text');
+		await waitFor(() => (app.lastFrame() ?? '').includes('last error: 配置ファイル'), 'the wide last error in its panel');
+		const frame = app.lastFrame()!;
+		assert.ok(!/\u001B\]|\u001B\[2J|\u0007/.test(app.stdout.frames.join('')), 'no OSC, clear or BEL ever written');
+		assert.match(frame.split('\n')[0]!, /stigmer/, 'the title line is still the first line');
+		const {default: stringWidth} = await import('string-width');
+		const widest = Math.max(...frame.split('\n').map((l) => stringWidth(l)));
+		assert.ok(widest <= WIDE.columns, `a line of ${widest} columns on a ${WIDE.columns}-column terminal`);
+		assert.ok(frame.split('\n').length <= WIDE.rows, 'the frame fits the terminal');
+		app.unmount();
+	});
+
+	it('a CJK/emoji last error keeps the layout at every width: title on the first line, no line wider than the terminal', async () => {
+		const {default: stringWidth} = await import('string-width');
+		const bad: string[] = [];
+		for (const size of [WIDE, {columns: 161, rows: 45}, {columns: 131, rows: 45}, NARROW, {columns: 100, rows: 30}]) {
+			for (const prefix of ['', 'a', 'ab', 'abc']) {
+				const fake = fakeDeps(STACK());
+				const app = mount(fake, size);
+				await waitFor(() => (app.lastFrame() ?? '').includes('● running'), 'status');
+				fake.push([line('agent-runner', Date.now(), `${prefix}${'配置ファイルが見つかりません 🚨🚨 エラー'.repeat(8)}`, {level: 'error'})]);
+				await waitFor(() => (app.lastFrame() ?? '').includes('last error: '), 'the last error in its panel');
+				await press(app.stdin, '/');
+				await press(app.stdin, `${prefix}検索🔍`.repeat(30));
+				await waitFor(() => (app.lastFrame() ?? '').includes('検索'), 'a wide search query');
+				const lines = app.lastFrame()!.split('\n');
+				const widest = lines.reduce((w, l) => (stringWidth(l) > stringWidth(w) ? l : w), '');
+				if (!lines[0]!.startsWith('stigmer dash') || stringWidth(widest) > size.columns || lines.length > size.rows) {
+					bad.push(`${size.columns}×${size.rows} "${prefix}": first line ${JSON.stringify(lines[0])}, ${lines.length} lines, widest ${stringWidth(widest)}: ${JSON.stringify(widest)}`);
+				}
+
+				app.unmount();
+			}
+		}
+
+		assert.deepEqual(bad, [], 'every frame fits its terminal');
+	});
+
 	it('f filters the logs to the selected component, again shows all', async () => {
 		const fake = fakeDeps(STACK());
 		const app = mount(fake);

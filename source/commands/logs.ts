@@ -160,13 +160,32 @@ async function print(home: string, options: Options): Promise<number> {
 	});
 	process.once('SIGINT', () => stop.abort());
 	process.once('SIGTERM', () => stop.abort());
-	const render = (lines: LogLine[]) => {
+	const format = {color: options.color};
+	const render = (lines: LogLine[]): Promise<void> | undefined => {
 		if (lines.length === 0 || stdoutClosed) {
 			return;
 		}
 
-		const text = options.json ? lines.map((l) => JSON.stringify(toJson(l))).join('\n') : lines.map((l) => formatLine(l, {color: options.color})).join('\n');
-		process.stdout.write(`${text}\n`);
+		let text = '';
+		for (const l of lines) {
+			text += `${options.json ? JSON.stringify(toJson(l)) : formatLine(l, format)}\n`;
+		}
+
+		if (process.stdout.write(text)) {
+			return;
+		}
+
+		// A slow reader (a pager, a terminal scrolling a flood): follow reads on once stdout has drained.
+		return new Promise<void>((resolve) => {
+			const done = () => {
+				process.stdout.off('drain', done);
+				process.stdout.off('close', done);
+				resolve();
+			};
+
+			process.stdout.on('drain', done);
+			process.stdout.on('close', done);
+		});
 	};
 
 	let positions: Positions;
@@ -175,7 +194,7 @@ async function print(home: string, options: Options): Promise<number> {
 		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs}));
 	} else {
 		const read = readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs});
-		render(read.lines);
+		await render(read.lines);
 		positions = read.positions;
 	}
 

@@ -2,6 +2,7 @@
 import {colorEnabled, palette, type Palette} from '../colors.js';
 import {formatDuration} from '../duration.js';
 import type {CleanupReport, StartFailure, StopOutcome} from '../engine/types.js';
+import {safeText} from '../logs/sanitize.js';
 
 /** Colours for stdout honouring --no-color, NO_COLOR, FORCE_COLOR and whether it is a terminal. */
 export function colors(noColor: boolean | undefined): Palette {
@@ -39,7 +40,7 @@ export function lockWaitLine(pid: number | null, verb: string | null): string {
 export function failureLines(failures: StartFailure[], c: Palette): string[] {
 	return failures.flatMap((f) => [
 		`${c.red('✗')} ${f.name}: ${f.reason}`,
-		...(f.stderrTail.length > 0 ? [`  last ${f.stderrTail.length} line${f.stderrTail.length === 1 ? '' : 's'} of its stderr:`, ...f.stderrTail.map((l) => `    ${l}`)] : []),
+		...(f.stderrTail.length > 0 ? [`  last ${f.stderrTail.length} line${f.stderrTail.length === 1 ? '' : 's'} of its stderr:`, ...f.stderrTail.map((l) => `    ${safeText(l, {color: false})}`)] : []),
 		...(f.logPath === null ? [] : [`  log: ${f.logPath}`]),
 		...(f.skipped.length > 0 ? [`  not started (waiting for ${f.name}): ${f.skipped.join(', ')}`] : []),
 	]);

@@ -2,6 +2,7 @@
 // component, stderr and error levels marked; or the `--json` object.
 import type {LogLine} from './lines.js';
 import {isErrorLevel} from './parse.js';
+import {safeText, stripColor} from './sanitize.js';
 
 /** ANSI colours for components: distinct, readable on dark and light terminals. */
 const PALETTE = [36, 35, 34, 32, 33, 96, 95, 94, 92, 93] as const;
@@ -48,18 +49,19 @@ export function clockTime(time: number): string {
 	return `${clockPrefix}${pad2(sec)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
 }
 
-/** `HH:MM:SS.mmm component[stream] text`, coloured by component when color is true. */
+/** `HH:MM:SS.mmm component[stream] text`, coloured by component when color is true; the text made safe for a terminal (sanitize.ts). */
 export function formatLine(line: LogLine, options: {color: boolean}): string {
+	const safe = safeText(line.text, options);
 	if (!options.color) {
-		return `${clockTime(line.time)} ${line.component}[${line.stream}] ${line.text}`;
+		return `${clockTime(line.time)} ${line.component}[${line.stream}] ${safe}`;
 	}
 
 	const stream = line.stream === 'stderr' ? `${RED}[stderr]${RESET}` : `${DIM}[stdout]${RESET}`;
-	const text = isErrorLevel(line.level) ? `${RED}${line.text}${RESET}` : line.level === 'warn' ? `${YELLOW}${line.text}${RESET}` : line.text;
+	const text = isErrorLevel(line.level) ? `${RED}${safe}${RESET}` : line.level === 'warn' ? `${YELLOW}${safe}${RESET}` : safe;
 	return `${DIM}${clockTime(line.time)}${RESET} ${componentColor(line.component)}${line.component}${RESET}${stream} ${text}`;
 }
 
-/** The `--json` object of SPEC 5: {time (ISO UTC ms), inherited, component, stream, level, text}. */
+/** The `--json` object of SPEC 5: {time (ISO UTC ms), inherited, component, stream, level, text (without colour sequences)}. */
 export function toJson(line: LogLine): Record<string, unknown> {
 	return {
 		time: new Date(Math.floor(line.time)).toISOString(),
@@ -67,6 +69,6 @@ export function toJson(line: LogLine): Record<string, unknown> {
 		component: line.component,
 		stream: line.stream,
 		level: line.level,
-		text: line.text,
+		text: stripColor(line.text),
 	};
 }

@@ -21,12 +21,13 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 
 const NUL = /\0/g;
 
-/** The text of bytes [start, end) of a line (end excludes the \n); `dropped` bytes were already cut by the caller. */
+/** The text of bytes [start, end) of a line (end excludes the \n; a \r before it is dropped); `dropped` bytes were already cut by the caller. */
 export function decodeLine(buf: Buffer, start: number, end: number, dropped = 0): string {
-	if (end > start && buf[end - 1] === 13) {
-		end--;
-	}
+	return decodeText(buf, start, end > start && buf[end - 1] === 13 ? end - 1 : end, dropped);
+}
 
+/** The text of bytes [start, end) exactly (the merge kernel has already dropped the line's \r). */
+export function decodeText(buf: Buffer, start: number, end: number, dropped = 0): string {
 	let cut = dropped;
 	if (end - start > MAX_LINE_BYTES) {
 		cut += end - start - MAX_LINE_BYTES;

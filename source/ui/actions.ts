@@ -1,5 +1,6 @@
 // Turn engine results into one status-line sentence; pure, so the wording is tested without a stack.
 import type {CleanupReport, StartResult, StopResult} from '../engine/types.js';
+import {safeText} from '../logs/sanitize.js';
 
 export type Tone = 'info' | 'ok' | 'error';
 export type Message = {text: string; tone: Tone};
@@ -19,7 +20,8 @@ export function describeStart(result: StartResult): Message {
 	if (result.failures.length > 0) {
 		const text = result.failures.map((f) => {
 			const skipped = f.skipped.length > 0 ? `; not started: ${f.skipped.join(', ')}` : '';
-			const last = f.stderrTail.at(-1);
+			const tail = f.stderrTail.at(-1);
+			const last = tail === undefined ? undefined : safeText(tail, {color: false});
 			return `✗ ${f.name}: ${f.reason}${last ? ` — ${last}` : ''}${f.logPath === null ? '' : ` (log: ${f.logPath})`}${skipped}`;
 		});
 		return {text: `${text.join(' · ')}${cleaned(result.cleaned)}`, tone: 'error'};
@@ -32,7 +34,7 @@ export function describeStart(result: StartResult): Message {
 /** `workflow-runner stopped in 120ms`, per component. */
 export function describeStop(result: StopResult): Message {
 	const parts = result.stopped.map((o) =>
-		o.how === 'killed' ? `${o.name} killed after ${o.ms}ms (SIGKILL)` : o.how === 'stopped' ? `${o.name} stopped in ${o.ms}ms` : `${o.name} was not running`,
+		o.how === 'killed' ? `${o.name} killed after ${o.ms}ms (SIGKILL)` : o.waiting ? `${o.name} stopped (was waiting to restart)` : o.how === 'stopped' ? `${o.name} stopped in ${o.ms}ms` : `${o.name} was not running`,
 	);
 	return {text: `■ ${parts.length === 0 ? 'nothing to stop' : parts.join(', ')}${cleaned(result.cleaned)}`, tone: 'ok'};
 }

@@ -1,5 +1,6 @@
 // The dashboard's layout, nothing else: panels on top, the log pane, a status line and the footer.
 import {Box, Text} from 'ink';
+import {clip} from './clip.js';
 import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
 import {Footer} from './panels/footer.js';
@@ -11,6 +12,9 @@ import {countdownText, lastExitText} from './format.js';
 import {panelWindow} from './layout.js';
 import {componentColor} from './theme.js';
 import type {DashDeps} from './types.js';
+
+/** Columns of the title line besides the home: `stigmer dash`, spaces and the health badge. */
+const TITLE_REST = 28;
 
 export type AppProps = {
 	deps: DashDeps;
@@ -37,7 +41,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight}>
 			<Text wrap="truncate-end">
 				<Text bold>stigmer dash</Text>
-				<Text color="gray"> {deps.home.root} </Text>
+				<Text color="gray"> {clip(deps.home.root, size.columns - TITLE_REST)} </Text>
 				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
 			</Text>
 			{d.ui.helpOpen ? (
@@ -73,7 +77,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 					/>
 				</>
 			)}
-			<StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} />
+			<StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} width={size.columns} />
 			<Footer />
 		</Box>
 	);

@@ -91,15 +91,6 @@ export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string
 	return '-';
 }
 
-/** Cut text to `width` columns with an ellipsis (ASCII-width approximation; panels hold ASCII). */
-export function clip(text: string, width: number): string {
-	if (width <= 0) {
-		return '';
-	}
-
-	return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
-
 /** How long ago, coarse: `12s`, `3m`, `5h`, `2d` (SPEC 4.8's `last exit 3 · 12s ago`). */
 export function formatAgo(ms: number): string {
 	const value = Math.max(0, ms);

@@ -7,6 +7,7 @@ import type {ComponentStatus, StatusReport} from '../engine/types.js';
 // (chokidar), which a snapshot never uses and which would cost start-up time.
 import {formatLine, toJson} from '../logs/format.js';
 import type {LogLine} from '../logs/lines.js';
+import {safeText} from '../logs/sanitize.js';
 import {readMergedAt} from '../logs/tail.js';
 import type {Home} from '../paths.js';
 import {countdownText, formatBytes, formatCpu, formatReady, formatUptime, lastExitText} from './format.js';
@@ -45,7 +46,7 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 	const lastError = new Map<string, string>();
 	for (const line of scanned) {
 		if (isErrorLine(line)) {
-			lastError.set(line.component, line.text);
+			lastError.set(line.component, safeText(line.text, {color: false}));
 		}
 	}
 

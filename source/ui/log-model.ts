@@ -1,4 +1,5 @@
 // The log pane's model, pure: a bounded, time-ordered buffer, filters, search and a scroll window.
+import {safeText} from '../logs/sanitize.js';
 import {isErrorLine} from './theme.js';
 import type {DashLine, IncomingLine} from './types.js';
 
@@ -55,9 +56,12 @@ export class LogBuffer {
 		}
 	}
 
-	/** The buffer's own copy of a line: numbered, its text bounded. */
+	/**
+	 * The buffer's own copy of a line: numbered, its text bounded and safe for the terminal (colour
+	 * dropped: the pane colours by level and highlights matches; every other control shown escaped).
+	 */
 	private number(raw: IncomingLine): DashLine {
-		const text = raw.text.length > MAX_LINE_CHARS ? `${raw.text.slice(0, MAX_LINE_CHARS)}…` : raw.text;
+		const text = safeText(raw.text.length > MAX_LINE_CHARS ? `${raw.text.slice(0, MAX_LINE_CHARS)}…` : raw.text, {color: false});
 		return {time: raw.time, component: raw.component, stream: raw.stream, level: raw.level, text, seq: this.nextSeq++};
 	}
 

@@ -128,6 +128,9 @@ export function reduceConfirm(state: UiState, input: string): {state: UiState; e
 	return {state: next, effect: {type: 'say', text: 'cancelled', tone: 'info'}};
 }
 
+/** Control characters: never part of a search. */
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+
 /** A key while the search prompt is open: Enter keeps the search and jumps to the newest match. */
 export function reduceTyping(state: UiState, input: string, key: {escape?: boolean; return?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean}, ctx: UiContext): {state: UiState; effect?: Effect} {
 	if (key.ctrl && input === 'c') {
@@ -154,8 +157,10 @@ export function reduceTyping(state: UiState, input: string, key: {escape?: boole
 		return {state: {...state, query: state.query.slice(0, -1)}};
 	}
 
-	if (input !== '' && !key.ctrl && !key.meta) {
-		return {state: {...state, query: state.query + input}};
+	// Text, typed or pasted; control characters (a paste's stray escapes, tabs, newlines) are not searchable text.
+	const text = input.replaceAll(CONTROL, '');
+	if (text !== '' && !key.ctrl && !key.meta) {
+		return {state: {...state, query: state.query + text}};
 	}
 
 	return {state};

@@ -1,6 +1,6 @@
 // The `-n 0` merge kernel (AssemblyScript → WebAssembly): splits and parses chunks of log bytes and
 // merges and renders lines, the per-byte and per-line work that JS did at 0.1-0.2 × `sort -m`'s speed.
-// Hand-written because no library merges and renders log lines; source/logs/kernel.ts is its only
+// Hand-written because no library merges and renders log lines; source/logs/full/kernel.ts is its only
 // user and owns the memory layout. It reads the layouts parse.ts reads (RFC 3339, Go `log`, Python
 // `logging`, zerolog/zap JSON) with exactly parse.ts's answers; other lines are flagged for JS.
 
@@ -8,7 +8,7 @@
 
 /** Record flags. */
 const INHERITED: u8 = 1;
-/** Rendered by JS: unclean bytes (invalid UTF-8, NUL) or too long for the output buffer. */
+/** Rendered by JS: unclean bytes (invalid UTF-8, NUL, control characters) or too long for the output buffer. */
 const JS_RENDER: u8 = 2;
 /** Parsed by JS: a layout this kernel does not read, or a last line with no \n. */
 const DECLINED: u8 = 4;
@@ -363,6 +363,19 @@ function isoAt(i: i32): i32 {
 		return j + 4;
 	}
 
+	if (z === 32 && sep === 45) {
+		// ` +0100` / ` -05:00` after a space (pino-pretty SYS:standard, Ruby, Postgres).
+		const sign = <i32>load<u8>(j + 1);
+		const oh = d2(j + 2);
+		const colon = load<u8>(j + 4) === 58;
+		const om = d2(colon ? j + 5 : j + 4);
+		if ((sign === 43 || sign === 45) && oh >= 0 && oh <= 23 && om >= 0 && om <= 59) {
+			const offset = <f64>((oh * 60 + om) * 60000 * (sign === 43 ? 1 : -1));
+			outTime = utcMinute() + <f64>(sec * 1000) + ms - offset;
+			return colon ? j + 7 : j + 6;
+		}
+	}
+
 	outTime = localMinute() + <f64>(sec * 1000) + ms;
 	return j;
 }
@@ -503,19 +516,53 @@ function parseLine(start: i32, end: i32): bool {
 	return c === 123 && leveledJson(i);
 }
 
-/** The first \n in [from, to), or `to`. */
+/** Where findNewline saw the line's first control byte (-1: none): see CONTROL_LEAD. */
+let firstControl: i32 = -1;
+
+/**
+ * The first \n in [from, to), or `to`; notes the first byte before it that makes the line unsafe to
+ * copy to a terminal as it is (sanitize.ts): a control character but tab (ESC, CR, BEL…), DEL, or
+ * 0xC2, the UTF-8 lead byte of the C1 controls (and of a few Latin-1 symbols, left to JS too).
+ * Such lines go to JS, which shows them escaped and parses them through their colour sequences.
+ */
 function findNewline(from: i32, to: i32): i32 {
+	firstControl = -1;
 	const nl = i8x16.splat(10);
+	const space = i8x16.splat(0x20);
+	const tab = i8x16.splat(9);
+	const del = i8x16.splat(0x7f);
+	const c1 = i8x16.splat(<i8>0xc2);
 	while (from + 16 <= to) {
-		const m = i8x16.bitmask(i8x16.eq(v128.load(from), nl));
+		const v = v128.load(from);
+		const m = i8x16.bitmask(i8x16.eq(v, nl));
+		let bad = i8x16.bitmask(v128.or(v128.andnot(i8x16.lt_u(v, space), i8x16.eq(v, tab)), v128.or(i8x16.eq(v, del), i8x16.eq(v, c1))));
 		if (m !== 0) {
-			return from + ctz(m);
+			const p = ctz(m);
+			bad &= (1 << p) - 1;
+			if (bad !== 0 && firstControl < 0) {
+				firstControl = from + ctz(bad);
+			}
+
+			return from + p;
+		}
+
+		if (bad !== 0 && firstControl < 0) {
+			firstControl = from + ctz(bad);
 		}
 
 		from += 16;
 	}
 
-	while (from < to && load<u8>(from) !== 10) {
+	while (from < to) {
+		const c = <i32>load<u8>(from);
+		if (c === 10) {
+			break;
+		}
+
+		if (firstControl < 0 && ((c < 0x20 && c !== 9) || c === 0x7f || c === 0xc2)) {
+			firstControl = from;
+		}
+
 		from++;
 	}
 
@@ -545,9 +592,15 @@ export function parse(records: i32, from: i32, to: i32): i32 {
 		}
 
 		let f: u8 = lineEnd - start > BIG_LINE ? JS_RENDER : 0;
+		// A control byte before the line's end (a CR right before its \n is not the line's own).
+		const control = firstControl >= 0 && firstControl < lineEnd;
+		if (control) {
+			f |= JS_RENDER;
+		}
+
 		let time: f64 = NaN;
 		let level = 0;
-		if (nl < to && parseLine(start, lineEnd)) {
+		if (nl < to && !control && parseLine(start, lineEnd)) {
 			time = outTime;
 			level = outLevel;
 		} else {

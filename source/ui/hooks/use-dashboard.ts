@@ -80,7 +80,13 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		} else {
 			// A chunk of several plain characters (typed fast, pasted) is several key presses.
 			const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-			for (const press of presses) {
+			for (const [index, press] of presses.entries()) {
+				if (ui.current.typing) {
+					// `/` opened the search box: the rest of the burst (a paste) is text, never keys.
+					ui.current = reduceTyping(ui.current, presses.slice(index).join(''), {}, ctx).state;
+					break;
+				}
+
 				const action = actionFor(press, key);
 				if (ui.current.helpOpen && action !== 'help') {
 					if (key.escape || action === 'quit') {

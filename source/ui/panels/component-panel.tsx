@@ -2,7 +2,8 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
-import {clip, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
+import {clip} from '../clip.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
 import type {Progress} from '../stack-model.js';
 import {BADGES, type ColorName} from '../theme.js';
 
@@ -125,7 +126,7 @@ export const CompactPanel = memo(function CompactPanel({status, selected, progre
 				{formatPanelCpu(status.cpuPercent)} · mem {formatPanelBytes(status.rssBytes)} · {formatReady(status)}
 			</Text>
 			<Text wrap="truncate-end">
-				{'    '}{restartsText(restarts, clock)} · {orphansText(status)} · <Text color={note.color}>{note.text}</Text>
+				{'    '}{restartsText(restarts, clock)} · {orphansText(status)} · <Text color={note.color}>{clip(note.text, width - `    ${restartsText(restarts, clock)} · ${orphansText(status)} · `.length)}</Text>
 			</Text>
 		</Box>
 	);

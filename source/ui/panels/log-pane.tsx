@@ -1,9 +1,8 @@
 // The log pane: renders only the visible window of the (filtered) buffer, one memoised row per line.
 import chalk from 'chalk';
-import cliTruncate from 'cli-truncate';
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
-import stringWidth from 'string-width';
+import {clip} from '../clip.js';
 import {formatClock} from '../format.js';
 import {componentColor, levelColor} from '../theme.js';
 import type {DashLine} from '../types.js';
@@ -75,10 +74,8 @@ export function rowText({line, color, query, current, width, nameWidth}: RowProp
 		.join('');
 	let row = `${chalk.gray(clock)}${paint(color)(line.component)}${(stderr ? chalk.red : chalk.gray)(tag)}${pad}${text}`;
 	if (!PLAIN.test(visible) || line.component.length > nameWidth) {
-		// Wide characters or escapes in the text: cut by display width (cli-truncate can overshoot by
-		// one column when a wide character straddles the edge).
-		const cut = cliTruncate(row, width);
-		row = stringWidth(cut) > width ? cliTruncate(row, width - 1) : cut;
+		// Wide characters in the text: cut by display width.
+		row = clip(row, width);
 	}
 
 	return current ? chalk.inverse(row) : row;
@@ -107,7 +104,7 @@ export const LogPane = memo(function LogPane({lines, start, height, width, query
 	return (
 		<Box flexDirection="column" width={width} height={height + 1}>
 			<Text wrap="truncate-end" color="gray">
-				{header}
+				{clip(header, width)}
 			</Text>
 			{visible.length === 0 ? <Text color="gray">no log lines yet</Text> : null}
 			{visible.map((line) => (

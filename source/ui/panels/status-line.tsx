@@ -1,22 +1,25 @@
 // The status line: the search prompt while typing, else the last action's outcome or an error.
 import {Text} from 'ink';
 import type {Message} from '../actions.js';
+import {clip} from '../clip.js';
 
 const TONE_COLOR = {info: 'yellow', ok: 'green', error: 'red'} as const;
 
-export type StatusLineProps = {searching: boolean; query: string; message: Message | null; fallback: string};
+export type StatusLineProps = {searching: boolean; query: string; message: Message | null; fallback: string; width: number};
+
+const HINT = '  Enter keep · Esc clear';
 
 /** One line, truncated to the width. */
-export function StatusLine({searching, query, message, fallback}: StatusLineProps) {
+export function StatusLine({searching, query, message, fallback, width}: StatusLineProps) {
 	if (searching) {
 		return (
 			<Text wrap="truncate-end">
 				<Text bold color="cyan">
 					/
 				</Text>
-				{query}
+				{clip(query, width - 2 - HINT.length)}
 				<Text inverse> </Text>
-				<Text color="gray">  Enter keep · Esc clear</Text>
+				<Text color="gray">{HINT}</Text>
 			</Text>
 		);
 	}
@@ -24,14 +27,14 @@ export function StatusLine({searching, query, message, fallback}: StatusLineProp
 	if (message !== null) {
 		return (
 			<Text wrap="truncate-end" color={TONE_COLOR[message.tone]}>
-				{message.text}
+				{clip(message.text, width)}
 			</Text>
 		);
 	}
 
 	return (
 		<Text wrap="truncate-end" color="gray">
-			{fallback}
+			{clip(fallback, width)}
 		</Text>
 	);
 }

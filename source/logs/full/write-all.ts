@@ -5,11 +5,11 @@
 // lines) and writes its output buffer to the sink.
 import fs from 'node:fs';
 import {makeFeed, type Feed} from './feed.js';
-import {listSources, type LogSelection, type Source} from './files.js';
-import {componentColor, formatLine, toJson} from './format.js';
+import {listSources, type LogSelection, type Source} from '../files.js';
+import {componentColor, formatLine, toJson} from '../format.js';
 import {DONE, FLUSH, INHERITED, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
-import {decodeLine} from './lines.js';
-import type {Positions} from './tail.js';
+import {decodeText} from '../lines.js';
+import type {Positions} from '../tail.js';
 
 /** Output copies kept for reuse: enough for a pipe's reader to lag a few megabytes. */
 const MAX_SPARE = 8;
@@ -21,7 +21,12 @@ export type OutputFormat = {json: boolean; color: boolean};
  * A sink for rendered bytes; `write` returning false means wait for `drain`; a destroyed sink (EPIPE)
  * ends the merge. A Node Writable fits; for process.stdout, a chunk's memory is reused once `done` is called.
  */
-export type Sink = {write(chunk: Buffer, done?: (error?: Error | null) => void): boolean; once(event: 'drain' | 'close', listener: () => void): unknown; readonly destroyed?: boolean};
+export type Sink = {
+	write(chunk: Buffer, done?: (error?: Error | null) => void): boolean;
+	once(event: 'drain' | 'close', listener: () => void): unknown;
+	off(event: 'drain' | 'close', listener: () => void): unknown;
+	readonly destroyed?: boolean;
+};
 
 /** The constant part of a source's line prefix, after the clock: per variant (JSON: own time, inherited time). */
 function labels(source: Source, format: OutputFormat): Buffer[] {
@@ -91,8 +96,14 @@ class Output {
 		const done = reusable && sink === process.stdout ? () => this.release(chunk) : undefined;
 		if (!sink.write(chunk, done) && !sink.destroyed) {
 			await new Promise<void>((resolve) => {
-				sink.once('drain', resolve);
-				sink.once('close', resolve);
+				const go = () => {
+					sink.off('drain', go);
+					sink.off('close', go);
+					resolve();
+				};
+
+				sink.once('drain', go);
+				sink.once('close', go);
 			});
 		} else {
 			// Let signals (Ctrl-C) and errors (EPIPE) through between megabytes.
@@ -222,7 +233,7 @@ function render(c: Cursor, kernel: Kernel, format: OutputFormat): string {
 		component: c.source.component,
 		stream: c.source.stream,
 		level: kernel.levelNames[levels[r]!]!,
-		text: decodeLine(c.buf, starts[r]!, ends[r]!),
+		text: decodeText(c.buf, starts[r]!, ends[r]!),
 	};
 	return format.json ? JSON.stringify(toJson(line)) : formatLine(line, {color: format.color});
 }

@@ -1,0 +1,27 @@
+// Cutting text for the screen by display width (SPEC 6): a CJK character or an emoji takes two
+// columns, a colour code none. Every view that cuts text uses `clip`. A module of its own so that
+// `dash --once` (plain text, no cutting) does not load the width tables at start-up.
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
+
+/** Printable ASCII only: one column per character, so cutting by length is exact (the common case, and cheap). */
+const PLAIN = /^[\x20-\x7E]*$/;
+
+/** Text cut to at most `width` columns, with an ellipsis when cut; ANSI colour codes kept and not counted. */
+export function clip(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	if (PLAIN.test(text)) {
+		return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+	}
+
+	if (stringWidth(text) <= width) {
+		return text;
+	}
+
+	// cli-truncate can overshoot by one column when a wide character straddles the edge.
+	const cut = cliTruncate(text, width);
+	return stringWidth(cut) > width ? cliTruncate(text, width - 1) : cut;
+}
