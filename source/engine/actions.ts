@@ -1,6 +1,6 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
-import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config.js';
+import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config/index.js';
 import {ConfigError, StigmerError} from '../errors.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';

@@ -1,5 +1,5 @@
 // The lifecycle engine's public API: the CLI verbs and the dashboard keys call exactly these.
-import {loadConfig, type ComponentSpec} from '../config.js';
+import {loadConfig, type ComponentSpec} from '../config/index.js';
 import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {discover, type ComponentFinding} from './discover.js';

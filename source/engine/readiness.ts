@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import {StringDecoder} from 'node:string_decoder';
-import type {ComponentSpec, ReadyProbe} from '../config.js';
+import type {ComponentSpec, ReadyProbe} from '../config/index.js';
 import {formatDuration} from '../duration.js';
 import {processTable} from '../os/index.js';
 import type {Home} from '../paths.js';
