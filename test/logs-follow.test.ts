@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
-import {followLogs, readAndFollow, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {readAndFollow, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {followLogs} from './log-readers.js';
 import {waitFor} from './helpers.js';
 
 const homes: string[] = [];

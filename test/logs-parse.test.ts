@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../source/logs/index.js';
-import {DECLINED, Kernel, makeMemory, planLayout} from '../source/logs/kernel.js';
+import {DECLINED, Kernel, makeMemory, planLayout} from '../source/logs/full/kernel.js';
 
 const utc = (h: number, mi: number, s: number, ms = 0) => Date.UTC(2026, 10, 26, h, mi, s) + ms;
 const local = (h: number, mi: number, s: number, ms = 0) => new Date(2026, 10, 26, h, mi, s).getTime() + ms;

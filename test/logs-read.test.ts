@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
 import {PassThrough} from 'node:stream';
-import {formatLine, MAX_LINE_BYTES, readMerged, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {formatLine, MAX_LINE_BYTES, readMergedAt, writeAll, type LogLine, type LogSelection} from '../source/logs/index.js';
+import {readMerged} from './log-readers.js';
 import {ROOT} from './helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.

@@ -61,7 +61,7 @@ test(
 		const [report] = JSON.parse(pack.stdout) as Array<{filename: string; files: Array<{path: string}>}>;
 		assert.ok(report);
 		const files = report.files.map((f) => f.path);
-		for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/source/cli.js', 'dist/source/logs/merge.wasm', 'dist/source/components/server.js']) {
+		for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/source/cli.js', 'dist/source/logs/full/merge.wasm', 'dist/source/components/server.js']) {
 			assert.ok(files.includes(needed), `the tarball holds ${needed}`);
 		}
 

@@ -68,7 +68,7 @@ test('a home or data/ writable by others, or owned by another user, is refused w
 	assert.equal(fs.existsSync(marker), false, 'the config\'s command never ran');
 });
 
-test('a directory or a FIFO where a PID file belongs: start refuses before touching anything, stop and status neither crash nor hang', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+test('a directory or a FIFO where a PID or state file belongs: start refuses before touching anything, stop and status neither crash nor hang', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, sleeperConfig);
 	const first = await home.cli(['server', 'start']);
 	assert.equal(first.code, 0, show(first));
@@ -83,6 +83,9 @@ test('a directory or a FIFO where a PID file belongs: start refuses before touch
 
 	fs.rmdirSync(home.pidFile('sleeper'));
 	spawnSync('mkfifo', [home.pidFile('sleeper')]);
+	const stateFile = path.join(home.dataDir, 'sleeper.state');
+	fs.rmSync(stateFile, {force: true});
+	spawnSync('mkfifo', [stateFile]);
 	try {
 		const status = await home.cli(['server', 'status', '--json'], {timeoutMs: 10_000});
 		assert.equal(status.code, 3, show(status));
@@ -94,6 +97,7 @@ test('a directory or a FIFO where a PID file belongs: start refuses before touch
 		assert.equal(isAlive(pid), false);
 		assert.ok(fs.statSync(home.pidFile('sleeper')).isFIFO(), 'the FIFO is left for the user, never written through');
 	} finally {
+		fs.rmSync(stateFile, {force: true});
 		fs.rmSync(home.pidFile('sleeper'), {force: true}); // The helpers' own cleanup reads PID files plainly.
 	}
 });
@@ -223,7 +227,7 @@ rm -f "$H/fill"; run server stop
 free=$(stat -f -c '%a' "$H"); bs=$(stat -f -c '%S' "$H")
 head -c $(( (free - 1) * bs )) /dev/zero > "$H/fill" 2>/dev/null
 run server start
-echo "TMP $(ls -A "$H/data" | grep -c '\\.tmp$')"
+echo "TMP $(ls -A "$H/data" | grep -c '\\.tmp$') $(ls -A "$H/data" | grep '\\.tmp$' | tr '\\n' ' ')"
 echo "PIDFILE $( [ -e "$H/data/sleeper.pid" ] && echo present || echo absent)"
 rm -f "$H/fill"; run server stop
 `;

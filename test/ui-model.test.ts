@@ -176,6 +176,7 @@ describe('layout and stack model', () => {
 		assert.deepEqual(p['w'], {state: 'stopping', note: 'stopping…'});
 		p = applyEvent(p, {type: 'stopped', outcome: {name: 'w', how: 'killed', ms: 5000, signal: 'SIGKILL'}});
 		assert.equal(p['w']!.note, 'killed after 5000ms (SIGKILL)');
+		assert.equal(applyEvent({}, {type: 'stopped', outcome: {name: 'w', how: 'stopped', ms: 3, signal: 'SIGTERM', waiting: true}})['w']!.note, 'stopped (was waiting to restart)');
 		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
 		assert.equal(p['w']!.state, 'failed');
 	});

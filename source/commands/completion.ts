@@ -27,7 +27,11 @@ const TOP_FLAGS = ['--help', '-h', '--version', '-v'];
 export async function run(argv: string[], context: VerbContext): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {components: {type: 'boolean', default: false}});
 	if (cli.flags.components) {
-		const names = componentNamesQuietly(resolveHome());
+		let names: string[] = [];
+		try {
+			names = componentNamesQuietly(resolveHome()); // A home that cannot be used completes nothing, silently.
+		} catch {}
+
 		process.stdout.write(names.map((n) => `${n}\n`).join(''));
 		return EXIT.ok;
 	}

@@ -6,6 +6,8 @@ import {parseDuration} from '../duration.js';
 export const CONFIG_VERSION = 1;
 export const RESTART_MODES = ['no', 'on-failure', 'always'] as const;
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
+/** SPEC 3: a component name is 1–64 of a-z 0-9 - _ (it names files under data/ and data/logs/). */
+export const NAME = /^[a-z0-9_-]{1,64}$/;
 /** Longest duration config accepts: longer waits are typos, and past ~24.8 days Node's timers fire at once. */
 const MAX_DURATION_MS = 24 * 3_600_000;
 
@@ -57,7 +59,8 @@ const componentSchema = z.strictObject({
 });
 const configSchema = z.strictObject({
 	version: z.number().int().optional(),
-	components: z.record(z.string(), componentSchema.nullable()).optional(),
+	// The name rule is checked first, with its own messages (nameProblems); here it reaches the JSON Schema for editors.
+	components: z.record(z.string().regex(NAME), componentSchema.nullable()).optional(),
 });
 return {componentSchema, configSchema};
 }

@@ -2,10 +2,8 @@
 import {createRequire} from 'node:module';
 import type {Document} from 'yaml';
 import {ConfigError} from '../errors.js';
-import {CONFIG_VERSION, getSchemas, type RawConfig} from './schema.js';
+import {CONFIG_VERSION, NAME, getSchemas, type RawConfig} from './schema.js';
 
-/** SPEC 3: a component name is 1–64 of a-z 0-9 - _ (it names files under data/ and data/logs/). */
-const NAME = /^[a-z0-9_-]{1,64}$/;
 /** Names the character rule lets through that data/ already uses for something else: daemon.pid/.log/.err are legacy files. */
 const RESERVED_NAMES = ['daemon'] as const;
 /** Alias expansions allowed in config.yaml (yaml's own default): a small config needs a handful, a bomb needs millions. */
@@ -63,16 +61,17 @@ export function validateText(file: string, text: string): Checked {
 	}
 
 	const named = nameProblems(raw, locate);
-	if (named.length > 0) {
-		return {raw, locate, issuePaths: named.map((p) => p.keyPath), problems: named};
-	}
-
 	const parsed = configSchema.safeParse(raw);
-	if (!parsed.success) {
-		const problems: ConfigProblem[] = [];
-		const issuePaths: Array<Array<string | number>> = [];
-		for (const issue of parsed.error.issues) {
+	if (named.length > 0 || !parsed.success) {
+		// Name problems first (loadConfig reports the first), then the schema's, less what the name rule said already.
+		const problems: ConfigProblem[] = [...named];
+		const issuePaths: Array<Array<string | number>> = named.map((p) => p.keyPath);
+		for (const issue of parsed.success ? [] : parsed.error.issues) {
 			const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+			if (named.some((p) => p.keyPath.every((k, i) => String(keyPath[i]) === String(k)))) {
+				continue;
+			}
+
 			if (issue.code === 'unrecognized_keys') {
 				for (const key of issue.keys) {
 					const full = [...keyPath, key];

@@ -60,7 +60,7 @@ export function parseRecord(text: string): SupervisorRecord | undefined {
 export function readRecord(home: Home, component: string): SupervisorRecord | undefined {
 	let fd: number;
 	try {
-		fd = fs.openSync(home.stateFile(component), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+		fd = fs.openSync(home.stateFile(component), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
 	} catch {
 		return undefined;
 	}

@@ -140,8 +140,12 @@ pid_file=$1 pid_json=$2 pgid=$3 mask=$4
 shift 4
 start_time_of $$
 tmp="\${pid_file%/*}/.\${pid_file##*/}.$$.tmp"
-if printf "{\\"pid\\":%s,\\"pgid\\":%s,\\"startTime\\":\\"%s\\",%s}\\n" $$ "$pgid" "$st" "$pid_json" >"$tmp"; then
-	mv -f "$tmp" "$pid_file"
+# noclobber: the temp file is created afresh (O_EXCL), never written through a planted symlink. Without a PID
+# file the component must not run (nobody could stop it): on a full disk the launcher removes the temp file and fails.
+if ! (set -C; printf "{\\"pid\\":%s,\\"pgid\\":%s,\\"startTime\\":\\"%s\\",%s}\\n" $$ "$pgid" "$st" "$pid_json" >"$tmp") 2>/dev/null || ! mv -f "$tmp" "$pid_file"; then
+	rm -f "$tmp"
+	echo "stigmer: cannot write $pid_file (full disk?); not starting" >&2
+	exit 125
 fi
 unset STIGMER_SUPERVISOR
 umask "$mask"

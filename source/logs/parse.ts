@@ -1,6 +1,6 @@
 // A log line's own timestamp and level (SPEC 5). Pure and allocation-light: the full merge calls this
 // for every line of hundreds of megabytes, so the common formats are read with charCodeAt, not regexes.
-// Only ASCII is inspected, so it works the same on a UTF-8 string and on a latin1-decoded byte chunk.
+// Only ASCII is inspected, so it works the same on a UTF-8 string and on a latin1-decoded line (the kernel's declined lines).
 import {stripVTControlCharacters} from 'node:util';
 import {guessYear, localMinute, utcMinute} from './clock.js';
 import {levelWordAt, MAX_LEVEL_WORD, NUMERIC_LEVELS} from './levels.js';
@@ -44,18 +44,10 @@ export function parseInto(s: string): void {
 		s = stripVTControlCharacters(s);
 	}
 
-	parseSpan(s, 0, s.length);
-}
-
-/**
- * Parse the line s[start, end) in place, into the scratch slots: the merge's hot path, called on a
- * whole chunk's latin1 view so no line is sliced out. Fixed-position reads may look one character
- * past `end`; that character is the line's \n (or \r, or nothing), which matches no format.
- */
-export function parseSpan(s: string, start: number, end: number): void {
 	outTime = Number.NaN;
 	outLevel = null;
-	let i = start;
+	const end = s.length;
+	let i = 0;
 	while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) {
 		i++;
 	}
@@ -103,8 +95,7 @@ export function parseSpan(s: string, start: number, end: number): void {
 		}
 	}
 
-	// The rarer forms search the line: slice it out so no search runs past its end.
-	slowPath(start === 0 && end === s.length ? s : s.slice(start, end));
+	slowPath(s);
 }
 
 /** logfmt, then an ISO date-time near the start after a level or a bracket (`[INFO] 2026-11-26 …`). */
@@ -344,29 +335,9 @@ function epochToMs(value: number): number {
 	return ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS ? ms : Number.NaN;
 }
 
-// Where each JSON key next occurs in the string being scanned: lines are parsed in order, so each
-// key's occurrences are searched for once per chunk, not once per line (a missing key would
-// otherwise make every line search to the chunk's end).
-let memoString = '';
-const memoFrom = new Int32Array(16);
-const memoAt = new Int32Array(16);
-
-/** The next occurrence of `key` (memo slot `id`) at or after `from` in s (-1 if none), memoised per chunk. */
-function nextKey(s: string, key: string, id: number, from: number): number {
-	const at = memoAt[id]!;
-	if (memoFrom[id]! >= 0 && memoFrom[id]! <= from && (at >= from || at === -1)) {
-		return at;
-	}
-
-	const found = s.indexOf(key, from);
-	memoFrom[id] = from;
-	memoAt[id] = found;
-	return found;
-}
-
 /** Index just after `"key":` as a top-level-looking key (preceded by `{` or `,`) within s[start, end), or -1. */
-function valueOf(s: string, key: string, id: number, start: number, end: number): number {
-	let at = nextKey(s, key, id, start);
+function valueOf(s: string, key: string, start: number, end: number): number {
+	let at = s.indexOf(key, start);
 	while (at >= 0 && at < end) {
 		let b = at - 1;
 		while (b >= start && s.charCodeAt(b) === 32) {
@@ -388,7 +359,7 @@ function valueOf(s: string, key: string, id: number, start: number, end: number)
 			return j < end ? j : -1;
 		}
 
-		at = nextKey(s, key, id, at + key.length);
+		at = s.indexOf(key, at + key.length);
 	}
 
 	return -1;
@@ -442,14 +413,8 @@ function jsonLine(s: string, start: number, end: number): void {
 		return;
 	}
 
-	if (s !== memoString) {
-		// A new chunk (or line): forget where keys were.
-		memoString = s;
-		memoFrom.fill(-1);
-	}
-
 	for (let k = 0; k < JSON_TIME_KEYS.length; k++) {
-		const v = valueOf(s, JSON_TIME_KEYS[k]!, k, start, end);
+		const v = valueOf(s, JSON_TIME_KEYS[k]!, start, end);
 		if (v < 0) {
 			continue;
 		}
@@ -479,7 +444,7 @@ function jsonLine(s: string, start: number, end: number): void {
 	}
 
 	for (let k = 0; k < JSON_LEVEL_KEYS.length; k++) {
-		const v = valueOf(s, JSON_LEVEL_KEYS[k]!, JSON_TIME_KEYS.length + k, start, end);
+		const v = valueOf(s, JSON_LEVEL_KEYS[k]!, start, end);
 		if (v < 0) {
 			continue;
 		}

@@ -34,7 +34,7 @@ export function describeStart(result: StartResult): Message {
 /** `workflow-runner stopped in 120ms`, per component. */
 export function describeStop(result: StopResult): Message {
 	const parts = result.stopped.map((o) =>
-		o.how === 'killed' ? `${o.name} killed after ${o.ms}ms (SIGKILL)` : o.how === 'stopped' ? `${o.name} stopped in ${o.ms}ms` : `${o.name} was not running`,
+		o.how === 'killed' ? `${o.name} killed after ${o.ms}ms (SIGKILL)` : o.waiting ? `${o.name} stopped (was waiting to restart)` : o.how === 'stopped' ? `${o.name} stopped in ${o.ms}ms` : `${o.name} was not running`,
 	);
 	return {text: `■ ${parts.length === 0 ? 'nothing to stop' : parts.join(', ')}${cleaned(result.cleaned)}`, tone: 'ok'};
 }

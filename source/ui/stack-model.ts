@@ -45,7 +45,7 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 
 		case 'stopped': {
 			const {outcome} = event;
-			const note = outcome.how === 'killed' ? `killed after ${outcome.ms}ms (SIGKILL)` : outcome.how === 'stopped' ? `stopped in ${outcome.ms}ms` : 'was not running';
+			const note = outcome.how === 'killed' ? `killed after ${outcome.ms}ms (SIGKILL)` : outcome.waiting ? 'stopped (was waiting to restart)' : outcome.how === 'stopped' ? `stopped in ${outcome.ms}ms` : 'was not running';
 			return {...progress, [outcome.name]: {state: 'stopped', note}};
 		}
 

@@ -1,6 +1,6 @@
 // The `-n 0` merge kernel (AssemblyScript → WebAssembly): splits and parses chunks of log bytes and
 // merges and renders lines, the per-byte and per-line work that JS did at 0.1-0.2 × `sort -m`'s speed.
-// Hand-written because no library merges and renders log lines; source/logs/kernel.ts is its only
+// Hand-written because no library merges and renders log lines; source/logs/full/kernel.ts is its only
 // user and owns the memory layout. It reads the layouts parse.ts reads (RFC 3339, Go `log`, Python
 // `logging`, zerolog/zap JSON) with exactly parse.ts's answers; other lines are flagged for JS.
 

@@ -5,11 +5,11 @@
 // lines) and writes its output buffer to the sink.
 import fs from 'node:fs';
 import {makeFeed, type Feed} from './feed.js';
-import {listSources, type LogSelection, type Source} from './files.js';
-import {componentColor, formatLine, toJson} from './format.js';
+import {listSources, type LogSelection, type Source} from '../files.js';
+import {componentColor, formatLine, toJson} from '../format.js';
 import {DONE, FLUSH, INHERITED, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
-import {decodeText} from './lines.js';
-import type {Positions} from './tail.js';
+import {decodeText} from '../lines.js';
+import type {Positions} from '../tail.js';
 
 /** Output copies kept for reuse: enough for a pipe's reader to lag a few megabytes. */
 const MAX_SPARE = 8;

@@ -1,13 +1,13 @@
 // The forward reader of `-n 0`: one source's files in order (rotated, then live), read in large
 // chunks straight into a read slot of the merge kernel's memory and parsed there into line records
 // (kernel.ts); the kernel declines the rarer layouts and those lines are parsed here with parse.ts.
-// It runs wherever parsing runs: in the merging thread, or in merge-worker.ts beside it.
+// It runs wherever parsing runs: in the merging thread, or in worker.ts beside it.
 import {isUtf8} from 'node:buffer';
 import fs from 'node:fs';
-import {openLog, type Source} from './files.js';
+import {openLog, type Source} from '../files.js';
 import {CARRY, DECLINED, JS_RENDER, type Kernel, type Records} from './kernel.js';
-import {lastLevel, lastTime, parseInto} from './parse.js';
-import type {FilePosition} from './tail.js';
+import {lastLevel, lastTime, parseInto} from '../parse.js';
+import type {FilePosition} from '../tail.js';
 
 /** A filled slot: n lines (0: the source is done), and the buffer of the one line too long for a slot. */
 export type Batch = {n: number; external: Buffer | null};

@@ -1,12 +1,12 @@
 // Where the merge's read slots get filled: in this thread (InlineFeed), or by a worker thread that
-// reads and parses ahead while this one merges and renders (ThreadFeed, merge-worker.ts). Both
+// reads and parses ahead while this one merges and renders (ThreadFeed, worker.ts). Both
 // threads share the kernel's memory; a slot changes hands through a state word in a shared array.
 import {availableParallelism} from 'node:os';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
-import type {Source} from './files.js';
+import type {Source} from '../files.js';
 import {SLOTS, type Kernel, type Layout} from './kernel.js';
 import {SourceReader, type Batch} from './reader.js';
-import type {FilePosition, Positions} from './tail.js';
+import type {FilePosition, Positions} from '../tail.js';
 
 /** Slots of each source, filled in turn (0, 1, …, SLOTS - 1, 0, …). */
 export type Feed = {
@@ -73,14 +73,14 @@ const SLOT_BASE = 2;
 const STALL_MS = 60_000;
 const POLL_MS = 100;
 
-/** What the worker is started with (merge-worker.ts). */
+/** What the worker is started with (worker.ts). */
 export type WorkerData = {memory: WebAssembly.Memory; layout: Layout; sources: Source[]; sinceMs: number; sync: Int32Array; port: MessagePort};
 /** What the worker says on its port. */
 export type WorkerMessage = {k: number; s: number; external: Buffer} | {positions: Array<FilePosition | null>} | {error: string};
 /** What the worker is asked: fill a slot, or finish. */
 export type WorkerRequest = {k: number; s: number} | {finish: true};
 
-/** Slots filled ahead by merge-worker.ts; this thread waits (bounded) only when it catches up. */
+/** Slots filled ahead by worker.ts; this thread waits (bounded) only when it catches up. */
 class ThreadFeed implements Feed {
 	private readonly sync: Int32Array;
 	private readonly port: MessagePort;
@@ -94,7 +94,7 @@ class ThreadFeed implements Feed {
 		const {port1, port2} = new MessageChannel();
 		this.port = port1;
 		const data: WorkerData = {memory: kernel.memory, layout: kernel.layout, sources, sinceMs, sync: this.sync, port: port2};
-		this.worker = new Worker(new URL('merge-worker.js', import.meta.url), {workerData: data, transferList: [port2]});
+		this.worker = new Worker(new URL('worker.js', import.meta.url), {workerData: data, transferList: [port2]});
 		this.worker.on('error', (error) => {
 			this.workerError = error;
 		});

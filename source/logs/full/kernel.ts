@@ -2,11 +2,11 @@
 // into merge.wasm beside this file), lays out its shared memory and answers its rare calls (clock,
 // prefixes). The memory holds everything the kernel touches: the output buffer, each source's read
 // slots (a chunk of file bytes and its parsed line records) and constant bytes. Two instances may
-// share it: the merging one (this thread) and a parsing one (merge-worker.ts).
+// share it: the merging one (this thread) and a parsing one (worker.ts).
 import fs from 'node:fs';
-import {localMinute, utcMinute} from './clock.js';
-import {clockTime} from './format.js';
-import {isErrorLevel, levelSpellings} from './levels.js';
+import {localMinute, utcMinute} from '../clock.js';
+import {clockTime} from '../format.js';
+import {isErrorLevel, levelSpellings} from '../levels.js';
 
 /** Record flags (as in merge.ts). */
 export const INHERITED = 1;
