@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {palette} from '../source/colors.js';
-import {failureLines} from '../source/commands/output.js';
+import {failureLines} from '../source/messages.js';
 import {describeStart, describeStop} from '../source/ui/actions.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
-import {countdownText, formatAgo, formatBytes, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatUptime, lastExitText} from '../source/ui/format.js';
+import {countdownText, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from '../source/ui/format.js';
+import {formatAgo, formatBytes, formatUptime} from '../source/units.js';
 import {renderOnce} from '../source/ui/headless.js';
 import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../source/ui/layout.js';
@@ -175,7 +176,7 @@ describe('layout and stack model', () => {
 		let p = applyEvent({}, {type: 'stopping', component: 'w'});
 		assert.deepEqual(p['w'], {state: 'stopping', note: 'stopping…'});
 		p = applyEvent(p, {type: 'stopped', outcome: {name: 'w', how: 'killed', ms: 5000, signal: 'SIGKILL'}});
-		assert.equal(p['w']!.note, 'killed after 5000ms (SIGKILL)');
+		assert.equal(p['w']!.note, 'killed after 5s (SIGKILL)');
 		assert.equal(applyEvent({}, {type: 'stopped', outcome: {name: 'w', how: 'stopped', ms: 3, signal: 'SIGTERM', waiting: true}})['w']!.note, 'stopped (was waiting to restart)');
 		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
 		assert.equal(p['w']!.state, 'failed');

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import {cliPath} from '../cli-path.js';
 import {ConfigError, UsageError} from '../errors.js';
-import {parseDuration} from '../duration.js';
+import {parseDuration} from '../units.js';
 import {isExecutableFile, which} from '../executable.js';
 import type {Home} from '../paths.js';
 import {BUILTINS, SERVER, builtin} from './builtins.js';

@@ -1,7 +1,7 @@
 // The one zod schema of config.yaml: config validation and `stigmer config schema` both use it (SPEC 3, 8).
 import {createRequire} from 'node:module';
 import type {z as Zod} from 'zod';
-import {parseDuration} from '../duration.js';
+import {parseDuration} from '../units.js';
 
 export const CONFIG_VERSION = 1;
 export const RESTART_MODES = ['no', 'on-failure', 'always'] as const;

@@ -10,8 +10,10 @@ import type {LogLine} from '../logs/lines.js';
 import {safeText} from '../logs/sanitize.js';
 import {readMergedAt} from '../logs/tail.js';
 import type {Home} from '../paths.js';
-import {countdownText, formatBytes, formatCpu, formatReady, formatUptime, lastExitText} from './format.js';
-import {BADGES, isErrorLine} from './theme.js';
+import {formatBytes, formatUptime} from '../units.js';
+import {countdownText, formatCpu, formatReady, lastExitText} from './format.js';
+import {BADGES} from '../state-badges.js';
+import {isErrorLine} from './theme.js';
 
 /** Log lines shown under the panels (SPEC 6). */
 export const ONCE_LOG_LINES = 20;

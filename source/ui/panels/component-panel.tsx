@@ -5,7 +5,7 @@ import type {ComponentStatus} from '../../engine/types.js';
 import {clip} from '../clip.js';
 import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
 import type {Progress} from '../stack-model.js';
-import {BADGES, type ColorName} from '../theme.js';
+import {BADGES, type BadgeColor as ColorName} from '../../state-badges.js';
 
 export type PanelProps = {
 	status: ComponentStatus;
