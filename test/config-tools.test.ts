@@ -59,6 +59,7 @@ test('the schema rejects a typo key, a wrong type and an unknown signal, as conf
 		['port as text', (c) => (c.components['redis']!['port'] = 'x'), /"\/components\/redis\/port"/],
 		['unknown stop signal', (c) => (c.components['redis']!['stop_signal'] = 'SIGKILL'), /"\/components\/redis\/stop_signal"/],
 		['ready with two probes', (c) => (c.components['redis']!['ready'] = {tcp: 1, after: '1s'}), /"\/components\/redis\/ready"/],
+		['a component name outside the rule', (c) => (c.components['Bad Name'] = {command: ['x']}), /propertyNames/],
 	];
 	for (const [why, change, expected] of cases) {
 		const config = structuredClone(example);
@@ -135,6 +136,15 @@ test('config check: ok for a valid file (a version-0 one is left as it is), for 
 	assert.equal(empty.code, 0, show(empty));
 	assert.match(empty.stdout, /config\.yaml: ok \(no such file/);
 	assert.deepEqual(fs.readdirSync(none), []);
+
+	const names = newHome('names', 'version: 1\ncomponents:\n  Bad Name:\n    command: [x]\n  daemon:\n    command: [y]\n  ok:\n    prot: 1\n    command: [z]\n');
+	const named = await runCli(names, ['config', 'check']);
+	assert.equal(named.code, 2, show(named));
+	const lines = named.stdout.trimEnd().split('\n');
+	assert.equal(lines.length, 3, `the name rule and the schema, each problem once:\n${show(named)}`);
+	assert.match(lines[0]!, /:3:3: components: invalid component name "Bad Name"/);
+	assert.match(lines[1]!, /:5:3: components: the name "daemon" is reserved/);
+	assert.match(lines[2]!, /:8:5: unknown key "components\.ok\.prot"/);
 
 	const broken = newHome('broken', 'version: 1\ncomponents:\n  a: [\n  b: {\n');
 	const yamlErrors = await runCli(broken, ['config', 'check']);

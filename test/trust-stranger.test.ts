@@ -13,15 +13,17 @@ const PLACE_TRIES = 5;
 const sleeperConfig = {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}};
 
 /** Run `argv` so that its pid is `pid` (ns_last_pid = pid - 1, then fork); undefined when another process took it first. */
-async function spawnOnPid(pid: number, argv: string[]): Promise<number | undefined> {
+async function spawnOnPid(pid: number, argv: string[], env: Record<string, string> = {}): Promise<number | undefined> {
 	for (let i = 0; i < PLACE_TRIES; i++) {
 		fs.writeFileSync(NS_LAST_PID, String(pid - 1));
-		const child = spawn(argv[0]!, argv.slice(1), {stdio: 'ignore', env: cleanEnv(), cwd: '/'});
-		child.unref();
+		const child = spawn(argv[0]!, argv.slice(1), {stdio: 'ignore', env: cleanEnv(env), cwd: '/'});
 		if (child.pid === pid) {
+			child.unref();
 			return pid;
 		}
 
+		// Another process took the pid first: end this try (kept referenced, so the wait holds the event loop).
+		child.kill('SIGKILL');
 		await new Promise((resolve) => {
 			child.once('exit', resolve);
 		});
@@ -56,7 +58,8 @@ test('a reused leaderless group: a stranger that took the leader\'s pid and doub
 	const home = await makeHome(t, sleeperConfig);
 	const first = await home.cli(['server', 'start']);
 	assert.equal(first.code, 0, show(first));
-	const leader = readPidFile(home.pidFile('sleeper'))!['pid'] as number;
+	// The group's leader: the component's supervisor (or the component itself, unsupervised).
+	const leader = readPidFile(home.pidFile('sleeper'))!['pgid'] as number;
 	process.kill(-leader, 'SIGKILL');
 	await waitFor(() => groupMembers(leader).length === 0 && !isAlive(leader), 'the whole group to die');
 
@@ -152,4 +155,40 @@ test('component names follow SPEC 3: 1-64 of a-z 0-9 - _, not daemon; errors nam
 	}
 
 	assert.deepEqual(fs.existsSync(home.dataDir) ? fs.readdirSync(home.dataDir) : [], [], 'nothing was left under data/');
+});
+
+test('orphans in status are sorted by pid as numbers (9000 before 10000)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const why = placingPids();
+	if (why !== undefined) {
+		t.skip(why);
+		return;
+	}
+
+	const home = await makeHome(t, sleeperConfig);
+	const marker = {STIGMER_HOME: home.dir, STIGMER_COMPONENT: 'sleeper'};
+	const placed: number[] = [];
+	for (const pid of [10_000, 9000]) {
+		if (isAlive(pid) || (await spawnOnPid(pid, ['sleep', '300'], marker)) === undefined) {
+			t.skip(`pid ${pid} is taken here`);
+			return;
+		}
+
+		home.track(pid);
+		placed.push(pid);
+	}
+
+	const status = await statusJson(home);
+	assert.deepEqual(status.byName.get('sleeper')!.orphans.map((o) => o.pid), [9000, 10_000], show(status.result));
+	for (const pid of placed) {
+		process.kill(pid, 'SIGKILL');
+	}
+});
+
+test('`server status` and `dash --once` take no argument: one given is a usage error (exit 2), as for `server stop`', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, sleeperConfig);
+	for (const args of [['server', 'status', 'bogus'], ['dash', '--once', 'bogus']]) {
+		const result = await home.cli(args);
+		assert.equal(result.code, 2, show(result));
+		assert.match(result.stderr, /unexpected argument "bogus"/, show(result));
+	}
 });

@@ -1,6 +1,6 @@
 // `stigmer completion bash|zsh|fish` (SPEC 8): print a completion script built from the verbs' own flag
 // tables and help; `completion --components` (hidden) lists the config's component names for the scripts.
-import {componentNamesQuietly} from '../config.js';
+import {componentNamesQuietly} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {completionScript, SHELLS, type CompletionModel, type Shell} from './completion-scripts.js';
@@ -27,7 +27,11 @@ const TOP_FLAGS = ['--help', '-h', '--version', '-v'];
 export async function run(argv: string[], context: VerbContext): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {components: {type: 'boolean', default: false}});
 	if (cli.flags.components) {
-		const names = componentNamesQuietly(resolveHome());
+		let names: string[] = [];
+		try {
+			names = componentNamesQuietly(resolveHome()); // A home that cannot be used completes nothing, silently.
+		} catch {}
+
 		process.stdout.write(names.map((n) => `${n}\n`).join(''));
 		return EXIT.ok;
 	}

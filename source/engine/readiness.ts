@@ -3,10 +3,11 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import {StringDecoder} from 'node:string_decoder';
-import type {ComponentSpec, ReadyProbe} from '../config.js';
-import {formatDuration} from '../duration.js';
-import {processTable} from '../os/index.js';
+import type {ComponentSpec, ReadyProbe} from '../config/index.js';
+import {formatDuration} from '../units.js';
+import {processTable, signalGroup} from '../os/index.js';
 import type {Home} from '../paths.js';
+import {readRange} from '../read-range.js';
 import {foreignHolder, probePort, type PortClaim} from './ports.js';
 import type {Exit} from './spawn.js';
 
@@ -18,8 +19,8 @@ const EXEC_INTERVAL_MS = 100;
 const ATTEMPT_TIMEOUT_MS = 500;
 /** SPEC 3: one try of an `exec` probe; past it the probe process is ended and the try fails. */
 const EXEC_TRY_TIMEOUT_MS = 5000;
-/** Grace between SIGTERM and SIGKILL for an `exec` try past its limit. */
-const EXEC_KILL_GRACE_MS = 500;
+/** The shortest an `exec` try is given, even when ready_timeout is nearly spent: a last chance, not a sure failure. */
+const EXEC_MIN_TRY_MS = 100;
 /** How long to wait for the exit status of a process the table already shows dead (reaping takes a moment). */
 const EXIT_STATUS_WAIT_MS = 500;
 /** SPEC 3: with no `ready`, a component is ready once it has stayed alive this long. */
@@ -64,7 +65,7 @@ export async function probeOnce(probe: ReadyProbe, context: ProbeContext): Promi
 }
 
 /** A probe as a function of attempts, keeping what it needs between them (a `log` probe's read positions). */
-function prober(probe: ReadyProbe, context: ProbeContext): () => Promise<Attempt> {
+function prober(probe: ReadyProbe, context: ProbeContext): (budgetMs?: number) => Promise<Attempt> {
 	switch (probe.kind) {
 		case 'http': {
 			return async () => ({ready: await httpOk(probe.url, probe.pidProof, context.pid)});
@@ -80,7 +81,7 @@ function prober(probe: ReadyProbe, context: ProbeContext): () => Promise<Attempt
 		}
 
 		case 'exec': {
-			return async () => execTry(probe.argv, context);
+			return async (budgetMs) => execTry(probe.argv, context, budgetMs);
 		}
 
 		case 'after': {
@@ -242,12 +243,11 @@ function logFollower(pattern: RegExp, home: Home, component: string, offsets: [n
 		carry: '',
 		decoder: new StringDecoder('utf8'),
 	}));
-	const buffer = Buffer.allocUnsafe(LOG_CHUNK_BYTES);
-	return () => streams.some((stream) => readOn(stream, pattern, buffer));
+	return () => streams.some((stream) => readOn(stream, pattern));
 }
 
 /** Read what was appended since the last call; true as soon as a line (or the unfinished last one) matches. */
-function readOn(stream: LogStream, pattern: RegExp, buffer: Buffer): boolean {
+function readOn(stream: LogStream, pattern: RegExp): boolean {
 	let fd: number;
 	try {
 		fd = fs.openSync(stream.file, 'r');
@@ -264,14 +264,15 @@ function readOn(stream: LogStream, pattern: RegExp, buffer: Buffer): boolean {
 
 		let budget = LOG_BYTES_PER_ATTEMPT;
 		while (stream.position < size && budget > 0) {
-			const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, size - stream.position), stream.position);
+			const chunk = readRange(fd, stream.position, Math.min(size, stream.position + LOG_CHUNK_BYTES));
+			const n = chunk.length;
 			if (n === 0) {
 				break;
 			}
 
 			stream.position += n;
 			budget -= n;
-			const lines = (stream.carry + stream.decoder.write(buffer.subarray(0, n))).split('\n');
+			const lines = (stream.carry + stream.decoder.write(chunk)).split('\n');
 			stream.carry = lines.pop() ?? '';
 			if (lines.some((line) => pattern.test(line)) || pattern.test(stream.carry)) {
 				return true;
@@ -292,24 +293,34 @@ function readOn(stream: LogStream, pattern: RegExp, buffer: Buffer): boolean {
 
 /**
  * One try of an `exec` probe: argv without a shell, with the component's environment and cwd, bounded by
- * EXEC_TRY_TIMEOUT_MS. The probe is not the component, so it does not get STIGMER_COMPONENT: the marker
+ * EXEC_TRY_TIMEOUT_MS and by what is left of ready_timeout (`budgetMs`). The probe is not the component, so it does not get STIGMER_COMPONENT: the marker
  * scan (SPEC 4.3) would take it for one of the component's processes.
  */
-async function execTry(argv: string[], context: ProbeContext): Promise<Attempt> {
+async function execTry(argv: string[], context: ProbeContext, budgetMs = EXEC_TRY_TIMEOUT_MS): Promise<Attempt> {
 	const {execa} = await import('execa'); // Loaded only when a config uses `exec`.
 	const {STIGMER_COMPONENT: _component, ...inherited} = process.env;
 	const [file, ...args] = argv;
-	const result = await execa(file!, args, {
+	// Its own process group, ended after every try: a probe script's children never outlive the try.
+	const subprocess = execa(file!, args, {
 		cwd: context.cwd ?? context.home.root,
 		env: {...inherited, ...context.env, STIGMER_HOME: context.home.root},
 		extendEnv: false,
 		reject: false,
+		detached: true,
 		stdin: 'ignore',
 		stdout: 'ignore',
 		stderr: 'ignore',
-		timeout: EXEC_TRY_TIMEOUT_MS,
-		forceKillAfterDelay: EXEC_KILL_GRACE_MS,
 	});
+	const endGroup = () => {
+		if (subprocess.pid !== undefined) {
+			signalGroup(subprocess.pid, 'SIGKILL');
+		}
+	};
+
+	const timer = setTimeout(endGroup, Math.max(EXEC_MIN_TRY_MS, Math.min(EXEC_TRY_TIMEOUT_MS, budgetMs)));
+	const result = await subprocess;
+	clearTimeout(timer);
+	endGroup();
 	if (result.exitCode === 0) {
 		return {ready: true};
 	}
@@ -373,7 +384,7 @@ export async function waitReady(home: Home, spec: ComponentSpec, watched: Watche
 			return {ok: false, reason: await exitReason(watched)};
 		}
 
-		const result = await attempt();
+		const result = await attempt(deadline - Date.now());
 		if (result.fail !== undefined) {
 			return {ok: false, reason: result.fail};
 		}

@@ -132,7 +132,7 @@ funcs='start_time_of() {
 eval "$funcs"
 
 # The launcher becomes the component: it writes the PID file with its own pid (exec keeps pid and start
-# time), drops STIGMER_SUPERVISOR and execs the argv. It runs in the foreground so the component gets
+# time), restores the umask and execs the argv. It runs in the foreground so the component gets
 # default signal dispositions (an asynchronous list would start with SIGINT and SIGQUIT ignored).
 # shellcheck disable=SC2016 # expanded by the launcher
 launcher="$funcs"'
@@ -140,10 +140,13 @@ pid_file=$1 pid_json=$2 pgid=$3 mask=$4
 shift 4
 start_time_of $$
 tmp="\${pid_file%/*}/.\${pid_file##*/}.$$.tmp"
-if printf "{\\"pid\\":%s,\\"pgid\\":%s,\\"startTime\\":\\"%s\\",%s}\\n" $$ "$pgid" "$st" "$pid_json" >"$tmp"; then
-	mv -f "$tmp" "$pid_file"
+# noclobber: the temp file is created afresh (O_EXCL), never written through a planted symlink. Without a PID
+# file the component must not run (nobody could stop it): on a full disk the launcher removes the temp file and fails.
+if ! (set -C; printf "{\\"pid\\":%s,\\"pgid\\":%s,\\"startTime\\":\\"%s\\",%s}\\n" $$ "$pgid" "$st" "$pid_json" >"$tmp") 2>/dev/null || ! mv -f "$tmp" "$pid_file"; then
+	rm -f "$tmp"
+	echo "stigmer: cannot write $pid_file (full disk?); not starting" >&2
+	exit 125
 fi
-unset STIGMER_SUPERVISOR
 umask "$mask"
 exec "$@"'
 
@@ -225,6 +228,9 @@ main() {
 	# Our files are private (0600, SPEC 2); the component gets the umask it was started with.
 	mask=$(umask)
 	umask 077
+	# Our own environment (what /proc and ps -E show of us) keeps the mark; nothing we start inherits it,
+	# not even the launcher in the moment before it becomes the component.
+	unset STIGMER_SUPERVISOR
 	start_time_of $$
 	sup_st=$st
 	pid_json="\\"supervisorPid\\":$$,\\"supervisorStartTime\\":\\"$sup_st\\",$pid_json"
