@@ -55,14 +55,14 @@ function counter(child) {
 	return state;
 }
 
-async function until(check, what, deadlineMs) {
+async function until(check, what, deadlineMs, everyMs = 20) {
 	const end = Date.now() + deadlineMs;
 	while (!check()) {
 		if (Date.now() > end) {
 			throw new Error(`timed out waiting for ${what}`);
 		}
 
-		await sleep(20);
+		await sleep(everyMs);
 	}
 }
 
@@ -117,7 +117,8 @@ try {
 	const followRss = peakRssMb(follow.pid);
 	// The pane shows the newest lines, merged by time: the flood's very last line is the one sure to be there.
 	const lastLine = `flood ${FILES.at(-1)} ${steady.counts[FILES.at(-1)] - 1}`;
-	const shown = hasTmux && (await until(() => tmux('capture-pane', '-p', '-t', 'main').stdout.includes(lastLine), 'the last line on the dashboard', 60_000).then(() => true, () => false));
+	// Polled gently: a tmux capture every 20 ms is itself a load on a busy machine.
+	const shown = hasTmux && (await until(() => tmux('capture-pane', '-p', '-t', 'main').stdout.includes(lastLine), 'the last line on the dashboard', CATCH_UP_MS, 500).then(() => true, () => false));
 	const dashSteadyRss = peakRssMb(dashPid);
 	const burst = await flood(BURST_SECONDS, 0);
 	const burstRss = peakRssMb(follow.pid);

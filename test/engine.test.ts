@@ -6,7 +6,7 @@ import path from 'node:path';
 import test from 'node:test';
 import {parsePidFile} from '../source/engine/pidfile.js';
 import {rotateLogs, rotationStamp} from '../source/engine/rotate.js';
-import {parseDuration} from '../source/duration.js';
+import {parseDuration} from '../source/units.js';
 import {homeAt} from '../source/paths.js';
 import {CLI, fixture, freePort, isAlive, makeHome, parseStarted, show, statusJson, waitFor} from './helpers.js';
 

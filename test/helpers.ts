@@ -500,4 +500,4 @@ export async function statusJson(home: TestHome): Promise<{result: CliResult; re
 }
 
 /** First executable `name` on PATH, or undefined: the engine's own lookup. */
-export {which} from '../source/config.js';
+export {which} from '../source/executable.js';

@@ -8,6 +8,8 @@ import test from 'node:test';
 import {CLI, fixture, isAlive, makeHome, readPidFile, runCli, show, statusJson, type CliResult} from './helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
+/** SPEC 4.4: a lock whose holder is gone is taken over within a second (the old code waited 2 s for an empty one). */
+const TAKEOVER_BUDGET_MS = 1000;
 const sleeperConfig = {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}};
 
 /** One line on stderr and no stack trace: what SPEC 7 promises for errors the user can cause. */
@@ -171,19 +173,19 @@ test('a lock left empty (a holder killed mid-write, a full disk) is taken over w
 	const home = await makeHome(t, sleeperConfig);
 	fs.mkdirSync(home.dataDir, {recursive: true, mode: 0o700});
 	const lock = path.join(home.dataDir, 'lock');
+	// What a stop costs here without any lock in the way (a loaded machine starts node slowly).
+	const baseline = await home.cli(['server', 'stop'], {timeoutMs: 10_000});
 	fs.writeFileSync(lock, '');
 	const fresh = await home.cli(['server', 'stop'], {timeoutMs: 10_000});
 	assert.equal(fresh.code, 0, show(fresh));
-	assert.ok(fresh.ms < 2500, `a fresh empty lock is taken over promptly (took ${Math.round(fresh.ms)}ms)`);
+	assert.ok(fresh.ms < baseline.ms + TAKEOVER_BUDGET_MS, `a fresh empty lock is taken over within a second (took ${Math.round(fresh.ms)}ms, ${Math.round(baseline.ms)}ms without a lock)`);
 	fs.writeFileSync(lock, '');
 	const old = new Date(Date.now() - 60_000);
 	fs.utimesSync(lock, old, old);
-	const before = process.cpuUsage();
 	const stale = await home.cli(['server', 'stop'], {timeoutMs: 10_000});
 	assert.equal(stale.code, 0, show(stale));
-	assert.ok(stale.ms < 2500, `an old empty lock is taken over at once (took ${Math.round(stale.ms)}ms)`);
+	assert.ok(stale.ms < baseline.ms + TAKEOVER_BUDGET_MS, `an old empty lock is taken over at once (took ${Math.round(stale.ms)}ms)`);
 	assert.equal(fs.existsSync(lock), false);
-	void before;
 });
 
 /** Run `script` as root in a mount namespace of its own (for a tmpfs); undefined when that is impossible here. */

@@ -17,11 +17,13 @@ async function spawnOnPid(pid: number, argv: string[], env: Record<string, strin
 	for (let i = 0; i < PLACE_TRIES; i++) {
 		fs.writeFileSync(NS_LAST_PID, String(pid - 1));
 		const child = spawn(argv[0]!, argv.slice(1), {stdio: 'ignore', env: cleanEnv(env), cwd: '/'});
-		child.unref();
 		if (child.pid === pid) {
+			child.unref();
 			return pid;
 		}
 
+		// Another process took the pid first: end this try (kept referenced, so the wait holds the event loop).
+		child.kill('SIGKILL');
 		await new Promise((resolve) => {
 			child.once('exit', resolve);
 		});

@@ -2,12 +2,13 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {palette} from '../source/colors.js';
-import {failureLines} from '../source/commands/output.js';
-import {describeStart, describeStop} from '../source/ui/actions.js';
+import {failureLines} from '../source/messages.js';
+import {describeStart, describeStop} from '../source/ui/status-message.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../source/ui/frame-cost.js';
-import {countdownText, formatAgo, formatBytes, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, formatUptime, lastExitText} from '../source/ui/format.js';
+import {countdownText, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from '../source/ui/format.js';
+import {formatAgo, formatBytes, formatUptime} from '../source/units.js';
 import {renderOnce} from '../source/ui/headless.js';
-import {actionFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
+import {commandFor, KEYMAP, keyTableMarkdown} from '../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../source/ui/log-model.js';
 import {applyEvent, NO_TRACKING, track} from '../source/ui/stack-model.js';
@@ -111,13 +112,13 @@ describe('formats', () => {
 
 describe('keymap', () => {
 	it('maps keys to actions from the one table', () => {
-		assert.equal(actionFor('j', {}), 'down');
-		assert.equal(actionFor('', {downArrow: true}), 'down');
-		assert.equal(actionFor('r', {}), 'restart');
-		assert.equal(actionFor('R', {}), 'restartAll');
-		assert.equal(actionFor('c', {ctrl: true}), 'quit');
-		assert.equal(actionFor('c', {}), undefined);
-		assert.equal(actionFor('', {pageUp: true}), 'pageUp');
+		assert.equal(commandFor('j', {}), 'down');
+		assert.equal(commandFor('', {downArrow: true}), 'down');
+		assert.equal(commandFor('r', {}), 'restart');
+		assert.equal(commandFor('R', {}), 'restartAll');
+		assert.equal(commandFor('c', {ctrl: true}), 'quit');
+		assert.equal(commandFor('c', {}), undefined);
+		assert.equal(commandFor('', {pageUp: true}), 'pageUp');
 	});
 
 	it('has no key bound twice, and dangerous keys are the ones that act on the stack', () => {
@@ -130,7 +131,7 @@ describe('keymap', () => {
 			}
 		}
 
-		assert.deepEqual(KEYMAP.filter((b) => b.dangerous).map((b) => b.action), ['restart', 'stop', 'restartAll', 'stopAll']);
+		assert.deepEqual(KEYMAP.filter((b) => b.dangerous).map((b) => b.command), ['restart', 'stop', 'restartAll', 'stopAll']);
 	});
 
 	it('generates the README table', () => {
@@ -175,7 +176,7 @@ describe('layout and stack model', () => {
 		let p = applyEvent({}, {type: 'stopping', component: 'w'});
 		assert.deepEqual(p['w'], {state: 'stopping', note: 'stopping…'});
 		p = applyEvent(p, {type: 'stopped', outcome: {name: 'w', how: 'killed', ms: 5000, signal: 'SIGKILL'}});
-		assert.equal(p['w']!.note, 'killed after 5000ms (SIGKILL)');
+		assert.equal(p['w']!.note, 'killed after 5s (SIGKILL)');
 		assert.equal(applyEvent({}, {type: 'stopped', outcome: {name: 'w', how: 'stopped', ms: 3, signal: 'SIGTERM', waiting: true}})['w']!.note, 'stopped (was waiting to restart)');
 		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
 		assert.equal(p['w']!.state, 'failed');

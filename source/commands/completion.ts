@@ -1,6 +1,6 @@
 // `stigmer completion bash|zsh|fish` (SPEC 8): print a completion script built from the verbs' own flag
 // tables and help; `completion --components` (hidden) lists the config's component names for the scripts.
-import {componentNamesQuietly} from '../config.js';
+import {componentNamesQuietly} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {completionScript, SHELLS, type CompletionModel, type Shell} from './completion-scripts.js';

@@ -1,5 +1,5 @@
 // `stigmer config check` (SPEC 8): every problem of config.yaml at once, touching nothing.
-import {checkConfig} from '../config.js';
+import {checkConfig} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';

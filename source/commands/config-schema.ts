@@ -1,5 +1,5 @@
 // `stigmer config schema` (SPEC 8): the JSON Schema of config.yaml, for editors.
-import {configJsonSchema} from '../config.js';
+import {configJsonSchema} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {parseFlags} from './flags.js';
 

@@ -1,8 +1,9 @@
 // `stigmer dash [--once] [--json] [--no-color]` (SPEC 6): the live dashboard, or a headless snapshot
 // when asked or when stdout is not a terminal. Ink and React load only for the interactive path.
-import {colorEnabled} from '../colors.js';
-import {UsageError} from '../errors.js';
-import {resolveHome} from '../paths.js';
+import {colorEnabled, palette} from '../colors.js';
+import {EXIT, UsageError} from '../errors.js';
+import type {LogLine} from '../logs/lines.js';
+import {resolveHome, type Home} from '../paths.js';
 import {parseFlags} from './flags.js';
 
 const HELP = `
@@ -22,6 +23,11 @@ const HELP = `
 	3 (--once) something is not · 1 error · 2 bad flag or config
 `;
 
+/** Log lines shown under the panels (SPEC 6). */
+const ONCE_LOG_LINES = 20;
+/** Lines read to find each component's last error line: a short read from the end of each file (500 lines cost ~15 ms of the ≤ 2 × `node -e 0` start-up budget, 100 cost ~4). */
+const ERROR_SCAN_LINES = 100;
+
 /** What Ink (is-in-ci) reads to decide it runs in CI. */
 const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 
@@ -35,7 +41,6 @@ export async function run(argv: string[]): Promise<number> {
 	const home = resolveHome();
 	const color = colorEnabled(!cli.flags.color);
 	if (cli.flags.once || cli.flags.json || process.stdout.isTTY !== true) {
-		const {printOnce} = await import('../ui/headless.js');
 		return printOnce(home, {json: cli.flags.json, color});
 	}
 
@@ -65,4 +70,28 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	return runDashboard(home);
+}
+
+/** Print one snapshot to stdout (the panels and the last log lines, or one JSON document); status's exit code: 0 healthy, 3 not. */
+async function printOnce(home: Home, options: {json: boolean; color: boolean}): Promise<number> {
+	// Loaded here, not at the top: the interactive path does not need them, and this one must start as fast as `status`.
+	// The log engine's tail and format modules, not its index: the index also loads the follower (chokidar).
+	const [{status}, {readMergedAt}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/format.js'), import('../ui/headless.js')]);
+	const report = await status(home);
+	const names = report.components.map((c) => c.name);
+	let lines: LogLine[] = [];
+	try {
+		lines = readMergedAt(home.root, {components: names}, {tail: ERROR_SCAN_LINES}).lines;
+	} catch {
+		// No logs yet, or unreadable: the panels still print.
+	}
+
+	const shown = lines.slice(-ONCE_LOG_LINES);
+	if (options.json) {
+		process.stdout.write(`${JSON.stringify({...report, logs: shown.map(toJson)}, null, 2)}\n`);
+	} else {
+		process.stdout.write(renderOnce(report, lines, shown, palette(options.color), options.color));
+	}
+
+	return report.healthy ? EXIT.ok : EXIT.notRunning;
 }

@@ -1,7 +1,7 @@
 // `stigmer server logs` (SPEC 5): parse flags, pick components and streams, print the merged tail
 // (or everything) and follow. The reading itself is source/logs/, shared with the dashboard.
 import fs from 'node:fs';
-import {loadConfig} from '../config.js';
+import {loadConfig} from '../config/index.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
 import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
 import {fileError, resolveHome, type Home, type Stream} from '../paths.js';

@@ -1,9 +1,9 @@
 // What `server start` shows while it works (SPEC 4.4 step 6): each ✓ line as soon as that component is
 // ready, and on a terminal one live line for what is still awaited, redrawn at most 10 times a second.
 import type {Palette} from '../colors.js';
-import {formatDuration} from '../duration.js';
 import type {EngineEvent} from '../engine/types.js';
-import {cleanupLines, lockWaitLine} from './output.js';
+import {cleanupLines, readyLine} from '../messages.js';
+import {lockWaitLine} from './output.js';
 
 /** Redraw period of the live line: 10 per second at most (STYLE: batch what streams). */
 const LIVE_REDRAW_MS = 100;
@@ -20,11 +20,6 @@ export type Progress = {
 	/** Stop the live line and erase it: call before printing anything else and at exit. */
 	close: () => void;
 };
-
-/** `✓ stigmer-server  pid 4121  ready in 180ms`, the name padded to `width`. */
-export function readyLine(name: string, pid: number, readyMs: number, width: number, c: Palette): string {
-	return `${c.green('✓')} ${name.padEnd(width)}  pid ${pid}  ready in ${formatDuration(readyMs)}`;
-}
 
 /** Print start's progress: ✓ lines and cleanup lines on `out`, the lock wait on `err`; the live line only when `out` is a terminal. */
 export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, c: Palette): Progress {

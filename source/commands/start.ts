@@ -3,7 +3,8 @@ import {start} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {colors, failureLines} from './output.js';
+import {failureLines} from '../messages.js';
+import {colors} from './output.js';
 import {startProgress} from './progress.js';
 
 const HELP = `

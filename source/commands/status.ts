@@ -1,7 +1,8 @@
 // `stigmer server status [--json]` (SPEC 4.6): parse → engine.status → print; exit 0 healthy, 3 not.
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
-import {formatDuration} from '../duration.js';
+import {formatBytes, formatDuration} from '../units.js';
+import {BADGES} from '../state-badges.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
@@ -33,8 +34,6 @@ export async function run(argv: string[]): Promise<number> {
 	return report.healthy ? EXIT.ok : EXIT.notRunning;
 }
 
-const STATE_COLOR = {running: 'green', starting: 'yellow', backoff: 'yellow', stopping: 'yellow', stopped: 'gray', exited: 'gray', failed: 'red', crashed: 'red', disabled: 'gray'} as const;
-
 /** The human table of a status report, one row per component plus reasons and orphans. */
 export function statusTable(report: StatusReport, c: Palette): string {
 	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'RESTARTS', 'LAST EXIT', 'ORPHANS'];
@@ -56,7 +55,7 @@ export function statusTable(report: StatusReport, c: Palette): string {
 	const out = [c.bold(line(header))];
 	for (const [index, row] of rows.entries()) {
 		const s = report.components[index]!;
-		out.push(line(row, (cell, i) => (i === 1 ? c[STATE_COLOR[s.state]](cell) : cell)));
+		out.push(line(row, (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));
 	}
 
 	const notes = report.components.flatMap((s) => noteFor(s));
@@ -79,17 +78,4 @@ function noteFor(s: ComponentStatus): string[] {
 	}
 
 	return notes;
-}
-
-/** 43.0 MB style, decimal units as ps and top users read them. */
-export function formatBytes(bytes: number): string {
-	const units = ['B', 'kB', 'MB', 'GB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-
-	return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

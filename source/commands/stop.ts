@@ -3,7 +3,8 @@ import {stop} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {cleanupLines, colors, lockWaitLine, stopLine} from './output.js';
+import {cleanupLines, stopLine} from '../messages.js';
+import {colors, lockWaitLine} from './output.js';
 
 const HELP = `
 	Usage: stigmer server stop [COMPONENT...]

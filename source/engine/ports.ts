@@ -1,6 +1,6 @@
 // Port ownership (SPEC 4.4): who may hold a component's port before it is spawned, and whether the
 // process that answered a probe is the one just started.
-import type {ComponentSpec, ReadyProbe, StackConfig} from '../config.js';
+import type {ComponentSpec, ReadyProbe, StackConfig} from '../config/index.js';
 import {processTable, type PortHolder} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {readPidFile} from './pidfile.js';

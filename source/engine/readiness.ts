@@ -3,10 +3,11 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import {StringDecoder} from 'node:string_decoder';
-import type {ComponentSpec, ReadyProbe} from '../config.js';
-import {formatDuration} from '../duration.js';
+import type {ComponentSpec, ReadyProbe} from '../config/index.js';
+import {formatDuration} from '../units.js';
 import {processTable, signalGroup} from '../os/index.js';
 import type {Home} from '../paths.js';
+import {readRange} from '../read-range.js';
 import {foreignHolder, probePort, type PortClaim} from './ports.js';
 import type {Exit} from './spawn.js';
 
@@ -242,12 +243,11 @@ function logFollower(pattern: RegExp, home: Home, component: string, offsets: [n
 		carry: '',
 		decoder: new StringDecoder('utf8'),
 	}));
-	const buffer = Buffer.allocUnsafe(LOG_CHUNK_BYTES);
-	return () => streams.some((stream) => readOn(stream, pattern, buffer));
+	return () => streams.some((stream) => readOn(stream, pattern));
 }
 
 /** Read what was appended since the last call; true as soon as a line (or the unfinished last one) matches. */
-function readOn(stream: LogStream, pattern: RegExp, buffer: Buffer): boolean {
+function readOn(stream: LogStream, pattern: RegExp): boolean {
 	let fd: number;
 	try {
 		fd = fs.openSync(stream.file, 'r');
@@ -264,14 +264,15 @@ function readOn(stream: LogStream, pattern: RegExp, buffer: Buffer): boolean {
 
 		let budget = LOG_BYTES_PER_ATTEMPT;
 		while (stream.position < size && budget > 0) {
-			const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, size - stream.position), stream.position);
+			const chunk = readRange(fd, stream.position, Math.min(size, stream.position + LOG_CHUNK_BYTES));
+			const n = chunk.length;
 			if (n === 0) {
 				break;
 			}
 
 			stream.position += n;
 			budget -= n;
-			const lines = (stream.carry + stream.decoder.write(buffer.subarray(0, n))).split('\n');
+			const lines = (stream.carry + stream.decoder.write(chunk)).split('\n');
 			stream.carry = lines.pop() ?? '';
 			if (lines.some((line) => pattern.test(line)) || pattern.test(stream.carry)) {
 				return true;

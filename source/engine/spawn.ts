@@ -7,7 +7,8 @@ import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
 import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
-import {which, type ComponentSpec} from '../config.js';
+import type {ComponentSpec} from '../config/index.js';
+import {isExecutableFile, which} from '../executable.js';
 import {readPidFile} from './pidfile.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
 import {SUPERVISOR_SCRIPT} from './supervisor-script.js';
@@ -129,13 +130,7 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 /** Whether argv[0] names something that can run: a path to an executable file, or a command on PATH. */
 function runnable(file: string, envPath: string, cwd: string): boolean {
 	if (file.includes('/')) {
-		try {
-			const resolved = path.resolve(cwd, file);
-			fs.accessSync(resolved, fs.constants.X_OK);
-			return fs.statSync(resolved).isFile();
-		} catch {
-			return false;
-		}
+		return isExecutableFile(path.resolve(cwd, file));
 	}
 
 	return which(file, envPath) !== undefined;

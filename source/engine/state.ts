@@ -2,7 +2,7 @@
 // the engine at start (reset), on a start failure and on stop. JSON, replaced atomically, never followed if a symlink.
 import fs from 'node:fs';
 import path from 'node:path';
-import {formatDuration} from '../duration.js';
+import {formatDuration} from '../units.js';
 import type {Home} from '../paths.js';
 
 /** The latest exit of the component's own process that was not a stop; times are epoch ms. */

@@ -2,6 +2,7 @@
 // handles renames and copy-truncates): bounded reads from an offset into whole lines, and the
 // signature that notices a file rewritten under us.
 import fs from 'node:fs';
+import {readRange} from '../read-range.js';
 import {Assembler} from './assembler.js';
 import {openLog} from './files.js';
 import type {RawLine} from './lines.js';
@@ -41,10 +42,7 @@ export function openReader(file: string, offset: number, lastTime: number): Read
 		const fd = openLog(file);
 		const stat = fs.fstatSync(fd);
 		const length = Math.min(offset, SIGNATURE_BYTES);
-		const signature = Buffer.alloc(length);
-		if (length > 0) {
-			fs.readSync(fd, signature, 0, length, offset - length);
-		}
+		const signature = readRange(fd, offset - length, offset);
 
 		return {fd, dev: stat.dev, ino: stat.ino, offset, lastTime, assembler: new Assembler(), signature, mtimeMs: -1};
 	} catch {
@@ -67,9 +65,7 @@ export function endOfLastLine(file: string): number {
 		try {
 			const size = fs.fstatSync(fd).size;
 			const start = Math.max(0, size - START_LOOKBACK);
-			const buf = Buffer.allocUnsafe(size - start);
-			const n = fs.readSync(fd, buf, 0, buf.length, start);
-			const nl = buf.subarray(0, n).lastIndexOf(10);
+			const nl = readRange(fd, start, size).lastIndexOf(10);
 			return nl >= 0 ? start + nl + 1 : start === 0 ? 0 : size;
 		} finally {
 			fs.closeSync(fd);
@@ -93,14 +89,14 @@ export function drain(reader: Reader, out: RawLine[], limit = Number.POSITIVE_IN
 
 	const stop = Math.min(size, reader.offset + limit);
 	while (reader.offset < stop) {
-		const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, stop - reader.offset));
-		let n: number;
+		let buf: Buffer;
 		try {
-			n = fs.readSync(reader.fd, buf, 0, buf.length, reader.offset);
+			buf = readRange(reader.fd, reader.offset, Math.min(stop, reader.offset + READ_CHUNK));
 		} catch {
 			return false;
 		}
 
+		const n = buf.length;
 		if (n === 0) {
 			break;
 		}
@@ -138,9 +134,9 @@ export function truncated(reader: Reader, size: number): boolean {
 		return false;
 	}
 
-	const now = Buffer.allocUnsafe(length);
+	let now: Buffer;
 	try {
-		fs.readSync(reader.fd, now, 0, length, reader.offset - length);
+		now = readRange(reader.fd, reader.offset - length, reader.offset);
 	} catch {
 		return true;
 	}

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {homeAt} from '../paths.js';
+import {readRange} from '../read-range.js';
 import {Assembler} from './assembler.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {closeReader, drain, endOfLastLine, openReader, readWhole, SCAN_BYTES, truncated, type Reader} from './follow-read.js';
@@ -101,9 +102,7 @@ function findCopy(home: string, source: Source, reader: Reader): {copy: string; 
 					continue;
 				}
 
-				const bytes = Buffer.allocUnsafe(length);
-				fs.readSync(fd, bytes, 0, length, reader.offset - length);
-				if (bytes.equals(reader.signature)) {
+				if (readRange(fd, reader.offset - length, reader.offset).equals(reader.signature)) {
 					return {copy: file, newer: candidates.slice(0, index).map((c) => c.file).reverse()};
 				}
 			} finally {

@@ -1,5 +1,5 @@
 // `--since`: a duration back from now (`10m`) or a point in time (SPEC 5, 7).
-import {parseDuration} from '../duration.js';
+import {parseDuration} from '../units.js';
 import {UsageError} from '../errors.js';
 import {parseLine} from './parse.js';
 

@@ -1,6 +1,7 @@
 // `-n N` / `--since` (SPEC 5): read each file backwards from its end in growing blocks, newest file
 // first, only as far as the request needs; time and memory follow N, not the file size.
 import fs from 'node:fs';
+import {readRange} from '../read-range.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {lineBounds, parseLines, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
@@ -22,21 +23,6 @@ const MAX_TIME_LOOKBACK = 4 * 1024 * 1024;
 
 /** The lines read from a file's end, and the offset just after its last complete line. */
 type FileTail = {lines: RawLine[]; end: number};
-
-function readRange(fd: number, start: number, end: number): Buffer {
-	const buf = Buffer.allocUnsafe(end - start);
-	let done = 0;
-	while (done < buf.length) {
-		const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
-		if (n === 0) {
-			return buf.subarray(0, done);
-		}
-
-		done += n;
-	}
-
-	return buf;
-}
 
 /**
  * The last lines of one file up to `size`: at least `need` (0 = all) and back past `sinceMs`, plus

@@ -35,8 +35,8 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 	const first = panelWindow(d.components.length, d.layout.panelSlots, d.ui.selected);
 	const healthy = d.stack.report?.healthy;
 	// A failing status poll (say, config.yaml broken meanwhile) outranks an older action's outcome.
-	const message = d.stack.error === null ? d.actions.message : {text: d.stack.error, tone: 'error' as const};
-	const fallback = d.logError ?? d.actions.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
+	const message = d.stack.error === null ? d.lifecycle.message : {text: d.stack.error, tone: 'error' as const};
+	const fallback = d.logError ?? d.lifecycle.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
 	return (
 		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight}>
 			<Text wrap="truncate-end">
@@ -54,7 +54,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 								key={c.name}
 								status={c}
 								selected={first + index === d.ui.selected}
-								progress={d.actions.progress[c.name]}
+								progress={d.lifecycle.progress[c.name]}
 								restarts={c.restarts}
 								lastExit={lastExitText(c, d.stack.now)}
 								countdown={countdownText(c, d.stack.now)}

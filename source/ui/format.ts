@@ -1,31 +1,10 @@
 // Pure text helpers for panels, shared by the Ink view and the plain-text `--once` output.
 import type {ComponentStatus} from '../engine/types.js';
+import {formatAgo, formatBytes, formatUptime} from '../units.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** `42s`, `3m12s`, `2h05m`, `3d04h`; `-` when unknown. */
-export function formatUptime(ms: number | null): string {
-	if (ms === null || !Number.isFinite(ms) || ms < 0) {
-		return '-';
-	}
-
-	if (ms < MINUTE) {
-		return `${Math.floor(ms / SECOND)}s`;
-	}
-
-	if (ms < HOUR) {
-		return `${Math.floor(ms / MINUTE)}m${String(Math.floor((ms % MINUTE) / SECOND)).padStart(2, '0')}s`;
-	}
-
-	if (ms < DAY) {
-		return `${Math.floor(ms / HOUR)}h${String(Math.floor((ms % HOUR) / MINUTE)).padStart(2, '0')}m`;
-	}
-
-	return `${Math.floor(ms / DAY)}d${String(Math.floor((ms % DAY) / HOUR)).padStart(2, '0')}h`;
-}
 
 /**
  * Uptime as a panel shows it, to the minute: `<1m`, `14m`, `2h05m`, `3d04h`. Panels refresh every
@@ -38,23 +17,6 @@ export function formatPanelUptime(ms: number | null): string {
 	}
 
 	return formatUptime(ms);
-}
-
-/** `43.0 MB` (decimal units, as `ps` users read them); `-` when unknown. */
-export function formatBytes(bytes: number | null): string {
-	if (bytes === null || !Number.isFinite(bytes)) {
-		return '-';
-	}
-
-	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-
-	return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** `0.1%`; `-` when unknown. */
@@ -75,13 +37,6 @@ export function formatPanelBytes(bytes: number | null): string {
 	return bytes !== null && Number.isFinite(bytes) && bytes >= 1e6 && bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : formatBytes(bytes);
 }
 
-/** `HH:MM:SS.mmm` in local time, as `server logs` prints it (SPEC 5). */
-export function formatClock(ms: number): string {
-	const d = new Date(ms);
-	const p = (n: number, w = 2) => String(n).padStart(w, '0');
-	return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
-
 /** Readiness as a word: a stopped component is neither ready nor waiting. */
 export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string {
 	if (c.state === 'running' || c.state === 'starting') {
@@ -89,20 +44,6 @@ export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string
 	}
 
 	return '-';
-}
-
-/** How long ago, coarse: `12s`, `3m`, `5h`, `2d` (SPEC 4.8's `last exit 3 · 12s ago`). */
-export function formatAgo(ms: number): string {
-	const value = Math.max(0, ms);
-	if (value < MINUTE) {
-		return `${Math.floor(value / SECOND)}s`;
-	}
-
-	if (value < HOUR) {
-		return `${Math.floor(value / MINUTE)}m`;
-	}
-
-	return value < DAY ? `${Math.floor(value / HOUR)}h` : `${Math.floor(value / DAY)}d`;
 }
 
 /** `last exit 3 · 12s ago`, `last exit SIGKILL · 3m ago`; undefined when it never exited by itself since its start. */

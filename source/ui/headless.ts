@@ -1,45 +1,15 @@
-// `stigmer dash --once` and non-terminal stdout: the panels as plain text plus the last merged log
-// lines, or one JSON document. No Ink or React here: this path must start as fast as `status`.
-import {palette, type Palette} from '../colors.js';
-import {status} from '../engine/index.js';
+// The dashboard as plain text, for `stigmer dash --once` (commands/dash.ts prints it): the panels and the
+// last merged log lines. Pure; no Ink or React here: this path must start as fast as `status`.
+import type {Palette} from '../colors.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
-// The log engine's read and format modules, not its index: the index also loads the follower
-// (chokidar), which a snapshot never uses and which would cost start-up time.
-import {formatLine, toJson} from '../logs/format.js';
+// The log engine's format module, not its index: the index also loads the follower (chokidar).
+import {formatLine} from '../logs/format.js';
 import type {LogLine} from '../logs/lines.js';
 import {safeText} from '../logs/sanitize.js';
-import {readMergedAt} from '../logs/tail.js';
-import type {Home} from '../paths.js';
-import {countdownText, formatBytes, formatCpu, formatReady, formatUptime, lastExitText} from './format.js';
-import {BADGES, isErrorLine} from './theme.js';
-
-/** Log lines shown under the panels (SPEC 6). */
-export const ONCE_LOG_LINES = 20;
-/** Lines read to find each component's last error line: a short read from the end of each file (500 lines cost ~15 ms of the ≤ 2 × `node -e 0` start-up budget, 100 cost ~4). */
-const ERROR_SCAN_LINES = 100;
-
-export type OnceOptions = {json: boolean; color: boolean};
-
-/** Print one snapshot to stdout; the exit code is status's: 0 healthy, 3 not. */
-export async function printOnce(home: Home, options: OnceOptions): Promise<number> {
-	const report = await status(home);
-	const names = report.components.map((c) => c.name);
-	let lines: LogLine[] = [];
-	try {
-		lines = readMergedAt(home.root, {components: names}, {tail: ERROR_SCAN_LINES}).lines;
-	} catch {
-		// No logs yet, or unreadable: the panels still print.
-	}
-
-	const shown = lines.slice(-ONCE_LOG_LINES);
-	if (options.json) {
-		process.stdout.write(`${JSON.stringify({...report, logs: shown.map(toJson)}, null, 2)}\n`);
-	} else {
-		process.stdout.write(renderOnce(report, lines, shown, palette(options.color), options.color));
-	}
-
-	return report.healthy ? 0 : 3;
-}
+import {formatBytes, formatUptime} from '../units.js';
+import {countdownText, formatCpu, formatReady, lastExitText} from './format.js';
+import {BADGES} from '../state-badges.js';
+import {isErrorLine} from './theme.js';
 
 /** The plain-text snapshot: a header, one block per component, then the log lines. */
 export function renderOnce(report: StatusReport, scanned: readonly LogLine[], shown: readonly LogLine[], c: Palette, color: boolean, now = Date.now()): string {

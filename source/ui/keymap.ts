@@ -1,8 +1,8 @@
 // The one key table (STYLE habit 4): input handling, the footer, the `?` overlay and the README
 // key table are all generated from KEYMAP. No key is handled anywhere else.
 
-/** What a key does; the app maps each to a handler. */
-export const ACTIONS = {
+/** What a key does (a key command; not a lifecycle action): the app maps each to a handler. */
+export const KEY_COMMANDS = {
 	up: 'up',
 	down: 'down',
 	restart: 'restart',
@@ -21,7 +21,7 @@ export const ACTIONS = {
 	help: 'help',
 	quit: 'quit',
 } as const;
-export type Action = (typeof ACTIONS)[keyof typeof ACTIONS];
+export type KeyCommand = (typeof KEY_COMMANDS)[keyof typeof KEY_COMMANDS];
 
 /** The special keys Ink reports as flags (a subset of Ink's `Key`). */
 export type SpecialKey = 'upArrow' | 'downArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'escape' | 'return';
@@ -30,7 +30,7 @@ export type SpecialKey = 'upArrow' | 'downArrow' | 'pageUp' | 'pageDown' | 'home
 export type KeySpec = {input: string; ctrl?: boolean} | {special: SpecialKey};
 
 export type Binding = {
-	action: Action;
+	command: KeyCommand;
 	keys: KeySpec[];
 	/** How the keys are written in the footer, help and README. */
 	label: string;
@@ -50,34 +50,34 @@ export type Binding = {
 
 /** Every key of the dashboard, in the order the help overlay and README list them. */
 export const KEYMAP: readonly Binding[] = [
-	{action: 'up', keys: [{special: 'upArrow'}, {input: 'k'}], label: '↑ / k', short: 'select', help: 'Select the previous component', dangerous: false, footer: true, footerLabel: '↑↓/jk'},
-	{action: 'down', keys: [{special: 'downArrow'}, {input: 'j'}], label: '↓ / j', short: 'select', help: 'Select the next component', dangerous: false, footer: false},
-	{action: 'restart', keys: [{input: 'r'}], label: 'r', short: 'restart', help: 'Restart the selected component (orphan cleanup, then start), as `server start NAME`', dangerous: true, footer: true},
-	{action: 'stop', keys: [{input: 's'}], label: 's', short: 'stop', help: 'Stop the selected component gracefully, as `server stop NAME`', dangerous: true, footer: true},
-	{action: 'restartAll', keys: [{input: 'R'}], label: 'R', short: 'restart all', help: 'Restart the whole stack, as `server start` (asks y to confirm)', dangerous: true, confirm: true, footer: true},
-	{action: 'stopAll', keys: [{input: 'S'}], label: 'S', short: 'stop all', help: 'Stop the whole stack, as `server stop` (asks y to confirm)', dangerous: true, confirm: true, footer: true},
-	{action: 'filter', keys: [{input: 'f'}], label: 'f', short: 'filter', help: 'Show only the selected component\'s logs (again: all components)', dangerous: false, footer: true},
-	{action: 'errors', keys: [{input: 'e'}], label: 'e', short: 'errors', help: 'Show only error lines (again: every line)', dangerous: false, footer: true},
-	{action: 'search', keys: [{input: '/'}], label: '/', short: 'search', help: 'Search the logs (Enter to keep, Esc to clear); matches are highlighted', dangerous: false, footer: true},
-	{action: 'next', keys: [{input: 'n'}], label: 'n', short: 'next', help: 'Jump to the next search match', dangerous: false, footer: false},
-	{action: 'previous', keys: [{input: 'N'}], label: 'N', short: 'prev', help: 'Jump to the previous search match', dangerous: false, footer: false},
-	{action: 'pageUp', keys: [{special: 'pageUp'}], label: 'PgUp', short: 'scroll', help: 'Scroll the logs up a page (pauses following)', dangerous: false, footer: true, footerLabel: 'PgUp/PgDn'},
-	{action: 'pageDown', keys: [{special: 'pageDown'}], label: 'PgDn', short: 'scroll', help: 'Scroll the logs down a page (follows again at the end)', dangerous: false, footer: false},
-	{action: 'top', keys: [{input: 'g'}, {special: 'home'}], label: 'g / Home', short: 'top', help: 'Jump to the oldest buffered line (pauses following)', dangerous: false, footer: false},
-	{action: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G / End', short: 'follow', footerLabel: 'G', help: 'Jump to the newest line and follow the tail', dangerous: false, footer: true},
-	{action: 'help', keys: [{input: '?'}], label: '?', short: 'help', help: 'Show or hide the key help', dangerous: false, footer: true},
-	{action: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q / Ctrl-C', short: 'quit', help: 'Quit the dashboard; the stack keeps running', dangerous: false, footer: true},
+	{command: 'up', keys: [{special: 'upArrow'}, {input: 'k'}], label: '↑ / k', short: 'select', help: 'Select the previous component', dangerous: false, footer: true, footerLabel: '↑↓/jk'},
+	{command: 'down', keys: [{special: 'downArrow'}, {input: 'j'}], label: '↓ / j', short: 'select', help: 'Select the next component', dangerous: false, footer: false},
+	{command: 'restart', keys: [{input: 'r'}], label: 'r', short: 'restart', help: 'Restart the selected component (orphan cleanup, then start), as `server start NAME`', dangerous: true, footer: true},
+	{command: 'stop', keys: [{input: 's'}], label: 's', short: 'stop', help: 'Stop the selected component gracefully, as `server stop NAME`', dangerous: true, footer: true},
+	{command: 'restartAll', keys: [{input: 'R'}], label: 'R', short: 'restart all', help: 'Restart the whole stack, as `server start` (asks y to confirm)', dangerous: true, confirm: true, footer: true},
+	{command: 'stopAll', keys: [{input: 'S'}], label: 'S', short: 'stop all', help: 'Stop the whole stack, as `server stop` (asks y to confirm)', dangerous: true, confirm: true, footer: true},
+	{command: 'filter', keys: [{input: 'f'}], label: 'f', short: 'filter', help: 'Show only the selected component\'s logs (again: all components)', dangerous: false, footer: true},
+	{command: 'errors', keys: [{input: 'e'}], label: 'e', short: 'errors', help: 'Show only error lines (again: every line)', dangerous: false, footer: true},
+	{command: 'search', keys: [{input: '/'}], label: '/', short: 'search', help: 'Search the logs (Enter to keep, Esc to clear); matches are highlighted', dangerous: false, footer: true},
+	{command: 'next', keys: [{input: 'n'}], label: 'n', short: 'next', help: 'Jump to the next search match', dangerous: false, footer: false},
+	{command: 'previous', keys: [{input: 'N'}], label: 'N', short: 'prev', help: 'Jump to the previous search match', dangerous: false, footer: false},
+	{command: 'pageUp', keys: [{special: 'pageUp'}], label: 'PgUp', short: 'scroll', help: 'Scroll the logs up a page (pauses following)', dangerous: false, footer: true, footerLabel: 'PgUp/PgDn'},
+	{command: 'pageDown', keys: [{special: 'pageDown'}], label: 'PgDn', short: 'scroll', help: 'Scroll the logs down a page (follows again at the end)', dangerous: false, footer: false},
+	{command: 'top', keys: [{input: 'g'}, {special: 'home'}], label: 'g / Home', short: 'top', help: 'Jump to the oldest buffered line (pauses following)', dangerous: false, footer: false},
+	{command: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G / End', short: 'follow', footerLabel: 'G', help: 'Jump to the newest line and follow the tail', dangerous: false, footer: true},
+	{command: 'help', keys: [{input: '?'}], label: '?', short: 'help', help: 'Show or hide the key help', dangerous: false, footer: true},
+	{command: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q / Ctrl-C', short: 'quit', help: 'Quit the dashboard; the stack keeps running', dangerous: false, footer: true},
 ];
 
 /** The subset of Ink's `Key` the table needs; keeps this file free of an Ink import. */
 export type KeyFlags = Partial<Record<SpecialKey | 'ctrl', boolean>>;
 
-/** The action bound to a key press, if any. */
-export function actionFor(input: string, key: KeyFlags): Action | undefined {
+/** The command bound to a key press, if any. */
+export function commandFor(input: string, key: KeyFlags): KeyCommand | undefined {
 	for (const binding of KEYMAP) {
 		for (const spec of binding.keys) {
 			if ('special' in spec ? key[spec.special] === true : input === spec.input && Boolean(key.ctrl) === Boolean(spec.ctrl)) {
-				return binding.action;
+				return binding.command;
 			}
 		}
 	}
@@ -86,8 +86,8 @@ export function actionFor(input: string, key: KeyFlags): Action | undefined {
 }
 
 /** Whether a binding asks for confirmation before it acts. */
-export function needsConfirm(action: Action): boolean {
-	return KEYMAP.some((b) => b.action === action && b.confirm === true);
+export function needsConfirm(command: KeyCommand): boolean {
+	return KEYMAP.some((b) => b.command === command && b.confirm === true);
 }
 
 /** The footer's bindings, in table order. */

@@ -1,6 +1,9 @@
 // Pure layout arithmetic: how the frame's rows are shared, and when panels go side by side.
-import {COMPACT_PANEL_HEIGHT, PANEL_HEIGHT} from './panels/component-panel.js';
 
+/** Rows a wide panel takes, borders included (the layout reserves them; the panel draws to it). */
+export const PANEL_HEIGHT = 8;
+/** Rows a narrow (stacked) panel takes. */
+export const COMPACT_PANEL_HEIGHT = 2;
 /** Narrowest readable bordered panel; below n × this the panels stack. */
 export const PANEL_MIN_WIDTH = 34;
 /** Rows besides panels and log lines: title, log header, status line, footer. */

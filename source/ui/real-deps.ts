@@ -2,7 +2,7 @@
 // on data/*.pid. Only the interactive `stigmer dash` loads this.
 import path from 'node:path';
 import {watch} from 'chokidar';
-import {loadConfig} from '../config.js';
+import {loadConfig} from '../config/index.js';
 import * as engine from '../engine/index.js';
 import {readAndFollow, type LogLine} from '../logs/index.js';
 import {ensurePrivateDir, type Home} from '../paths.js';

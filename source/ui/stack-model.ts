@@ -1,5 +1,6 @@
 // The stack panels' model, pure: restarts seen this session, and what a running action is doing.
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
+import {readyText, stopText} from '../messages.js';
 import {countdownText, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
 
@@ -45,8 +46,7 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 
 		case 'stopped': {
 			const {outcome} = event;
-			const note = outcome.how === 'killed' ? `killed after ${outcome.ms}ms (SIGKILL)` : outcome.waiting ? 'stopped (was waiting to restart)' : outcome.how === 'stopped' ? `stopped in ${outcome.ms}ms` : 'was not running';
-			return {...progress, [outcome.name]: {state: 'stopped', note}};
+			return {...progress, [outcome.name]: {state: 'stopped', note: stopText(outcome)}};
 		}
 
 		case 'starting': {
@@ -58,7 +58,7 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 		}
 
 		case 'ready': {
-			return {...progress, [event.component]: {state: 'running', note: `ready in ${event.readyMs}ms`}};
+			return {...progress, [event.component]: {state: 'running', note: readyText(event.readyMs)}};
 		}
 
 		case 'failed': {

@@ -1,22 +1,7 @@
-// How states and components look, shared by the Ink panels and the plain-text `--once` output.
-import type {ComponentState} from '../engine/types.js';
+// How components and log levels look in the dashboard, shared by the Ink panels and the plain-text `--once` output.
 import {componentColor as ansiComponentColor} from '../logs/format.js';
-
-/** Colour names understood by both chalk and Ink's <Text color>. */
-export type ColorName = 'green' | 'yellow' | 'red' | 'gray';
-
-/** A state's symbol and colour: symbols keep the badge readable without colour (NO_COLOR). */
-export const BADGES: Record<ComponentState, {symbol: string; color: ColorName}> = {
-	running: {symbol: '●', color: 'green'},
-	starting: {symbol: '◐', color: 'yellow'},
-	backoff: {symbol: '↻', color: 'yellow'},
-	stopping: {symbol: '◑', color: 'yellow'},
-	stopped: {symbol: '○', color: 'gray'},
-	exited: {symbol: '◌', color: 'gray'},
-	failed: {symbol: '✖', color: 'red'},
-	crashed: {symbol: '✖', color: 'red'},
-	disabled: {symbol: '⊘', color: 'gray'},
-};
+import {isErrorLevel} from '../logs/levels.js';
+import type {BadgeColor} from '../state-badges.js';
 
 /** The log engine's ANSI colour codes, as Ink colour names, so the pane and `server logs` agree. */
 const ANSI_NAMES: Record<string, string> = {
@@ -38,20 +23,12 @@ export function componentColor(name: string): string {
 	return ANSI_NAMES[code] ?? 'cyan';
 }
 
-/** Levels that make a line an error line (for `e` and the panels' last error). */
-const ERROR_LEVELS = new Set(['error', 'err', 'fatal', 'panic', 'critical', 'crit', 'alert', 'emerg', 'emergency']);
-const WARN_LEVELS = new Set(['warn', 'warning']);
-
-/** An error line: an error level, or a stderr line that names no level (a stack trace, a crash). */
+/** An error line: an error level (logs/levels.ts decides which), or a stderr line that names no level (a stack trace, a crash). */
 export function isErrorLine(line: {level: string | null; stream: string}): boolean {
-	return line.level === null ? line.stream === 'stderr' : ERROR_LEVELS.has(line.level);
+	return line.level === null ? line.stream === 'stderr' : isErrorLevel(line.level);
 }
 
-/** How a line's level is marked: red for errors, yellow for warnings. */
-export function levelColor(level: string | null): ColorName | undefined {
-	if (level === null) {
-		return undefined;
-	}
-
-	return ERROR_LEVELS.has(level) ? 'red' : WARN_LEVELS.has(level) ? 'yellow' : undefined;
+/** How a line's level is marked, as `server logs` marks it: red for errors, yellow for warnings. */
+export function levelColor(level: string | null): BadgeColor | undefined {
+	return isErrorLevel(level) ? 'red' : level === 'warn' ? 'yellow' : undefined;
 }

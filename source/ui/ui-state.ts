@@ -1,6 +1,6 @@
 // What the keys do to the view, as a pure reducer: selection, log filters, scroll, search, help.
 // Key presses are folded one by one into the newest state, so fast typing never acts on a stale view.
-import {needsConfirm, type Action} from './keymap.js';
+import {needsConfirm, type KeyCommand} from './keymap.js';
 import {FOLLOW, filterLines, findMatches, reveal, scrollBy, scrollTop, stepMatch, windowStart, type Scroll} from './log-model.js';
 import type {ComponentInfo, DashLine} from './types.js';
 
@@ -37,7 +37,7 @@ export function viewLines(state: UiState, lines: DashLine[]): DashLine[] {
 }
 
 /** A key of the keymap. */
-export function reduceAction(state: UiState, action: Action, ctx: UiContext): {state: UiState; effect?: Effect} {
+export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiContext): {state: UiState; effect?: Effect} {
 	const count = ctx.components.length;
 	const selected = Math.min(state.selected, Math.max(0, count - 1));
 	const lines = viewLines(state, ctx.lines);
@@ -52,7 +52,7 @@ export function reduceAction(state: UiState, action: Action, ctx: UiContext): {s
 		return {state: {...state, currentSeq: lines[index]!.seq, scroll: reveal(lines, index, ctx.logHeight)}};
 	};
 
-	switch (action) {
+	switch (command) {
 		case 'up': {
 			return {state: {...state, selected: Math.max(0, selected - 1)}};
 		}
@@ -63,17 +63,17 @@ export function reduceAction(state: UiState, action: Action, ctx: UiContext): {s
 
 		case 'restartAll':
 		case 'stopAll': {
-			if (needsConfirm(action)) {
-				const what = action === 'stopAll' ? 'Stop' : 'Restart';
-				return {state: {...state, confirming: action}, effect: {type: 'say', text: `${what} the whole stack? y to confirm, any other key cancels`, tone: 'info'}};
+			if (needsConfirm(command)) {
+				const what = command === 'stopAll' ? 'Stop' : 'Restart';
+				return {state: {...state, confirming: command}, effect: {type: 'say', text: `${what} the whole stack? y to confirm, any other key cancels`, tone: 'info'}};
 			}
 
-			return {state, effect: {type: 'act', kind: action, target: undefined}};
+			return {state, effect: {type: 'act', kind: command, target: undefined}};
 		}
 
 		case 'restart':
 		case 'stop': {
-			return {state, effect: {type: 'act', kind: action, target: ctx.components[selected]}};
+			return {state, effect: {type: 'act', kind: command, target: ctx.components[selected]}};
 		}
 
 		case 'filter': {
@@ -91,12 +91,12 @@ export function reduceAction(state: UiState, action: Action, ctx: UiContext): {s
 
 		case 'next':
 		case 'previous': {
-			return jump(action === 'next', state.currentSeq);
+			return jump(command === 'next', state.currentSeq);
 		}
 
 		case 'pageUp':
 		case 'pageDown': {
-			return {state: {...state, scroll: scrollBy(lines, state.scroll, ctx.logHeight, action === 'pageUp' ? -page : page)}};
+			return {state: {...state, scroll: scrollBy(lines, state.scroll, ctx.logHeight, command === 'pageUp' ? -page : page)}};
 		}
 
 		case 'top': {

@@ -3,13 +3,13 @@
 import {useApp, useInput, useStdin} from 'ink';
 import {useMemo, useReducer, useRef} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
-import {actionFor} from '../keymap.js';
+import {commandFor} from '../keymap.js';
 import {computeLayout, type Layout} from '../layout.js';
 import {findMatches, windowStart} from '../log-model.js';
 import {unknownStatus} from '../stack-model.js';
 import type {ComponentInfo, DashDeps, DashLine} from '../types.js';
-import {INITIAL_UI, reduceAction, reduceConfirm, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
-import {useActions, type ActionsModel} from './use-actions.js';
+import {INITIAL_UI, reduceKeyCommand, reduceConfirm, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
+import {useLifecycle, type LifecycleModel} from './use-lifecycle.js';
 import {useLogs} from './use-logs.js';
 import {useStack, type StackModel} from './use-stack.js';
 import type {Size} from './use-terminal-size.js';
@@ -17,7 +17,7 @@ import type {Size} from './use-terminal-size.js';
 export type DashboardModel = {
 	layout: Layout;
 	stack: StackModel;
-	actions: ActionsModel;
+	lifecycle: LifecycleModel;
 	/** One status per configured component, in config order (placeholders until the first poll). */
 	components: ComponentStatus[];
 	ui: UiState;
@@ -38,7 +38,7 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	const keys = useStdin().isRawModeSupported === true;
 	const stack = useStack(deps);
 	const logs = useLogs(deps.logs, options.capacity);
-	const actions = useActions(deps, stack.refresh, stack.reportStartedAt);
+	const lifecycle = useLifecycle(deps, stack.refresh, stack.reportStartedAt);
 	// The UI state lives in a ref so that keys arriving faster than renders fold into the newest state.
 	const ui = useRef<UiState>(INITIAL_UI);
 	const [, rerender] = useReducer((n: number) => n + 1, 0);
@@ -52,14 +52,14 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	}, [stack.report, deps.components]);
 
 	const layout = computeLayout(size.columns, size.rows, components.length);
-	const live = useRef({components, layout, actions});
-	live.current = {components, layout, actions};
+	const live = useRef({components, layout, lifecycle});
+	live.current = {components, layout, lifecycle};
 
 	const perform = (effect: Effect | undefined) => {
 		if (effect?.type === 'act') {
-			live.current.actions.run(effect.kind, effect.target);
+			live.current.lifecycle.run(effect.kind, effect.target);
 		} else if (effect?.type === 'say') {
-			live.current.actions.setMessage({text: effect.text, tone: effect.tone ?? 'error'});
+			live.current.lifecycle.setMessage({text: effect.text, tone: effect.tone ?? 'error'});
 		} else if (effect?.type === 'quit') {
 			options.onQuit?.();
 			exit();
@@ -87,17 +87,17 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 					break;
 				}
 
-				const action = actionFor(press, key);
-				if (ui.current.helpOpen && action !== 'help') {
-					if (key.escape || action === 'quit') {
+				const command = commandFor(press, key);
+				if (ui.current.helpOpen && command !== 'help') {
+					if (key.escape || command === 'quit') {
 						ui.current = {...ui.current, helpOpen: false};
 					}
 
 					continue;
 				}
 
-				if (action !== undefined) {
-					const {state, effect} = reduceAction(ui.current, action, ctx);
+				if (command !== undefined) {
+					const {state, effect} = reduceKeyCommand(ui.current, command, ctx);
 					ui.current = state;
 					perform(effect);
 				}
@@ -119,7 +119,7 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	return {
 		layout,
 		stack,
-		actions,
+		lifecycle,
 		components,
 		ui: {...state, selected: Math.min(state.selected, Math.max(0, components.length - 1))},
 		lastErrors: logs.buffer.lastError,

@@ -5,7 +5,8 @@ import type {ComponentStatus} from '../../engine/types.js';
 import {clip} from '../clip.js';
 import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
 import type {Progress} from '../stack-model.js';
-import {BADGES, type ColorName} from '../theme.js';
+import {BADGES, type BadgeColor as ColorName} from '../../state-badges.js';
+import {COMPACT_PANEL_HEIGHT, PANEL_HEIGHT} from '../layout.js';
 
 export type PanelProps = {
 	status: ComponentStatus;
@@ -22,11 +23,6 @@ export type PanelProps = {
 };
 
 type PanelClock = Pick<PanelProps, 'lastExit' | 'countdown'>;
-
-/** Rows a wide panel takes, borders included (the layout reserves them). */
-export const PANEL_HEIGHT = 8;
-/** Rows a narrow (stacked) panel takes. */
-export const COMPACT_PANEL_HEIGHT = 2;
 
 /** State shown: an action's progress wins over the last poll until the next poll sees the result. */
 function shownState(status: ComponentStatus, progress: Progress | undefined) {

@@ -8,7 +8,7 @@ export const Footer = memo(function Footer() {
 	return (
 		<Text wrap="truncate-end">
 			{footerBindings().map((b) => (
-				<Text key={b.action}>
+				<Text key={b.command}>
 					<Text bold color={b.dangerous ? 'red' : 'cyan'}>
 						{b.footerLabel ?? b.label}
 					</Text>

@@ -20,7 +20,7 @@ export function HelpOverlay({height, width}: {height: number; width: number}) {
 				{Array.from({length: columns}, (_, column) => (
 					<Box key={column} flexDirection="column" width={columnWidth} flexShrink={0}>
 						{KEYMAP.slice(column * rows, (column + 1) * rows).map((b) => (
-							<Text key={b.action} wrap="truncate-end">
+							<Text key={b.command} wrap="truncate-end">
 								<Text bold color={b.dangerous ? 'red' : 'cyan'}>
 									{b.label.padEnd(labelWidth)}
 								</Text>

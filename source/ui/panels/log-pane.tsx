@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
 import {clip} from '../clip.js';
-import {formatClock} from '../format.js';
+import {clockTime} from '../../logs/format.js';
 import {componentColor, levelColor} from '../theme.js';
 import type {DashLine} from '../types.js';
 
@@ -62,7 +62,7 @@ const highlight: Paint = (text) => chalk.bgYellow.black(text);
  */
 export function rowText({line, color, query, current, width, nameWidth}: RowProps): string {
 	const stderr = line.stream === 'stderr';
-	const clock = `${formatClock(line.time)} `;
+	const clock = `${clockTime(line.time)} `;
 	const tag = stderr ? '[err]' : '[out]';
 	const pad = ' '.repeat(Math.max(0, nameWidth - line.component.length) + 1);
 	// Levels colour the text; a stderr line without a level (a stack trace, a panic) is marked too.

@@ -1,6 +1,6 @@
 // The status line: the search prompt while typing, else the last action's outcome or an error.
 import {Text} from 'ink';
-import type {Message} from '../actions.js';
+import type {Message} from '../status-message.js';
 import {clip} from '../clip.js';
 
 const TONE_COLOR = {info: 'yellow', ok: 'green', error: 'red'} as const;

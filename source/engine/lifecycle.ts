@@ -1,9 +1,10 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
-import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config.js';
+import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config/index.js';
 import {ConfigError, StigmerError} from '../errors.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
+import {readFileRange} from '../read-range.js';
 import {discover} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
@@ -307,15 +308,7 @@ function lastLines(file: string, from: number, count: number): string[] {
 	try {
 		const size = fs.statSync(file).size;
 		const start = Math.max(from, size - 64 * 1024);
-		const buffer = Buffer.alloc(size - start);
-		const fd = fs.openSync(file, 'r');
-		try {
-			fs.readSync(fd, buffer, 0, buffer.length, start);
-		} finally {
-			fs.closeSync(fd);
-		}
-
-		return buffer.toString('utf8').split('\n').filter((line) => line !== '').slice(-count);
+		return readFileRange(file, start, size).toString('utf8').split('\n').filter((line) => line !== '').slice(-count);
 	} catch {
 		return [];
 	}

@@ -2,23 +2,23 @@
 // in the panels and the outcome in the status line. A failing action never throws out of here.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {EngineEvent} from '../../engine/types.js';
-import {describeError, describeStart, describeStop, type Message} from '../actions.js';
+import {describeError, describeStart, describeStop, type Message} from '../status-message.js';
 import {applyEvent, type Progress} from '../stack-model.js';
 import type {ComponentInfo, DashDeps} from '../types.js';
 
-export type ActionKind = 'restart' | 'stop' | 'restartAll' | 'stopAll';
+export type LifecycleKind = 'restart' | 'stop' | 'restartAll' | 'stopAll';
 
-export type ActionsModel = {
+export type LifecycleModel = {
 	/** What runs now, e.g. "restarting workflow-runner", or null. */
 	busy: string | null;
 	progress: Record<string, Progress>;
 	message: Message | null;
 	setMessage: (message: Message | null) => void;
-	run: (kind: ActionKind, target: ComponentInfo | undefined) => void;
+	run: (kind: LifecycleKind, target: ComponentInfo | undefined) => void;
 };
 
 /** `reportStartedAt` is when the newest status poll began: progress is dropped once a poll saw the result. */
-export function useActions(deps: DashDeps, refresh: () => void, reportStartedAt: number): ActionsModel {
+export function useLifecycle(deps: DashDeps, refresh: () => void, reportStartedAt: number): LifecycleModel {
 	const [busy, setBusy] = useState<string | null>(null);
 	const [progress, setProgress] = useState<Record<string, Progress>>({});
 	const [message, setMessage] = useState<Message | null>(null);
@@ -41,7 +41,7 @@ export function useActions(deps: DashDeps, refresh: () => void, reportStartedAt:
 	}, [reportStartedAt]);
 
 	const run = useCallback(
-		(kind: ActionKind, target: ComponentInfo | undefined) => {
+		(kind: LifecycleKind, target: ComponentInfo | undefined) => {
 			const single = kind === 'restart' || kind === 'stop';
 			if (single && target === undefined) {
 				setMessage({text: 'no component selected', tone: 'error'});

@@ -1,0 +1,7 @@
+// config: read, validate, migrate and resolve config.yaml over the built-in stack. A leaf: it imports no engine/ or ui/.
+export {BUILTINS, type Builtin} from './builtins.js';
+export {checkConfig, componentNamesQuietly, loadConfig, type ConfigCheck} from './load.js';
+export {componentNames, resolveComponents, selectComponents} from './resolve.js';
+export {CONFIG_VERSION, configJsonSchema} from './schema.js';
+export type {ComponentSpec, ReadyProbe, RestartPolicy, StackConfig} from './types.js';
+export {parseConfig, type ConfigProblem} from './validate.js';

@@ -1,0 +1,157 @@
+// Read config.yaml of a home: the cache that spares `status` yaml and zod, the check, and the migration done under the lock (SPEC 3).
+import fs from 'node:fs';
+import path from 'node:path';
+import {ConfigError} from '../errors.js';
+import {fileError, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
+import {packageVersion} from '../version.js';
+import {resolveComponents, type Fail} from './resolve.js';
+import {CONFIG_VERSION, type RawConfig} from './schema.js';
+import type {StackConfig} from './types.js';
+import {parseConfig, salvage, validateText, yaml, type ConfigProblem} from './validate.js';
+
+/** Backups of one second's migrations get -1, -2…: past this many something is looping. */
+const MAX_BACKUP_SUFFIX = 100;
+
+/**
+ * Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. An old
+ * version is validated in memory; `migrate` (only under the home lock: start, stop) then rewrites it, once valid.
+ */
+export function loadConfig(home: Home, options: {migrate?: boolean} = {}): StackConfig {
+	const file = home.config;
+	let text: string | undefined;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+			throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
+		}
+	}
+
+	if (text === undefined) {
+		return {home, file, components: resolveComponents(home, {}, () => file)};
+	}
+
+	const cached = readCache(home, file, text);
+	if (cached !== undefined) {
+		const components = resolveComponents(home, cached, () => file);
+		if (options.migrate && (cached.version ?? 0) < CONFIG_VERSION) {
+			migrate(file, text);
+		}
+
+		return {home, file, components};
+	}
+
+	const {config, locate} = parseConfig(file, text);
+	const components = resolveComponents(home, config, locate);
+	if (options.migrate && (config.version ?? 0) < CONFIG_VERSION) {
+		migrate(file, text);
+	}
+
+	writeCache(home, file, config);
+	return {home, file, components};
+}
+
+/** The validated config as JSON, keyed by the exact text: `status` skips yaml and zod when nothing changed. */
+type Cache = {text: string; version: string; config: RawConfig};
+
+function readCache(home: Home, file: string, text: string): RawConfig | undefined {
+	try {
+		const cache = JSON.parse(readPrivate(home.configCache) ?? '') as Cache;
+		return cache.text === text && cache.version === packageVersion() && fs.existsSync(file) ? cache.config : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function writeCache(home: Home, file: string, config: RawConfig): void {
+	try {
+		const text = fs.readFileSync(file, 'utf8'); // After a migration the text on disk is the migrated one.
+		const target = home.configCache;
+		fs.mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
+		writePrivateAtomic(target, JSON.stringify({text, version: packageVersion(), config} satisfies Cache));
+	} catch {} // A cache that cannot be written only costs time.
+}
+
+/** What `config check` found: every problem of the file at once, and its version (0 = would be migrated). */
+export type ConfigCheck = {file: string; exists: boolean; version: number | null; problems: ConfigProblem[]};
+
+/**
+ * Every problem of a home's config.yaml — YAML, schema, and the stack's own rules (unknown depends_on,
+ * cycles, duplicate ports, missing command) — without migrating, caching or creating anything.
+ */
+export function checkConfig(home: Home): ConfigCheck {
+	const file = home.config;
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return {file, exists: false, version: null, problems: []};
+		}
+
+		throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
+	}
+
+	const checked = validateText(file, text);
+	const problems = [...checked.problems];
+	// Keys the schema refused are left out, so the stack's rules still run over the rest of the file.
+	const config = checked.config ?? salvage(checked.raw, checked.issuePaths);
+	if (config !== undefined) {
+		const overlaps = (a: Array<string | number>, b: Array<string | number>) => a.every((k, i) => i >= b.length || String(b[i]) === String(k));
+		const fail: Fail = (keyPath, message) => {
+			if (!checked.issuePaths.some((reported) => overlaps(reported, keyPath))) {
+				problems.push({keyPath, message});
+			}
+		};
+
+		resolveComponents(home, config, checked.locate, fail);
+	}
+
+	return {file, exists: true, version: config === undefined ? null : (config.version ?? 0), problems};
+}
+
+/** Names of the components of a home's config.yaml for shell completion: read-only, and [] on any problem. */
+export function componentNamesQuietly(home: Home): string[] {
+	try {
+		const file = home.config;
+		const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+		const checked = validateText(file, text);
+		return checked.config === undefined ? [] : resolveComponents(home, checked.config, checked.locate).map((c) => c.name);
+	} catch {
+		return [];
+	}
+}
+
+/**
+ * Version 0 (no `version:`, or `version: 0`) → 1: the same keys and comments, `version` set through yaml's Document API;
+ * the old text is kept as a unique backup next to the real file. A symlinked config.yaml (dotfiles) stays a symlink:
+ * its target is rewritten.
+ */
+function migrate(file: string, text: string): void {
+	const {isMap, parseDocument} = yaml();
+	const doc = parseDocument(text);
+	if (isMap(doc.contents) && !doc.has('version')) {
+		(doc.contents.items as unknown[]).unshift(doc.createPair('version', CONFIG_VERSION)); // First, where a reader looks for it.
+	} else {
+		doc.set('version', CONFIG_VERSION);
+	}
+
+	const real = fs.realpathSync(file);
+	const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+	for (let n = 0; ; n++) {
+		try {
+			fs.writeFileSync(`${real}.bak.${stamp}${n === 0 ? '' : `-${n}`}`, text, {flag: 'wx', mode: 0o600});
+			break;
+		} catch (error: unknown) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n >= MAX_BACKUP_SUFFIX) {
+				throw fileError(`${real}.bak.${stamp}`, 'write the backup', error);
+			}
+		}
+	}
+
+	try {
+		writePrivateAtomic(real, doc.toString());
+	} catch (error: unknown) {
+		throw new ConfigError(`${(error as Error).message}; ${file} is still at version 0 (it works as is)`);
+	}
+}

@@ -1,0 +1,50 @@
+// What the rest of stigmer reads of a config: components fully resolved.
+import type {Home} from '../paths.js';
+import type {RESTART_MODES} from './schema.js';
+
+export type ReadyProbe =
+	/** `pidProof`: the built-in components prove the answer is theirs: `body` has `"pid": N`, `query` asks `?pid=N`. */
+	| {kind: 'http'; url: string; pidProof?: 'body' | 'query'}
+	| {kind: 'tcp'; port: number; host: string}
+	| {kind: 'log'; pattern: RegExp}
+	| {kind: 'exec'; argv: string[]}
+	| {kind: 'after'; ms: number};
+
+/** One component, fully resolved: defaults applied, command resolved to argv. */
+export type ComponentSpec = {
+	name: string;
+	builtin: boolean;
+	enabled: boolean;
+	/** Why it is disabled (e.g. "temporal binary not found"), else null. */
+	disabledReason: string | null;
+	/** argv; with shell: true, ['sh', '-c', command]. */
+	command: string[];
+	env: Record<string, string>;
+	cwd: string | null;
+	port: number | null;
+	ready: ReadyProbe | null;
+	dependsOn: string[];
+	stopSignal: NodeJS.Signals;
+	stopTimeoutMs: number;
+	readyTimeoutMs: number;
+	/** What its supervisor does when it exits by itself (SPEC 4.8). */
+	restart: RestartPolicy;
+	/** Directories the command expects to exist (temporal's database folder); created 0700 before a start. */
+	ensureDirs: string[];
+};
+
+/** SPEC 4.8: `restart`, `max_restarts`, `restart_delay`, `min_uptime`, resolved. */
+export type RestartPolicy = {
+	mode: (typeof RESTART_MODES)[number];
+	maxRestarts: number;
+	delayMs: number;
+	minUptimeMs: number;
+};
+
+export type StackConfig = {
+	home: Home;
+	/** Absolute path of config.yaml (may not exist). */
+	file: string;
+	/** Every component, enabled or not, in dependency order. */
+	components: ComponentSpec[];
+};

@@ -1,0 +1,98 @@
+// `status` (SPEC 4.6) and the dashboard's cheaper reads between two status calls (liveness, usage).
+import {loadConfig, type ComponentSpec} from '../config/index.js';
+import {processTable, type Usage} from '../os/index.js';
+import type {Home} from '../paths.js';
+import {discover, type ComponentFinding} from './discover.js';
+import {probeOnce} from './readiness.js';
+import {readRecord, recordReason} from './state.js';
+import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
+
+/** SPEC 4.6: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
+export async function status(home: Home): Promise<StatusReport> {
+	const config = loadConfig(home);
+	// Network probes go out first, so their round trips overlap the process-table reads below.
+	const early = new Map(config.components.flatMap((c) => (c.enabled && (c.ready?.kind === 'http' || c.ready?.kind === 'tcp') ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
+	const findings = discover(home, config.components.map((c) => c.name));
+	const groups = processTable.groups([...findings.values()].flatMap((f) => (f.running?.pgid ? [f.running.pgid] : [])));
+	const components = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, findings.get(spec.name), groups, early.get(spec.name))));
+	const healthy = components.every((c) => !c.enabled || (c.state === 'running' && c.ready));
+	return {home: home.root, healthy, components};
+}
+
+async function componentStatus(home: Home, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
+	const running = finding?.running ?? null;
+	const ownFile = finding?.files.find((f) => f.file.endsWith(`/${spec.name}.pid`));
+	const record = readRecord(home, spec.name);
+	const base = blankStatus(spec.name, spec.enabled, {
+		state: 'stopped',
+		port: spec.port,
+		orphans: byPid(finding?.orphans ?? []),
+		strangers: byPid(finding?.strangers ?? []),
+		logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},
+		restarts: record?.restarts ?? 0,
+		lastExit: record?.lastExit ? {code: record.lastExit.code, signal: record.lastExit.signal, at: new Date(record.lastExit.atMs).toISOString(), uptimeMs: record.lastExit.uptimeMs} : null,
+		supervisorPid: finding?.supervisor?.pid ?? null,
+	});
+	if (running === null) {
+		if (finding?.supervisor) {
+			// Between two runs: waiting out the backoff, or ending leftovers and relaunching.
+			return record?.state === 'backoff'
+				? {...base, state: 'backoff', reason: recordReason(record), nextRestartAt: record.nextRestartAtMs === null ? null : new Date(record.nextRestartAtMs).toISOString()}
+				: {...base, state: 'starting', reason: 'restarting'};
+		}
+
+		const settled = spec.enabled && (record?.state === 'exited' || record?.state === 'failed') ? record : undefined;
+		if (settled) {
+			return {...base, state: settled.state as 'exited' | 'failed', reason: recordReason(settled)};
+		}
+
+		if (ownFile && !ownFile.proven) {
+			return {...base, state: 'crashed', reason: ownFile.why};
+		}
+
+		return spec.enabled ? base : {...base, state: 'disabled', reason: spec.disabledReason};
+	}
+
+	const members = running.pgid === null ? [running.pid] : (groups.get(running.pgid) ?? []);
+	const [usage, ready] = await Promise.all([
+		processTable.usage(members.length > 0 ? members : [running.pid]),
+		// `log` and `exec` are start-time proofs: status neither rereads logs nor runs commands.
+		spec.ready === null || spec.ready.kind === 'log' || spec.ready.kind === 'exec' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
+	]);
+	return {
+		...base,
+		state: ready ? 'running' : 'starting',
+		pid: running.pid,
+		pgid: running.pgid,
+		startedAt: new Date(running.startedAtMs).toISOString(),
+		uptimeMs: Math.max(0, Date.now() - running.startedAtMs),
+		cpuPercent: Math.round(usage.cpuPercent * 10) / 10,
+		rssBytes: usage.rssBytes,
+		ready,
+	};
+}
+
+/** Processes as status lists them: sorted by pid as a number, start time in ISO form. */
+function byPid(procs: Array<{pid: number; startedAtMs: number}>): Array<{pid: number; startedAt: string}> {
+	return [...procs].sort((a, b) => a.pid - b.pid).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()}));
+}
+
+/** SPEC 4.1: whether a pid lives (signal 0, EPERM counts, zombies do not); for watchers between status calls. */
+export function isAlive(pid: number): boolean {
+	return processTable.isAlive(pid);
+}
+
+/** A component's running process, as the dashboard samples it between status calls. */
+export type SampleTarget = {name: string; pid: number; pgid: number | null};
+
+/** CPU and RSS of each target's process group: the process-table reads `status` does for usage, nothing else (no config, probes or scans). */
+export async function sampleUsage(targets: SampleTarget[]): Promise<Map<string, Usage>> {
+	const groups = processTable.groups(targets.flatMap((t) => (t.pgid === null ? [] : [t.pgid])));
+	const usage = new Map<string, Usage>();
+	for (const t of targets) {
+		const members = t.pgid === null ? [] : (groups.get(t.pgid) ?? []);
+		usage.set(t.name, await processTable.usage(members.length > 0 ? members : [t.pid]));
+	}
+
+	return usage;
+}

@@ -1,0 +1,90 @@
+// Every sentence a user reads about a start or stop outcome, for `server start`/`stop` and the dashboard alike
+// (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
+import {palette, type Palette} from './colors.js';
+import type {CleanupReport, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
+import {safeText} from './logs/sanitize.js';
+import {formatDuration} from './units.js';
+
+const PLAIN = palette(false);
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/** `ready in 180ms`, `ready in 1.2s`. */
+export function readyText(readyMs: number): string {
+	return `ready in ${formatDuration(readyMs)}`;
+}
+
+/** `✓ stigmer-server  pid 4121  ready in 180ms`, the name padded to `width`: one line of `server start`. */
+export function readyLine(name: string, pid: number, readyMs: number, width: number, c: Palette = PLAIN): string {
+	return `${c.green('✓')} ${name.padEnd(width)}  pid ${pid}  ${readyText(readyMs)}`;
+}
+
+/** What became of one component on stop, after its name: `stopped in 1.2s`, `killed after 5s (SIGKILL)`, `was not running`. */
+export function stopText(outcome: StopOutcome, c: Palette = PLAIN): string {
+	switch (outcome.how) {
+		case 'stopped': {
+			return outcome.waiting ? 'stopped (was waiting to restart)' : `stopped in ${formatDuration(outcome.ms)}`;
+		}
+
+		case 'killed': {
+			return `${c.yellow('killed')} after ${formatDuration(outcome.ms)} (SIGKILL)`;
+		}
+
+		case 'not-running': {
+			return 'was not running';
+		}
+	}
+}
+
+/** `stigmer-server stopped in 120ms` / `stubborn killed after 5s (SIGKILL)` / `agent-runner was not running`. */
+export function stopLine(outcome: StopOutcome, c: Palette = PLAIN): string {
+	return `${outcome.name} ${stopText(outcome, c)}`;
+}
+
+/** `cleaned up 7 orphaned workflow-runner processes (pids 68550, 68104, …)` per component. */
+export function cleanupLines(cleaned: CleanupReport): string[] {
+	return cleaned.map(({component, pids}) => `cleaned up ${pids.length} orphaned ${component} ${plural(pids.length, 'process', 'processes')} (${plural(pids.length, 'pid', 'pids')} ${pids.join(', ')})`);
+}
+
+/** `; cleaned up 2 orphaned w (pids 1, 2)`: the cleanup of a whole action, appended to its one-line summary; '' when none. */
+function cleanupSummary(report: CleanupReport): string {
+	const parts = report.filter((r) => r.pids.length > 0).map((r) => `${r.pids.length} orphaned ${r.component} (pids ${r.pids.join(', ')})`);
+	return parts.length === 0 ? '' : `; cleaned up ${parts.join(', ')}`;
+}
+
+/** A failed start's report: each failure with its reason, stderr tail, log, and the components left waiting for it. */
+export function failureLines(failures: StartFailure[], c: Palette = PLAIN): string[] {
+	return failures.flatMap((f) => [
+		`${c.red('✗')} ${f.name}: ${f.reason}`,
+		...(f.stderrTail.length > 0 ? [`  last ${f.stderrTail.length} ${plural(f.stderrTail.length, 'line', 'lines')} of its stderr:`, ...f.stderrTail.map((l) => `    ${safeText(l, {color: false})}`)] : []),
+		...(f.logPath === null ? [] : [`  log: ${f.logPath}`]),
+		...(f.skipped.length > 0 ? [`  not started (waiting for ${f.name}): ${f.skipped.join(', ')}`] : []),
+	]);
+}
+
+/** A start in one line: `✓ workflow-runner pid 4133 ready in 180ms`, or each failure with its last stderr line and log. */
+export function startSummary(result: StartResult): string {
+	if (result.failures.length > 0) {
+		const text = result.failures.map((f) => {
+			const skipped = f.skipped.length > 0 ? `; not started: ${f.skipped.join(', ')}` : '';
+			const tail = f.stderrTail.at(-1);
+			const last = tail === undefined ? undefined : safeText(tail, {color: false});
+			return `✗ ${f.name}: ${f.reason}${last ? ` — ${last}` : ''}${f.logPath === null ? '' : ` (log: ${f.logPath})`}${skipped}`;
+		});
+		return `${text.join(' · ')}${cleanupSummary(result.cleaned)}`;
+	}
+
+	const started = result.started.map((s) => `${s.name} pid ${s.pid} ${readyText(s.readyMs)}`).join(', ');
+	return `✓ ${started === '' ? 'nothing to start' : started}${cleanupSummary(result.cleaned)}`;
+}
+
+/** A stop in one line: `■ workflow-runner stopped in 120ms, agent-runner was not running`. */
+export function stopSummary(result: StopResult): string {
+	const parts = result.stopped.map((o) => stopLine(o));
+	return `■ ${parts.length === 0 ? 'nothing to stop' : parts.join(', ')}${cleanupSummary(result.cleaned)}`;
+}
+
+/** An exception from the engine during `verb`, as one line. */
+export function errorSummary(verb: string, error: unknown): string {
+	const text = error instanceof Error ? error.message : String(error);
+	return `✗ ${verb} failed: ${text.split('\n')[0]}`;
+}

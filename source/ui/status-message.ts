@@ -1,0 +1,21 @@
+// Engine results as one status-line message: the words come from ../messages.ts, the tone (colour) is added here.
+import type {StartResult, StopResult} from '../engine/types.js';
+import {errorSummary, startSummary, stopSummary} from '../messages.js';
+
+export type Tone = 'info' | 'ok' | 'error';
+export type Message = {text: string; tone: Tone};
+
+/** `✓ workflow-runner pid 4133 ready in 180ms` or the failure with its log path. */
+export function describeStart(result: StartResult): Message {
+	return {text: startSummary(result), tone: result.failures.length > 0 ? 'error' : 'ok'};
+}
+
+/** `■ workflow-runner stopped in 120ms`, per component. */
+export function describeStop(result: StopResult): Message {
+	return {text: stopSummary(result), tone: 'ok'};
+}
+
+/** An exception from the engine, as one line. */
+export function describeError(verb: string, error: unknown): Message {
+	return {text: errorSummary(verb, error), tone: 'error'};
+}
