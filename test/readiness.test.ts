@@ -2,7 +2,7 @@
 // component that dies is never ready, a log probe follows any amount of output, `exec` probes, progress
 // as it happens, and every failure reported with what waits for it.
 import assert from 'node:assert/strict';
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {spawnSync, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
