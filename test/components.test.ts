@@ -78,12 +78,10 @@ function startRunner(kind: 'workflow-runner' | 'agent-runner', home: string, por
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await check()) {
 			return;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setTimeout(resolve, 25);
 		});
@@ -278,7 +276,6 @@ describe('runners', () => {
 		const workflow = startRunner('workflow-runner', home, port);
 		const agent = startRunner('agent-runner', home, port);
 		for (const queue of ['workflow-runner', 'agent-runner']) {
-			// eslint-disable-next-line no-await-in-loop
 			await waitFor(`${queue} to register`, async () => (await get(port, `/v1/pollers/${queue}`)).status === 200);
 		}
 
@@ -302,14 +299,12 @@ describe('runners', () => {
 		await waitFor('the agent runner to notice', () => agent.err().includes('lost connection'));
 		server = startServer(home, port);
 		for (const queue of ['workflow-runner', 'agent-runner']) {
-			// eslint-disable-next-line no-await-in-loop
 			await waitFor(`${queue} to re-register`, async () => (await get(port, `/v1/pollers/${queue}`)).status === 200);
 		}
 
 		await waitFor('the runners to log the reconnection', () => workflow.out().includes('reconnected') && agent.out().includes('reconnected'));
 
 		for (const runner of [workflow, agent]) {
-			// eslint-disable-next-line no-await-in-loop
 			const {ms, code} = await terminate(runner);
 			assert.equal(code, 0);
 			assert.ok(ms < EXIT_BUDGET_MS, `runner exit took ${Math.round(ms)}ms`);
@@ -369,7 +364,6 @@ describe('runners', () => {
 		assert.match(lines(agent.err())[0]!, /WARNING agent_runner: server not reachable yet at .*ECONNREFUSED.*retrying in 100ms$/);
 		assert.match(lines(agent.err())[1]!, /ERROR agent_runner: server still unreachable after 2 attempts .*retrying in 200ms$/);
 		for (const runner of [workflow, agent]) {
-			// eslint-disable-next-line no-await-in-loop
 			const {ms, code} = await terminate(runner);
 			assert.equal(code, 0);
 			assert.ok(ms < EXIT_BUDGET_MS, `runner exit took ${Math.round(ms)}ms`);

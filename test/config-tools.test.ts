@@ -24,7 +24,9 @@ function readmeExample(): string {
 function newHome(name: string, config?: string): string {
 	const home = path.join(dir, name);
 	fs.mkdirSync(home, {mode: 0o700});
-	if (config !== undefined) fs.writeFileSync(path.join(home, 'config.yaml'), config, {mode: 0o600});
+	if (config !== undefined) {
+		fs.writeFileSync(path.join(home, 'config.yaml'), config, {mode: 0o600});
+	}
 	return home;
 }
 

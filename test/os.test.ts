@@ -38,14 +38,22 @@ after(() => {
 			process.kill(-pgid, 'SIGKILL');
 		} catch {}
 	}
-	for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-	for (const dir of temps) fs.rmSync(dir, {recursive: true, force: true});
+	for (const child of children) {
+		if (child.exitCode === null && child.signalCode === null) {
+			child.kill('SIGKILL');
+		}
+	}
+	for (const dir of temps) {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
 });
 
 function start(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; detached?: boolean} = {}): ChildProcess {
 	const child = spawn(command, args, {stdio: 'ignore', env: options.env ?? process.env, detached: options.detached ?? false});
 	children.push(child);
-	if (options.detached && child.pid) groups.push(child.pid);
+	if (options.detached && child.pid) {
+		groups.push(child.pid);
+	}
 	assert.ok(child.pid, `could not spawn ${command}`);
 	return child;
 }
@@ -65,14 +73,20 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false): Pro
 	const deadline = Date.now() + DEADLINE_MS;
 	for (;;) {
 		const value = probe();
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${DEADLINE_MS}ms waiting for ${what}`);
+		if (value !== undefined && value !== false) {
+			return value;
+		}
+		if (Date.now() > deadline) {
+			throw new Error(`timed out after ${DEADLINE_MS}ms waiting for ${what}`);
+		}
 		await new Promise((resolve) => setTimeout(resolve, POLL_MS));
 	}
 }
 
 function exited(child: ChildProcess): Promise<void> {
-	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+	if (child.exitCode !== null || child.signalCode !== null) {
+		return Promise.resolve();
+	}
 	return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
@@ -280,7 +294,9 @@ describe('signal guards', () => {
 	});
 
 	test('signalGroup refuses groups <= 1 and our own group', () => {
-		for (const pgid of [1, 0, -3]) assert.throws(() => signalGroup(pgid, 'SIGTERM'), {name: 'StigmerError'}, `pgid ${pgid}`);
+		for (const pgid of [1, 0, -3]) {
+			assert.throws(() => signalGroup(pgid, 'SIGTERM'), {name: 'StigmerError'}, `pgid ${pgid}`);
+		}
 	});
 
 	test('signalGroup refuses our own group, even from a group that leads itself inside a PID namespace', async () => {
@@ -327,10 +343,14 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 		const parentPid = pidOf(parent);
 		const zombie = await waitFor('a zombie child of sleep', () => {
 			for (const name of fs.readdirSync('/proc')) {
-				if (!/^\d+$/.test(name)) continue;
+				if (!/^\d+$/.test(name)) {
+					continue;
+				}
 				try {
 					const stat = parseProcStat(fs.readFileSync(`/proc/${name}/stat`, 'latin1'));
-					if (stat?.ppid === parentPid && stat.state === 'Z') return stat.pid;
+					if (stat?.ppid === parentPid && stat.state === 'Z') {
+						return stat.pid;
+					}
 				} catch {}
 			}
 			return undefined;
@@ -400,7 +420,9 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 			return pids.length === 3 && pids.every((pid) => pid === pgid || hasExeced(pid, 'sleep')) ? pids : undefined;
 		});
 		assert.ok(members.includes(pgid));
-		for (const pid of members) assert.equal(processTable.info(pid)?.pgid, pgid);
+		for (const pid of members) {
+			assert.equal(processTable.info(pid)?.pgid, pgid);
+		}
 		assert.equal(signalGroup(pgid, 'SIGTERM'), true);
 		await waitFor('the group to be empty', () => processTable.groupMembers(pgid).length === 0);
 		await exited(leader);

@@ -21,7 +21,9 @@ type Run = CliResult;
 async function run(cwd: string, argv: string[], env: Record<string, string> = {}): Promise<Run> {
 	const clean: NodeJS.ProcessEnv = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (!/^npm_/i.test(key) && !key.startsWith('STIGMER_') && key !== 'NODE_TEST_CONTEXT' && key !== 'INIT_CWD') clean[key] = value;
+		if (!/^npm_/i.test(key) && !key.startsWith('STIGMER_') && key !== 'NODE_TEST_CONTEXT' && key !== 'INIT_CWD') {
+			clean[key] = value;
+		}
 	}
 
 	const searchPath = `${path.dirname(process.execPath)}${path.delimiter}${clean['PATH'] ?? ''}`;

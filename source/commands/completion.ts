@@ -50,33 +50,47 @@ export async function completionModel(context: VerbContext): Promise<CompletionM
 	const model: CompletionModel = {words: {'': []}, flags: {'': TOP_FLAGS}, valueFlags: [], componentFlags: [], componentVerbs: []};
 	const add = (key: string, word: string) => {
 		const list = (model.words[key] ??= []);
-		if (!list.includes(word)) list.push(word);
+		if (!list.includes(word)) {
+			list.push(word);
+		}
 	};
 
 	for (const [name, verb] of Object.entries(context.verbs)) {
-		if (verb.hidden) continue;
+		if (verb.hidden) {
+			continue;
+		}
 		const parts = name.split(' ');
 		add('', parts[0]!);
-		if (parts.length > 1) add(parts[0]!, parts[1]!);
+		if (parts.length > 1) {
+			add(parts[0]!, parts[1]!);
+		}
 		const module = await verb.load();
 		let asked: HelpRequested | undefined;
 		try {
 			await module.run(['--help'], context);
 		} catch (error: unknown) {
-			if (!(error instanceof HelpRequested)) throw error;
+			if (!(error instanceof HelpRequested)) {
+				throw error;
+			}
 			asked = error;
 		}
 
 		const flags = Object.entries(asked?.flags ?? {}).filter(([flag]) => !(name === 'completion' && flag === 'components'));
 		model.flags[name] = [...flagSpellings(Object.fromEntries(flags)), '--help', '-h'];
 		for (const [flag, spec] of flags) {
-			if (spec.type === 'boolean') continue;
+			if (spec.type === 'boolean') {
+				continue;
+			}
 			const spellings = [`--${flag}`, ...(spec.shortFlag ? [`-${spec.shortFlag}`] : [])];
 			model.valueFlags.push(...spellings.filter((s) => !model.valueFlags.includes(s)));
-			if (flag === 'component') model.componentFlags.push(...spellings.filter((s) => !model.componentFlags.includes(s)));
+			if (flag === 'component') {
+				model.componentFlags.push(...spellings.filter((s) => !model.componentFlags.includes(s)));
+			}
 		}
 
-		if (asked?.text.includes('[COMPONENT...]')) model.componentVerbs.push(name);
+		if (asked?.text.includes('[COMPONENT...]')) {
+			model.componentVerbs.push(name);
+		}
 	}
 
 	add('', 'help');

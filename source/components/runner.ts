@@ -103,7 +103,6 @@ export async function pollLoop(serverUrl: URL, queue: string, component: string,
 	log.info(`polling ${queue} queue at ${serverUrl.origin}`);
 	while (!signal.aborted) {
 		try {
-			// eslint-disable-next-line no-await-in-loop -- one poll at a time is the point
 			const outcome = await pollOnce(url, signal, () => {
 				if (link === 'down') {
 					log.info(`${wasUp ? 'reconnected' : 'connected'} to server; polling ${queue} queue at ${serverUrl.origin}`);
@@ -117,7 +116,6 @@ export async function pollLoop(serverUrl: URL, queue: string, component: string,
 				execute(outcome.body, queue, log);
 			} else if (outcome.kind === 'refused') {
 				log.error(`server refused the poll with HTTP ${outcome.status}: ${outcome.body.trim()}; retrying in ${BACKOFF_CAP_MS}ms`);
-				// eslint-disable-next-line no-await-in-loop
 				await sleep(BACKOFF_CAP_MS, signal);
 			}
 		} catch (error: unknown) {
@@ -133,7 +131,6 @@ export async function pollLoop(serverUrl: URL, queue: string, component: string,
 			}
 
 			link = 'down';
-			// eslint-disable-next-line no-await-in-loop
 			await sleep(backoff, signal);
 			backoff = Math.min(backoff * 2, BACKOFF_CAP_MS);
 		}

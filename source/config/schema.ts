@@ -28,7 +28,7 @@ const ready = z.union([
 	z.strictObject({
 		log: z.string().refine((v) => {
 			try {
-				new RegExp(v); // eslint-disable-line no-new
+				new RegExp(v);
 				return true;
 			} catch {
 				return false;

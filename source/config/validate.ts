@@ -76,7 +76,7 @@ export function validateText(file: string, text: string): Checked {
 				for (const key of issue.keys) {
 					const full = [...keyPath, key];
 					issuePaths.push(full);
-					problems.push({keyPath: full, message: `${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`});
+					problems.push({keyPath: full, message: `${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath)}`});
 				}
 			} else {
 				issuePaths.push(keyPath);
@@ -111,7 +111,7 @@ export function salvage(raw: unknown, paths: Array<Array<string | number>>): Raw
 
 		const last = keyPath.at(-1);
 		if (last !== undefined && node && typeof node === 'object') {
-			delete (node as Record<string | number, unknown>)[last]; // eslint-disable-line @typescript-eslint/no-dynamic-delete
+			delete (node as Record<string | number, unknown>)[last];
 		}
 	}
 
@@ -183,7 +183,7 @@ function describeValue(raw: unknown, keyPath: Array<string | number>): string {
 	return value === undefined ? '' : ` (got ${typeof value === 'number' ? String(value) : JSON.stringify(value)})`;
 }
 
-function hintFor(parent: Array<string | number>, key: string): string {
+function hintFor(parent: Array<string | number>): string {
 	const known = parent.length === 0 ? ['version', 'components'] : parent[0] === 'components' && parent.length === 2 ? Object.keys(getSchemas().componentSchema.shape) : [];
 	return known.length > 0 ? `; expected one of: ${known.join(', ')}` : '';
 }

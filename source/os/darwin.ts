@@ -28,7 +28,9 @@ function run(file: string, args: string[]): string {
 			maxBuffer: PS_MAX_BUFFER,
 		});
 	} catch (error) {
-		if (typeof (error as {status?: unknown}).status === 'number') return '';
+		if (typeof (error as {status?: unknown}).status === 'number') {
+			return '';
+		}
 		throw error;
 	}
 }
@@ -39,16 +41,22 @@ function bootId(): string {
 	if (cachedBootId === undefined) {
 		const text = run('sysctl', ['-n', 'kern.boottime']);
 		const id = parseBoottime(text);
-		if (id === undefined) throw new Error(`cannot read the boot time: \`sysctl -n kern.boottime\` printed ${JSON.stringify(text)}`);
+		if (id === undefined) {
+			throw new Error(`cannot read the boot time: \`sysctl -n kern.boottime\` printed ${JSON.stringify(text)}`);
+		}
 		cachedBootId = id;
 	}
 	return cachedBootId;
 }
 
 function info(pid: number): ProcInfo | undefined {
-	if (!Number.isInteger(pid) || pid <= 0) return undefined;
+	if (!Number.isInteger(pid) || pid <= 0) {
+		return undefined;
+	}
 	const row = parsePsRow(run('ps', ['-o', INFO_COLUMNS, '-p', String(pid)]).split('\n')[0] ?? '');
-	if (!row || row.pid !== pid || isZombieState(row.state)) return undefined;
+	if (!row || row.pid !== pid || isZombieState(row.state)) {
+		return undefined;
+	}
 	const {command: _command, ...rest} = row;
 	return rest;
 }
@@ -64,7 +72,9 @@ function scanMarked(home: string): MarkedProc[] {
 }
 
 function groupMembers(pgid: number): number[] {
-	if (!Number.isInteger(pgid) || pgid <= 0) return [];
+	if (!Number.isInteger(pgid) || pgid <= 0) {
+		return [];
+	}
 	return parseGroupRows(run('ps', ['-A', '-o', 'pid=,pgid=,state=']))
 		.filter((row) => row.pgid === pgid && !isZombieState(row.state))
 		.map((row) => row.pid);
@@ -72,16 +82,22 @@ function groupMembers(pgid: number): number[] {
 
 function groups(pgids: number[]): Map<number, number[]> {
 	const wanted = new Map(pgids.filter((pgid) => Number.isInteger(pgid) && pgid > 0).map((pgid) => [pgid, [] as number[]]));
-	if (wanted.size === 0) return wanted;
+	if (wanted.size === 0) {
+		return wanted;
+	}
 	for (const row of parseGroupRows(run('ps', ['-A', '-o', 'pid=,pgid=,state=']))) {
-		if (!isZombieState(row.state)) wanted.get(row.pgid)?.push(row.pid);
+		if (!isZombieState(row.state)) {
+			wanted.get(row.pgid)?.push(row.pid);
+		}
 	}
 	return wanted;
 }
 
 async function usage(pids: number[]): Promise<Usage> {
 	const unique = [...new Set(pids)].filter((pid) => Number.isInteger(pid) && pid > 0);
-	if (unique.length === 0) return {cpuPercent: 0, rssBytes: 0};
+	if (unique.length === 0) {
+		return {cpuPercent: 0, rssBytes: 0};
+	}
 	let stats: Record<string, pidusage.Status>;
 	try {
 		// Loaded on first use: it keeps CPU history between calls, and only macOS needs it.
@@ -132,7 +148,9 @@ async function portHolders(port: number): Promise<PortHolder[]> {
 		const marker = markerOf(pid);
 		return {kind: 'process', pid, command, home: marker?.home ?? null, component: marker?.component ?? null};
 	});
-	if (holders.length === 0 && ((await accepts('127.0.0.1', port)) || (await accepts('::1', port)))) holders.push({kind: 'hidden'});
+	if (holders.length === 0 && ((await accepts('127.0.0.1', port)) || (await accepts('::1', port)))) {
+		holders.push({kind: 'hidden'});
+	}
 	return holders;
 }
 

@@ -27,7 +27,9 @@ function readProcBytes(file: string): Buffer | undefined {
 		let length = 0;
 		for (;;) {
 			const n = fs.readSync(fd, readBuffer, length, readBuffer.length - length, null);
-			if (n === 0) return readBuffer.subarray(0, length);
+			if (n === 0) {
+				return readBuffer.subarray(0, length);
+			}
 			length += n;
 			if (length === readBuffer.length) {
 				const bigger = Buffer.allocUnsafe(readBuffer.length * 2);
@@ -57,7 +59,9 @@ function allPids(): number[] {
 	const pids: number[] = [];
 	for (const name of fs.readdirSync('/proc')) {
 		const code = name.charCodeAt(0);
-		if (code >= 48 && code <= 57) pids.push(Number(name));
+		if (code >= 48 && code <= 57) {
+			pids.push(Number(name));
+		}
 	}
 	return pids;
 }
@@ -73,7 +77,9 @@ function bootId(): string {
 function btimeSeconds(): number {
 	if (cachedBtime === undefined) {
 		const btime = parseBtime(fs.readFileSync('/proc/stat', 'utf8'));
-		if (btime === undefined) throw new Error('no btime line in /proc/stat: cannot tell when processes started');
+		if (btime === undefined) {
+			throw new Error('no btime line in /proc/stat: cannot tell when processes started');
+		}
 		cachedBtime = btime;
 	}
 	return cachedBtime;
@@ -91,13 +97,17 @@ function toInfo(stat: ProcStat): ProcInfo {
 }
 
 function isAlive(pid: number): boolean {
-	if (!signalZeroSays(pid)) return false;
+	if (!signalZeroSays(pid)) {
+		return false;
+	}
 	const stat = readStat(pid);
 	return stat !== undefined && !isDeadState(stat.state);
 }
 
 function info(pid: number): ProcInfo | undefined {
-	if (!Number.isInteger(pid) || pid <= 0) return undefined;
+	if (!Number.isInteger(pid) || pid <= 0) {
+		return undefined;
+	}
 	const stat = readStat(pid);
 	return stat === undefined || isDeadState(stat.state) ? undefined : toInfo(stat);
 }
@@ -107,15 +117,23 @@ function scanMarked(home: string): MarkedProc[] {
 	const needle = Buffer.from(HOME_KEY + home, 'utf8');
 	const found: MarkedProc[] = [];
 	for (const pid of allPids()) {
-		if (pid === process.pid) continue;
+		if (pid === process.pid) {
+			continue;
+		}
 		// undefined: EACCES (another user's process) or ENOENT (it exited meanwhile)
 		const environ = readProcBytes(`/proc/${pid}/environ`);
-		if (environ === undefined || environ.indexOf(needle) === -1) continue;
+		if (environ === undefined || environ.indexOf(needle) === -1) {
+			continue;
+		}
 		const text = environ.toString('utf8');
 		const component = markerComponent(text, home);
-		if (component === undefined) continue;
+		if (component === undefined) {
+			continue;
+		}
 		const row = info(pid);
-		if (row) found.push({...row, component, supervisor: hasSupervisorMark(text)});
+		if (row) {
+			found.push({...row, component, supervisor: hasSupervisorMark(text)});
+		}
 	}
 	return found;
 }
@@ -131,8 +149,14 @@ function childrenOf(pid: number): number[] | undefined {
 	const children: number[] = [];
 	for (const tid of tids) {
 		const text = readProc(`/proc/${pid}/task/${tid}/children`);
-		if (text === undefined) return undefined;
-		for (const word of text.split(' ')) if (word !== '') children.push(Number(word));
+		if (text === undefined) {
+			return undefined;
+		}
+		for (const word of text.split(' ')) {
+			if (word !== '') {
+				children.push(Number(word));
+			}
+		}
 	}
 	return children;
 }
@@ -144,13 +168,21 @@ function groupByDescent(pgid: number): number[] | undefined {
 	const seen = new Set<number>();
 	while (queue.length > 0) {
 		const pid = queue.shift()!;
-		if (seen.has(pid)) continue;
+		if (seen.has(pid)) {
+			continue;
+		}
 		seen.add(pid);
 		const stat = readStat(pid);
-		if (stat === undefined || isDeadState(stat.state)) continue;
-		if (stat.pgrp === pgid) members.push(pid);
+		if (stat === undefined || isDeadState(stat.state)) {
+			continue;
+		}
+		if (stat.pgrp === pgid) {
+			members.push(pid);
+		}
 		const children = childrenOf(pid);
-		if (children === undefined) return undefined;
+		if (children === undefined) {
+			return undefined;
+		}
 		queue.push(...children);
 	}
 	return members;
@@ -169,21 +201,31 @@ function groups(pgids: number[]): Map<number, number[]> {
 		}
 		wanted.set(pgid, members);
 	}
-	if (!scan) return wanted;
-	for (const pgid of wanted.keys()) wanted.set(pgid, []);
+	if (!scan) {
+		return wanted;
+	}
+	for (const pgid of wanted.keys()) {
+		wanted.set(pgid, []);
+	}
 	for (const pid of allPids()) {
 		const stat = readStat(pid);
-		if (stat && !isDeadState(stat.state)) wanted.get(stat.pgrp)?.push(pid);
+		if (stat && !isDeadState(stat.state)) {
+			wanted.get(stat.pgrp)?.push(pid);
+		}
 	}
 	return wanted;
 }
 
 function groupMembers(pgid: number): number[] {
-	if (!Number.isInteger(pgid) || pgid <= 0) return [];
+	if (!Number.isInteger(pgid) || pgid <= 0) {
+		return [];
+	}
 	const members: number[] = [];
 	for (const pid of allPids()) {
 		const stat = readStat(pid);
-		if (stat && stat.pgrp === pgid && !isDeadState(stat.state)) members.push(pid);
+		if (stat && stat.pgrp === pgid && !isDeadState(stat.state)) {
+			members.push(pid);
+		}
 	}
 	return members;
 }
@@ -213,9 +255,13 @@ async function usage(pids: number[]): Promise<Usage> {
 			cpuPercent += (((stat.cpuTicks - previous.cpuTicks) / CLK_TCK) * 1000 * 100) / (now - previous.atMs);
 		} else {
 			const lifetime = uptimeSeconds() - Number(stat.startTicks) / CLK_TCK;
-			if (lifetime > 0) cpuPercent += ((stat.cpuTicks / CLK_TCK) * 100) / lifetime;
+			if (lifetime > 0) {
+				cpuPercent += ((stat.cpuTicks / CLK_TCK) * 100) / lifetime;
+			}
 		}
-		if (samples.size >= MAX_SAMPLES) samples.clear();
+		if (samples.size >= MAX_SAMPLES) {
+			samples.clear();
+		}
 		samples.set(pid, {startTicks: stat.startTicks, cpuTicks: stat.cpuTicks, atMs: now});
 		const status = readProc(`/proc/${pid}/status`);
 		rssBytes += (status === undefined ? undefined : parseVmRssBytes(status)) ?? 0;
@@ -238,7 +284,9 @@ function socketOwners(pids: Iterable<number>, links: Set<string>, uids: Set<numb
 		// Another user's fds are not ours to read: skip their processes without a readdir each.
 		if (uids !== undefined) {
 			try {
-				if (!uids.has(fs.statSync(`/proc/${pid}`).uid)) continue;
+				if (!uids.has(fs.statSync(`/proc/${pid}`).uid)) {
+					continue;
+				}
 			} catch {
 				continue;
 			}
@@ -269,16 +317,22 @@ function socketOwners(pids: Iterable<number>, links: Set<string>, uids: Set<numb
 // /proc/net/tcp{,6} LISTEN entries → socket inodes → the processes whose fds link to them.
 async function portHolders(port: number, prefer: number[] = []): Promise<PortHolder[]> {
 	const listeners = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) => parseListeners(readProc(table) ?? '', port));
-	if (listeners.length === 0) return [];
+	if (listeners.length === 0) {
+		return [];
+	}
 	const links = new Set(listeners.map((l) => `socket:[${l.inode}]`));
 	const owners = socketOwners(prefer, links, undefined);
 	const seen = (): Set<string> => new Set([...owners.values()].flatMap((held) => [...held]));
 	if (seen().size < links.size) {
 		const uids = process.getuid?.() === 0 ? undefined : new Set(listeners.map((l) => l.uid));
-		for (const [pid, held] of socketOwners(allPids().filter((pid) => !prefer.includes(pid)), links, uids)) owners.set(pid, held);
+		for (const [pid, held] of socketOwners(allPids().filter((pid) => !prefer.includes(pid)), links, uids)) {
+			owners.set(pid, held);
+		}
 	}
 	const holders: PortHolder[] = [...owners.keys()].map(describeHolder);
-	if (seen().size < links.size) holders.push({kind: 'hidden'});
+	if (seen().size < links.size) {
+		holders.push({kind: 'hidden'});
+	}
 	return holders;
 }
 

@@ -22,11 +22,15 @@ export type ProcStat = {
 export function parseProcStat(text: string): ProcStat | undefined {
 	const open = text.indexOf('(');
 	const close = text.lastIndexOf(')');
-	if (open < 1 || close < open) return undefined;
+	if (open < 1 || close < open) {
+		return undefined;
+	}
 	const pid = Number(text.slice(0, open).trim());
 	// After ") " come fields 3.. : state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss
 	const rest = text.slice(close + 2).trim().split(' ');
-	if (!Number.isInteger(pid) || rest.length < 22) return undefined;
+	if (!Number.isInteger(pid) || rest.length < 22) {
+		return undefined;
+	}
 	const field = (n: number): string => rest[n - 3] ?? '';
 	const ppid = Number(field(4));
 	const pgrp = Number(field(5));
@@ -34,7 +38,9 @@ export function parseProcStat(text: string): ProcStat | undefined {
 	const stime = Number(field(15));
 	const startTicks = field(22);
 	const rssPages = Number(field(24));
-	if (![ppid, pgrp, utime, stime, rssPages].every(Number.isFinite) || !/^\d+$/.test(startTicks)) return undefined;
+	if (![ppid, pgrp, utime, stime, rssPages].every(Number.isFinite) || !/^\d+$/.test(startTicks)) {
+		return undefined;
+	}
 	return {
 		pid,
 		comm: text.slice(open + 1, close),
@@ -73,9 +79,14 @@ export function markerComponent(environ: string, home: string): string | undefin
 	let seenHome: string | undefined;
 	let component: string | undefined;
 	for (const entry of environ.split('\0')) {
-		if (seenHome === undefined && entry.startsWith(HOME_KEY)) seenHome = entry.slice(HOME_KEY.length);
-		else if (component === undefined && entry.startsWith(COMPONENT_KEY)) component = entry.slice(COMPONENT_KEY.length);
-		if (seenHome !== undefined && component !== undefined) break;
+		if (seenHome === undefined && entry.startsWith(HOME_KEY)) {
+			seenHome = entry.slice(HOME_KEY.length);
+		} else if (component === undefined && entry.startsWith(COMPONENT_KEY)) {
+			component = entry.slice(COMPONENT_KEY.length);
+		}
+		if (seenHome !== undefined && component !== undefined) {
+			break;
+		}
 	}
 	return seenHome === home && component ? component : undefined;
 }
@@ -94,8 +105,11 @@ export function parseMarker(environ: string): {home: string; component: string} 
 	let home: string | undefined;
 	let component: string | undefined;
 	for (const entry of environ.split('\0')) {
-		if (home === undefined && entry.startsWith(HOME_KEY)) home = entry.slice(HOME_KEY.length);
-		else if (component === undefined && entry.startsWith(COMPONENT_KEY)) component = entry.slice(COMPONENT_KEY.length);
+		if (home === undefined && entry.startsWith(HOME_KEY)) {
+			home = entry.slice(HOME_KEY.length);
+		} else if (component === undefined && entry.startsWith(COMPONENT_KEY)) {
+			component = entry.slice(COMPONENT_KEY.length);
+		}
 	}
 	return home && component ? {home, component} : undefined;
 }
@@ -111,10 +125,16 @@ export function parseListeners(table: string, port: number): {inode: string; uid
 		// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …
 		const fields = line.trim().split(/\s+/);
 		const local = fields[1];
-		if (fields.length < 10 || fields[3] !== TCP_LISTEN || local === undefined) continue;
-		if (local.slice(local.lastIndexOf(':') + 1).toUpperCase() !== hexPort) continue;
+		if (fields.length < 10 || fields[3] !== TCP_LISTEN || local === undefined) {
+			continue;
+		}
+		if (local.slice(local.lastIndexOf(':') + 1).toUpperCase() !== hexPort) {
+			continue;
+		}
 		const inode = fields[9]!;
-		if (/^\d+$/.test(inode) && inode !== '0') found.push({inode, uid: Number(fields[7])});
+		if (/^\d+$/.test(inode) && inode !== '0') {
+			found.push({inode, uid: Number(fields[7])});
+		}
 	}
 	return found;
 }

@@ -13,9 +13,13 @@ const ROW = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+([A-Z][a-z]{2})\s+([A-Z][a-z]{2
 /** Epoch ms of an lstart string (local time, as ps prints it), or undefined when it is not one. */
 export function parseLstart(lstart: string): number | undefined {
 	const match = /^[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})$/.exec(lstart.trim());
-	if (!match) return undefined;
+	if (!match) {
+		return undefined;
+	}
 	const month = MONTHS.indexOf(match[1] as (typeof MONTHS)[number]);
-	if (month < 0) return undefined;
+	if (month < 0) {
+		return undefined;
+	}
 	const [day, hours, minutes, seconds, year] = [match[2], match[3], match[4], match[5], match[6]].map(Number);
 	return new Date(year!, month, day, hours, minutes, seconds).getTime();
 }
@@ -23,12 +27,16 @@ export function parseLstart(lstart: string): number | undefined {
 /** One row of `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]`, or undefined for a line that is not one. */
 export function parsePsRow(line: string): PsRow | undefined {
 	const match = ROW.exec(line.replace(/\s+$/, ''));
-	if (!match) return undefined;
+	if (!match) {
+		return undefined;
+	}
 	const [, pid, ppid, pgid, state, weekday, month, day, hh, mm, ss, year, command] = match;
 	// The token is normalised (single spaces) so that a change of column padding never changes identity.
 	const startTime = `${weekday} ${month} ${day} ${hh}:${mm}:${ss} ${year}`;
 	const startedAtMs = parseLstart(startTime);
-	if (startedAtMs === undefined) return undefined;
+	if (startedAtMs === undefined) {
+		return undefined;
+	}
 	return {
 		pid: Number(pid),
 		ppid: Number(ppid),
@@ -45,7 +53,9 @@ export function parsePsTable(text: string): Map<number, PsRow> {
 	const rows = new Map<number, PsRow>();
 	for (const line of text.split('\n')) {
 		const row = parsePsRow(line);
-		if (row) rows.set(row.pid, row);
+		if (row) {
+			rows.set(row.pid, row);
+		}
 	}
 	return rows;
 }
@@ -55,14 +65,18 @@ export function parsePidCommands(text: string): Map<number, string> {
 	const commands = new Map<number, string>();
 	for (const line of text.split('\n')) {
 		const match = /^\s*(\d+) ?(.*)$/.exec(line.replace(/\s+$/, ''));
-		if (match) commands.set(Number(match[1]), match[2]!);
+		if (match) {
+			commands.set(Number(match[1]), match[2]!);
+		}
 	}
 	return commands;
 }
 
 /** The environment part of a `ps -E` command: what follows the plain command, or the whole line when they differ (a race). */
 export function environmentPart(withEnv: string, plain: string | undefined): string {
-	if (plain !== undefined && plain !== '' && withEnv.startsWith(plain)) return withEnv.slice(plain.length);
+	if (plain !== undefined && plain !== '' && withEnv.startsWith(plain)) {
+		return withEnv.slice(plain.length);
+	}
 	return withEnv;
 }
 
@@ -85,7 +99,9 @@ export function psMarkerComponent(environment: string, home: string): string | u
 		homeMatches = before === ' ' && after === ' ';
 		at = environment.indexOf(wanted, at + 1);
 	}
-	if (!homeMatches) return undefined;
+	if (!homeMatches) {
+		return undefined;
+	}
 	const component = new RegExp(`(?:^| )${COMPONENT_KEY}(\\S+)`).exec(environment);
 	return component?.[1];
 }
@@ -101,7 +117,9 @@ export function parseGroupRows(text: string): {pid: number; pgid: number; state:
 	const rows: {pid: number; pgid: number; state: string}[] = [];
 	for (const line of text.split('\n')) {
 		const match = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line);
-		if (match) rows.push({pid: Number(match[1]), pgid: Number(match[2]), state: match[3]!});
+		if (match) {
+			rows.push({pid: Number(match[1]), pgid: Number(match[2]), state: match[3]!});
+		}
 	}
 	return rows;
 }
@@ -114,12 +132,18 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 	const table = parsePsTable(tableText);
 	const found: MarkedProc[] = [];
 	for (const [pid, line] of parsePidCommands(envText)) {
-		if (pid === selfPid || !line.includes(home)) continue;
+		if (pid === selfPid || !line.includes(home)) {
+			continue;
+		}
 		const row = table.get(pid);
-		if (!row || isZombieState(row.state)) continue; // started between the two runs, or dead
+		if (!row || isZombieState(row.state)) {
+			continue; // started between the two runs, or dead
+		}
 		const environment = environmentPart(line, row.command);
 		const component = psMarkerComponent(environment, home);
-		if (component === undefined) continue;
+		if (component === undefined) {
+			continue;
+		}
 		const {command: _command, ...rest} = row;
 		found.push({...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment)});
 	}
@@ -130,8 +154,11 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 export function parseLsofListeners(text: string): {pid: number; command: string}[] {
 	const found: {pid: number; command: string}[] = [];
 	for (const line of text.split('\n')) {
-		if (line.startsWith('p') && /^\d+$/.test(line.slice(1))) found.push({pid: Number(line.slice(1)), command: ''});
-		else if (line.startsWith('c') && found.length > 0) found.at(-1)!.command = line.slice(1);
+		if (line.startsWith('p') && /^\d+$/.test(line.slice(1))) {
+			found.push({pid: Number(line.slice(1)), command: ''});
+		} else if (line.startsWith('c') && found.length > 0) {
+			found.at(-1)!.command = line.slice(1);
+		}
 	}
 	return found;
 }

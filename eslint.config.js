@@ -1,0 +1,26 @@
+// The lint gate run by `npm test` (issue 12): a small rule set that catches real mistakes.
+// typescript-eslint rather than xo: xo's opinionated rule set would rewrite the whole tree.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+	{ignores: ['dist/**', 'source/wasm/**', 'node_modules/**']},
+	js.configs.recommended,
+	...tseslint.configs.recommended,
+	{
+		files: ['**/*.{ts,tsx,mjs,js}'],
+		languageOptions: {globals: {...globals.node}},
+		rules: {
+			curly: ['error', 'all'],
+			eqeqeq: ['error', 'smart'],
+			'no-fallthrough': 'error',
+			// `catch {}` is how the tree says "best effort" (a vanished file, a dead pid).
+			'no-empty': ['error', {allowEmptyCatch: true}],
+			// Terminal escapes and control bytes are what sanitize/strip regexes are for.
+			'no-control-regex': 'off',
+			'prefer-const': 'error',
+			'@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none'}],
+		},
+	},
+);
