@@ -23,4 +23,13 @@ export default tseslint.config(
 			'@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none'}],
 		},
 	},
+	{
+		// The one type-aware rule: a dropped promise is a lost error or a race; cheap here (~15 s whole lint).
+		// node:test's test()/describe() promises are awaited by the runner.
+		files: ['**/*.{ts,tsx}'],
+		languageOptions: {parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname}},
+		rules: {
+			'@typescript-eslint/no-floating-promises': ['error', {allowForKnownSafeCalls: [{from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite']}]}],
+		},
+	},
 );
