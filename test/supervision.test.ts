@@ -178,6 +178,7 @@ test('kill -9 of the component: its supervisor restarts it within restart_delay 
 	assert.deepEqual([c.lastExit?.code, c.lastExit?.signal], [null, 'SIGKILL']);
 	assert.equal(status.result.code, 0, 'healthy again');
 	assert.match(supervisorLines(home, 'victim')[0] ?? '', /^victim was killed by SIGKILL after [\d.]+m?s; restarting in 500ms \(restart 1 of 5\)$/);
+	assert.doesNotMatch(fs.readFileSync(home.logFile('victim', 'stderr'), 'utf8'), /^Killed$/m, 'the shell\'s job notice stays out of the log');
 	assert.deepEqual(home.processes(), {victim: [second]});
 });
 

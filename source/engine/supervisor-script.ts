@@ -138,6 +138,9 @@ eval "$funcs"
 launcher="$funcs"'
 pid_file=$1 pid_json=$2 pgid=$3 mask=$4
 shift 4
+# Its stderr becomes the log here, not by a redirection where the supervisor runs it: a shell prints
+# its "Killed" job notice with the redirections of that command in place, so the notice would land in the log.
+exec 2>&3 3>&-
 start_time_of $$
 tmp="\${pid_file%/*}/.\${pid_file##*/}.$$.tmp"
 # noclobber: the temp file is created afresh (O_EXCL), never written through a planted symlink. Without a PID
@@ -244,7 +247,7 @@ main() {
 	while :; do
 		run_start=$now
 		[ -n "$streak_start" ] || streak_start=$run_start
-		"$sh_path" -c "$launcher" stigmer-launch "$pid_file" "$pid_json" $$ "$mask" "$@" 2>&3 3>&-
+		"$sh_path" -c "$launcher" stigmer-launch "$pid_file" "$pid_json" $$ "$mask" "$@"
 		status=$?
 		now_ms
 		ended=$now
