@@ -32,7 +32,10 @@ function visible(group: string): Array<[string, Verb]> {
 
 /** Words that follow `group` ('' = the top level): `server`, `dash`…, or `start`, `stop`… */
 function nextWords(group: string): string[] {
-	const words = visible(group).map(([name]) => name.split(' ')[group === '' ? 0 : 1]!);
+	const words = visible(group).map(([name]) => {
+		const [top = '', sub = ''] = name.split(' ');
+		return group === '' ? top : sub;
+	});
 	return [...new Set(group === '' ? [...words, 'help'] : words)];
 }
 
@@ -64,7 +67,7 @@ function unknownCommand({closest, didYouMean}: Suggest, group: string, word: str
 	}
 
 	const nested = visible('').map(([name]) => name).filter((name) => name.includes(' '));
-	const guess = closest(word, nested.map((name) => name.split(' ')[1]!));
+	const guess = closest(word, nested.map((name) => name.split(' ')[1] ?? ''));
 	const full = nested.find((name) => name.endsWith(` ${guess}`));
 	return full === undefined ? shown : `${shown}; did you mean "${full}"?`;
 }

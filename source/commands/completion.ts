@@ -59,10 +59,10 @@ export async function completionModel(context: VerbContext): Promise<CompletionM
 		if (verb.hidden) {
 			continue;
 		}
-		const parts = name.split(' ');
-		add('', parts[0]!);
-		if (parts.length > 1) {
-			add(parts[0]!, parts[1]!);
+		const [top = '', sub] = name.split(' ');
+		add('', top);
+		if (sub !== undefined) {
+			add(top, sub);
 		}
 		const module = await verb.load();
 		let asked: HelpRequested | undefined;

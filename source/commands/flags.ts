@@ -64,7 +64,8 @@ export async function parseFlags<F extends AnyFlags>(argv: string[], help: strin
 	if (unknown.length > 0) {
 		const shown = unknown.map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
 		const {didYouMean} = await import('./suggest.js'); // Only on this error path: `status` starts without it.
-		const guess = shown.length === 1 ? didYouMean(shown[0]!, [...flagSpellings(flags), '--help', '-h'], false) : '';
+		const [only] = shown;
+		const guess = shown.length === 1 && only !== undefined ? didYouMean(only, [...flagSpellings(flags), '--help', '-h'], false) : '';
 		throw new UsageError(`unknown flag ${shown.join(', ')}${guess}\n${formatHelp(help)}`);
 	}
 
@@ -103,7 +104,7 @@ function parseSimple<F extends AnyFlags>(argv: string[], flags: F): Parsed<F> | 
 		const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
 		const word = eq > 0 ? arg.slice(0, eq) : arg;
 		const negated = word.startsWith('--no-') && eq < 0;
-		const name = word.startsWith('--') ? camel(word.slice(negated ? 5 : 2)) : word.length === 2 ? byShort.get(word[1]!) : undefined;
+		const name = word.startsWith('--') ? camel(word.slice(negated ? 5 : 2)) : word.length === 2 ? byShort.get(word.charAt(1)) : undefined;
 		const spec = name === undefined ? undefined : flags[name];
 		if (spec === undefined || name === undefined) {
 			return undefined;

@@ -115,7 +115,7 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 
 /** What the kernel cannot take: an empty program, a NUL byte in an argument, an environment entry or cwd (exec would throw). */
 function checkArgv(name: string, command: string[], env: Record<string, string>, c: ComponentConfig, locate: Locator, fail: Fail): void {
-	if (c.command !== undefined && (command.length === 0 || command[0]!.trim() === '')) {
+	if (c.command !== undefined && (command[0] ?? '').trim() === '') {
 		fail(['components', name, 'command'], `${locate(['components', name, 'command'])}: components.${name}.command: no program to run; give an argv array like [redis-server, --port, "6390"]`);
 		return;
 	}

@@ -30,15 +30,15 @@ export class LogBuffer {
 	 */
 	add(incoming: readonly IncomingLine[]): void {
 		const skip = Math.max(0, incoming.length - this.capacity);
-		for (let i = 0; i < skip; i++) {
-			if (isErrorLine(incoming[i]!)) {
-				this.noteError(this.number(incoming[i]!));
+		for (const entry of incoming.slice(0, skip)) {
+			if (isErrorLine(entry)) {
+				this.noteError(this.number(entry));
 			}
 		}
 
 		const {lines} = this;
-		for (let i = skip; i < incoming.length; i++) {
-			const line = this.number(incoming[i]!);
+		for (const entry of incoming.slice(skip)) {
+			const line = this.number(entry);
 			if (lines.length === 0 || lines.at(-1)!.time <= line.time) {
 				lines.push(line);
 			} else {

@@ -112,7 +112,10 @@ function viewOf(c: ComponentStatus): string {
 
 /** True when both reports would draw the same panels and header. */
 export function sameView(a: StatusReport, b: StatusReport): boolean {
-	return a.healthy === b.healthy && a.components.length === b.components.length && a.components.every((c, i) => viewOf(c) === viewOf(b.components[i]!));
+	return a.healthy === b.healthy && a.components.length === b.components.length && a.components.every((c, i) => {
+		const other = b.components[i];
+		return other !== undefined && viewOf(c) === viewOf(other);
+	});
 }
 
 /** The time-dependent texts every panel shows at `now` (last exit age, backoff countdown): a repaint is due only when this changes. */
