@@ -1,5 +1,6 @@
 // The lint gate run by `npm test` (issue 12): a small rule set that catches real mistakes.
 // typescript-eslint rather than xo: xo's opinionated rule set would rewrite the whole tree.
+import {fileURLToPath} from 'node:url';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -27,7 +28,7 @@ export default tseslint.config(
 		// The one type-aware rule: a dropped promise is a lost error or a race; cheap here (~15 s whole lint).
 		// node:test's test()/describe() promises are awaited by the runner.
 		files: ['**/*.{ts,tsx}'],
-		languageOptions: {parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname}},
+		languageOptions: {parserOptions: {projectService: true, tsconfigRootDir: fileURLToPath(new URL('.', import.meta.url))}},
 		rules: {
 			'@typescript-eslint/no-floating-promises': ['error', {allowForKnownSafeCalls: [{from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite']}]}],
 		},
