@@ -159,11 +159,13 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	}
 
 	const pid = content.kind === 'record' ? content.record.pid : content.pid;
-	if (ancestors.pids.has(pid)) {
+	// A recorded pid that is now ours or an ancestor's was reused: the recorded process is gone, as if it had exited.
+	const reused = ancestors.pids.has(pid);
+	if (reused && content.kind === 'legacy') {
 		return {proven: null, why: `pid ${pid} is stigmer itself or the shell it runs in`, leftoverGroup: null};
 	}
 
-	const info = processTable.info(pid);
+	const info = reused ? undefined : processTable.info(pid);
 	if (content.kind === 'legacy') {
 		const mark = marked.get(pid);
 		if (info && mark) {
@@ -190,7 +192,7 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	}
 
 	// Leader gone and no process holds the group's number as its pid: the group's members are ours (SPEC 4.2).
-	const leftoverGroup = sameOrigin && processTable.info(record.pgid) === undefined && processTable.groupMembers(record.pgid).length > 0 ? record.pgid : null;
+	const leftoverGroup = sameOrigin && !ancestors.groups.has(record.pgid) && processTable.info(record.pgid) === undefined && processTable.groupMembers(record.pgid).length > 0 ? record.pgid : null;
 	const why = info ? `pid ${pid} now belongs to another process (started at a different time)` : `pid ${pid} exited without a stop`;
 	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
 }
