@@ -25,9 +25,10 @@ const TEST_TIMEOUT_MS = 240_000;
 const WATCHDOG_MS = 9 * 60_000;
 
 function suites(filters) {
+	// Suites sit in rooms that mirror source/ (dist/test/engine/lifecycle.test.js); a filter matches the path under dist/test.
 	let files;
 	try {
-		files = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort();
+		files = fs.readdirSync(suiteDir, {recursive: true}).map(String).filter((f) => f.endsWith('.test.js')).sort();
 	} catch {
 		files = [];
 	}

@@ -1,0 +1,209 @@
+// The sh supervisor itself (SPEC 4.8): shellcheck, the two shells it must run under (dash; bash in POSIX mode, as
+// macOS's /bin/sh), default signal dispositions for the component, and real daemons (nginx, redis) killed with -9.
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'node:test';
+import {SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
+import {
+	freePort, groupMembers, isAlive, makeHome, parseStarted, parseStopped, procStat, readPidFile, show, statusJson, waitFor, which,
+	type TestHome,
+} from '../helpers.js';
+
+const TEST_TIMEOUT_MS = 90_000;
+
+function supervisorOf(home: TestHome, name: string): number {
+	return Number(readPidFile(home.pidFile(name))?.['supervisorPid']);
+}
+
+/** A new pid in the component's PID file, alive. */
+async function respawned(home: TestHome, name: string, old: number): Promise<number> {
+	return waitFor(() => {
+		const pid = Number(readPidFile(home.pidFile(name))?.['pid']);
+		return pid !== old && isAlive(pid) ? pid : undefined;
+	}, `a new ${name} pid`, 15_000);
+}
+
+/** Shells the supervisor must run under: dash, and bash started as `sh` (its POSIX mode, as macOS /bin/sh). */
+function shells(): Array<{name: string; path: string | undefined; why: string}> {
+	const bash = which('bash');
+	let bashAsSh: string | undefined;
+	if (bash !== undefined) {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-sh-'));
+		bashAsSh = path.join(dir, 'sh');
+		fs.symlinkSync(bash, bashAsSh);
+	}
+
+	return [
+		{name: 'dash', path: which('dash'), why: 'dash is not installed (apt-get install dash; .ci/run installs it)'},
+		{name: 'bash --posix', path: bashAsSh, why: 'bash is not installed'},
+	];
+}
+
+test('the supervisor script passes shellcheck as POSIX sh', (t) => {
+	const shellcheck = which('shellcheck');
+	if (shellcheck === undefined) {
+		t.skip('shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)');
+		return;
+	}
+
+	const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-sc-')), 'supervise.sh');
+	fs.writeFileSync(file, SUPERVISOR_SCRIPT);
+	const result = spawnSync(shellcheck, ['--shell=sh', '--severity=style', file], {encoding: 'utf8'});
+	fs.rmSync(path.dirname(file), {recursive: true, force: true});
+	assert.equal(result.status, 0, result.stdout + result.stderr);
+});
+
+for (const shell of shells()) {
+	test(`under ${shell.name}: restarts after kill -9, gives up a crash loop, stops with SIGINT reaching the component`, {timeout: TEST_TIMEOUT_MS}, async (t) => {
+		if (shell.path === undefined) {
+			t.skip(shell.why);
+			return;
+		}
+
+		if (shell.name.startsWith('bash')) {
+			const mode = spawnSync(shell.path, ['-c', 'set -o | grep "^posix"'], {encoding: 'utf8'}).stdout;
+			assert.match(mode, /posix\s+on/, 'bash started as sh runs in POSIX mode');
+		}
+
+		const env = {STIGMER_SUPERVISOR_SHELL: shell.path};
+		const home = await makeHome(t, {
+			builtins: false,
+			components: {
+				// `sleep` keeps the default SIGINT disposition: were it ignored, the stop would need SIGKILL.
+				sleepy: {command: ['sleep', '300'], restart_delay: '100ms', stop_signal: 'SIGINT', ready: {after: '100ms'}},
+				flappy: {command: ['sh', '-c', 'sleep 1; exit 7'], restart_delay: '100ms', max_restarts: 1, ready: {after: '100ms'}},
+			},
+		});
+		const start = await home.cli(['server', 'start'], {env});
+		assert.equal(start.code, 0, show(start) + home.logs());
+		const sleepy = parseStarted(start.stdout).get('sleepy')!.pid;
+		const supervisor = supervisorOf(home, 'sleepy');
+		assert.equal(fs.realpathSync(`/proc/${supervisor}/exe`), fs.realpathSync(shell.path), `the supervisor runs under ${shell.name}`);
+
+		process.kill(sleepy, 'SIGKILL');
+		const next = await respawned(home, 'sleepy', sleepy);
+		assert.equal(procStat(next)?.ppid, supervisor);
+		const failed = await waitFor(async () => {
+			const s = await statusJson(home);
+			return s.byName.get('flappy')!.state === 'failed' ? s : undefined;
+		}, 'flappy to give up');
+		const flappy = failed.byName.get('flappy')!;
+		assert.deepEqual([flappy.restarts, flappy.lastExit?.code], [1, 7], show(failed.result));
+		const c = failed.byName.get('sleepy')!;
+		assert.deepEqual([c.state, c.restarts, c.lastExit?.signal], ['running', 1, 'SIGKILL'], show(failed.result));
+
+		const stop = await home.cli(['server', 'stop'], {env});
+		assert.equal(parseStopped(stop.stdout).get('sleepy')?.how, 'stopped', `SIGINT ended sleep without SIGKILL:\n${show(stop)}`);
+		assert.equal(isAlive(supervisor), false);
+		assert.deepEqual(home.processes(), {});
+	});
+}
+
+/** An nginx config: a master and two workers on port, everything under dir. */
+function nginxConfig(dir: string, port: number): string {
+	const temp = (name: string) => `${name}_temp_path ${path.join(dir, name)};`;
+	return `worker_processes 2;
+daemon off;
+pid ${path.join(dir, 'nginx.pid')};
+error_log stderr notice;
+events { worker_connections 64; }
+http {
+	access_log off;
+	${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n\t')}
+	server { listen 127.0.0.1:${port}; location / { return 200 "ok\\n"; } }
+}
+`;
+}
+
+async function httpOk(port: number): Promise<boolean> {
+	try {
+		const response = await fetch(`http://127.0.0.1:${port}/`, {signal: AbortSignal.timeout(1000)});
+		return response.status === 200 && (await response.text()) === 'ok\n';
+	} catch {
+		return false;
+	}
+}
+
+test('nginx: kill -9 of the master; the old workers are ended, nginx is back and serves', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const nginx = which('nginx', `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`);
+	if (nginx === undefined) {
+		t.skip('nginx is not installed (apt-get install nginx; .ci/run installs it)');
+		return;
+	}
+
+	const home = await makeHome(t, {builtins: false});
+	const port = await freePort();
+	const dir = path.join(home.dir, 'nginx');
+	fs.mkdirSync(dir, {recursive: true});
+	fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, port));
+	home.writeConfig({builtins: false, components: {nginx: {command: [nginx, '-p', dir, '-c', path.join(dir, 'nginx.conf')], ready: {tcp: port}, restart_delay: '200ms', stop_signal: 'SIGQUIT'}}});
+	const start = await home.cli(['server', 'start']);
+	assert.equal(start.code, 0, show(start) + home.logs());
+	const master = parseStarted(start.stdout).get('nginx')!.pid;
+	const supervisor = supervisorOf(home, 'nginx');
+	const workers = await waitFor(() => {
+		const found = groupMembers(supervisor).filter((pid) => procStat(pid)?.ppid === master);
+		return found.length === 2 ? found : undefined;
+	}, 'two nginx workers in the supervisor\'s group');
+	assert.ok(await httpOk(port), 'nginx serves');
+
+	process.kill(master, 'SIGKILL');
+	const next = await respawned(home, 'nginx', master);
+	await waitFor(async () => httpOk(port), 'the new nginx to serve');
+	for (const pid of workers) {
+		assert.equal(isAlive(pid), false, `old worker ${pid} is gone`);
+	}
+
+	const members = groupMembers(supervisor);
+	assert.ok(members.every((pid) => pid === supervisor || pid === next || procStat(pid)?.ppid === next), `only the supervisor, the new master and its workers remain: ${members.join(' ')}`);
+	const c = (await statusJson(home)).byName.get('nginx')!;
+	assert.deepEqual([c.state, c.pid, c.restarts, c.lastExit?.signal], ['running', next, 1, 'SIGKILL']);
+
+	const stop = await home.cli(['server', 'stop']);
+	assert.equal(stop.code, 0, show(stop));
+	assert.deepEqual(groupMembers(supervisor), [], 'nothing of nginx is left');
+});
+
+async function redisPing(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = net.connect(port, '127.0.0.1');
+		socket.setTimeout(1000, () => {
+			socket.destroy();
+			resolve(false);
+		});
+		socket.on('error', () => {
+			resolve(false);
+		});
+		socket.on('connect', () => socket.write('PING\r\n'));
+		socket.on('data', (data) => {
+			socket.destroy();
+			resolve(data.toString().startsWith('+PONG'));
+		});
+	});
+}
+
+test('redis-server: kill -9; its supervisor brings it back and it answers PING', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const redis = which('redis-server');
+	if (redis === undefined) {
+		t.skip('redis-server is not installed (apt-get install redis-server; .ci/run installs it)');
+		return;
+	}
+
+	const port = await freePort();
+	const home = await makeHome(t, {
+		builtins: false,
+		components: {redis: {command: [redis, '--port', String(port), '--save', '', '--appendonly', 'no'], ready: {tcp: port}, restart_delay: '200ms'}},
+	});
+	const start = await home.cli(['server', 'start']);
+	assert.equal(start.code, 0, show(start) + home.logs());
+	const first = parseStarted(start.stdout).get('redis')!.pid;
+	process.kill(first, 'SIGKILL');
+	await respawned(home, 'redis', first);
+	await waitFor(async () => redisPing(port), 'the new redis to answer PING');
+	const c = (await statusJson(home)).byName.get('redis')!;
+	assert.deepEqual([c.restarts, c.lastExit?.signal], [1, 'SIGKILL']);
+});

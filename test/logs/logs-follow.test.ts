@@ -1,0 +1,230 @@
+// Following (SPEC 5): new lines as written, through rename and copy-truncate rotation, files that
+// appear later, and half-written lines; each line exactly once.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {after, test} from 'node:test';
+import {readAndFollow, type LogLine, type LogSelection} from '../../source/logs/index.js';
+import {followLogs} from '../log-readers.js';
+import {waitFor} from '../helpers.js';
+
+const homes: string[] = [];
+after(() => {
+	for (const home of homes) {
+		fs.rmSync(home, {recursive: true, force: true});
+	}
+});
+
+function makeHome(): {home: string; logs: string} {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-follow-'));
+	homes.push(home);
+	const logs = path.join(home, 'data', 'logs');
+	fs.mkdirSync(logs, {recursive: true});
+	return {home, logs};
+}
+
+const stamp = (i: number) => new Date(Date.UTC(2026, 10, 26, 3, 0, 0) + i).toISOString();
+const line = (i: number) => `${stamp(i)} line ${i}\n`;
+const texts = (lines: LogLine[]) => lines.map((l) => l.text);
+const expected = (from: number, to: number) => Array.from({length: to - from}, (_, k) => line(from + k).slice(0, -1));
+const tick = async () => new Promise((r) => setTimeout(r, 5));
+
+/** Collects batches; asserts each batch is in time order. */
+function collector() {
+	const seen: LogLine[] = [];
+	const onLines = (batch: LogLine[]) => {
+		for (let i = 1; i < batch.length; i++) {
+			assert.ok(batch[i]!.time >= batch[i - 1]!.time, 'a batch is in time order');
+		}
+
+		seen.push(...batch);
+	};
+
+	return {seen, onLines};
+}
+
+const ONE: LogSelection = {components: ['workflow-runner'], streams: ['stdout']};
+const TOTAL = 600;
+
+test('follow across rename rotation: every line exactly once, in order', async () => {
+	const {home, logs} = makeHome();
+	const live = path.join(logs, 'workflow-runner.log');
+	fs.writeFileSync(live, line(0));
+	const {seen, onLines} = collector();
+	const follower = await followLogs(home, ONE, onLines);
+	try {
+		for (let i = 1; i < TOTAL; i++) {
+			fs.appendFileSync(live, line(i));
+			if (i % 150 === 0) {
+				fs.renameSync(live, path.join(logs, `workflow-runner.log.20261126T0300${String(i / 150).padStart(2, '0')}Z`));
+			}
+
+			if (i % 40 === 0) {
+				await tick();
+			}
+		}
+
+		await waitFor(() => seen.length >= TOTAL - 1, `${TOTAL - 1} followed lines (have ${seen.length})`);
+		await new Promise((r) => setTimeout(r, 300)); // a late duplicate would show up within a poll or two
+		assert.deepEqual(texts(seen), expected(1, TOTAL), 'lines 1.. exactly once (line 0 was there before following began)');
+	} finally {
+		await follower.close();
+	}
+});
+
+test('follow across copy-truncate rotation, with the follower behind: every line exactly once', async () => {
+	const {home, logs} = makeHome();
+	const live = path.join(logs, 'workflow-runner.log');
+	fs.writeFileSync(live, '');
+	const {seen, onLines} = collector();
+	const follower = await followLogs(home, ONE, onLines);
+	try {
+		for (let i = 0; i < TOTAL; i++) {
+			fs.appendFileSync(live, line(i));
+			if (i % 150 === 149) {
+				// logrotate's copytruncate, done right after a write: the follower has not read the last lines yet.
+				// Our rotation names, then logrotate's dateext form: the follower finds the copy either way.
+				const n = (i + 1) / 150;
+				fs.copyFileSync(live, path.join(logs, n <= 2 ? `workflow-runner.log.20261126T03000${n}Z` : `workflow-runner.log-2026112603000${n}`));
+				fs.truncateSync(live, 0);
+			}
+
+			if (i % 40 === 0) {
+				await tick();
+			}
+		}
+
+		await waitFor(() => seen.length >= TOTAL, `${TOTAL} followed lines (have ${seen.length})`);
+		await new Promise((r) => setTimeout(r, 300));
+		assert.deepEqual(texts(seen), expected(0, TOTAL));
+	} finally {
+		await follower.close();
+	}
+});
+
+test('follow: files created later, a deleted file, a half-written line held until its newline', async () => {
+	const {home, logs} = makeHome();
+	const {seen, onLines} = collector();
+	const follower = await followLogs(home, {components: ['workflow-runner', 'agent-runner']}, onLines);
+	try {
+		const err = path.join(logs, 'agent-runner.err');
+		fs.writeFileSync(err, `${stamp(1)} ERROR first\n${stamp(2)} half`);
+		await waitFor(() => seen.length === 1, 'the line of a file created after following began');
+		assert.equal(seen[0]!.text, `${stamp(1)} ERROR first`);
+		assert.equal(seen[0]!.level, 'error');
+		assert.equal(seen[0]!.stream, 'stderr');
+		await new Promise((r) => setTimeout(r, 300));
+		assert.equal(seen.length, 1, 'a line without its newline is held back');
+		fs.appendFileSync(err, '-written\r\n\tcontinued\n');
+		await waitFor(() => seen.length === 3, 'the completed line and its continuation');
+		assert.deepEqual(texts(seen.slice(1)), [`${stamp(2)} half-written`, '\tcontinued']);
+		assert.equal(seen[2]!.inherited, true);
+		assert.equal(seen[2]!.time, seen[1]!.time);
+		fs.rmSync(err);
+		const out = path.join(logs, 'workflow-runner.log');
+		fs.writeFileSync(out, line(3));
+		fs.writeFileSync(err, line(4));
+		await waitFor(() => seen.length === 5, 'lines of a recreated file');
+		assert.deepEqual(texts(seen.slice(3)), expected(3, 5));
+	} finally {
+		await follower.close();
+	}
+});
+
+test('follow: a 10 MB line arriving in pieces is cut to the bound, and the lines around it are intact', async () => {
+	const {home, logs} = makeHome();
+	const live = path.join(logs, 'workflow-runner.log');
+	fs.writeFileSync(live, '');
+	const {seen, onLines} = collector();
+	const follower = await followLogs(home, ONE, onLines);
+	try {
+		fs.appendFileSync(live, `${line(1)}${stamp(2)} `);
+		const piece = 'y'.repeat(1024 * 1024);
+		for (let k = 0; k < 10; k++) {
+			fs.appendFileSync(live, piece);
+			await tick();
+		}
+
+		fs.appendFileSync(live, `\n${line(3)}`);
+		await waitFor(() => seen.length === 3, 'three lines');
+		assert.deepEqual([seen[0]!.text, seen[2]!.text], [line(1).slice(0, -1), line(3).slice(0, -1)]);
+		assert.ok(seen[1]!.text.startsWith(`${stamp(2)} yyy`));
+		assert.match(seen[1]!.text, /… \[\d+ more bytes cut\]$/);
+		assert.ok(seen[1]!.text.length < 1024 * 1024 + 100);
+		assert.equal(seen[1]!.time, Date.parse(stamp(2)));
+	} finally {
+		await follower.close();
+	}
+});
+
+test('follow starts before the log directory exists', async () => {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-follow-'));
+	homes.push(home);
+	const {seen, onLines} = collector();
+	const follower = await followLogs(home, ONE, onLines);
+	try {
+		fs.mkdirSync(path.join(home, 'data', 'logs'), {recursive: true});
+		fs.writeFileSync(path.join(home, 'data', 'logs', 'workflow-runner.log'), line(7));
+		await waitFor(() => seen.length === 1, 'a line once the directory and file appear');
+		assert.deepEqual(texts(seen), expected(7, 8));
+	} finally {
+		await follower.close();
+	}
+});
+
+test('readAndFollow while a writer runs: tail plus followed lines hold every line exactly once', async () => {
+	const {home, logs} = makeHome();
+	const live = path.join(logs, 'workflow-runner.log');
+	fs.writeFileSync(live, expected(0, 100).map((l) => `${l}\n`).join(''));
+	let i = 100;
+	let writing = true;
+	const writer = (async () => {
+		while (writing && i < 2000) {
+			fs.appendFileSync(live, line(i++));
+			await new Promise((r) => setImmediate(r));
+		}
+	})();
+	const {seen, onLines} = collector();
+	const result = await readAndFollow(home, ONE, {tail: 0}, onLines);
+	try {
+		await new Promise((r) => setTimeout(r, 100));
+		writing = false;
+		await writer;
+		await waitFor(() => result.lines.length + seen.length >= i, `all ${i} lines (have ${result.lines.length} + ${seen.length})`);
+		await new Promise((r) => setTimeout(r, 300));
+		assert.deepEqual([...texts(result.lines), ...texts(seen)], expected(0, i));
+	} finally {
+		await result.close();
+	}
+});
+
+test('a 300,000-line burst reaches the follower (the dashboard\'s feed) in bounded batches, every line once', async () => {
+	const {home, logs} = makeHome();
+	const live = path.join(logs, 'workflow-runner.log');
+	fs.writeFileSync(live, '');
+	let count = 0;
+	let largest = 0;
+	let wrong = '';
+	const follower = await followLogs(home, ONE, (batch) => {
+		largest = Math.max(largest, batch.length);
+		for (const l of batch) {
+			if (wrong === '' && l.text !== line(count).slice(0, -1)) {
+				wrong = `line ${count}: ${l.text}`;
+			}
+
+			count++;
+		}
+	});
+	try {
+		const total = 300_000;
+		fs.appendFileSync(live, Array.from({length: total}, (_, i) => line(i)).join(''));
+		await waitFor(() => count >= total, `${total} lines (have ${count})`, 60_000);
+		await new Promise((r) => setTimeout(r, 300));
+		assert.equal(count, total);
+		assert.equal(wrong, '', 'in order, each once');
+		assert.ok(largest <= 10_000, `a batch of ${largest} lines: a burst is handed on in bounded pieces`);
+	} finally {
+		await follower.close();
+	}
+});
