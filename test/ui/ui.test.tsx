@@ -92,7 +92,7 @@ describe('dashboard panels', () => {
 		assert.match(frame, /up 2m(?!\d)/);
 		assert.match(frame, /cpu 0% /);
 		assert.match(frame, /mem 43 MB/);
-		assert.match(frame, /ready/);
+		assert.match(frame, /(?<!not )ready/, 'shows ready, not "not ready"');
 		assert.match(frame, /restarts 0/);
 		assert.match(frame, /orphans 0/);
 		assert.match(frame, /▶ temporal/, 'first component selected');
