@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type {TestContext} from 'node:test';
+import {after, type TestContext} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {stringify} from 'yaml';
 
@@ -501,3 +501,21 @@ export async function statusJson(home: TestHome): Promise<{result: CliResult; re
 
 /** First executable `name` on PATH, or undefined: the engine's own lookup. */
 export {which} from '../source/executable.js';
+
+const logsHomes: string[] = [];
+/** A temp home with data/logs/ made, removed when the suite ends: for tests of the log readers alone. */
+export function logsHome(prefix: string): {home: string; logs: string} {
+	if (logsHomes.length === 0) {
+		after(() => {
+			for (const home of logsHomes) {
+				fs.rmSync(home, {recursive: true, force: true});
+			}
+		});
+	}
+
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	logsHomes.push(home);
+	const logs = path.join(home, 'data', 'logs');
+	fs.mkdirSync(logs, {recursive: true});
+	return {home, logs};
+}

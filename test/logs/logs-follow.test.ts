@@ -2,27 +2,13 @@
 // appear later, and half-written lines; each line exactly once.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {after, test} from 'node:test';
+import {test} from 'node:test';
 import {readAndFollow, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {followLogs} from '../log-readers.js';
-import {waitFor} from '../helpers.js';
+import {logsHome, waitFor} from '../helpers.js';
 
-const homes: string[] = [];
-after(() => {
-	for (const home of homes) {
-		fs.rmSync(home, {recursive: true, force: true});
-	}
-});
-
-function makeHome(): {home: string; logs: string} {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-follow-'));
-	homes.push(home);
-	const logs = path.join(home, 'data', 'logs');
-	fs.mkdirSync(logs, {recursive: true});
-	return {home, logs};
-}
+const makeHome = (): {home: string; logs: string} => logsHome('stigmer-follow-');
 
 const stamp = (i: number) => new Date(Date.UTC(2026, 10, 26, 3, 0, 0) + i).toISOString();
 const line = (i: number) => `${stamp(i)} line ${i}\n`;
@@ -159,8 +145,8 @@ test('follow: a 10 MB line arriving in pieces is cut to the bound, and the lines
 });
 
 test('follow starts before the log directory exists', async () => {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-follow-'));
-	homes.push(home);
+	const {home} = makeHome();
+	fs.rmSync(path.join(home, 'data'), {recursive: true});
 	const {seen, onLines} = collector();
 	const follower = await followLogs(home, ONE, onLines);
 	try {

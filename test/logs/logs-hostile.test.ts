@@ -4,27 +4,13 @@
 import assert from 'node:assert/strict';
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {after, test} from 'node:test';
-import {CLI, cleanEnv, FIXTURES, unsafeLeft, waitFor} from '../helpers.js';
+import {test} from 'node:test';
+import {CLI, cleanEnv, FIXTURES, logsHome, unsafeLeft, waitFor} from '../helpers.js';
 
 /** SPEC budget for `logs -f` under a flood (issue 10). */
 const FOLLOW_RSS_LIMIT = 150 * 1024 * 1024;
-const homes: string[] = [];
-after(() => {
-	for (const home of homes) {
-		fs.rmSync(home, {recursive: true, force: true});
-	}
-});
-
-function makeHome(): {home: string; logs: string} {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-hostile-'));
-	homes.push(home);
-	const logs = path.join(home, 'data', 'logs');
-	fs.mkdirSync(logs, {recursive: true});
-	return {home, logs};
-}
+const makeHome = (): {home: string; logs: string} => logsHome('stigmer-hostile-');
 
 /** The three escape families of the issue, a cursor move, and colour. */
 const OSC_TITLE = '\u001B]0;PWNED\u0007';
