@@ -4,6 +4,7 @@ import type {ComponentStatus, StatusReport} from '../engine/types.js';
 import {formatBytes, formatDuration} from '../units.js';
 import {BADGES} from '../state-badges.js';
 import {EXIT, UsageError} from '../errors.js';
+import {itemAt} from '../item-at.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {colors} from './output.js';
@@ -49,13 +50,12 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.lastExit === null ? '-' : `${s.lastExit.code ?? s.lastExit.signal ?? '?'} (${formatDuration(Math.max(0, Date.now() - Date.parse(s.lastExit.at)))} ago)`,
 		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),
 	]);
-	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
 	const line = (cells: string[], paint?: (cell: string, i: number) => string) =>
-		cells.map((cell, i) => (paint ? paint(cell.padEnd(widths[i]!), i) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+		cells.map((cell, i) => (paint ? paint(cell.padEnd(widths[i] ?? 0), i) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
 	const out = [c.bold(line(header))];
-	for (const [index, row] of rows.entries()) {
-		const s = report.components[index]!;
-		out.push(line(row, (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));
+	for (const [index, s] of report.components.entries()) {
+		out.push(line(itemAt(rows, index), (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));
 	}
 
 	const notes = report.components.flatMap((s) => noteFor(s));
