@@ -11,7 +11,7 @@ import {renderOnce} from '../../source/ui/headless.js';
 import {commandFor, KEYMAP, keyTableMarkdown} from '../../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../../source/ui/log-model.js';
-import {applyEvent, NO_TRACKING, track} from '../../source/ui/stack-model.js';
+import {applyEvent} from '../../source/ui/stack-model.js';
 import {component, line} from '../ui-fakes.js';
 
 describe('LogBuffer', () => {
@@ -160,16 +160,6 @@ describe('layout and stack model', () => {
 		assert.equal(computeLayout(80, 40, 4).panelSlots, 4);
 		assert.deepEqual([0, 1, 2, 3].map((s) => panelWindow(4, 2, s)), [0, 0, 1, 2]);
 		assert.equal(panelWindow(4, 4, 3), 0);
-	});
-
-	it('counts a pid change as a restart', () => {
-		const report = (pid: number | null) => ({home: '/h', healthy: true, components: [{name: 'w', pid} as never]});
-		let t = track(NO_TRACKING, report(1));
-		assert.equal(t.restarts['w'] ?? 0, 0);
-		t = track(t, report(null));
-		t = track(t, report(2));
-		assert.equal(t.restarts['w'], 1);
-		assert.equal(track(t, report(2)), t, 'unchanged tracking is the same object');
 	});
 
 	it('folds engine events into panel progress', () => {
