@@ -1,7 +1,7 @@
 // `stigmer server status [--json]` (SPEC 4.6): parse → engine.status → print; exit 0 healthy, 3 not.
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
-import {formatBytes, formatDuration} from '../units.js';
+import {formatBytes, formatDuration, formatUptime} from '../units.js';
 import {BADGES} from '../state-badges.js';
 import {EXIT, UsageError} from '../errors.js';
 import {itemAt} from '../item-at.js';
@@ -42,7 +42,7 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.name,
 		s.state,
 		s.pid === null ? '-' : String(s.pid),
-		s.uptimeMs === null ? '-' : formatDuration(s.uptimeMs),
+		formatUptime(s.uptimeMs),
 		s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(1)}%`,
 		s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
 		s.state === 'running' || s.state === 'starting' ? (s.ready ? 'yes' : 'no') : '-',

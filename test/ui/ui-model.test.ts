@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {palette} from '../../source/colors.js';
+import {statusTable} from '../../source/commands/status.js';
 import {failureLines} from '../../source/messages.js';
 import {describeStart, describeStop} from '../../source/ui/status-message.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../../source/ui/frame-cost.js';
@@ -94,6 +95,13 @@ describe('formats', () => {
 			assert.equal(formatPanelUptime(ms), text);
 		});
 	}
+
+	it('uptime reads the same in `server status` and `dash --once` (3m12s, not 3m in one and 3m12s in the other)', () => {
+		const report = {home: '/h', healthy: true, components: [component('w', 'running', {uptimeMs: 192_000})]};
+		const [header = '', row = ''] = statusTable(report, palette(false)).split('\n');
+		assert.equal(row.slice(header.indexOf('UPTIME')).split(/\s+/)[0], '3m12s');
+		assert.match(renderOnce(report, [], [], palette(false), false), /up 3m12s /);
+	});
 
 	it('bytes and cpu', () => {
 		assert.equal(formatBytes(43_000_000), '43.0 MB');
