@@ -51,8 +51,8 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-	const line = (cells: string[], paint?: (cell: string, i: number) => string) =>
-		cells.map((cell, i) => (paint ? paint(cell.padEnd(widths[i] ?? 0), i) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+	const line = (cells: string[], paint = (cell: string, _i: number) => cell) =>
+		cells.map((cell, i) => paint(cell.padEnd(widths[i] ?? 0), i)).join('  ').trimEnd();
 	const out = [c.bold(line(header))];
 	for (const [index, s] of report.components.entries()) {
 		out.push(line(itemAt(rows, index), (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));

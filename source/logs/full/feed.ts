@@ -2,8 +2,8 @@
 // reads and parses ahead while this one merges and renders (ThreadFeed, worker.ts). Both
 // threads share the kernel's memory; a slot changes hands through a state word in a shared array.
 import {availableParallelism} from 'node:os';
-import {itemAt} from '../../item-at.js';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
+import {itemAt} from '../../item-at.js';
 import type {Source} from '../files.js';
 import {SLOTS, type Kernel, type Layout} from './kernel.js';
 import {SourceReader, type Batch} from './reader.js';
