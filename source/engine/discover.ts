@@ -168,15 +168,22 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	const info = reused ? undefined : processTable.info(pid);
 	if (content.kind === 'legacy') {
 		const mark = marked.get(pid);
-		if (info && mark) {
+		if (info && mark?.component === component) {
 			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
 		}
 
-		return {proven: null, why: info ? `pid ${pid} is not a stigmer process of this home` : `pid ${pid} is not running`, leftoverGroup: null};
+		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark.component) : `pid ${pid} is not a stigmer process of this home`) : `pid ${pid} is not running`, leftoverGroup: null};
 	}
 
 	const {record} = content;
 	const sameOrigin = record.bootId === boot && (record.home === '' || record.home === home.root) && record.component === component;
+	// SPEC 4.3: home and component must both match. A recorded process (or supervisor) that carries another component's
+	// marker makes the whole file a copy of that component's: it proves nothing here, and its group is not ours to end.
+	const other = sameOrigin ? foreignMark(record, component, marked) : undefined;
+	if (other !== undefined) {
+		return {proven: null, why: foreignWhy(other.pid, other.component), leftoverGroup: null};
+	}
+
 	const supervisor = sameOrigin ? proveSupervisor(record) : null;
 	if (info && sameOrigin && info.startTime === record.startTime) {
 		// The recorded group only when its leader is proved — the supervisor, or (unsupervised) the component itself — and
@@ -195,6 +202,22 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	const leftoverGroup = sameOrigin && !ancestors.groups.has(record.pgid) && processTable.info(record.pgid) === undefined && processTable.groupMembers(record.pgid).length > 0 ? record.pgid : null;
 	const why = info ? `pid ${pid} now belongs to another process (started at a different time)` : `pid ${pid} exited without a stop`;
 	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
+}
+
+/** The recorded process or supervisor, still the one recorded (same start time), when its marker names another component. */
+function foreignMark(record: PidRecord, component: string, marked: Map<number, MarkedProc>): MarkedProc | undefined {
+	for (const [pid, startTime] of [[record.pid, record.startTime], [record.supervisorPid, record.supervisorStartTime]] as const) {
+		const mark = pid === undefined ? undefined : marked.get(pid);
+		if (mark !== undefined && mark.startTime === startTime && mark.component !== component) {
+			return mark;
+		}
+	}
+
+	return undefined;
+}
+
+function foreignWhy(pid: number, component: string): string {
+	return `pid ${pid} is ${component}'s process (its marker says STIGMER_COMPONENT=${component})`;
 }
 
 /** A record's supervisor, proved as the component is (SPEC 4.2): alive, same start time (same boot and home checked by the caller). */
