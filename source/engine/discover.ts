@@ -11,6 +11,9 @@ export type Recorded = {pid: number; pgid: number | null; startedAtMs: number};
 /** A PID file and what it proved. */
 export type PidFileFinding = {file: string; content: PidFileContent; proven: Recorded | null; why: string | null};
 
+/** A process cleanup ends; `member`: it goes with the group of another orphan listed. */
+export type Orphan = {pid: number; pgid: number | null; startedAtMs: number; member?: true};
+
 /** Everything of one component in one home. */
 export type ComponentFinding = {
 	component: string;
@@ -19,8 +22,12 @@ export type ComponentFinding = {
 	running: Recorded | null;
 	/** Its supervisor (SPEC 4.8), proved from the same PID file: alive while it waits to restart the component, too. */
 	supervisor: Recorded | null;
-	/** Ours but not recorded in a valid PID file: marker-scan hits outside recorded groups, leftovers of dead groups. */
-	orphans: Array<{pid: number; pgid: number | null; startedAtMs: number}>;
+	/**
+	 * Ours but not recorded in a valid PID file: marker-scan hits outside recorded groups, leftovers of dead groups, lost
+	 * supervisors. One with a pgid is ended with its whole group; the other members of that group follow it as `member`
+	 * entries (never signalled alone), so every process cleanup ends is listed (SPEC 4.3).
+	 */
+	orphans: Orphan[];
 	/** Unmarked members of a group whose recorded leader is gone: the group number may be reused, so never signalled (SPEC 4.2). */
 	strangers: Array<{pid: number; startedAtMs: number}>;
 };
@@ -48,6 +55,15 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	const boot = processTable.bootId();
 	const coveredGroups = new Set<number>();
 	const coveredPids = new Set<number>();
+	const addOrphan = (finding: ComponentFinding, orphan: Orphan) => {
+		finding.orphans.push(orphan);
+		for (const pid of orphan.pgid === null ? [] : processTable.groupMembers(orphan.pgid)) {
+			const info = pid === orphan.pid || ancestors.pids.has(pid) ? undefined : processTable.info(pid);
+			if (info !== undefined) {
+				finding.orphans.push({pid, pgid: null, startedAtMs: info.startedAtMs, member: true});
+			}
+		}
+	};
 
 	for (const [component, file] of pidFiles(home, names)) {
 		const content = readPidFile(file);
@@ -64,7 +80,7 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 			if (file === home.pidFile(component) && finding.supervisor === null) {
 				finding.supervisor = supervisor;
 			} else if (!proven) {
-				finding.orphans.push(supervisor);
+				addOrphan(finding, supervisor);
 			}
 		}
 
@@ -77,7 +93,7 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 			if (file === home.pidFile(component) && finding.running === null) {
 				finding.running = proven;
 			} else {
-				finding.orphans.push(proven);
+				addOrphan(finding, proven);
 			}
 		} else if (leftoverGroup !== null) {
 			// Leader gone: its marked members are found by the scan below and ended one by one; the rest are strangers.
@@ -100,15 +116,9 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 			continue;
 		}
 
-		if (proc.supervisor && proc.pid === proc.pgid) {
-			// A lost supervisor: its group is ended; the component it runs is what the user knows (none in backoff).
-			const shown = scan.find((p) => p.pgid === proc.pid && !p.supervisor) ?? proc;
-			get(proc.component).orphans.push({pid: shown.pid, pgid: ancestors.groups.has(proc.pid) ? null : proc.pid, startedAtMs: shown.startedAtMs});
-			continue;
-		}
-
+		// A marked leader (a lost supervisor, too) is ended with its whole group, whose members are listed with it.
 		const leads = proc.pid === proc.pgid && !ancestors.groups.has(proc.pgid);
-		get(proc.component).orphans.push({pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
+		addOrphan(get(proc.component), {pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
 	}
 
 	return findings;

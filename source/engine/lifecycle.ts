@@ -5,7 +5,7 @@ import {ConfigError, StigmerError} from '../errors.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
-import {discover} from './discover.js';
+import {discover, type ComponentFinding, type Orphan} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
 import {foreignHolder, portClaims} from './ports.js';
@@ -13,7 +13,7 @@ import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
 import {readRecord, writeRecord} from './state.js';
 import {cwdError, spawnComponent} from './spawn.js';
-import {end, type Target} from './terminate.js';
+import {end} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
 
 /** Lines of stderr shown when a component fails to start (SPEC 4.4). */
@@ -176,18 +176,16 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 
 	const cleaned: CleanupReport = [];
 	const orphanWork = inScope.map(async (finding) => {
-		const targets: Target[] = finding.orphans.map((o) => ({pid: o.pid, pgid: o.pgid, ...stopOf(finding.component)}));
-		if (!specOf(finding.component) && finding.running) {
-			targets.push({pid: finding.running.pid, pgid: finding.running.pgid, ...UNKNOWN_COMPONENT_STOP});
-		}
-
-		if (targets.length === 0) {
+		// Every process ended is reported (SPEC 4.3); a group's members go with their leader, never signalled twice.
+		const listed = specOf(finding.component) ? finding.orphans : [...finding.orphans, ...unnamed(finding)];
+		if (listed.length === 0) {
 			return;
 		}
 
-		emit({type: 'cleanup', component: finding.component, pids: targets.map((t) => t.pid)});
-		await Promise.all(targets.map(async (t) => end(t)));
-		cleaned.push({component: finding.component, pids: targets.map((t) => t.pid).sort((a, b) => a - b)});
+		const pids = listed.map((o) => o.pid).sort((a, b) => a - b);
+		emit({type: 'cleanup', component: finding.component, pids});
+		await Promise.all(listed.filter((o) => !o.member).map(async (o) => end({pid: o.pid, pgid: o.pgid, ...stopOf(finding.component)})));
+		cleaned.push({component: finding.component, pids});
 	});
 
 	const stopped: StopOutcome[] = [];
@@ -224,6 +222,17 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 
 	cleaned.sort((a, b) => order(config, a.component) - order(config, b.component));
 	return {stopped, cleaned};
+}
+
+/** What runs of a component the config no longer names, ended as orphans are: its supervisor leads the component's group. */
+function unnamed(finding: ComponentFinding): Orphan[] {
+	const {running, supervisor} = finding;
+	const listed: Orphan[] = supervisor ? [supervisor] : [];
+	if (running) {
+		listed.push(supervisor && running.pgid === supervisor.pid ? {...running, member: true} : running);
+	}
+
+	return listed;
 }
 
 /**

@@ -95,7 +95,7 @@ test('a directory or a FIFO where a PID or state file belongs: start refuses bef
 		assert.match(sleeper.reason, /is a FIFO/);
 		const stop = await home.cli(['server', 'stop'], {timeoutMs: 15_000});
 		assert.equal(stop.code, 0, show(stop));
-		assert.match(stop.stdout, /cleaned up 1 orphaned sleeper process/, 'the unrecorded sleeper is found by its marker and stopped');
+		assert.match(stop.stdout, /cleaned up 2 orphaned sleeper processes/, 'the unrecorded sleeper and its supervisor are found by their marker and stopped');
 		assert.equal(isAlive(pid), false);
 		assert.ok(fs.statSync(home.pidFile('sleeper')).isFIFO(), 'the FIFO is left for the user, never written through');
 	} finally {

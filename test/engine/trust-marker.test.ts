@@ -1,5 +1,5 @@
-// The marker decides (SPEC 4.2, 4.3): a PID file copied from another component proves nothing; cleanup names every
-// process it ends, lost supervisors included; pgid is the group the component runs in.
+// The marker decides (SPEC 4.2, 4.3): a PID file copied from another component proves nothing; status's pgid is the
+// group the component runs in. (Cleanup naming a lost supervisor too: supervision.test.ts.)
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import test from 'node:test';
