@@ -5,8 +5,12 @@ import {processTable, type MarkedProc} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
 
-/** A process proved ours from a PID file. */
-export type Recorded = {pid: number; pgid: number | null; startedAtMs: number};
+/**
+ * A process proved ours from a PID file. `pgid`: the group we may signal (proved, SPEC 4.2), or null; `group`: the group
+ * it runs in now, signalled or not (status shows it and sums its memory: a leaderless group is still the component's),
+ * null when that is stigmer's own group or its shell's, whose members are not the component's.
+ */
+export type Recorded = {pid: number; pgid: number | null; group: number | null; startedAtMs: number};
 
 /** A PID file and what it proved. */
 export type PidFileFinding = {file: string; content: PidFileContent; proven: Recorded | null; why: string | null};
@@ -179,7 +183,7 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	if (content.kind === 'legacy') {
 		const mark = marked.get(pid);
 		if (info && mark?.component === component) {
-			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
+			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, group: ancestors.groups.has(info.pgid) ? null : info.pgid, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
 		}
 
 		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark.component) : `pid ${pid} is not a stigmer process of this home`) : `pid ${pid} is not running`, leftoverGroup: null};
@@ -200,7 +204,7 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 		// is the group the proved process actually runs in (a file may name any group); never a group of our own.
 		const leaderProved = record.supervisorPid === undefined ? record.pgid === pid : supervisor !== null && record.pgid === supervisor.pid;
 		const pgid = leaderProved && record.pgid === info.pgid && !ancestors.groups.has(info.pgid) ? record.pgid : null;
-		return {proven: {pid, pgid, startedAtMs: info.startedAtMs}, supervisor, why: null, leftoverGroup: null};
+		return {proven: {pid, pgid, group: ancestors.groups.has(info.pgid) ? null : info.pgid, startedAtMs: info.startedAtMs}, supervisor, why: null, leftoverGroup: null};
 	}
 
 	if (supervisor) {
@@ -238,5 +242,5 @@ function proveSupervisor(record: PidRecord): Recorded | null {
 	}
 
 	const info = processTable.info(pid);
-	return info && info.startTime === record.supervisorStartTime ? {pid, pgid: pid, startedAtMs: info.startedAtMs} : null;
+	return info && info.startTime === record.supervisorStartTime ? {pid, pgid: pid, group: info.pgid, startedAtMs: info.startedAtMs} : null;
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import test from 'node:test';
-import {fixture, isAlive, makeHome, readPidFile, show, statusJson} from '../helpers.js';
+import {fixture, isAlive, makeHome, procStat, readPidFile, show, statusJson, waitFor} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 
@@ -45,4 +45,22 @@ test('a PID file of component a naming b\'s process and supervisor proves nothin
 	assert.equal(after.byName.get('b')!.pid, bPid, show(after.result));
 	assert.notEqual(after.byName.get('a')!.pid, bPid, show(after.result));
 	assert.equal(after.byName.get('a')!.state, 'running', show(after.result));
+});
+
+test('the supervisor alone killed with -9: status\'s pgid is still the group the component runs in', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {q: sleeper}});
+	const first = await home.cli(['server', 'start']);
+	assert.equal(first.code, 0, show(first));
+	const record = readPidFile(home.pidFile('q'))!;
+	const supervisor = record['supervisorPid'] as number;
+	const pid = record['pid'] as number;
+	process.kill(supervisor, 'SIGKILL');
+	await waitFor(() => !isAlive(supervisor), 'the supervisor to die');
+
+	const status = await statusJson(home);
+	const q = status.byName.get('q')!;
+	assert.equal(q.pid, pid, show(status.result));
+	assert.equal(procStat(pid)?.pgid, supervisor, 'the component still runs in the group its supervisor led');
+	assert.equal(q.pgid, supervisor, `pgid is the group the component runs in:\n${show(status.result)}`);
+	assert.equal(q.supervisorPid, null, show(status.result));
 });
