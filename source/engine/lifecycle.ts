@@ -81,17 +81,39 @@ function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<
 
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
+	const outcomesOf = (selected: ComponentSpec[], stopped: StopOutcome[]) => selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
+	// A home never started has no data/: nothing to lock, and stop creates no home just to find nothing running. Marked
+	// processes of it (its data/ deleted under them) are still ended, under the lock, which then creates data/.
+	if (!fs.existsSync(home.data)) {
+		const {config, selected, whole} = select(home, options);
+		const names = whole ? undefined : selected.map((c) => c.name);
+		const findings = [...discover(home, config.components.map((c) => c.name)).values()].filter((f) => names === undefined || names.includes(f.component));
+		if (findings.every((f) => f.orphans.length === 0 && f.running === null && f.supervisor === null)) {
+			return {stopped: outcomesOf(selected, []), cleaned: []};
+		}
+	}
+
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
-		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
-		return {stopped: outcomes, cleaned};
+		return {stopped: outcomesOf(selected, stopped), cleaned};
 	});
 }
 
 type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean; emit: (event: EngineEvent) => void};
 
-/** Hold the home lock, then load and validate config and pick the components an action names (all when none). */
+/** Load and validate config (read-only: no migration, no directory created) and pick the components an action names (all when none). */
+function select(home: Home, options: ActionOptions, load: {migrate?: boolean} = {}): Omit<Selection, 'emit'> {
+	const config = loadConfig(home, load);
+	const whole = options.components === undefined || options.components.length === 0;
+	return {config, selected: selectComponents(config, options.components), whole};
+}
+
+/**
+ * Validate config before anything is touched (SPEC 3), then hold the home lock and load it again under the lock
+ * (migrating an old version) and pick the components an action names.
+ */
 async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
+	select(home, options);
 	const stopped: string[] = [];
 	const emit = (event: EngineEvent) => {
 		if (event.type === 'stopped' && event.outcome.how !== 'not-running') {
@@ -102,10 +124,8 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 	};
 
 	return withLock(home, async () => {
-		const config = loadConfig(home, {migrate: true});
-		const selected = selectComponents(config, options.components);
-		const whole = options.components === undefined || options.components.length === 0;
-		return saying(stopped, async () => work({config, selected, whole, emit}));
+		const selection = select(home, options, {migrate: true});
+		return saying(stopped, async () => work({...selection, emit}));
 	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
 }
 
