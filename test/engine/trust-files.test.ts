@@ -297,3 +297,31 @@ done
 	assert.match(out, /== status exit=3/, `status still reads a read-only home:\n${out}`);
 	assert.deepEqual(home.processes()['sleeper'] ?? [], []);
 });
+
+test('logs renamed by rotation end 0600: legacy daemon.log/.err, an 0644 .log and older 0644 rotated files; a symlink\'s target is left alone', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, sleeperConfig);
+	const logs = path.dirname(home.logFile('sleeper'));
+	fs.mkdirSync(logs, {recursive: true, mode: 0o700});
+	const hourAgo = new Date(Date.now() - 3_600_000).toISOString().replaceAll(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+	const loose = ['daemon.log', 'daemon.err', 'sleeper.log', `sleeper.log.${hourAgo}`, `stigmer-server.err.${hourAgo}-1`];
+	for (const name of loose) {
+		fs.writeFileSync(path.join(logs, name), `${new Date().toISOString()} a line that may hold a secret\n`);
+		fs.chmodSync(path.join(logs, name), 0o644);
+	}
+
+	const outside = path.join(os.tmpdir(), `stigmer-outside-${process.pid}-${Date.now()}`);
+	fs.writeFileSync(outside, 'not ours\n', {mode: 0o644});
+	fs.chmodSync(outside, 0o644);
+	t.after(() => fs.rmSync(outside, {force: true}));
+	fs.symlinkSync(outside, path.join(logs, `sleeper.err.${hourAgo}`));
+
+	const started = await home.cli(['server', 'start']);
+	assert.equal(started.code, 0, show(started));
+	const files = fs.readdirSync(logs).filter((name) => fs.lstatSync(path.join(logs, name)).isFile());
+	assert.ok(files.some((name) => name.startsWith('stigmer-server.log.')) && files.some((name) => /^sleeper\.log\.\d{8}T\d{6}Z$/.test(name)), `the legacy and current logs were rotated: ${files.join(' ')}`);
+	for (const name of files) {
+		assert.equal((fs.statSync(path.join(logs, name)).mode & 0o777).toString(8), '600', `${name} is 0600`);
+	}
+
+	assert.equal((fs.statSync(outside).mode & 0o777).toString(8), '644', 'the target of a symlink is never chmodded');
+});
