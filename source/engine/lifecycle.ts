@@ -83,8 +83,9 @@ function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
-		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
-		return {stopped: outcomes, cleaned};
+		// In the order things stopped (SPEC 4.5: reverse dependency order), then what was not running, in that order too.
+		const idle = selected.filter((c) => c.enabled && !stopped.some((s) => s.name === c.name)).reverse();
+		return {stopped: [...stopped, ...idle.map((c) => ({name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal}))], cleaned};
 	});
 }
 

@@ -102,6 +102,7 @@ export type StopOutcome = {
 	waiting?: true;
 };
 
+/** `stopped`: first what was stopped, in the order it was (reverse dependency order), then what was not running. */
 export type StopResult = {stopped: StopOutcome[]; cleaned: CleanupReport};
 
 /** Progress events, so a UI can show what an action is doing. */
