@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config/index.js';
 import {ConfigError, StigmerError} from '../errors.js';
+import {stoppedBeforeError} from '../messages.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
@@ -34,7 +35,7 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 			throw fileError(home.logs, 'rotate the logs in', error);
 		}
 
-		const {cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
+		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 
 		const started: StartedComponent[] = [];
 		const failures: StartFailure[] = [];
@@ -58,7 +59,7 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		}
 
 		const byOrder = (a: {name: string}, b: {name: string}) => order(config, a.name) - order(config, b.name);
-		return {cleaned, started: started.sort(byOrder), failures: failures.sort(byOrder)};
+		return {cleaned, stopped, started: started.sort(byOrder), failures: failures.sort(byOrder)};
 	});
 }
 
@@ -147,7 +148,7 @@ async function saying<T>(stopped: string[], work: () => Promise<T>): Promise<T> 
 		}
 
 		const base = error instanceof StigmerError ? error : fileError((error as NodeJS.ErrnoException).path ?? 'a file of the home', 'use', error);
-		throw stopped.length === 0 ? base : new StigmerError(`${base.message} (already stopped: ${stopped.join(', ')})`, base.exitCode);
+		throw stopped.length === 0 ? base : new StigmerError(stoppedBeforeError(base.message, stopped), base.exitCode);
 	}
 }
 

@@ -1,12 +1,13 @@
-// What start and stop say about what they stopped (SPEC 4.5), through the built CLI and through the engine calls
-// the dashboard makes: each stop line as it happens, in the order things stopped (reverse dependency order).
+// What start and stop say about what they stopped (SPEC 4.5, 7), through the built CLI and through the engine calls
+// the dashboard makes: each stop line as it happens, in the order things stopped (reverse dependency order), and a
+// start that fails after stopping something says what it stopped.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import {start, stop} from '../../source/engine/index.js';
 import {homeAt} from '../../source/paths.js';
-import {describeStop} from '../../source/ui/status-message.js';
+import {describeStart, describeStop} from '../../source/ui/status-message.js';
 import {fixture, live, makeHome, show, spawnCli, waitFor, type TestHome} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
@@ -31,6 +32,24 @@ function dbAndApp(home: TestHome): string {
 function lineIndex(stdout: string, pattern: RegExp): number {
 	return stdout.split('\n').findIndex((line) => pattern.test(line));
 }
+
+test('a restart that fails says what it stopped, in the order it stopped them', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {builtins: false});
+	const flag = dbAndApp(home);
+	const first = await home.cli(['server', 'start']);
+	assert.equal(first.code, 0, show(first) + home.logs());
+
+	fs.rmSync(flag);
+	const again = await home.cli(['server', 'start']);
+	assert.equal(again.code, 1, show(again));
+	assert.match(again.stderr, /^stopped app, db before restarting them$/m, `the failure names what the restart stopped:\n${show(again)}`);
+	assert.match(again.stderr, /^✗ db: not ready within 1s/m, show(again));
+	assert.match(again.stderr, /^ {2}not started \(waiting for db\): app$/m, show(again));
+	const app = lineIndex(again.stdout, /^app stopped in \S+$/);
+	const db = lineIndex(again.stdout, /^db stopped in \S+$/);
+	assert.ok(app >= 0 && db > app, `the stop phase prints app (the dependent) before db:\n${show(again)}`);
+	assert.deepEqual(home.processes(), {}, 'nothing runs after the failed restart');
+});
 
 test('stop prints each line as it happens, dependents first: a stubborn one does not hold back the others', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, {
@@ -62,11 +81,19 @@ test('stop prints each line as it happens, dependents first: a stubborn one does
 	assert.deepEqual(home.processes(), {});
 });
 
-
-test('the dashboard\'s status line (the same engine call): stops in the order they happened', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+test('the dashboard\'s status line (the same engine calls): stops in the order they happened; a failed restart says what it stopped', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, {builtins: false});
-	dbAndApp(home);
+	const flag = dbAndApp(home);
 	const engineHome = homeAt(home.dir);
+	const first = await start(engineHome, {verb: 'dash'});
+	assert.deepEqual(first.failures, [], home.logs());
+
+	fs.rmSync(flag);
+	const failed = describeStart(await start(engineHome, {verb: 'dash'}));
+	assert.equal(failed.tone, 'error');
+	assert.match(failed.text, /^✗ db: not ready within 1s.*; not started: app; stopped app, db before restarting them$/, failed.text);
+
+	fs.writeFileSync(flag, '');
 	assert.deepEqual((await start(engineHome, {verb: 'dash'})).failures, [], home.logs());
 	const stopped = describeStop(await stop(engineHome, {verb: 'dash'}));
 	assert.match(stopped.text, /^■ app stopped in \S+, db stopped in \S+$/, stopped.text);
