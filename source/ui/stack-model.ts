@@ -1,7 +1,7 @@
 // The stack panels' model, pure: what a running action is doing, and when a new report needs a repaint.
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
-import {readyText, stopText} from '../messages.js';
-import {countdownText, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from './format.js';
+import {countdownText, lastExitText, readyText, stopText} from '../messages.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
 
 /** What an action is doing to one component, shown in its panel until the next status poll after it. */
