@@ -2,7 +2,7 @@
 import path from 'node:path';
 import {cliPath} from '../cli-path.js';
 import {ConfigError, UsageError} from '../errors.js';
-import {parseDuration} from '../units.js';
+import {parseDuration, SECOND_MS} from '../units.js';
 import {isExecutableFile, which} from '../executable.js';
 import type {Home} from '../paths.js';
 import {BUILTINS, SERVER, builtin} from './builtins.js';
@@ -11,11 +11,11 @@ import type {ComponentSpec, ReadyProbe, RestartPolicy, StackConfig} from './type
 import type {Locator} from './validate.js';
 
 /** Grace between stop_signal and SIGKILL when config names none (SPEC 3). */
-const DEFAULT_STOP_TIMEOUT_MS = 5000;
+const DEFAULT_STOP_TIMEOUT_MS = 5 * SECOND_MS;
 /** How long a component may take to be ready when config names no ready_timeout. */
-const DEFAULT_READY_TIMEOUT_MS = 30_000;
+const DEFAULT_READY_TIMEOUT_MS = 30 * SECOND_MS;
 /** SPEC 4.8 defaults: five quick failures in a row, backoff from 1s, a 10s run counts as healthy. */
-const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: 1000, minUptimeMs: 10_000};
+const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: SECOND_MS, minUptimeMs: 10 * SECOND_MS};
 
 /** Where a resolve-step problem goes: thrown at once (loadConfig), or collected (`config check`). */
 export type Fail = (keyPath: Array<string | number>, message: string) => void;

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {parseRotatedName} from '../logs/files.js';
 import {ensurePrivateDir, type Home} from '../paths.js';
+import {DAY_MS} from '../units.js';
 
 /** Rotated session logs are kept a week (SPEC 4.7). */
-const RETENTION_MS = 7 * 24 * 3_600_000;
+const RETENTION_MS = 7 * DAY_MS;
 
 /** `YYYYMMDDTHHMMSSZ` of a time, UTC. */
 export function rotationStamp(date: Date): string {
