@@ -13,9 +13,10 @@ export function rotationStamp(date: Date): string {
 	return date.toISOString().replaceAll(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** Epoch ms of a rotation stamp; NaN for one that is not (never old enough to delete). */
 function stampToMs(stamp: string): number {
-	const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp)!;
-	return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+	const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+	return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : Number.NaN;
 }
 
 /** Rotate the named components' logs, rename legacy daemon.log/.err to stigmer-server's, prune old rotations. */

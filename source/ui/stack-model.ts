@@ -53,7 +53,7 @@ export function unknownStatus(name: string, enabled: boolean, reason: string | n
 
 /** The components a per-second sample covers: those with a live process. */
 export function sampleTargets(report: StatusReport | null): SampleTarget[] {
-	return (report?.components ?? []).filter((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting')).map((c) => ({name: c.name, pid: c.pid!, pgid: c.pgid}));
+	return (report?.components ?? []).flatMap(({name, pid, pgid, state}) => (pid !== null && (state === 'running' || state === 'starting') ? [{name, pid, pgid}] : []));
 }
 
 /**

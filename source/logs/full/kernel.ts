@@ -171,8 +171,9 @@ export class Kernel {
 		}
 
 		if (role === 0) {
-			for (const [k, [t0, t1]] of layout.templates.entries()) {
-				this.x.setTemplates(k, t0!, t1 ?? t0!);
+			for (const [k, variants] of layout.templates.entries()) {
+				const plain = itemAt(variants, 0);
+				this.x.setTemplates(k, plain, variants[1] ?? plain);
 			}
 		}
 	}
