@@ -1,9 +1,9 @@
-// Every sentence a user reads about a start or stop outcome, for `server start`/`stop` and the dashboard alike
-// (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
+// Every sentence a user reads about a start or stop outcome or a supervised exit, for `server start`/`stop`/`status`
+// and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
 import {palette, type Palette} from './colors.js';
-import type {CleanupReport, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
+import type {CleanupReport, ComponentStatus, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
-import {formatDuration, plural} from './units.js';
+import {formatAgo, formatCountdown, formatDuration, plural} from './units.js';
 
 const PLAIN = palette(false);
 
@@ -39,6 +39,30 @@ export function stopLine(outcome: StopOutcome, c: Palette = PLAIN): string {
 	return `${outcome.name} ${stopText(outcome, c)}`;
 }
 
+/** What ended its process last and how long ago: `3 · 12s ago`, `SIGKILL · 3m ago` (`server status`'s LAST EXIT); undefined when it never exited by itself since its start. */
+export function lastExitAgo(lastExit: ComponentStatus['lastExit'], now: number): string | undefined {
+	if (lastExit === null) {
+		return undefined;
+	}
+
+	return `${lastExit.code ?? lastExit.signal ?? '?'} · ${formatAgo(now - Date.parse(lastExit.at))} ago`;
+}
+
+/** `last exit 3 · 12s ago`, `last exit SIGKILL · 3m ago` (SPEC 4.8, a panel and `dash --once`); undefined as `lastExitAgo`. */
+export function lastExitText(c: Pick<ComponentStatus, 'lastExit'>, now: number): string | undefined {
+	const ago = lastExitAgo(c.lastExit, now);
+	return ago === undefined ? undefined : `last exit ${ago}`;
+}
+
+/** In backoff: `restarting in 3s` (whole seconds, rounded up), in `server status`, a panel and `dash --once`; undefined otherwise. */
+export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'>, now: number): string | undefined {
+	if (c.state !== 'backoff' || c.nextRestartAt === null) {
+		return undefined;
+	}
+
+	return `restarting in ${formatCountdown(Date.parse(c.nextRestartAt) - now)}`;
+}
+
 /** `cleaned up 7 orphaned workflow-runner processes (pids 68550, 68104, …)` per component. */
 export function cleanupLines(cleaned: CleanupReport): string[] {
 	return cleaned.map(({component, pids}) => `cleaned up ${pids.length} orphaned ${component} ${plural(pids.length, 'process', 'processes')} (${plural(pids.length, 'pid')} ${pids.join(', ')})`);
@@ -48,6 +72,30 @@ export function cleanupLines(cleaned: CleanupReport): string[] {
 function cleanupSummary(report: CleanupReport): string {
 	const parts = report.filter((r) => r.pids.length > 0).map((r) => `${r.pids.length} orphaned ${r.component} (${plural(r.pids.length, 'pid')} ${r.pids.join(', ')})`);
 	return parts.length === 0 ? '' : `; cleaned up ${parts.join(', ')}`;
+}
+
+/** `stopped app, db`: what an action stopped, in the order it stopped them; undefined when nothing (SPEC 7: a failed command says it). */
+function stoppedText(names: string[]): string | undefined {
+	return names.length === 0 ? undefined : `stopped ${names.join(', ')}`;
+}
+
+/** `stopped app, db before restarting them`: what a start stopped before it failed; undefined when it stopped nothing. */
+export function restartStopLine(stopped: StopOutcome[]): string | undefined {
+	const names = stopped.filter((o) => o.how !== 'not-running').map((o) => o.name);
+	const text = stoppedText(names);
+	return text === undefined ? undefined : `${text} before restarting ${plural(names.length, 'it', 'them')}`;
+}
+
+/** An error that ended an action after it had stopped `names`, saying so: `…; stopped app, db before this failure`. */
+export function stoppedBeforeError(message: string, names: string[]): string {
+	const text = stoppedText(names);
+	return text === undefined ? message : `${message}; ${text} before this failure`;
+}
+
+/** A failed start's whole report: what it stopped, then each failure (see failureLines). */
+export function startFailureLines(result: StartResult, c: Palette = PLAIN): string[] {
+	const stopped = restartStopLine(result.stopped);
+	return [...(stopped === undefined ? [] : [stopped]), ...failureLines(result.failures, c)];
 }
 
 /** A failed start's report: each failure with its reason, stderr tail, log, and the components left waiting for it. */
@@ -69,7 +117,8 @@ export function startSummary(result: StartResult): string {
 			const last = tail === undefined ? undefined : safeText(tail, {color: false});
 			return `✗ ${f.name}: ${f.reason}${last ? ` — ${last}` : ''}${f.logPath === null ? '' : ` (log: ${f.logPath})`}${skipped}`;
 		});
-		return `${text.join(' · ')}${cleanupSummary(result.cleaned)}`;
+		const stopped = restartStopLine(result.stopped);
+		return `${text.join(' · ')}${cleanupSummary(result.cleaned)}${stopped === undefined ? '' : `; ${stopped}`}`;
 	}
 
 	const started = result.started.map((s) => `${s.name} pid ${s.pid} ${readyText(s.readyMs)}`).join(', ');
