@@ -3,10 +3,9 @@
 import {palette, type Palette} from './colors.js';
 import type {CleanupReport, ComponentStatus, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
-import {formatAgo, formatCountdown, formatDuration} from './units.js';
+import {formatAgo, formatCountdown, formatDuration, plural} from './units.js';
 
 const PLAIN = palette(false);
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 /** `ready in 180ms`, `ready in 1.2s`. */
 export function readyText(readyMs: number): string {
@@ -66,12 +65,12 @@ export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'
 
 /** `cleaned up 7 orphaned workflow-runner processes (pids 68550, 68104, …)` per component. */
 export function cleanupLines(cleaned: CleanupReport): string[] {
-	return cleaned.map(({component, pids}) => `cleaned up ${pids.length} orphaned ${component} ${plural(pids.length, 'process', 'processes')} (${plural(pids.length, 'pid', 'pids')} ${pids.join(', ')})`);
+	return cleaned.map(({component, pids}) => `cleaned up ${pids.length} orphaned ${component} ${plural(pids.length, 'process', 'processes')} (${plural(pids.length, 'pid')} ${pids.join(', ')})`);
 }
 
 /** `; cleaned up 2 orphaned w (pids 1, 2)`: the cleanup of a whole action, appended to its one-line summary; '' when none. */
 function cleanupSummary(report: CleanupReport): string {
-	const parts = report.filter((r) => r.pids.length > 0).map((r) => `${r.pids.length} orphaned ${r.component} (pids ${r.pids.join(', ')})`);
+	const parts = report.filter((r) => r.pids.length > 0).map((r) => `${r.pids.length} orphaned ${r.component} (${plural(r.pids.length, 'pid')} ${r.pids.join(', ')})`);
 	return parts.length === 0 ? '' : `; cleaned up ${parts.join(', ')}`;
 }
 
@@ -103,7 +102,7 @@ export function startFailureLines(result: StartResult, c: Palette = PLAIN): stri
 export function failureLines(failures: StartFailure[], c: Palette = PLAIN): string[] {
 	return failures.flatMap((f) => [
 		`${c.red('✗')} ${f.name}: ${f.reason}`,
-		...(f.stderrTail.length > 0 ? [`  last ${f.stderrTail.length} ${plural(f.stderrTail.length, 'line', 'lines')} of its stderr:`, ...f.stderrTail.map((l) => `    ${safeText(l, {color: false})}`)] : []),
+		...(f.stderrTail.length > 0 ? [`  last ${f.stderrTail.length} ${plural(f.stderrTail.length, 'line')} of its stderr:`, ...f.stderrTail.map((l) => `    ${safeText(l, {color: false})}`)] : []),
 		...(f.logPath === null ? [] : [`  log: ${f.logPath}`]),
 		...(f.skipped.length > 0 ? [`  not started (waiting for ${f.name}): ${f.skipped.join(', ')}`] : []),
 	]);

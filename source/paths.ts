@@ -197,11 +197,40 @@ export function openPrivate(file: string, how: 'read' | 'append'): number {
 		throw notRegularError(file, describeKind(stat));
 	}
 
-	if (how === 'append' && (stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) {
-		fs.fchmodSync(fd, 0o600); // Logs can hold secrets (SPEC 2): a 0666 .err left by an older tool is tightened.
+	if (how === 'append') {
+		tighten(fd, stat); // Logs can hold secrets (SPEC 2): a 0666 .err left by an older tool is tightened.
 	}
 
 	return fd;
+}
+
+/** An open regular file of ours with group or other bits set becomes 0600; another user's file is left as it is. */
+function tighten(fd: number, stat: fs.Stats): void {
+	if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) {
+		fs.fchmodSync(fd, 0o600);
+	}
+}
+
+/**
+ * Make a file under the home 0600 if it is a regular file of ours (SPEC 2): for logs renamed by rotation, which keep
+ * the mode an older tool gave them. Never follows a symlink nor blocks on a FIFO; a file that cannot be opened is left.
+ */
+export function makePrivate(file: string): void {
+	let fd: number;
+	try {
+		fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+	} catch {
+		return;
+	}
+
+	try {
+		const stat = fs.fstatSync(fd);
+		if (stat.isFile()) {
+			tighten(fd, stat);
+		}
+	} finally {
+		fs.closeSync(fd);
+	}
 }
 
 /** A regular file's text, read without following symlinks or blocking; undefined when absent. Throws StigmerError otherwise. */

@@ -103,3 +103,8 @@ export function formatBytes(bytes: number | null): string {
 
 	return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** The word a count takes: `plural(1, 'restart')` is `restart`, `plural(2, 'process', 'processes')` is `processes`. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+	return count === 1 ? one : many;
+}

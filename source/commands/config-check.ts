@@ -2,6 +2,7 @@
 import {checkConfig} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
+import {plural} from '../units.js';
 import {parseFlags} from './flags.js';
 
 const HELP = `
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
 
 	if (result.problems.length > 0) {
 		process.stdout.write(inFileOrder(result.file, result.problems.map((p) => p.message)).map((m) => `${m}\n`).join(''));
-		process.stderr.write(`stigmer: ${result.file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was changed\n`);
+		process.stderr.write(`stigmer: ${result.file}: ${result.problems.length} ${plural(result.problems.length, 'problem')}; nothing was changed\n`);
 		return EXIT.usage;
 	}
 

@@ -1,7 +1,7 @@
 // `stigmer server status [--json]` (SPEC 4.6): parse → engine.status → print; exit 0 healthy, 3 not.
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
-import {formatBytes, formatUptime} from '../units.js';
+import {formatBytes, formatUptime, plural} from '../units.js';
 import {countdownText, lastExitAgo} from '../messages.js';
 import {BADGES} from '../state-badges.js';
 import {EXIT, UsageError} from '../errors.js';
@@ -71,11 +71,13 @@ function noteFor(s: ComponentStatus, now: number): string[] {
 	}
 
 	if (s.orphans.length > 0) {
-		notes.push(`${s.name}: ${s.orphans.length} orphaned process${s.orphans.length === 1 ? '' : 'es'} (pids ${s.orphans.map((o) => o.pid).join(', ')}); \`stigmer server start\` cleans them up`);
+		const n = s.orphans.length;
+		notes.push(`${s.name}: ${n} orphaned ${plural(n, 'process', 'processes')} (${plural(n, 'pid')} ${s.orphans.map((o) => o.pid).join(', ')}); \`stigmer server start\` cleans ${plural(n, 'it', 'them')} up`);
 	}
 
 	if (s.strangers.length > 0) {
-		notes.push(`${s.name}: pid${s.strangers.length === 1 ? '' : 's'} ${s.strangers.map((o) => o.pid).join(', ')} in its old process group carry no stigmer marker: not ours, left alone (check with \`ps -o pid,args -p ${s.strangers.map((o) => o.pid).join(',')}\`)`);
+		const n = s.strangers.length;
+		notes.push(`${s.name}: ${plural(n, 'pid')} ${s.strangers.map((o) => o.pid).join(', ')} in its old process group ${plural(n, 'carries', 'carry')} no stigmer marker: not ours, left alone (check with \`ps -o pid,args -p ${s.strangers.map((o) => o.pid).join(',')}\`)`);
 	}
 
 	return notes;

@@ -1,6 +1,5 @@
 // Read config.yaml of a home: the cache that spares `status` yaml and zod, the check, and the migration done under the lock (SPEC 3).
 import fs from 'node:fs';
-import path from 'node:path';
 import {ConfigError} from '../errors.js';
 import {fileError, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
@@ -66,9 +65,10 @@ function readCache(home: Home, file: string, text: string): RawConfig | undefine
 function writeCache(home: Home, file: string, config: RawConfig): void {
 	try {
 		const text = fs.readFileSync(file, 'utf8'); // After a migration the text on disk is the migrated one.
-		const target = home.configCache;
-		fs.mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
-		writePrivateAtomic(target, JSON.stringify({text, version: packageVersion(), config} satisfies Cache));
+		// Only into a data/ that exists: reading config never creates a home (the first start does).
+		if (fs.statSync(home.data).isDirectory()) {
+			writePrivateAtomic(home.configCache, JSON.stringify({text, version: packageVersion(), config} satisfies Cache));
+		}
 	} catch {} // A cache that cannot be written only costs time.
 }
 

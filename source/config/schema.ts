@@ -57,8 +57,10 @@ const componentSchema = z.strictObject({
 	restart_delay: duration.optional(),
 	min_uptime: duration.optional(),
 });
+// The formats this stigmer knows: 0 (no `version:`, migrated at the next start) up to CONFIG_VERSION; newer ones are refused by name.
+const versionMessage = {error: `expected a config format version: ${CONFIG_VERSION}, or 0 for the oldest (migrated at the next start)`};
 const configSchema = z.strictObject({
-	version: z.number().int().optional(),
+	version: z.number(versionMessage).int(versionMessage).min(0, versionMessage).optional(),
 	// The name rule is checked first, with its own messages (nameProblems); here it reaches the JSON Schema for editors.
 	components: z.record(z.string().regex(NAME), componentSchema.nullable()).optional(),
 });

@@ -5,11 +5,18 @@ import {processTable, type MarkedProc} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
 
-/** A process proved ours from a PID file. */
-export type Recorded = {pid: number; pgid: number | null; startedAtMs: number};
+/**
+ * A process proved ours from a PID file. `pgid`: the group we may signal (proved, SPEC 4.2), or null; `group`: the group
+ * it runs in now, signalled or not (status shows it and sums its memory: a leaderless group is still the component's),
+ * null when that is stigmer's own group or its shell's, whose members are not the component's.
+ */
+export type Recorded = {pid: number; pgid: number | null; group: number | null; startedAtMs: number};
 
 /** A PID file and what it proved. */
 export type PidFileFinding = {file: string; content: PidFileContent; proven: Recorded | null; why: string | null};
+
+/** A process cleanup ends; `member`: it goes with the group of another orphan listed. */
+export type Orphan = {pid: number; pgid: number | null; startedAtMs: number; member?: true};
 
 /** Everything of one component in one home. */
 export type ComponentFinding = {
@@ -19,8 +26,12 @@ export type ComponentFinding = {
 	running: Recorded | null;
 	/** Its supervisor (SPEC 4.8), proved from the same PID file: alive while it waits to restart the component, too. */
 	supervisor: Recorded | null;
-	/** Ours but not recorded in a valid PID file: marker-scan hits outside recorded groups, leftovers of dead groups. */
-	orphans: Array<{pid: number; pgid: number | null; startedAtMs: number}>;
+	/**
+	 * Ours but not recorded in a valid PID file: marker-scan hits outside recorded groups, leftovers of dead groups, lost
+	 * supervisors. One with a pgid is ended with its whole group; the other members of that group follow it as `member`
+	 * entries (never signalled alone), so every process cleanup ends is listed (SPEC 4.3).
+	 */
+	orphans: Orphan[];
 	/** Unmarked members of a group whose recorded leader is gone: the group number may be reused, so never signalled (SPEC 4.2). */
 	strangers: Array<{pid: number; startedAtMs: number}>;
 };
@@ -48,6 +59,15 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	const boot = processTable.bootId();
 	const coveredGroups = new Set<number>();
 	const coveredPids = new Set<number>();
+	const addOrphan = (finding: ComponentFinding, orphan: Orphan) => {
+		finding.orphans.push(orphan);
+		for (const pid of orphan.pgid === null ? [] : processTable.groupMembers(orphan.pgid)) {
+			const info = pid === orphan.pid || ancestors.pids.has(pid) ? undefined : processTable.info(pid);
+			if (info !== undefined) {
+				finding.orphans.push({pid, pgid: null, startedAtMs: info.startedAtMs, member: true});
+			}
+		}
+	};
 
 	for (const [component, file] of pidFiles(home, names)) {
 		const content = readPidFile(file);
@@ -64,7 +84,7 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 			if (file === home.pidFile(component) && finding.supervisor === null) {
 				finding.supervisor = supervisor;
 			} else if (!proven) {
-				finding.orphans.push(supervisor);
+				addOrphan(finding, supervisor);
 			}
 		}
 
@@ -77,7 +97,7 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 			if (file === home.pidFile(component) && finding.running === null) {
 				finding.running = proven;
 			} else {
-				finding.orphans.push(proven);
+				addOrphan(finding, proven);
 			}
 		} else if (leftoverGroup !== null) {
 			// Leader gone: its marked members are found by the scan below and ended one by one; the rest are strangers.
@@ -100,15 +120,9 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 			continue;
 		}
 
-		if (proc.supervisor && proc.pid === proc.pgid) {
-			// A lost supervisor: its group is ended; the component it runs is what the user knows (none in backoff).
-			const shown = scan.find((p) => p.pgid === proc.pid && !p.supervisor) ?? proc;
-			get(proc.component).orphans.push({pid: shown.pid, pgid: ancestors.groups.has(proc.pid) ? null : proc.pid, startedAtMs: shown.startedAtMs});
-			continue;
-		}
-
+		// A marked leader (a lost supervisor, too) is ended with its whole group, whose members are listed with it.
 		const leads = proc.pid === proc.pgid && !ancestors.groups.has(proc.pgid);
-		get(proc.component).orphans.push({pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
+		addOrphan(get(proc.component), {pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
 	}
 
 	return findings;
@@ -168,22 +182,29 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	const info = reused ? undefined : processTable.info(pid);
 	if (content.kind === 'legacy') {
 		const mark = marked.get(pid);
-		if (info && mark) {
-			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
+		if (info && mark?.component === component) {
+			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, group: ancestors.groups.has(info.pgid) ? null : info.pgid, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
 		}
 
-		return {proven: null, why: info ? `pid ${pid} is not a stigmer process of this home` : `pid ${pid} is not running`, leftoverGroup: null};
+		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark.component) : `pid ${pid} is not a stigmer process of this home`) : `pid ${pid} is not running`, leftoverGroup: null};
 	}
 
 	const {record} = content;
 	const sameOrigin = record.bootId === boot && (record.home === '' || record.home === home.root) && record.component === component;
+	// SPEC 4.3: home and component must both match. A recorded process (or supervisor) that carries another component's
+	// marker makes the whole file a copy of that component's: it proves nothing here, and its group is not ours to end.
+	const other = sameOrigin ? foreignMark(record, component, marked) : undefined;
+	if (other !== undefined) {
+		return {proven: null, why: foreignWhy(other.pid, other.component), leftoverGroup: null};
+	}
+
 	const supervisor = sameOrigin ? proveSupervisor(record) : null;
 	if (info && sameOrigin && info.startTime === record.startTime) {
 		// The recorded group only when its leader is proved — the supervisor, or (unsupervised) the component itself — and
 		// is the group the proved process actually runs in (a file may name any group); never a group of our own.
 		const leaderProved = record.supervisorPid === undefined ? record.pgid === pid : supervisor !== null && record.pgid === supervisor.pid;
 		const pgid = leaderProved && record.pgid === info.pgid && !ancestors.groups.has(info.pgid) ? record.pgid : null;
-		return {proven: {pid, pgid, startedAtMs: info.startedAtMs}, supervisor, why: null, leftoverGroup: null};
+		return {proven: {pid, pgid, group: ancestors.groups.has(info.pgid) ? null : info.pgid, startedAtMs: info.startedAtMs}, supervisor, why: null, leftoverGroup: null};
 	}
 
 	if (supervisor) {
@@ -197,6 +218,22 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
 }
 
+/** The recorded process or supervisor, still the one recorded (same start time), when its marker names another component. */
+function foreignMark(record: PidRecord, component: string, marked: Map<number, MarkedProc>): MarkedProc | undefined {
+	for (const [pid, startTime] of [[record.pid, record.startTime], [record.supervisorPid, record.supervisorStartTime]] as const) {
+		const mark = pid === undefined ? undefined : marked.get(pid);
+		if (mark !== undefined && mark.startTime === startTime && mark.component !== component) {
+			return mark;
+		}
+	}
+
+	return undefined;
+}
+
+function foreignWhy(pid: number, component: string): string {
+	return `pid ${pid} is ${component}'s process (its marker says STIGMER_COMPONENT=${component})`;
+}
+
 /** A record's supervisor, proved as the component is (SPEC 4.2): alive, same start time (same boot and home checked by the caller). */
 function proveSupervisor(record: PidRecord): Recorded | null {
 	const pid = record.supervisorPid;
@@ -205,5 +242,5 @@ function proveSupervisor(record: PidRecord): Recorded | null {
 	}
 
 	const info = processTable.info(pid);
-	return info && info.startTime === record.supervisorStartTime ? {pid, pgid: pid, startedAtMs: info.startedAtMs} : null;
+	return info && info.startTime === record.supervisorStartTime ? {pid, pgid: pid, group: info.pgid, startedAtMs: info.startedAtMs} : null;
 }

@@ -6,7 +6,7 @@ import {stoppedBeforeError} from '../messages.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
-import {discover} from './discover.js';
+import {discover, type ComponentFinding, type Orphan} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
 import {foreignHolder, portClaims} from './ports.js';
@@ -14,7 +14,7 @@ import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
 import {readRecord, writeRecord} from './state.js';
 import {cwdError, spawnComponent} from './spawn.js';
-import {end, type Target} from './terminate.js';
+import {end} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
 
 /** Lines of stderr shown when a component fails to start (SPEC 4.4). */
@@ -81,18 +81,43 @@ function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<
 
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
+	// In the order things stopped (SPEC 4.5: reverse dependency order), then what was not running, in that order too.
+	const outcomesOf = (selected: ComponentSpec[], stopped: StopOutcome[]): StopOutcome[] => {
+		const idle = selected.filter((c) => c.enabled && !stopped.some((s) => s.name === c.name)).reverse();
+		return [...stopped, ...idle.map((c) => ({name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal}))];
+	};
+	// A home never started has no data/: nothing to lock, and stop creates no home just to find nothing running. Marked
+	// processes of it (its data/ deleted under them) are still ended, under the lock, which then creates data/.
+	if (!fs.existsSync(home.data)) {
+		const {config, selected, whole} = select(home, options);
+		const names = whole ? undefined : selected.map((c) => c.name);
+		const findings = [...discover(home, config.components.map((c) => c.name)).values()].filter((f) => names === undefined || names.includes(f.component));
+		if (findings.every((f) => f.orphans.length === 0 && f.running === null && f.supervisor === null)) {
+			return {stopped: outcomesOf(selected, []), cleaned: []};
+		}
+	}
+
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
-		// In the order things stopped (SPEC 4.5: reverse dependency order), then what was not running, in that order too.
-		const idle = selected.filter((c) => c.enabled && !stopped.some((s) => s.name === c.name)).reverse();
-		return {stopped: [...stopped, ...idle.map((c) => ({name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal}))], cleaned};
+		return {stopped: outcomesOf(selected, stopped), cleaned};
 	});
 }
 
 type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean; emit: (event: EngineEvent) => void};
 
-/** Hold the home lock, then load and validate config and pick the components an action names (all when none). */
+/** Load and validate config (read-only: no migration, no directory created) and pick the components an action names (all when none). */
+function select(home: Home, options: ActionOptions, load: {migrate?: boolean} = {}): Omit<Selection, 'emit'> {
+	const config = loadConfig(home, load);
+	const whole = options.components === undefined || options.components.length === 0;
+	return {config, selected: selectComponents(config, options.components), whole};
+}
+
+/**
+ * Validate config before anything is touched (SPEC 3), then hold the home lock and load it again under the lock
+ * (migrating an old version) and pick the components an action names.
+ */
 async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
+	select(home, options);
 	const stopped: string[] = [];
 	const emit = (event: EngineEvent) => {
 		if (event.type === 'stopped' && event.outcome.how !== 'not-running') {
@@ -103,10 +128,8 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 	};
 
 	return withLock(home, async () => {
-		const config = loadConfig(home, {migrate: true});
-		const selected = selectComponents(config, options.components);
-		const whole = options.components === undefined || options.components.length === 0;
-		return saying(stopped, async () => work({config, selected, whole, emit}));
+		const selection = select(home, options, {migrate: true});
+		return saying(stopped, async () => work({...selection, emit}));
 	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
 }
 
@@ -177,18 +200,16 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 
 	const cleaned: CleanupReport = [];
 	const orphanWork = inScope.map(async (finding) => {
-		const targets: Target[] = finding.orphans.map((o) => ({pid: o.pid, pgid: o.pgid, ...stopOf(finding.component)}));
-		if (!specOf(finding.component) && finding.running) {
-			targets.push({pid: finding.running.pid, pgid: finding.running.pgid, ...UNKNOWN_COMPONENT_STOP});
-		}
-
-		if (targets.length === 0) {
+		// Every process ended is reported (SPEC 4.3); a group's members go with their leader, never signalled twice.
+		const listed = specOf(finding.component) ? finding.orphans : [...finding.orphans, ...unnamed(finding)];
+		if (listed.length === 0) {
 			return;
 		}
 
-		emit({type: 'cleanup', component: finding.component, pids: targets.map((t) => t.pid)});
-		await Promise.all(targets.map(async (t) => end(t)));
-		cleaned.push({component: finding.component, pids: targets.map((t) => t.pid).sort((a, b) => a - b)});
+		const pids = listed.map((o) => o.pid).sort((a, b) => a - b);
+		emit({type: 'cleanup', component: finding.component, pids});
+		await Promise.all(listed.filter((o) => !o.member).map(async (o) => end({pid: o.pid, pgid: o.pgid, ...stopOf(finding.component)})));
+		cleaned.push({component: finding.component, pids});
 	});
 
 	const stopped: StopOutcome[] = [];
@@ -227,6 +248,17 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 
 	cleaned.sort((a, b) => order(config, a.component) - order(config, b.component));
 	return {stopped, cleaned};
+}
+
+/** What runs of a component the config no longer names, ended as orphans are: its supervisor leads the component's group. */
+function unnamed(finding: ComponentFinding): Orphan[] {
+	const {running, supervisor} = finding;
+	const listed: Orphan[] = supervisor ? [supervisor] : [];
+	if (running) {
+		listed.push(supervisor && running.pgid === supervisor.pid ? {...running, member: true} : running);
+	}
+
+	return listed;
 }
 
 /**

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {parseRotatedName} from '../logs/files.js';
-import {ensurePrivateDir, type Home} from '../paths.js';
+import {ensurePrivateDir, makePrivate, type Home} from '../paths.js';
 import {DAY_MS} from '../units.js';
 
 /** Rotated session logs are kept a week (SPEC 4.7). */
@@ -39,6 +39,9 @@ export function rotateLogs(home: Home, components: string[], now = new Date()): 
 		// Only files (and links, removed themselves): a directory that happens to carry a stamp is not a log of ours.
 		if (rotated && (entry.isFile() || entry.isSymbolicLink()) && now.getTime() - stampToMs(rotated.stamp) > RETENTION_MS) {
 			fs.rmSync(path.join(dir, entry.name), {force: true});
+		} else if (rotated && entry.isFile()) {
+			// A rename keeps the mode: a legacy daemon.log or a file rotated by an older version may be 0644; logs are 0600 (SPEC 2).
+			makePrivate(path.join(dir, entry.name));
 		}
 	}
 }

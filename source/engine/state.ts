@@ -2,7 +2,7 @@
 // the engine at start (reset), on a start failure and on stop. JSON, replaced atomically, never followed if a symlink.
 import fs from 'node:fs';
 import path from 'node:path';
-import {formatDuration} from '../units.js';
+import {formatDuration, plural} from '../units.js';
 import type {Home} from '../paths.js';
 
 /** The latest exit of the component's own process that was not a stop; times are epoch ms. */
@@ -115,7 +115,7 @@ export function recordReason(record: SupervisorRecord): string | null {
 
 		case 'failed': {
 			if (record.streakMs !== null) {
-				return `${how}; gave up after ${record.restarts} restarts in ${formatDuration(record.streakMs)}`;
+				return `${how}; gave up after ${record.restarts} ${plural(record.restarts, 'restart')} in ${formatDuration(record.streakMs)}`;
 			}
 
 			return record.policy === 'no' ? `${how}; not restarted (restart: no)` : `${how} while starting`;

@@ -13,7 +13,7 @@ export async function status(home: Home): Promise<StatusReport> {
 	// Network probes go out first, so their round trips overlap the process-table reads below.
 	const early = new Map(config.components.flatMap((c) => (c.enabled && (c.ready?.kind === 'http' || c.ready?.kind === 'tcp') ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
 	const findings = discover(home, config.components.map((c) => c.name));
-	const groups = processTable.groups([...findings.values()].flatMap((f) => (f.running?.pgid ? [f.running.pgid] : [])));
+	const groups = processTable.groups([...findings.values()].flatMap((f) => (f.running?.group ? [f.running.group] : [])));
 	const components = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, findings.get(spec.name), groups, early.get(spec.name))));
 	const healthy = components.every((c) => !c.enabled || (c.state === 'running' && c.ready));
 	return {home: home.root, healthy, components};
@@ -53,7 +53,7 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 		return spec.enabled ? base : {...base, state: 'disabled', reason: spec.disabledReason};
 	}
 
-	const members = running.pgid === null ? [running.pid] : (groups.get(running.pgid) ?? []);
+	const members = running.group === null ? [] : (groups.get(running.group) ?? []);
 	const [usage, ready] = await Promise.all([
 		processTable.usage(members.length > 0 ? members : [running.pid]),
 		// `log` and `exec` are start-time proofs: status neither rereads logs nor runs commands.
@@ -63,7 +63,7 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 		...base,
 		state: ready ? 'running' : 'starting',
 		pid: running.pid,
-		pgid: running.pgid,
+		pgid: running.group,
 		startedAt: new Date(running.startedAtMs).toISOString(),
 		uptimeMs: Math.max(0, Date.now() - running.startedAtMs),
 		cpuPercent: Math.round(usage.cpuPercent * 10) / 10,

@@ -303,7 +303,8 @@ main() {
 			streak=$((ended - streak_start))
 			write_state failed null "$streak"
 			fmt_ms "$streak"
-			say "$what; gave up after $restarts restarts in $d"
+			if [ "$restarts" = 1 ]; then unit=restart; else unit=restarts; fi
+			say "$what; gave up after $restarts $unit in $d"
 			forget_pid_file
 			exit 0
 		fi

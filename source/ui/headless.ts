@@ -6,7 +6,7 @@ import type {ComponentStatus, StatusReport} from '../engine/types.js';
 import {formatLine} from '../logs/format.js';
 import type {LogLine} from '../logs/lines.js';
 import {safeText} from '../logs/sanitize.js';
-import {formatBytes, formatUptime} from '../units.js';
+import {formatBytes, formatUptime, plural} from '../units.js';
 import {countdownText, lastExitText} from '../messages.js';
 import {formatCpu, formatReady} from './format.js';
 import {BADGES} from '../state-badges.js';
@@ -27,7 +27,7 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 		out.push(...panelText(comp, width, lastError.get(comp.name), c, now));
 	}
 
-	out.push('', c.gray(`── last ${shown.length} log line${shown.length === 1 ? '' : 's'} (all components, merged by time)`));
+	out.push('', c.gray(`── last ${shown.length} log ${plural(shown.length, 'line')} (all components, merged by time)`));
 	if (shown.length === 0) {
 		out.push(c.gray('no log lines yet'));
 	}

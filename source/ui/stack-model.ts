@@ -1,6 +1,7 @@
 // The stack panels' model, pure: what a running action is doing, and when a new report needs a repaint.
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
 import {countdownText, lastExitText, readyText, stopText} from '../messages.js';
+import {plural} from '../units.js';
 import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
 
@@ -11,7 +12,7 @@ export type Progress = {state: ComponentState; note: string};
 export function applyEvent(progress: Record<string, Progress>, event: EngineEvent): Record<string, Progress> {
 	switch (event.type) {
 		case 'cleanup': {
-			return {...progress, [event.component]: {state: progress[event.component]?.state ?? 'stopping', note: `cleaning up ${event.pids.length} orphan${event.pids.length === 1 ? '' : 's'}`}};
+			return {...progress, [event.component]: {state: progress[event.component]?.state ?? 'stopping', note: `cleaning up ${event.pids.length} ${plural(event.pids.length, 'orphan')}`}};
 		}
 
 		case 'stopping': {

@@ -153,3 +153,18 @@ test('config check: ok for a valid file (a version-0 one is left as it is), for 
 	assert.equal(yamlErrors.code, 2, show(yamlErrors));
 	assert.match(yamlErrors.stdout, /config\.yaml:\d+:\d+: invalid YAML/);
 });
+
+test('version must be a whole number this stigmer knows: -1, 1.5 and "1" are refused at file:line:col (exit 2), by the schema too', async () => {
+	for (const [value, bad] of [['-1', true], ['1.5', true], ['"1"', true], ['0', false], ['1', false]] as const) {
+		const home = newHome(`version-${value.replaceAll(/\W/g, '_')}`, `version: ${value}\ncomponents:\n  agent-runner: {enabled: false}\n`);
+		const r = await runCli(home, ['config', 'check']);
+		assert.equal(r.code, bad ? 2 : 0, `version: ${value}\n${show(r)}`);
+		if (bad) {
+			assert.match(r.stdout, /config\.yaml:1:10: version: expected a config format version: 1, or 0 for the oldest/, show(r));
+			const start = await runCli(home, ['server', 'start']);
+			assert.equal(start.code, 2, `start refuses it too\n${show(start)}`);
+		}
+
+		assert.equal(validate(parse(`version: ${value}\n`)), !bad, `the JSON Schema agrees on version: ${value}`);
+	}
+});

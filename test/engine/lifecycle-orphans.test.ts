@@ -53,7 +53,8 @@ test('the incident: six extra marked workflow-runners and an overwritten PID fil
 	const recorded = extras.at(-1)!;
 	const stat = procStat(recorded)!;
 	writeRecord(home, 'workflow-runner', template, {pid: recorded, pgid: stat.pgid, startTime: realStartTime(template['startTime'], stat.startTime)});
-	const orphans = [original, ...extras.slice(0, -1)].sort(byNumber);
+	// The original runner's supervisor is no longer recorded either: ended with its group, and named (SPEC 4.3).
+	const orphans = [original, template['supervisorPid'] as number, ...extras.slice(0, -1)].sort(byNumber);
 
 	const before = await statusJson(home);
 	assert.equal(before.byName.get('workflow-runner')!.pid, recorded, 'status follows the PID file');

@@ -95,7 +95,7 @@ test('a directory or a FIFO where a PID or state file belongs: start refuses bef
 		assert.match(sleeper.reason, /is a FIFO/);
 		const stop = await home.cli(['server', 'stop'], {timeoutMs: 15_000});
 		assert.equal(stop.code, 0, show(stop));
-		assert.match(stop.stdout, /cleaned up 1 orphaned sleeper process/, 'the unrecorded sleeper is found by its marker and stopped');
+		assert.match(stop.stdout, /cleaned up 2 orphaned sleeper processes/, 'the unrecorded sleeper and its supervisor are found by their marker and stopped');
 		assert.equal(isAlive(pid), false);
 		assert.ok(fs.statSync(home.pidFile('sleeper')).isFIFO(), 'the FIFO is left for the user, never written through');
 	} finally {
@@ -267,6 +267,8 @@ test('a read-only home: start and stop say so in one line (exit 1) and leave not
 	}
 
 	const home = await makeHome(t, sleeperConfig);
+	// A home that has run before (data/ exists): a stop of a never-started home has nothing to do and creates nothing.
+	fs.mkdirSync(home.dataDir, {mode: 0o700});
 	const script = `
 set -u
 H="$STIGMER_HOME"
@@ -289,9 +291,37 @@ done
 		assert.match(section, /exit=1/, out);
 		const errors = section.split('\n').filter((l) => l.startsWith('ERR '));
 		assert.equal(errors.length, 1, `one line:\n${out}`);
-		assert.match(errors[0]!, /cannot create .*data: the file system is read-only \(EROFS\)/, out);
+		assert.match(errors[0]!, /cannot create .*data\/lock: the file system is read-only \(EROFS\)/, out);
 	}
 
 	assert.match(out, /== status exit=3/, `status still reads a read-only home:\n${out}`);
 	assert.deepEqual(home.processes()['sleeper'] ?? [], []);
+});
+
+test('logs renamed by rotation end 0600: legacy daemon.log/.err, an 0644 .log and older 0644 rotated files; a symlink\'s target is left alone', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, sleeperConfig);
+	const logs = path.dirname(home.logFile('sleeper'));
+	fs.mkdirSync(logs, {recursive: true, mode: 0o700});
+	const hourAgo = new Date(Date.now() - 3_600_000).toISOString().replaceAll(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+	const loose = ['daemon.log', 'daemon.err', 'sleeper.log', `sleeper.log.${hourAgo}`, `stigmer-server.err.${hourAgo}-1`];
+	for (const name of loose) {
+		fs.writeFileSync(path.join(logs, name), `${new Date().toISOString()} a line that may hold a secret\n`);
+		fs.chmodSync(path.join(logs, name), 0o644);
+	}
+
+	const outside = path.join(os.tmpdir(), `stigmer-outside-${process.pid}-${Date.now()}`);
+	fs.writeFileSync(outside, 'not ours\n', {mode: 0o644});
+	fs.chmodSync(outside, 0o644);
+	t.after(() => fs.rmSync(outside, {force: true}));
+	fs.symlinkSync(outside, path.join(logs, `sleeper.err.${hourAgo}`));
+
+	const started = await home.cli(['server', 'start']);
+	assert.equal(started.code, 0, show(started));
+	const files = fs.readdirSync(logs).filter((name) => fs.lstatSync(path.join(logs, name)).isFile());
+	assert.ok(files.some((name) => name.startsWith('stigmer-server.log.')) && files.some((name) => /^sleeper\.log\.\d{8}T\d{6}Z$/.test(name)), `the legacy and current logs were rotated: ${files.join(' ')}`);
+	for (const name of files) {
+		assert.equal((fs.statSync(path.join(logs, name)).mode & 0o777).toString(8), '600', `${name} is 0600`);
+	}
+
+	assert.equal((fs.statSync(outside).mode & 0o777).toString(8), '644', 'the target of a symlink is never chmodded');
 });

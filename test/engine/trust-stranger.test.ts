@@ -81,7 +81,7 @@ test('a reused leaderless group: a stranger that took the leader\'s pid and doub
 	assert.deepEqual(sleeper.orphans, [], 'the unmarked sleep is not an orphan of ours');
 	assert.deepEqual(sleeper.strangers?.map((s) => s.pid), [sleep], `status names the stranger:\n${show(status.result)}`);
 	const table = await home.cli(['server', 'status']);
-	assert.match(table.stdout, new RegExp(`pid ${sleep} in its old process group carry no stigmer marker: not ours, left alone`));
+	assert.match(table.stdout, new RegExp(`pid ${sleep} in its old process group carries no stigmer marker: not ours, left alone`));
 
 	const again = await home.cli(['server', 'start']);
 	assert.equal(again.code, 0, show(again));

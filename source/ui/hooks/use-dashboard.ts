@@ -9,6 +9,7 @@ import {findMatches, windowStart} from '../log-model.js';
 import {unknownStatus} from '../stack-model.js';
 import type {ComponentInfo, DashDeps, DashLine} from '../types.js';
 import {INITIAL_UI, reduceKeyCommand, reduceConfirm, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
+import {plural} from '../../units.js';
 import {useLifecycle, type LifecycleModel} from './use-lifecycle.js';
 import {useLogs} from './use-logs.js';
 import {useStack, type StackModel} from './use-stack.js';
@@ -114,7 +115,7 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	const matches = useMemo(() => findMatches(lines, state.query), [lines, state.query]);
 	const start = windowStart(lines, state.scroll, layout.logHeight);
 	const filterText = [state.filterComponent === null ? 'all components' : `only ${state.filterComponent}`, state.errorsOnly ? 'errors only' : null].filter(Boolean).join(' · ');
-	const searchText = state.query === '' ? '' : ` · search "${state.query}" ${matches.length} match${matches.length === 1 ? '' : 'es'}`;
+	const searchText = state.query === '' ? '' : ` · search "${state.query}" ${matches.length} ${plural(matches.length, 'match', 'matches')}`;
 	const followText = state.scroll.follow ? 'following' : `paused at ${start + 1}/${lines.length} (G to follow)`;
 	return {
 		layout,

@@ -1,0 +1,41 @@
+// Nothing is touched before it has to be (SPEC 3): bad config is refused before the home's data/ exists, and `stop` of
+// a home never started creates no home, yet still ends that home's marked orphans.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'node:test';
+import {isAlive, makeHome, parseCleaned, runCli, show, spawnMarked, waitFor} from '../helpers.js';
+
+const TEST_TIMEOUT_MS = 60_000;
+
+test('`server start` and `server stop` with a bad config exit 2 naming file:line:col and create nothing (no data/, no lock)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t);
+	home.writeConfigText('version: 1\ncomponents:\n  x: {bogus: 1}\n');
+	for (const verb of ['start', 'stop']) {
+		const result = await home.cli(['server', verb]);
+		assert.equal(result.code, 2, show(result));
+		assert.match(result.stderr, /config\.yaml:3:7: unknown key "components\.x\.bogus"/, show(result));
+		assert.deepEqual(fs.readdirSync(home.dir), ['config.yaml'], `server ${verb} touched nothing`);
+	}
+});
+
+test('`server stop` of a home that does not exist creates none; a marked orphan of that home is still ended', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const parent = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-test-')));
+	t.after(() => fs.rmSync(parent, {recursive: true, force: true}));
+	const dir = path.join(parent, 'never-started');
+	const nothing = await runCli(dir, ['server', 'stop']);
+	assert.equal(nothing.code, 0, show(nothing));
+	assert.match(nothing.stdout, /^stigmer-server was not running$/m, show(nothing));
+	assert.equal(fs.existsSync(dir), false, 'no home was created to find nothing running');
+
+	// A process of that home whose files were all deleted: found by its marker, ended, reported. (makeHome's own home
+	// only lends its cleanup, which kills what it tracked.)
+	const home = await makeHome(t);
+	const orphan = spawnMarked({...home, dir}, 'ghost', ['sleep', '300']).pid!;
+	await waitFor(() => fs.readFileSync(`/proc/${orphan}/environ`, 'utf8').includes(`STIGMER_HOME=${dir}`), 'the orphan to carry the marker');
+	const ended = await runCli(dir, ['server', 'stop']);
+	assert.equal(ended.code, 0, show(ended));
+	assert.deepEqual(parseCleaned(ended.stdout).get('ghost')?.pids, [orphan], show(ended));
+	assert.equal(isAlive(orphan), false, 'the orphan was ended');
+});
