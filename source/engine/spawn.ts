@@ -3,6 +3,7 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type {Writable} from 'node:stream';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
 import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
@@ -11,7 +12,7 @@ import type {ComponentSpec} from '../config/index.js';
 import {isExecutableFile, which} from '../executable.js';
 import {readPidFile} from './pidfile.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
-import {SUPERVISOR_SCRIPT} from './supervisor-script.js';
+import {SUPERVISOR_FUNCTIONS, SUPERVISOR_SCRIPT} from './supervisor-script.js';
 
 export type Exit = {code: number | null; signal: NodeJS.Signals | null};
 export type Spawned = {
@@ -82,18 +83,25 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 	let supervisorExit: Exit | undefined;
 	let componentPid = 0;
 	try {
+		// The supervisor runs with LC_ALL=C: it never needs a locale, and bash would map one (~200 KiB of RSS); its
+		// launcher gives the component back its own LC_ALL (`=value`, or empty for none).
+		const lcAll = env['LC_ALL'] === undefined ? '' : `=${env['LC_ALL']}`;
 		const supervisor = spawn(shell, [
 			'-s', shell, spec.name, home.pidFile(spec.name), home.stateFile(spec.name), pidJson,
 			spec.stopSignal.replace(/^SIG/, ''), String(spec.stopTimeoutMs), restart.mode, String(restart.maxRestarts),
-			String(restart.delayMs), String(restart.minUptimeMs), String(spec.readyTimeoutMs), '--', file!, ...args,
+			String(restart.delayMs), String(restart.minUptimeMs), String(spec.readyTimeoutMs), lcAll, '--', file!, ...args,
 		], {
 			detached: true,
-			stdio: ['pipe', out, err],
+			// Its script on stdin, its functions (kept as text, see supervisor-script.ts) on fd 3.
+			stdio: ['pipe', out, err, 'pipe'],
 			cwd: spec.cwd ?? home.root,
-			env: {...env, STIGMER_SUPERVISOR: '1'},
+			env: {...env, STIGMER_SUPERVISOR: '1', LC_ALL: 'C'},
 		});
-		supervisor.stdin!.on('error', () => undefined); // A shell that died early: its exit says the rest.
-		supervisor.stdin!.end(SUPERVISOR_SCRIPT);
+		for (const [stream, text] of [[supervisor.stdin, SUPERVISOR_SCRIPT], [supervisor.stdio[3], SUPERVISOR_FUNCTIONS]] as const) {
+			const writable = stream as Writable;
+			writable.on('error', () => undefined); // A shell that died early: its exit says the rest.
+			writable.end(text);
+		}
 		const supervisorExited = new Promise<void>((resolve) => {
 			supervisor.once('exit', (code, signal) => {
 				supervisorExit = {code, signal};

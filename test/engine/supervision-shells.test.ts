@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
+import {SUPERVISOR_FUNCTIONS, SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
 import {
 	freePort, groupMembers, isAlive, makeHome, parseStarted, parseStopped, procStat, readPidFile, show, statusJson, waitFor, which,
 	type TestHome,
@@ -43,7 +43,12 @@ function shells(): Array<{name: string; path: string | undefined; why: string}> 
 	];
 }
 
-test('the supervisor script passes shellcheck as POSIX sh', (t) => {
+/** A process's environment as a map. */
+function environ(pid: number): Map<string, string> {
+	return new Map(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+}
+
+test('the supervisor script and its functions pass shellcheck as POSIX sh', (t) => {
 	const shellcheck = which('shellcheck');
 	if (shellcheck === undefined) {
 		t.skip('shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)');
@@ -51,7 +56,8 @@ test('the supervisor script passes shellcheck as POSIX sh', (t) => {
 	}
 
 	const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-sc-')), 'supervise.sh');
-	fs.writeFileSync(file, SUPERVISOR_SCRIPT);
+	// As the supervisor sees them: the functions are evaluated in the shell that runs the script.
+	fs.writeFileSync(file, SUPERVISOR_FUNCTIONS + SUPERVISOR_SCRIPT);
 	const result = spawnSync(shellcheck, ['--shell=sh', '--severity=style', file], {encoding: 'utf8'});
 	fs.rmSync(path.dirname(file), {recursive: true, force: true});
 	assert.equal(result.status, 0, result.stdout + result.stderr);
@@ -76,6 +82,7 @@ for (const shell of shells()) {
 				// `sleep` keeps the default SIGINT disposition: were it ignored, the stop would need SIGKILL.
 				sleepy: {command: ['sleep', '300'], restart_delay: '100ms', stop_signal: 'SIGINT', ready: {after: '100ms'}},
 				flappy: {command: ['sh', '-c', 'sleep 1; exit 7'], restart_delay: '100ms', max_restarts: 1, ready: {after: '100ms'}},
+				localed: {command: ['sleep', '300'], env: {LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8'}, ready: {after: '100ms'}},
 			},
 		});
 		const start = await home.cli(['server', 'start'], {env});
@@ -83,6 +90,11 @@ for (const shell of shells()) {
 		const sleepy = parseStarted(start.stdout).get('sleepy')!.pid;
 		const supervisor = supervisorOf(home, 'sleepy');
 		assert.equal(fs.realpathSync(`/proc/${supervisor}/exe`), fs.realpathSync(shell.path), `the supervisor runs under ${shell.name}`);
+		// The supervisor runs without a locale (LC_ALL=C); each component gets back the LC_ALL it was started with, or none.
+		assert.equal(environ(supervisor).get('LC_ALL'), 'C');
+		assert.equal(environ(sleepy).get('LC_ALL'), process.env['LC_ALL'], 'the CLI\'s own LC_ALL (or none) reaches the component');
+		const localed = environ(parseStarted(start.stdout).get('localed')!.pid);
+		assert.deepEqual([localed.get('LC_ALL'), localed.get('LANG'), localed.has('STIGMER_SUPERVISOR')], ['C.UTF-8', 'C.UTF-8', false]);
 
 		process.kill(sleepy, 'SIGKILL');
 		const next = await respawned(home, 'sleepy', sleepy);
