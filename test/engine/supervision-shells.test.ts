@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
+import {SUPERVISOR_SHELLS, supervisorShell} from '../../source/engine/spawn.js';
 import {SUPERVISOR_FUNCTIONS, SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
 import {
 	freePort, groupMembers, isAlive, makeHome, parseStarted, parseStopped, procStat, readPidFile, show, statusJson, waitFor, which,
@@ -61,6 +62,32 @@ test('the supervisor script and its functions pass shellcheck as POSIX sh', (t) 
 	const result = spawnSync(shellcheck, ['--shell=sh', '--severity=style', file], {encoding: 'utf8'});
 	fs.rmSync(path.dirname(file), {recursive: true, force: true});
 	assert.equal(result.status, 0, result.stdout + result.stderr);
+});
+
+test('supervisors prefer dash wherever it is installed, else /bin/sh; STIGMER_SUPERVISOR_SHELL overrides both', () => {
+	assert.deepEqual(SUPERVISOR_SHELLS, ['/bin/dash', '/bin/sh']);
+	assert.equal(supervisorShell({}, ['/nonexistent/dash', '/bin/sh']), '/bin/sh', 'no dash: the system sh');
+	assert.equal(supervisorShell({}, ['/nonexistent/dash', '/nonexistent/sh']), '/bin/sh', 'nothing found: /bin/sh, whose failure to run says the rest');
+	const dash = which('dash');
+	if (dash !== undefined) {
+		assert.equal(supervisorShell({}, [dash, '/bin/sh']), dash);
+	}
+
+	assert.equal(supervisorShell({STIGMER_SUPERVISOR_SHELL: '/opt/sh'}), '/opt/sh');
+	assert.equal(supervisorShell({STIGMER_SUPERVISOR_SHELL: ''}, ['/nonexistent/dash', '/bin/sh']), '/bin/sh', 'an empty override is no override');
+});
+
+test('by default the supervisor runs under /bin/dash where it exists, else /bin/sh', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {sleepy: {command: ['sleep', '300'], ready: {after: '100ms'}}}});
+	const start = await home.cli(['server', 'start'], {env: {STIGMER_SUPERVISOR_SHELL: ''}});
+	assert.equal(start.code, 0, show(start) + home.logs());
+	const supervisor = supervisorOf(home, 'sleepy');
+	const expected = fs.existsSync('/bin/dash') ? '/bin/dash' : '/bin/sh';
+	const argv = fs.readFileSync(`/proc/${supervisor}/cmdline`, 'utf8').split('\0');
+	assert.deepEqual(argv.slice(0, 3), [expected, '-s', expected], 'spawned as that shell, which also runs the launcher');
+	assert.equal(fs.realpathSync(`/proc/${supervisor}/exe`), fs.realpathSync(expected));
+	const stop = await home.cli(['server', 'stop']);
+	assert.equal(stop.code, 0, show(stop));
 });
 
 for (const shell of shells()) {
