@@ -2,9 +2,9 @@
 // needs no build step. The engine runs SUPERVISOR_SCRIPT as `sh -s ARGS…` with that text on stdin (ps then shows the
 // arguments) and SUPERVISOR_FUNCTIONS on fd 3. Kept as strings so tests can run them under each shell and shellcheck.
 //
-// Why two texts: the supervisor lives as long as its component, and bash keeps ~25 bytes of heap per byte of script it
-// parses (the whole supervisor parsed: +240 KiB RSS). So the long-lived shell parses only the short loop below and
-// keeps the rest as text (~1.5 bytes per byte); the subshell that handles an exit, and the launcher, parse it and die.
+// Why two texts: the supervisor lives as long as its component, and bash keeps ~20 bytes of heap per byte of script it
+// parses (the whole supervisor parsed: +230 KiB RSS). So the long-lived shell parses only the short loop below and
+// keeps the rest as text (a few bytes per byte); the subshells that launch and handle an exit parse it and end.
 
 /** What the long-lived supervisor shell parses: set up, then launch, wait, hand each exit to a subshell. */
 export const SUPERVISOR_SCRIPT = `# stigmer supervisor (SPEC 4.8): the parent of one component; records each exit, restarts per policy.
