@@ -1,7 +1,7 @@
 // The sh supervisor itself (SPEC 4.8): shellcheck, the two shells it must run under (dash; bash in POSIX mode, as
 // macOS's /bin/sh), default signal dispositions for the component, and real daemons (nginx, redis) killed with -9.
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -42,6 +42,24 @@ function shells(): Array<{name: string; path: string | undefined; why: string}> 
 		{name: 'dash', path: which('dash'), why: 'dash is not installed (apt-get install dash; .ci/run installs it)'},
 		{name: 'bash --posix', path: bashAsSh, why: 'bash is not installed'},
 	];
+}
+
+/** The supervisor's own memory may exceed a bare shell's by this much (issue 8: ≤ 3 MB RSS, most of it the shell's shared code). */
+const OWN_MEMORY_SLACK_BYTES = 100 * 1024;
+
+/** RssAnon of pid (its own heap, stack and data; shared code pages left out), in bytes. */
+function rssAnon(pid: number): number {
+	return Number(/^RssAnon:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+}
+
+/** RssAnon of a bare `shell -c 'sleep; :'` waiting for its child, started as a supervisor is (LC_ALL=C). */
+async function bareShellAnon(shell: string): Promise<number> {
+	const child = spawn(shell, ['-c', 'sleep 30; :'], {detached: true, stdio: 'ignore', env: {...process.env, LC_ALL: 'C'}});
+	try {
+		return await waitFor(() => (groupMembers(child.pid!).length === 2 ? rssAnon(child.pid!) : undefined), 'a bare shell waiting for its child');
+	} finally {
+		process.kill(-child.pid!, 'SIGKILL');
+	}
 }
 
 /** A process's environment as a map. */
@@ -134,6 +152,10 @@ for (const shell of shells()) {
 		assert.deepEqual([flappy.restarts, flappy.lastExit?.code], [1, 7], show(failed.result));
 		const c = failed.byName.get('sleepy')!;
 		assert.deepEqual([c.state, c.restarts, c.lastExit?.signal], ['running', 1, 'SIGKILL'], show(failed.result));
+
+		// It keeps its functions as text, parsed only in short-lived subshells: bash parsing them all made it +300 KiB.
+		const bare = await bareShellAnon(shell.path);
+		assert.ok(rssAnon(supervisor) - bare < OWN_MEMORY_SLACK_BYTES, `RssAnon ${rssAnon(supervisor)} B, a bare ${shell.name} ${bare} B`);
 
 		const stop = await home.cli(['server', 'stop'], {env});
 		assert.equal(parseStopped(stop.stdout).get('sleepy')?.how, 'stopped', `SIGINT ended sleep without SIGKILL:\n${show(stop)}`);
