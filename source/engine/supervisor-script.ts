@@ -39,7 +39,9 @@ pid_json="\\"supervisorPid\\":$$,\\"supervisorStartTime\\":\\"$sup_st\\",$pid_js
 while :; do
 	# The launcher: a subshell that becomes the component (see launch), so the component is our child, waited for as
 	# the command substitution ends. In the foreground: an asynchronous list would start with SIGINT and SIGQUIT
-	# ignored. It prints nothing; its status is the component's.
+	# ignored. Forked only once the backoff is over, never by the subshell that waited it out: a process's start
+	# time is its fork's, and status's uptime and the PID file's identity read it. It prints nothing; its status is
+	# the component's.
 	# shellcheck disable=SC2034 # only its exit status counts
 	launched=$(eval "$functions"; launch "$@")
 	status=$?
