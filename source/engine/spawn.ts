@@ -12,7 +12,7 @@ import type {ComponentSpec} from '../config/index.js';
 import {isExecutableFile, which} from '../executable.js';
 import {readPidFile} from './pidfile.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
-import {SUPERVISOR_FUNCTIONS, SUPERVISOR_SCRIPT} from './supervisor-script.js';
+import {SUPERVISOR_FUNCTIONS_SENT, SUPERVISOR_SCRIPT} from './supervisor-script.js';
 
 export type Exit = {code: number | null; signal: NodeJS.Signals | null};
 export type Spawned = {
@@ -108,7 +108,7 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 			cwd: spec.cwd ?? home.root,
 			env: {...env, STIGMER_SUPERVISOR: '1', LC_ALL: 'C'},
 		});
-		for (const [stream, text] of [[supervisor.stdin, SUPERVISOR_SCRIPT], [supervisor.stdio[3], SUPERVISOR_FUNCTIONS]] as const) {
+		for (const [stream, text] of [[supervisor.stdin, SUPERVISOR_SCRIPT], [supervisor.stdio[3], SUPERVISOR_FUNCTIONS_SENT]] as const) {
 			const writable = stream as Writable;
 			writable.on('error', () => undefined); // A shell that died early: its exit says the rest.
 			writable.end(text);

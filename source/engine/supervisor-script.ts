@@ -389,3 +389,6 @@ launch() {
 	exec "$sh_path" -c "$launcher" stigmer-launch "$pid_file" "$pid_json" $$ "$mask" "$lc_all" "$@" >&4 4>&-
 }
 `;
+
+/** SUPERVISOR_FUNCTIONS as sent: without its comment lines, which the supervisor would keep and each subshell parse again. */
+export const SUPERVISOR_FUNCTIONS_SENT = SUPERVISOR_FUNCTIONS.replace(/^[ \t]*#.*\n/gm, '');

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
 import {SUPERVISOR_SHELLS, supervisorShell} from '../../source/engine/spawn.js';
-import {SUPERVISOR_FUNCTIONS, SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
+import {SUPERVISOR_FUNCTIONS, SUPERVISOR_FUNCTIONS_SENT, SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
 import {
 	freePort, groupMembers, isAlive, makeHome, parseStarted, parseStopped, procStat, readPidFile, show, statusJson, waitFor, which,
 	type TestHome,
@@ -74,12 +74,24 @@ test('the supervisor script and its functions pass shellcheck as POSIX sh', (t) 
 		return;
 	}
 
-	const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-sc-')), 'supervise.sh');
-	// As the supervisor sees them: the functions are evaluated in the shell that runs the script.
-	fs.writeFileSync(file, SUPERVISOR_FUNCTIONS + SUPERVISOR_SCRIPT);
-	const result = spawnSync(shellcheck, ['--shell=sh', '--severity=style', file], {encoding: 'utf8'});
-	fs.rmSync(path.dirname(file), {recursive: true, force: true});
-	assert.equal(result.status, 0, result.stdout + result.stderr);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-sc-'));
+	const check = (text: string, ...options: string[]) => {
+		const file = path.join(dir, 'supervise.sh');
+		fs.writeFileSync(file, text);
+		return spawnSync(shellcheck, ['--shell=sh', '--severity=style', ...options, file], {encoding: 'utf8'});
+	};
+
+	try {
+		// As the supervisor sees them: the functions are evaluated in the shell that runs the script.
+		const source = check(SUPERVISOR_FUNCTIONS + SUPERVISOR_SCRIPT);
+		assert.equal(source.status, 0, source.stdout + source.stderr);
+		// What is sent has no comments, so none of the directives that explain the SC2016 exceptions.
+		const sent = check(SUPERVISOR_FUNCTIONS_SENT + SUPERVISOR_SCRIPT, '--exclude=SC2016');
+		assert.equal(sent.status, 0, sent.stdout + sent.stderr);
+		assert.doesNotMatch(SUPERVISOR_FUNCTIONS_SENT, /^\s*#/m);
+	} finally {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
 });
 
 test('supervisors prefer dash wherever it is installed, else /bin/sh; STIGMER_SUPERVISOR_SHELL overrides both', () => {
