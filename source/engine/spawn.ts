@@ -10,6 +10,7 @@ import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
 import type {ComponentSpec} from '../config/index.js';
 import {isExecutableFile, which} from '../executable.js';
+import {itemAt} from '../item-at.js';
 import {readPidFile} from './pidfile.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
 import {SUPERVISOR_FUNCTIONS_SENT, SUPERVISOR_SCRIPT} from './supervisor-script.js';
@@ -70,9 +71,11 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} ${cwdProblem}; fix components.${spec.name}.cwd in ${home.config}`);
 	}
 
-	const [file, ...args] = spec.command;
+	// Config refuses an empty command.
+	const file = itemAt(spec.command, 0);
+	const args = spec.command.slice(1);
 	const env: NodeJS.ProcessEnv = {...process.env, ...spec.env, STIGMER_HOME: home.root, STIGMER_COMPONENT: spec.name};
-	if (!runnable(file!, env['PATH'] ?? '', spec.cwd ?? home.root)) {
+	if (!runnable(file, env['PATH'] ?? '', spec.cwd ?? home.root)) {
 		throw new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${spec.name}.command`);
 	}
 
@@ -100,7 +103,7 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 		const supervisor = spawn(shell, [
 			'-s', shell, spec.name, home.pidFile(spec.name), home.stateFile(spec.name), pidJson,
 			spec.stopSignal.replace(/^SIG/, ''), String(spec.stopTimeoutMs), restart.mode, String(restart.maxRestarts),
-			String(restart.delayMs), String(restart.minUptimeMs), String(spec.readyTimeoutMs), lcAll, '--', file!, ...args,
+			String(restart.delayMs), String(restart.minUptimeMs), String(spec.readyTimeoutMs), lcAll, '--', file, ...args,
 		], {
 			detached: true,
 			// Its script on stdin, its functions (kept as text, see supervisor-script.ts) on fd 3.
@@ -124,7 +127,8 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 				reject(new StigmerError(`${spec.name}: cannot run its supervisor ${shell}: ${error.message}; set STIGMER_SUPERVISOR_SHELL to a POSIX sh`));
 			});
 			supervisor.once('spawn', () => {
-				resolve(supervisor.pid!);
+				// Node sets the pid before 'spawn'.
+				resolve(supervisor.pid ?? 0);
 			});
 		});
 		supervisor.unref();
