@@ -69,11 +69,11 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number};
 
-/** Environment for processes the tests start: no stray STIGMER_* from the caller, no colour. */
+/** Environment for processes the tests start: no stray STIGMER_* from the caller (but STIGMER_SUPERVISOR_SHELL, to run suites under another shell), no colour. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (!key.startsWith('STIGMER_') && key !== 'NODE_TEST_CONTEXT' && key !== 'FORCE_COLOR') {
+		if ((!key.startsWith('STIGMER_') || key === 'STIGMER_SUPERVISOR_SHELL') && key !== 'NODE_TEST_CONTEXT' && key !== 'FORCE_COLOR') {
 			env[key] = value;
 		}
 	}

@@ -1,13 +1,14 @@
 // The sh supervisor itself (SPEC 4.8): shellcheck, the two shells it must run under (dash; bash in POSIX mode, as
 // macOS's /bin/sh), default signal dispositions for the component, and real daemons (nginx, redis) killed with -9.
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
+import {SUPERVISOR_SHELLS, supervisorShell} from '../../source/engine/spawn.js';
+import {SUPERVISOR_FUNCTIONS, SUPERVISOR_FUNCTIONS_SENT, SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
 import {
 	freePort, groupMembers, isAlive, makeHome, parseStarted, parseStopped, procStat, readPidFile, show, statusJson, waitFor, which,
 	type TestHome,
@@ -43,18 +44,80 @@ function shells(): Array<{name: string; path: string | undefined; why: string}> 
 	];
 }
 
-test('the supervisor script passes shellcheck as POSIX sh', (t) => {
+/** The supervisor's own memory may exceed a bare shell's by this much (issue 8: ≤ 3 MB RSS, most of it the shell's shared code). */
+const OWN_MEMORY_SLACK_BYTES = 100 * 1024;
+
+/** RssAnon of pid (its own heap, stack and data; shared code pages left out), in bytes. */
+function rssAnon(pid: number): number {
+	return Number(/^RssAnon:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+}
+
+/** RssAnon of a bare `shell -c 'sleep; :'` waiting for its child, started as a supervisor is (LC_ALL=C). */
+async function bareShellAnon(shell: string): Promise<number> {
+	const child = spawn(shell, ['-c', 'sleep 30; :'], {detached: true, stdio: 'ignore', env: {...process.env, LC_ALL: 'C'}});
+	try {
+		return await waitFor(() => (groupMembers(child.pid!).length === 2 ? rssAnon(child.pid!) : undefined), 'a bare shell waiting for its child');
+	} finally {
+		process.kill(-child.pid!, 'SIGKILL');
+	}
+}
+
+/** A process's environment as a map. */
+function environ(pid: number): Map<string, string> {
+	return new Map(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+}
+
+test('the supervisor script and its functions pass shellcheck as POSIX sh', (t) => {
 	const shellcheck = which('shellcheck');
 	if (shellcheck === undefined) {
 		t.skip('shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)');
 		return;
 	}
 
-	const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-sc-')), 'supervise.sh');
-	fs.writeFileSync(file, SUPERVISOR_SCRIPT);
-	const result = spawnSync(shellcheck, ['--shell=sh', '--severity=style', file], {encoding: 'utf8'});
-	fs.rmSync(path.dirname(file), {recursive: true, force: true});
-	assert.equal(result.status, 0, result.stdout + result.stderr);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-sc-'));
+	const check = (text: string, ...options: string[]) => {
+		const file = path.join(dir, 'supervise.sh');
+		fs.writeFileSync(file, text);
+		return spawnSync(shellcheck, ['--shell=sh', '--severity=style', ...options, file], {encoding: 'utf8'});
+	};
+
+	try {
+		// As the supervisor sees them: the functions are evaluated in the shell that runs the script.
+		const source = check(SUPERVISOR_FUNCTIONS + SUPERVISOR_SCRIPT);
+		assert.equal(source.status, 0, source.stdout + source.stderr);
+		// What is sent has no comments, so none of the directives that explain the SC2016 exceptions.
+		const sent = check(SUPERVISOR_FUNCTIONS_SENT + SUPERVISOR_SCRIPT, '--exclude=SC2016');
+		assert.equal(sent.status, 0, sent.stdout + sent.stderr);
+		assert.doesNotMatch(SUPERVISOR_FUNCTIONS_SENT, /^\s*#/m);
+	} finally {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
+});
+
+test('supervisors prefer dash wherever it is installed, else /bin/sh; STIGMER_SUPERVISOR_SHELL overrides both', () => {
+	assert.deepEqual(SUPERVISOR_SHELLS, ['/bin/dash', '/bin/sh']);
+	assert.equal(supervisorShell({}, ['/nonexistent/dash', '/bin/sh']), '/bin/sh', 'no dash: the system sh');
+	assert.equal(supervisorShell({}, ['/nonexistent/dash', '/nonexistent/sh']), '/bin/sh', 'nothing found: /bin/sh, whose failure to run says the rest');
+	const dash = which('dash');
+	if (dash !== undefined) {
+		assert.equal(supervisorShell({}, [dash, '/bin/sh']), dash);
+	}
+
+	assert.equal(supervisorShell({STIGMER_SUPERVISOR_SHELL: '/opt/sh'}), '/opt/sh');
+	assert.equal(supervisorShell({STIGMER_SUPERVISOR_SHELL: ''}, ['/nonexistent/dash', '/bin/sh']), '/bin/sh', 'an empty override is no override');
+});
+
+test('by default the supervisor runs under /bin/dash where it exists, else /bin/sh', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {sleepy: {command: ['sleep', '300'], ready: {after: '100ms'}}}});
+	const start = await home.cli(['server', 'start'], {env: {STIGMER_SUPERVISOR_SHELL: ''}});
+	assert.equal(start.code, 0, show(start) + home.logs());
+	const supervisor = supervisorOf(home, 'sleepy');
+	const expected = fs.existsSync('/bin/dash') ? '/bin/dash' : '/bin/sh';
+	const argv = fs.readFileSync(`/proc/${supervisor}/cmdline`, 'utf8').split('\0');
+	assert.deepEqual(argv.slice(0, 3), [expected, '-s', expected], 'spawned as that shell, which also runs the launcher');
+	assert.equal(fs.realpathSync(`/proc/${supervisor}/exe`), fs.realpathSync(expected));
+	const stop = await home.cli(['server', 'stop']);
+	assert.equal(stop.code, 0, show(stop));
 });
 
 for (const shell of shells()) {
@@ -76,6 +139,7 @@ for (const shell of shells()) {
 				// `sleep` keeps the default SIGINT disposition: were it ignored, the stop would need SIGKILL.
 				sleepy: {command: ['sleep', '300'], restart_delay: '100ms', stop_signal: 'SIGINT', ready: {after: '100ms'}},
 				flappy: {command: ['sh', '-c', 'sleep 1; exit 7'], restart_delay: '100ms', max_restarts: 1, ready: {after: '100ms'}},
+				localed: {command: ['sleep', '300'], env: {LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8'}, ready: {after: '100ms'}},
 			},
 		});
 		const start = await home.cli(['server', 'start'], {env});
@@ -83,6 +147,11 @@ for (const shell of shells()) {
 		const sleepy = parseStarted(start.stdout).get('sleepy')!.pid;
 		const supervisor = supervisorOf(home, 'sleepy');
 		assert.equal(fs.realpathSync(`/proc/${supervisor}/exe`), fs.realpathSync(shell.path), `the supervisor runs under ${shell.name}`);
+		// The supervisor runs without a locale (LC_ALL=C); each component gets back the LC_ALL it was started with, or none.
+		assert.equal(environ(supervisor).get('LC_ALL'), 'C');
+		assert.equal(environ(sleepy).get('LC_ALL'), process.env['LC_ALL'], 'the CLI\'s own LC_ALL (or none) reaches the component');
+		const localed = environ(parseStarted(start.stdout).get('localed')!.pid);
+		assert.deepEqual([localed.get('LC_ALL'), localed.get('LANG'), localed.has('STIGMER_SUPERVISOR')], ['C.UTF-8', 'C.UTF-8', false]);
 
 		process.kill(sleepy, 'SIGKILL');
 		const next = await respawned(home, 'sleepy', sleepy);
@@ -95,6 +164,10 @@ for (const shell of shells()) {
 		assert.deepEqual([flappy.restarts, flappy.lastExit?.code], [1, 7], show(failed.result));
 		const c = failed.byName.get('sleepy')!;
 		assert.deepEqual([c.state, c.restarts, c.lastExit?.signal], ['running', 1, 'SIGKILL'], show(failed.result));
+
+		// It keeps its functions as text, parsed only in short-lived subshells: bash parsing them all made it +300 KiB.
+		const bare = await bareShellAnon(shell.path);
+		assert.ok(rssAnon(supervisor) - bare < OWN_MEMORY_SLACK_BYTES, `RssAnon ${rssAnon(supervisor)} B, a bare ${shell.name} ${bare} B`);
 
 		const stop = await home.cli(['server', 'stop'], {env});
 		assert.equal(parseStopped(stop.stdout).get('sleepy')?.how, 'stopped', `SIGINT ended sleep without SIGKILL:\n${show(stop)}`);
