@@ -1,5 +1,6 @@
 // Test-side tools for black-box lifecycle tests: temp homes, free ports, the built CLI, bounded
 // waits, and a process-table view of a home read straight from /proc (independent of the engine).
+import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -43,8 +44,8 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-/** Wait until `condition` returns a truthy value (returned), polling; throws naming `what` after timeoutMs. */
-export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+/** Wait until `condition` returns a truthy value (returned), polling every pollMs; throws naming `what` after timeoutMs. */
+export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 10_000, pollMs = POLL_MS): Promise<NonNullable<T>> {
 	const deadline = Date.now() + timeoutMs;
 	let last: unknown;
 	for (;;) {
@@ -63,8 +64,19 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 			throw new Error(`timed out after ${timeoutMs}ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 		}
 
-		await new Promise((r) => setTimeout(r, POLL_MS));
+		await new Promise((r) => setTimeout(r, pollMs));
 	}
+}
+
+/** items[index] (negative: from the end), or an error naming what is missing: the checked form of `items[index]!`. */
+export function at<T>(items: ArrayLike<T>, index: number, what = 'item'): T {
+	const i = index < 0 ? items.length + index : index;
+	const item = i >= 0 ? items[i] : undefined;
+	if (item === undefined) {
+		throw new Error(`no ${what} at index ${index} (there are ${items.length})`);
+	}
+
+	return item;
 }
 
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number};
@@ -147,7 +159,7 @@ export function procStat(pid: number): Stat | undefined {
 	try {
 		const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		return {state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19]!};
+		return {state: at(fields, 0, 'stat field'), ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: at(fields, 19, 'stat field')};
 	} catch {
 		return undefined;
 	}
@@ -225,11 +237,14 @@ export function groupMembers(pgid: number): number[] {
 
 // ---- parsing what the CLI prints (SPEC 4.3–4.5) ----
 
+/** What `server start` printed as ready, by component. */
+export type Started = Map<string, {pid: number; ready: string}>;
+
 /** `✓ name  pid N  ready in 180ms` lines of `server start`, by component. */
-export function parseStarted(stdout: string): Map<string, {pid: number; ready: string}> {
-	const started = new Map<string, {pid: number; ready: string}>();
+export function parseStarted(stdout: string): Started {
+	const started: Started = new Map();
 	for (const m of stdout.matchAll(/^✓ (\S+)\s+pid (\d+)\s+ready in (\d+(?:\.\d+)?m?s)\s*$/gm)) {
-		started.set(m[1]!, {pid: Number(m[2]), ready: m[3]!});
+		started.set(at(m, 1), {pid: Number(m[2]), ready: at(m, 3)});
 	}
 
 	return started;
@@ -239,8 +254,9 @@ export function parseStarted(stdout: string): Map<string, {pid: number; ready: s
 export function parseCleaned(stdout: string): Map<string, {count: number; pids: number[]; elided: boolean}> {
 	const cleaned = new Map<string, {count: number; pids: number[]; elided: boolean}>();
 	for (const m of stdout.matchAll(/^cleaned up (\d+) orphaned (\S+) process(?:es)? \(pids? ([^)]*)\)\s*$/gm)) {
-		const pids = [...m[3]!.matchAll(/\d+/g)].map((d) => Number(d[0]));
-		cleaned.set(m[2]!, {count: Number(m[1]), pids: pids.sort((a, b) => a - b), elided: m[3]!.includes('…')});
+		const list = at(m, 3);
+		const pids = [...list.matchAll(/\d+/g)].map((d) => Number(d[0]));
+		cleaned.set(at(m, 2), {count: Number(m[1]), pids: pids.sort((a, b) => a - b), elided: list.includes('…')});
 	}
 
 	return cleaned;
@@ -250,7 +266,7 @@ export function parseCleaned(stdout: string): Map<string, {count: number; pids: 
 export function parseStopped(stdout: string): Map<string, {how: 'stopped' | 'killed'; after: string}> {
 	const stopped = new Map<string, {how: 'stopped' | 'killed'; after: string}>();
 	for (const m of stdout.matchAll(/^(\S+) (?:stopped in (\S+)|killed after (\S+) \(SIGKILL\))\s*$/gm)) {
-		stopped.set(m[1]!, m[2] ? {how: 'stopped', after: m[2]} : {how: 'killed', after: m[3]!});
+		stopped.set(at(m, 1), m[2] ? {how: 'stopped', after: m[2]} : {how: 'killed', after: at(m, 3)});
 	}
 
 	return stopped;
@@ -277,6 +293,9 @@ export type HomeOptions = {
 	builtins?: boolean;
 };
 
+/** A home whose only component is the sleeper fixture (no built-in stack). */
+export const SLEEPER_ONLY: HomeOptions = {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}};
+
 export type TestHome = {
 	/** Absolute, symlinks resolved, as the engine sees it. */
 	dir: string;
@@ -291,6 +310,8 @@ export type TestHome = {
 	/** Replace config.yaml with the default test config plus these components. */
 	writeConfig: (options?: HomeOptions) => void;
 	cli: (args: string[], options?: {env?: Record<string, string>; timeoutMs?: number}) => Promise<CliResult>;
+	/** `server start [components]`, which must exit 0 (else the assertion shows its output and the logs); its ✓ lines by component. */
+	start: (components?: string[], options?: {env?: Record<string, string>}) => Promise<{result: CliResult; started: Started}>;
 	/** The home's marked processes, by component. */
 	processes: () => Record<string, number[]>;
 	/** Kill at cleanup too (processes the test started itself). */
@@ -324,6 +345,11 @@ export async function makeHome(t: TestContext | undefined, options: HomeOptions 
 			home.writeConfigText(testConfig(port, o));
 		},
 		cli: async (args, o) => runCli(dir, args, o),
+		async start(components = [], o) {
+			const result = await runCli(dir, ['server', 'start', ...components], o);
+			assert.equal(result.code, 0, `server start ${components.join(' ')}:\n${show(result)}${logTails(dir)}`);
+			return {result, started: parseStarted(result.stdout)};
+		},
 		processes: () => processesByComponent(dir),
 		track(pid) {
 			tracked.set(pid, procStat(pid)?.startTime);
@@ -374,7 +400,7 @@ export function logTails(home: string, lines = 15): string {
 
 /** Start a process carrying this home's marker (as an orphan of a crashed CLI would), detached. */
 export function spawnMarked(home: TestHome, component: string, argv: string[], env: Record<string, string> = {}): ChildProcess {
-	const child = spawn(argv[0]!, argv.slice(1), {
+	const child = spawn(at(argv, 0, 'program'), argv.slice(1), {
 		detached: true,
 		stdio: 'ignore',
 		cwd: os.tmpdir(),
@@ -387,7 +413,7 @@ export function spawnMarked(home: TestHome, component: string, argv: string[], e
 
 /** Start a process without any marker (a stranger to stigmer), detached. */
 export function spawnStranger(home: TestHome, argv: string[]): ChildProcess {
-	const child = spawn(argv[0]!, argv.slice(1), {detached: true, stdio: 'ignore', cwd: os.tmpdir(), env: cleanEnv()});
+	const child = spawn(at(argv, 0, 'program'), argv.slice(1), {detached: true, stdio: 'ignore', cwd: os.tmpdir(), env: cleanEnv()});
 	home.track(child.pid!);
 	child.unref();
 	return child;

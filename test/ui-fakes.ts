@@ -1,8 +1,12 @@
-// Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher.
+// Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher, and a
+// fake terminal to mount the whole App on.
 import {EventEmitter} from 'node:events';
+import type {TestContext} from 'node:test';
 import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../source/engine/types.js';
 import {homeAt, type Home} from '../source/paths.js';
+import type {AppProps} from '../source/ui/app.js';
 import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../source/ui/types.js';
+import {waitFor} from './helpers.js';
 
 export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
 
@@ -185,18 +189,6 @@ export function line(component: string, time: number, text: string, extra: Parti
 	return {component, time, text, stream: 'stdout', level: null, ...extra};
 }
 
-/** Wait until `predicate` holds, polling; fails with `what` after the deadline. */
-export async function waitFor(predicate: () => boolean, what: string, deadlineMs = 3000): Promise<void> {
-	const end = Date.now() + deadlineMs;
-	while (!predicate()) {
-		if (Date.now() > end) {
-			throw new Error(`timed out after ${deadlineMs}ms waiting for ${what}`);
-		}
-
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
-
 /** A fake terminal for Ink: a sized stdout that keeps the last frame, and a writable stdin. */
 export class FakeStdout extends EventEmitter {
 	frames: string[] = [];
@@ -241,4 +233,72 @@ export class FakeStdin extends EventEmitter {
 	pause(): void {}
 	ref(): void {}
 	unref(): void {}
+}
+
+/** A terminal size. */
+export type Size = {columns: number; rows: number};
+/** The default fake terminal: wide enough for panels side by side. */
+export const WIDE: Size = {columns: 160, rows: 45};
+/** Frames are cheap to read: poll them often, so a deadline of a few hundred ms measures the app, not the poll. */
+const FRAME_POLL_MS = 10;
+/**
+ * After writing keys, Ink parses them and React commits their state on later ticks; the next key
+ * or a negative check ("nothing ran") needs that done. Positive checks wait for their frame instead.
+ */
+const KEY_SETTLE_MS = 30;
+
+/** The dashboard App mounted on a fake terminal. */
+export type MountedApp = {
+	stdin: FakeStdin;
+	stdout: FakeStdout;
+	/** The last frame written ('' before the first). */
+	frame: () => string;
+	/** Wait until the last frame contains `expected` (a string), matches it (a RegExp) or satisfies it; returns that frame. */
+	shows: (expected: string | RegExp | ((frame: string) => boolean), what?: string, timeoutMs?: number) => Promise<string>;
+	/** Type keys as one terminal read (a paste is one read), then let Ink and React handle them. */
+	press: (keys: string) => Promise<void>;
+	/** Unmount now (it is unmounted when the test ends anyway). */
+	unmount: () => void;
+};
+
+/**
+ * Mount the dashboard over a fake engine on a fake terminal of `size` (ink-testing-library's is
+ * fixed at 100 columns), unmounted when test `t` ends; with `until`, return once a frame shows it.
+ */
+export async function mountApp(t: TestContext, fake: Fake, options: {size?: Size; until?: string} & Omit<AppProps, 'deps' | 'size'> = {}): Promise<MountedApp> {
+	// Ink reads CI when first imported: interactive behaviour (resize, input) needs it off (STYLE Ink notes).
+	process.env['CI'] = 'false';
+	const [{render}, {App}, React] = await Promise.all([import('ink'), import('../source/ui/app.js'), import('react')]);
+	const {size = WIDE, until, ...props} = options;
+	const stdout = new FakeStdout(size.columns, size.rows);
+	const stdin = new FakeStdin();
+	const instance = render(React.createElement(App, {...props, deps: fake.deps}), {stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout(80, 24) as never, debug: true, exitOnCtrlC: false, patchConsole: false});
+	let mounted = true;
+	const frame = () => stdout.lastFrame() ?? '';
+	const app: MountedApp = {
+		stdin,
+		stdout,
+		frame,
+		async shows(expected, what = String(expected), timeoutMs = 3000) {
+			const holds = typeof expected === 'string' ? (f: string) => f.includes(expected) : expected instanceof RegExp ? (f: string) => expected.test(f) : expected;
+			await waitFor(() => holds(frame()), `a frame that shows ${what}`, timeoutMs, FRAME_POLL_MS);
+			return frame();
+		},
+		async press(keys) {
+			stdin.write(keys);
+			await new Promise((r) => setTimeout(r, KEY_SETTLE_MS));
+		},
+		unmount() {
+			if (mounted) {
+				mounted = false;
+				instance.unmount();
+			}
+		},
+	};
+	t.after(() => app.unmount());
+	if (until !== undefined) {
+		await app.shows(until);
+	}
+
+	return app;
 }

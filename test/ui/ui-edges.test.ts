@@ -7,7 +7,7 @@ import {describe, it} from 'node:test';
 import {logFeed, pidWatch} from '../../source/ui/real-deps.js';
 import type {IncomingLine} from '../../source/ui/types.js';
 import {homeAt} from '../../source/paths.js';
-import {waitFor} from '../ui-fakes.js';
+import {waitFor} from '../helpers.js';
 
 function home(): string {
 	const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-ui-edges-')));
