@@ -347,7 +347,10 @@ export async function makeHome(t: TestContext | undefined, options: HomeOptions 
 		cli: async (args, o) => runCli(dir, args, o),
 		async start(components = [], o) {
 			const result = await runCli(dir, ['server', 'start', ...components], o);
-			assert.equal(result.code, 0, `server start ${components.join(' ')}:\n${show(result)}${logTails(dir)}`);
+			if (result.code !== 0) {
+				assert.fail(`server start ${components.join(' ')} exited ${result.code}, not 0:\n${show(result)}${logTails(dir)}`);
+			}
+
 			return {result, started: parseStarted(result.stdout)};
 		},
 		processes: () => processesByComponent(dir),
@@ -392,7 +395,13 @@ export function logTails(home: string, lines = 15): string {
 
 	return files
 		.map((f) => {
-			const text = fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+			let text: string;
+			try {
+				text = fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+			} catch (error: unknown) {
+				text = `(unreadable: ${(error as Error).message})`;
+			}
+
 			return `--- ${f}\n${text}`;
 		})
 		.join('\n');
@@ -529,8 +538,8 @@ export async function statusJson(home: TestHome): Promise<{result: CliResult; re
 export {which} from '../source/executable.js';
 
 const logsHomes: string[] = [];
-/** A temp home with data/logs/ made, removed when the suite ends: for tests of the log readers alone. */
-export function logsHome(prefix: string): {home: string; logs: string} {
+/** A temp home with data/logs/ holding `files` (name → content), removed when the suite ends: for tests of the log readers alone. */
+export function logsHome(prefix: string, files: Record<string, string | Buffer> = {}): {home: string; logs: string} {
 	if (logsHomes.length === 0) {
 		after(() => {
 			for (const home of logsHomes) {
@@ -543,5 +552,17 @@ export function logsHome(prefix: string): {home: string; logs: string} {
 	logsHomes.push(home);
 	const logs = path.join(home, 'data', 'logs');
 	fs.mkdirSync(logs, {recursive: true});
+	for (const [name, content] of Object.entries(files)) {
+		fs.writeFileSync(path.join(logs, name), content);
+	}
+
 	return {home, logs};
+}
+
+/** Three components' logs in their own formats, with traces and equal times: test/fixtures/logs/merge. */
+export const MERGE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'logs', 'merge');
+
+/** A logsHome holding a copy of the merge fixtures. */
+export function mergeFixturesHome(prefix: string): string {
+	return logsHome(prefix, Object.fromEntries(fs.readdirSync(MERGE_FIXTURES).map((name) => [name, fs.readFileSync(path.join(MERGE_FIXTURES, name))]))).home;
 }

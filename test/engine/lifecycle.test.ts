@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import test from 'node:test';
 import {
-	fixture, freePort, isAlive, groupMembers, makeHome, parseStarted, parseStopped, printedMs, procStat,
+	fixture, freePort, isAlive, groupMembers, makeHome, parseStopped, printedMs, procStat,
 	readPidFile, show, statusJson, waitFor, which,
 } from '../helpers.js';
 
@@ -18,9 +18,7 @@ const SIGTERM_SLACK_MS = 3000;
 test('start, start again, stop: one process per component, fresh pids, nothing left', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
 
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
-	const started = parseStarted(first.stdout);
+	const {result: first, started} = await home.start();
 	assert.deepEqual([...started.keys()].sort(), BUILTINS, `one ✓ line per enabled component:\n${show(first)}`);
 	assert.deepEqual(home.processes(), Object.fromEntries(BUILTINS.map((n) => [n, [started.get(n)!.pid]])), 'exactly the printed pids run, one per component');
 	for (const name of BUILTINS) {
@@ -54,9 +52,7 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 		assert.match(table.stdout, new RegExp(`${name}.*running`), `status table shows ${name} running`);
 	}
 
-	const second = await home.cli(['server', 'start']);
-	assert.equal(second.code, 0, show(second) + home.logs());
-	const restarted = parseStarted(second.stdout);
+	const {result: second, started: restarted} = await home.start();
 	assert.deepEqual([...restarted.keys()].sort(), BUILTINS, show(second));
 	for (const name of BUILTINS) {
 		const before = started.get(name)!.pid;
@@ -94,9 +90,7 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 
 test('kill -9 of a component and its supervisor, then start: crashed in status, then exactly one of each, healthy', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
-	const before = parseStarted(first.stdout);
+	const {started: before} = await home.start();
 	const server = before.get('stigmer-server')!.pid;
 	const supervisor = Number(readPidFile(home.pidFile('stigmer-server'))?.['supervisorPid']);
 	assert.equal(procStat(server)?.ppid, supervisor, 'the PID file names the component\'s parent as its supervisor');
@@ -111,9 +105,7 @@ test('kill -9 of a component and its supervisor, then start: crashed in status, 
 	assert.equal(crashed.byName.get('stigmer-server')!.state, 'crashed', show(crashed.result));
 	assert.equal(crashed.report.healthy, false);
 
-	const second = await home.cli(['server', 'start']);
-	assert.equal(second.code, 0, show(second) + home.logs());
-	const after = parseStarted(second.stdout);
+	const {result: second, started: after} = await home.start();
 	assert.deepEqual([...after.keys()].sort(), BUILTINS, show(second));
 	assert.deepEqual(home.processes(), Object.fromEntries(BUILTINS.map((n) => [n, [after.get(n)!.pid]])), 'exactly one of each');
 	for (const name of BUILTINS) {
@@ -130,9 +122,8 @@ test('a component that ignores SIGTERM and has children: stop kills the whole gr
 		builtins: false,
 		components: {stubborn: {command: fixture('ignores-sigterm-with-children.mjs'), ready: {log: 'ready'}, stop_timeout: '1s'}},
 	});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
-	const leader = parseStarted(start.stdout).get('stubborn')?.pid;
+	const {result: start, started} = await home.start();
+	const leader = started.get('stubborn')?.pid;
 	assert.ok(leader, show(start));
 	const children = await waitFor(() => /children (\d+) (\d+)/.exec(fs.readFileSync(home.logFile('stubborn'), 'utf8'))?.slice(1).map(Number), 'the fixture to log its children');
 	// The supervisor leads the group (SPEC 4.8): it, the component and both children.
@@ -188,9 +179,8 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 			redis: {command: [redis, '--port', String(port), '--save', '', '--appendonly', 'no'], port, ready: {tcp: port}, depends_on: ['stigmer-server'], stop_timeout: '5s'},
 		},
 	});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
-	const pid = parseStarted(start.stdout).get('redis')?.pid;
+	const {result: start, started} = await home.start();
+	const pid = started.get('redis')?.pid;
 	assert.ok(pid, `\`✓ redis  pid N  ready in …\`:\n${show(start)}`);
 	assert.equal(await redisPing(port), '+PONG', 'redis answers on its port once start returns');
 
@@ -200,9 +190,8 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 	assert.equal(status.byName.get('redis')?.port, port);
 	assert.equal(status.byName.get('redis')?.pid, pid);
 
-	const again = await home.cli(['server', 'start']);
-	assert.equal(again.code, 0, show(again) + home.logs());
-	const fresh = parseStarted(again.stdout).get('redis')?.pid;
+	const {result: again, started: restarted} = await home.start();
+	const fresh = restarted.get('redis')?.pid;
 	assert.ok(fresh && fresh !== pid, `start restarts redis with a fresh pid:\n${show(again)}`);
 	assert.equal(isAlive(pid), false, 'the first redis-server is gone (found by its PID file and group, whatever its title)');
 	assert.equal(await redisPing(port), '+PONG');
