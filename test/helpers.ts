@@ -466,16 +466,13 @@ async function cleanupHome(home: string, tracked: Map<number, string | undefined
 
 	for (const f of pidFiles) {
 		const record = readPidFile(path.join(home, 'data', f));
-		const pid = Number(record?.['pid']);
-		const stat = Number.isInteger(pid) && pid > 1 ? procStat(pid) : undefined;
-		if (stat && String(record?.['startTime']) === stat.startTime && stat.pgid === pid) {
-			groups.add(pid);
-		}
-
-		const supervisor = Number(record?.['supervisorPid']);
-		const supervisorStat = Number.isInteger(supervisor) && supervisor > 1 ? procStat(supervisor) : undefined;
-		if (supervisorStat && String(record?.['supervisorStartTime']) === supervisorStat.startTime && supervisorStat.pgid === supervisor) {
-			groups.add(supervisor);
+		// The component's group and its supervisor's, each when its leader's start time proves it.
+		for (const [pidKey, startKey] of [['pid', 'startTime'], ['supervisorPid', 'supervisorStartTime']] as const) {
+			const pid = Number(record?.[pidKey]);
+			const stat = Number.isInteger(pid) && pid > 1 ? procStat(pid) : undefined;
+			if (stat && String(record?.[startKey]) === stat.startTime && stat.pgid === pid) {
+				groups.add(pid);
+			}
 		}
 	}
 
@@ -565,4 +562,20 @@ export const MERGE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'logs', 'merge
 /** A logsHome holding a copy of the merge fixtures. */
 export function mergeFixturesHome(prefix: string): string {
 	return logsHome(prefix, Object.fromEntries(fs.readdirSync(MERGE_FIXTURES).map((name) => [name, fs.readFileSync(path.join(MERGE_FIXTURES, name))]))).home;
+}
+
+/** One PING to a Redis on 127.0.0.1:port over a raw socket: its reply line; rejects when nothing answers within 3 s. */
+export async function redisPing(port: number): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(port, '127.0.0.1');
+		socket.setTimeout(3000, () => {
+			socket.destroy(new Error('redis did not answer within 3s'));
+		});
+		socket.on('error', reject);
+		socket.on('connect', () => socket.write('PING\r\n'));
+		socket.on('data', (data) => {
+			resolve(data.toString().trim());
+			socket.end();
+		});
+	});
 }

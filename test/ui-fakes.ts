@@ -65,10 +65,16 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 	const listeners = new Set<(lines: IncomingLine[]) => void>();
 	const pidListeners = new Set<() => void>();
 	const report = (): StatusReport => ({home: options.home ?? '/h', healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components});
-	const take = (): Error | undefined => {
+	/** Record a start or stop, throw the failure set by failNext, else the components it acts on. */
+	const begin = (verb: Call['verb'], o: ActionOptions): string[] => {
+		calls.push({verb, components: o.components});
 		const f = fail;
 		fail = undefined;
-		return f;
+		if (f) {
+			throw f;
+		}
+
+		return o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
 	};
 
 	const info: ComponentInfo[] = initial.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.state === 'disabled' ? c.reason : null}));
@@ -81,13 +87,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				return report();
 			},
 			async start(_home: Home, o: ActionOptions = {}): Promise<StartResult> {
-				calls.push({verb: 'start', components: o.components});
-				const f = take();
-				if (f) {
-					throw f;
-				}
-
-				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
+				const names = begin('start', o);
 				for (const name of names) {
 					o.onEvent?.({type: 'starting', component: name});
 					o.onEvent?.({type: 'spawned', component: name, pid: 5000, awaiting: '1s of uptime'});
@@ -101,13 +101,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
 			},
 			async stop(_home: Home, o: ActionOptions = {}): Promise<StopResult> {
-				calls.push({verb: 'stop', components: o.components});
-				const f = take();
-				if (f) {
-					throw f;
-				}
-
-				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
+				const names = begin('stop', o);
 				o.onEvent?.({type: 'lock-wait', pid: 4121, verb: 'server start'});
 				for (const name of names) {
 					o.onEvent?.({type: 'stopping', component: name});

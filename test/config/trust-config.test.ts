@@ -94,9 +94,9 @@ test('a component started from a dashboard key gets exactly the environment `ser
 	t.after(() => tmux.kill());
 	const before = readPidFile(home.pidFile('sleeper'))?.['pid'];
 	tmux.start(`${env} '${process.execPath}' '${CLI}' dash --no-color`);
-	await waitFor(() => tmux.capture().includes('sleeper'), 'the dashboard to show the sleeper');
+	await tmux.shows('sleeper', 'the sleeper');
 	tmux.keys('R');
-	await waitFor(() => tmux.capture().includes('y to confirm'), 'the confirmation prompt');
+	await tmux.shows('y to confirm', 'the confirmation prompt');
 	tmux.keys('y');
 	await waitFor(() => {
 		const now = readPidFile(home.pidFile('sleeper'))?.['pid'];

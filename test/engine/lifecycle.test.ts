@@ -2,11 +2,10 @@
 // stop, crash recovery, a stubborn process group, a failing component, and a real Debian daemon.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import test from 'node:test';
 import {
 	fixture, freePort, isAlive, groupMembers, makeHome, parseStopped, printedMs, procStat,
-	readPidFile, show, statusJson, waitFor, which,
+	readPidFile, redisPing, show, statusJson, waitFor, which,
 } from '../helpers.js';
 
 const BUILTINS = ['agent-runner', 'stigmer-server', 'workflow-runner'];
@@ -203,19 +202,3 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 	assert.equal(fs.existsSync(home.pidFile('redis')), false);
 	await assert.rejects(redisPing(port), 'nothing listens on the port any more');
 });
-
-/** One PING over a raw socket; resolves with the reply line. */
-async function redisPing(port: number): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const socket = net.connect(port, '127.0.0.1');
-		socket.setTimeout(3000, () => {
-			socket.destroy(new Error('redis did not answer within 3s'));
-		});
-		socket.on('error', reject);
-		socket.on('connect', () => socket.write('PING\r\n'));
-		socket.on('data', (data) => {
-			resolve(data.toString().trim());
-			socket.end();
-		});
-	});
-}

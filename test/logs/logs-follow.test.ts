@@ -10,6 +10,12 @@ import {at, logsHome, waitFor} from '../helpers.js';
 
 const makeHome = (): {home: string; logs: string} => logsHome('stigmer-follow-');
 
+/** A home whose live workflow-runner.log holds `text`. */
+function liveHome(text: string): {home: string; logs: string; live: string} {
+	const {home, logs} = logsHome('stigmer-follow-', {'workflow-runner.log': text});
+	return {home, logs, live: path.join(logs, 'workflow-runner.log')};
+}
+
 const stamp = (i: number) => new Date(Date.UTC(2026, 10, 26, 3, 0, 0) + i).toISOString();
 const line = (i: number) => `${stamp(i)} line ${i}\n`;
 const texts = (lines: LogLine[]) => lines.map((l) => l.text);
@@ -84,9 +90,7 @@ const ROTATIONS: Array<{name: string; before: string; from: number; rotate: (log
 
 for (const rotation of ROTATIONS) {
 	test(`follow across ${rotation.name}: every line exactly once, in order`, async () => {
-		const {home, logs} = makeHome();
-		const live = path.join(logs, 'workflow-runner.log');
-		fs.writeFileSync(live, rotation.before);
+		const {home, logs, live} = liveHome(rotation.before);
 		const {seen, onLines, settle} = collector();
 		const follower = await followLogs(home, ONE, onLines);
 		try {
@@ -136,9 +140,7 @@ test('follow: files created later, a deleted file, a half-written line held unti
 });
 
 test('follow: a 10 MB line arriving in pieces is cut to the bound, and the lines around it are intact', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, '');
+	const {home, live} = liveHome('');
 	const {seen, onLines} = collector();
 	const follower = await followLogs(home, ONE, onLines);
 	try {
@@ -178,9 +180,7 @@ test('follow starts before the log directory exists', async () => {
 });
 
 test('readAndFollow while a writer runs: tail plus followed lines hold every line exactly once', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, expected(0, 100).map((l) => `${l}\n`).join(''));
+	const {home, live} = liveHome(expected(0, 100).map((l) => `${l}\n`).join(''));
 	let i = 100;
 	let writing = true;
 	const writer = (async () => {
@@ -206,9 +206,7 @@ test('readAndFollow while a writer runs: tail plus followed lines hold every lin
 });
 
 test('a 300,000-line burst reaches the follower (the dashboard\'s feed) in bounded batches, every line once', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, '');
+	const {home, live} = liveHome('');
 	let count = 0;
 	let largest = 0;
 	let wrong = '';
