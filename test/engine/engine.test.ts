@@ -8,7 +8,7 @@ import {parsePidFile} from '../../source/engine/pidfile.js';
 import {rotateLogs, rotationStamp} from '../../source/engine/rotate.js';
 import {parseDuration} from '../../source/units.js';
 import {homeAt} from '../../source/paths.js';
-import {CLI, fixture, SLEEPER_ONLY, freePort, isAlive, makeHome, parseStarted, show, statusJson, waitFor} from '../helpers.js';
+import {at, CLI, fixture, SLEEPER_ONLY, freePort, isAlive, makeHome, parseStarted, show, statusJson, waitFor} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
 
@@ -169,5 +169,5 @@ test('a config without version is read as is by status, and migrated in place wi
 	assert.match(fs.readFileSync(home.configFile, 'utf8'), /^version: 1\n/);
 	const backups = fs.readdirSync(home.dir).filter((f) => f.startsWith('config.yaml.bak.'));
 	assert.equal(backups.length, 1, 'one backup');
-	assert.equal(fs.readFileSync(path.join(home.dir, backups[0]!), 'utf8'), old, 'the backup holds the old text');
+	assert.equal(fs.readFileSync(path.join(home.dir, at(backups, 0, 'backup')), 'utf8'), old, 'the backup holds the old text');
 });

@@ -222,7 +222,8 @@ test('progress: a fast component\'s ✓ is printed while a slow one is still awa
 	assert.equal(await run.exited, 0, run.stderr());
 	const lines = run.stdout().split('\n').filter((l) => l.startsWith('✓'));
 	assert.deepEqual(lines.map((l) => l.split(/\s+/)[1]), ['fast', 'slow']);
-	assert.equal(lines[0]!.indexOf('pid'), lines[1]!.indexOf('pid'), `names padded to the widest:\n${lines.join('\n')}`);
+	const [fast = '', slow = ''] = lines;
+	assert.equal(fast.indexOf('pid'), slow.indexOf('pid'), `names padded to the widest:\n${lines.join('\n')}`);
 });
 
 test('progress: a live line on a terminal, none in a pipe', {timeout: TEST_TIMEOUT_MS}, async (t) => {

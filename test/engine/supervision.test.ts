@@ -28,8 +28,8 @@ function supervisorLines(home: TestHome, name: string): string[] {
 	} catch {}
 
 	return text.split('\n').flatMap((line) => {
-		const match = SUPERVISOR_LINE.exec(line);
-		return match ? [match[1]!] : [];
+		const said = SUPERVISOR_LINE.exec(line)?.[1];
+		return said === undefined ? [] : [said];
 	});
 }
 
@@ -98,9 +98,10 @@ test('a crash loop gives up: failed, restarts = max_restarts, the exit code, one
 
 	const lines = supervisorLines(home, 'flappy');
 	assert.equal(lines.length, 3, lines.join('\n'));
-	assert.match(lines[0]!, /^flappy exited with code 3 after [\d.]+m?s; restarting in 100ms \(restart 1 of 2\)$/);
-	assert.match(lines[1]!, /^flappy exited with code 3 after [\d.]+m?s; restarting in 200ms \(restart 2 of 2\)$/);
-	assert.match(lines[2]!, /^flappy exited with code 3 after [\d.]+m?s; gave up after 2 restarts in \d/);
+	const [restart1 = '', restart2 = '', gaveUp = ''] = lines;
+	assert.match(restart1, /^flappy exited with code 3 after [\d.]+m?s; restarting in 100ms \(restart 1 of 2\)$/);
+	assert.match(restart2, /^flappy exited with code 3 after [\d.]+m?s; restarting in 200ms \(restart 2 of 2\)$/);
+	assert.match(gaveUp, /^flappy exited with code 3 after [\d.]+m?s; gave up after 2 restarts in \d/);
 
 	const table = await home.cli(['server', 'status']);
 	assert.match(table.stdout, /flappy\s+failed/, show(table));
