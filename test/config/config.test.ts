@@ -106,11 +106,11 @@ test('bad command lines exit 2: unknown component, unknown flag, `server restart
 
 	const flag = await home.cli(['server', 'start', '--bogus']);
 	assert.equal(flag.code, 2, show(flag));
-	assert.match(flag.stderr, /bogus/);
+	assert.match(flag.stderr, /unknown flag --bogus/);
 
 	const restart = await home.cli(['server', 'restart']);
 	assert.equal(restart.code, 2, show(restart));
-	assert.match(restart.stderr, /server start/, 'says that start restarts a running stack');
+	assert.match(restart.stderr, /`stigmer server start` restarts a running stack/, 'says that start restarts a running stack');
 	assert.deepEqual(home.processes(), {}, 'nothing was started');
 });
 

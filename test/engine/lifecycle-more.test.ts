@@ -206,7 +206,7 @@ test('--help on every command exits 0; --version prints the package version', {t
 	for (const verb of [['server', 'start'], ['server', 'stop'], ['server', 'status'], ['server', 'logs'], ['dash']]) {
 		const help = await home.cli([...verb, '--help']);
 		assert.equal(help.code, 0, `${verb.join(' ')} --help:\n${show(help)}`);
-		assert.match(help.stdout, /usage/i, `${verb.join(' ')} --help prints usage`);
+		assert.match(help.stdout, new RegExp(`Usage: stigmer ${verb.join(' ')}\\b`), `${verb.join(' ')} --help prints its usage`);
 	}
 
 	const version = await home.cli(['--version']);

@@ -48,7 +48,7 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 	const table = await home.cli(['server', 'status']);
 	assert.equal(table.code, 0, show(table));
 	for (const name of BUILTINS) {
-		assert.match(table.stdout, new RegExp(`${name}.*running`), `status table shows ${name} running`);
+		assert.match(table.stdout, new RegExp(`^${name} +running +${started.get(name)?.pid} `, 'm'), `status table shows ${name} running with its pid`);
 	}
 
 	const {result: second, started: restarted} = await home.start();

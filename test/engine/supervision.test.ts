@@ -265,10 +265,8 @@ test('a readiness failure during start is a start failure, not a restart loop', 
 	assert.equal(start.code, 1, show(start));
 	assert.match(start.stderr, /early/, show(start));
 	assert.match(start.stderr, /exited with code 1/, show(start));
-	// Longer than restart_delay: a restart would have happened by now.
-	await new Promise((resolve) => {
-		setTimeout(resolve, 500);
-	});
+	// A restart could only come from a supervisor: once none of this home is left, none can come.
+	await waitFor(() => Object.keys(processesByComponent(home.dir, 'supervisors')).length === 0, 'early\'s supervisor to be gone');
 	assert.deepEqual(home.processes(), {}, 'nothing was restarted');
 	assert.equal(supervisorLines(home, 'early').some((l) => l.includes('restarting')), false, supervisorLines(home, 'early').join('\n'));
 	const c = (await statusJson(home)).byName.get('early')!;

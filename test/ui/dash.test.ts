@@ -81,7 +81,7 @@ describe('dash headless', () => {
 	it('an unknown flag is a usage error (exit 2); a bad config exits 2 naming the file', async () => {
 		const r = cli(home, ['dash', '--bogus']);
 		assert.equal(r.status, 2);
-		assert.match(r.stderr, /bogus/);
+		assert.match(r.stderr, /unknown flag --bogus/);
 		const bad = await tempHome();
 		fs.writeFileSync(path.join(bad, 'config.yaml'), 'version: 1\ncomponents:\n  redis:\n    prot: 1\n');
 		const b = cli(bad, ['dash', '--once']);

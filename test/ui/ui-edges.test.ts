@@ -41,6 +41,7 @@ describe('pidWatch', () => {
 				fs.appendFileSync(path.join(h, 'data', 'logs', 'workflow-runner.log'), `line ${i}\n`);
 			}
 
+			// A negative check: a wake-up caused by these appends would have arrived within this time.
 			await new Promise((r) => setTimeout(r, 300));
 			assert.equal(changes, seen, 'log appends do not wake the status poll');
 			fs.rmSync(pid);
