@@ -15,7 +15,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const CLI = path.join(ROOT, 'dist', 'source', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'bin', 'cli.js');
 const BUDGET = {idleCpu: 2, loadCpu: 35, peakRssMb: 200, p95LatencyMs: 300, rssGrowth: 0.2, onceRatio: 2};
 /** Issue 4's durations and rates. */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);

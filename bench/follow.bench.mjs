@@ -11,7 +11,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const CLI = path.join(ROOT, 'dist', 'source', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'bin', 'cli.js');
 const FLOOD = path.join(ROOT, 'test', 'fixtures', 'log-flood.mjs');
 const FILES = ['stigmer-server.err', 'workflow-runner.log', 'agent-runner.log'];
 /**

@@ -13,7 +13,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const CLI = path.join(ROOT, 'dist', 'source', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'bin', 'cli.js');
 const MB = 1024 * 1024;
 /** Issue 3 sizes: four 200 MB files for the tail, four 100 MB files for the merge. */
 const TAIL_FILE_BYTES = 200 * MB;

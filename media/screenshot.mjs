@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url';
 import {ansiToSvg} from './ansi-to-svg.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CLI = path.join(HERE, '..', 'dist', 'source', 'cli.js');
+const CLI = path.join(HERE, '..', 'dist', 'bin', 'cli.js');
 const SIZE = {columns: 140, rows: 40};
 const socket = `stigmer-shot-${process.pid}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

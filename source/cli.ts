@@ -109,8 +109,9 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	const two = `${first} ${second ?? ''}`.trim();
-	const verb = VERBS[two] ? two : VERBS[first] && !isGroup(first) ? first : undefined;
-	if (verb === undefined) {
+	const name = VERBS[two] ? two : VERBS[first] && !isGroup(first) ? first : undefined;
+	const verb = name === undefined ? undefined : VERBS[name];
+	if (name === undefined || verb === undefined) {
 		const suggest = await import('./commands/suggest.js');
 		if (first.startsWith('-')) {
 			return usageError(`unknown flag ${first}${suggest.didYouMean(first, TOP_FLAGS, false)}`);
@@ -131,8 +132,8 @@ async function main(argv: string[]): Promise<number> {
 		return usageError(second.startsWith('-') ? `unknown flag ${second}` : unknownCommand(suggest, first, second), first);
 	}
 
-	const rest = argv.slice(verb.split(' ').length);
-	const module = await VERBS[verb]!.load();
+	const rest = argv.slice(name.split(' ').length);
+	const module = await verb.load();
 	try {
 		return await module.run(rest, {verbs: VERBS});
 	} catch (error: unknown) {

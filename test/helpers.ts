@@ -13,7 +13,7 @@ import {stringify} from 'yaml';
 /** The repository root (this file runs from dist/test/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built binary under test. */
-export const CLI = path.join(ROOT, 'dist', 'source', 'cli.js');
+export const CLI = path.join(ROOT, 'dist', 'bin', 'cli.js');
 /** Tiny real programs used as user components. */
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
@@ -98,7 +98,7 @@ export function spawnCli(home: string, args: string[], env: Record<string, strin
 	return spawn(process.execPath, [CLI, ...args], {cwd: os.tmpdir(), env: cleanEnv({STIGMER_HOME: home, ...env}), stdio: ['ignore', 'pipe', 'pipe']});
 }
 
-/** Run the built CLI (`node dist/source/cli.js ...args`) with STIGMER_HOME=home; throws if it hangs. */
+/** Run the built CLI (`node dist/bin/cli.js ...args`: the bundle that ships) with STIGMER_HOME=home; throws if it hangs. */
 export async function runCli(home: string, args: string[], options: {env?: Record<string, string>; timeoutMs?: number} = {}): Promise<CliResult> {
 	const result = await collect(spawnCli(home, args, options.env), `stigmer ${args.join(' ')}`, options.timeoutMs ?? CLI_TIMEOUT_MS);
 	return {...result, stdout: stripAnsi(result.stdout), stderr: stripAnsi(result.stderr)};

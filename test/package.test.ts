@@ -55,7 +55,7 @@ test(
 		}
 
 		assert.equal(ci.code, 0, shown('npm ci', ci));
-		assert.ok(fs.existsSync(path.join(clone, 'dist', 'source', 'cli.js')), 'npm ci built the CLI (prepare), with no manual step');
+		assert.ok(fs.existsSync(path.join(clone, 'dist', 'bin', 'cli.js')), 'npm ci built the CLI (prepare), with no manual step');
 
 		// `npm pack` would run prepare again and rebuild the same files; the build was just proven above.
 		const pack = await run(clone, ['npm', 'pack', '--ignore-scripts', '--json', '--pack-destination', dir]);
@@ -63,9 +63,12 @@ test(
 		const [report] = JSON.parse(pack.stdout) as Array<{filename: string; files: Array<{path: string}>}>;
 		assert.ok(report);
 		const files = report.files.map((f) => f.path);
-		for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/source/cli.js', 'dist/source/logs/full/merge.wasm', 'dist/source/components/server.js']) {
+		for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/bin/cli.js', 'dist/bin/worker.js', 'dist/bin/merge.wasm']) {
 			assert.ok(files.includes(needed), `the tarball holds ${needed}`);
 		}
+
+		assert.ok(files.some((f) => /^dist\/bin\/server-[\w-]+\.js$/.test(f)), `the tarball holds the built-in server's chunk: ${files.join(' ')}`);
+		assert.deepEqual(files.filter((f) => f.startsWith('dist/source/')), [], 'only the bundle ships, not tsc\'s unbundled output');
 
 		const maps = files.filter((f) => f.endsWith('.map'));
 		assert.deepEqual(maps, [], 'no source maps (their sources are not shipped)');
@@ -98,7 +101,7 @@ test(
 		assert.deepEqual([...started.keys()].sort(), ['agent-runner', 'stigmer-server', 'workflow-runner']);
 		const serverPid = started.get('stigmer-server')!.pid;
 		const cmdline = fs.readFileSync(`/proc/${serverPid}/cmdline`, 'utf8').split('\0');
-		assert.ok(cmdline.includes(path.join(fs.realpathSync(installed), 'dist', 'source', 'cli.js')), `the server runs from the installed package: ${cmdline.join(' ')}`);
+		assert.ok(cmdline.includes(path.join(fs.realpathSync(installed), 'dist', 'bin', 'cli.js')), `the server runs from the installed package: ${cmdline.join(' ')}`);
 		const healthz = await fetch(`http://127.0.0.1:${home.port}/healthz`);
 		assert.equal(healthz.status, 200);
 

@@ -94,8 +94,9 @@ function parseSimple<F extends AnyFlags>(argv: string[], flags: F): Parsed<F> | 
 	}
 
 	const input: string[] = [];
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i]!;
+	// One iterator: a flag that takes a value consumes the next argument from it.
+	const args = argv.values();
+	for (const arg of args) {
 		if (!arg.startsWith('-') || arg === '-') {
 			input.push(arg);
 			continue;
@@ -119,7 +120,7 @@ function parseSimple<F extends AnyFlags>(argv: string[], flags: F): Parsed<F> | 
 			continue;
 		}
 
-		const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+		const value = eq > 0 ? arg.slice(eq + 1) : args.next().value;
 		if (negated || value === undefined || (spec.type === 'number' && !Number.isFinite(Number(value)))) {
 			return undefined; // meow reports these its own way.
 		}

@@ -1,9 +1,10 @@
 // `stigmer server status [--json]` (SPEC 4.6): parse → engine.status → print; exit 0 healthy, 3 not.
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
-import {formatBytes, formatDuration} from '../units.js';
+import {formatBytes, formatDuration, formatUptime} from '../units.js';
 import {BADGES} from '../state-badges.js';
 import {EXIT, UsageError} from '../errors.js';
+import {itemAt} from '../item-at.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {colors} from './output.js';
@@ -41,7 +42,7 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.name,
 		s.state,
 		s.pid === null ? '-' : String(s.pid),
-		s.uptimeMs === null ? '-' : formatDuration(s.uptimeMs),
+		formatUptime(s.uptimeMs),
 		s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(1)}%`,
 		s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
 		s.state === 'running' || s.state === 'starting' ? (s.ready ? 'yes' : 'no') : '-',
@@ -49,13 +50,12 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.lastExit === null ? '-' : `${s.lastExit.code ?? s.lastExit.signal ?? '?'} (${formatDuration(Math.max(0, Date.now() - Date.parse(s.lastExit.at)))} ago)`,
 		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),
 	]);
-	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-	const line = (cells: string[], paint?: (cell: string, i: number) => string) =>
-		cells.map((cell, i) => (paint ? paint(cell.padEnd(widths[i]!), i) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+	const line = (cells: string[], paint = (cell: string, _i: number) => cell) =>
+		cells.map((cell, i) => paint(cell.padEnd(widths[i] ?? 0), i)).join('  ').trimEnd();
 	const out = [c.bold(line(header))];
-	for (const [index, row] of rows.entries()) {
-		const s = report.components[index]!;
-		out.push(line(row, (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));
+	for (const [index, s] of report.components.entries()) {
+		out.push(line(itemAt(rows, index), (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));
 	}
 
 	const notes = report.components.flatMap((s) => noteFor(s));

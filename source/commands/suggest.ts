@@ -34,18 +34,22 @@ export function didYouMean(typed: string, candidates: readonly string[], quote =
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
 export function editDistance(a: string, b: string): number {
-	const rows = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+	// rows[i][j]: the distance between a's first i and b's first j characters, built row by row.
+	const rows = [Array.from({length: b.length + 1}, (_, j) => j)];
+	const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY; // outside the table: no alignment
 	for (let i = 1; i <= a.length; i++) {
+		const row = [i];
+		rows.push(row);
 		for (let j = 1; j <= b.length; j++) {
 			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-			let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+			let d = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
 			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-				d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+				d = Math.min(d, at(i - 2, j - 2) + 1);
 			}
 
-			rows[i]![j] = d;
+			row.push(d);
 		}
 	}
 
-	return rows[a.length]![b.length]!;
+	return at(a.length, b.length);
 }

@@ -1,11 +1,11 @@
 // Log rotation at start (SPEC 4.7): rename non-empty logs with a UTC stamp; delete rotations past 7 days.
 import fs from 'node:fs';
 import path from 'node:path';
+import {parseRotatedName} from '../logs/files.js';
 import {ensurePrivateDir, type Home} from '../paths.js';
 
 /** Rotated session logs are kept a week (SPEC 4.7). */
 const RETENTION_MS = 7 * 24 * 3_600_000;
-const ROTATED = /^(.+)\.(log|err)\.(\d{8}T\d{6}Z)(?:-\d+)?$/;
 
 /** `YYYYMMDDTHHMMSSZ` of a time, UTC. */
 export function rotationStamp(date: Date): string {
@@ -33,9 +33,9 @@ export function rotateLogs(home: Home, components: string[], now = new Date()): 
 	}
 
 	for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
-		const m = ROTATED.exec(entry.name);
+		const rotated = parseRotatedName(entry.name);
 		// Only files (and links, removed themselves): a directory that happens to carry a stamp is not a log of ours.
-		if (m && (entry.isFile() || entry.isSymbolicLink()) && now.getTime() - stampToMs(m[3]!) > RETENTION_MS) {
+		if (rotated && (entry.isFile() || entry.isSymbolicLink()) && now.getTime() - stampToMs(rotated.stamp) > RETENTION_MS) {
 			fs.rmSync(path.join(dir, entry.name), {force: true});
 		}
 	}

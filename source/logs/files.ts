@@ -28,6 +28,19 @@ const LEGACY_NAME = 'daemon';
 
 const extOf = (stream: Stream): string => (stream === 'stdout' ? 'log' : 'err');
 
+/** A rotated log's name taken apart: `<component>.<log|err>.<YYYYMMDDTHHMMSSZ>[-n]`. */
+export type RotatedName = {component: string; extension: string; stamp: string; n: number};
+
+/** The parts of a rotated log's name, or undefined for any other name. */
+export function parseRotatedName(name: string): RotatedName | undefined {
+	const [, component, extension, stamp, n] = ROTATED.exec(name) ?? [];
+	if (component === undefined || extension === undefined || stamp === undefined) {
+		return undefined;
+	}
+
+	return {component, extension, stamp, n: n === undefined ? 0 : Number(n)};
+}
+
 /** The streams of a selection, defaulted. */
 export function selectedStreams(selection: LogSelection): readonly Stream[] {
 	return selection.streams && selection.streams.length > 0 ? selection.streams : STREAMS;
@@ -48,11 +61,11 @@ export function listSources(home: string, selection: LogSelection): Source[] {
 	const sources: Source[] = [];
 	for (const component of selection.components) {
 		for (const stream of selectedStreams(selection)) {
-			const rotated: Array<{name: string; stamp: string; n: number}> = [];
+			const rotated: Array<RotatedName & {name: string}> = [];
 			for (const name of names) {
-				const m = ROTATED.exec(name);
-				if (m && m[1] === component && m[2] === extOf(stream)) {
-					rotated.push({name, stamp: m[3]!, n: m[4] === undefined ? 0 : Number(m[4])});
+				const parts = parseRotatedName(name);
+				if (parts && parts.component === component && parts.extension === extOf(stream)) {
+					rotated.push({...parts, name});
 				}
 			}
 
@@ -74,9 +87,9 @@ export function listSources(home: string, selection: LogSelection): Source[] {
 export function componentsOnDisk(home: string): string[] {
 	const found = new Set<string>();
 	for (const name of listDir(homeAt(home).logs)) {
-		const m = ROTATED.exec(name) ?? LIVE.exec(name);
-		if (m) {
-			found.add(m[1] === LEGACY_NAME ? LEGACY_OWNER : m[1]!);
+		const [, component] = ROTATED.exec(name) ?? LIVE.exec(name) ?? [];
+		if (component !== undefined) {
+			found.add(component === LEGACY_NAME ? LEGACY_OWNER : component);
 		}
 	}
 

@@ -123,9 +123,9 @@ function findCopy(home: string, source: Source, reader: Reader): {copy: string; 
  */
 function rotatedSince(home: string, source: Source, reader: Reader): string[] {
 	const rotated = listSources(home, {components: [source.component], streams: [source.stream]})[0]?.rotated ?? [];
-	for (let i = rotated.length - 1; i >= 0; i--) {
+	for (const [i, file] of [...rotated.entries()].reverse()) {
 		try {
-			const stat = fs.statSync(rotated[i]!);
+			const stat = fs.statSync(file);
 			if (stat.ino === reader.ino && stat.dev === reader.dev) {
 				return rotated.slice(i + 1);
 			}
@@ -148,13 +148,10 @@ export function scanOne(home: string, t: Tracked, opened: (file: string) => void
 	const out: LogLine[] = [];
 	t.more = false;
 	const emit = (reader: Reader, lines: RawLine[]) => {
-		if (lines.length > 0) {
-			const timed = resolveTimes(lines, source.component, source.stream, reader.lastTime, Date.now());
-			reader.lastTime = timed.at(-1)!.time;
-			// One by one: spreading a burst's array into push() overflows the stack at ~200,000 lines.
-			for (const line of timed) {
-				out.push(line);
-			}
+		// One by one: spreading a burst's array into push() overflows the stack at ~200,000 lines.
+		for (const line of resolveTimes(lines, source.component, source.stream, reader.lastTime, Date.now())) {
+			out.push(line);
+			reader.lastTime = line.time;
 		}
 	};
 

@@ -32,7 +32,7 @@ export function isErrorLevel(level: string | null): boolean {
 	return level !== null && ERROR_LEVELS.has(level);
 }
 
-/** Level words by a hash of their lower-case letters: a line's word is looked up without slicing it out (the merge's hot path). */
+/** Level words by a hash of their lower-case letters: a line's word is looked up without slicing it out (parsed for every line). */
 const LEVEL_BY_HASH = new Map<number, Array<[string, string]>>();
 for (const [word, level] of Object.entries(LEVELS)) {
 	const hash = wordHash(word, 0, word.length);
@@ -87,73 +87,6 @@ export function levelWordAt(s: string, i: number): string | null {
 function equalsFolded(s: string, i: number, word: string): boolean {
 	for (let k = 0; k < word.length; k++) {
 		if ((s.charCodeAt(i + k) | 0x20) !== word.charCodeAt(k)) {
-			return false;
-		}
-	}
-
-	return true;
-}
-
-/** `levelWordAt` over bytes: a level word at b[i] that ends at a delimiter, canonical, or null (same answers; bytes past the array read as a delimiter). */
-export function levelWordAtBytes(b: Uint8Array, i: number): string | null {
-	let j = i;
-	let h = 0;
-	let c = b[j]!;
-	while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-		h = (Math.imul(h, 31) + (c | 0x20)) | 0;
-		c = b[++j]!;
-		if (j - i > MAX_LEVEL_WORD) {
-			return null;
-		}
-	}
-
-	if (j === i || !(c === undefined || c === 32 || c === 93 || c === 58 || c === 124 || c === 41 || c === 9 || c === 44 || c === 34 || c === 10 || c === 13)) {
-		return null;
-	}
-
-	// Sorted logs repeat the word of the line before (`INFO`, `"info"`, `task`): compare it, skip the lookup.
-	const length = j - i;
-	if (length === lastLength && h === lastHash && sameBytes(b, i, length)) {
-		return lastLevel;
-	}
-
-	let found: string | null = null;
-	const candidates = LEVEL_BY_HASH.get(h);
-	if (candidates !== undefined) {
-		for (const [word, level] of candidates) {
-			if (word.length === length && equalsFoldedBytes(b, i, word)) {
-				found = level;
-				break;
-			}
-		}
-	}
-
-	lastWord.set(b.subarray(i, j));
-	lastLength = length;
-	lastHash = h;
-	lastLevel = found;
-	return found;
-}
-
-// The word `levelWordAtBytes` saw last, and its answer.
-const lastWord = new Uint8Array(MAX_LEVEL_WORD + 1);
-let lastLength = -1;
-let lastHash = 0;
-let lastLevel: string | null = null;
-
-function sameBytes(b: Uint8Array, i: number, length: number): boolean {
-	for (let k = 0; k < length; k++) {
-		if (b[i + k] !== lastWord[k]) {
-			return false;
-		}
-	}
-
-	return true;
-}
-
-function equalsFoldedBytes(b: Uint8Array, i: number, word: string): boolean {
-	for (let k = 0; k < word.length; k++) {
-		if ((b[i + k]! | 0x20) !== word.charCodeAt(k)) {
 			return false;
 		}
 	}

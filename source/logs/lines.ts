@@ -45,10 +45,9 @@ export function decodeText(buf: Buffer, start: number, end: number, dropped = 0)
 /** A decoded line with what it says about itself. */
 export type RawLine = {text: string; own: number; level: string | null};
 
-/** Line boundaries of buf[from, to): starts and ends (ends exclude the \n). */
-export function lineBounds(buf: Buffer, from: number, to: number): {starts: number[]; ends: number[]} {
-	const starts: number[] = [];
-	const ends: number[] = [];
+/** Line boundaries of buf[from, to): [start, end) of each line (end excludes the \n). */
+export function lineBounds(buf: Buffer, from: number, to: number): Array<[start: number, end: number]> {
+	const bounds: Array<[number, number]> = [];
 	let start = from;
 	while (start < to) {
 		let nl = buf.indexOf(10, start);
@@ -56,22 +55,23 @@ export function lineBounds(buf: Buffer, from: number, to: number): {starts: numb
 			nl = to;
 		}
 
-		starts.push(start);
-		ends.push(nl);
+		bounds.push([start, nl]);
 		start = nl + 1;
 	}
 
-	return {starts, ends};
+	return bounds;
+}
+
+/** Decode and parse one line, buf[start, end). */
+export function parseLine(buf: Buffer, start: number, end: number): RawLine {
+	const text = decodeLine(buf, start, end);
+	parseInto(text);
+	return {text, own: lastTime(), level: lastLevel()};
 }
 
 /** Parse the complete lines of buf[from, to) (to is just after a \n, or the end of a finished file). */
 export function parseLines(buf: Buffer, from: number, to: number): RawLine[] {
-	const {starts, ends} = lineBounds(buf, from, to);
-	return starts.map((start, i) => {
-		const text = decodeLine(buf, start, ends[i]!);
-		parseInto(text);
-		return {text, own: lastTime(), level: lastLevel()};
-	});
+	return lineBounds(buf, from, to).map(([start, end]) => parseLine(buf, start, end));
 }
 
 /**

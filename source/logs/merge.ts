@@ -7,7 +7,7 @@ type Timed = {time: number};
 
 /** Merge per-source sequences (each in file order, sources in tie-break order) into one. */
 export function mergeSources<T extends Timed>(sources: T[][]): T[] {
-	const heads = sources.map(() => 0);
+	const cursors = sources.map((lines) => ({lines, next: 0}));
 	let total = 0;
 	for (const s of sources) {
 		total += s.length;
@@ -15,18 +15,23 @@ export function mergeSources<T extends Timed>(sources: T[][]): T[] {
 
 	const out: T[] = new Array<T>(total);
 	for (let k = 0; k < total; k++) {
-		let best = -1;
-		let bestTime = Number.POSITIVE_INFINITY;
-		for (let i = 0; i < sources.length; i++) {
-			const line = sources[i]![heads[i]!];
+		let best: {lines: T[]; next: number} | undefined;
+		let bestLine: T | undefined;
+		for (const cursor of cursors) {
+			const line = cursor.lines[cursor.next];
 			// Strict < keeps the earlier source on ties.
-			if (line !== undefined && (best < 0 || line.time < bestTime)) {
-				best = i;
-				bestTime = line.time;
+			if (line !== undefined && (bestLine === undefined || line.time < bestLine.time)) {
+				best = cursor;
+				bestLine = line;
 			}
 		}
 
-		out[k] = sources[best]![heads[best]!++]!;
+		if (best === undefined || bestLine === undefined) {
+			break; // every source used up: only at k === total
+		}
+
+		out[k] = bestLine;
+		best.next++;
 	}
 
 	return out;

@@ -2,6 +2,7 @@
 // for every line of hundreds of megabytes, so the common formats are read with charCodeAt, not regexes.
 // Only ASCII is inspected, so it works the same on a UTF-8 string and on a latin1-decoded line (the kernel's declined lines).
 import {stripVTControlCharacters} from 'node:util';
+import {itemAt} from '../item-at.js';
 import {guessYear, localMinute, utcMinute} from './clock.js';
 import {levelWordAt, MAX_LEVEL_WORD, NUMERIC_LEVELS} from './levels.js';
 
@@ -167,7 +168,7 @@ function fraction(s: string, i: number): number {
 	}
 
 	fracEnd = j;
-	return value * FRACTION_SCALE[digits]!;
+	return value * itemAt(FRACTION_SCALE, digits); // digits ≤ MAX_FRACTION_DIGITS, the table's last row
 }
 
 /** `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM]` or `YYYY/MM/DD HH:MM:SS[.frac]` at i: sets the time, returns the end or -1. */
@@ -413,8 +414,8 @@ function jsonLine(s: string, start: number, end: number): void {
 		return;
 	}
 
-	for (let k = 0; k < JSON_TIME_KEYS.length; k++) {
-		const v = valueOf(s, JSON_TIME_KEYS[k]!, start, end);
+	for (const key of JSON_TIME_KEYS) {
+		const v = valueOf(s, key, start, end);
 		if (v < 0) {
 			continue;
 		}
@@ -443,8 +444,8 @@ function jsonLine(s: string, start: number, end: number): void {
 		}
 	}
 
-	for (let k = 0; k < JSON_LEVEL_KEYS.length; k++) {
-		const v = valueOf(s, JSON_LEVEL_KEYS[k]!, start, end);
+	for (const key of JSON_LEVEL_KEYS) {
+		const v = valueOf(s, key, start, end);
 		if (v < 0) {
 			continue;
 		}

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import {readRange} from '../read-range.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
-import {lineBounds, parseLines, resolveTimes, type LogLine, type RawLine} from './lines.js';
+import {lineBounds, parseLine, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
 
 /** Where reading stopped in a live file: following starts exactly here, so nothing is lost or repeated. */
@@ -43,13 +43,12 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 		}
 
 		const end = start + Math.max(from, to);
-		const {starts, ends} = lineBounds(buf, from, Math.max(from, to));
 		const lines: RawLine[] = [];
 		let satisfied = false;
-		for (let i = starts.length - 1; i >= 0; i--) {
-			const [line] = parseLines(buf, starts[i]!, ends[i]!);
-			lines.push(line ?? {text: '', own: Number.NaN, level: null});
-			const own = lines.at(-1)!.own;
+		for (const [lineStart, lineEnd] of lineBounds(buf, from, Math.max(from, to)).reverse()) {
+			const line = parseLine(buf, lineStart, lineEnd);
+			lines.push(line);
+			const {own} = line;
 			if (Number.isNaN(own)) {
 				continue;
 			}

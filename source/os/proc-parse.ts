@@ -123,17 +123,15 @@ export function parseListeners(table: string, port: number): {inode: string; uid
 	const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
 	for (const line of table.split('\n')) {
 		// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …
-		const fields = line.trim().split(/\s+/);
-		const local = fields[1];
-		if (fields.length < 10 || fields[3] !== TCP_LISTEN || local === undefined) {
+		const [, local, , state, , , , uid, , inode] = line.trim().split(/\s+/);
+		if (local === undefined || state !== TCP_LISTEN || inode === undefined) {
 			continue;
 		}
 		if (local.slice(local.lastIndexOf(':') + 1).toUpperCase() !== hexPort) {
 			continue;
 		}
-		const inode = fields[9]!;
 		if (/^\d+$/.test(inode) && inode !== '0') {
-			found.push({inode, uid: Number(fields[7])});
+			found.push({inode, uid: Number(uid)});
 		}
 	}
 	return found;

@@ -64,9 +64,9 @@ export function parsePsTable(text: string): Map<number, PsRow> {
 export function parsePidCommands(text: string): Map<number, string> {
 	const commands = new Map<number, string>();
 	for (const line of text.split('\n')) {
-		const match = /^\s*(\d+) ?(.*)$/.exec(line.replace(/\s+$/, ''));
-		if (match) {
-			commands.set(Number(match[1]), match[2]!);
+		const [, pid, command = ''] = /^\s*(\d+) ?(.*)$/.exec(line.replace(/\s+$/, '')) ?? [];
+		if (pid !== undefined) {
+			commands.set(Number(pid), command);
 		}
 	}
 	return commands;
@@ -116,9 +116,9 @@ export function parseBoottime(text: string): string | undefined {
 export function parseGroupRows(text: string): {pid: number; pgid: number; state: string}[] {
 	const rows: {pid: number; pgid: number; state: string}[] = [];
 	for (const line of text.split('\n')) {
-		const match = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line);
-		if (match) {
-			rows.push({pid: Number(match[1]), pgid: Number(match[2]), state: match[3]!});
+		const [, pid, pgid, state] = /^\s*(\d+)\s+(\d+)\s+(\S+)/.exec(line) ?? [];
+		if (state !== undefined) {
+			rows.push({pid: Number(pid), pgid: Number(pgid), state});
 		}
 	}
 	return rows;

@@ -1,10 +1,6 @@
 // Pure text helpers for panels, shared by the Ink view and the plain-text `--once` output.
 import type {ComponentStatus} from '../engine/types.js';
-import {formatAgo, formatBytes, formatUptime} from '../units.js';
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
+import {formatAgo, formatBytes, formatCountdown, formatUptime} from '../units.js';
 
 /**
  * Uptime as a panel shows it, to the minute: `<1m`, `14m`, `2h05m`, `3d04h`. Panels refresh every
@@ -12,11 +8,7 @@ const HOUR = 60 * MINUTE;
  * would cost ~3 % of a core all day long; to the minute it costs one repaint a minute.
  */
 export function formatPanelUptime(ms: number | null): string {
-	if (ms !== null && Number.isFinite(ms) && ms >= 0 && ms < HOUR) {
-		return ms < MINUTE ? '<1m' : `${Math.floor(ms / MINUTE)}m`;
-	}
-
-	return formatUptime(ms);
+	return formatUptime(ms, 'minute');
 }
 
 /** `0.1%`; `-` when unknown. */
@@ -61,5 +53,5 @@ export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'
 		return undefined;
 	}
 
-	return `restarting in ${Math.max(0, Math.ceil((Date.parse(c.nextRestartAt) - now) / SECOND))}s`;
+	return `restarting in ${formatCountdown(Date.parse(c.nextRestartAt) - now)}`;
 }

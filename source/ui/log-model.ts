@@ -1,4 +1,5 @@
 // The log pane's model, pure: a bounded, time-ordered buffer, filters, search and a scroll window.
+import {itemAt} from '../item-at.js';
 import {safeText} from '../logs/sanitize.js';
 import {isErrorLine} from './theme.js';
 import type {DashLine, IncomingLine} from './types.js';
@@ -39,7 +40,8 @@ export class LogBuffer {
 		const {lines} = this;
 		for (const entry of incoming.slice(skip)) {
 			const line = this.number(entry);
-			if (lines.length === 0 || lines.at(-1)!.time <= line.time) {
+			const last = lines.at(-1);
+			if (last === undefined || last.time <= line.time) {
 				lines.push(line);
 			} else {
 				lines.splice(upperBoundByTime(lines, line.time), 0, line);
@@ -79,7 +81,7 @@ function upperBoundByTime(lines: readonly DashLine[], timeMs: number): number {
 	let hi = lines.length;
 	while (lo < hi) {
 		const mid = (lo + hi) >>> 1;
-		if (lines[mid]!.time <= timeMs) {
+		if (itemAt(lines, mid).time <= timeMs) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -95,7 +97,7 @@ function lowerBound(lines: readonly DashLine[], timeMs: number, seq: number): nu
 	let hi = lines.length;
 	while (lo < hi) {
 		const mid = (lo + hi) >>> 1;
-		const m = lines[mid]!;
+		const m = itemAt(lines, mid);
 		if (m.time < timeMs || (m.time === timeMs && m.seq < seq)) {
 			lo = mid + 1;
 		} else {
@@ -155,14 +157,12 @@ export function scrollTo(lines: readonly DashLine[], index: number, height: numb
 		return FOLLOW;
 	}
 
-	const top = lines[Math.max(0, index)]!;
-	return {follow: false, topTime: top.time, topSeq: top.seq};
+	return pinned(lines, Math.max(0, index));
 }
 
 /** Pause at the top of the buffer, even when everything fits on one screen. */
 export function scrollTop(lines: readonly DashLine[]): Scroll {
-	const top = lines[0];
-	return top === undefined ? FOLLOW : {follow: false, topTime: top.time, topSeq: top.seq};
+	return pinned(lines, 0);
 }
 
 /** Scroll by `delta` lines (negative: up). */

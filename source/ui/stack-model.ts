@@ -1,34 +1,8 @@
-// The stack panels' model, pure: restarts seen this session, and what a running action is doing.
+// The stack panels' model, pure: what a running action is doing, and when a new report needs a repaint.
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
 import {readyText, stopText} from '../messages.js';
 import {countdownText, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
-
-/** Last pid seen per component and pid changes counted: "restarts in this dashboard session". */
-export type Tracking = {pids: Record<string, number>; restarts: Record<string, number>};
-/** Nothing seen yet: the dashboard just opened. */
-export const NO_TRACKING: Tracking = {pids: {}, restarts: {}};
-
-/** Fold a status report into the tracking: a component that comes back with a new pid restarted. */
-export function track(previous: Tracking, report: StatusReport): Tracking {
-	let changed = false;
-	const pids = {...previous.pids};
-	const restarts = {...previous.restarts};
-	for (const c of report.components) {
-		if (c.pid === null || pids[c.name] === c.pid) {
-			continue;
-		}
-
-		if (pids[c.name] !== undefined) {
-			restarts[c.name] = (restarts[c.name] ?? 0) + 1;
-		}
-
-		pids[c.name] = c.pid;
-		changed = true;
-	}
-
-	return changed ? {pids, restarts} : previous;
-}
 
 /** What an action is doing to one component, shown in its panel until the next status poll after it. */
 export type Progress = {state: ComponentState; note: string};

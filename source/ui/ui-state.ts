@@ -1,5 +1,6 @@
 // What the keys do to the view, as a pure reducer: selection, log filters, scroll, search, help.
 // Key presses are folded one by one into the newest state, so fast typing never acts on a stale view.
+import {itemAt} from '../item-at.js';
 import {needsConfirm, type KeyCommand} from './keymap.js';
 import {FOLLOW, filterLines, findMatches, reveal, scrollBy, scrollTop, stepMatch, windowStart, type Scroll} from './log-model.js';
 import type {ComponentInfo, DashLine} from './types.js';
@@ -36,6 +37,11 @@ export function viewLines(state: UiState, lines: DashLine[]): DashLine[] {
 	return filterLines(lines, {component: state.filterComponent, errorsOnly: state.errorsOnly});
 }
 
+/** The state with search match `index` (an index into `lines`) current and in view. */
+function showMatch(state: UiState, lines: readonly DashLine[], index: number, height: number): UiState {
+	return {...state, currentSeq: itemAt(lines, index).seq, scroll: reveal(lines, index, height)};
+}
+
 /** A key of the keymap. */
 export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiContext): {state: UiState; effect?: Effect} {
 	const count = ctx.components.length;
@@ -49,7 +55,7 @@ export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiCon
 			return {state, effect: {type: 'say', text: state.query === '' ? 'no search: press / to search' : `no match for "${state.query}"`}};
 		}
 
-		return {state: {...state, currentSeq: lines[index]!.seq, scroll: reveal(lines, index, ctx.logHeight)}};
+		return {state: showMatch(state, lines, index, ctx.logHeight)};
 	};
 
 	switch (command) {
@@ -150,7 +156,7 @@ export function reduceTyping(state: UiState, input: string, key: {escape?: boole
 			return {state: closed, effect: closed.query === '' ? undefined : {type: 'say', text: `no match for "${closed.query}"`}};
 		}
 
-		return {state: {...closed, currentSeq: lines[newest]!.seq, scroll: reveal(lines, newest, ctx.logHeight)}};
+		return {state: showMatch(closed, lines, newest, ctx.logHeight)};
 	}
 
 	if (key.backspace || key.delete) {

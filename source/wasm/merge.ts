@@ -390,7 +390,7 @@ let lastWordLength = -1;
 let lastWordHash = 0;
 let lastWordCode = 0;
 
-/** A level word at i that ends at a delimiter: its code, or 0 (levels.ts levelWordAtBytes). */
+/** A level word at i that ends at a delimiter: its code, or 0 (levels.ts levelWordAt, on bytes). */
 function levelWordAt(i: i32): i32 {
 	let j = i;
 	let h: i32 = 0;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {palette} from '../../source/colors.js';
+import {statusTable} from '../../source/commands/status.js';
 import {failureLines} from '../../source/messages.js';
 import {describeStart, describeStop} from '../../source/ui/status-message.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../../source/ui/frame-cost.js';
@@ -11,7 +12,7 @@ import {renderOnce} from '../../source/ui/headless.js';
 import {commandFor, KEYMAP, keyTableMarkdown} from '../../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../../source/ui/log-model.js';
-import {applyEvent, NO_TRACKING, track} from '../../source/ui/stack-model.js';
+import {applyEvent} from '../../source/ui/stack-model.js';
 import {at as nth} from '../helpers.js';
 import {component, line} from '../ui-fakes.js';
 
@@ -96,6 +97,13 @@ describe('formats', () => {
 		});
 	}
 
+	it('uptime reads the same in `server status` and `dash --once` (3m12s, not 3m in one and 3m12s in the other)', () => {
+		const report = {home: '/h', healthy: true, components: [component('w', 'running', {uptimeMs: 192_000})]};
+		const [header = '', row = ''] = statusTable(report, palette(false)).split('\n');
+		assert.equal(row.slice(header.indexOf('UPTIME')).split(/\s+/)[0], '3m12s');
+		assert.match(renderOnce(report, [], [], palette(false), false), /up 3m12s /);
+	});
+
 	it('bytes and cpu', () => {
 		assert.equal(formatBytes(43_000_000), '43.0 MB');
 		assert.equal(formatBytes(512), '512 B');
@@ -161,16 +169,6 @@ describe('layout and stack model', () => {
 		assert.equal(computeLayout(80, 40, 4).panelSlots, 4);
 		assert.deepEqual([0, 1, 2, 3].map((s) => panelWindow(4, 2, s)), [0, 0, 1, 2]);
 		assert.equal(panelWindow(4, 4, 3), 0);
-	});
-
-	it('counts a pid change as a restart', () => {
-		const report = (pid: number | null) => ({home: '/h', healthy: true, components: [{name: 'w', pid} as never]});
-		let t = track(NO_TRACKING, report(1));
-		assert.equal(t.restarts['w'] ?? 0, 0);
-		t = track(t, report(null));
-		t = track(t, report(2));
-		assert.equal(t.restarts['w'], 1);
-		assert.equal(track(t, report(2)), t, 'unchanged tracking is the same object');
 	});
 
 	it('folds engine events into panel progress', () => {

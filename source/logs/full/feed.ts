@@ -3,6 +3,7 @@
 // threads share the kernel's memory; a slot changes hands through a state word in a shared array.
 import {availableParallelism} from 'node:os';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
+import {itemAt} from '../../item-at.js';
 import type {Source} from '../files.js';
 import {SLOTS, type Kernel, type Layout} from './kernel.js';
 import {SourceReader, type Batch} from './reader.js';
@@ -36,7 +37,7 @@ class InlineFeed implements Feed {
 	}
 
 	take(k: number, s: number): Batch {
-		return this.readers[k]!.fill(s);
+		return itemAt(this.readers, k).fill(s);
 	}
 
 	release(): void {
@@ -108,7 +109,7 @@ class ThreadFeed implements Feed {
 	take(k: number, s: number): Batch {
 		const at = SLOT_BASE + 2 * (k * SLOTS + s);
 		this.waitFor(at, READY);
-		const n = this.sync[at + 1]!;
+		const n = Atomics.load(this.sync, at + 1);
 		let external: Buffer | null = null;
 		if (n < 0) {
 			// The worker posts a long line's buffer before it marks the slot ready.

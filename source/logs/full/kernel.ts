@@ -4,6 +4,7 @@
 // slots (a chunk of file bytes and its parsed line records) and constant bytes. Two instances may
 // share it: the merging one (this thread) and a parsing one (worker.ts).
 import fs from 'node:fs';
+import {itemAt} from '../../item-at.js';
 import {localMinute, utcMinute} from '../clock.js';
 import {clockTime} from '../format.js';
 import {isErrorLevel, levelSpellings} from '../levels.js';
@@ -188,6 +189,16 @@ export class Kernel {
 		};
 	}
 
+	/** The level a record's code stands for (codes come from `levelCode`). */
+	levelName(code: number): string | null {
+		return itemAt(this.levelNames, code);
+	}
+
+	/** Source k's read slots, each with its records' typed views. */
+	slots(k: number): Array<{region: number; records: Records}> {
+		return itemAt(this.layout.slots, k).map((slot) => ({region: slot.region, records: this.records(slot.records)}));
+	}
+
 	/** The code of a level (registering its rendering on first sight). */
 	levelCode(level: string | null): number {
 		let code = this.levelCodes.get(level);
@@ -224,9 +235,9 @@ export class Kernel {
 		const start = minute * 60_000 + sec * 1000;
 		const json = this.format.json;
 		const head = json ? `{"time":"${new Date(start).toISOString()}` : `${this.format.color ? '\u001B[2m' : ''}${clockTime(start)}`;
-		const at = this.layout.templates[k]![variant]!;
+		const at = itemAt(itemAt(this.layout.templates, k), variant);
 		const length = this.bytes.write(head, at, 'latin1');
-		const label = this.labels[k]![variant]!;
+		const label = itemAt(itemAt(this.labels, k), variant);
 		label.copy(this.bytes, at + length);
 		return (length - (json ? 4 : 3)) * 65_536 + length + label.length;
 	}

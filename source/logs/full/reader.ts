@@ -4,6 +4,7 @@
 // It runs wherever parsing runs: in the merging thread, or in worker.ts beside it.
 import {isUtf8} from 'node:buffer';
 import fs from 'node:fs';
+import {itemAt} from '../../item-at.js';
 import {openLog, type Source} from '../files.js';
 import {CARRY, DECLINED, JS_RENDER, type Kernel, type Records} from './kernel.js';
 import {lastLevel, lastTime, parseInto} from '../parse.js';
@@ -14,8 +15,10 @@ export type Batch = {n: number; external: Buffer | null};
 
 /** Reads one source's files forward, a batch of lines per `fill`. */
 export class SourceReader {
+	/** Files not opened yet, oldest first: rotated ones, then the live one. */
 	private readonly files: string[];
-	private fileIndex = -1;
+	/** The open file (when fd >= 0). */
+	private path = '';
 	private fd = -1;
 	private pos = 0;
 	private size = 0;
@@ -31,7 +34,7 @@ export class SourceReader {
 	private pendingLines = 0;
 	private pendingEnd = 0;
 	private pendingClean = true;
-	private readonly records: Records[];
+	private readonly slots: Array<{region: number; records: Records}>;
 	/** Where the live file was left (for follow), once it is closed. */
 	position: FilePosition | null = null;
 
@@ -39,16 +42,12 @@ export class SourceReader {
 	constructor(source: Source, private readonly kernel: Kernel, k: number, private readonly sinceMs = Number.NEGATIVE_INFINITY) {
 		this.files = [...source.rotated, source.live];
 		this.pendingBuf = kernel.bytes;
-		this.records = kernel.layout.slots[k]!.map((slot) => kernel.records(slot.records));
-		this.regions = kernel.layout.slots[k]!.map((slot) => slot.region);
+		this.slots = kernel.slots(k);
 	}
-
-	private readonly regions: number[];
 
 	/** Fill slot s with the next batch of lines. */
 	fill(s: number): Batch {
-		const region = this.regions[s]!;
-		const records = this.records[s]!;
+		const {region, records} = itemAt(this.slots, s);
 		while (true) {
 			const pending = this.pendingEnd - this.pendingFrom;
 			if (this.pendingLines > this.pendingFrom) {
@@ -92,8 +91,7 @@ export class SourceReader {
 	close(): void {
 		if (this.fd >= 0) {
 			if (this.live) {
-				const path = this.files[this.fileIndex]!;
-				this.position = {path, dev: this.dev, ino: this.ino, offset: this.pos - (this.pendingEnd - this.pendingFrom), lastTime: this.lastTime};
+				this.position = {path: this.path, dev: this.dev, ino: this.ino, offset: this.pos - (this.pendingEnd - this.pendingFrom), lastTime: this.lastTime};
 			}
 
 			fs.closeSync(this.fd);
@@ -107,8 +105,7 @@ export class SourceReader {
 
 	private openNext(): boolean {
 		this.close();
-		while (++this.fileIndex < this.files.length) {
-			const file = this.files[this.fileIndex]!;
+		for (let file = this.files.shift(); file !== undefined; file = this.files.shift()) {
 			try {
 				this.fd = openLog(file);
 			} catch {
@@ -116,13 +113,14 @@ export class SourceReader {
 			}
 
 			const stat = fs.fstatSync(this.fd);
-			this.live = this.fileIndex === this.files.length - 1;
+			this.live = this.files.length === 0;
 			if (!this.live && stat.mtimeMs < this.sinceMs) {
 				fs.closeSync(this.fd);
 				this.fd = -1;
 				continue;
 			}
 
+			this.path = file;
 			this.size = stat.size;
 			this.mtime = stat.mtimeMs;
 			this.dev = stat.dev;
@@ -163,6 +161,7 @@ export class SourceReader {
 		const x = this.kernel.x;
 		const n = x.parse(r.base, from, end);
 		const parsedTo = x.parsedUpTo();
+		// Hot per-line loops over the record views: i < n ≤ CAPACITY, the views' length, so `flags[i]!` holds.
 		if (x.declinedLines() > 0) {
 			for (let i = 0; i < n; i++) {
 				if ((r.flags[i]! & DECLINED) !== 0) {

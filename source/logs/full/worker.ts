@@ -1,6 +1,7 @@
 // The second thread of a big `-n 0` merge (feed.ts ThreadFeed): reads and parses each source's next
 // batches into the shared kernel memory while the main thread merges and renders the ones before.
 import {parentPort, workerData} from 'node:worker_threads';
+import {itemAt} from '../../item-at.js';
 import {SYNC, type WorkerData, type WorkerMessage, type WorkerRequest} from './feed.js';
 import {Kernel, SLOTS} from './kernel.js';
 import {SourceReader} from './reader.js';
@@ -25,7 +26,7 @@ try {
 			}
 
 			const {k, s} = request;
-			const batch = readers[k]!.fill(s);
+			const batch = itemAt(readers, k).fill(s);
 			const at = SYNC.SLOT_BASE + 2 * (k * SLOTS + s);
 			if (batch.external) {
 				post({k, s, external: batch.external});

@@ -4,6 +4,7 @@
 // read here or on a second thread), renders the few lines it hands back (unclean bytes, very long
 // lines) and writes its output buffer to the sink.
 import fs from 'node:fs';
+import {itemAt} from '../../item-at.js';
 import {makeFeed, type Feed} from './feed.js';
 import {listSources, type LogSelection, type Source} from '../files.js';
 import {componentColor, formatLine, toJson} from '../format.js';
@@ -129,8 +130,8 @@ class Cursor {
 
 	constructor(readonly source: Source, readonly k: number, private readonly kernel: Kernel, private readonly feed: Feed) {
 		this.buf = kernel.bytes;
-		this.slots = kernel.layout.slots[k]!.map((slot) => kernel.records(slot.records));
-		this.records = this.slots[0]!;
+		this.slots = kernel.slots(k).map((slot) => slot.records);
+		this.records = itemAt(this.slots, 0);
 	}
 
 	/** Move to the next batch (the slot after the current one), handing the current one back; done at the end. */
@@ -148,7 +149,7 @@ class Cursor {
 			return;
 		}
 
-		this.records = this.slots[next]!;
+		this.records = itemAt(this.slots, next);
 		this.buf = batch.external ?? this.kernel.bytes;
 		this.kernel.x.setRecords(this.k, this.records.base, batch.n);
 	}
@@ -203,7 +204,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 				continue;
 			}
 
-			const c = cursors[kernel.x.needCursor()]!;
+			const c = itemAt(cursors, kernel.x.needCursor());
 			if (status === RENDER) {
 				await output.line(render(c, kernel, format));
 				count++;
@@ -228,12 +229,12 @@ function render(c: Cursor, kernel: Kernel, format: OutputFormat): string {
 	const r = kernel.x.cursorIndex(c.k);
 	const {starts, ends, times, flags, levels} = c.records;
 	const line = {
-		time: times[r]!,
-		inherited: (flags[r]! & INHERITED) !== 0,
+		time: itemAt(times, r),
+		inherited: (itemAt(flags, r) & INHERITED) !== 0,
 		component: c.source.component,
 		stream: c.source.stream,
-		level: kernel.levelNames[levels[r]!]!,
-		text: decodeText(c.buf, starts[r]!, ends[r]!),
+		level: kernel.levelName(itemAt(levels, r)),
+		text: decodeText(c.buf, itemAt(starts, r), itemAt(ends, r)),
 	};
 	return format.json ? JSON.stringify(toJson(line)) : formatLine(line, {color: format.color});
 }

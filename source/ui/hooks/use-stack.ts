@@ -3,7 +3,7 @@
 // changes or an action ends.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {StatusReport} from '../../engine/types.js';
-import {applySample, clockView, NO_TRACKING, sameView, sampleTargets, track, type Tracking} from '../stack-model.js';
+import {applySample, clockView, sameView, sampleTargets} from '../stack-model.js';
 import type {DashDeps} from '../types.js';
 
 /** Refresh period: CPU, memory, uptime and liveness; a `kill -9` from another terminal shows within about a second. */
@@ -21,7 +21,6 @@ export type StackModel = {
 	reportStartedAt: number;
 	/** The last status error (a broken config.yaml), shown in the status line. */
 	error: string | null;
-	tracking: Tracking;
 	/** The clock panels read time-dependent texts by (`last exit 3 · 12s ago`, `restarting in 3s`); it moves only when one of them changes. */
 	now: number;
 	/** Poll now (after an action). */
@@ -30,7 +29,7 @@ export type StackModel = {
 
 /** Live status of the stack; never more than one status call in flight. */
 export function useStack(deps: DashDeps): StackModel {
-	const [state, setState] = useState<Omit<StackModel, 'refresh'>>({report: null, reportStartedAt: 0, error: null, tracking: NO_TRACKING, now: Date.now()});
+	const [state, setState] = useState<Omit<StackModel, 'refresh'>>({report: null, reportStartedAt: 0, error: null, now: Date.now()});
 	const pollRef = useRef<() => void>(() => {});
 
 	useEffect(() => {
@@ -60,7 +59,7 @@ export function useStack(deps: DashDeps): StackModel {
 				const report = await deps.lifecycle.status(deps.home);
 				last = report;
 				if (!closed) {
-					setState((s) => (!forced && s.error === null && s.report !== null && sameView(s.report, report) ? s : {report, reportStartedAt: startedAt, error: null, tracking: track(s.tracking, report), now: Date.now()}));
+					setState((s) => (!forced && s.error === null && s.report !== null && sameView(s.report, report) ? s : {report, reportStartedAt: startedAt, error: null, now: Date.now()}));
 				}
 			} catch (error: unknown) {
 				if (!closed) {
