@@ -4,11 +4,11 @@ import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import type {StatusReport} from '../source/engine/types.js';
-import {at, freePort, waitFor} from './helpers.js';
+import {at, CLI, freePort, waitFor} from './helpers.js';
 
-export const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'source', 'cli.js');
+/** The CLI under test: the one helpers.ts names (the shipped bundle). */
+export {CLI} from './helpers.js';
 /** Any CLI call that takes longer is a hang, not a slow machine. */
 const CLI_TIMEOUT_MS = 60_000;
 

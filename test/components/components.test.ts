@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
 import {after, describe, it} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import {Broker, QueueFullError, type BrokerEvent} from '../../source/components/broker.js';
 import {goLogLine, pythonLogLine, zerologLine} from '../../source/components/log-format.js';
-import {at, freePort, logsHome, waitFor} from '../helpers.js';
+import {at, CLI, freePort, logsHome, waitFor} from '../helpers.js';
 
-const CLI = fileURLToPath(new URL('../../source/cli.js', import.meta.url));
 /** Bound on every wait for a condition; generous for a loaded CI machine, small against a hang. */
 const WAIT_MS = 8000;
 /** The contract: every program exits within one second of SIGTERM. */
