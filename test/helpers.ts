@@ -68,7 +68,7 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 	}
 }
 
-/** items[index] (negative: from the end), or an error naming what is missing: the checked form of `items[index]!`. */
+/** items[index] (negative: from the end), or an error naming what is missing: a checked index instead of a non-null assertion. */
 export function at<T>(items: ArrayLike<T>, index: number, what = 'item'): T {
 	const i = index < 0 ? items.length + index : index;
 	const item = i >= 0 ? items[i] : undefined;
