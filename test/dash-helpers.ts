@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {StatusReport} from '../source/engine/types.js';
-import {at, CLI, freePort, waitFor} from './helpers.js';
+import {CLI, freePort, itemAt, waitFor} from './helpers.js';
 
 /** The CLI under test: the one helpers.ts names (the shipped bundle). */
 export {CLI} from './helpers.js';
@@ -109,7 +109,7 @@ export function panelOf(screen: string, name: string): string {
 	}
 
 	const panel = rows.slice(titleRow);
-	const title = at(panel, 0, 'title row');
+	const title = itemAt(panel, 0);
 	const chars = [...title];
 	const col = [...title.slice(0, title.indexOf(name))].length;
 	const left = chars.lastIndexOf('│', col);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {after, type TestContext} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {stringify} from 'yaml';
+import {itemAt} from '../source/item-at.js';
 
 /** The repository root (this file runs from dist/test/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -66,17 +67,6 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 
 		await new Promise((r) => setTimeout(r, pollMs));
 	}
-}
-
-/** items[index] (negative: from the end), or an error naming what is missing: a checked index instead of a non-null assertion. */
-export function at<T>(items: ArrayLike<T>, index: number, what = 'item'): T {
-	const i = index < 0 ? items.length + index : index;
-	const item = i >= 0 ? items[i] : undefined;
-	if (item === undefined) {
-		throw new Error(`no ${what} at index ${index} (there are ${items.length})`);
-	}
-
-	return item;
 }
 
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number};
@@ -159,7 +149,7 @@ export function procStat(pid: number): Stat | undefined {
 	try {
 		const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		return {state: at(fields, 0, 'stat field'), ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: at(fields, 19, 'stat field')};
+		return {state: itemAt(fields, 0), ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: itemAt(fields, 19)};
 	} catch {
 		return undefined;
 	}
@@ -244,7 +234,7 @@ export type Started = Map<string, {pid: number; ready: string}>;
 export function parseStarted(stdout: string): Started {
 	const started: Started = new Map();
 	for (const m of stdout.matchAll(/^✓ (\S+)\s+pid (\d+)\s+ready in (\d+(?:\.\d+)?m?s)\s*$/gm)) {
-		started.set(at(m, 1), {pid: Number(m[2]), ready: at(m, 3)});
+		started.set(itemAt(m, 1), {pid: Number(m[2]), ready: itemAt(m, 3)});
 	}
 
 	return started;
@@ -254,9 +244,9 @@ export function parseStarted(stdout: string): Started {
 export function parseCleaned(stdout: string): Map<string, {count: number; pids: number[]; elided: boolean}> {
 	const cleaned = new Map<string, {count: number; pids: number[]; elided: boolean}>();
 	for (const m of stdout.matchAll(/^cleaned up (\d+) orphaned (\S+) process(?:es)? \(pids? ([^)]*)\)\s*$/gm)) {
-		const list = at(m, 3);
+		const list = itemAt(m, 3);
 		const pids = [...list.matchAll(/\d+/g)].map((d) => Number(d[0]));
-		cleaned.set(at(m, 2), {count: Number(m[1]), pids: pids.sort((a, b) => a - b), elided: list.includes('…')});
+		cleaned.set(itemAt(m, 2), {count: Number(m[1]), pids: pids.sort((a, b) => a - b), elided: list.includes('…')});
 	}
 
 	return cleaned;
@@ -266,7 +256,7 @@ export function parseCleaned(stdout: string): Map<string, {count: number; pids: 
 export function parseStopped(stdout: string): Map<string, {how: 'stopped' | 'killed'; after: string}> {
 	const stopped = new Map<string, {how: 'stopped' | 'killed'; after: string}>();
 	for (const m of stdout.matchAll(/^(\S+) (?:stopped in (\S+)|killed after (\S+) \(SIGKILL\))\s*$/gm)) {
-		stopped.set(at(m, 1), m[2] ? {how: 'stopped', after: m[2]} : {how: 'killed', after: at(m, 3)});
+		stopped.set(itemAt(m, 1), m[2] ? {how: 'stopped', after: m[2]} : {how: 'killed', after: itemAt(m, 3)});
 	}
 
 	return stopped;
@@ -409,7 +399,7 @@ export function logTails(home: string, lines = 15): string {
 
 /** Start a process carrying this home's marker (as an orphan of a crashed CLI would), detached. */
 export function spawnMarked(home: TestHome, component: string, argv: string[], env: Record<string, string> = {}): ChildProcess {
-	const child = spawn(at(argv, 0, 'program'), argv.slice(1), {
+	const child = spawn(itemAt(argv, 0), argv.slice(1), {
 		detached: true,
 		stdio: 'ignore',
 		cwd: os.tmpdir(),
@@ -422,7 +412,7 @@ export function spawnMarked(home: TestHome, component: string, argv: string[], e
 
 /** Start a process without any marker (a stranger to stigmer), detached. */
 export function spawnStranger(home: TestHome, argv: string[]): ChildProcess {
-	const child = spawn(at(argv, 0, 'program'), argv.slice(1), {detached: true, stdio: 'ignore', cwd: os.tmpdir(), env: cleanEnv()});
+	const child = spawn(itemAt(argv, 0), argv.slice(1), {detached: true, stdio: 'ignore', cwd: os.tmpdir(), env: cleanEnv()});
 	home.track(child.pid!);
 	child.unref();
 	return child;
@@ -531,6 +521,9 @@ export async function statusJson(home: TestHome): Promise<{result: CliResult; re
 	return {result, report, byName: new Map(report.components.map((c) => [c.name, c]))};
 }
 
+/** `list[index]`, or a thrown RangeError where a test's index must be in range: the source's own checked index. */
+export {itemAt};
+
 /** First executable `name` on PATH, or undefined: the engine's own lookup. */
 export {which} from '../source/executable.js';
 
@@ -564,12 +557,15 @@ export function mergeFixturesHome(prefix: string): string {
 	return logsHome(prefix, Object.fromEntries(fs.readdirSync(MERGE_FIXTURES).map((name) => [name, fs.readFileSync(path.join(MERGE_FIXTURES, name))]))).home;
 }
 
-/** One PING to a Redis on 127.0.0.1:port over a raw socket: its reply line; rejects when nothing answers within 3 s. */
+/** A local Redis answers PING in well under a millisecond; this long without a reply is no answer. */
+const REDIS_PING_TIMEOUT_MS = 3000;
+
+/** One PING to a Redis on 127.0.0.1:port over a raw socket: its reply line; rejects when nothing answers. */
 export async function redisPing(port: number): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const socket = net.connect(port, '127.0.0.1');
-		socket.setTimeout(3000, () => {
-			socket.destroy(new Error('redis did not answer within 3s'));
+		socket.setTimeout(REDIS_PING_TIMEOUT_MS, () => {
+			socket.destroy(new Error(`redis did not answer within ${REDIS_PING_TIMEOUT_MS}ms`));
 		});
 		socket.on('error', reject);
 		socket.on('connect', () => socket.write('PING\r\n'));

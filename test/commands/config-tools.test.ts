@@ -7,7 +7,7 @@ import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {Ajv, type ValidateFunction} from 'ajv';
 import {parse} from 'yaml';
-import {at, ROOT, runCli, show} from '../helpers.js';
+import {itemAt, ROOT, runCli, show} from '../helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-config-tools-'));
 after(() => fs.rmSync(dir, {recursive: true, force: true}));
@@ -18,7 +18,7 @@ function readmeExample(): string {
 	const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 	const block = /```yaml\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Configuration')));
 	assert.ok(block, 'README has a yaml example under ## Configuration');
-	return at(block, 1, 'yaml block');
+	return itemAt(block, 1);
 }
 
 function newHome(name: string, config?: string): string {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import {after, describe, it} from 'node:test';
 import {Broker, QueueFullError, type BrokerEvent} from '../../source/components/broker.js';
 import {goLogLine, pythonLogLine, zerologLine} from '../../source/components/log-format.js';
-import {at, CLI, freePort, logsHome, waitFor} from '../helpers.js';
+import {CLI, freePort, itemAt, logsHome, waitFor} from '../helpers.js';
 
 /** Bound on every wait for a condition; generous for a loaded CI machine, small against a hang. */
 const WAIT_MS = 8000;
@@ -135,7 +135,7 @@ describe('broker (in memory)', () => {
 		const broker = quiet(events);
 		const polling = broker.poll('q', {pid: 42, component: 'c'}, 40, new AbortController().signal);
 		assert.deepEqual(broker.pollers('q').map(p => [p.queue, p.pid, p.component]), [['q', 42, 'c']]);
-		assert.match(at(broker.pollers(), 0, 'poller').since, ISO_MS);
+		assert.match(itemAt(broker.pollers(), 0).since, ISO_MS);
 		assert.equal(await polling, undefined);
 		assert.equal(broker.pollers('q').length, 1, 'still registered within the grace');
 		await waitFor(() => broker.pollers('q').length === 0, 'the poller to expire', 2000);
@@ -147,7 +147,7 @@ describe('broker (in memory)', () => {
 		const events: BrokerEvent[] = [];
 		const broker = quiet(events);
 		await broker.poll('q', {pid: 1, component: 'c'}, 10, new AbortController().signal);
-		const since = at(broker.pollers('q'), 0, 'poller').since;
+		const since = itemAt(broker.pollers('q'), 0).since;
 		await broker.poll('q', {pid: 1, component: 'c'}, 10, new AbortController().signal);
 		assert.equal(broker.pollers('q')[0]?.since, since);
 		assert.equal(events.filter(e => e.kind === 'poller-registered').length, 1);
@@ -293,7 +293,7 @@ describe('runners', () => {
 			assertNear(localStamp(line), 'workflow-runner log');
 		}
 
-		assert.match(at(goLines, 1), new RegExp(`polling workflow-runner queue at http://127\\.0\\.0\\.1:${port}$`));
+		assert.match(itemAt(goLines, 1), new RegExp(`polling workflow-runner queue at http://127\\.0\\.0\\.1:${port}$`));
 		assert.ok(goLines.some(line => line.includes('lost connection to server')));
 		assert.match(goLines.at(-2)!, /shutting down \(received SIGTERM\)$/);
 

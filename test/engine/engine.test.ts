@@ -8,7 +8,7 @@ import {parsePidFile} from '../../source/engine/pidfile.js';
 import {rotateLogs, rotationStamp} from '../../source/engine/rotate.js';
 import {parseDuration} from '../../source/units.js';
 import {homeAt} from '../../source/paths.js';
-import {at, CLI, fixture, freePort, isAlive, makeHome, parseStarted, printedMs, show, SLEEPER_ONLY, statusJson} from '../helpers.js';
+import {CLI, fixture, freePort, isAlive, itemAt, makeHome, parseStarted, printedMs, show, SLEEPER_ONLY, statusJson} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
 
@@ -171,5 +171,5 @@ test('a config without version is read as is by status, and migrated in place wi
 	assert.match(fs.readFileSync(home.configFile, 'utf8'), /^version: 1\n/);
 	const backups = fs.readdirSync(home.dir).filter((f) => f.startsWith('config.yaml.bak.'));
 	assert.equal(backups.length, 1, 'one backup');
-	assert.equal(fs.readFileSync(path.join(home.dir, at(backups, 0, 'backup')), 'utf8'), old, 'the backup holds the old text');
+	assert.equal(fs.readFileSync(path.join(home.dir, itemAt(backups, 0)), 'utf8'), old, 'the backup holds the old text');
 });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
 import {
-	at, CLI, fixture, freePort, isAlive, makeHome, parseCleaned, parseStopped, procStat, readPidFile, ROOT, runCli,
+	CLI, fixture, freePort, isAlive, itemAt, makeHome, parseCleaned, parseStopped, procStat, readPidFile, ROOT, runCli,
 	show, spawnMarked, statusJson, waitFor,
 } from '../helpers.js';
 
@@ -120,7 +120,7 @@ test('logs: rotation at start with 7-day retention, legacy daemon.log renamed, u
 	assert.equal(fs.existsSync(path.join(logs, 'daemon.log')), false, 'legacy daemon.log is renamed');
 	const renamed = fs.readdirSync(logs).filter((f) => /^stigmer-server\.log\.\d{8}T\d{6}Z(-\d+)?$/.test(f));
 	assert.equal(renamed.length, 1, `daemon.log became a rotated stigmer-server log: ${fs.readdirSync(logs).join(', ')}`);
-	assert.equal(fs.readFileSync(path.join(logs, at(renamed, 0, 'rotated server log')), 'utf8'), '2026-01-01T00:00:00Z legacy server line\n');
+	assert.equal(fs.readFileSync(path.join(logs, itemAt(renamed, 0)), 'utf8'), '2026-01-01T00:00:00Z legacy server line\n');
 	assert.equal(fs.existsSync(old), false, 'a rotated log older than 7 days is deleted');
 	assert.equal(fs.existsSync(recent), true, 'a rotated log of 2 days ago is kept');
 
@@ -129,7 +129,7 @@ test('logs: rotation at start with 7-day retention, legacy daemon.log renamed, u
 	await home.start();
 	const rotated = fs.readdirSync(logs).filter((f) => /^workflow-runner\.log\.\d{8}T\d{6}Z(-\d+)?$/.test(f) && path.join(logs, f) !== recent);
 	assert.equal(rotated.length, 1, `the first session's log was rotated: ${fs.readdirSync(logs).join(', ')}`);
-	assert.ok(fs.readFileSync(path.join(logs, at(rotated, 0, 'rotated session log')), 'utf8').startsWith(firstSession), 'with its lines');
+	assert.ok(fs.readFileSync(path.join(logs, itemAt(rotated, 0)), 'utf8').startsWith(firstSession), 'with its lines');
 
 	for (const file of fs.readdirSync(logs)) {
 		assert.equal(fs.statSync(path.join(logs, file)).mode & 0o077, 0, `${file} is private`);

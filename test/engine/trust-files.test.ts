@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {at, CLI, fixture, isAlive, makeHome, readPidFile, runCli, show, SLEEPER_ONLY, type CliResult} from '../helpers.js';
+import {CLI, fixture, isAlive, itemAt, makeHome, readPidFile, runCli, show, SLEEPER_ONLY, type CliResult} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 /** SPEC 4.4: a lock whose holder is gone is taken over within a second (the old code waited 2 s for an empty one). */
@@ -239,7 +239,7 @@ rm -f "$H/fill"; run server stop
 	assert.match(fullStop, /exit=1/, out);
 	const fullStopErr = fullStop.split('\n').filter((l) => l.startsWith('ERR '));
 	assert.equal(fullStopErr.length, 1, `one line:\n${out}`);
-	assert.match(at(fullStopErr, 0), /no space left on the device; free some space/, out);
+	assert.match(itemAt(fullStopErr, 0), /no space left on the device; free some space/, out);
 	assert.doesNotMatch(fullStop, /\n\s*ERR\s+at /, out);
 	assert.match(out, /LOCK absent/, out);
 	assert.match(section('server stop', 1), /exit=0/, out);
@@ -275,7 +275,7 @@ done
 		assert.match(section, /exit=1/, out);
 		const errors = section.split('\n').filter((l) => l.startsWith('ERR '));
 		assert.equal(errors.length, 1, `one line:\n${out}`);
-		assert.match(at(errors, 0), /cannot create .*data: the file system is read-only \(EROFS\)/, out);
+		assert.match(itemAt(errors, 0), /cannot create .*data: the file system is read-only \(EROFS\)/, out);
 	}
 
 	assert.match(out, /== status exit=3/, `status still reads a read-only home:\n${out}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import test from 'node:test';
-import {at, CLI, cleanEnv, groupMembers, isAlive, makeHome, procStat, readPidFile, show, SLEEPER_ONLY, spawnStranger, statusJson, waitFor} from '../helpers.js';
+import {cleanEnv, CLI, groupMembers, isAlive, itemAt, makeHome, procStat, readPidFile, show, SLEEPER_ONLY, spawnStranger, statusJson, waitFor} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
@@ -14,7 +14,7 @@ const PLACE_TRIES = 5;
 async function spawnOnPid(pid: number, argv: string[], env: Record<string, string> = {}): Promise<number | undefined> {
 	for (let i = 0; i < PLACE_TRIES; i++) {
 		fs.writeFileSync(NS_LAST_PID, String(pid - 1));
-		const child = spawn(at(argv, 0, 'program'), argv.slice(1), {stdio: 'ignore', env: cleanEnv(env), cwd: '/'});
+		const child = spawn(itemAt(argv, 0), argv.slice(1), {stdio: 'ignore', env: cleanEnv(env), cwd: '/'});
 		if (child.pid === pid) {
 			child.unref();
 			return pid;

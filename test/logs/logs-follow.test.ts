@@ -6,7 +6,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {readAndFollow, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {followLogs} from '../log-readers.js';
-import {at, logsHome, waitFor} from '../helpers.js';
+import {itemAt, logsHome, waitFor} from '../helpers.js';
 
 const makeHome = (): {home: string; logs: string} => logsHome('stigmer-follow-');
 
@@ -31,7 +31,7 @@ function collector() {
 	let sentinels = 0;
 	const onLines = (batch: LogLine[]) => {
 		for (let i = 1; i < batch.length; i++) {
-			assert.ok(at(batch, i).time >= at(batch, i - 1).time, 'a batch is in time order');
+			assert.ok(itemAt(batch, i).time >= itemAt(batch, i - 1).time, 'a batch is in time order');
 		}
 
 		for (const l of batch) {
@@ -126,8 +126,8 @@ test('follow: files created later, a deleted file, a half-written line held unti
 		fs.appendFileSync(err, '-written\r\n\tcontinued\n');
 		await waitFor(() => seen.length === 3, 'the completed line and its continuation');
 		assert.deepEqual(texts(seen.slice(1)), [`${stamp(2)} half-written`, '\tcontinued']);
-		assert.equal(at(seen, 2).inherited, true);
-		assert.equal(at(seen, 2).time, at(seen, 1).time);
+		assert.equal(itemAt(seen, 2).inherited, true);
+		assert.equal(itemAt(seen, 2).time, itemAt(seen, 1).time);
 		fs.rmSync(err);
 		const out = path.join(logs, 'workflow-runner.log');
 		fs.writeFileSync(out, line(3));
@@ -158,7 +158,7 @@ test('follow: a 10 MB line arriving in pieces is cut to the bound, and the lines
 		assert.ok(cut.startsWith(`${stamp(2)} yyy`), cut.slice(0, 80));
 		assert.match(cut, /… \[\d+ more bytes cut\]$/);
 		assert.ok(cut.length < 1024 * 1024 + 100);
-		assert.equal(at(seen, 1).time, Date.parse(stamp(2)));
+		assert.equal(itemAt(seen, 1).time, Date.parse(stamp(2)));
 	} finally {
 		await follower.close();
 	}

@@ -6,7 +6,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {at, CLI, cleanEnv, FIXTURES, logsHome, unsafeLeft, waitFor} from '../helpers.js';
+import {cleanEnv, CLI, FIXTURES, itemAt, logsHome, unsafeLeft, waitFor} from '../helpers.js';
 
 /** SPEC budget for `logs -f` under a flood (issue 10). */
 const FOLLOW_RSS_LIMIT = 150 * 1024 * 1024;
@@ -107,7 +107,7 @@ function follow(home: string): Follow {
 		for (const line of lines) {
 			const m = / flood (\S+) (\d+)$/.exec(line);
 			if (m) {
-				const file = at(m, 1);
+				const file = itemAt(m, 1);
 				const want = next.get(file) ?? 0;
 				if (Number(m[2]) !== want && errors.length < 5) {
 					errors.push(`${file}: line ${m[2]} where ${want} was due`);
@@ -183,7 +183,7 @@ test('logs -f under a 10-second flood from three components: every line once, al
 
 	const f = follow(home);
 	try {
-		await f.live(path.join(logs, at(files, 0)));
+		await f.live(path.join(logs, itemAt(files, 0)));
 		// 15,000 lines/s per file: 450,000 lines in 10 s, as a noisy stack in a debug mode writes.
 		const writer = spawnSync(process.execPath, [path.join(FIXTURES, 'log-flood.mjs'), logs, '10', '15000', ...files], {encoding: 'utf8', timeout: 30_000});
 		assert.equal(writer.status, 0, writer.stderr);

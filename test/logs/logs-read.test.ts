@@ -6,7 +6,7 @@ import {test} from 'node:test';
 import {PassThrough} from 'node:stream';
 import {formatLine, MAX_LINE_BYTES, readMergedAt, writeAll, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {readMerged} from '../log-readers.js';
-import {at, logsHome, MERGE_FIXTURES, mergeFixturesHome} from '../helpers.js';
+import {itemAt, logsHome, MERGE_FIXTURES, mergeFixturesHome} from '../helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.
 process.env['TZ'] = 'UTC';
@@ -53,7 +53,7 @@ test('merge over three formats: times never go back, traces stay under their par
 	const lines = await readMerged(home, ALL, {tail: 0});
 	assert.deepEqual(lines.map(key).sort(), fixtureLines().sort(), 'each input line exactly once');
 	for (const [i, l] of lines.entries()) {
-		assert.ok(i === 0 || l.time >= at(lines, i - 1).time, `time goes back at ${i}: ${key(l)}`);
+		assert.ok(i === 0 || l.time >= itemAt(lines, i - 1).time, `time goes back at ${i}: ${key(l)}`);
 	}
 
 	// The Go panic and the Python traceback follow their parent line with nothing in between.
@@ -61,7 +61,7 @@ test('merge over three formats: times never go back, traces stay under their par
 	assert.deepEqual(lines.slice(panicAt + 1, panicAt + 8).map((l) => [l.component, l.inherited]), Array.from({length: 7}, () => ['workflow-runner', true]));
 	const traceAt = lines.findIndex((l) => l.text.endsWith('task 9 failed'));
 	assert.deepEqual(lines.slice(traceAt + 1, traceAt + 7).map((l) => l.component), Array.from({length: 6}, () => 'agent-runner'));
-	const trace = at(lines, traceAt, 'line ending "task 9 failed"');
+	const trace = itemAt(lines, traceAt);
 	assert.equal(trace.level, 'error');
 	assert.ok(lines.slice(traceAt + 1, traceAt + 7).every((l) => l.time === trace.time && l.inherited));
 
@@ -190,7 +190,7 @@ test('bad input: invalid UTF-8, NUL bytes, CRLF, a 10 MB line, a half-written la
 	const [bad, afterHole, cut = '', utf8] = lines.map((l) => l.text);
 	assert.equal(bad, '2026-11-26T03:47:41.000Z bad bytes \uFFFD\uFFFD\uFFFD end');
 	assert.equal(afterHole, '2026-11-26T03:47:42.000Z after a hole');
-	assert.equal(at(lines, 1).time, Date.UTC(2026, 10, 26, 3, 47, 42));
+	assert.equal(itemAt(lines, 1).time, Date.UTC(2026, 10, 26, 3, 47, 42));
 	assert.ok(cut.startsWith('2026-11-26T03:47:43.000Z xxx'));
 	assert.ok(cut.length < MAX_LINE_BYTES + 100, 'a 10 MB line is cut');
 	assert.match(cut, /… \[\d+ more bytes cut\]$/);

@@ -20,7 +20,7 @@ import {
 	psMarker,
 	psMarkerComponent,
 } from '../../source/os/ps-parse.js';
-import {at, waitFor} from '../helpers.js';
+import {itemAt, waitFor} from '../helpers.js';
 
 /** Longest wait for a process to reach a state; generous for a loaded CI machine. */
 const DEADLINE_MS = 5000;
@@ -171,7 +171,7 @@ describe('macOS ps parsing (recorded output)', () => {
 	});
 
 	test('the start-time token ignores column padding (space-padded day of month)', () => {
-		const single = parsePsRow(at(fixture('darwin-info-9001.txt').split('\n'), 0));
+		const single = parsePsRow(itemAt(fixture('darwin-info-9001.txt').split('\n'), 0));
 		assert.ok(single);
 		assert.equal(single.startTime, 'Thu Nov 5 09:01:02 2026');
 		assert.equal(single.startTime, table.get(9001)?.startTime);

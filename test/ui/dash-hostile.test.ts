@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {CLI, cli, startedHome, statusOf, Tmux, tmuxAvailable} from '../dash-helpers.js';
-import {at, unsafeLeft, waitFor} from '../helpers.js';
+import {itemAt, unsafeLeft, waitFor} from '../helpers.js';
 
 const TITLE = '\u001B]0;PWNED\u0007';
 const CLIPBOARD = '\u001B]52;c;cm0gLXJmIH4=\u0007';
@@ -68,7 +68,7 @@ describe('dash with hostile text', () => {
 			assert.equal(title(), titleBefore, 'the pane title is unchanged');
 			assert.notEqual(title(), 'PWNED');
 			assert.equal(tmux.run(['list-buffers']).trim(), '', 'nothing reached the clipboard');
-			assert.match(at(shown.split('\n'), 0), /^stigmer dash /, 'the title line is still on top');
+			assert.match(itemAt(shown.split('\n'), 0), /^stigmer dash /, 'the title line is still on top');
 			assert.match(shown, /clip \\x1b\]52;c;cm0gLXJmIH4=\\x07 clear \\x1b\[2J\\x1b\[H end/);
 			assert.match(shown, /last error: \d{4}-/, 'the last error in its panel');
 			assert.match(shown, /ERROR 配置ファイルが見つかりません 🚨 \\x1b\[2J/, 'the wide error line in the log pane, escaped');

@@ -13,7 +13,7 @@ import {commandFor, KEYMAP, keyTableMarkdown} from '../../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../../source/ui/log-model.js';
 import {applyEvent} from '../../source/ui/stack-model.js';
-import {at as nth} from '../helpers.js';
+import {itemAt} from '../helpers.js';
 import {component, line} from '../ui-fakes.js';
 
 describe('LogBuffer', () => {
@@ -74,10 +74,10 @@ describe('scroll and search', () => {
 	it('finds matches case-insensitively and steps with wrap-around', () => {
 		const m = findMatches(lines, 'MATCH');
 		assert.deepEqual(m, [3, 13, 23, 33, 43, 53, 63, 73, 83, 93]);
-		assert.equal(stepMatch(lines, m, nth(lines, 13).seq, 0, true), 23);
-		assert.equal(stepMatch(lines, m, nth(lines, 13).seq, 0, false), 3);
-		assert.equal(stepMatch(lines, m, nth(lines, 93).seq, 0, true), 3);
-		assert.equal(stepMatch(lines, m, nth(lines, 3).seq, 0, false), 93);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 13).seq, 0, true), 23);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 13).seq, 0, false), 3);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 93).seq, 0, true), 3);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 3).seq, 0, false), 93);
 		assert.equal(stepMatch(lines, [], null, 0, true), undefined);
 	});
 });

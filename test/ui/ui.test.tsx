@@ -4,7 +4,7 @@ import {describe, it} from 'node:test';
 import {stripVTControlCharacters} from 'node:util';
 import type {ComponentState} from '../../source/engine/types.js';
 import {panelOf} from '../dash-helpers.js';
-import {at, waitFor} from '../helpers.js';
+import {itemAt, waitFor} from '../helpers.js';
 import {component, fakeDeps, line, mountApp, WIDE} from '../ui-fakes.js';
 
 const NARROW = {columns: 80, rows: 40};
@@ -301,7 +301,7 @@ describe('dashboard keys', () => {
 		await app.shows('last error: 配置ファイル', 'the wide last error in its panel');
 		const frame = app.frame();
 		assert.ok(!/\u001B\]|\u001B\[2J|\u0007/.test(app.stdout.frames.join('')), 'no OSC, clear or BEL ever written');
-		assert.match(at(frame.split('\n'), 0), /stigmer/, 'the title line is still the first line');
+		assert.match(itemAt(frame.split('\n'), 0), /stigmer/, 'the title line is still the first line');
 		const {default: stringWidth} = await import('string-width');
 		const widest = Math.max(...frame.split('\n').map((l) => stringWidth(l)));
 		assert.ok(widest <= WIDE.columns, `a line of ${widest} columns on a ${WIDE.columns}-column terminal`);
@@ -322,7 +322,7 @@ describe('dashboard keys', () => {
 				await app.shows('検索', 'a wide search query');
 				const lines = app.frame().split('\n');
 				const widest = lines.reduce((w, l) => (stringWidth(l) > stringWidth(w) ? l : w), '');
-				if (!at(lines, 0).startsWith('stigmer dash') || stringWidth(widest) > size.columns || lines.length > size.rows) {
+				if (!itemAt(lines, 0).startsWith('stigmer dash') || stringWidth(widest) > size.columns || lines.length > size.rows) {
 					bad.push(`${size.columns}×${size.rows} "${prefix}": first line ${JSON.stringify(lines[0])}, ${lines.length} lines, widest ${stringWidth(widest)}: ${JSON.stringify(widest)}`);
 				}
 
@@ -505,7 +505,7 @@ describe('dashboard keys', () => {
 		await app.shows('n9999', 'newest line');
 		await app.press('g');
 		await app.shows('paused at 1/', 'top');
-		const total = Number(at(/paused at 1\/(\d+)/.exec(app.frame()) ?? [], 1, 'line count in the header'));
+		const total = Number(itemAt(/paused at 1\/(\d+)/.exec(app.frame()) ?? [], 1));
 		assert.ok(total <= 2000, `buffer bounded: ${total} lines kept`);
 		assert.ok(!app.frame().includes('n0 '), 'oldest lines evicted');
 	});
