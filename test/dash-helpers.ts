@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {StatusReport} from '../source/engine/types.js';
-import {CLI, freePort, itemAt, waitFor} from './helpers.js';
+import {CLI, freePort, holds, itemAt, waitFor, type Expected} from './helpers.js';
 
 /** The CLI under test: the one helpers.ts names (the shipped bundle). */
 export {CLI} from './helpers.js';
@@ -70,11 +70,12 @@ export class Tmux {
 	}
 
 	/** Wait until the screen contains `expected` (a string), matches it (a RegExp) or satisfies it; returns that screen. */
-	async shows(expected: string | RegExp | ((screen: string) => boolean), what = String(expected), timeoutMs = DASH_WAIT_MS): Promise<string> {
-		const holds = typeof expected === 'string' ? (screen: string) => screen.includes(expected) : expected instanceof RegExp ? (screen: string) => expected.test(screen) : expected;
-		let shown = '';
-		await waitFor(() => holds((shown = this.capture())), `the screen to show ${what}`, timeoutMs, SCREEN_POLL_MS);
-		return shown;
+	async shows(expected: Expected, what = String(expected), timeoutMs = DASH_WAIT_MS): Promise<string> {
+		const test = holds(expected);
+		return waitFor(() => {
+			const shown = this.capture();
+			return test(shown) ? shown : undefined;
+		}, `the screen to show ${what}`, timeoutMs, SCREEN_POLL_MS);
 	}
 
 	keys(...keys: string[]): void {

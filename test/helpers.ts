@@ -69,6 +69,18 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 	}
 }
 
+/** What a screen or frame must show: text it contains, a pattern it matches, or a test it passes. */
+export type Expected = string | RegExp | ((text: string) => boolean);
+
+/** `expected` as a test of a text. */
+export function holds(expected: Expected): (text: string) => boolean {
+	if (typeof expected === 'string') {
+		return (text) => text.includes(expected);
+	}
+
+	return expected instanceof RegExp ? (text) => expected.test(text) : expected;
+}
+
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number};
 
 /** Environment for processes the tests start: no stray STIGMER_* from the caller, no colour. */

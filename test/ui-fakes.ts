@@ -6,7 +6,7 @@ import type {ActionOptions, ComponentState, ComponentStatus, StartResult, Status
 import {homeAt, type Home} from '../source/paths.js';
 import type {AppProps} from '../source/ui/app.js';
 import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../source/ui/types.js';
-import {waitFor} from './helpers.js';
+import {holds, waitFor, type Expected} from './helpers.js';
 
 export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
 
@@ -235,6 +235,8 @@ export type Size = {columns: number; rows: number};
 export const WIDE: Size = {columns: 160, rows: 45};
 /** Frames are cheap to read: poll them often, so a deadline of a few hundred ms measures the app, not the poll. */
 const FRAME_POLL_MS = 10;
+/** The app repaints within its 100 ms batch; a frame not there after this is not coming. */
+const FRAME_WAIT_MS = 3000;
 /**
  * After writing keys, Ink parses them and React commits their state on later ticks; the next key
  * or a negative check ("nothing ran") needs that done. Positive checks wait for their frame instead.
@@ -248,7 +250,7 @@ export type MountedApp = {
 	/** The last frame written ('' before the first). */
 	frame: () => string;
 	/** Wait until the last frame contains `expected` (a string), matches it (a RegExp) or satisfies it; returns that frame. */
-	shows: (expected: string | RegExp | ((frame: string) => boolean), what?: string, timeoutMs?: number) => Promise<string>;
+	shows: (expected: Expected, what?: string, timeoutMs?: number) => Promise<string>;
 	/** Type keys as one terminal read (a paste is one read), then let Ink and React handle them. */
 	press: (keys: string) => Promise<void>;
 	/** Unmount now (it is unmounted when the test ends anyway). */
@@ -273,10 +275,12 @@ export async function mountApp(t: TestContext, fake: Fake, options: {size?: Size
 		stdin,
 		stdout,
 		frame,
-		async shows(expected, what = String(expected), timeoutMs = 3000) {
-			const holds = typeof expected === 'string' ? (f: string) => f.includes(expected) : expected instanceof RegExp ? (f: string) => expected.test(f) : expected;
-			await waitFor(() => holds(frame()), `a frame that shows ${what}`, timeoutMs, FRAME_POLL_MS);
-			return frame();
+		async shows(expected, what = String(expected), timeoutMs = FRAME_WAIT_MS) {
+			const test = holds(expected);
+			return waitFor(() => {
+				const shown = frame();
+				return test(shown) ? shown : undefined;
+			}, `a frame that shows ${what}`, timeoutMs, FRAME_POLL_MS);
 		},
 		async press(keys) {
 			stdin.write(keys);
