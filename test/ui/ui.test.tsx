@@ -154,7 +154,9 @@ describe('dashboard per-second refresh', () => {
 		// Panels show uptime to the minute, so an idle sample changes no text.
 		const fake = fakeDeps([component('workflow-runner', 'running', {startedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(), uptimeMs: 3 * 3_600_000})]);
 		const app = await mountApp(t, fake, {until: 'up 3h00m'});
-		await waitFor(() => fake.sampleCalls() >= 1, 'a sample', 2500);
+		// The first tick sets the panels' clock (one repaint, written a batch later, later still under load):
+		// count from the start of the second sample, to the start of the next, by when its repaint would be out.
+		await waitFor(() => fake.sampleCalls() >= 2, 'two samples', 3500);
 		const frames = app.stdout.frames.length;
 		const samples = fake.sampleCalls();
 		await waitFor(() => fake.sampleCalls() >= samples + 1, 'another sample', 2500);
