@@ -1,9 +1,9 @@
-// Every sentence a user reads about a start or stop outcome, for `server start`/`stop` and the dashboard alike
-// (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
+// Every sentence a user reads about a start or stop outcome or a supervised exit, for `server start`/`stop`/`status`
+// and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
 import {palette, type Palette} from './colors.js';
-import type {CleanupReport, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
+import type {CleanupReport, ComponentStatus, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
-import {formatDuration} from './units.js';
+import {formatAgo, formatCountdown, formatDuration} from './units.js';
 
 const PLAIN = palette(false);
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
@@ -38,6 +38,30 @@ export function stopText(outcome: StopOutcome, c: Palette = PLAIN): string {
 /** `stigmer-server stopped in 120ms` / `stubborn killed after 5s (SIGKILL)` / `agent-runner was not running`. */
 export function stopLine(outcome: StopOutcome, c: Palette = PLAIN): string {
 	return `${outcome.name} ${stopText(outcome, c)}`;
+}
+
+/** What ended its process last and how long ago: `3 · 12s ago`, `SIGKILL · 3m ago` (`server status`'s LAST EXIT); undefined when it never exited by itself since its start. */
+export function lastExitAgo(lastExit: ComponentStatus['lastExit'], now: number): string | undefined {
+	if (lastExit === null) {
+		return undefined;
+	}
+
+	return `${lastExit.code ?? lastExit.signal ?? '?'} · ${formatAgo(now - Date.parse(lastExit.at))} ago`;
+}
+
+/** `last exit 3 · 12s ago`, `last exit SIGKILL · 3m ago` (SPEC 4.8, a panel and `dash --once`); undefined as `lastExitAgo`. */
+export function lastExitText(c: Pick<ComponentStatus, 'lastExit'>, now: number): string | undefined {
+	const ago = lastExitAgo(c.lastExit, now);
+	return ago === undefined ? undefined : `last exit ${ago}`;
+}
+
+/** In backoff: `restarting in 3s` (whole seconds, rounded up), in `server status`, a panel and `dash --once`; undefined otherwise. */
+export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'>, now: number): string | undefined {
+	if (c.state !== 'backoff' || c.nextRestartAt === null) {
+		return undefined;
+	}
+
+	return `restarting in ${formatCountdown(Date.parse(c.nextRestartAt) - now)}`;
 }
 
 /** `cleaned up 7 orphaned workflow-runner processes (pids 68550, 68104, …)` per component. */

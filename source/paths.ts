@@ -100,8 +100,7 @@ export function physicalPath(raw: string): string {
 	let pending = (path.isAbsolute(raw) ? raw : `${process.cwd()}/${raw}`).split('/').filter((s) => s !== '' && s !== '.');
 	let at = '/';
 	let hops = 0;
-	while (pending.length > 0) {
-		const segment = pending.shift()!;
+	for (let segment = pending.shift(); segment !== undefined; segment = pending.shift()) {
 		if (segment === '..') {
 			at = path.dirname(at);
 			continue;

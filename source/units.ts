@@ -9,7 +9,7 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 /** Milliseconds of a duration, or undefined when it is not one. */
 export function parseDuration(value: string | number): number | undefined {
 	if (typeof value === 'number') {
-		return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+		return Number.isFinite(value) && value >= 0 ? Math.round(value * SECOND_MS) : undefined;
 	}
 
 	const match = DURATION.exec(value.trim());

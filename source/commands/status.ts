@@ -1,7 +1,8 @@
 // `stigmer server status [--json]` (SPEC 4.6): parse → engine.status → print; exit 0 healthy, 3 not.
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
-import {formatBytes, formatDuration, formatUptime} from '../units.js';
+import {formatBytes, formatUptime} from '../units.js';
+import {countdownText, lastExitAgo} from '../messages.js';
 import {BADGES} from '../state-badges.js';
 import {EXIT, UsageError} from '../errors.js';
 import {itemAt} from '../item-at.js';
@@ -35,8 +36,8 @@ export async function run(argv: string[]): Promise<number> {
 	return report.healthy ? EXIT.ok : EXIT.notRunning;
 }
 
-/** The human table of a status report, one row per component plus reasons and orphans. */
-export function statusTable(report: StatusReport, c: Palette): string {
+/** The human table of a status report, one row per component plus reasons and orphans; `now` dates the last exits and countdowns. */
+export function statusTable(report: StatusReport, c: Palette, now = Date.now()): string {
 	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'RESTARTS', 'LAST EXIT', 'ORPHANS'];
 	const rows = report.components.map((s) => [
 		s.name,
@@ -47,7 +48,7 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
 		s.state === 'running' || s.state === 'starting' ? (s.ready ? 'yes' : 'no') : '-',
 		String(s.restarts),
-		s.lastExit === null ? '-' : `${s.lastExit.code ?? s.lastExit.signal ?? '?'} (${formatDuration(Math.max(0, Date.now() - Date.parse(s.lastExit.at)))} ago)`,
+		lastExitAgo(s.lastExit, now) ?? '-',
 		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
@@ -58,15 +59,15 @@ export function statusTable(report: StatusReport, c: Palette): string {
 		out.push(line(itemAt(rows, index), (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));
 	}
 
-	const notes = report.components.flatMap((s) => noteFor(s));
+	const notes = report.components.flatMap((s) => noteFor(s, now));
 	return `${[...out, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
 }
 
-function noteFor(s: ComponentStatus): string[] {
+function noteFor(s: ComponentStatus, now: number): string[] {
 	const notes: string[] = [];
 	if (s.reason !== null) {
-		const next = s.nextRestartAt === null ? '' : `; restarting in ${formatDuration(Math.max(0, Date.parse(s.nextRestartAt) - Date.now()))}`;
-		notes.push(`${s.name}: ${s.state} (${s.reason}${next})`);
+		const countdown = countdownText(s, now);
+		notes.push(`${s.name}: ${s.state} (${s.reason}${countdown === undefined ? '' : `; ${countdown}`})`);
 	}
 
 	if (s.orphans.length > 0) {

@@ -9,7 +9,7 @@ export type BuiltinContext = {name: string; port: number | null; serverUrl: stri
 /** How a built-in runs when config gives no command and bin/ holds no replacement. */
 export type BuiltinProgram =
 	/** An external binary found on PATH (temporal): without it the component is disabled. */
-	| {kind: 'external'; binary: string; args: (port: number, home: Home) => string[]; ensureDirs: (home: Home) => string[]}
+	| {kind: 'external'; binary: string; args: (port: number | null, home: Home) => string[]; ensureDirs: (home: Home) => string[]}
 	/** The stigmer CLI re-executed with this subcommand (components/). */
 	| {kind: 'embedded'; subcommand: string};
 
@@ -22,35 +22,41 @@ export type Builtin = {
 	dependsOn: readonly string[];
 };
 
+/** temporal's gRPC port when config names none: its own default. */
+const TEMPORAL_PORT = 7233;
 /** temporal's web UI listens this far above its gRPC port (its own default: 7233 → 8233). */
 const TEMPORAL_UI_PORT_OFFSET = 1000;
 const temporalData = (home: Home) => path.join(home.root, 'temporal-data');
+const temporalArgs = (port: number, home: Home) => ['server', 'start-dev', '--port', String(port), '--ui-port', String(port + TEMPORAL_UI_PORT_OFFSET), '--db-filename', path.join(temporalData(home), 'temporal.db')];
 const runnerProbe = ({name, serverUrl, embedded}: BuiltinContext): ReadyProbe => ({kind: 'http', url: `${serverUrl}/v1/pollers/${name}`, ...(embedded ? {pidProof: 'query' as const} : {})});
 const runnerEnv = ({serverUrl}: BuiltinContext) => ({STIGMER_SERVER_URL: serverUrl});
+
+/** The server the runners talk to; its default port when config names none. */
+export const SERVER = {
+	name: 'stigmer-server',
+	port: 7234,
+	program: {kind: 'embedded', subcommand: 'internal-server'},
+	probe: ({serverUrl, embedded}) => ({kind: 'http', url: `${serverUrl}/healthz`, ...(embedded ? {pidProof: 'body' as const} : {})}),
+	env: () => ({}),
+	dependsOn: [],
+} as const satisfies Builtin;
 
 /** The built-in components, in their default start order. */
 export const BUILTINS: readonly Builtin[] = [
 	{
 		name: 'temporal',
-		port: 7233,
+		port: TEMPORAL_PORT,
 		program: {
 			kind: 'external',
 			binary: 'temporal',
-			args: (port, home) => ['server', 'start-dev', '--port', String(port), '--ui-port', String(port + TEMPORAL_UI_PORT_OFFSET), '--db-filename', path.join(temporalData(home), 'temporal.db')],
+			args: (port, home) => temporalArgs(port ?? TEMPORAL_PORT, home),
 			ensureDirs: (home) => [temporalData(home)],
 		},
-		probe: ({port}) => ({kind: 'tcp', port: port!, host: '127.0.0.1'}),
+		probe: ({port}) => ({kind: 'tcp', port: port ?? TEMPORAL_PORT, host: '127.0.0.1'}),
 		env: () => ({}),
 		dependsOn: [],
 	},
-	{
-		name: 'stigmer-server',
-		port: 7234,
-		program: {kind: 'embedded', subcommand: 'internal-server'},
-		probe: ({serverUrl, embedded}) => ({kind: 'http', url: `${serverUrl}/healthz`, ...(embedded ? {pidProof: 'body' as const} : {})}),
-		env: () => ({}),
-		dependsOn: [],
-	},
+	SERVER,
 	{name: 'workflow-runner', port: null, program: {kind: 'embedded', subcommand: 'internal-workflow-runner'}, probe: runnerProbe, env: runnerEnv, dependsOn: ['stigmer-server']},
 	{name: 'agent-runner', port: null, program: {kind: 'embedded', subcommand: 'internal-agent-runner'}, probe: runnerProbe, env: runnerEnv, dependsOn: ['stigmer-server']},
 ];
@@ -59,6 +65,3 @@ export const BUILTINS: readonly Builtin[] = [
 export function builtin(name: string): Builtin | undefined {
 	return BUILTINS.find((b) => b.name === name);
 }
-
-/** The server the runners talk to; its default port when config names none. */
-export const SERVER = builtin('stigmer-server')!;

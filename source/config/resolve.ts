@@ -2,7 +2,7 @@
 import path from 'node:path';
 import {cliPath} from '../cli-path.js';
 import {ConfigError, UsageError} from '../errors.js';
-import {parseDuration} from '../units.js';
+import {parseDuration, SECOND_MS} from '../units.js';
 import {isExecutableFile, which} from '../executable.js';
 import type {Home} from '../paths.js';
 import {BUILTINS, SERVER, builtin} from './builtins.js';
@@ -11,11 +11,11 @@ import type {ComponentSpec, ReadyProbe, RestartPolicy, StackConfig} from './type
 import type {Locator} from './validate.js';
 
 /** Grace between stop_signal and SIGKILL when config names none (SPEC 3). */
-const DEFAULT_STOP_TIMEOUT_MS = 5000;
+const DEFAULT_STOP_TIMEOUT_MS = 5 * SECOND_MS;
 /** How long a component may take to be ready when config names no ready_timeout. */
-const DEFAULT_READY_TIMEOUT_MS = 30_000;
+const DEFAULT_READY_TIMEOUT_MS = 30 * SECOND_MS;
 /** SPEC 4.8 defaults: five quick failures in a row, backoff from 1s, a 10s run counts as healthy. */
-const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: 1000, minUptimeMs: 10_000};
+const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: SECOND_MS, minUptimeMs: 10 * SECOND_MS};
 
 /** Where a resolve-step problem goes: thrown at once (loadConfig), or collected (`config check`). */
 export type Fail = (keyPath: Array<string | number>, message: string) => void;
@@ -35,7 +35,7 @@ export function resolveComponents(home: Home, config: RawConfig, locate: Locator
 
 function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<string, unknown>, locate: Locator, fail: Fail): ComponentSpec {
 	const table = builtin(name);
-	const serverPort = portOf(user[SERVER.name]) ?? SERVER.port!;
+	const serverPort = portOf(user[SERVER.name]) ?? SERVER.port;
 	const serverUrl = `http://127.0.0.1:${serverPort}`;
 	const port = c.port ?? table?.port ?? null;
 	const binFile = path.join(home.bin, name);
@@ -58,7 +58,7 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 			disabledReason ??= `${program} binary not found`;
 			command = [program];
 		} else {
-			command = [binary, ...args(port!, home)];
+			command = [binary, ...args(port, home)];
 		}
 	} else if (table?.program.kind === 'embedded') {
 		embedded = !isExecutableFile(binFile);
@@ -101,13 +101,13 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		ready,
 		dependsOn: c.depends_on ?? [...(table?.dependsOn ?? [])],
 		stopSignal: c.stop_signal ?? 'SIGTERM',
-		stopTimeoutMs: c.stop_timeout === undefined ? DEFAULT_STOP_TIMEOUT_MS : parseDuration(c.stop_timeout)!,
-		readyTimeoutMs: c.ready_timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseDuration(c.ready_timeout)!,
+		stopTimeoutMs: durationMs(c.stop_timeout, DEFAULT_STOP_TIMEOUT_MS),
+		readyTimeoutMs: durationMs(c.ready_timeout, DEFAULT_READY_TIMEOUT_MS),
 		restart: {
 			mode: c.restart === false ? 'no' : c.restart ?? DEFAULT_RESTART.mode,
 			maxRestarts: c.max_restarts ?? DEFAULT_RESTART.maxRestarts,
-			delayMs: c.restart_delay === undefined ? DEFAULT_RESTART.delayMs : parseDuration(c.restart_delay)!,
-			minUptimeMs: c.min_uptime === undefined ? DEFAULT_RESTART.minUptimeMs : parseDuration(c.min_uptime)!,
+			delayMs: durationMs(c.restart_delay, DEFAULT_RESTART.delayMs),
+			minUptimeMs: durationMs(c.min_uptime, DEFAULT_RESTART.minUptimeMs),
 		},
 		ensureDirs: table?.program.kind === 'external' && c.command === undefined ? table.program.ensureDirs(home) : [],
 	};
@@ -139,6 +139,16 @@ function checkArgv(name: string, command: string[], env: Record<string, string>,
 	}
 }
 
+/** Milliseconds of a duration the schema has checked; `fallback` when config names none. */
+function durationMs(value: string | number | undefined, fallback?: number): number {
+	const ms = value === undefined ? fallback : parseDuration(value);
+	if (ms === undefined) {
+		throw new Error(`internal: duration ${JSON.stringify(value)} passed the config schema but does not parse`);
+	}
+
+	return ms;
+}
+
 function portOf(value: unknown): number | undefined {
 	const p = value && typeof value === 'object' ? (value as {port?: unknown}).port : undefined;
 	return typeof p === 'number' ? p : undefined;
@@ -161,7 +171,7 @@ function toProbe(r: NonNullable<ComponentConfig['ready']>): ReadyProbe {
 		return {kind: 'exec', argv: r.exec};
 	}
 
-	return {kind: 'after', ms: parseDuration(r.after)!};
+	return {kind: 'after', ms: durationMs(r.after)};
 }
 
 function checkPorts(specs: ComponentSpec[], locate: Locator, fail: Fail): void {

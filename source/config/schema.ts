@@ -1,7 +1,7 @@
 // The one zod schema of config.yaml: config validation and `stigmer config schema` both use it (SPEC 3, 8).
 import {createRequire} from 'node:module';
 import type {z as Zod} from 'zod';
-import {parseDuration} from '../units.js';
+import {DAY_MS, parseDuration} from '../units.js';
 
 export const CONFIG_VERSION = 1;
 export const RESTART_MODES = ['no', 'on-failure', 'always'] as const;
@@ -9,7 +9,7 @@ const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 /** SPEC 3: a component name is 1–64 of a-z 0-9 - _ (it names files under data/ and data/logs/). */
 export const NAME = /^[a-z0-9_-]{1,64}$/;
 /** Longest duration config accepts: longer waits are typos, and past ~24.8 days Node's timers fire at once. */
-const MAX_DURATION_MS = 24 * 3_600_000;
+const MAX_DURATION_MS = DAY_MS;
 
 // zod loads only when a config.yaml exists: it costs more start-up time than `status` may spend.
 const require = createRequire(import.meta.url);

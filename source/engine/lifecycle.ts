@@ -39,9 +39,8 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		const started: StartedComponent[] = [];
 		const failures: StartFailure[] = [];
 		const skipped = new Set<string>();
-		const byName = new Map(toStart.map((c) => [c.name, c]));
-		await inOrder([...byName.keys()], (name) => byName.get(name)!.dependsOn, async (name) => {
-			const outcome = await startOne(home, config, byName.get(name)!, emit);
+		await inOrder(new Map(toStart.map((c) => [c.name, c])), (spec) => spec.dependsOn, async (_name, spec) => {
+			const outcome = await startOne(home, config, spec, emit);
 			if ('pid' in outcome) {
 				started.push(outcome);
 				return true;
@@ -191,17 +190,19 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 	});
 
 	const stopped: StopOutcome[] = [];
-	const running = inScope.filter((f) => (f.running || f.supervisor) && specOf(f.component));
-	const runningNames = running.map((f) => f.component);
-	const dependents = (name: string) => runningNames.filter((other) => specOf(other)!.dependsOn.includes(name));
-	const stopWork = inOrder(runningNames, dependents, async (name) => {
-		const finding = findings.get(name)!;
+	// Each configured component with a recorded process: supervised, the group is the supervisor's, so one signal
+	// reaches it and the component (SPEC 4.8); its supervisor alone while it waits to restart the component.
+	const running = new Map(inScope.flatMap((finding) => {
+		const spec = specOf(finding.component);
+		const target = finding.running ?? finding.supervisor;
+		return spec && target ? [[finding.component, {spec, target, waiting: finding.running === null}] as const] : [];
+	}));
+	const dependents = ({spec}: {spec: ComponentSpec}) => [...running.values()].filter((other) => other.spec.dependsOn.includes(spec.name)).map((other) => other.spec.name);
+	const stopWork = inOrder(running, dependents, async (name, {target, waiting}) => {
 		const {signal, timeoutMs} = stopOf(name);
 		emit({type: 'stopping', component: name});
-		// Supervised, the group is the supervisor's: one signal reaches it and the component (SPEC 4.8).
-		const target = finding.running ?? finding.supervisor!;
 		const ended = await end({pid: target.pid, pgid: target.pgid, signal, timeoutMs});
-		const outcome: StopOutcome = {name, how: ended.how, ms: ended.ms, signal, ...(finding.running ? {} : {waiting: true})};
+		const outcome: StopOutcome = {name, how: ended.how, ms: ended.ms, signal, ...(waiting ? {waiting: true} : {})};
 		stopped.push(outcome);
 		emit({type: 'stopped', outcome});
 		return true;
@@ -227,23 +228,25 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 }
 
 /**
- * Run `work` for every name once all its `before` names (those in the set) have succeeded; independent names run in
- * parallel. A name whose predecessor failed is skipped (reported through onSkip) and counts as failed.
+ * Run `work` for every item once all its `before` names (those among the items) have succeeded; independent items run
+ * in parallel. An item whose predecessor failed is skipped (reported through onSkip) and counts as failed.
  */
-async function inOrder(names: string[], before: (name: string) => string[], work: (name: string) => Promise<boolean>, onSkip?: (name: string) => void): Promise<void> {
-	const set = new Set(names);
+async function inOrder<T>(items: ReadonlyMap<string, T>, before: (item: T) => readonly string[], work: (name: string, item: T) => Promise<boolean>, onSkip?: (name: string) => void): Promise<void> {
 	const runs = new Map<string, Promise<boolean>>();
-	const run = (name: string): Promise<boolean> => {
+	const run = (name: string, item: T): Promise<boolean> => {
 		let promise = runs.get(name);
 		if (promise === undefined) {
 			promise = (async () => {
-				const results = await Promise.all(before(name).filter((n) => set.has(n)).map(run));
+				const results = await Promise.all(before(item).flatMap((n) => {
+					const previous = items.get(n);
+					return previous === undefined ? [] : [run(n, previous)];
+				}));
 				if (!results.every(Boolean)) {
 					onSkip?.(name);
 					return false;
 				}
 
-				return work(name);
+				return work(name, item);
 			})();
 			runs.set(name, promise);
 		}
@@ -251,7 +254,7 @@ async function inOrder(names: string[], before: (name: string) => string[], work
 		return promise;
 	};
 
-	await Promise.all(names.map(run));
+	await Promise.all([...items].map(([name, item]) => run(name, item)));
 }
 
 async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {

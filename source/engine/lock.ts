@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
 import {ensurePrivateDir, fileError, notRegular, notRegularError, readPrivate, type Home} from '../paths.js';
+import {formatDuration, MINUTE_MS} from '../units.js';
 
 /** How often a waiter looks again; a dead holder is thus taken over well within a second. */
 const LOCK_POLL_MS = 25;
 /** Longest wait behind a live holder: a full start may wait on several ready_timeouts. */
-const LOCK_WAIT_MS = 300_000;
+const LOCK_WAIT_MS = 5 * MINUTE_MS;
 /** A takeover marker older than this was left by a taker that died mid-takeover. */
 const TAKEOVER_STALE_MS = 2000;
 /** An empty or unreadable lock older than this was left by a holder killed (or a disk filled) between create and write, which takes microseconds. */
@@ -79,7 +80,9 @@ async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?:
 		}
 
 		if (Date.now() > deadline) {
-			throw new StigmerError(`another stigmer (pid ${holder!.pid}) has held ${lock} for over ${LOCK_WAIT_MS / 1000}s; wait for it to finish, or stop it`);
+			// The holder is unread when its lock is being rewritten this instant (holderAlive gives it a grace).
+			const who = holder === undefined ? '' : ` (pid ${holder.pid})`;
+			throw new StigmerError(`another stigmer${who} has held ${lock} for over ${formatDuration(LOCK_WAIT_MS)}; wait for it to finish, or stop it`);
 		}
 
 		await sleep(LOCK_POLL_MS);

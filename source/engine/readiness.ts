@@ -300,8 +300,12 @@ async function execTry(argv: string[], context: ProbeContext, budgetMs = EXEC_TR
 	const {execa} = await import('execa'); // Loaded only when a config uses `exec`.
 	const {STIGMER_COMPONENT: _component, ...inherited} = process.env;
 	const [file, ...args] = argv;
+	if (file === undefined) {
+		return {ready: false, fail: 'the exec probe names no program'}; // The schema asks for one; a spec built in code may not.
+	}
+
 	// Its own process group, ended after every try: a probe script's children never outlive the try.
-	const subprocess = execa(file!, args, {
+	const subprocess = execa(file, args, {
 		cwd: context.cwd ?? context.home.root,
 		env: {...inherited, ...context.env, STIGMER_HOME: context.home.root},
 		extendEnv: false,

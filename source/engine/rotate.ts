@@ -3,18 +3,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {parseRotatedName} from '../logs/files.js';
 import {ensurePrivateDir, type Home} from '../paths.js';
+import {DAY_MS} from '../units.js';
 
 /** Rotated session logs are kept a week (SPEC 4.7). */
-const RETENTION_MS = 7 * 24 * 3_600_000;
+const RETENTION_MS = 7 * DAY_MS;
 
 /** `YYYYMMDDTHHMMSSZ` of a time, UTC. */
 export function rotationStamp(date: Date): string {
 	return date.toISOString().replaceAll(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** Epoch ms of a rotation stamp; NaN for one that is not (never old enough to delete). */
 function stampToMs(stamp: string): number {
-	const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp)!;
-	return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+	const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+	return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : Number.NaN;
 }
 
 /** Rotate the named components' logs, rename legacy daemon.log/.err to stigmer-server's, prune old rotations. */

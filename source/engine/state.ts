@@ -34,14 +34,15 @@ export function freshRecord(maxRestarts: number, policy: string): SupervisorReco
 export function parseRecord(text: string): SupervisorRecord | undefined {
 	try {
 		const value = JSON.parse(text) as Partial<SupervisorRecord>;
-		if (!value || typeof value !== 'object' || !(RECORD_STATES as readonly string[]).includes(value.state as string) || typeof value.restarts !== 'number') {
+		const state = value && typeof value === 'object' ? RECORD_STATES.find((s) => s === value.state) : undefined;
+		if (state === undefined || typeof value.restarts !== 'number') {
 			return undefined;
 		}
 
 		const exit = value.lastExit;
 		const lastExit = exit && typeof exit === 'object' && typeof exit.atMs === 'number' ? {code: exit.code ?? null, signal: exit.signal ?? null, atMs: exit.atMs, uptimeMs: exit.uptimeMs ?? 0} : null;
 		return {
-			state: value.state!,
+			state,
 			restarts: value.restarts,
 			maxRestarts: typeof value.maxRestarts === 'number' ? value.maxRestarts : 0,
 			policy: typeof value.policy === 'string' ? value.policy : '',

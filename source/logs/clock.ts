@@ -1,9 +1,10 @@
 // Wall-clock fields to epoch ms, cached per minute: Date's constructors cost more than the rest of a line's parse.
+import {DAY_MS, MINUTE_MS} from '../units.js';
 
 /** Bound on the local-time cache; cleared when full (logs move forward, so it rarely fills). */
 const LOCAL_CACHE_MAX = 4096;
 /** Times without a zone that are this far in the future belong to last year (syslog, glog carry no year). */
-const FUTURE_SLACK_MS = 86_400_000;
+const FUTURE_SLACK_MS = DAY_MS;
 
 const localCache = new Map<number, number>();
 // One-entry caches in front: sorted logs stay in one minute for many lines.
@@ -46,7 +47,7 @@ export function localMinute(y: number, mo: number, d: number, h: number, mi: num
 }
 
 /** How long a guessed year is reused: the answer only changes around New Year. */
-const YEAR_GUESS_TTL_MS = 60_000;
+const YEAR_GUESS_TTL_MS = MINUTE_MS;
 let yearGuessKey = -1;
 let yearGuess = 0;
 let yearGuessAt = 0;

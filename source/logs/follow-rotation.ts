@@ -223,7 +223,7 @@ export function scanOne(home: string, t: Tracked, opened: (file: string) => void
 		}
 
 		emit(reader, lines);
-		for (const file of old ? found!.newer : []) {
+		for (const file of old && found ? found.newer : []) {
 			emit(reader, readWhole(file));
 		}
 

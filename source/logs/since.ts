@@ -1,5 +1,5 @@
 // `--since`: a duration back from now (`10m`) or a point in time (SPEC 5, 7).
-import {parseDuration} from '../units.js';
+import {DAY_MS, parseDuration} from '../units.js';
 import {UsageError} from '../errors.js';
 import {parseLine} from './parse.js';
 
@@ -35,7 +35,7 @@ export function parseSince(value: string, now = Date.now()): number {
 		// A clock time is today's, or yesterday's when today's is still ahead.
 		const d = new Date(now);
 		d.setHours(Number(m[1]), Number(m[2]), Number(m[3] ?? 0), Number((m[4] ?? '0').padEnd(3, '0')));
-		return d.getTime() > now ? d.getTime() - 86_400_000 : d.getTime();
+		return d.getTime() > now ? d.getTime() - DAY_MS : d.getTime();
 	}
 
 	throw new UsageError(`--since "${value}" is neither a duration (250ms, 30s, 10m, 2h) nor a time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47): pass one of those forms.`);

@@ -166,8 +166,7 @@ function groupByDescent(pgid: number): number[] | undefined {
 	const members: number[] = [];
 	const queue = [pgid];
 	const seen = new Set<number>();
-	while (queue.length > 0) {
-		const pid = queue.shift()!;
+	for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
 		if (seen.has(pid)) {
 			continue;
 		}

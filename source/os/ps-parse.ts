@@ -20,8 +20,7 @@ export function parseLstart(lstart: string): number | undefined {
 	if (month < 0) {
 		return undefined;
 	}
-	const [day, hours, minutes, seconds, year] = [match[2], match[3], match[4], match[5], match[6]].map(Number);
-	return new Date(year!, month, day, hours, minutes, seconds).getTime();
+	return new Date(Number(match[6]), month, Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5])).getTime();
 }
 
 /** One row of `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]`, or undefined for a line that is not one. */
@@ -34,14 +33,14 @@ export function parsePsRow(line: string): PsRow | undefined {
 	// The token is normalised (single spaces) so that a change of column padding never changes identity.
 	const startTime = `${weekday} ${month} ${day} ${hh}:${mm}:${ss} ${year}`;
 	const startedAtMs = parseLstart(startTime);
-	if (startedAtMs === undefined) {
+	if (startedAtMs === undefined || state === undefined) {
 		return undefined;
 	}
 	return {
 		pid: Number(pid),
 		ppid: Number(ppid),
 		pgid: Number(pgid),
-		state: state!,
+		state,
 		startTime,
 		startedAtMs,
 		command: command ?? '',
@@ -153,11 +152,14 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 /** Listening processes from `lsof -nP -iTCP:PORT -sTCP:LISTEN -Fpc` (field output: `p<pid>`, `c<command>`, `f<fd>` lines). */
 export function parseLsofListeners(text: string): {pid: number; command: string}[] {
 	const found: {pid: number; command: string}[] = [];
+	// The process the field lines that follow belong to.
+	let current: {pid: number; command: string} | undefined;
 	for (const line of text.split('\n')) {
 		if (line.startsWith('p') && /^\d+$/.test(line.slice(1))) {
-			found.push({pid: Number(line.slice(1)), command: ''});
-		} else if (line.startsWith('c') && found.length > 0) {
-			found.at(-1)!.command = line.slice(1);
+			current = {pid: Number(line.slice(1)), command: ''};
+			found.push(current);
+		} else if (line.startsWith('c') && current !== undefined) {
+			current.command = line.slice(1);
 		}
 	}
 	return found;

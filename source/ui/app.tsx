@@ -8,7 +8,7 @@ import {HelpOverlay} from './panels/help-overlay.js';
 import {LogPane} from './panels/log-pane.js';
 import {CompactPanel, ComponentPanel} from './panels/component-panel.js';
 import {StatusLine} from './panels/status-line.js';
-import {countdownText, lastExitText} from './format.js';
+import {countdownText, lastExitText} from '../messages.js';
 import {panelWindow} from './layout.js';
 import {componentColor} from './theme.js';
 import type {DashDeps} from './types.js';

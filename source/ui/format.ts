@@ -1,6 +1,6 @@
 // Pure text helpers for panels, shared by the Ink view and the plain-text `--once` output.
 import type {ComponentStatus} from '../engine/types.js';
-import {formatAgo, formatBytes, formatCountdown, formatUptime} from '../units.js';
+import {formatBytes, formatUptime} from '../units.js';
 
 /**
  * Uptime as a panel shows it, to the minute: `<1m`, `14m`, `2h05m`, `3d04h`. Panels refresh every
@@ -36,22 +36,4 @@ export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string
 	}
 
 	return '-';
-}
-
-/** `last exit 3 · 12s ago`, `last exit SIGKILL · 3m ago`; undefined when it never exited by itself since its start. */
-export function lastExitText(c: Pick<ComponentStatus, 'lastExit'>, now: number): string | undefined {
-	if (c.lastExit === null) {
-		return undefined;
-	}
-
-	return `last exit ${c.lastExit.code ?? c.lastExit.signal ?? '?'} · ${formatAgo(now - Date.parse(c.lastExit.at))} ago`;
-}
-
-/** In backoff: `restarting in 3s` (whole seconds, rounded up); undefined otherwise. */
-export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'>, now: number): string | undefined {
-	if (c.state !== 'backoff' || c.nextRestartAt === null) {
-		return undefined;
-	}
-
-	return `restarting in ${formatCountdown(Date.parse(c.nextRestartAt) - now)}`;
 }

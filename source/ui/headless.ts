@@ -7,7 +7,8 @@ import {formatLine} from '../logs/format.js';
 import type {LogLine} from '../logs/lines.js';
 import {safeText} from '../logs/sanitize.js';
 import {formatBytes, formatUptime} from '../units.js';
-import {countdownText, formatCpu, formatReady, lastExitText} from './format.js';
+import {countdownText, lastExitText} from '../messages.js';
+import {formatCpu, formatReady} from './format.js';
 import {BADGES} from '../state-badges.js';
 import {isErrorLine} from './theme.js';
 

@@ -1,7 +1,7 @@
 // The stack panels' model, pure: what a running action is doing, and when a new report needs a repaint.
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
-import {readyText, stopText} from '../messages.js';
-import {countdownText, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from './format.js';
+import {countdownText, lastExitText, readyText, stopText} from '../messages.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
 import type {SampleTarget, Usage} from './types.js';
 
 /** What an action is doing to one component, shown in its panel until the next status poll after it. */
@@ -53,7 +53,7 @@ export function unknownStatus(name: string, enabled: boolean, reason: string | n
 
 /** The components a per-second sample covers: those with a live process. */
 export function sampleTargets(report: StatusReport | null): SampleTarget[] {
-	return (report?.components ?? []).filter((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting')).map((c) => ({name: c.name, pid: c.pid!, pgid: c.pgid}));
+	return (report?.components ?? []).flatMap(({name, pid, pgid, state}) => (pid !== null && (state === 'running' || state === 'starting') ? [{name, pid, pgid}] : []));
 }
 
 /**

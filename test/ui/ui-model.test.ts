@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {palette} from '../../source/colors.js';
 import {statusTable} from '../../source/commands/status.js';
-import {failureLines} from '../../source/messages.js';
+import {countdownText, failureLines, lastExitText} from '../../source/messages.js';
 import {describeStart, describeStop} from '../../source/ui/status-message.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../../source/ui/frame-cost.js';
-import {countdownText, formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime, lastExitText} from '../../source/ui/format.js';
+import {formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime} from '../../source/ui/format.js';
 import {formatAgo, formatBytes, formatUptime} from '../../source/units.js';
 import {renderOnce} from '../../source/ui/headless.js';
 import {commandFor, KEYMAP, keyTableMarkdown} from '../../source/ui/keymap.js';
@@ -236,5 +236,15 @@ describe('supervision in panels (SPEC 4.8)', () => {
 		assert.match(text, /restarting in 3s \(exit code 3; restart 2 of 5\)/);
 		assert.match(text, /broken\s+failed .*restarts 5 {2}last exit 3 · 1m ago/);
 		assert.match(text, /exit code 3; gave up after 5 restarts in 14s/);
+	});
+
+	it('`server status` dates the last exit and counts down as `dash --once` does (1s ago, 3s; not 1.2s ago, 2.1s)', () => {
+		const report = {home: '/h', healthy: false, components: [component('flappy', 'backoff', {restarts: 2, reason: 'exit code 3; restart 2 of 5', lastExit: {code: 3, signal: null, at: at(1200), uptimeMs: 900}, nextRestartAt: new Date(now + 2100).toISOString()})]};
+		const [header = '', row = '', , note = ''] = statusTable(report, palette(false), now).split('\n');
+		assert.equal(row.slice(header.indexOf('LAST EXIT'), header.indexOf('ORPHANS')).trimEnd(), '3 · 1s ago');
+		assert.equal(note, 'flappy: backoff (exit code 3; restart 2 of 5; restarting in 3s)');
+		const once = renderOnce(report, [], [], palette(false), false, now);
+		assert.match(once, /last exit 3 · 1s ago/);
+		assert.match(once, /restarting in 3s \(exit code 3; restart 2 of 5\)/);
 	});
 });

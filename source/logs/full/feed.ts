@@ -164,13 +164,15 @@ class ThreadFeed implements Feed {
 
 	private externalFor(k: number, s: number): Buffer {
 		const key = `${k}:${s}`;
-		while (!this.external.has(key)) {
+		let buffer = this.external.get(key);
+		while (buffer === undefined) {
 			if (!this.receive(true)) {
 				throw new Error('a long line from the log reader thread went missing');
 			}
+
+			buffer = this.external.get(key);
 		}
 
-		const buffer = this.external.get(key)!;
 		this.external.delete(key);
 		return buffer;
 	}

@@ -8,6 +8,7 @@ import {itemAt} from '../../item-at.js';
 import {localMinute, utcMinute} from '../clock.js';
 import {clockTime} from '../format.js';
 import {isErrorLevel, levelSpellings} from '../levels.js';
+import {MINUTE_MS, SECOND_MS} from '../../units.js';
 
 /** Record flags (as in merge.ts). */
 export const INHERITED = 1;
@@ -170,8 +171,9 @@ export class Kernel {
 		}
 
 		if (role === 0) {
-			for (const [k, [t0, t1]] of layout.templates.entries()) {
-				this.x.setTemplates(k, t0!, t1 ?? t0!);
+			for (const [k, variants] of layout.templates.entries()) {
+				const plain = itemAt(variants, 0);
+				this.x.setTemplates(k, plain, variants[1] ?? plain);
 			}
 		}
 	}
@@ -232,7 +234,7 @@ export class Kernel {
 	/** The kernel's call when a source's line moves to another second: its prefix template for that second. */
 	private fillPrefix(k: number, variant: number, minute: number, sec: number): number {
 		// The clock exactly as the other views print it, at this second's start (.000 patched per line).
-		const start = minute * 60_000 + sec * 1000;
+		const start = minute * MINUTE_MS + sec * SECOND_MS;
 		const json = this.format.json;
 		const head = json ? `{"time":"${new Date(start).toISOString()}` : `${this.format.color ? '\u001B[2m' : ''}${clockTime(start)}`;
 		const at = itemAt(itemAt(this.layout.templates, k), variant);

@@ -7,12 +7,17 @@ import {Kernel, SLOTS} from './kernel.js';
 import {SourceReader} from './reader.js';
 
 const {memory, layout, sources, sinceMs, sync, port} = workerData as WorkerData;
+const parent = parentPort;
+if (parent === null) {
+	throw new Error('logs/full/worker.js runs only as the worker thread feed.ts starts');
+}
+
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
 	const kernel = new Kernel(memory, layout, 1);
 	const readers = sources.map((source, k) => new SourceReader(source, kernel, k, sinceMs));
-	parentPort!.on('message', (request: WorkerRequest) => {
+	parent.on('message', (request: WorkerRequest) => {
 		try {
 			if ('finish' in request) {
 				post({positions: readers.map((r) => {
@@ -21,7 +26,7 @@ try {
 				})});
 				Atomics.store(sync, SYNC.FINISHED, 1);
 				Atomics.notify(sync, SYNC.FINISHED);
-				parentPort!.close();
+				parent.close();
 				return;
 			}
 

@@ -43,13 +43,15 @@ export function useLifecycle(deps: DashDeps, refresh: () => void, reportStartedA
 	const run = useCallback(
 		(kind: LifecycleKind, target: ComponentInfo | undefined) => {
 			const single = kind === 'restart' || kind === 'stop';
-			if (single && target === undefined) {
+			// The one component acted on; undefined for the whole stack.
+			const one = single ? target : undefined;
+			if (single && one === undefined) {
 				setMessage({text: 'no component selected', tone: 'error'});
 				return;
 			}
 
-			if (single && !target!.enabled) {
-				setMessage({text: `${target!.name} is disabled: ${target!.disabledReason ?? 'disabled in config'}; nothing to ${kind}`, tone: 'error'});
+			if (one !== undefined && !one.enabled) {
+				setMessage({text: `${one.name} is disabled: ${one.disabledReason ?? 'disabled in config'}; nothing to ${kind}`, tone: 'error'});
 				return;
 			}
 
@@ -59,10 +61,10 @@ export function useLifecycle(deps: DashDeps, refresh: () => void, reportStartedA
 			}
 
 			const verb = kind === 'restart' || kind === 'restartAll' ? 'restart' : 'stop';
-			const what = single ? target!.name : 'the stack';
+			const what = one?.name ?? 'the stack';
 			const label = `${verb === 'restart' ? 'restarting' : 'stopping'} ${what}`;
 			const options = {
-				components: single ? [target!.name] : undefined,
+				components: one === undefined ? undefined : [one.name],
 				verb: 'dash',
 				onEvent: (event: EngineEvent) => {
 					if (!mounted.current) {

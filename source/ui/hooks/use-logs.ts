@@ -1,6 +1,6 @@
 // Feeds the bounded log buffer from the log engine and batches screen updates (≤ 10 per second,
 // fewer when frames are expensive: see frame-cost.ts).
-import {useEffect, useRef, useState} from 'react';
+import {useEffect, useState} from 'react';
 import {batchDelay} from '../frame-cost.js';
 import {LogBuffer} from '../log-model.js';
 import type {LogFeed} from '../types.js';
@@ -14,13 +14,12 @@ export type LogsModel = {
 
 /** Follow the feed for the dashboard's lifetime. */
 export function useLogs(feed: LogFeed, capacity?: number): LogsModel {
-	const bufferRef = useRef<LogBuffer | null>(null);
-	bufferRef.current ??= new LogBuffer(capacity);
+	// One buffer for the hook's lifetime, made on the first render only.
+	const [buffer] = useState(() => new LogBuffer(capacity));
 	const [version, setVersion] = useState(0);
 	const [error, setError] = useState<string | null>(null);
 
 	useEffect(() => {
-		const buffer = bufferRef.current!;
 		let timer: NodeJS.Timeout | undefined;
 		let lastFlush = 0;
 		let closed = false;
@@ -52,7 +51,7 @@ export function useLogs(feed: LogFeed, capacity?: number): LogsModel {
 			clearTimeout(timer);
 			void subscription.close();
 		};
-	}, [feed]);
+	}, [feed, buffer]);
 
-	return {buffer: bufferRef.current, version, error};
+	return {buffer, version, error};
 }
