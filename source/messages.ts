@@ -75,6 +75,30 @@ function cleanupSummary(report: CleanupReport): string {
 	return parts.length === 0 ? '' : `; cleaned up ${parts.join(', ')}`;
 }
 
+/** `stopped app, db`: what an action stopped, in the order it stopped them; undefined when nothing (SPEC 7: a failed command says it). */
+function stoppedText(names: string[]): string | undefined {
+	return names.length === 0 ? undefined : `stopped ${names.join(', ')}`;
+}
+
+/** `stopped app, db before restarting them`: what a start stopped before it failed; undefined when it stopped nothing. */
+export function restartStopLine(stopped: StopOutcome[]): string | undefined {
+	const names = stopped.filter((o) => o.how !== 'not-running').map((o) => o.name);
+	const text = stoppedText(names);
+	return text === undefined ? undefined : `${text} before restarting ${plural(names.length, 'it', 'them')}`;
+}
+
+/** An error that ended an action after it had stopped `names`, saying so: `…; stopped app, db before this failure`. */
+export function stoppedBeforeError(message: string, names: string[]): string {
+	const text = stoppedText(names);
+	return text === undefined ? message : `${message}; ${text} before this failure`;
+}
+
+/** A failed start's whole report: what it stopped, then each failure (see failureLines). */
+export function startFailureLines(result: StartResult, c: Palette = PLAIN): string[] {
+	const stopped = restartStopLine(result.stopped);
+	return [...(stopped === undefined ? [] : [stopped]), ...failureLines(result.failures, c)];
+}
+
 /** A failed start's report: each failure with its reason, stderr tail, log, and the components left waiting for it. */
 export function failureLines(failures: StartFailure[], c: Palette = PLAIN): string[] {
 	return failures.flatMap((f) => [
@@ -94,7 +118,8 @@ export function startSummary(result: StartResult): string {
 			const last = tail === undefined ? undefined : safeText(tail, {color: false});
 			return `✗ ${f.name}: ${f.reason}${last ? ` — ${last}` : ''}${f.logPath === null ? '' : ` (log: ${f.logPath})`}${skipped}`;
 		});
-		return `${text.join(' · ')}${cleanupSummary(result.cleaned)}`;
+		const stopped = restartStopLine(result.stopped);
+		return `${text.join(' · ')}${cleanupSummary(result.cleaned)}${stopped === undefined ? '' : `; ${stopped}`}`;
 	}
 
 	const started = result.started.map((s) => `${s.name} pid ${s.pid} ${readyText(s.readyMs)}`).join(', ');

@@ -70,6 +70,20 @@ test(
 		assert.ok(files.some((f) => /^dist\/bin\/server-[\w-]+\.js$/.test(f)), `the tarball holds the built-in server's chunk: ${files.join(' ')}`);
 		assert.deepEqual(files.filter((f) => f.startsWith('dist/source/')), [], 'only the bundle ships, not tsc\'s unbundled output');
 
+		// The packed README and docs link to each other: every relative link resolves inside the tarball. Images are
+		// left to the repository (npmjs.com shows them from there; a screenshot is not worth every install's bytes).
+		const markdown = files.filter((f) => f.endsWith('.md'));
+		assert.ok(markdown.includes('docs/cli.md'), `the tarball holds docs/: ${files.join(' ')}`);
+		for (const doc of markdown) {
+			const text = fs.readFileSync(path.join(clone, doc), 'utf8');
+			for (const [, target] of text.matchAll(/(?<!!)\[[^\]]*\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+				if (!/^[a-z]+:/i.test(target!)) {
+					const linked = path.posix.normalize(path.posix.join(path.posix.dirname(doc), target!));
+					assert.ok(files.includes(linked), `${doc} links to ${target}, which the tarball holds`);
+				}
+			}
+		}
+
 		const maps = files.filter((f) => f.endsWith('.map'));
 		assert.deepEqual(maps, [], 'no source maps (their sources are not shipped)');
 		assert.deepEqual(files.filter((f) => f.startsWith('dist/test') || f.startsWith('source/') || f.startsWith('test/')), [], 'no tests, no sources');

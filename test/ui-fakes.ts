@@ -98,7 +98,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42});
 				}
 
-				return {cleaned: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
+				return {cleaned: [], stopped: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
 			},
 			async stop(_home: Home, o: ActionOptions = {}): Promise<StopResult> {
 				const names = begin('stop', o);

@@ -62,14 +62,30 @@ export async function parseFlags<F extends AnyFlags>(argv: string[], help: strin
 	const known = new Set(Object.entries(flags).flatMap(([name, spec]) => [name, kebab(name), spec.shortFlag, ...(spec.aliases ?? [])].filter(Boolean)));
 	const unknown = Object.keys(result.unnormalizedFlags).filter((name) => !known.has(name) && !known.has(camel(name)));
 	if (unknown.length > 0) {
-		const shown = unknown.map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
+		const shown = [...new Set(unknown.map((name) => asTyped(name, argv)))];
 		const {didYouMean} = await import('./suggest.js'); // Only on this error path: `status` starts without it.
 		const [only] = shown;
-		const guess = shown.length === 1 && only !== undefined ? didYouMean(only, [...flagSpellings(flags), '--help', '-h'], false) : '';
+		const guess = shown.length === 1 && only !== undefined ? didYouMean(only, [...documented(flags, help), '--help', '-h'], false) : '';
 		throw new UsageError(`unknown flag ${shown.join(', ')}${guess}\n${formatHelp(help)}`);
 	}
 
 	return result;
+}
+
+/** How the user typed the flag meow reports as `name` (meow reads `--no-colr` as `colr`, `--foo-bar` as `fooBar`). */
+function asTyped(name: string, argv: string[]): string {
+	if (name.length === 1) {
+		return `-${name}`;
+	}
+
+	const end = argv.indexOf('--');
+	const words = new Set((end < 0 ? argv : argv.slice(0, end)).map((arg) => arg.split('=', 1)[0]));
+	return [`--${name}`, `--${kebab(name)}`, `--no-${name}`, `--no-${kebab(name)}`].find((word) => words.has(word)) ?? `--${name}`;
+}
+
+/** The spellings of `flags` that the verb's help shows: a guess names `--no-color`, never the default `--color` it leaves out. */
+function documented(flags: AnyFlags, help: string): string[] {
+	return flagSpellings(flags).filter((spelling) => new RegExp(`(?:^|[\\s,/([])${spelling}(?![\\w-])`, 'm').test(help));
 }
 
 function kebab(camelCase: string): string {

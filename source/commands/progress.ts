@@ -1,8 +1,9 @@
-// What `server start` shows while it works (SPEC 4.4 step 6): each ✓ line as soon as that component is
-// ready, and on a terminal one live line for what is still awaited, redrawn at most 10 times a second.
+// What `server start` and `server stop` show while they work (SPEC 4.4 step 6, 4.5): each stop line as that component
+// stops and each ✓ line as soon as it is ready, and on a terminal one live line for what is still awaited, redrawn at
+// most 10 times a second.
 import type {Palette} from '../colors.js';
 import type {EngineEvent} from '../engine/types.js';
-import {cleanupLines, readyLine} from '../messages.js';
+import {cleanupLines, readyLine, stopLine} from '../messages.js';
 import {lockWaitLine} from './output.js';
 
 /** Redraw period of the live line: 10 per second at most (STYLE: batch what streams). */
@@ -21,7 +22,7 @@ export type Progress = {
 	close: () => void;
 };
 
-/** Print start's progress: ✓ lines and cleanup lines on `out`, the lock wait on `err`; the live line only when `out` is a terminal. */
+/** Print an action's progress: cleanup, stop and ✓ lines on `out` as they happen, the lock wait on `err`; the live line only when `out` is a terminal. */
 export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, c: Palette): Progress {
 	const live = out.isTTY === true;
 	const awaited = new Map<string, {label: string; since: number}>();
@@ -97,6 +98,11 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 						print(out, line);
 					}
 
+					break;
+				}
+
+				case 'stopped': {
+					print(out, stopLine(event.outcome, c));
 					break;
 				}
 

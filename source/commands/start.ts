@@ -3,7 +3,7 @@ import {start} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {failureLines} from '../messages.js';
+import {startFailureLines} from '../messages.js';
 import {colors} from './output.js';
 import {startProgress} from './progress.js';
 
@@ -38,6 +38,6 @@ export async function run(argv: string[]): Promise<number> {
 		return EXIT.ok;
 	}
 
-	process.stderr.write(`${failureLines(result.failures, c).join('\n')}\n`);
+	process.stderr.write(`${startFailureLines(result, c).join('\n')}\n`);
 	return EXIT.failure;
 }

@@ -3,8 +3,9 @@ import {stop} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {cleanupLines, stopLine} from '../messages.js';
-import {colors, lockWaitLine} from './output.js';
+import {stopLine} from '../messages.js';
+import {colors} from './output.js';
+import {startProgress} from './progress.js';
 
 const HELP = `
 	Usage: stigmer server stop [COMPONENT...]
@@ -21,19 +22,16 @@ const HELP = `
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
 	const c = colors(!cli.flags.color);
-	const result = await stop(resolveHome(), {
-		components: cli.input,
-		onEvent: (event) => {
-			if (event.type === 'lock-wait') {
-				process.stderr.write(`${lockWaitLine(event.pid, event.verb)}\n`);
-			}
-		},
-	});
-	for (const line of cleanupLines(result.cleaned)) {
-		process.stdout.write(`${line}\n`);
+	// Each line as it happens, so they come in the order things stopped (SPEC 4.5: reverse dependency order).
+	const progress = startProgress(process.stdout, process.stderr, c);
+	let result;
+	try {
+		result = await stop(resolveHome(), {components: cli.input, onEvent: progress.onEvent});
+	} finally {
+		progress.close();
 	}
 
-	for (const outcome of result.stopped) {
+	for (const outcome of result.stopped.filter((o) => o.how === 'not-running')) {
 		process.stdout.write(`${stopLine(outcome, c)}\n`);
 	}
 

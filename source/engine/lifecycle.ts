@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config/index.js';
 import {ConfigError, StigmerError} from '../errors.js';
+import {stoppedBeforeError} from '../messages.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
@@ -34,7 +35,7 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 			throw fileError(home.logs, 'rotate the logs in', error);
 		}
 
-		const {cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
+		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 
 		const started: StartedComponent[] = [];
 		const failures: StartFailure[] = [];
@@ -57,7 +58,7 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		}
 
 		const byOrder = (a: {name: string}, b: {name: string}) => order(config, a.name) - order(config, b.name);
-		return {cleaned, started: started.sort(byOrder), failures: failures.sort(byOrder)};
+		return {cleaned, stopped, started: started.sort(byOrder), failures: failures.sort(byOrder)};
 	});
 }
 
@@ -82,8 +83,9 @@ function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
-		const outcomes = selected.filter((c) => c.enabled || stopped.some((s) => s.name === c.name)).map((c) => stopped.find((s) => s.name === c.name) ?? {name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal});
-		return {stopped: outcomes, cleaned};
+		// In the order things stopped (SPEC 4.5: reverse dependency order), then what was not running, in that order too.
+		const idle = selected.filter((c) => c.enabled && !stopped.some((s) => s.name === c.name)).reverse();
+		return {stopped: [...stopped, ...idle.map((c) => ({name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal}))], cleaned};
 	});
 }
 
@@ -145,7 +147,7 @@ async function saying<T>(stopped: string[], work: () => Promise<T>): Promise<T> 
 		}
 
 		const base = error instanceof StigmerError ? error : fileError((error as NodeJS.ErrnoException).path ?? 'a file of the home', 'use', error);
-		throw stopped.length === 0 ? base : new StigmerError(`${base.message} (already stopped: ${stopped.join(', ')})`, base.exitCode);
+		throw stopped.length === 0 ? base : new StigmerError(stoppedBeforeError(base.message, stopped), base.exitCode);
 	}
 }
 

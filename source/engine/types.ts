@@ -87,6 +87,8 @@ export type StartFailure = {
 
 export type StartResult = {
 	cleaned: CleanupReport;
+	/** What was running and was stopped to be restarted, in the order it was stopped (reverse dependency order). */
+	stopped: StopOutcome[];
 	started: StartedComponent[];
 	/** Every component that failed, each with its own reason, in config order; empty when all are ready. */
 	failures: StartFailure[];
@@ -102,6 +104,7 @@ export type StopOutcome = {
 	waiting?: true;
 };
 
+/** `stopped`: first what was stopped, in the order it was (reverse dependency order), then what was not running. */
 export type StopResult = {stopped: StopOutcome[]; cleaned: CleanupReport};
 
 /** Progress events, so a UI can show what an action is doing. */

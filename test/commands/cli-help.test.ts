@@ -70,6 +70,12 @@ test('a mistyped command or flag exits 2 with the closest guess', async () => {
 		[['server', 'logs', '--compnent', 'x'], /unknown flag --compnent; did you mean --component\?/],
 		[['dash', '--onec'], /unknown flag --onec; did you mean --once\?/],
 		[['server', 'status', '--jsn'], /unknown flag --jsn; did you mean --json\?/],
+		// The flag as typed, and the documented spelling: meow reads --no-colr as colr, and --color is only the default.
+		[['server', 'start', '--no-colr'], /^stigmer: unknown flag --no-colr; did you mean --no-color\?$/m],
+		[['server', 'stop', '--no-colour'], /^stigmer: unknown flag --no-colour; did you mean --no-color\?$/m],
+		[['server', 'logs', '--no-folow'], /^stigmer: unknown flag --no-folow; did you mean --no-follow\?$/m],
+		[['server', 'start', '--colr'], /^stigmer: unknown flag --colr$/m],
+		[['server', 'status', '--foo-bar'], /^stigmer: unknown flag --foo-bar$/m],
 		[['--bogus'], /^stigmer: unknown flag --bogus$/m],
 		[['--hepl'], /unknown flag --hepl; did you mean --help\?/],
 		[['--verison'], /unknown flag --verison; did you mean --version\?/],

@@ -14,6 +14,14 @@ const TEST_TIMEOUT_MS = 90_000;
 /** Upper bound for a SIGTERM-obeying stop in tests: well under the 5 s stop_timeout, so "stopped" is not "killed". */
 const SIGTERM_SLACK_MS = 3000;
 
+/** SPEC 4.5: the runners stop before the server they poll, and their lines say so in that order. */
+function assertStopOrder(stdout: string, what: string): void {
+	const at = (name: string) => stdout.split('\n').findIndex((line) => line.startsWith(`${name} stopped in `));
+	for (const runner of ['workflow-runner', 'agent-runner']) {
+		assert.ok(at(runner) >= 0 && at(runner) < at('stigmer-server'), `${what}: ${runner} stopped before stigmer-server:\n${stdout}`);
+	}
+}
+
 test('start, start again, stop: one process per component, fresh pids, nothing left', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
 
@@ -61,10 +69,12 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 	}
 
 	assert.deepEqual(home.processes(), Object.fromEntries(BUILTINS.map((n) => [n, [restarted.get(n)!.pid]])), 'exactly one process per component after the second start');
+	assertStopOrder(second.stdout, 'the stop phase of start');
 
 	const stop = await home.cli(['server', 'stop']);
 	assert.equal(stop.code, 0, show(stop));
 	const stopped = parseStopped(stop.stdout);
+	assertStopOrder(stop.stdout, 'server stop');
 	for (const name of BUILTINS) {
 		assert.equal(stopped.get(name)?.how, 'stopped', `\`${name} stopped in …\`:\n${show(stop)}`);
 		// The built-ins exit within 1 s of SIGTERM (SPEC 3); bench/ holds the 1 s budget, and a loaded CI machine gets slack here.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {palette} from '../../source/colors.js';
 import {statusTable} from '../../source/commands/status.js';
-import {countdownText, failureLines, lastExitText} from '../../source/messages.js';
+import {countdownText, failureLines, lastExitText, restartStopLine, stoppedBeforeError} from '../../source/messages.js';
 import {describeStart, describeStop} from '../../source/ui/status-message.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../../source/ui/frame-cost.js';
 import {formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime} from '../../source/ui/format.js';
@@ -182,13 +182,22 @@ describe('layout and stack model', () => {
 	});
 
 	it('describes results in one line', () => {
-		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], started: [{name: 'w', pid: 3, readyMs: 9}], failures: []}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
+		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], stopped: [{name: 'w', how: 'stopped', ms: 4, signal: 'SIGTERM'}], started: [{name: 'w', pid: 3, readyMs: 9}], failures: []}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
 		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: []}).text, '■ w was not running');
+	});
+
+	it('a start or stop that fails after stopping something says what, in the order it stopped (SPEC 7)', () => {
+		const stopped = (name: string, how: 'stopped' | 'killed' | 'not-running' = 'stopped') => ({name, how, ms: 5, signal: 'SIGTERM'});
+		assert.equal(restartStopLine([stopped('app'), stopped('db', 'killed')]), 'stopped app, db before restarting them');
+		assert.equal(restartStopLine([stopped('db'), stopped('x', 'not-running')]), 'stopped db before restarting it');
+		assert.equal(restartStopLine([]), undefined);
+		assert.equal(stoppedBeforeError('cannot write data/db.pid: no space left', ['app', 'db']), 'cannot write data/db.pid: no space left; stopped app, db before this failure');
+		assert.equal(stoppedBeforeError('boom', []), 'boom');
 	});
 
 	it('a failed start quotes its stderr safely: in the status line and in `server start`\'s message', () => {
 		const failure = {name: 'w', reason: 'exited with code 1', stderrTail: ['\u001B[31mpanic\u001B[0m \u001B]0;PWNED\u0007\u001B[2J'], logPath: '/x', skipped: []};
-		assert.equal(describeStart({cleaned: [], started: [], failures: [failure]}).text, '✗ w: exited with code 1 — panic \\x1b]0;PWNED\\x07\\x1b[2J (log: /x)');
+		assert.equal(describeStart({cleaned: [], stopped: [], started: [], failures: [failure]}).text, '✗ w: exited with code 1 — panic \\x1b]0;PWNED\\x07\\x1b[2J (log: /x)');
 		const printed = failureLines([failure], palette(false)).join('\n');
 		assert.match(printed, /^ {4}panic \\x1b\]0;PWNED\\x07\\x1b\[2J$/m);
 		assert.doesNotMatch(printed, /[\u0000-\u0008\u000B-\u001F]/);
