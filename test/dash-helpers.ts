@@ -1,35 +1,30 @@
 // Helpers for the dashboard's end-to-end tests: a real stack in a temp home, the built CLI, tmux.
+import assert from 'node:assert/strict';
 import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import type {StatusReport} from '../source/engine/types.js';
+import {CLI, freePort, holds, itemAt, waitFor, type Expected} from './helpers.js';
 
-export const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'source', 'cli.js');
+/** The CLI under test: the one helpers.ts names (the shipped bundle). */
+export {CLI} from './helpers.js';
 /** Any CLI call that takes longer is a hang, not a slow machine. */
 const CLI_TIMEOUT_MS = 60_000;
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as net.AddressInfo;
-			server.close(() => {
-				resolve(port);
-			});
-		});
-	});
-}
 
 /** A temp STIGMER_HOME with its own server port and temporal disabled. */
 export async function tempHome(prefix = 'stigmer-dash-'): Promise<string> {
 	const home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
 	const port = await freePort();
 	fs.writeFileSync(path.join(home, 'config.yaml'), `version: 1\ncomponents:\n  stigmer-server:\n    port: ${port}\n  temporal:\n    enabled: false\n`);
+	return home;
+}
+
+/** A tempHome whose stack `server start` has started (exit 0, else the assertion shows why). */
+export async function startedHome(prefix?: string): Promise<string> {
+	const home = await tempHome(prefix);
+	const started = cli(home, ['server', 'start']);
+	assert.equal(started.status, 0, `server start: ${started.stdout}${started.stderr}`);
 	return home;
 }
 
@@ -43,42 +38,13 @@ export function statusOf(home: string): StatusReport {
 	return JSON.parse(cli(home, ['server', 'status', '--json']).stdout) as StatusReport;
 }
 
-/** Pids of live processes carrying this home's marker for `component` (Linux /proc). */
-export function markedPids(home: string, component: string): number[] {
-	const found: number[] = [];
-	for (const entry of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) {
-			continue;
-		}
-
-		try {
-			const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-			const state = /\) (\S)/.exec(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1];
-			if (env.includes(`STIGMER_HOME=${home}`) && env.includes(`STIGMER_COMPONENT=${component}`) && !env.includes('STIGMER_SUPERVISOR=1') && state !== 'Z') {
-				found.push(Number(entry));
-			}
-		} catch {}
-	}
-
-	return found;
-}
-
-/** Wait until `check` returns a value other than undefined/false, polling; throws `what` at the deadline. */
-export async function until<T>(check: () => T | undefined | false, what: string, deadlineMs = 15_000, everyMs = 50): Promise<T> {
-	const end = Date.now() + deadlineMs;
-	for (;;) {
-		const value = check();
-		if (value !== undefined && value !== false) {
-			return value;
-		}
-
-		if (Date.now() > end) {
-			throw new Error(`timed out after ${deadlineMs}ms waiting for ${what}`);
-		}
-
-		await new Promise((r) => setTimeout(r, everyMs));
-	}
-}
+/**
+ * How long a wait on a real stack in a real terminal may take: a first paint, a restart, a stop,
+ * on a loaded 2-core machine.
+ */
+export const DASH_WAIT_MS = 15_000;
+/** Each look at the screen runs tmux: at most 20 a second. */
+const SCREEN_POLL_MS = 50;
 
 /** A private tmux server (its own socket): nothing we do touches the user's tmux. */
 export class Tmux {
@@ -101,6 +67,15 @@ export class Tmux {
 	/** The visible screen, plain (or with escapes when `ansi`). */
 	capture(ansi = false): string {
 		return this.run(['capture-pane', '-p', ...(ansi ? ['-e'] : []), '-t', 'main']);
+	}
+
+	/** Wait until the screen contains `expected` (a string), matches it (a RegExp) or satisfies it; returns that screen. */
+	async shows(expected: Expected, what = String(expected), timeoutMs = DASH_WAIT_MS): Promise<string> {
+		const test = holds(expected);
+		return waitFor(() => {
+			const shown = this.capture();
+			return test(shown) ? shown : undefined;
+		}, `the screen to show ${what}`, timeoutMs, SCREEN_POLL_MS);
 	}
 
 	keys(...keys: string[]): void {
@@ -134,14 +109,19 @@ export function panelOf(screen: string, name: string): string {
 		return '';
 	}
 
-	const chars = [...rows[titleRow]!];
-	const at = chars.join('').indexOf(name);
-	const col = [...rows[titleRow]!.slice(0, at)].length;
+	const panel = rows.slice(titleRow);
+	const title = itemAt(panel, 0);
+	const chars = [...title];
+	const col = [...title.slice(0, title.indexOf(name))].length;
 	const left = chars.lastIndexOf('│', col);
 	const right = chars.indexOf('│', col);
 	const out: string[] = [];
-	for (let r = titleRow; r < rows.length && !rows[r]!.includes('╰'); r++) {
-		out.push([...rows[r]!].slice(left + 1, right).join('').trim());
+	for (const row of panel) {
+		if (row.includes('╰')) {
+			break;
+		}
+
+		out.push([...row].slice(left + 1, right).join('').trim());
 	}
 
 	return out.join('\n');

@@ -1,5 +1,6 @@
 // Test-side tools for black-box lifecycle tests: temp homes, free ports, the built CLI, bounded
 // waits, and a process-table view of a home read straight from /proc (independent of the engine).
+import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import {after, type TestContext} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {stringify} from 'yaml';
+import {itemAt} from '../source/item-at.js';
 
 /** The repository root (this file runs from dist/test/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,8 +45,8 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-/** Wait until `condition` returns a truthy value (returned), polling; throws naming `what` after timeoutMs. */
-export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+/** Wait until `condition` returns a truthy value (returned), polling every pollMs; throws naming `what` after timeoutMs. */
+export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 10_000, pollMs = POLL_MS): Promise<NonNullable<T>> {
 	const deadline = Date.now() + timeoutMs;
 	let last: unknown;
 	for (;;) {
@@ -63,8 +65,20 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 			throw new Error(`timed out after ${timeoutMs}ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 		}
 
-		await new Promise((r) => setTimeout(r, POLL_MS));
+		await new Promise((r) => setTimeout(r, pollMs));
 	}
+}
+
+/** What a screen or frame must show: text it contains, a pattern it matches, or a test it passes. */
+export type Expected = string | RegExp | ((text: string) => boolean);
+
+/** `expected` as a test of a text. */
+export function holds(expected: Expected): (text: string) => boolean {
+	if (typeof expected === 'string') {
+		return (text) => text.includes(expected);
+	}
+
+	return expected instanceof RegExp ? (text) => expected.test(text) : expected;
 }
 
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number};
@@ -147,7 +161,7 @@ export function procStat(pid: number): Stat | undefined {
 	try {
 		const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		return {state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19]!};
+		return {state: itemAt(fields, 0), ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: itemAt(fields, 19)};
 	} catch {
 		return undefined;
 	}
@@ -225,11 +239,14 @@ export function groupMembers(pgid: number): number[] {
 
 // ---- parsing what the CLI prints (SPEC 4.3–4.5) ----
 
+/** What `server start` printed as ready, by component. */
+export type Started = Map<string, {pid: number; ready: string}>;
+
 /** `✓ name  pid N  ready in 180ms` lines of `server start`, by component. */
-export function parseStarted(stdout: string): Map<string, {pid: number; ready: string}> {
-	const started = new Map<string, {pid: number; ready: string}>();
+export function parseStarted(stdout: string): Started {
+	const started: Started = new Map();
 	for (const m of stdout.matchAll(/^✓ (\S+)\s+pid (\d+)\s+ready in (\d+(?:\.\d+)?m?s)\s*$/gm)) {
-		started.set(m[1]!, {pid: Number(m[2]), ready: m[3]!});
+		started.set(itemAt(m, 1), {pid: Number(m[2]), ready: itemAt(m, 3)});
 	}
 
 	return started;
@@ -239,8 +256,9 @@ export function parseStarted(stdout: string): Map<string, {pid: number; ready: s
 export function parseCleaned(stdout: string): Map<string, {count: number; pids: number[]; elided: boolean}> {
 	const cleaned = new Map<string, {count: number; pids: number[]; elided: boolean}>();
 	for (const m of stdout.matchAll(/^cleaned up (\d+) orphaned (\S+) process(?:es)? \(pids? ([^)]*)\)\s*$/gm)) {
-		const pids = [...m[3]!.matchAll(/\d+/g)].map((d) => Number(d[0]));
-		cleaned.set(m[2]!, {count: Number(m[1]), pids: pids.sort((a, b) => a - b), elided: m[3]!.includes('…')});
+		const list = itemAt(m, 3);
+		const pids = [...list.matchAll(/\d+/g)].map((d) => Number(d[0]));
+		cleaned.set(itemAt(m, 2), {count: Number(m[1]), pids: pids.sort((a, b) => a - b), elided: list.includes('…')});
 	}
 
 	return cleaned;
@@ -250,7 +268,7 @@ export function parseCleaned(stdout: string): Map<string, {count: number; pids: 
 export function parseStopped(stdout: string): Map<string, {how: 'stopped' | 'killed'; after: string}> {
 	const stopped = new Map<string, {how: 'stopped' | 'killed'; after: string}>();
 	for (const m of stdout.matchAll(/^(\S+) (?:stopped in (\S+)|killed after (\S+) \(SIGKILL\))\s*$/gm)) {
-		stopped.set(m[1]!, m[2] ? {how: 'stopped', after: m[2]} : {how: 'killed', after: m[3]!});
+		stopped.set(itemAt(m, 1), m[2] ? {how: 'stopped', after: m[2]} : {how: 'killed', after: itemAt(m, 3)});
 	}
 
 	return stopped;
@@ -277,6 +295,9 @@ export type HomeOptions = {
 	builtins?: boolean;
 };
 
+/** A home whose only component is the sleeper fixture (no built-in stack). */
+export const SLEEPER_ONLY: HomeOptions = {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}};
+
 export type TestHome = {
 	/** Absolute, symlinks resolved, as the engine sees it. */
 	dir: string;
@@ -291,6 +312,8 @@ export type TestHome = {
 	/** Replace config.yaml with the default test config plus these components. */
 	writeConfig: (options?: HomeOptions) => void;
 	cli: (args: string[], options?: {env?: Record<string, string>; timeoutMs?: number}) => Promise<CliResult>;
+	/** `server start [components]`, which must exit 0 (else the assertion shows its output and the logs); its ✓ lines by component. */
+	start: (components?: string[], options?: {env?: Record<string, string>}) => Promise<{result: CliResult; started: Started}>;
 	/** The home's marked processes, by component. */
 	processes: () => Record<string, number[]>;
 	/** Kill at cleanup too (processes the test started itself). */
@@ -324,6 +347,14 @@ export async function makeHome(t: TestContext | undefined, options: HomeOptions 
 			home.writeConfigText(testConfig(port, o));
 		},
 		cli: async (args, o) => runCli(dir, args, o),
+		async start(components = [], o) {
+			const result = await runCli(dir, ['server', 'start', ...components], o);
+			if (result.code !== 0) {
+				assert.fail(`server start ${components.join(' ')} exited ${result.code}, not 0:\n${show(result)}${logTails(dir)}`);
+			}
+
+			return {result, started: parseStarted(result.stdout)};
+		},
 		processes: () => processesByComponent(dir),
 		track(pid) {
 			tracked.set(pid, procStat(pid)?.startTime);
@@ -366,7 +397,13 @@ export function logTails(home: string, lines = 15): string {
 
 	return files
 		.map((f) => {
-			const text = fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+			let text: string;
+			try {
+				text = fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+			} catch (error: unknown) {
+				text = `(unreadable: ${(error as Error).message})`;
+			}
+
 			return `--- ${f}\n${text}`;
 		})
 		.join('\n');
@@ -374,7 +411,7 @@ export function logTails(home: string, lines = 15): string {
 
 /** Start a process carrying this home's marker (as an orphan of a crashed CLI would), detached. */
 export function spawnMarked(home: TestHome, component: string, argv: string[], env: Record<string, string> = {}): ChildProcess {
-	const child = spawn(argv[0]!, argv.slice(1), {
+	const child = spawn(itemAt(argv, 0), argv.slice(1), {
 		detached: true,
 		stdio: 'ignore',
 		cwd: os.tmpdir(),
@@ -387,7 +424,7 @@ export function spawnMarked(home: TestHome, component: string, argv: string[], e
 
 /** Start a process without any marker (a stranger to stigmer), detached. */
 export function spawnStranger(home: TestHome, argv: string[]): ChildProcess {
-	const child = spawn(argv[0]!, argv.slice(1), {detached: true, stdio: 'ignore', cwd: os.tmpdir(), env: cleanEnv()});
+	const child = spawn(itemAt(argv, 0), argv.slice(1), {detached: true, stdio: 'ignore', cwd: os.tmpdir(), env: cleanEnv()});
 	home.track(child.pid!);
 	child.unref();
 	return child;
@@ -431,16 +468,13 @@ async function cleanupHome(home: string, tracked: Map<number, string | undefined
 
 	for (const f of pidFiles) {
 		const record = readPidFile(path.join(home, 'data', f));
-		const pid = Number(record?.['pid']);
-		const stat = Number.isInteger(pid) && pid > 1 ? procStat(pid) : undefined;
-		if (stat && String(record?.['startTime']) === stat.startTime && stat.pgid === pid) {
-			groups.add(pid);
-		}
-
-		const supervisor = Number(record?.['supervisorPid']);
-		const supervisorStat = Number.isInteger(supervisor) && supervisor > 1 ? procStat(supervisor) : undefined;
-		if (supervisorStat && String(record?.['supervisorStartTime']) === supervisorStat.startTime && supervisorStat.pgid === supervisor) {
-			groups.add(supervisor);
+		// The component's group and its supervisor's, each when its leader's start time proves it.
+		for (const [pidKey, startKey] of [['pid', 'startTime'], ['supervisorPid', 'supervisorStartTime']] as const) {
+			const pid = Number(record?.[pidKey]);
+			const stat = Number.isInteger(pid) && pid > 1 ? procStat(pid) : undefined;
+			if (stat && String(record?.[startKey]) === stat.startTime && stat.pgid === pid) {
+				groups.add(pid);
+			}
 		}
 	}
 
@@ -499,12 +533,15 @@ export async function statusJson(home: TestHome): Promise<{result: CliResult; re
 	return {result, report, byName: new Map(report.components.map((c) => [c.name, c]))};
 }
 
+/** `list[index]`, or a thrown RangeError where a test's index must be in range: the source's own checked index. */
+export {itemAt};
+
 /** First executable `name` on PATH, or undefined: the engine's own lookup. */
 export {which} from '../source/executable.js';
 
 const logsHomes: string[] = [];
-/** A temp home with data/logs/ made, removed when the suite ends: for tests of the log readers alone. */
-export function logsHome(prefix: string): {home: string; logs: string} {
+/** A temp home with data/logs/ holding `files` (name → content), removed when the suite ends: for tests of the log readers alone. */
+export function logsHome(prefix: string, files: Record<string, string | Buffer> = {}): {home: string; logs: string} {
 	if (logsHomes.length === 0) {
 		after(() => {
 			for (const home of logsHomes) {
@@ -517,5 +554,36 @@ export function logsHome(prefix: string): {home: string; logs: string} {
 	logsHomes.push(home);
 	const logs = path.join(home, 'data', 'logs');
 	fs.mkdirSync(logs, {recursive: true});
+	for (const [name, content] of Object.entries(files)) {
+		fs.writeFileSync(path.join(logs, name), content);
+	}
+
 	return {home, logs};
+}
+
+/** Three components' logs in their own formats, with traces and equal times: test/fixtures/logs/merge. */
+export const MERGE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'logs', 'merge');
+
+/** A logsHome holding a copy of the merge fixtures. */
+export function mergeFixturesHome(prefix: string): string {
+	return logsHome(prefix, Object.fromEntries(fs.readdirSync(MERGE_FIXTURES).map((name) => [name, fs.readFileSync(path.join(MERGE_FIXTURES, name))]))).home;
+}
+
+/** A local Redis answers PING in well under a millisecond; this long without a reply is no answer. */
+const REDIS_PING_TIMEOUT_MS = 3000;
+
+/** One PING to a Redis on 127.0.0.1:port over a raw socket: its reply line; rejects when nothing answers. */
+export async function redisPing(port: number): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(port, '127.0.0.1');
+		socket.setTimeout(REDIS_PING_TIMEOUT_MS, () => {
+			socket.destroy(new Error(`redis did not answer within ${REDIS_PING_TIMEOUT_MS}ms`));
+		});
+		socket.on('error', reject);
+		socket.on('connect', () => socket.write('PING\r\n'));
+		socket.on('data', (data) => {
+			resolve(data.toString().trim());
+			socket.end();
+		});
+	});
 }

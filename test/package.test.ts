@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
-import {collect, makeHome, parseStarted, parseStopped, ROOT, which, type CliResult} from './helpers.js';
+import {collect, itemAt, makeHome, parseStarted, parseStopped, ROOT, which, type CliResult} from './helpers.js';
 
 /** npm ci with its build, pack and install, on a loaded 2-core machine; past this something hangs. */
 const STEP_TIMEOUT_MS = 150_000;
@@ -27,7 +27,7 @@ async function run(cwd: string, argv: string[], env: Record<string, string> = {}
 	}
 
 	const searchPath = `${path.dirname(process.execPath)}${path.delimiter}${clean['PATH'] ?? ''}`;
-	const child = spawn(argv[0]!, argv.slice(1), {cwd, env: {...clean, PATH: searchPath, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(itemAt(argv, 0), argv.slice(1), {cwd, env: {...clean, PATH: searchPath, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 	return collect(child, argv.join(' '), STEP_TIMEOUT_MS);
 }
 

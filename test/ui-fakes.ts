@@ -1,8 +1,12 @@
-// Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher.
+// Fakes for the dashboard's edges: a scriptable engine, a pushable log feed, a PID watcher, and a
+// fake terminal to mount the whole App on.
 import {EventEmitter} from 'node:events';
+import type {TestContext} from 'node:test';
 import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../source/engine/types.js';
 import {homeAt, type Home} from '../source/paths.js';
+import type {AppProps} from '../source/ui/app.js';
 import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../source/ui/types.js';
+import {holds, waitFor, type Expected} from './helpers.js';
 
 export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
 
@@ -61,10 +65,16 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 	const listeners = new Set<(lines: IncomingLine[]) => void>();
 	const pidListeners = new Set<() => void>();
 	const report = (): StatusReport => ({home: options.home ?? '/h', healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components});
-	const take = (): Error | undefined => {
+	/** Record a start or stop, throw the failure set by failNext, else the components it acts on. */
+	const begin = (verb: Call['verb'], o: ActionOptions): string[] => {
+		calls.push({verb, components: o.components});
 		const f = fail;
 		fail = undefined;
-		return f;
+		if (f) {
+			throw f;
+		}
+
+		return o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
 	};
 
 	const info: ComponentInfo[] = initial.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.state === 'disabled' ? c.reason : null}));
@@ -77,13 +87,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				return report();
 			},
 			async start(_home: Home, o: ActionOptions = {}): Promise<StartResult> {
-				calls.push({verb: 'start', components: o.components});
-				const f = take();
-				if (f) {
-					throw f;
-				}
-
-				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
+				const names = begin('start', o);
 				for (const name of names) {
 					o.onEvent?.({type: 'starting', component: name});
 					o.onEvent?.({type: 'spawned', component: name, pid: 5000, awaiting: '1s of uptime'});
@@ -97,13 +101,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				return {cleaned: [], stopped: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
 			},
 			async stop(_home: Home, o: ActionOptions = {}): Promise<StopResult> {
-				calls.push({verb: 'stop', components: o.components});
-				const f = take();
-				if (f) {
-					throw f;
-				}
-
-				const names = o.components ?? components.filter((c) => c.enabled).map((c) => c.name);
+				const names = begin('stop', o);
 				o.onEvent?.({type: 'lock-wait', pid: 4121, verb: 'server start'});
 				for (const name of names) {
 					o.onEvent?.({type: 'stopping', component: name});
@@ -185,18 +183,6 @@ export function line(component: string, time: number, text: string, extra: Parti
 	return {component, time, text, stream: 'stdout', level: null, ...extra};
 }
 
-/** Wait until `predicate` holds, polling; fails with `what` after the deadline. */
-export async function waitFor(predicate: () => boolean, what: string, deadlineMs = 3000): Promise<void> {
-	const end = Date.now() + deadlineMs;
-	while (!predicate()) {
-		if (Date.now() > end) {
-			throw new Error(`timed out after ${deadlineMs}ms waiting for ${what}`);
-		}
-
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
-
 /** A fake terminal for Ink: a sized stdout that keeps the last frame, and a writable stdin. */
 export class FakeStdout extends EventEmitter {
 	frames: string[] = [];
@@ -241,4 +227,76 @@ export class FakeStdin extends EventEmitter {
 	pause(): void {}
 	ref(): void {}
 	unref(): void {}
+}
+
+/** A terminal size. */
+export type Size = {columns: number; rows: number};
+/** The default fake terminal: wide enough for panels side by side. */
+export const WIDE: Size = {columns: 160, rows: 45};
+/** Frames are cheap to read: poll them often, so a deadline of a few hundred ms measures the app, not the poll. */
+const FRAME_POLL_MS = 10;
+/** The app repaints within its 100 ms batch; a frame not there after this is not coming. */
+const FRAME_WAIT_MS = 3000;
+/**
+ * After writing keys, Ink parses them and React commits their state on later ticks; the next key
+ * or a negative check ("nothing ran") needs that done. Positive checks wait for their frame instead.
+ */
+const KEY_SETTLE_MS = 30;
+
+/** The dashboard App mounted on a fake terminal. */
+export type MountedApp = {
+	stdin: FakeStdin;
+	stdout: FakeStdout;
+	/** The last frame written ('' before the first). */
+	frame: () => string;
+	/** Wait until the last frame contains `expected` (a string), matches it (a RegExp) or satisfies it; returns that frame. */
+	shows: (expected: Expected, what?: string, timeoutMs?: number) => Promise<string>;
+	/** Type keys as one terminal read (a paste is one read), then let Ink and React handle them. */
+	press: (keys: string) => Promise<void>;
+	/** Unmount now (it is unmounted when the test ends anyway). */
+	unmount: () => void;
+};
+
+/**
+ * Mount the dashboard over a fake engine on a fake terminal of `size` (ink-testing-library's is
+ * fixed at 100 columns), unmounted when test `t` ends; with `until`, return once a frame shows it.
+ */
+export async function mountApp(t: TestContext, fake: Fake, options: {size?: Size; until?: string} & Omit<AppProps, 'deps' | 'size'> = {}): Promise<MountedApp> {
+	// Ink reads CI when first imported: interactive behaviour (resize, input) needs it off (STYLE Ink notes).
+	process.env['CI'] = 'false';
+	const [{render}, {App}, React] = await Promise.all([import('ink'), import('../source/ui/app.js'), import('react')]);
+	const {size = WIDE, until, ...props} = options;
+	const stdout = new FakeStdout(size.columns, size.rows);
+	const stdin = new FakeStdin();
+	const instance = render(React.createElement(App, {...props, deps: fake.deps}), {stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout(80, 24) as never, debug: true, exitOnCtrlC: false, patchConsole: false});
+	let mounted = true;
+	const frame = () => stdout.lastFrame() ?? '';
+	const app: MountedApp = {
+		stdin,
+		stdout,
+		frame,
+		async shows(expected, what = String(expected), timeoutMs = FRAME_WAIT_MS) {
+			const test = holds(expected);
+			return waitFor(() => {
+				const shown = frame();
+				return test(shown) ? shown : undefined;
+			}, `a frame that shows ${what}`, timeoutMs, FRAME_POLL_MS);
+		},
+		async press(keys) {
+			stdin.write(keys);
+			await new Promise((r) => setTimeout(r, KEY_SETTLE_MS));
+		},
+		unmount() {
+			if (mounted) {
+				mounted = false;
+				instance.unmount();
+			}
+		},
+	};
+	t.after(() => app.unmount());
+	if (until !== undefined) {
+		await app.shows(until);
+	}
+
+	return app;
 }

@@ -16,14 +16,14 @@ const home = path.join(dir, 'home');
 const binDir = path.join(dir, 'bin');
 /** `stigmer` on PATH for the shells: the built CLI under test. */
 const wrapper = path.join(binDir, 'stigmer');
-const scripts: Record<string, string> = {};
+const scripts = {bash: '', zsh: '', fish: ''};
 
 before(async () => {
 	fs.mkdirSync(home, {mode: 0o700});
 	fs.mkdirSync(binDir);
 	fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, {mode: 0o755});
 	fs.writeFileSync(path.join(home, 'config.yaml'), 'version: 1\ncomponents:\n  redis-cache:\n    command: [redis-server]\n');
-	for (const shell of ['bash', 'zsh', 'fish']) {
+	for (const shell of ['bash', 'zsh', 'fish'] as const) {
 		const r = await runCli(home, ['completion', shell]);
 		assert.equal(r.code, 0, show(r));
 		scripts[shell] = path.join(dir, `stigmer.${shell}`);
@@ -119,7 +119,7 @@ print -r -- "components=\${(j: :)\${(f)"$(__stigmer_candidates stigmer '' server
 	test('saved on fpath as _stigmer, compinit picks it up', () => {
 		const fpath = path.join(dir, 'zfuncs');
 		fs.mkdirSync(fpath, {recursive: true});
-		fs.copyFileSync(scripts['zsh']!, path.join(fpath, '_stigmer'));
+		fs.copyFileSync(scripts.zsh, path.join(fpath, '_stigmer'));
 		const out = inShell('zsh', ['-f', '-c', `fpath=(${JSON.stringify(fpath)} $fpath); autoload -U compinit && compinit -u -d ${JSON.stringify(path.join(dir, 'zcompdump2'))}; print -r -- "comps=\${_comps[stigmer]}"`]);
 		assert.match(out, /^comps=_stigmer$/m);
 	});

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {Ajv, type ValidateFunction} from 'ajv';
 import {parse} from 'yaml';
-import {ROOT, runCli, show} from '../helpers.js';
+import {itemAt, ROOT, runCli, show} from '../helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-config-tools-'));
 after(() => fs.rmSync(dir, {recursive: true, force: true}));
@@ -18,7 +18,7 @@ function readmeExample(): string {
 	const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 	const block = /```yaml\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Configuration')));
 	assert.ok(block, 'README has a yaml example under ## Configuration');
-	return block[1]!;
+	return itemAt(block, 1);
 }
 
 function newHome(name: string, config?: string): string {
@@ -54,13 +54,13 @@ test('the schema accepts the README example and the leading yaml-language-server
 });
 
 test('the schema rejects a typo key, a wrong type and an unknown signal, as config.ts does', async () => {
-	const example = parse(readmeExample()) as {components: Record<string, Record<string, unknown>>};
+	const example = parse(readmeExample()) as {components: Record<'stigmer-server' | 'redis', Record<string, unknown>> & Record<string, Record<string, unknown>>};
 	const cases: Array<[string, (c: typeof example) => void, RegExp]> = [
-		['typo in a component key', (c) => (c.components['stigmer-server']!['prot'] = 7234), /additionalProperties.*"prot"/],
+		['typo in a component key', (c) => (c.components['stigmer-server']['prot'] = 7234), /additionalProperties.*"prot"/],
 		['typo at the top', (c) => Object.assign(c, {componets: {}}), /additionalProperties.*"componets"/],
-		['port as text', (c) => (c.components['redis']!['port'] = 'x'), /"\/components\/redis\/port"/],
-		['unknown stop signal', (c) => (c.components['redis']!['stop_signal'] = 'SIGKILL'), /"\/components\/redis\/stop_signal"/],
-		['ready with two probes', (c) => (c.components['redis']!['ready'] = {tcp: 1, after: '1s'}), /"\/components\/redis\/ready"/],
+		['port as text', (c) => (c.components.redis['port'] = 'x'), /"\/components\/redis\/port"/],
+		['unknown stop signal', (c) => (c.components.redis['stop_signal'] = 'SIGKILL'), /"\/components\/redis\/stop_signal"/],
+		['ready with two probes', (c) => (c.components.redis['ready'] = {tcp: 1, after: '1s'}), /"\/components\/redis\/ready"/],
 		['a component name outside the rule', (c) => (c.components['Bad Name'] = {command: ['x']}), /propertyNames/],
 	];
 	for (const [why, change, expected] of cases) {
@@ -112,8 +112,9 @@ test('config check lists every problem at once, file:line:col and key each, exit
 	];
 	assert.equal(lines.length, expected.length, show(r));
 	for (const [index, [line, col, what]] of expected.entries()) {
-		assert.ok(lines[index]!.startsWith(`${file}:${line}:${col}: `), `problem ${index + 1} is at ${line}:${col}: ${lines[index]}`);
-		assert.match(lines[index]!, what);
+		const problem = lines[index] ?? '';
+		assert.ok(problem.startsWith(`${file}:${line}:${col}: `), `problem ${index + 1} is at ${line}:${col}: ${problem}`);
+		assert.match(problem, what);
 	}
 
 	assert.match(r.stderr, /7 problems; nothing was changed/);
@@ -144,9 +145,10 @@ test('config check: ok for a valid file (a version-0 one is left as it is), for 
 	assert.equal(named.code, 2, show(named));
 	const lines = named.stdout.trimEnd().split('\n');
 	assert.equal(lines.length, 3, `the name rule and the schema, each problem once:\n${show(named)}`);
-	assert.match(lines[0]!, /:3:3: components: invalid component name "Bad Name"/);
-	assert.match(lines[1]!, /:5:3: components: the name "daemon" is reserved/);
-	assert.match(lines[2]!, /:8:5: unknown key "components\.ok\.prot"/);
+	const [badName = '', reserved = '', unknownKey = ''] = lines;
+	assert.match(badName, /:3:3: components: invalid component name "Bad Name"/);
+	assert.match(reserved, /:5:3: components: the name "daemon" is reserved/);
+	assert.match(unknownKey, /:8:5: unknown key "components\.ok\.prot"/);
 
 	const broken = newHome('broken', 'version: 1\ncomponents:\n  a: [\n  b: {\n');
 	const yamlErrors = await runCli(broken, ['config', 'check']);

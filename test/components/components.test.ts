@@ -1,16 +1,12 @@
 // The built-in stack programs (SPEC 3), run as real processes through the built binary.
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import {after, describe, it} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import {Broker, QueueFullError, type BrokerEvent} from '../../source/components/broker.js';
 import {goLogLine, pythonLogLine, zerologLine} from '../../source/components/log-format.js';
+import {CLI, freePort, itemAt, logsHome, waitFor} from '../helpers.js';
 
-const CLI = fileURLToPath(new URL('../../source/cli.js', import.meta.url));
 /** Bound on every wait for a condition; generous for a loaded CI machine, small against a hang. */
 const WAIT_MS = 8000;
 /** The contract: every program exits within one second of SIGTERM. */
@@ -31,21 +27,8 @@ after(() => {
 	}
 });
 
-function tempHome(): string {
-	return fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-components-'));
-}
-
-async function freePort(): Promise<number> {
-	const server = net.createServer();
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	const {port} = server.address() as net.AddressInfo;
-	await new Promise(resolve => {
-		server.close(resolve);
-	});
-	return port;
-}
+/** A home for one program (its STIGMER_HOME), removed when the suite ends. */
+const tempHome = (): string => logsHome('stigmer-components-').home;
 
 function launch(verb: string, env: Record<string, string>): Proc {
 	const child = spawn(process.execPath, [CLI, verb], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
@@ -71,23 +54,16 @@ function startServer(home: string, port: number): Proc {
 	return launch('internal-server', {STIGMER_HOME: home, STIGMER_COMPONENT: 'stigmer-server', PORT: String(port)});
 }
 
-function startRunner(kind: 'workflow-runner' | 'agent-runner', home: string, port: number): Proc {
-	return launch(`internal-${kind}`, {STIGMER_HOME: home, STIGMER_COMPONENT: kind, STIGMER_SERVER_URL: `http://127.0.0.1:${port}`});
+/** A server on a free port of its own, answering /healthz. */
+async function runningServer(home: string): Promise<{port: number; server: Proc}> {
+	const port = await freePort();
+	const server = startServer(home, port);
+	await waitFor(async () => (await get(port, '/healthz')).status === 200, '/healthz to answer 200');
+	return {port, server};
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (await check()) {
-			return;
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 25);
-		});
-	}
-
-	assert.fail(`timed out after ${timeoutMs}ms waiting for ${what}`);
+function startRunner(kind: 'workflow-runner' | 'agent-runner', home: string, port: number): Proc {
+	return launch(`internal-${kind}`, {STIGMER_HOME: home, STIGMER_COMPONENT: kind, STIGMER_SERVER_URL: `http://127.0.0.1:${port}`});
 }
 
 async function get(port: number, pathname: string): Promise<{status: number; body: string}> {
@@ -159,10 +135,10 @@ describe('broker (in memory)', () => {
 		const broker = quiet(events);
 		const polling = broker.poll('q', {pid: 42, component: 'c'}, 40, new AbortController().signal);
 		assert.deepEqual(broker.pollers('q').map(p => [p.queue, p.pid, p.component]), [['q', 42, 'c']]);
-		assert.ok(ISO_MS.test(broker.pollers()[0]!.since));
+		assert.match(itemAt(broker.pollers(), 0).since, ISO_MS);
 		assert.equal(await polling, undefined);
 		assert.equal(broker.pollers('q').length, 1, 'still registered within the grace');
-		await waitFor('the poller to expire', () => broker.pollers('q').length === 0, 2000);
+		await waitFor(() => broker.pollers('q').length === 0, 'the poller to expire', 2000);
 		assert.deepEqual(events.map(e => e.kind), ['poller-registered', 'poller-expired']);
 		broker.close();
 	});
@@ -171,9 +147,9 @@ describe('broker (in memory)', () => {
 		const events: BrokerEvent[] = [];
 		const broker = quiet(events);
 		await broker.poll('q', {pid: 1, component: 'c'}, 10, new AbortController().signal);
-		const since = broker.pollers('q')[0]!.since;
+		const since = itemAt(broker.pollers('q'), 0).since;
 		await broker.poll('q', {pid: 1, component: 'c'}, 10, new AbortController().signal);
-		assert.equal(broker.pollers('q')[0]!.since, since);
+		assert.equal(broker.pollers('q')[0]?.since, since);
 		assert.equal(events.filter(e => e.kind === 'poller-registered').length, 1);
 		broker.close();
 	});
@@ -206,10 +182,7 @@ describe('broker (in memory)', () => {
 
 describe('internal-server', () => {
 	it('answers /healthz and the poller registry, logs zerolog JSON on stderr, exits 0 within 1 s of SIGTERM', async () => {
-		const home = tempHome();
-		const port = await freePort();
-		const server = startServer(home, port);
-		await waitFor('/healthz to answer 200', async () => (await get(port, '/healthz')).status === 200);
+		const {port, server} = await runningServer(tempHome());
 		assert.deepEqual(JSON.parse((await get(port, '/healthz')).body), {status: 'ok', pid: server.child.pid}, '/healthz names the pid that answers (SPEC 4.4)');
 		assert.deepEqual(await get(port, '/v1/pollers'), {status: 200, body: '[]'});
 		assert.equal((await get(port, '/v1/pollers/workflow-runner')).status, 404);
@@ -258,9 +231,7 @@ describe('internal-server', () => {
 	});
 
 	it('exits 0 on SIGINT too', async () => {
-		const port = await freePort();
-		const server = startServer(tempHome(), port);
-		await waitFor('/healthz', async () => (await get(port, '/healthz')).status === 200);
+		const {server} = await runningServer(tempHome());
 		const {ms, code} = await terminate(server, 'SIGINT');
 		assert.equal(code, 0);
 		assert.ok(ms < EXIT_BUDGET_MS, `exit took ${Math.round(ms)}ms`);
@@ -270,13 +241,13 @@ describe('internal-server', () => {
 describe('runners', () => {
 	it('register, receive tasks, survive a server restart, log in their formats, exit 0 within 1 s of SIGTERM', async () => {
 		const home = tempHome();
-		const port = await freePort();
-		let server = startServer(home, port);
-		await waitFor('/healthz', async () => (await get(port, '/healthz')).status === 200);
+		const running = await runningServer(home);
+		const {port} = running;
+		let {server} = running;
 		const workflow = startRunner('workflow-runner', home, port);
 		const agent = startRunner('agent-runner', home, port);
 		for (const queue of ['workflow-runner', 'agent-runner']) {
-			await waitFor(`${queue} to register`, async () => (await get(port, `/v1/pollers/${queue}`)).status === 200);
+			await waitFor(async () => (await get(port, `/v1/pollers/${queue}`)).status === 200, `${queue} to register`);
 		}
 
 		const registry = JSON.parse((await get(port, '/v1/pollers')).body) as Array<{queue: string; pid: number; component: string; since: string}>;
@@ -290,19 +261,19 @@ describe('runners', () => {
 
 		assert.equal((await post(port, '/v1/queues/workflow-runner/tasks', '{"workflow":"wf-7"}')).status, 202);
 		assert.equal((await post(port, '/v1/queues/agent-runner/tasks', '{"agent":"ag-9"}')).status, 202);
-		await waitFor('the workflow runner to log its task', () => workflow.out().includes('{"workflow":"wf-7"}'));
-		await waitFor('the agent runner to log its task', () => agent.out().includes('{"agent":"ag-9"}'));
+		await waitFor(() => workflow.out().includes('{"workflow":"wf-7"}'), 'the workflow runner to log its task');
+		await waitFor(() => agent.out().includes('{"agent":"ag-9"}'), 'the agent runner to log its task');
 
 		// The server dies hard and comes back on the same port: the runners find it by themselves.
 		server.child.kill('SIGKILL');
 		await server.exited;
-		await waitFor('the agent runner to notice', () => agent.err().includes('lost connection'));
+		await waitFor(() => agent.err().includes('lost connection'), 'the agent runner to notice');
 		server = startServer(home, port);
 		for (const queue of ['workflow-runner', 'agent-runner']) {
-			await waitFor(`${queue} to re-register`, async () => (await get(port, `/v1/pollers/${queue}`)).status === 200);
+			await waitFor(async () => (await get(port, `/v1/pollers/${queue}`)).status === 200, `${queue} to re-register`);
 		}
 
-		await waitFor('the runners to log the reconnection', () => workflow.out().includes('reconnected') && agent.out().includes('reconnected'));
+		await waitFor(() => workflow.out().includes('reconnected') && agent.out().includes('reconnected'), 'the runners to log the reconnection');
 
 		for (const runner of [workflow, agent]) {
 			const {ms, code} = await terminate(runner);
@@ -322,7 +293,7 @@ describe('runners', () => {
 			assertNear(localStamp(line), 'workflow-runner log');
 		}
 
-		assert.match(goLines[1]!, new RegExp(`polling workflow-runner queue at http://127\\.0\\.0\\.1:${port}$`));
+		assert.match(itemAt(goLines, 1), new RegExp(`polling workflow-runner queue at http://127\\.0\\.0\\.1:${port}$`));
 		assert.ok(goLines.some(line => line.includes('lost connection to server')));
 		assert.match(goLines.at(-2)!, /shutting down \(received SIGTERM\)$/);
 
@@ -337,22 +308,20 @@ describe('runners', () => {
 		assert.ok(errLines.length > 0);
 		for (const line of errLines) {
 			assert.match(line, PY_LINE);
-			assert.match(PY_LINE.exec(line)![2]!, /^(WARNING|ERROR)$/);
+			assert.match(PY_LINE.exec(line)?.[2] ?? '', /^(WARNING|ERROR)$/);
 		}
 	});
 
 	it('a runner killed mid-poll leaves the registry at once, not after the grace', async () => {
 		const home = tempHome();
-		const port = await freePort();
-		const server = startServer(home, port);
-		await waitFor('/healthz', async () => (await get(port, '/healthz')).status === 200);
+		const {port, server} = await runningServer(home);
 		const workflow = startRunner('workflow-runner', home, port);
-		await waitFor('the runner to register', async () => (await get(port, '/v1/pollers/workflow-runner')).status === 200);
+		await waitFor(async () => (await get(port, '/v1/pollers/workflow-runner')).status === 200, 'the runner to register');
 		workflow.child.kill('SIGKILL');
 		await workflow.exited;
 		// Well under POLLER_GRACE_MS (3 s): the dropped connection is what unregisters it.
-		await waitFor('the runner to leave the registry', async () => (await get(port, '/v1/pollers/workflow-runner')).status === 404, 1500);
-		await waitFor('the server to log it', () => server.err().includes('"message":"poller expired"'));
+		await waitFor(async () => (await get(port, '/v1/pollers/workflow-runner')).status === 404, 'the runner to leave the registry', 1500);
+		await waitFor(() => server.err().includes('"message":"poller expired"'), 'the server to log it');
 		assert.equal((await terminate(server)).code, 0);
 	});
 
@@ -360,9 +329,10 @@ describe('runners', () => {
 		const port = await freePort();
 		const workflow = startRunner('workflow-runner', tempHome(), port);
 		const agent = startRunner('agent-runner', tempHome(), port);
-		await waitFor('two failed polls each', () => (workflow.out().match(/unreachable|not reachable/g) ?? []).length >= 2 && lines(agent.err()).length >= 2);
-		assert.match(lines(agent.err())[0]!, /WARNING agent_runner: server not reachable yet at .*ECONNREFUSED.*retrying in 100ms$/);
-		assert.match(lines(agent.err())[1]!, /ERROR agent_runner: server still unreachable after 2 attempts .*retrying in 200ms$/);
+		await waitFor(() => (workflow.out().match(/unreachable|not reachable/g) ?? []).length >= 2 && lines(agent.err()).length >= 2, 'two failed polls each');
+		const [first = '', second = ''] = lines(agent.err());
+		assert.match(first, /WARNING agent_runner: server not reachable yet at .*ECONNREFUSED.*retrying in 100ms$/);
+		assert.match(second, /ERROR agent_runner: server still unreachable after 2 attempts .*retrying in 200ms$/);
 		for (const runner of [workflow, agent]) {
 			const {ms, code} = await terminate(runner);
 			assert.equal(code, 0);

@@ -8,7 +8,7 @@ import {parsePidFile} from '../../source/engine/pidfile.js';
 import {rotateLogs, rotationStamp} from '../../source/engine/rotate.js';
 import {parseDuration} from '../../source/units.js';
 import {homeAt} from '../../source/paths.js';
-import {CLI, fixture, freePort, isAlive, makeHome, parseStarted, show, statusJson, waitFor} from '../helpers.js';
+import {CLI, fixture, freePort, isAlive, itemAt, makeHome, parseStarted, printedMs, show, SLEEPER_ONLY, statusJson} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
 
@@ -77,15 +77,14 @@ test('rotation: non-empty logs get a UTC stamp (-1 when taken), empty ones stay,
 });
 
 test('a lock left by a dead holder is taken over at once; the start proceeds', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}});
+	const home = await makeHome(t, SLEEPER_ONLY);
 	fs.mkdirSync(home.dataDir, {recursive: true});
 	// A pid that existed and is gone: a child we started and reaped.
 	const {spawnSync} = await import('node:child_process');
 	const dead = spawnSync('true').pid!;
 	fs.writeFileSync(path.join(home.dataDir, 'lock'), JSON.stringify({pid: dead, startTime: '1'}));
-	const result = await home.cli(['server', 'start']);
-	assert.equal(result.code, 0, show(result));
-	assert.ok(parseStarted(result.stdout).has('sleeper'));
+	const {started} = await home.start();
+	assert.ok(started.has('sleeper'));
 	assert.equal(fs.existsSync(path.join(home.dataDir, 'lock')), false, 'the lock is released after the start');
 });
 
@@ -103,8 +102,7 @@ test('bin/<component> replaces a built-in; temporal is enabled when a binary is 
 	fs.writeFileSync(path.join(bin, 'temporal'), `#!/usr/bin/env node\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\nrequire('node:net').createServer().listen(port, '127.0.0.1', () => console.log(JSON.stringify({level: 'info', ts: Date.now() / 1000, msg: 'temporal up', argv: process.argv.slice(2)})));\nprocess.on('SIGTERM', () => process.exit(0));\n`, {mode: 0o755});
 	// A stand-in stigmer-server: the built-in, re-executed through a wrapper that marks its log.
 	fs.writeFileSync(path.join(bin, 'stigmer-server'), '#!/bin/sh\necho "wrapper ran" >&2\nexec "$STIGMER_NODE" "$STIGMER_CLI" internal-server\n', {mode: 0o755});
-	const started = await home.cli(['server', 'start'], {env: {STIGMER_CLI: CLI, STIGMER_NODE: process.execPath}});
-	assert.equal(started.code, 0, show(started) + home.logs());
+	const {result: started} = await home.start([], {env: {STIGMER_CLI: CLI, STIGMER_NODE: process.execPath}});
 	assert.deepEqual([...parseStarted(started.stdout).keys()].sort(), ['stigmer-server', 'temporal']);
 	const report = await statusJson(home);
 	assert.equal(report.byName.get('temporal')?.state, 'running');
@@ -123,11 +121,11 @@ test('probes: log, after and http on user components; a probe that never passes 
 		'by-after': {command: fixture('sleeper.mjs'), ready: {after: '300ms'}},
 		'by-http': {command: ['node', '-e', `require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], ready: {http: `http://127.0.0.1:${port}/`}, depends_on: ['by-log']},
 	}});
-	const ok = await home.cli(['server', 'start']);
-	assert.equal(ok.code, 0, show(ok) + home.logs());
-	const started = parseStarted(ok.stdout);
+	const {started} = await home.start();
 	assert.deepEqual([...started.keys()].sort(), ['by-after', 'by-http', 'by-log']);
-	assert.ok(Number.parseInt(started.get('by-after')!.ready, 10) >= 300 || started.get('by-after')!.ready.endsWith('s'), `after: 300ms waits 300ms (${started.get('by-after')!.ready})`);
+	// Any printed duration ends in 's' ('300ms' too): compare the time itself.
+	const afterReady = started.get('by-after')?.ready ?? '';
+	assert.ok(printedMs(afterReady) >= 300, `after: 300ms waits 300ms (${afterReady})`);
 
 	const never = await freePort();
 	home.writeConfig({builtins: false, components: {never: {command: fixture('sleeper.mjs'), ready: {tcp: never}, ready_timeout: '1s'}}});
@@ -141,13 +139,9 @@ test('probes: log, after and http on user components; a probe that never passes 
 
 test('start and stop of one component leave the others alone', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
-	const before = parseStarted(first.stdout);
+	const {started: before} = await home.start();
 
-	const one = await home.cli(['server', 'start', 'workflow-runner']);
-	assert.equal(one.code, 0, show(one));
-	const again = parseStarted(one.stdout);
+	const {started: again} = await home.start(['workflow-runner']);
 	assert.deepEqual([...again.keys()], ['workflow-runner']);
 	assert.notEqual(again.get('workflow-runner')!.pid, before.get('workflow-runner')!.pid, 'a fresh workflow-runner');
 	assert.equal(isAlive(before.get('workflow-runner')!.pid), false, 'the old one is gone');
@@ -162,7 +156,7 @@ test('start and stop of one component leave the others alone', {timeout: TEST_TI
 	assert.equal(report.result.code, 3, 'not healthy with agent-runner stopped');
 	assert.equal(report.byName.get('agent-runner')?.state, 'stopped');
 	assert.equal(report.byName.get('stigmer-server')?.state, 'running');
-	await waitFor(() => report.byName.get('workflow-runner')?.state === 'running', 'workflow-runner still running');
+	assert.equal(report.byName.get('workflow-runner')?.state, 'running', 'workflow-runner still running');
 });
 
 test('a config without version is read as is by status, and migrated in place with a backup by stop (under the lock)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
@@ -177,5 +171,5 @@ test('a config without version is read as is by status, and migrated in place wi
 	assert.match(fs.readFileSync(home.configFile, 'utf8'), /^version: 1\n/);
 	const backups = fs.readdirSync(home.dir).filter((f) => f.startsWith('config.yaml.bak.'));
 	assert.equal(backups.length, 1, 'one backup');
-	assert.equal(fs.readFileSync(path.join(home.dir, backups[0]!), 'utf8'), old, 'the backup holds the old text');
+	assert.equal(fs.readFileSync(path.join(home.dir, itemAt(backups, 0)), 'utf8'), old, 'the backup holds the old text');
 });

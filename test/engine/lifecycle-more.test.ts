@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
 import {
-	CLI, fixture, freePort, isAlive, makeHome, parseCleaned, parseStarted, parseStopped, procStat, readPidFile, ROOT, runCli,
+	CLI, fixture, freePort, isAlive, itemAt, makeHome, parseCleaned, parseStopped, procStat, readPidFile, ROOT, runCli,
 	show, spawnMarked, statusJson, waitFor,
 } from '../helpers.js';
 
@@ -22,9 +22,7 @@ function stamp(ms: number): string {
 
 test('start COMPONENT restarts only that one; stop COMPONENT stops only that one; status fields', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
-	const pids = parseStarted(first.stdout);
+	const {started: pids} = await home.start();
 
 	const status = await statusJson(home);
 	for (const name of BUILTINS) {
@@ -47,9 +45,7 @@ test('start COMPONENT restarts only that one; stop COMPONENT stops only that one
 		assert.equal(c.reason, null);
 	}
 
-	const one = await home.cli(['server', 'start', 'workflow-runner']);
-	assert.equal(one.code, 0, show(one) + home.logs());
-	const restarted = parseStarted(one.stdout);
+	const {result: one, started: restarted} = await home.start(['workflow-runner']);
 	assert.deepEqual([...restarted.keys()], ['workflow-runner'], `only workflow-runner restarts:\n${show(one)}`);
 	assert.notEqual(restarted.get('workflow-runner')!.pid, pids.get('workflow-runner')!.pid);
 	assert.equal(isAlive(pids.get('workflow-runner')!.pid), false);
@@ -71,14 +67,12 @@ test('start COMPONENT restarts only that one; stop COMPONENT stops only that one
 test('two homes side by side: neither start, cleanup nor stop touches the other home', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const a = await makeHome(t);
 	const b = await makeHome(t);
-	const startB = await b.cli(['server', 'start']);
-	assert.equal(startB.code, 0, show(startB) + b.logs());
+	await b.start();
 	const orphanOfB = spawnMarked(b, 'workflow-runner', ['sleep', '300']).pid!;
 	await waitFor(() => b.processes()['workflow-runner']?.includes(orphanOfB), 'B\'s orphan to carry B\'s marker');
 	const before = b.processes();
 
-	const startA = await a.cli(['server', 'start']);
-	assert.equal(startA.code, 0, show(startA) + a.logs());
+	const {result: startA} = await a.start();
 	assert.equal(parseCleaned(startA.stdout).size, 0, `A has no orphans of its own:\n${show(startA)}`);
 	assert.deepEqual(b.processes(), before, 'B is untouched by A\'s start and cleanup');
 	const stopA = await a.cli(['server', 'stop']);
@@ -86,8 +80,7 @@ test('two homes side by side: neither start, cleanup nor stop touches the other 
 	assert.deepEqual(a.processes(), {});
 	assert.deepEqual(b.processes(), before, 'B is untouched by A\'s stop');
 
-	const again = await b.cli(['server', 'start']);
-	assert.equal(again.code, 0, show(again));
+	const {result: again} = await b.start();
 	assert.deepEqual(parseCleaned(again.stdout).get('workflow-runner')?.pids, [orphanOfB], 'B\'s own start cleans up B\'s orphan');
 });
 
@@ -123,22 +116,20 @@ test('logs: rotation at start with 7-day retention, legacy daemon.log renamed, u
 		fs.writeFileSync(file, 'user data\n');
 	}
 
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
+	await home.start();
 	assert.equal(fs.existsSync(path.join(logs, 'daemon.log')), false, 'legacy daemon.log is renamed');
 	const renamed = fs.readdirSync(logs).filter((f) => /^stigmer-server\.log\.\d{8}T\d{6}Z(-\d+)?$/.test(f));
 	assert.equal(renamed.length, 1, `daemon.log became a rotated stigmer-server log: ${fs.readdirSync(logs).join(', ')}`);
-	assert.equal(fs.readFileSync(path.join(logs, renamed[0]!), 'utf8'), '2026-01-01T00:00:00Z legacy server line\n');
+	assert.equal(fs.readFileSync(path.join(logs, itemAt(renamed, 0)), 'utf8'), '2026-01-01T00:00:00Z legacy server line\n');
 	assert.equal(fs.existsSync(old), false, 'a rotated log older than 7 days is deleted');
 	assert.equal(fs.existsSync(recent), true, 'a rotated log of 2 days ago is kept');
 
 	await waitFor(() => fs.statSync(home.logFile('workflow-runner')).size > 0, 'workflow-runner to log something');
 	const firstSession = fs.readFileSync(home.logFile('workflow-runner'), 'utf8');
-	const second = await home.cli(['server', 'start']);
-	assert.equal(second.code, 0, show(second) + home.logs());
+	await home.start();
 	const rotated = fs.readdirSync(logs).filter((f) => /^workflow-runner\.log\.\d{8}T\d{6}Z(-\d+)?$/.test(f) && path.join(logs, f) !== recent);
 	assert.equal(rotated.length, 1, `the first session's log was rotated: ${fs.readdirSync(logs).join(', ')}`);
-	assert.ok(fs.readFileSync(path.join(logs, rotated[0]!), 'utf8').startsWith(firstSession), 'with its lines');
+	assert.ok(fs.readFileSync(path.join(logs, itemAt(rotated, 0)), 'utf8').startsWith(firstSession), 'with its lines');
 
 	for (const file of fs.readdirSync(logs)) {
 		assert.equal(fs.statSync(path.join(logs, file)).mode & 0o077, 0, `${file} is private`);
@@ -160,9 +151,7 @@ test('bin/<component> replaces the built-in command; bin/temporal enables tempor
 	fs.writeFileSync(path.join(bin, 'workflow-runner'), `#!/bin/sh\necho "started from bin/workflow-runner" >&2\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} internal-workflow-runner\n`, {mode: 0o755});
 	fs.writeFileSync(path.join(bin, 'temporal'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'test', 'fixtures', 'fake-temporal.mjs'))} "$@"\n`, {mode: 0o755});
 
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
-	const started = parseStarted(start.stdout);
+	const {result: start, started} = await home.start();
 	assert.deepEqual([...started.keys()].sort(), [...BUILTINS, 'temporal'].sort(), show(start));
 	assert.match(fs.readFileSync(home.logFile('workflow-runner', 'stderr'), 'utf8'), /started from bin\/workflow-runner/);
 	const argv = readPidFile(home.pidFile('temporal'))?.['argv'] as string[] | undefined;
@@ -182,9 +171,8 @@ test('no temporal binary: temporal is disabled with the reason, and the stack ru
 	const home = await makeHome(t, {components: {temporal: null}});
 	const pathWithoutTemporal = (process.env['PATH'] ?? '').split(path.delimiter).filter((dir) => !fs.existsSync(path.join(dir, 'temporal'))).join(path.delimiter);
 	const env = {PATH: pathWithoutTemporal};
-	const start = await home.cli(['server', 'start'], {env});
-	assert.equal(start.code, 0, show(start) + home.logs());
-	assert.equal(parseStarted(start.stdout).has('temporal'), false);
+	const {started} = await home.start([], {env});
+	assert.equal(started.has('temporal'), false);
 	const status = await home.cli(['server', 'status', '--json'], {env});
 	assert.equal(status.code, 0, `every enabled component runs:\n${show(status)}`);
 	const temporal = (JSON.parse(status.stdout) as {components: Array<{name: string; state: string; enabled: boolean; reason: string}>}).components.find((c) => c.name === 'temporal')!;
@@ -218,7 +206,7 @@ test('--help on every command exits 0; --version prints the package version', {t
 	for (const verb of [['server', 'start'], ['server', 'stop'], ['server', 'status'], ['server', 'logs'], ['dash']]) {
 		const help = await home.cli([...verb, '--help']);
 		assert.equal(help.code, 0, `${verb.join(' ')} --help:\n${show(help)}`);
-		assert.match(help.stdout, /usage/i, `${verb.join(' ')} --help prints usage`);
+		assert.match(help.stdout, new RegExp(`Usage: stigmer ${verb.join(' ')}\\b`), `${verb.join(' ')} --help prints its usage`);
 	}
 
 	const version = await home.cli(['--version']);
@@ -242,9 +230,7 @@ test('user component options: env, cwd, PORT, shell: true, stop_signal, an http 
 			shelled: {command: `echo "from a shell: $0" && exec ${JSON.stringify(node)} ${JSON.stringify(sleeper)}`, shell: true, ready: {log: 'sleeper ready'}},
 		},
 	});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
-	const started = parseStarted(start.stdout);
+	const {result: start, started} = await home.start();
 	assert.ok(started.has('plain') && started.has('shelled'), show(start));
 
 	const plainLog = await waitFor(() => /sleeper env (.*)$/m.exec(fs.readFileSync(home.logFile('plain'), 'utf8'))?.[1], 'plain to log its environment');

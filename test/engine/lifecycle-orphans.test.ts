@@ -39,8 +39,7 @@ function realStartTime(recorded: unknown, real: string): unknown {
 
 test('the incident: six extra marked workflow-runners and an overwritten PID file; start leaves exactly one', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
+	const {result: first} = await home.start();
 	const original = parseStarted(first.stdout).get('workflow-runner')!.pid;
 	const template = readPidFile(home.pidFile('workflow-runner'))!;
 
@@ -60,8 +59,7 @@ test('the incident: six extra marked workflow-runners and an overwritten PID fil
 	assert.equal(before.byName.get('workflow-runner')!.pid, recorded, 'status follows the PID file');
 	assert.deepEqual(before.byName.get('workflow-runner')!.orphans.map((o) => o.pid).sort(byNumber), orphans, `status lists the orphans:\n${show(before.result)}`);
 
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
+	const {result: start, started} = await home.start();
 	const cleaned = parseCleaned(start.stdout).get('workflow-runner');
 	assert.ok(cleaned, `\`cleaned up 6 orphaned workflow-runner processes (pids …)\`:\n${show(start)}`);
 	assert.equal(cleaned.count, orphans.length, show(start));
@@ -69,7 +67,7 @@ test('the incident: six extra marked workflow-runners and an overwritten PID fil
 		assert.deepEqual(cleaned.pids, orphans, 'every ended process not recorded in a valid PID file is reported');
 	}
 
-	const fresh = parseStarted(start.stdout).get('workflow-runner')!.pid;
+	const fresh = started.get('workflow-runner')!.pid;
 	assert.deepEqual(home.processes()['workflow-runner'], [fresh], 'exactly one workflow-runner is left');
 	for (const pid of [original, ...extras]) {
 		assert.equal(isAlive(pid), false, `runner ${pid} is gone`);
@@ -88,10 +86,9 @@ test('PID reuse: PID files naming a live stranger (plain number, JSON with a wro
 
 	// 1. A legacy plain-number PID file: the stranger carries no marker, so the file is stale.
 	fs.writeFileSync(home.pidFile('stigmer-server'), `${stranger}\n`, {mode: 0o600});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
+	const {started} = await home.start();
 	assert.ok(isAlive(stranger), 'the stranger survives start');
-	const server = parseStarted(start.stdout).get('stigmer-server')!.pid;
+	const server = started.get('stigmer-server')!.pid;
 	assert.equal(readPidFile(home.pidFile('stigmer-server'))?.['pid'], server, 'the stale file was replaced by the real record');
 	const template = readPidFile(home.pidFile('workflow-runner'))!;
 	const stop = await home.cli(['server', 'stop']);
@@ -120,8 +117,7 @@ test('PID reuse: PID files naming a live stranger (plain number, JSON with a wro
 		writeRecord(home, name, template, fields);
 	}
 
-	const again = await home.cli(['server', 'start']);
-	assert.equal(again.code, 0, show(again) + home.logs());
+	await home.start();
 	assert.ok(isAlive(stranger), 'the stranger survives start');
 	for (const name of BUILTINS) {
 		assert.notEqual(readPidFile(home.pidFile(name))?.['pid'], stranger, `data/${name}.pid names the new process`);
@@ -141,11 +137,10 @@ test('legacy data/daemon.pid naming a live marked stigmer-server: cleaned up, fi
 	const daemonPid = `${home.dataDir}/daemon.pid`;
 	fs.writeFileSync(daemonPid, `${legacy}\n`, {mode: 0o600});
 
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
+	const {started} = await home.start();
 	assert.equal(isAlive(legacy), false, 'the legacy server is ended');
 	assert.equal(fs.existsSync(daemonPid), false, 'data/daemon.pid is removed');
-	const server = parseStarted(start.stdout).get('stigmer-server')!.pid;
+	const server = started.get('stigmer-server')!.pid;
 	assert.notEqual(server, legacy);
 	assert.deepEqual(home.processes()['stigmer-server'], [server], 'exactly one stigmer-server');
 	assert.ok((await fetch(`http://127.0.0.1:${home.port}/healthz`)).ok, 'the new server answers on the port');
@@ -153,8 +148,7 @@ test('legacy data/daemon.pid naming a live marked stigmer-server: cleaned up, fi
 
 test('PID 1 and the CLI\'s own parent are never signalled, even when a PID file proves them', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
+	await home.start();
 	const template = readPidFile(home.pidFile('agent-runner'))!;
 	const stop = await home.cli(['server', 'stop']);
 	assert.equal(stop.code, 0, show(stop));
@@ -178,8 +172,7 @@ test('PID 1 and the CLI\'s own parent are never signalled, even when a PID file 
 	const stopAgain = await home.cli(['server', 'stop']);
 	assert.equal(stopAgain.code, 0, show(stopAgain));
 	plant();
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
+	await home.start();
 	assert.deepEqual(Object.keys(home.processes()).sort(), BUILTINS);
 	// Still here: had either been signalled, this process (or the whole run) would have ended.
 	assert.ok(isAlive(process.pid) && isAlive(1));

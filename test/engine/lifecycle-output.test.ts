@@ -36,8 +36,7 @@ function lineIndex(stdout: string, pattern: RegExp): number {
 test('a restart that fails says what it stopped, in the order it stopped them', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, {builtins: false});
 	const flag = dbAndApp(home);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
+	await home.start();
 
 	fs.rmSync(flag);
 	const again = await home.cli(['server', 'start']);
@@ -60,8 +59,7 @@ test('stop prints each line as it happens, dependents first: a stubborn one does
 			stubborn: {command: fixture('ignores-sigterm-with-children.mjs'), ready: {log: 'ready'}, stop_timeout: STUBBORN_STOP_TIMEOUT},
 		},
 	});
-	const started = await home.cli(['server', 'start']);
-	assert.equal(started.code, 0, show(started) + home.logs());
+	await home.start();
 
 	const child = spawnCli(home.dir, ['server', 'stop']);
 	t.after(() => child.kill('SIGKILL'));

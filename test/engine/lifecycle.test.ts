@@ -2,11 +2,10 @@
 // stop, crash recovery, a stubborn process group, a failing component, and a real Debian daemon.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import test from 'node:test';
 import {
-	fixture, freePort, isAlive, groupMembers, makeHome, parseStarted, parseStopped, printedMs, procStat,
-	readPidFile, show, statusJson, waitFor, which,
+	fixture, freePort, isAlive, groupMembers, makeHome, parseStopped, printedMs, procStat,
+	readPidFile, redisPing, show, statusJson, waitFor, which,
 } from '../helpers.js';
 
 const BUILTINS = ['agent-runner', 'stigmer-server', 'workflow-runner'];
@@ -26,9 +25,7 @@ function assertStopOrder(stdout: string, what: string): void {
 test('start, start again, stop: one process per component, fresh pids, nothing left', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
 
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
-	const started = parseStarted(first.stdout);
+	const {result: first, started} = await home.start();
 	assert.deepEqual([...started.keys()].sort(), BUILTINS, `one ✓ line per enabled component:\n${show(first)}`);
 	assert.deepEqual(home.processes(), Object.fromEntries(BUILTINS.map((n) => [n, [started.get(n)!.pid]])), 'exactly the printed pids run, one per component');
 	for (const name of BUILTINS) {
@@ -59,12 +56,10 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 	const table = await home.cli(['server', 'status']);
 	assert.equal(table.code, 0, show(table));
 	for (const name of BUILTINS) {
-		assert.match(table.stdout, new RegExp(`${name}.*running`), `status table shows ${name} running`);
+		assert.match(table.stdout, new RegExp(`^${name} +running +${started.get(name)?.pid} `, 'm'), `status table shows ${name} running with its pid`);
 	}
 
-	const second = await home.cli(['server', 'start']);
-	assert.equal(second.code, 0, show(second) + home.logs());
-	const restarted = parseStarted(second.stdout);
+	const {result: second, started: restarted} = await home.start();
 	assert.deepEqual([...restarted.keys()].sort(), BUILTINS, show(second));
 	for (const name of BUILTINS) {
 		const before = started.get(name)!.pid;
@@ -104,9 +99,7 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 
 test('kill -9 of a component and its supervisor, then start: crashed in status, then exactly one of each, healthy', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first) + home.logs());
-	const before = parseStarted(first.stdout);
+	const {started: before} = await home.start();
 	const server = before.get('stigmer-server')!.pid;
 	const supervisor = Number(readPidFile(home.pidFile('stigmer-server'))?.['supervisorPid']);
 	assert.equal(procStat(server)?.ppid, supervisor, 'the PID file names the component\'s parent as its supervisor');
@@ -121,9 +114,7 @@ test('kill -9 of a component and its supervisor, then start: crashed in status, 
 	assert.equal(crashed.byName.get('stigmer-server')!.state, 'crashed', show(crashed.result));
 	assert.equal(crashed.report.healthy, false);
 
-	const second = await home.cli(['server', 'start']);
-	assert.equal(second.code, 0, show(second) + home.logs());
-	const after = parseStarted(second.stdout);
+	const {result: second, started: after} = await home.start();
 	assert.deepEqual([...after.keys()].sort(), BUILTINS, show(second));
 	assert.deepEqual(home.processes(), Object.fromEntries(BUILTINS.map((n) => [n, [after.get(n)!.pid]])), 'exactly one of each');
 	for (const name of BUILTINS) {
@@ -140,9 +131,8 @@ test('a component that ignores SIGTERM and has children: stop kills the whole gr
 		builtins: false,
 		components: {stubborn: {command: fixture('ignores-sigterm-with-children.mjs'), ready: {log: 'ready'}, stop_timeout: '1s'}},
 	});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
-	const leader = parseStarted(start.stdout).get('stubborn')?.pid;
+	const {result: start, started} = await home.start();
+	const leader = started.get('stubborn')?.pid;
 	assert.ok(leader, show(start));
 	const children = await waitFor(() => /children (\d+) (\d+)/.exec(fs.readFileSync(home.logFile('stubborn'), 'utf8'))?.slice(1).map(Number), 'the fixture to log its children');
 	// The supervisor leads the group (SPEC 4.8): it, the component and both children.
@@ -198,9 +188,8 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 			redis: {command: [redis, '--port', String(port), '--save', '', '--appendonly', 'no'], port, ready: {tcp: port}, depends_on: ['stigmer-server'], stop_timeout: '5s'},
 		},
 	});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start) + home.logs());
-	const pid = parseStarted(start.stdout).get('redis')?.pid;
+	const {result: start, started} = await home.start();
+	const pid = started.get('redis')?.pid;
 	assert.ok(pid, `\`✓ redis  pid N  ready in …\`:\n${show(start)}`);
 	assert.equal(await redisPing(port), '+PONG', 'redis answers on its port once start returns');
 
@@ -210,9 +199,8 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 	assert.equal(status.byName.get('redis')?.port, port);
 	assert.equal(status.byName.get('redis')?.pid, pid);
 
-	const again = await home.cli(['server', 'start']);
-	assert.equal(again.code, 0, show(again) + home.logs());
-	const fresh = parseStarted(again.stdout).get('redis')?.pid;
+	const {result: again, started: restarted} = await home.start();
+	const fresh = restarted.get('redis')?.pid;
 	assert.ok(fresh && fresh !== pid, `start restarts redis with a fresh pid:\n${show(again)}`);
 	assert.equal(isAlive(pid), false, 'the first redis-server is gone (found by its PID file and group, whatever its title)');
 	assert.equal(await redisPing(port), '+PONG');
@@ -224,19 +212,3 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 	assert.equal(fs.existsSync(home.pidFile('redis')), false);
 	await assert.rejects(redisPing(port), 'nothing listens on the port any more');
 });
-
-/** One PING over a raw socket; resolves with the reply line. */
-async function redisPing(port: number): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const socket = net.connect(port, '127.0.0.1');
-		socket.setTimeout(3000, () => {
-			socket.destroy(new Error('redis did not answer within 3s'));
-		});
-		socket.on('error', reject);
-		socket.on('connect', () => socket.write('PING\r\n'));
-		socket.on('data', (data) => {
-			resolve(data.toString().trim());
-			socket.end();
-		});
-	});
-}

@@ -60,8 +60,7 @@ async function pollers(port: number): Promise<Array<{queue: string; pid: number}
 
 test('a second home on the port of a running first home: no ✓, exit 1 naming the holder, the first stack untouched', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const first = await makeHome(t);
-	const started = await first.cli(['server', 'start']);
-	assert.equal(started.code, 0, show(started) + first.logs());
+	const {result: started} = await first.start();
 	const before = first.processes();
 	const serverPid = parseStarted(started.stdout).get('stigmer-server')!.pid;
 
@@ -165,9 +164,8 @@ test('ready: {log} follows the files: READY after 300,000 lines is found', {time
 			chatty: {command: ['sh', '-c', 'seq 1 300000; echo READY; exec sleep 300'], ready: {log: '^READY$'}, ready_timeout: '20s'},
 		},
 	});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start));
-	assert.ok(parseStarted(start.stdout).has('chatty'), show(start));
+	const {result: start, started} = await home.start();
+	assert.ok(started.has('chatty'), show(start));
 	assert.ok(fs.statSync(home.logFile('chatty')).size > 1024 * 1024, 'more than the 1 MiB an attempt used to read came before READY');
 });
 
@@ -181,9 +179,8 @@ test('ready: {exec}: argv without a shell, the component\'s env and cwd, no STIG
 			db: {command: ['sh', '-c', 'sleep 0.5; touch created-by-component; exec sleep 300'], cwd, env: {FOO: 'bar baz'}, ready: {exec: [check]}},
 		},
 	});
-	const start = await home.cli(['server', 'start']);
-	assert.equal(start.code, 0, show(start));
-	const db = parseStarted(start.stdout).get('db');
+	const {result: start, started} = await home.start();
+	const db = started.get('db');
 	assert.ok(db, show(start));
 	assert.ok(!db.ready.endsWith('ms') || Number.parseInt(db.ready, 10) >= 450, `not before the file existed (${db.ready})`);
 	assert.ok(fs.existsSync(path.join(cwd, 'created-by-component')));
@@ -225,7 +222,8 @@ test('progress: a fast component\'s ✓ is printed while a slow one is still awa
 	assert.equal(await run.exited, 0, run.stderr());
 	const lines = run.stdout().split('\n').filter((l) => l.startsWith('✓'));
 	assert.deepEqual(lines.map((l) => l.split(/\s+/)[1]), ['fast', 'slow']);
-	assert.equal(lines[0]!.indexOf('pid'), lines[1]!.indexOf('pid'), `names padded to the widest:\n${lines.join('\n')}`);
+	const [fast = '', slow = ''] = lines;
+	assert.equal(fast.indexOf('pid'), slow.indexOf('pid'), `names padded to the widest:\n${lines.join('\n')}`);
 });
 
 test('progress: a live line on a terminal, none in a pipe', {timeout: TEST_TIMEOUT_MS}, async (t) => {
@@ -246,8 +244,7 @@ test('progress: a live line on a terminal, none in a pipe', {timeout: TEST_TIMEO
 	const readyMs = Number(/ready in (\d+)ms/.exec(plain)?.[1] ?? 1000);
 	assert.ok(draws <= readyMs / 100 + 2, `at most 10 draws a second: ${draws} in ${readyMs}ms`);
 
-	const piped = await home.cli(['server', 'start']);
-	assert.equal(piped.code, 0, show(piped));
+	const {result: piped} = await home.start();
 	assert.doesNotMatch(piped.stdout + piped.stderr, /waiting for|[◐◓◑◒]|\u001B\[2K/, `nothing live in a pipe:\n${show(piped)}`);
 });
 

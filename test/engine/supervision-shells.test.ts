@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
 import {SUPERVISOR_SHELLS, supervisorShell} from '../../source/engine/spawn.js';
 import {SUPERVISOR_FUNCTIONS, SUPERVISOR_FUNCTIONS_SENT, SUPERVISOR_SCRIPT} from '../../source/engine/supervisor-script.js';
 import {
-	freePort, groupMembers, isAlive, makeHome, parseStarted, parseStopped, procStat, readPidFile, show, statusJson, waitFor, which,
+	freePort, groupMembers, isAlive, makeHome, parseStarted, parseStopped, procStat, readPidFile, redisPing, show, statusJson, waitFor, which,
 	type TestHome,
 } from '../helpers.js';
 
@@ -241,24 +240,6 @@ test('nginx: kill -9 of the master; the old workers are ended, nginx is back and
 	assert.deepEqual(groupMembers(supervisor), [], 'nothing of nginx is left');
 });
 
-async function redisPing(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1');
-		socket.setTimeout(1000, () => {
-			socket.destroy();
-			resolve(false);
-		});
-		socket.on('error', () => {
-			resolve(false);
-		});
-		socket.on('connect', () => socket.write('PING\r\n'));
-		socket.on('data', (data) => {
-			socket.destroy();
-			resolve(data.toString().startsWith('+PONG'));
-		});
-	});
-}
-
 test('redis-server: kill -9; its supervisor brings it back and it answers PING', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const redis = which('redis-server');
 	if (redis === undefined) {
@@ -276,7 +257,7 @@ test('redis-server: kill -9; its supervisor brings it back and it answers PING',
 	const first = parseStarted(start.stdout).get('redis')!.pid;
 	process.kill(first, 'SIGKILL');
 	await respawned(home, 'redis', first);
-	await waitFor(async () => redisPing(port), 'the new redis to answer PING');
+	await waitFor(async () => (await redisPing(port)) === '+PONG', 'the new redis to answer PING');
 	const c = (await statusJson(home)).byName.get('redis')!;
 	assert.deepEqual([c.restarts, c.lastExit?.signal], [1, 'SIGKILL']);
 });

@@ -5,12 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {CLI, fixture, isAlive, makeHome, readPidFile, runCli, show, statusJson, type CliResult} from '../helpers.js';
+import {CLI, fixture, isAlive, itemAt, makeHome, readPidFile, runCli, show, SLEEPER_ONLY, type CliResult} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 /** SPEC 4.4: a lock whose holder is gone is taken over within a second (the old code waited 2 s for an empty one). */
 const TAKEOVER_BUDGET_MS = 1000;
-const sleeperConfig = {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}};
 
 /** One line on stderr and no stack trace: what SPEC 7 promises for errors the user can cause. */
 function oneLine(result: CliResult): void {
@@ -19,7 +18,7 @@ function oneLine(result: CliResult): void {
 }
 
 test('a dangling symlink where a log belongs is named and never written through; a 0666 .err is tightened', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
+	const home = await makeHome(t, SLEEPER_ONLY);
 	const outside = path.join(os.tmpdir(), `stigmer-outside-${process.pid}-${Date.now()}`);
 	t.after(() => fs.rmSync(outside, {force: true}));
 	fs.mkdirSync(path.dirname(home.logFile('sleeper')), {recursive: true, mode: 0o700});
@@ -34,8 +33,7 @@ test('a dangling symlink where a log belongs is named and never written through;
 	fs.rmSync(home.logFile('sleeper'));
 	fs.writeFileSync(home.logFile('sleeper', 'stderr'), '');
 	fs.chmodSync(home.logFile('sleeper', 'stderr'), 0o666);
-	const started = await home.cli(['server', 'start']);
-	assert.equal(started.code, 0, show(started));
+	await home.start();
 	assert.equal(fs.statSync(home.logFile('sleeper', 'stderr')).mode & 0o777, 0o600, 'the .err is 0600 now');
 });
 
@@ -71,9 +69,8 @@ test('a home or data/ writable by others, or owned by another user, is refused w
 });
 
 test('a directory or a FIFO where a PID or state file belongs: start refuses before touching anything, stop and status neither crash nor hang', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first));
+	const home = await makeHome(t, SLEEPER_ONLY);
+	await home.start();
 	const pid = readPidFile(home.pidFile('sleeper'))!['pid'] as number;
 	fs.rmSync(home.pidFile('sleeper'));
 	fs.mkdirSync(home.pidFile('sleeper'));
@@ -105,9 +102,8 @@ test('a directory or a FIFO where a PID or state file belongs: start refuses bef
 });
 
 test('bad input is one line with exit 2 before anything is touched: cwd a file, NUL bytes, a blank command, an alias bomb, huge numbers', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first));
+	const home = await makeHome(t, SLEEPER_ONLY);
+	await home.start();
 	const pid = readPidFile(home.pidFile('sleeper'))!['pid'] as number;
 	const base = `version: 1\ncomponents:\n  temporal: {enabled: false}\n  stigmer-server: {enabled: false}\n  workflow-runner: {enabled: false}\n  agent-runner: {enabled: false}\n`;
 	const sleeper = JSON.stringify(fixture('sleeper.mjs'));
@@ -132,11 +128,10 @@ test('bad input is one line with exit 2 before anything is touched: cwd a file, 
 });
 
 test('an old-stamped directory in data/logs is not a log: rotation skips it and start works', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
+	const home = await makeHome(t, SLEEPER_ONLY);
 	const stale = path.join(home.dataDir, 'logs', 'sleeper.log.20200101T000000Z');
 	fs.mkdirSync(stale, {recursive: true});
-	const started = await home.cli(['server', 'start']);
-	assert.equal(started.code, 0, show(started));
+	await home.start();
 	assert.ok(fs.statSync(stale).isDirectory(), 'left alone');
 });
 
@@ -156,7 +151,7 @@ test('STIGMER_HOME that is a file, and an unreadable data/logs, are one-line err
 		return;
 	}
 
-	const home = await makeHome(t, sleeperConfig);
+	const home = await makeHome(t, SLEEPER_ONLY);
 	fs.mkdirSync(path.join(home.dataDir, 'logs'), {recursive: true, mode: 0o700});
 	fs.writeFileSync(home.logFile('sleeper'), '2026-11-26T03:47:41.000Z hello\n');
 	spawnSync('chown', ['-R', '65534:65534', home.dir]);
@@ -170,7 +165,7 @@ test('STIGMER_HOME that is a file, and an unreadable data/logs, are one-line err
 });
 
 test('a lock left empty (a holder killed mid-write, a full disk) is taken over within a second, without spinning', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
+	const home = await makeHome(t, SLEEPER_ONLY);
 	fs.mkdirSync(home.dataDir, {recursive: true, mode: 0o700});
 	const lock = path.join(home.dataDir, 'lock');
 	// What a stop costs here without any lock in the way (a loaded machine starts node slowly).
@@ -194,6 +189,7 @@ function inMountNamespace(script: string, env: Record<string, string>): {stdout:
 	return result.error ? undefined : {stdout: result.stdout, stderr: result.stderr, status: result.status};
 }
 
+/** Why a tmpfs cannot be mounted in a mount namespace of our own here, or undefined when it can. */
 function canMountTmpfs(): string | undefined {
 	if (process.getuid?.() !== 0) {
 		return 'needs root for a tmpfs in a mount namespace';
@@ -203,14 +199,11 @@ function canMountTmpfs(): string | undefined {
 	return probe.status === 0 ? undefined : `cannot mount a tmpfs in a mount namespace here: ${probe.stderr.trim() || probe.error?.message}`;
 }
 
-test('a full disk (tmpfs): stop says so in one line and leaves no empty lock; ENOSPC mid-start leaves nothing running without a PID file, no temp file', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const why = canMountTmpfs();
-	if (why !== undefined) {
-		t.skip(why);
-		return;
-	}
+/** The skip reason of the tests that need a tmpfs of their own, or undefined. */
+const MOUNTING_TMPFS = canMountTmpfs();
 
-	const home = await makeHome(t, sleeperConfig);
+test('a full disk (tmpfs): stop says so in one line and leaves no empty lock; ENOSPC mid-start leaves nothing running without a PID file, no temp file', {timeout: TEST_TIMEOUT_MS, skip: MOUNTING_TMPFS}, async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
 	const config = fs.readFileSync(home.configFile, 'utf8');
 	fs.writeFileSync(path.join(home.dir, 'config.src'), config);
 	// Inside the namespace: a 512 KiB tmpfs over the home, the config copied in, then the scenario.
@@ -246,7 +239,7 @@ rm -f "$H/fill"; run server stop
 	assert.match(fullStop, /exit=1/, out);
 	const fullStopErr = fullStop.split('\n').filter((l) => l.startsWith('ERR '));
 	assert.equal(fullStopErr.length, 1, `one line:\n${out}`);
-	assert.match(fullStopErr[0]!, /no space left on the device; free some space/, out);
+	assert.match(itemAt(fullStopErr, 0), /no space left on the device; free some space/, out);
 	assert.doesNotMatch(fullStop, /\n\s*ERR\s+at /, out);
 	assert.match(out, /LOCK absent/, out);
 	assert.match(section('server stop', 1), /exit=0/, out);
@@ -256,17 +249,10 @@ rm -f "$H/fill"; run server stop
 	assert.match(out, /TMP 0/, out);
 	assert.match(out, /PIDFILE absent/, out);
 	assert.deepEqual(home.processes()['sleeper'] ?? [], [], `no sleeper runs without a PID file:\n${out}`);
-	void statusJson;
 });
 
-test('a read-only home: start and stop say so in one line (exit 1) and leave nothing behind', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const why = canMountTmpfs();
-	if (why !== undefined) {
-		t.skip(why);
-		return;
-	}
-
-	const home = await makeHome(t, sleeperConfig);
+test('a read-only home: start and stop say so in one line (exit 1) and leave nothing behind', {timeout: TEST_TIMEOUT_MS, skip: MOUNTING_TMPFS}, async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
 	// A home that has run before (data/ exists): a stop of a never-started home has nothing to do and creates nothing.
 	fs.mkdirSync(home.dataDir, {mode: 0o700});
 	const script = `
@@ -291,7 +277,7 @@ done
 		assert.match(section, /exit=1/, out);
 		const errors = section.split('\n').filter((l) => l.startsWith('ERR '));
 		assert.equal(errors.length, 1, `one line:\n${out}`);
-		assert.match(errors[0]!, /cannot create .*data\/lock: the file system is read-only \(EROFS\)/, out);
+		assert.match(itemAt(errors, 0), /cannot create .*data\/lock: the file system is read-only \(EROFS\)/, out);
 	}
 
 	assert.match(out, /== status exit=3/, `status still reads a read-only home:\n${out}`);

@@ -3,20 +3,18 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import test from 'node:test';
-import {CLI, cleanEnv, fixture, groupMembers, isAlive, makeHome, procStat, readPidFile, show, spawnStranger, statusJson, waitFor} from '../helpers.js';
+import {cleanEnv, CLI, groupMembers, isAlive, itemAt, makeHome, procStat, readPidFile, show, SLEEPER_ONLY, spawnStranger, statusJson, waitFor} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
 /** Tries at placing a process on a chosen pid: other suites in the namespace may take it first. */
 const PLACE_TRIES = 5;
 
-const sleeperConfig = {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}};
-
 /** Run `argv` so that its pid is `pid` (ns_last_pid = pid - 1, then fork); undefined when another process took it first. */
 async function spawnOnPid(pid: number, argv: string[], env: Record<string, string> = {}): Promise<number | undefined> {
 	for (let i = 0; i < PLACE_TRIES; i++) {
 		fs.writeFileSync(NS_LAST_PID, String(pid - 1));
-		const child = spawn(argv[0]!, argv.slice(1), {stdio: 'ignore', env: cleanEnv(env), cwd: '/'});
+		const child = spawn(itemAt(argv, 0), argv.slice(1), {stdio: 'ignore', env: cleanEnv(env), cwd: '/'});
 		if (child.pid === pid) {
 			child.unref();
 			return pid;
@@ -35,6 +33,7 @@ async function spawnOnPid(pid: number, argv: string[], env: Record<string, strin
 	return undefined;
 }
 
+/** Why this machine cannot place a process on a chosen pid, or undefined when it can. */
 function placingPids(): string | undefined {
 	if (process.getuid?.() !== 0) {
 		return 'needs root to write ns_last_pid';
@@ -48,18 +47,14 @@ function placingPids(): string | undefined {
 	}
 }
 
-test('a reused leaderless group: a stranger that took the leader\'s pid and double-forked is never signalled, and status names it', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const why = placingPids();
-	if (why !== undefined) {
-		t.skip(why);
-		return;
-	}
+/** The skip reason of the tests that place processes on chosen pids. */
+const PLACING_PIDS = placingPids();
 
-	const home = await makeHome(t, sleeperConfig);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first));
+test('a reused leaderless group: a stranger that took the leader\'s pid and double-forked is never signalled, and status names it', {timeout: TEST_TIMEOUT_MS, skip: PLACING_PIDS}, async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	await home.start();
 	// The group's leader: the component's supervisor (or the component itself, unsupervised).
-	const leader = readPidFile(home.pidFile('sleeper'))!['pgid'] as number;
+	const leader = readPidFile(home.pidFile('sleeper'))?.['pgid'] as number;
 	process.kill(-leader, 'SIGKILL');
 	await waitFor(() => groupMembers(leader).length === 0 && !isAlive(leader), 'the whole group to die');
 
@@ -83,8 +78,7 @@ test('a reused leaderless group: a stranger that took the leader\'s pid and doub
 	const table = await home.cli(['server', 'status']);
 	assert.match(table.stdout, new RegExp(`pid ${sleep} in its old process group carries no stigmer marker: not ours, left alone`));
 
-	const again = await home.cli(['server', 'start']);
-	assert.equal(again.code, 0, show(again));
+	const {result: again} = await home.start();
 	assert.doesNotMatch(again.stdout, /cleaned up/, 'nothing was cleaned up');
 	assert.ok(isAlive(sleep), 'start did not kill the stranger');
 	const stopped = await home.cli(['server', 'stop']);
@@ -94,9 +88,8 @@ test('a reused leaderless group: a stranger that took the leader\'s pid and doub
 });
 
 test('a PID file whose pid proves out but whose pgid names another group: that group is never signalled', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first));
+	const home = await makeHome(t, SLEEPER_ONLY);
+	await home.start();
 	const stranger = spawnStranger(home, ['sleep', '300']).pid!;
 	await waitFor(() => procStat(stranger)?.pgid === stranger, 'the stranger to lead its own group');
 	const record = readPidFile(home.pidFile('sleeper'))!;
@@ -109,9 +102,8 @@ test('a PID file whose pid proves out but whose pgid names another group: that g
 });
 
 test('`server start` from a shell that carries this home\'s marker (inside a component\'s shell): our ancestors are never ours', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
-	const first = await home.cli(['server', 'start']);
-	assert.equal(first.code, 0, show(first));
+	const home = await makeHome(t, SLEEPER_ONLY);
+	await home.start();
 	const shell = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" server start; echo "exit=$?"`], {
 		env: cleanEnv({STIGMER_HOME: home.dir, STIGMER_COMPONENT: 'sleeper'}),
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -134,7 +126,7 @@ test('`server start` from a shell that carries this home\'s marker (inside a com
 });
 
 test('component names follow SPEC 3: 1-64 of a-z 0-9 - _, not daemon; errors name file:line:col and the rule (exit 2)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
+	const home = await makeHome(t, SLEEPER_ONLY);
 	const cases: Array<[string, RegExp]> = [
 		['daemon', /reserved/],
 		['"../x"', /1-64 characters of a-z, 0-9, "-" and "_"/],
@@ -157,14 +149,8 @@ test('component names follow SPEC 3: 1-64 of a-z 0-9 - _, not daemon; errors nam
 	assert.deepEqual(fs.existsSync(home.dataDir) ? fs.readdirSync(home.dataDir) : [], [], 'nothing was left under data/');
 });
 
-test('orphans in status are sorted by pid as numbers (9000 before 10000)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const why = placingPids();
-	if (why !== undefined) {
-		t.skip(why);
-		return;
-	}
-
-	const home = await makeHome(t, sleeperConfig);
+test('orphans in status are sorted by pid as numbers (9000 before 10000)', {timeout: TEST_TIMEOUT_MS, skip: PLACING_PIDS}, async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
 	const marker = {STIGMER_HOME: home.dir, STIGMER_COMPONENT: 'sleeper'};
 	const placed: number[] = [];
 	for (const pid of [10_000, 9000]) {
@@ -185,7 +171,7 @@ test('orphans in status are sorted by pid as numbers (9000 before 10000)', {time
 });
 
 test('`server status` and `dash --once` take no argument: one given is a usage error (exit 2), as for `server stop`', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
+	const home = await makeHome(t, SLEEPER_ONLY);
 	for (const args of [['server', 'status', 'bogus'], ['dash', '--once', 'bogus']]) {
 		const result = await home.cli(args);
 		assert.equal(result.code, 2, show(result));

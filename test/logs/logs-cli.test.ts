@@ -3,57 +3,22 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {after, test} from 'node:test';
-import {CLI, cleanEnv, ROOT, waitFor} from '../helpers.js';
+import {test} from 'node:test';
+import {CLI, cleanEnv, collect, logsHome, mergeFixturesHome, show, waitFor, type CliResult} from '../helpers.js';
 
-const MERGE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'logs', 'merge');
 const INFO_ALL = 'logs from all components (stdout and stderr, interleaved by timestamp)';
 /** A CLI call longer than this is hung. */
 const RUN_TIMEOUT_MS = 20_000;
-const homes: string[] = [];
-
-after(() => {
-	for (const home of homes) {
-		fs.rmSync(home, {recursive: true, force: true});
-	}
-});
-
-function fixtureHome(): string {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-cli-'));
-	homes.push(home);
-	fs.mkdirSync(path.join(home, 'data', 'logs'), {recursive: true});
-	for (const name of fs.readdirSync(MERGE_FIXTURES)) {
-		fs.copyFileSync(path.join(MERGE_FIXTURES, name), path.join(home, 'data', 'logs', name));
-	}
-
-	return home;
-}
-
-type Result = {code: number | null; stdout: string; stderr: string};
+const fixtureHome = (): string => mergeFixturesHome('stigmer-logs-cli-');
 
 /** Run the binary with raw (not colour-stripped) output; TZ=UTC unless env says otherwise. */
-async function run(home: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
+async function run(home: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
 	const child = spawn(process.execPath, [CLI, 'server', 'logs', ...args], {env: cleanEnv({STIGMER_HOME: home, TZ: 'UTC', ...env}), stdio: ['ignore', 'pipe', 'pipe']});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-	child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
-			reject(new Error(`server logs ${args.join(' ')} hung\n${stdout}\n${stderr}`));
-		}, RUN_TIMEOUT_MS);
-		child.on('close', (code) => {
-			clearTimeout(timer);
-			resolve({code, stdout, stderr});
-		});
-	});
+	return collect(child, `server logs ${args.join(' ')}`, RUN_TIMEOUT_MS);
 }
 
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-const jsonLines = (r: Result) => r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (r: CliResult) => r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('unknown flag: exit 2 with usage', async () => {
 	const r = await run(fixtureHome(), ['--bogus']);
@@ -93,8 +58,8 @@ test('a log path that is not a regular file (a directory named temporal.log) is 
 });
 
 test('no logs yet: a friendly message and exit 0, even when following', async () => {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-cli-'));
-	homes.push(home);
+	const {home} = logsHome('stigmer-logs-cli-');
+	fs.rmSync(path.join(home, 'data'), {recursive: true});
 	const r = await run(home, []);
 	assert.equal(r.code, 0, show(r));
 	assert.equal(r.stdout, '');
@@ -143,7 +108,7 @@ test('--json: one object per line; -n 5 is the last five of -n 0 (both readers);
 test('times without a zone are local: TZ is respected', async () => {
 	const home = fixtureHome();
 	const r = await run(home, ['--no-follow', '-n', '0', '--json', '-c', 'agent-runner'], {TZ: 'Asia/Kolkata'});
-	assert.equal(jsonLines(r)[0]!['time'], '2026-11-25T22:17:41.150Z', '03:47:41,150 in +05:30');
+	assert.equal(jsonLines(r)[0]?.['time'], '2026-11-25T22:17:41.150Z', '03:47:41,150 in +05:30');
 	const plain = await run(home, ['--no-follow', '-n', '1', '-c', 'agent-runner'], {TZ: 'Asia/Kolkata'});
 	assert.match(plain.stdout, /^03:47:45\.750 agent-runner\[stdout\] /, 'shown in local time');
 });
@@ -207,10 +172,7 @@ async function runToFile(home: string, args: string[], env: Record<string, strin
 
 /** Some megabytes in the merge's fast layouts and around them: times crossing seconds and minutes, escapes, UTF-8, CRLF, traces. */
 function bigHome(): string {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-cli-big-'));
-	homes.push(home);
-	const dir = path.join(home, 'data', 'logs');
-	fs.mkdirSync(dir, {recursive: true});
+	const {home, logs: dir} = logsHome('stigmer-logs-cli-big-');
 	const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 	const layouts: Record<string, (t: number, i: number) => string> = {
 		'temporal.log': (t, i) => `{"level":"${i % 50 === 0 ? 'error' : 'info'}","ts":"${new Date(t).toISOString()}","msg":"q\\"uote\\\\ ${i} tab\\t é","raw":"\u0001\u001f"}${i % 7 === 0 ? '\r' : ''}\n`,

@@ -6,68 +6,77 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {readAndFollow, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {followLogs} from '../log-readers.js';
-import {logsHome, waitFor} from '../helpers.js';
+import {itemAt, logsHome, waitFor} from '../helpers.js';
 
 const makeHome = (): {home: string; logs: string} => logsHome('stigmer-follow-');
+
+/** A home whose live workflow-runner.log holds `text`. */
+function liveHome(text: string): {home: string; logs: string; live: string} {
+	const {home, logs} = logsHome('stigmer-follow-', {'workflow-runner.log': text});
+	return {home, logs, live: path.join(logs, 'workflow-runner.log')};
+}
 
 const stamp = (i: number) => new Date(Date.UTC(2026, 10, 26, 3, 0, 0) + i).toISOString();
 const line = (i: number) => `${stamp(i)} line ${i}\n`;
 const texts = (lines: LogLine[]) => lines.map((l) => l.text);
 const expected = (from: number, to: number) => Array.from({length: to - from}, (_, k) => line(from + k).slice(0, -1));
+/** A few ms for the follower to run between writes: the point is that it reads while lines are still being written. */
 const tick = async () => new Promise((r) => setTimeout(r, 5));
+/** A line stamped after all the others, appended last: once it is followed, a scan has run after every other write. */
+const SENTINEL = `${stamp(10_000_000)} sentinel`;
 
-/** Collects batches; asserts each batch is in time order. */
+/** Collects batches, asserting each is in time order; the sentinel is counted apart from `seen`. */
 function collector() {
 	const seen: LogLine[] = [];
+	let sentinels = 0;
 	const onLines = (batch: LogLine[]) => {
 		for (let i = 1; i < batch.length; i++) {
-			assert.ok(batch[i]!.time >= batch[i - 1]!.time, 'a batch is in time order');
+			assert.ok(itemAt(batch, i).time >= itemAt(batch, i - 1).time, 'a batch is in time order');
 		}
 
-		seen.push(...batch);
+		for (const l of batch) {
+			if (l.text === SENTINEL) {
+				sentinels++;
+			} else {
+				seen.push(l);
+			}
+		}
 	};
 
-	return {seen, onLines};
+	/**
+	 * Append the sentinel to `file` and wait until it is followed: the scans that would repeat or
+	 * release an earlier line (a rotation drained twice, a half line let out) have run by then.
+	 */
+	const settle = async (file: string) => {
+		const before = sentinels;
+		fs.appendFileSync(file, `${SENTINEL}\n`);
+		await waitFor(() => sentinels > before, `the sentinel line appended to ${path.basename(file)}`);
+	};
+
+	return {seen, onLines, settle};
 }
 
 const ONE: LogSelection = {components: ['workflow-runner'], streams: ['stdout']};
 const TOTAL = 600;
 
-test('follow across rename rotation: every line exactly once, in order', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, line(0));
-	const {seen, onLines} = collector();
-	const follower = await followLogs(home, ONE, onLines);
-	try {
-		for (let i = 1; i < TOTAL; i++) {
-			fs.appendFileSync(live, line(i));
+/** Rotations of the live file as writers do them, after line i was appended (every 150 lines). */
+const ROTATIONS: Array<{name: string; before: string; from: number; rotate: (logs: string, live: string, i: number) => void}> = [
+	{
+		name: 'rename rotation',
+		// Line 0 is there before following begins: the follow starts after it.
+		before: line(0),
+		from: 1,
+		rotate(logs, live, i) {
 			if (i % 150 === 0) {
 				fs.renameSync(live, path.join(logs, `workflow-runner.log.20261126T0300${String(i / 150).padStart(2, '0')}Z`));
 			}
-
-			if (i % 40 === 0) {
-				await tick();
-			}
-		}
-
-		await waitFor(() => seen.length >= TOTAL - 1, `${TOTAL - 1} followed lines (have ${seen.length})`);
-		await new Promise((r) => setTimeout(r, 300)); // a late duplicate would show up within a poll or two
-		assert.deepEqual(texts(seen), expected(1, TOTAL), 'lines 1.. exactly once (line 0 was there before following began)');
-	} finally {
-		await follower.close();
-	}
-});
-
-test('follow across copy-truncate rotation, with the follower behind: every line exactly once', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, '');
-	const {seen, onLines} = collector();
-	const follower = await followLogs(home, ONE, onLines);
-	try {
-		for (let i = 0; i < TOTAL; i++) {
-			fs.appendFileSync(live, line(i));
+		},
+	},
+	{
+		name: 'copy-truncate rotation, with the follower behind',
+		before: '',
+		from: 0,
+		rotate(logs, live, i) {
 			if (i % 150 === 149) {
 				// logrotate's copytruncate, done right after a write: the follower has not read the last lines yet.
 				// Our rotation names, then logrotate's dateext form: the follower finds the copy either way.
@@ -75,38 +84,50 @@ test('follow across copy-truncate rotation, with the follower behind: every line
 				fs.copyFileSync(live, path.join(logs, n <= 2 ? `workflow-runner.log.20261126T03000${n}Z` : `workflow-runner.log-2026112603000${n}`));
 				fs.truncateSync(live, 0);
 			}
+		},
+	},
+];
 
-			if (i % 40 === 0) {
-				await tick();
+for (const rotation of ROTATIONS) {
+	test(`follow across ${rotation.name}: every line exactly once, in order`, async () => {
+		const {home, logs, live} = liveHome(rotation.before);
+		const {seen, onLines, settle} = collector();
+		const follower = await followLogs(home, ONE, onLines);
+		try {
+			for (let i = rotation.from; i < TOTAL; i++) {
+				fs.appendFileSync(live, line(i));
+				rotation.rotate(logs, live, i);
+				if (i % 40 === 0) {
+					await tick();
+				}
 			}
-		}
 
-		await waitFor(() => seen.length >= TOTAL, `${TOTAL} followed lines (have ${seen.length})`);
-		await new Promise((r) => setTimeout(r, 300));
-		assert.deepEqual(texts(seen), expected(0, TOTAL));
-	} finally {
-		await follower.close();
-	}
-});
+			await waitFor(() => seen.length >= TOTAL - rotation.from, `${TOTAL - rotation.from} followed lines (have ${seen.length})`);
+			await settle(live);
+			assert.deepEqual(texts(seen), expected(rotation.from, TOTAL));
+		} finally {
+			await follower.close();
+		}
+	});
+}
 
 test('follow: files created later, a deleted file, a half-written line held until its newline', async () => {
 	const {home, logs} = makeHome();
-	const {seen, onLines} = collector();
+	const {seen, onLines, settle} = collector();
 	const follower = await followLogs(home, {components: ['workflow-runner', 'agent-runner']}, onLines);
 	try {
 		const err = path.join(logs, 'agent-runner.err');
 		fs.writeFileSync(err, `${stamp(1)} ERROR first\n${stamp(2)} half`);
 		await waitFor(() => seen.length === 1, 'the line of a file created after following began');
-		assert.equal(seen[0]!.text, `${stamp(1)} ERROR first`);
-		assert.equal(seen[0]!.level, 'error');
-		assert.equal(seen[0]!.stream, 'stderr');
-		await new Promise((r) => setTimeout(r, 300));
+		assert.deepEqual(seen.map((l) => [l.text, l.level, l.stream]), [[`${stamp(1)} ERROR first`, 'error', 'stderr']]);
+		// Through a third file: appended to agent-runner.err, the sentinel would complete the half line.
+		await settle(path.join(logs, 'agent-runner.log'));
 		assert.equal(seen.length, 1, 'a line without its newline is held back');
 		fs.appendFileSync(err, '-written\r\n\tcontinued\n');
 		await waitFor(() => seen.length === 3, 'the completed line and its continuation');
 		assert.deepEqual(texts(seen.slice(1)), [`${stamp(2)} half-written`, '\tcontinued']);
-		assert.equal(seen[2]!.inherited, true);
-		assert.equal(seen[2]!.time, seen[1]!.time);
+		assert.equal(itemAt(seen, 2).inherited, true);
+		assert.equal(itemAt(seen, 2).time, itemAt(seen, 1).time);
 		fs.rmSync(err);
 		const out = path.join(logs, 'workflow-runner.log');
 		fs.writeFileSync(out, line(3));
@@ -119,9 +140,7 @@ test('follow: files created later, a deleted file, a half-written line held unti
 });
 
 test('follow: a 10 MB line arriving in pieces is cut to the bound, and the lines around it are intact', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, '');
+	const {home, live} = liveHome('');
 	const {seen, onLines} = collector();
 	const follower = await followLogs(home, ONE, onLines);
 	try {
@@ -134,11 +153,12 @@ test('follow: a 10 MB line arriving in pieces is cut to the bound, and the lines
 
 		fs.appendFileSync(live, `\n${line(3)}`);
 		await waitFor(() => seen.length === 3, 'three lines');
-		assert.deepEqual([seen[0]!.text, seen[2]!.text], [line(1).slice(0, -1), line(3).slice(0, -1)]);
-		assert.ok(seen[1]!.text.startsWith(`${stamp(2)} yyy`));
-		assert.match(seen[1]!.text, /… \[\d+ more bytes cut\]$/);
-		assert.ok(seen[1]!.text.length < 1024 * 1024 + 100);
-		assert.equal(seen[1]!.time, Date.parse(stamp(2)));
+		const [before, cut = '', after] = texts(seen);
+		assert.deepEqual([before, after], [line(1).slice(0, -1), line(3).slice(0, -1)]);
+		assert.ok(cut.startsWith(`${stamp(2)} yyy`), cut.slice(0, 80));
+		assert.match(cut, /… \[\d+ more bytes cut\]$/);
+		assert.ok(cut.length < 1024 * 1024 + 100);
+		assert.equal(itemAt(seen, 1).time, Date.parse(stamp(2)));
 	} finally {
 		await follower.close();
 	}
@@ -160,9 +180,7 @@ test('follow starts before the log directory exists', async () => {
 });
 
 test('readAndFollow while a writer runs: tail plus followed lines hold every line exactly once', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, expected(0, 100).map((l) => `${l}\n`).join(''));
+	const {home, live} = liveHome(expected(0, 100).map((l) => `${l}\n`).join(''));
 	let i = 100;
 	let writing = true;
 	const writer = (async () => {
@@ -171,14 +189,16 @@ test('readAndFollow while a writer runs: tail plus followed lines hold every lin
 			await new Promise((r) => setImmediate(r));
 		}
 	})();
-	const {seen, onLines} = collector();
+	const {seen, onLines, settle} = collector();
 	const result = await readAndFollow(home, ONE, {tail: 0}, onLines);
 	try {
-		await new Promise((r) => setTimeout(r, 100));
+		// Let the writer go on a while after the read: those lines reach the follower only.
+		const atRead = i;
+		await waitFor(() => i >= Math.min(atRead + 200, 2000), 'the writer to write 200 more lines');
 		writing = false;
 		await writer;
 		await waitFor(() => result.lines.length + seen.length >= i, `all ${i} lines (have ${result.lines.length} + ${seen.length})`);
-		await new Promise((r) => setTimeout(r, 300));
+		await settle(live);
 		assert.deepEqual([...texts(result.lines), ...texts(seen)], expected(0, i));
 	} finally {
 		await result.close();
@@ -186,15 +206,19 @@ test('readAndFollow while a writer runs: tail plus followed lines hold every lin
 });
 
 test('a 300,000-line burst reaches the follower (the dashboard\'s feed) in bounded batches, every line once', async () => {
-	const {home, logs} = makeHome();
-	const live = path.join(logs, 'workflow-runner.log');
-	fs.writeFileSync(live, '');
+	const {home, live} = liveHome('');
 	let count = 0;
 	let largest = 0;
 	let wrong = '';
+	let settled = false;
 	const follower = await followLogs(home, ONE, (batch) => {
 		largest = Math.max(largest, batch.length);
 		for (const l of batch) {
+			if (l.text === SENTINEL) {
+				settled = true;
+				continue;
+			}
+
 			if (wrong === '' && l.text !== line(count).slice(0, -1)) {
 				wrong = `line ${count}: ${l.text}`;
 			}
@@ -206,7 +230,8 @@ test('a 300,000-line burst reaches the follower (the dashboard\'s feed) in bound
 		const total = 300_000;
 		fs.appendFileSync(live, Array.from({length: total}, (_, i) => line(i)).join(''));
 		await waitFor(() => count >= total, `${total} lines (have ${count})`, 60_000);
-		await new Promise((r) => setTimeout(r, 300));
+		fs.appendFileSync(live, `${SENTINEL}\n`);
+		await waitFor(() => settled, 'the sentinel line after the burst');
 		assert.equal(count, total);
 		assert.equal(wrong, '', 'in order, each once');
 		assert.ok(largest <= 10_000, `a batch of ${largest} lines: a burst is handed on in bounded pieces`);

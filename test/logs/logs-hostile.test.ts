@@ -6,7 +6,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {CLI, cleanEnv, FIXTURES, logsHome, unsafeLeft, waitFor} from '../helpers.js';
+import {cleanEnv, CLI, FIXTURES, itemAt, logsHome, unsafeLeft, waitFor} from '../helpers.js';
 
 /** SPEC budget for `logs -f` under a flood (issue 10). */
 const FOLLOW_RSS_LIMIT = 150 * 1024 * 1024;
@@ -87,7 +87,7 @@ test('escape sequences on a terminal (script): shown escaped, coloured output ke
 	}
 });
 
-type Follow = {child: ChildProcess; next: Map<string, number>; errors: string[]; stderr: () => string; peakRss: () => number; stop: () => Promise<number | null>};
+type Follow = {child: ChildProcess; next: Map<string, number>; errors: string[]; stderr: () => string; live: (file: string) => Promise<void>; peakRss: () => number; stop: () => Promise<number | null>};
 
 /**
  * `server logs -f` on a home, checking as lines arrive that each file's `flood FILE i` lines come
@@ -99,19 +99,23 @@ function follow(home: string): Follow {
 	const errors: string[] = [];
 	let partial = '';
 	let stderr = '';
+	let probes = 0;
 	child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
 	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
 		const lines = (partial + chunk).split('\n');
-		partial = lines.pop()!;
+		partial = lines.pop() ?? '';
 		for (const line of lines) {
 			const m = / flood (\S+) (\d+)$/.exec(line);
 			if (m) {
-				const want = next.get(m[1]!) ?? 0;
+				const file = itemAt(m, 1);
+				const want = next.get(file) ?? 0;
 				if (Number(m[2]) !== want && errors.length < 5) {
-					errors.push(`${m[1]}: line ${m[2]} where ${want} was due`);
+					errors.push(`${file}: line ${m[2]} where ${want} was due`);
 				}
 
-				next.set(m[1]!, Number(m[2]) + 1);
+				next.set(file, Number(m[2]) + 1);
+			} else if (line.endsWith(' probe')) {
+				probes++;
 			}
 		}
 	});
@@ -122,6 +126,12 @@ function follow(home: string): Follow {
 		next,
 		errors,
 		stderr: () => stderr,
+		async live(file) {
+			// A line appended now and printed proves the tail is done and appends are followed.
+			const before = probes;
+			fs.appendFileSync(file, `${new Date().toISOString()} probe\n`);
+			await waitFor(() => probes > before, 'logs -f to print a line appended after it started');
+		},
 		peakRss: () => {
 			// VmHWM: the process's peak resident set since it started.
 			const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
@@ -144,8 +154,7 @@ test('logs -f survives a 300,000-line burst: every line once, in order, in bound
 	fs.writeFileSync(path.join(logs, file), '2026-11-26T03:47:41.000Z before\n');
 	const f = follow(home);
 	try {
-		await waitFor(() => f.stderr().includes('Streaming logs'), 'logs -f started');
-		await new Promise((r) => setTimeout(r, 300)); // its watchers are up: the burst is appended, not read as a tail
+		await f.live(path.join(logs, file)); // the burst is appended, not read as a tail
 		const total = 300_000;
 		const stamp = new Date().toISOString();
 		const lines: string[] = [];
@@ -174,14 +183,13 @@ test('logs -f under a 10-second flood from three components: every line once, al
 
 	const f = follow(home);
 	try {
-		await waitFor(() => f.stderr().includes('Streaming logs'), 'logs -f started');
-		await new Promise((r) => setTimeout(r, 300));
+		await f.live(path.join(logs, itemAt(files, 0)));
 		// 15,000 lines/s per file: 450,000 lines in 10 s, as a noisy stack in a debug mode writes.
 		const writer = spawnSync(process.execPath, [path.join(FIXTURES, 'log-flood.mjs'), logs, '10', '15000', ...files], {encoding: 'utf8', timeout: 30_000});
 		assert.equal(writer.status, 0, writer.stderr);
 		assert.equal(f.child.exitCode, null, `logs -f died during the flood: ${f.stderr()}`);
 		const written = JSON.parse(writer.stdout) as Record<string, number>;
-		const done = () => files.every((file) => (f.next.get(file) ?? 0) >= written[file]!);
+		const done = () => files.every((file) => (f.next.get(file) ?? 0) >= (written[file] ?? Number.POSITIVE_INFINITY));
 		await waitFor(() => done() || f.child.exitCode !== null, `every flooded line printed (${JSON.stringify(Object.fromEntries(f.next))} of ${writer.stdout.trim()})`, 60_000);
 		assert.equal(f.child.exitCode, null, `logs -f died: ${f.stderr()}`);
 		assert.deepEqual(f.errors, [], 'each line once, in order');

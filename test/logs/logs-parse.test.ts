@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../../source/logs/index.js';
 import {DECLINED, Kernel, makeMemory, planLayout} from '../../source/logs/full/kernel.js';
+import {itemAt} from '../helpers.js';
 
 const utc = (h: number, mi: number, s: number, ms = 0) => Date.UTC(2026, 10, 26, h, mi, s) + ms;
 const local = (h: number, mi: number, s: number, ms = 0) => new Date(2026, 10, 26, h, mi, s).getTime() + ms;
@@ -108,16 +109,16 @@ const FAST_EDGES = [
 function kernelParse(bytes: Buffer): {time: number | null; level: string | null} | null {
 	const layout = planLayout([[Buffer.from(' x ')]]);
 	const kernel = new Kernel(makeMemory(layout), layout, 1);
-	const {region, records: at} = layout.slots[0]![0]!;
-	const records = kernel.records(at);
+	const {region, records: slot} = itemAt(itemAt(layout.slots, 0), 0);
+	const records = kernel.records(slot);
 	bytes.copy(kernel.bytes, region);
-	kernel.x.parse(at, region, region + bytes.length);
-	if ((records.flags[0]! & DECLINED) !== 0) {
+	kernel.x.parse(slot, region, region + bytes.length);
+	if ((itemAt(records.flags, 0) & DECLINED) !== 0) {
 		return null;
 	}
 
-	const time = records.times[0]!;
-	return {time: Number.isNaN(time) ? null : time, level: kernel.levelNames[records.levels[0]!]!};
+	const time = itemAt(records.times, 0);
+	return {time: Number.isNaN(time) ? null : time, level: itemAt(kernel.levelNames, itemAt(records.levels, 0))};
 }
 
 test('the merge kernel\'s parser agrees with parseLine on every line it accepts, whatever ends the line', () => {

@@ -1,47 +1,20 @@
 // Reading logs from disk (SPEC 5): merge order, tails, rotated files, --since, bad input.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {after, test} from 'node:test';
+import {test} from 'node:test';
 import {PassThrough} from 'node:stream';
 import {formatLine, MAX_LINE_BYTES, readMergedAt, writeAll, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {readMerged} from '../log-readers.js';
-import {ROOT} from '../helpers.js';
+import {itemAt, logsHome, MERGE_FIXTURES, mergeFixturesHome} from '../helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.
 process.env['TZ'] = 'UTC';
 
-const MERGE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'logs', 'merge');
 const DEFAULT_COMPONENTS = ['temporal', 'stigmer-server', 'workflow-runner', 'agent-runner'];
 const ALL: LogSelection = {components: DEFAULT_COMPONENTS};
-const homes: string[] = [];
-
-after(() => {
-	for (const home of homes) {
-		fs.rmSync(home, {recursive: true, force: true});
-	}
-});
-
-function makeHome(files: Record<string, string | Buffer> = {}): string {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-'));
-	homes.push(home);
-	fs.mkdirSync(path.join(home, 'data', 'logs'), {recursive: true});
-	for (const [name, content] of Object.entries(files)) {
-		fs.writeFileSync(path.join(home, 'data', 'logs', name), content);
-	}
-
-	return home;
-}
-
-function fixtureHome(): string {
-	const home = makeHome();
-	for (const name of fs.readdirSync(MERGE_FIXTURES)) {
-		fs.copyFileSync(path.join(MERGE_FIXTURES, name), path.join(home, 'data', 'logs', name));
-	}
-
-	return home;
-}
+const makeHome = (files: Record<string, string | Buffer> = {}): string => logsHome('stigmer-logs-', files).home;
+const fixtureHome = (): string => mergeFixturesHome('stigmer-logs-');
 
 /** Every line of the fixture files, as component/stream/text keys. */
 function fixtureLines(): string[] {
@@ -79,8 +52,8 @@ test('merge over three formats: times never go back, traces stay under their par
 	const home = fixtureHome();
 	const lines = await readMerged(home, ALL, {tail: 0});
 	assert.deepEqual(lines.map(key).sort(), fixtureLines().sort(), 'each input line exactly once');
-	for (let i = 1; i < lines.length; i++) {
-		assert.ok(lines[i]!.time >= lines[i - 1]!.time, `time goes back at ${i}: ${key(lines[i]!)}`);
+	for (const [i, l] of lines.entries()) {
+		assert.ok(i === 0 || l.time >= itemAt(lines, i - 1).time, `time goes back at ${i}: ${key(l)}`);
 	}
 
 	// The Go panic and the Python traceback follow their parent line with nothing in between.
@@ -88,8 +61,9 @@ test('merge over three formats: times never go back, traces stay under their par
 	assert.deepEqual(lines.slice(panicAt + 1, panicAt + 8).map((l) => [l.component, l.inherited]), Array.from({length: 7}, () => ['workflow-runner', true]));
 	const traceAt = lines.findIndex((l) => l.text.endsWith('task 9 failed'));
 	assert.deepEqual(lines.slice(traceAt + 1, traceAt + 7).map((l) => l.component), Array.from({length: 6}, () => 'agent-runner'));
-	assert.equal(lines[traceAt]!.level, 'error');
-	assert.ok(lines.slice(traceAt + 1, traceAt + 7).every((l) => l.time === lines[traceAt]!.time && l.inherited));
+	const trace = itemAt(lines, traceAt);
+	assert.equal(trace.level, 'error');
+	assert.ok(lines.slice(traceAt + 1, traceAt + 7).every((l) => l.time === trace.time && l.inherited));
 
 	// Equal times keep the selection order: stigmer-server, then workflow-runner, then agent-runner.
 	const at42 = lines.filter((l) => l.time === Date.UTC(2026, 10, 26, 3, 47, 42));
@@ -213,13 +187,14 @@ test('bad input: invalid UTF-8, NUL bytes, CRLF, a 10 MB line, a half-written la
 	const one = {components: ['stigmer-server'], streams: ['stdout' as const]};
 	const {lines, positions} = readMergedAt(home, one, {tail: 10});
 	assert.equal(lines.length, 4, 'the half-written last line is held back');
-	assert.equal(lines[0]!.text, '2026-11-26T03:47:41.000Z bad bytes \uFFFD\uFFFD\uFFFD end');
-	assert.equal(lines[1]!.text, '2026-11-26T03:47:42.000Z after a hole');
-	assert.equal(lines[1]!.time, Date.UTC(2026, 10, 26, 3, 47, 42));
-	assert.ok(lines[2]!.text.startsWith('2026-11-26T03:47:43.000Z xxx'));
-	assert.ok(lines[2]!.text.length < MAX_LINE_BYTES + 100, 'a 10 MB line is cut');
-	assert.match(lines[2]!.text, /… \[\d+ more bytes cut\]$/);
-	assert.equal(lines[3]!.text, '2026-11-26T03:47:44.000Z héllo wörld');
+	const [bad, afterHole, cut = '', utf8] = lines.map((l) => l.text);
+	assert.equal(bad, '2026-11-26T03:47:41.000Z bad bytes \uFFFD\uFFFD\uFFFD end');
+	assert.equal(afterHole, '2026-11-26T03:47:42.000Z after a hole');
+	assert.equal(itemAt(lines, 1).time, Date.UTC(2026, 10, 26, 3, 47, 42));
+	assert.ok(cut.startsWith('2026-11-26T03:47:43.000Z xxx'));
+	assert.ok(cut.length < MAX_LINE_BYTES + 100, 'a 10 MB line is cut');
+	assert.match(cut, /… \[\d+ more bytes cut\]$/);
+	assert.equal(utf8, '2026-11-26T03:47:44.000Z héllo wörld');
 	const file = path.join(home, 'data', 'logs', 'stigmer-server.log');
 	assert.equal(positions.get(file)?.offset, fs.statSync(file).size - '2026-11-26T03:47:45.000Z half-writ'.length, 'following starts at the held-back line');
 	assert.deepEqual(await writeAllJson(home, one), lines.map(asJson), 'the byte-level writer cleans the same way');
@@ -314,8 +289,8 @@ test('coloured and hostile lines: the merge kernel (-n 0) and the tail reader (-
 	for (const threads of [false, true]) {
 		const json = await writeAllJson(home, ALL, threads);
 		assert.deepEqual(json.map((o) => [o['time'], o['level'], o['inherited']]), tail.map((l) => [new Date(l.time).toISOString(), l.level, false]), `kernel: times and levels through colour, threads ${threads}`);
-		assert.equal(json[0]!['text'], '2026-11-26T03:47:41.100Z ERR db down', '--json text holds the line without colour');
-		assert.equal(json[4]!['text'], lines[3], 'other sequences stay in --json (escaped by JSON)');
+		assert.equal(json[0]?.['text'], '2026-11-26T03:47:41.100Z ERR db down', '--json text holds the line without colour');
+		assert.equal(json[4]?.['text'], lines[3], 'other sequences stay in --json (escaped by JSON)');
 		const plain = await writeAllText(home, ALL, false, threads);
 		assert.ok(!plain.includes('\u001B') && !plain.includes('\u0007'), `no escape reaches the screen without colour: ${JSON.stringify(plain)}`);
 		assert.match(plain, /title \\x1b\]0;PWNED\\x07 clip \\x1b\]52;c;aGk=\\x07 clear \\x1b\[2J\\x1b\[H done/);
@@ -350,8 +325,8 @@ test('a merge on two threads stops cleanly when its reader is gone (Ctrl-C, clos
 });
 
 test('no log directory or files: nothing, no error', async () => {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-logs-'));
-	homes.push(home);
+	const home = makeHome();
+	fs.rmSync(path.join(home, 'data'), {recursive: true});
 	assert.deepEqual(await readMerged(home, ALL, {tail: 50}), []);
 	assert.deepEqual(await writeAllJson(home, ALL), []);
 });

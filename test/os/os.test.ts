@@ -20,6 +20,7 @@ import {
 	psMarker,
 	psMarkerComponent,
 } from '../../source/os/ps-parse.js';
+import {itemAt, waitFor} from '../helpers.js';
 
 /** Longest wait for a process to reach a state; generous for a loaded CI machine. */
 const DEADLINE_MS = 5000;
@@ -69,25 +70,16 @@ function tempHome(): string {
 	return dir;
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false): Promise<T> {
-	const deadline = Date.now() + DEADLINE_MS;
-	for (;;) {
-		const value = probe();
-		if (value !== undefined && value !== false) {
-			return value;
-		}
-		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${DEADLINE_MS}ms waiting for ${what}`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-	}
-}
-
 function exited(child: ChildProcess): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) {
 		return Promise.resolve();
 	}
 	return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Time since boot in clock ticks (10 ms), the unit of /proc/<pid>/stat start times. */
+function uptimeTicks(): number {
+	return Math.floor(Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
 }
 
 /** True once the child has exec'd the program (before that, /proc shows node's environment). */
@@ -179,7 +171,7 @@ describe('macOS ps parsing (recorded output)', () => {
 	});
 
 	test('the start-time token ignores column padding (space-padded day of month)', () => {
-		const single = parsePsRow(fixture('darwin-info-9001.txt').split('\n')[0]!);
+		const single = parsePsRow(itemAt(fixture('darwin-info-9001.txt').split('\n'), 0));
 		assert.ok(single);
 		assert.equal(single.startTime, 'Thu Nov 5 09:01:02 2026');
 		assert.equal(single.startTime, table.get(9001)?.startTime);
@@ -341,7 +333,7 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 		// sh forks the subshell, then execs sleep; sleep never waits, so the exited subshell stays a zombie.
 		const parent = start('sh', ['-c', '(exit 0) & exec sleep 5'], {detached: true});
 		const parentPid = pidOf(parent);
-		const zombie = await waitFor('a zombie child of sleep', () => {
+		const zombie = await waitFor(() => {
 			for (const name of fs.readdirSync('/proc')) {
 				if (!/^\d+$/.test(name)) {
 					continue;
@@ -354,7 +346,7 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 				} catch {}
 			}
 			return undefined;
-		});
+		}, 'a zombie child of sleep', DEADLINE_MS, POLL_MS);
 		process.kill(zombie, 0); // the kernel still has the pid: signal 0 alone would call it alive
 		assert.equal(processTable.isAlive(zombie), false);
 		assert.equal(processTable.info(zombie), undefined);
@@ -372,8 +364,8 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 		assert.match(a.startTime, /^\d+$/);
 		assert.ok(Math.abs(a.startedAtMs - Date.now()) < 3000, `startedAtMs ${a.startedAtMs} is not about now`);
 		assert.deepEqual(processTable.info(first), a);
-		// /proc start times count 10 ms clock ticks: wait until the clock has moved two ticks on.
-		await new Promise((resolve) => setTimeout(resolve, 25));
+		// /proc start times count 10 ms clock ticks since boot: wait until the clock has moved two ticks past a's.
+		await waitFor(() => uptimeTicks() >= Number(a.startTime) + 2, 'two clock ticks', DEADLINE_MS, POLL_MS);
 		const b = processTable.info(pidOf(start('sleep', ['30'])));
 		assert.ok(b);
 		assert.notEqual(b.startTime, a.startTime);
@@ -395,7 +387,7 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 			start('sleep', ['30'], {env: env({STIGMER_HOME: home})}),
 			start('sleep', ['30'], {env: env({STIGMER_COMPONENT: 'x'})}),
 		].map(pidOf);
-		await waitFor('every child to exec sleep', () => [ours, ...strangers].every((pid) => hasExeced(pid, 'sleep')));
+		await waitFor(() => [ours, ...strangers].every((pid) => hasExeced(pid, 'sleep')), 'every child to exec sleep', DEADLINE_MS, POLL_MS);
 		const found = processTable.scanMarked(home);
 		assert.deepEqual(
 			found.map((p) => [p.pid, p.component]),
@@ -408,36 +400,37 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 		);
 		// A supervisor (SPEC 4.8) is marked like any process of the home, and flagged as one.
 		const supervisor = pidOf(start('sleep', ['30'], {env: env({STIGMER_HOME: home, STIGMER_COMPONENT: 'x', STIGMER_SUPERVISOR: '1'})}));
-		await waitFor('the supervisor stand-in to exec sleep', () => hasExeced(supervisor, 'sleep'));
+		await waitFor(() => hasExeced(supervisor, 'sleep'), 'the supervisor stand-in to exec sleep', DEADLINE_MS, POLL_MS);
 		assert.deepEqual(processTable.scanMarked(home).map((p) => [p.pid, p.supervisor]).sort((a, b) => Number(a[0]) - Number(b[0])), [[ours, false], [supervisor, true]].sort((a, b) => Number(a[0]) - Number(b[0])));
 	});
 
 	test('groupMembers lists a detached group with its children, and signalGroup ends it', async () => {
 		const leader = start('sh', ['-c', 'sleep 30 & sleep 30 & wait'], {detached: true});
 		const pgid = pidOf(leader);
-		const members = await waitFor('three members in the group', () => {
+		const members = await waitFor(() => {
 			const pids = processTable.groupMembers(pgid);
 			return pids.length === 3 && pids.every((pid) => pid === pgid || hasExeced(pid, 'sleep')) ? pids : undefined;
-		});
+		}, 'three members in the group', DEADLINE_MS, POLL_MS);
 		assert.ok(members.includes(pgid));
 		for (const pid of members) {
 			assert.equal(processTable.info(pid)?.pgid, pgid);
 		}
 		assert.equal(signalGroup(pgid, 'SIGTERM'), true);
-		await waitFor('the group to be empty', () => processTable.groupMembers(pgid).length === 0);
+		await waitFor(() => processTable.groupMembers(pgid).length === 0, 'the group to be empty', DEADLINE_MS, POLL_MS);
 		await exited(leader);
 		// Orphaned members may linger as zombies until init reaps them; kill(-pgid) still reaches those.
-		await waitFor('the group to be reaped', () => signalGroup(pgid, 'SIGCONT') === false);
+		await waitFor(() => signalGroup(pgid, 'SIGCONT') === false, 'the group to be reaped', DEADLINE_MS, POLL_MS);
 		assert.deepEqual(processTable.groupMembers(0), []);
 	});
 
 	test('usage: RSS in bytes and CPU % over the sampled pids', async () => {
 		const idle = pidOf(start('sleep', ['30']));
 		const busy = pidOf(start(process.execPath, ['-e', 'for (;;) {}']));
-		await waitFor('node to start', () => hasExeced(busy, 'node'));
+		await waitFor(() => hasExeced(busy, 'node'), 'node to start', DEADLINE_MS, POLL_MS);
 		const own = await processTable.usage([process.pid]);
 		assert.ok(own.rssBytes > 10 * 1024 * 1024, `our RSS ${own.rssBytes} should be > 10 MB`);
 		await processTable.usage([busy]);
+		// CPU % is measured between two samples: the busy loop needs some time to spin in between (the point of the test).
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		const spinning = await processTable.usage([busy]);
 		assert.ok(spinning.cpuPercent > 10, `a busy loop uses ${spinning.cpuPercent}% CPU`);

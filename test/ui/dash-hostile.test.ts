@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {CLI, cli, statusOf, tempHome, Tmux, tmuxAvailable, until} from '../dash-helpers.js';
-import {unsafeLeft} from '../helpers.js';
+import {CLI, cli, startedHome, statusOf, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {itemAt, unsafeLeft, waitFor} from '../helpers.js';
 
 const TITLE = '\u001B]0;PWNED\u0007';
 const CLIPBOARD = '\u001B]52;c;cm0gLXJmIH4=\u0007';
@@ -21,9 +21,7 @@ describe('dash with hostile text', () => {
 	let logs: string;
 
 	before(async () => {
-		home = await tempHome('stigmer-dash-hostile-');
-		const started = cli(home, ['server', 'start']);
-		assert.equal(started.status, 0, `server start: ${started.stdout}${started.stderr}`);
+		home = await startedHome('stigmer-dash-hostile-');
 		logs = path.join(home, 'data', 'logs');
 		fs.appendFileSync(path.join(logs, 'workflow-runner.log'), hostile('backlog'));
 		fs.appendFileSync(path.join(logs, 'agent-runner.log'), wideError());
@@ -59,20 +57,18 @@ describe('dash with hostile text', () => {
 			tmux.kill();
 		});
 
-		const screen = () => tmux.capture();
 		const title = () => tmux.run(['display-message', '-p', '-t', 'main', '#{pane_title}']).trim();
 
 		it('backlog and live lines: escapes shown as text, pane title, clipboard and screen untouched', async () => {
-			await until(() => screen().split('● running').length === 4 && screen().includes('backlog title'), 'panels and the backlog', 20_000);
+			await tmux.shows((screen) => screen.split('● running').length === 4 && screen.includes('backlog title'), 'panels and the backlog', 20_000);
 			const titleBefore = title();
 			fs.appendFileSync(path.join(logs, 'workflow-runner.log'), hostile('live'));
 			fs.appendFileSync(path.join(logs, 'agent-runner.log'), wideError());
-			await until(() => screen().includes('live title \\x1b]0;PWNED\\x07'), 'the live hostile line, escaped', 10_000);
-			const shown = screen();
+			const shown = await tmux.shows('live title \\x1b]0;PWNED\\x07', 'the live hostile line, escaped', 10_000);
 			assert.equal(title(), titleBefore, 'the pane title is unchanged');
 			assert.notEqual(title(), 'PWNED');
 			assert.equal(tmux.run(['list-buffers']).trim(), '', 'nothing reached the clipboard');
-			assert.match(shown.split('\n')[0]!, /^stigmer dash /, 'the title line is still on top');
+			assert.match(itemAt(shown.split('\n'), 0), /^stigmer dash /, 'the title line is still on top');
 			assert.match(shown, /clip \\x1b\]52;c;cm0gLXJmIH4=\\x07 clear \\x1b\[2J\\x1b\[H end/);
 			assert.match(shown, /last error: \d{4}-/, 'the last error in its panel');
 			assert.match(shown, /ERROR 配置ファイルが見つかりません 🚨 \\x1b\[2J/, 'the wide error line in the log pane, escaped');
@@ -81,20 +77,21 @@ describe('dash with hostile text', () => {
 
 		it('a paste of "/stop the RSjk" is search text: nothing stopped or restarted', async () => {
 			const before = statusOf(home).components.map((c) => `${c.name}:${c.state}:${c.pid}`);
-			await until(() => screen().includes('▶ temporal') || screen().includes('▶ stigmer-server'), 'a selection');
+			await tmux.shows((screen) => screen.includes('▶ temporal') || screen.includes('▶ stigmer-server'), 'a selection');
 			tmux.keys('j'); // stigmer-server: `s` would stop it
-			await until(() => screen().includes('▶ stigmer-server'), 'stigmer-server selected');
+			await tmux.shows('▶ stigmer-server', 'stigmer-server selected');
 			tmux.keys('-l', '/stop the RSjk');
-			await until(() => /\/stop the RSjk/.test(screen().split('\n').at(-3) ?? '') || screen().includes('/stop the RSjk '), 'the text in the search box');
-			// An action would show within a second (the stop itself, or its status line).
+			await tmux.shows((screen) => /\/stop the RSjk/.test(screen.split('\n').at(-3) ?? '') || screen.includes('/stop the RSjk '), 'the text in the search box');
+			// A negative check: an action would show within a second (the stop itself, or its status line), so give it 1.5 s.
 			await new Promise((r) => setTimeout(r, 1500));
 			assert.deepEqual(statusOf(home).components.map((c) => `${c.name}:${c.state}:${c.pid}`), before, 'every component as it was');
-			assert.ok(screen().includes('▶ stigmer-server'), 'the selection did not move');
-			assert.doesNotMatch(screen(), /stopped in|ready in|stopping|restarting/);
+			const screen = tmux.capture();
+			assert.ok(screen.includes('▶ stigmer-server'), 'the selection did not move');
+			assert.doesNotMatch(screen, /stopped in|ready in|stopping|restarting/);
 			tmux.keys('Escape');
-			await until(() => !screen().includes('/stop the RSjk'), 'Esc closes the box');
+			await tmux.shows((s) => !s.includes('/stop the RSjk'), 'the search box closed by Esc');
 			tmux.keys('q');
-			const code = await until(() => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : undefined), 'the dashboard exits', 10_000);
+			const code = await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim(), 'the dashboard exits (its code written)');
 			assert.equal(code, '0');
 		});
 	});

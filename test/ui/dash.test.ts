@@ -3,17 +3,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {cli, tempHome, until} from '../dash-helpers.js';
+import {cli, DASH_WAIT_MS, startedHome, tempHome} from '../dash-helpers.js';
+import {waitFor} from '../helpers.js';
 
 describe('dash headless', () => {
 	let home: string;
 	let stopped: string;
 
 	before(async () => {
-		home = await tempHome();
+		home = await startedHome();
 		stopped = await tempHome();
-		const started = cli(home, ['server', 'start']);
-		assert.equal(started.status, 0, `server start: ${started.stdout}${started.stderr}`);
 		// A line of our own with a known time, so the log section has something to assert.
 		fs.appendFileSync(path.join(home, 'data', 'logs', 'agent-runner.err'), `${new Date().toISOString()} ERROR marker-line-for-dash-test\n`);
 	});
@@ -23,10 +22,10 @@ describe('dash headless', () => {
 	});
 
 	it('--once prints every panel and the last merged log lines, exit 0 when healthy', async () => {
-		const result = await until(() => {
+		const result = await waitFor(() => {
 			const r = cli(home, ['dash', '--once']);
 			return r.status === 0 && r.stdout.includes('marker-line-for-dash-test') ? r : undefined;
-		}, 'a healthy snapshot with the marker line');
+		}, 'a healthy snapshot with the marker line', DASH_WAIT_MS);
 		const out = result.stdout;
 		assert.match(out, /● healthy/);
 		for (const name of ['stigmer-server', 'workflow-runner', 'agent-runner']) {
@@ -82,7 +81,7 @@ describe('dash headless', () => {
 	it('an unknown flag is a usage error (exit 2); a bad config exits 2 naming the file', async () => {
 		const r = cli(home, ['dash', '--bogus']);
 		assert.equal(r.status, 2);
-		assert.match(r.stderr, /bogus/);
+		assert.match(r.stderr, /unknown flag --bogus/);
 		const bad = await tempHome();
 		fs.writeFileSync(path.join(bad, 'config.yaml'), 'version: 1\ncomponents:\n  redis:\n    prot: 1\n');
 		const b = cli(bad, ['dash', '--once']);

@@ -7,7 +7,7 @@ import {describe, it} from 'node:test';
 import {logFeed, pidWatch} from '../../source/ui/real-deps.js';
 import type {IncomingLine} from '../../source/ui/types.js';
 import {homeAt} from '../../source/paths.js';
-import {waitFor} from '../ui-fakes.js';
+import {waitFor} from '../helpers.js';
 
 function home(): string {
 	const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-ui-edges-')));
@@ -41,6 +41,7 @@ describe('pidWatch', () => {
 				fs.appendFileSync(path.join(h, 'data', 'logs', 'workflow-runner.log'), `line ${i}\n`);
 			}
 
+			// A negative check: a wake-up caused by these appends would have arrived within this time.
 			await new Promise((r) => setTimeout(r, 300));
 			assert.equal(changes, seen, 'log appends do not wake the status poll');
 			fs.rmSync(pid);

@@ -13,6 +13,7 @@ import {commandFor, KEYMAP, keyTableMarkdown} from '../../source/ui/keymap.js';
 import {computeLayout, panelWindow} from '../../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../../source/ui/log-model.js';
 import {applyEvent} from '../../source/ui/stack-model.js';
+import {itemAt} from '../helpers.js';
 import {component, line} from '../ui-fakes.js';
 
 describe('LogBuffer', () => {
@@ -38,7 +39,7 @@ describe('LogBuffer', () => {
 		const burst = Array.from({length: 5000}, (_, i) => line(i === 10 ? 'x' : 'a', i, `l${i}`, i === 10 ? {level: 'error'} : {}));
 		b.add(burst);
 		assert.equal(b.lines.length, 100);
-		assert.equal(b.lines[0]!.text, 'l4900');
+		assert.equal(b.lines[0]?.text, 'l4900');
 		assert.equal(b.lastError.get('x')!.text, 'l10');
 		assert.equal(b.added, 5000);
 	});
@@ -73,10 +74,10 @@ describe('scroll and search', () => {
 	it('finds matches case-insensitively and steps with wrap-around', () => {
 		const m = findMatches(lines, 'MATCH');
 		assert.deepEqual(m, [3, 13, 23, 33, 43, 53, 63, 73, 83, 93]);
-		assert.equal(stepMatch(lines, m, lines[13]!.seq, 0, true), 23);
-		assert.equal(stepMatch(lines, m, lines[13]!.seq, 0, false), 3);
-		assert.equal(stepMatch(lines, m, lines[93]!.seq, 0, true), 3);
-		assert.equal(stepMatch(lines, m, lines[3]!.seq, 0, false), 93);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 13).seq, 0, true), 23);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 13).seq, 0, false), 3);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 93).seq, 0, true), 3);
+		assert.equal(stepMatch(lines, m, itemAt(lines, 3).seq, 0, false), 93);
 		assert.equal(stepMatch(lines, [], null, 0, true), undefined);
 	});
 });
@@ -174,10 +175,10 @@ describe('layout and stack model', () => {
 		let p = applyEvent({}, {type: 'stopping', component: 'w'});
 		assert.deepEqual(p['w'], {state: 'stopping', note: 'stopping…'});
 		p = applyEvent(p, {type: 'stopped', outcome: {name: 'w', how: 'killed', ms: 5000, signal: 'SIGKILL'}});
-		assert.equal(p['w']!.note, 'killed after 5s (SIGKILL)');
-		assert.equal(applyEvent({}, {type: 'stopped', outcome: {name: 'w', how: 'stopped', ms: 3, signal: 'SIGTERM', waiting: true}})['w']!.note, 'stopped (was waiting to restart)');
+		assert.equal(p['w']?.note, 'killed after 5s (SIGKILL)');
+		assert.equal(applyEvent({}, {type: 'stopped', outcome: {name: 'w', how: 'stopped', ms: 3, signal: 'SIGTERM', waiting: true}})['w']?.note, 'stopped (was waiting to restart)');
 		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
-		assert.equal(p['w']!.state, 'failed');
+		assert.equal(p['w']?.state, 'failed');
 	});
 
 	it('describes results in one line', () => {
