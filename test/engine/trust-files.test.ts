@@ -285,7 +285,7 @@ done
 });
 
 test('logs renamed by rotation end 0600: legacy daemon.log/.err, an 0644 .log and older 0644 rotated files; a symlink\'s target is left alone', {timeout: TEST_TIMEOUT_MS}, async (t) => {
-	const home = await makeHome(t, sleeperConfig);
+	const home = await makeHome(t, SLEEPER_ONLY);
 	const logs = path.dirname(home.logFile('sleeper'));
 	fs.mkdirSync(logs, {recursive: true, mode: 0o700});
 	const hourAgo = new Date(Date.now() - 3_600_000).toISOString().replaceAll(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
