@@ -65,12 +65,14 @@ MAX_DELAY_MS=30000
 # Poll step while leftovers of the group end, and how long SIGKILL may take.
 POLL_S=0.05
 KILL_WAIT_STEPS=60
+# Added to a deadline when now_ms has whole seconds only, so a grace is never cut short.
+coarse_ms=0
 
 # now: epoch milliseconds (GNU date); whole seconds .000 where date has no sub-second clock (macOS).
 now_ms() {
 	now=$(date +%s%3N 2>/dev/null)
 	case $now in
-	'' | *[!0-9]*) now=$(date +%s)000 ;;
+	'' | *[!0-9]*) now=$(date +%s)000 coarse_ms=999 ;;
 	esac
 }
 
@@ -237,11 +239,14 @@ end_leftovers() {
 	group_members
 	[ -n "$members" ] || return 0
 	for p in $members; do kill -s "$stop_sig" "$p" 2>/dev/null; done
-	steps=$((stop_ms / 50 + 1))
-	while [ -n "$members" ] && [ "$steps" -gt 0 ] && [ "$stopping" = 0 ]; do
+	# A wall-clock deadline: counted passes stretch with load (each is a sleep plus a /proc scan).
+	now_ms
+	deadline=$((now + stop_ms + coarse_ms))
+	while [ -n "$members" ] && [ "$stopping" = 0 ]; do
 		sleep "$POLL_S"
-		steps=$((steps - 1))
 		group_members
+		now_ms
+		[ "$now" -lt "$deadline" ] || break
 	done
 	if [ "$stopping" = 1 ]; then return 0; fi
 	for p in $members; do kill -s KILL "$p" 2>/dev/null; done

@@ -297,3 +297,26 @@ test('the restart policy keys are validated like every key: file:line:col, the k
 		assert.deepEqual(home.processes(), {}, 'nothing was started');
 	}
 });
+
+test('leftovers of a dead component get stop_timeout of wall-clock grace, then SIGKILL, before the exit is recorded', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const graceMs = 2000;
+	const home = await makeHome(t, {
+		builtins: false,
+		components: {
+			// A worker that ignores SIGTERM outlives its parent, which prints when it exits.
+			master: {command: ['sh', '-c', 'sh -c \'trap "" TERM; exec sleep 1234\' & sleep 0.5; echo "EXIT_AT=$(date +%s%3N)"; exit 2'], ready: {after: '100ms'}, restart: 'no', stop_timeout: `${graceMs}ms`},
+		},
+	});
+	const start = await home.cli(['server', 'start']);
+	assert.equal(start.code, 0, show(start) + home.logs());
+	await waitFor(() => stateRecord(home, 'master')?.['state'] === 'failed' || undefined, 'master to be recorded failed', 20_000);
+	const exitAt = Number(/EXIT_AT=(\d+)/.exec(fs.readFileSync(home.logFile('master', 'stdout'), 'utf8'))?.[1]);
+	const line = fs.readFileSync(home.logFile('master', 'stderr'), 'utf8').split('\n').find((l) => l.includes('stigmer: master exited with code 2'));
+	assert.ok(line, home.logs());
+	const recordedAt = Date.parse(line.slice(0, line.indexOf(' ')));
+	const waited = recordedAt - exitAt;
+	assert.ok(waited >= graceMs - 100, `the leftover got its grace: recorded ${waited}ms after the exit`);
+	// Counted poll passes gave 2 s of grace 3-4 s under load; a deadline ends it within a pass or two of 2 s.
+	assert.ok(waited <= graceMs + 900, `recorded ${waited}ms after the exit (grace ${graceMs}ms)`);
+	assert.deepEqual(home.processes(), {}, 'the leftover was killed');
+});
