@@ -86,9 +86,9 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 		const idle = selected.filter((c) => c.enabled && !stopped.some((s) => s.name === c.name)).reverse();
 		return [...stopped, ...idle.map((c) => ({name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal}))];
 	};
-	// A home never started has no data/: nothing to lock, and stop creates no home just to find nothing running. Marked
-	// processes of it (its data/ deleted under them) are still ended, under the lock, which then creates data/.
-	if (!fs.existsSync(home.data)) {
+	// A home that does not exist has nothing to lock or migrate: stop creates no home just to find nothing running.
+	// Marked processes of it (the home deleted under them) are still ended, under the lock, which then creates it.
+	if (!fs.existsSync(home.root)) {
 		const {config, selected, whole} = select(home, options);
 		const names = whole ? undefined : selected.map((c) => c.name);
 		const findings = [...discover(home, config.components.map((c) => c.name)).values()].filter((f) => names === undefined || names.includes(f.component));
