@@ -1,33 +1,37 @@
-// Bundles tsc's ESM output (dist/source) into the shipped CLI (dist/bin): Node 20 pays ~0.7 ms per ESM
-// module loaded, and `server status` crossed 33 of them; bundled it loads two (cli.js and the core chunk).
-// One chunk for everything would cost as much again in compile time (~20 ms for 300 KB), so only status's
-// modules share the core chunk; the other verbs, the dashboard and the built-in components stay lazily
-// loaded chunks. Packages stay external, resolved from node_modules at run time.
+// Bundles tsc's ESM output (dist/source) into the shipped CLI (dist/bin), in two builds:
+//  - CommonJS (`.js`, dist/bin/package.json says so): the CLI entry, every verb but `dash`, the logs worker. Node 20's
+//    ES-module loader costs ~12 ms of start-up that require() does not (its loader, a facade per built-in module), and
+//    `server status` has a budget of 1.5 × `node -e 0`. Node 20 pays ~0.7 ms more per module loaded, so status's modules
+//    share one chunk (core); the other verbs and built-in components stay lazily loaded chunks.
+//  - ES modules (`.mjs`): `dash`, whose Ink, React and chalk are ES-module-only packages that require() cannot load on
+//    Node 20. The CLI loads it with import(); it holds its own copy of the engine, so errors cross by brand (errors.ts).
+// Packages stay external, resolved from node_modules at run time.
 import fs from 'node:fs';
 import path from 'node:path';
 import {builtinModules} from 'node:module';
 
 const source = path.resolve('dist/source');
 const out = path.resolve('dist/bin');
+const cliEntry = path.join(source, 'cli.js');
+const dashVerb = path.join(source, 'commands', 'dash.js');
 
 /** Resolved at run time from node_modules or Node itself. */
-const external = (id) => id.startsWith('node:') || builtinModules.includes(id) || !(id.startsWith('.') || path.isAbsolute(id));
+const isPackage = (id) => id.startsWith('node:') || builtinModules.includes(id) || !(id.startsWith('.') || path.isAbsolute(id));
 
 /** `server status`'s modules in one chunk (it is the verb with a start-up budget); the entry stays apart so no chunk that imports shared code runs the CLI's main. */
 function manualChunks(id, {getModuleInfo}) {
-	return id !== path.join(source, 'cli.js') && statusPath(getModuleInfo).has(id) ? 'core' : undefined;
+	return id !== cliEntry && statusPath(getModuleInfo).has(id) ? 'core' : undefined;
 }
 
 let statusModules;
-/** Every module `commands/status.js` imports statically, directly or not, and the Linux process table (the same bundle on every OS: macOS loads darwin.js as its own chunk). */
+/** Every module `commands/status.js` imports statically, directly or not. */
 function statusPath(getModuleInfo) {
 	if (statusModules === undefined) {
 		statusModules = new Set();
 		const visit = (id) => {
-			if (!statusModules.has(id) && !external(id)) {
+			if (!statusModules.has(id) && !isPackage(id)) {
 				statusModules.add(id);
-				const info = getModuleInfo(id);
-				for (const next of [...(info?.importedIds ?? []), ...(info?.dynamicallyImportedIds ?? []).filter((d) => d === path.join(source, 'os', 'linux.js'))]) {
+				for (const next of getModuleInfo(id)?.importedIds ?? []) {
 					visit(next);
 				}
 			}
@@ -38,21 +42,44 @@ function statusPath(getModuleInfo) {
 	return statusModules;
 }
 
-/** Files the bundle reads beside itself through `new URL(name, import.meta.url)`. */
-const copyBeside = {
-	name: 'copy-beside',
+/** Files the bundle reads beside itself (`new URL(name, import.meta.url)`), and the package.json that makes `.js` CommonJS. */
+const besideBundle = {
+	name: 'beside-bundle',
 	writeBundle() {
 		fs.copyFileSync(path.join(source, 'logs', 'full', 'merge.wasm'), path.join(out, 'merge.wasm'));
+		fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify({type: 'commonjs'})}\n`);
 	},
 };
 
-export default {
-	input: {cli: path.join(source, 'cli.js'), worker: path.join(source, 'logs', 'full', 'worker.js')},
-	external,
-	plugins: [copyBeside],
-	output: {dir: out, format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', manualChunks},
-	onwarn(warning, warn) {
-		// A warning is a build failure: a circular chunk or a missing export would break the shipped CLI silently.
-		throw new Error(warning.message ?? String(warning), {cause: warn});
+function onwarn(warning, warn) {
+	// A warning is a build failure: a circular chunk or a missing export would break the shipped CLI silently.
+	throw new Error(warning.message ?? String(warning), {cause: warn});
+}
+
+const commonjs = {
+	input: {cli: cliEntry, worker: path.join(source, 'logs', 'full', 'worker.js')},
+	// `dash` is the ES-module build's entry: the CLI imports it by its file name there.
+	external: (id, importer) => isPackage(id) || (importer !== undefined && path.resolve(path.dirname(importer), id) === dashVerb),
+	plugins: [besideBundle],
+	output: {
+		dir: out,
+		format: 'cjs',
+		entryFileNames: '[name].js',
+		chunkFileNames: '[name]-[hash].js',
+		manualChunks,
+		generatedCode: 'es2015',
+		// ES-module-only packages (meow, execa, chokidar) and the dashboard are loaded with import(), which CommonJS has on Node 20.
+		dynamicImportInCjs: true,
+		paths: (id) => (id === dashVerb ? './dash.mjs' : id),
 	},
+	onwarn,
 };
+
+const esm = {
+	input: {dash: dashVerb},
+	external: isPackage,
+	output: {dir: out, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs'},
+	onwarn,
+};
+
+export default [commonjs, esm];

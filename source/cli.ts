@@ -151,16 +151,20 @@ function help(text: string): number {
 	return EXIT.ok;
 }
 
-try {
-	process.exitCode = await main(process.argv.slice(2));
-} catch (error: unknown) {
+/** Print what ended the CLI: one line for the user's errors (SPEC 7), the stack for a bug; the exit code it carries. */
+function fail(error: unknown): void {
 	const errno = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 	if ((error instanceof StigmerError || errno) && process.env['STIGMER_DEBUG'] !== '1') {
 		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (SPEC 7).
 		process.stderr.write(`stigmer: ${(error as Error).message}\n`);
-		process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 	} else {
 		process.stderr.write(`stigmer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-		process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 	}
+
+	process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 }
+
+// No top-level await: the shipped CLI is CommonJS (rollup.config.mjs).
+main(process.argv.slice(2)).then((code) => {
+	process.exitCode = code;
+}, fail);

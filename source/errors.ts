@@ -2,7 +2,17 @@
 export const EXIT = {ok: 0, failure: 1, usage: 2, notRunning: 3} as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** Marks stigmer's errors whichever copy of this module made them: the CommonJS CLI catches what the ES-module dashboard throws. */
+const BRAND = Symbol.for('stigmer.StigmerError');
+
 export class StigmerError extends Error {
+	/** `x instanceof StigmerError` holds across the two builds (see BRAND); subclasses keep the plain prototype check. */
+	static override [Symbol.hasInstance](value: unknown): boolean {
+		return this === StigmerError ? typeof value === 'object' && value !== null && BRAND in value : Function.prototype[Symbol.hasInstance].call(this, value);
+	}
+
+	readonly [BRAND] = true;
+
 	constructor(message: string, readonly exitCode: ExitCode = EXIT.failure) {
 		super(message);
 		this.name = 'StigmerError';

@@ -4,8 +4,17 @@ import {UsageError} from '../errors.js';
 
 export type Parsed<F extends AnyFlags> = Pick<Result<F>, 'input' | 'flags'>;
 
+const HELP_BRAND = Symbol.for('stigmer.HelpRequested');
+
 /** Thrown by parseFlags for `--help` / `-h`: the entry prints `text` on stdout and exits 0, before the verb does anything. */
 export class HelpRequested extends Error {
+	/** `x instanceof HelpRequested` holds across the CLI's two builds, as StigmerError's does. */
+	static override [Symbol.hasInstance](value: unknown): boolean {
+		return typeof value === 'object' && value !== null && HELP_BRAND in value;
+	}
+
+	readonly [HELP_BRAND] = true;
+
 	/** `flags` is the verb's flag table, for shell completion. */
 	constructor(readonly text: string, readonly flags: AnyFlags = {}) {
 		super('help requested');

@@ -12,6 +12,13 @@ export async function status(home: Home): Promise<StatusReport> {
 	const config = loadConfig(home);
 	// Network probes go out first, so their round trips overlap the process-table reads below.
 	const early = new Map(config.components.flatMap((c) => (c.enabled && (c.ready?.kind === 'http' || c.ready?.kind === 'tcp') ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
+	if (early.size > 0) {
+		// One turn of the event loop lets the sockets connect and send their requests; without it they would wait for the sync reads below.
+		await new Promise((resolve) => {
+			setImmediate(resolve);
+		});
+	}
+
 	const findings = discover(home, config.components.map((c) => c.name));
 	const groups = processTable.groups([...findings.values()].flatMap((f) => (f.running?.group ? [f.running.group] : [])));
 	const components = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, findings.get(spec.name), groups, early.get(spec.name))));

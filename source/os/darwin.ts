@@ -1,10 +1,13 @@
 // The macOS process table, read through `ps` and `sysctl` (there is no /proc); parsing lives in ps-parse.ts.
-import {execFileSync} from 'node:child_process';
+import {createRequire} from 'node:module';
 import net from 'node:net';
 import type pidusage from 'pidusage';
 import {environmentPart, isZombieState, markedFromPs, parseBoottime, parseGroupRows, parseLsofListeners, parsePidCommands, parsePsRow, psMarker} from './ps-parse.js';
 import {signalZeroSays} from './signal.js';
 import type {MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
+
+// child_process only on first use: this module is loaded on Linux too (os/table.ts), where it would cost start-up time.
+const require = createRequire(import.meta.url);
 
 /** Columns for ProcInfo; lstart is the identity token (SPEC 4.2). */
 const INFO_COLUMNS = 'pid=,ppid=,pgid=,state=,lstart=';
@@ -20,6 +23,7 @@ const PS_MAX_BUFFER = 64 * 1024 * 1024;
 function run(file: string, args: string[]): string {
 	const {STIGMER_HOME: _home, STIGMER_COMPONENT: _component, ...env} = process.env;
 	try {
+		const {execFileSync} = require('node:child_process') as typeof import('node:child_process');
 		return execFileSync(file, args, {
 			encoding: 'utf8',
 			env: {...env, LC_ALL: 'C', LANG: 'C'},

@@ -1,5 +1,7 @@
 // The process table for this platform, chosen once at import (Linux: /proc; macOS: ps; elsewhere every call explains).
 import {StigmerError} from '../errors.js';
+import {darwinProcessTable} from './darwin.js';
+import {linuxProcessTable} from './linux.js';
 import {signalGroup as sendToGroup} from './signal.js';
 import type {ProcessTable} from './types.js';
 
@@ -22,20 +24,23 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 	};
 }
 
-/** The process table implementation for a platform (exported for tests; use processTable). Loads only that platform's code. */
-export async function processTableFor(platform: NodeJS.Platform): Promise<ProcessTable> {
+/**
+ * The process table implementation for a platform (exported for tests; use processTable). Chosen synchronously: the CLI
+ * ships as CommonJS, which has no top-level await; both tables only define functions when loaded (macOS loads child_process on first use).
+ */
+export function processTableFor(platform: NodeJS.Platform): ProcessTable {
 	switch (platform) {
 		case 'linux':
-			return (await import('./linux.js')).linuxProcessTable;
+			return linuxProcessTable;
 		case 'darwin':
-			return (await import('./darwin.js')).darwinProcessTable;
+			return darwinProcessTable;
 		default:
 			return unsupportedTable(platform);
 	}
 }
 
 /** This machine's process table (Linux: /proc; macOS: ps). On Windows every call throws a StigmerError. */
-export const processTable: ProcessTable = await processTableFor(process.platform);
+export const processTable: ProcessTable = processTableFor(process.platform);
 
 let ownGroup: number | undefined;
 
