@@ -16,6 +16,7 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 		info: unsupported,
 		scanMarked: unsupported,
 		groupMembers: unsupported,
+		groupMembersOf: unsupported,
 		groups: unsupported,
 		usage: async () => unsupported(),
 		portHolders: async () => unsupported(),
