@@ -59,13 +59,14 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	const boot = processTable.bootId();
 	const coveredGroups = new Set<number>();
 	const coveredPids = new Set<number>();
+	// Groups whose members are listed: gathered here, read in one pass of the process table at the end (a pass per
+	// group made cleanup of many orphans cost a scan each).
+	const ledBy = new Map<Orphan, number>();
+	const leftovers: Array<{finding: ComponentFinding; pgid: number}> = [];
 	const addOrphan = (finding: ComponentFinding, orphan: Orphan) => {
 		finding.orphans.push(orphan);
-		for (const pid of orphan.pgid === null ? [] : processTable.groupMembers(orphan.pgid)) {
-			const info = pid === orphan.pid || ancestors.pids.has(pid) ? undefined : processTable.info(pid);
-			if (info !== undefined) {
-				finding.orphans.push({pid, pgid: null, startedAtMs: info.startedAtMs, member: true});
-			}
+		if (orphan.pgid !== null) {
+			ledBy.set(orphan, orphan.pgid);
 		}
 	};
 
@@ -100,12 +101,7 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 				addOrphan(finding, proven);
 			}
 		} else if (leftoverGroup !== null) {
-			// Leader gone: its marked members are found by the scan below and ended one by one; the rest are strangers.
-			for (const pid of processTable.groupMembers(leftoverGroup)) {
-				if (!marked.has(pid) && !ancestors.pids.has(pid)) {
-					finding.strangers.push({pid, startedAtMs: processTable.info(pid)?.startedAtMs ?? 0});
-				}
-			}
+			leftovers.push({finding, pgid: leftoverGroup});
 		}
 	}
 
@@ -125,7 +121,42 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 		addOrphan(get(proc.component), {pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
 	}
 
+	listMembers(findings, ledBy, leftovers, marked, ancestors);
 	return findings;
+}
+
+/**
+ * The members of the listed groups, from one exact pass over the process table (members reparented away from their
+ * leader included): each orphan that leads a group is followed by the group's other members (`member` entries); a
+ * leftover group's unmarked members are strangers (its marked ones are orphans of the scan, ended one by one).
+ */
+function listMembers(findings: Map<string, ComponentFinding>, ledBy: Map<Orphan, number>, leftovers: Array<{finding: ComponentFinding; pgid: number}>, marked: Map<number, MarkedProc>, ancestors: Ancestry): void {
+	const groups = processTable.groupMembersOf([...ledBy.values(), ...leftovers.map((l) => l.pgid)]);
+	if (ledBy.size > 0) {
+		for (const finding of findings.values()) {
+			finding.orphans = finding.orphans.flatMap((orphan) => {
+				const pgid = ledBy.get(orphan);
+				const members: Orphan[] = [];
+				for (const pid of pgid === undefined ? [] : (groups.get(pgid) ?? [])) {
+					const info = pid === orphan.pid || ancestors.pids.has(pid) ? undefined : processTable.info(pid);
+					if (info !== undefined) {
+						members.push({pid, pgid: null, startedAtMs: info.startedAtMs, member: true});
+					}
+				}
+
+				return [orphan, ...members];
+			});
+		}
+	}
+
+	// Leader gone: its marked members are found by the scan and ended one by one; the rest are strangers.
+	for (const {finding, pgid} of leftovers) {
+		for (const pid of groups.get(pgid) ?? []) {
+			if (!marked.has(pid) && !ancestors.pids.has(pid)) {
+				finding.strangers.push({pid, startedAtMs: processTable.info(pid)?.startedAtMs ?? 0});
+			}
+		}
+	}
 }
 
 /** [component, path] of every PID file: the config's, any other data/*.pid, and the legacy daemon.pid. */
@@ -212,8 +243,9 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 		return {proven: null, supervisor, why: null, leftoverGroup: null};
 	}
 
-	// Leader gone and no process holds the group's number as its pid: the group's members are ours (SPEC 4.2).
-	const leftoverGroup = sameOrigin && !ancestors.groups.has(record.pgid) && processTable.info(record.pgid) === undefined && processTable.groupMembers(record.pgid).length > 0 ? record.pgid : null;
+	// Leader gone and no process holds the group's number as its pid: the group's members are ours (SPEC 4.2). Whether
+	// any are left is read with every other group's, in discover's one pass: an empty leftover group lists nothing.
+	const leftoverGroup = sameOrigin && !ancestors.groups.has(record.pgid) && processTable.info(record.pgid) === undefined ? record.pgid : null;
 	const why = info ? `pid ${pid} now belongs to another process (started at a different time)` : `pid ${pid} exited without a stop`;
 	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
 }

@@ -158,5 +158,5 @@ async function portHolders(port: number): Promise<PortHolder[]> {
 	return holders;
 }
 
-/** The process table of a macOS machine. */
-export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage, portHolders};
+/** The process table of a macOS machine; its groups() is exact (one ps of the whole table), so it serves groupMembersOf too. */
+export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groupMembersOf: groups, groups, usage, portHolders};

@@ -200,11 +200,14 @@ function groups(pgids: number[]): Map<number, number[]> {
 		}
 		wanted.set(pgid, members);
 	}
-	if (!scan) {
+	return scan ? groupMembersOf([...wanted.keys()]) : wanted;
+}
+
+/** Every group asked for in one pass over /proc, each stat read once: exact, whoever the members' parents are. */
+function groupMembersOf(pgids: number[]): Map<number, number[]> {
+	const wanted = new Map(pgids.filter((pgid) => Number.isInteger(pgid) && pgid > 0).map((pgid) => [pgid, [] as number[]]));
+	if (wanted.size === 0) {
 		return wanted;
-	}
-	for (const pgid of wanted.keys()) {
-		wanted.set(pgid, []);
 	}
 	for (const pid of allPids()) {
 		const stat = readStat(pid);
@@ -216,17 +219,7 @@ function groups(pgids: number[]): Map<number, number[]> {
 }
 
 function groupMembers(pgid: number): number[] {
-	if (!Number.isInteger(pgid) || pgid <= 0) {
-		return [];
-	}
-	const members: number[] = [];
-	for (const pid of allPids()) {
-		const stat = readStat(pid);
-		if (stat && stat.pgrp === pgid && !isDeadState(stat.state)) {
-			members.push(pid);
-		}
-	}
-	return members;
+	return groupMembersOf([pgid]).get(pgid) ?? [];
 }
 
 type Sample = {startTicks: string; cpuTicks: number; atMs: number};
@@ -336,4 +329,4 @@ async function portHolders(port: number, prefer: number[] = []): Promise<PortHol
 }
 
 /** The process table of a Linux machine. */
-export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groups, usage, portHolders};
+export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groupMembersOf, groups, usage, portHolders};

@@ -18,6 +18,7 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 		info: unsupported,
 		scanMarked: unsupported,
 		groupMembers: unsupported,
+		groupMembersOf: unsupported,
 		groups: unsupported,
 		usage: async () => unsupported(),
 		portHolders: async () => unsupported(),

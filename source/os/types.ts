@@ -36,6 +36,8 @@ export type ProcessTable = {
 	scanMarked(home: string): MarkedProc[];
 	/** Live (non-zombie) pids whose process group is pgid. */
 	groupMembers(pgid: number): number[];
+	/** Live (non-zombie) members of each valid pgid asked for, exact (members reparented away from their leader too): one pass over the table. */
+	groupMembersOf(pgids: number[]): Map<number, number[]>;
 	/** Members of several live-led groups at once, for display (status): may miss members reparented away from their leader. */
 	groups(pgids: number[]): Map<number, number[]>;
 	/** CPU % (since last sample of that pid, or lifetime average on first call) and RSS summed over pids. */

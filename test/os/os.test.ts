@@ -91,6 +91,18 @@ function hasExeced(pid: number, comm: string): boolean {
 	}
 }
 
+/** Every process's stat, read straight from /proc (independently of the process table under test). */
+function onProc(): Array<{pid: number; pgrp: number}> {
+	return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((name) => {
+		try {
+			const stat = parseProcStat(fs.readFileSync(`/proc/${name}/stat`, 'latin1'));
+			return stat && !isDeadState(stat.state) ? [stat] : [];
+		} catch {
+			return [];
+		}
+	});
+}
+
 function fixture(name: string): string {
 	return fs.readFileSync(new URL(`../../../test/fixtures/ps/${name}`, import.meta.url), 'utf8');
 }
@@ -422,6 +434,30 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 		// Orphaned members may linger as zombies until init reaps them; kill(-pgid) still reaches those.
 		await waitFor(() => signalGroup(pgid, 'SIGCONT') === false, 'the group to be reaped', DEADLINE_MS, POLL_MS);
 		assert.deepEqual(processTable.groupMembers(0), []);
+	});
+
+	test('groupMembersOf lists several groups in one call, exactly: a member reparented away from its leader too', async () => {
+		// The subshell backgrounds a sleep and exits: that sleep stays in the group, its parent no longer the leader.
+		const reparented = pidOf(start('sh', ['-c', '(sleep 30 &); exec sleep 30'], {detached: true}));
+		const plain = pidOf(start('sh', ['-c', 'sleep 30 & exec sleep 30'], {detached: true}));
+		const settled = (pgid: number) => {
+			const pids = onProc().filter((stat) => stat.pgrp === pgid).map((stat) => stat.pid);
+			return pids.length === 2 && pids.every((pid) => hasExeced(pid, 'sleep')) ? pids : undefined;
+		};
+		const expected = await waitFor(() => {
+			const a = settled(reparented);
+			const b = settled(plain);
+			return a && b ? new Map([[reparented, a], [plain, b]]) : undefined;
+		}, 'two sleeps in each group', DEADLINE_MS, POLL_MS);
+		const away = expected.get(reparented)!.find((pid) => pid !== reparented)!;
+		assert.notEqual(processTable.info(away)?.ppid, reparented, 'the member was reparented away from its leader');
+		const sorted = (map: Map<number, number[]>) => [...map].map(([pgid, pids]) => [pgid, [...pids].sort((a, b) => a - b)]);
+		const empty = 2 ** 22 + 1;
+		// Invalid pgids are dropped; a valid one with no member maps to [].
+		const found = processTable.groupMembersOf([reparented, plain, empty, 0, -1, 1.5, reparented]);
+		assert.deepEqual(sorted(found), sorted(new Map([...expected, [empty, []]])));
+		assert.deepEqual(processTable.groupMembers(reparented).sort((a, b) => a - b), [...expected.get(reparented)!].sort((a, b) => a - b));
+		assert.deepEqual(processTable.groupMembersOf([]), new Map());
 	});
 
 	test('usage: RSS in bytes and CPU % over the sampled pids', async () => {
