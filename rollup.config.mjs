@@ -18,28 +18,48 @@ const dashVerb = path.join(source, 'commands', 'dash.js');
 /** Resolved at run time from node_modules or Node itself. */
 const isPackage = (id) => id.startsWith('node:') || builtinModules.includes(id) || !(id.startsWith('.') || path.isAbsolute(id));
 
+/** What the entry itself needs (exit codes, help, --version): their own small chunk, so `--version`, help and `dash` load no engine. */
+const entryModules = new Set(['errors.js', 'version.js', path.join('commands', 'flags.js')].map((file) => path.join(source, file)));
+
 /** `server status`'s modules in one chunk (it is the verb with a start-up budget); the entry stays apart so no chunk that imports shared code runs the CLI's main. */
 function manualChunks(id, {getModuleInfo}) {
+	if (entryModules.has(id)) {
+		return 'base';
+	}
+
 	return id !== cliEntry && statusPath(getModuleInfo).has(id) ? 'core' : undefined;
 }
 
-let statusModules;
-/** Every module `commands/status.js` imports statically, directly or not. */
-function statusPath(getModuleInfo) {
-	if (statusModules === undefined) {
-		statusModules = new Set();
-		const visit = (id) => {
-			if (!statusModules.has(id) && !isPackage(id)) {
-				statusModules.add(id);
-				for (const next of getModuleInfo(id)?.importedIds ?? []) {
-					visit(next);
-				}
+/** Every module of ours that `roots` import statically, directly or not. */
+function staticGraph(getModuleInfo, roots) {
+	const modules = new Set();
+	const visit = (id) => {
+		if (!modules.has(id) && !isPackage(id)) {
+			modules.add(id);
+			for (const next of getModuleInfo(id)?.importedIds ?? []) {
+				visit(next);
 			}
-		};
-		visit(path.join(source, 'commands', 'status.js'));
+		}
+	};
+	for (const root of roots) {
+		visit(path.join(source, root));
 	}
 
+	return modules;
+}
+
+let statusModules;
+/** `server status`'s modules. */
+function statusPath(getModuleInfo) {
+	statusModules ??= staticGraph(getModuleInfo, [path.join('commands', 'status.js')]);
 	return statusModules;
+}
+
+let onceModules;
+/** The ES-module build's modules that `dash --once` loads (commands/dash.ts imports them lazily, for the live dashboard's sake): one chunk. */
+function dashOnceChunk(id, {getModuleInfo}) {
+	onceModules ??= staticGraph(getModuleInfo, ['commands/dash.js', 'engine/index.js', 'logs/tail.js', 'logs/format.js', 'ui/headless.js']);
+	return id !== dashVerb && onceModules.has(id) ? 'once' : undefined;
 }
 
 /** Files the bundle reads beside itself (`new URL(name, import.meta.url)`), and the package.json that makes `.js` CommonJS. */
@@ -78,7 +98,7 @@ const commonjs = {
 const esm = {
 	input: {dash: dashVerb},
 	external: isPackage,
-	output: {dir: out, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs'},
+	output: {dir: out, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs', manualChunks: dashOnceChunk},
 	onwarn,
 };
 

@@ -63,7 +63,8 @@ test(
 		const [report] = JSON.parse(pack.stdout) as Array<{filename: string; files: Array<{path: string}>}>;
 		assert.ok(report);
 		const files = report.files.map((f) => f.path);
-		for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/bin/cli.js', 'dist/bin/worker.js', 'dist/bin/merge.wasm']) {
+		// dist/bin/package.json makes the bundle's .js CommonJS; dash.mjs is the ES-module half (rollup.config.mjs).
+		for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/bin/cli.js', 'dist/bin/package.json', 'dist/bin/dash.mjs', 'dist/bin/worker.js', 'dist/bin/merge.wasm']) {
 			assert.ok(files.includes(needed), `the tarball holds ${needed}`);
 		}
 
@@ -118,6 +119,12 @@ test(
 		assert.ok(cmdline.includes(path.join(fs.realpathSync(installed), 'dist', 'bin', 'cli.js')), `the server runs from the installed package: ${cmdline.join(' ')}`);
 		const healthz = await fetch(`http://127.0.0.1:${home.port}/healthz`);
 		assert.equal(healthz.status, 200);
+		// Both halves of the bundle from the installed package: status (CommonJS) and the dashboard (ES modules).
+		const status = await run(dir, [stigmer, 'server', 'status'], env);
+		assert.equal(status.code, 0, shown('stigmer server status', status));
+		const once = await run(dir, [stigmer, 'dash', '--once', '--json'], env);
+		assert.equal(once.code, 0, shown('stigmer dash --once --json', once));
+		assert.equal((JSON.parse(once.stdout) as {healthy: boolean}).healthy, true);
 
 		const stop = await run(dir, [stigmer, 'server', 'stop'], env);
 		assert.equal(stop.code, 0, shown('stigmer server stop', stop));
