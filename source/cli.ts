@@ -53,7 +53,7 @@ function usage(group = ''): string {
 		...rows,
 		...(group === '' ? [`  stigmer ${'help COMMAND'.padEnd(14)} The help of a command (as COMMAND --help)`] : []),
 		'',
-		'Options: --help, -h (on every command), --version',
+		'Options: --help, -h (on every command), --version, -v',
 		'Environment: STIGMER_HOME (default ~/.stigmer), NO_COLOR, STIGMER_DEBUG=1',
 	].join('\n');
 }
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
 	if (name === undefined || verb === undefined) {
 		const suggest = await import('./commands/suggest.js');
 		if (first.startsWith('-')) {
-			return usageError(`unknown flag ${first}${suggest.didYouMean(first, TOP_FLAGS, false)}`);
+			return usageError(suggest.unknownFlag([first], TOP_FLAGS, 'stigmer'));
 		}
 
 		if (!isGroup(first)) {
@@ -129,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
 			return usageError(`a ${first} subcommand is required`, first);
 		}
 
-		return usageError(second.startsWith('-') ? `unknown flag ${second}` : unknownCommand(suggest, first, second), first);
+		return usageError(second.startsWith('-') ? suggest.unknownFlag([second], ['--help', '-h'], `stigmer ${first}`) : unknownCommand(suggest, first, second), first);
 	}
 
 	const rest = argv.slice(name.split(' ').length);

@@ -4,7 +4,7 @@ import {componentNamesQuietly} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {completionScript, SHELLS, type CompletionModel, type Shell} from './completion-scripts.js';
-import {flagSpellings, HelpRequested, parseFlags} from './flags.js';
+import {documented, HelpRequested, parseFlags} from './flags.js';
 
 /** The verb table the entry hands every verb (cli.ts owns it). */
 export type VerbContext = {verbs: Record<string, {hidden?: boolean; load: () => Promise<{run: (argv: string[], context: VerbContext) => Promise<number>}>}>};
@@ -75,9 +75,9 @@ export async function completionModel(context: VerbContext): Promise<CompletionM
 			asked = error;
 		}
 
-		const flags = Object.entries(asked?.flags ?? {}).filter(([flag]) => !(name === 'completion' && flag === 'components'));
-		model.flags[name] = [...flagSpellings(Object.fromEntries(flags)), '--help', '-h'];
-		for (const [flag, spec] of flags) {
+		// What the verb's --help lists: `--no-color`, never the default `--color`; not the hidden `completion --components`.
+		model.flags[name] = [...documented(asked?.flags ?? {}, asked?.text ?? ''), '--help', '-h'];
+		for (const [flag, spec] of Object.entries(asked?.flags ?? {})) {
 			if (spec.type === 'boolean') {
 				continue;
 			}

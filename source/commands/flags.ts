@@ -72,10 +72,8 @@ export async function parseFlags<F extends AnyFlags>(argv: string[], help: strin
 	const unknown = Object.keys(result.unnormalizedFlags).filter((name) => !known.has(name) && !known.has(camel(name)));
 	if (unknown.length > 0) {
 		const shown = [...new Set(unknown.map((name) => asTyped(name, argv)))];
-		const {didYouMean} = await import('./suggest.js'); // Only on this error path: `status` starts without it.
-		const [only] = shown;
-		const guess = shown.length === 1 && only !== undefined ? didYouMean(only, [...documented(flags, help), '--help', '-h'], false) : '';
-		throw new UsageError(`unknown flag ${shown.join(', ')}${guess}\n${formatHelp(help)}`);
+		const {unknownFlag} = await import('./suggest.js'); // Only on this error path: `status` starts without it.
+		throw new UsageError(`${unknownFlag(shown, [...documented(flags, help), '--help', '-h'], commandOf(help))}\n${formatHelp(help)}`);
 	}
 
 	return result;
@@ -92,8 +90,13 @@ function asTyped(name: string, argv: string[]): string {
 	return [`--${name}`, `--${kebab(name)}`, `--no-${name}`, `--no-${kebab(name)}`].find((word) => words.has(word)) ?? `--${name}`;
 }
 
-/** The spellings of `flags` that the verb's help shows: a guess names `--no-color`, never the default `--color` it leaves out. */
-function documented(flags: AnyFlags, help: string): string[] {
+/** `stigmer server logs` from a help text's `Usage: stigmer server logs [options]` line. */
+function commandOf(help: string): string {
+	return /Usage: (stigmer(?: [a-z][a-z-]*(?=\s|$))*)/m.exec(help)?.[1] ?? 'stigmer';
+}
+
+/** The spellings of `flags` that the verb's help shows: a guess or a completion names `--no-color`, never the default `--color` it leaves out. */
+export function documented(flags: AnyFlags, help: string): string[] {
 	return flagSpellings(flags).filter((spelling) => new RegExp(`(?:^|[\\s,/([])${spelling}(?![\\w-])`, 'm').test(help));
 }
 

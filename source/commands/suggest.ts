@@ -7,12 +7,18 @@ const MAX_EDITS = 3;
 
 /** The candidate closest to `typed` (a unique prefix, else the fewest edits), or undefined when none is close. */
 export function closest(typed: string, candidates: readonly string[]): string | undefined {
-	const prefixed = candidates.filter((c) => typed.replace(/^-+/, '').length >= 2 && c.startsWith(typed));
+	const word = bare(typed);
+	if (word.length === 1) {
+		// Every one-letter flag is one edit from every other (`-x` → `-h`): only the same letter in the other case is a likely slip.
+		return candidates.find((c) => c !== typed && bare(c).length === 1 && bare(c).toLowerCase() === word.toLowerCase());
+	}
+
+	const prefixed = candidates.filter((c) => word.length >= 2 && c.startsWith(typed));
 	if (prefixed.length === 1) {
 		return prefixed[0];
 	}
 
-	const budget = Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.replace(/^-+/, '').length / CHARS_PER_EDIT)));
+	const budget = Math.min(MAX_EDITS, Math.max(1, Math.floor(word.length / CHARS_PER_EDIT)));
 	let best: string | undefined;
 	let bestDistance = budget + 1;
 	for (const candidate of candidates) {
@@ -30,6 +36,21 @@ export function closest(typed: string, candidates: readonly string[]): string | 
 export function didYouMean(typed: string, candidates: readonly string[], quote = true): string {
 	const guess = closest(typed, candidates);
 	return guess === undefined ? '' : `; did you mean ${quote ? `"${guess}"` : guess}?`;
+}
+
+/**
+ * The one-line error for unknown flags, as typed: the closest of `candidates` when one is close,
+ * else where the flags are listed (`command --help`, e.g. `stigmer server status --help`).
+ */
+export function unknownFlag(typed: readonly string[], candidates: readonly string[], command: string): string {
+	const [only] = typed;
+	const guess = typed.length === 1 && only !== undefined ? didYouMean(only, candidates, false) : '';
+	return `unknown flag ${typed.join(', ')}${guess === '' ? `; see ${command} --help` : guess}`;
+}
+
+/** A word without its leading dashes: `--json` → `json`. */
+function bare(word: string): string {
+	return word.replace(/^-+/, '');
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */

@@ -74,9 +74,16 @@ test('a mistyped command or flag exits 2 with the closest guess', async () => {
 		[['server', 'start', '--no-colr'], /^stigmer: unknown flag --no-colr; did you mean --no-color\?$/m],
 		[['server', 'stop', '--no-colour'], /^stigmer: unknown flag --no-colour; did you mean --no-color\?$/m],
 		[['server', 'logs', '--no-folow'], /^stigmer: unknown flag --no-folow; did you mean --no-follow\?$/m],
-		[['server', 'start', '--colr'], /^stigmer: unknown flag --colr$/m],
-		[['server', 'status', '--foo-bar'], /^stigmer: unknown flag --foo-bar$/m],
-		[['--bogus'], /^stigmer: unknown flag --bogus$/m],
+		[['server', 'start', '--colr'], /^stigmer: unknown flag --colr; see stigmer server start --help$/m],
+		[['server', 'status', '--foo-bar'], /^stigmer: unknown flag --foo-bar; see stigmer server status --help$/m],
+		[['--bogus'], /^stigmer: unknown flag --bogus; see stigmer --help$/m],
+		// One letter: only the other case of a real flag is a likely slip; anything else points at --help.
+		[['server', 'logs', '-N', '5'], /^stigmer: unknown flag -N; did you mean -n\?$/m],
+		[['server', 'status', '-H'], /^stigmer: unknown flag -H; did you mean -h\?$/m],
+		[['-V'], /^stigmer: unknown flag -V; did you mean -v\?$/m],
+		[['-x'], /^stigmer: unknown flag -x; see stigmer --help$/m],
+		[['server', '-x'], /^stigmer: unknown flag -x; see stigmer server --help$/m],
+		[['server', 'logs', '-x', '-y'], /^stigmer: unknown flag -x, -y; see stigmer server logs --help$/m],
 		[['--hepl'], /unknown flag --hepl; did you mean --help\?/],
 		[['--verison'], /unknown flag --verison; did you mean --version\?/],
 		[['server', '--bogus'], /unknown flag --bogus/],
@@ -88,6 +95,15 @@ test('a mistyped command or flag exits 2 with the closest guess', async () => {
 		assert.equal(r.code, 2, `${args.join(' ')}:\n${show(r)}`);
 		assert.equal(r.stdout, '', `${args.join(' ')}: nothing on stdout`);
 		assert.match(r.stderr, expected, args.join(' '));
+	}
+});
+
+test('an unknown one-letter flag guesses no other letter: every verb names it and points at its --help', async () => {
+	for (const verb of VERBS) {
+		const r = await runCli(home, [...verb, '-x']);
+		assert.equal(r.code, 2, `${verb.join(' ')} -x:\n${show(r)}`);
+		assert.equal(r.stdout, '');
+		assert.equal(r.stderr.split('\n')[0], `stigmer: unknown flag -x; see stigmer ${verb.join(' ')} --help`, `${verb.join(' ')} -x`);
 	}
 });
 
@@ -103,6 +119,10 @@ test('closest: a unique prefix, else the fewest edits within a budget; nothing w
 		['--comp', ['--component', '--color'], '--component'],
 		['xyzzy', ['start', 'stop'], undefined],
 		['--bogus', ['--help', '--version'], undefined],
+		['-x', ['--help', '-h', '-c', '-n'], undefined],
+		['-N', ['--tail', '-n', '-c'], '-n'],
+		['--n', ['--tail', '-n'], '-n'],
+		['x', ['start', 'stop'], undefined],
 	];
 	for (const [typed, candidates, expected] of table) {
 		assert.equal(closest(typed, candidates), expected, `${typed} among ${candidates.join(',')}`);

@@ -47,6 +47,30 @@ function inShell(shell: string, args: string[]): string {
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).sort();
 
+/**
+ * Each verb's flags exactly as its --help spells them (a boolean that defaults on is offered as `--no-x` only
+ * where the help says so: `--no-color`, never `--color`; `--follow` and `--no-follow`; `--all`, not `--no-all`).
+ */
+const DOCUMENTED: Array<[string[], string[]]> = [
+	[['server', 'start'], ['--no-color']],
+	[['server', 'stop'], ['--no-color']],
+	[['server', 'status'], ['--json', '--no-color']],
+	[['server', 'logs'], ['-c', '--component', '--stdout', '--stderr', '-n', '--tail', '-f', '--follow', '--no-follow', '--since', '--json', '--no-color', '--all']],
+	[['dash'], ['--once', '--json', '--no-color']],
+	[['config', 'check'], []],
+	[['config', 'schema'], []],
+	[['completion'], []],
+];
+/** What every verb takes besides its own flags. */
+const HELP_FLAGS = ['--help', '-h'];
+/** The flags a verb with these documented flags offers after `stigmer VERB -`, sorted. */
+const offers = (documented: string[]) => [...documented, ...HELP_FLAGS].sort();
+
+/** Every `-x`/`--word` a help text names (its options, their descriptions, its examples). */
+function helpSpellings(text: string): string[] {
+	return [...new Set([...text.matchAll(/(?<![\w-])--?[a-z][a-z-]*(?![\w-])/g)].map((m) => m[0]))].sort();
+}
+
 test('completion --components lists the config\'s names; quietly nothing when the config is broken; touches nothing', async () => {
 	const r = await runCli(home, ['completion', '--components']);
 	assert.equal(r.code, 0, show(r));
@@ -98,6 +122,21 @@ _stigmer; printf '%s\\n' "\${COMPREPLY[@]}"`,
 		assert.deepEqual(complete('completion', 'f'), ['fish']);
 		assert.deepEqual(complete('--v'), ['--version']);
 	});
+
+	test('each verb offers exactly the flags its --help lists: --no-color, never --color', async () => {
+		for (const [verb, documented] of DOCUMENTED) {
+			const offered = complete(...verb, '-');
+			assert.deepEqual(offered, offers(documented), `stigmer ${verb.join(' ')} -<Tab>`);
+			const help = await runCli(home, [...verb, '--help']);
+			assert.deepEqual(offered, [...new Set([...helpSpellings(help.stdout), ...HELP_FLAGS])].sort(), `stigmer ${verb.join(' ')}: what --help lists`);
+		}
+
+		assert.deepEqual(complete('server', 'start', '--c'), [], '--color is not a documented spelling');
+		assert.deepEqual(complete('server', 'logs', '--no-a'), [], '--all defaults on; --no-all is not documented');
+		assert.deepEqual(complete('completion', '--c'), [], 'the hidden --components is not offered');
+		const top = await runCli(home, ['--help']);
+		assert.deepEqual(complete('-'), helpSpellings(top.stdout.slice(top.stdout.indexOf('Options:'))), 'stigmer -<Tab>: the top-level options of the usage');
+	});
 });
 
 describe('zsh', {skip: which('zsh') === undefined && 'zsh is not installed'}, () => {
@@ -114,6 +153,15 @@ print -r -- "components=\${(j: :)\${(f)"$(__stigmer_candidates stigmer '' server
 		assert.match(out, /^comps=_stigmer$/m);
 		assert.match(out, /^verbs=start stop status logs$/m);
 		assert.match(out, /^components=.*\bredis-cache\b/m);
+	});
+
+	test('each verb offers exactly the flags its --help lists', () => {
+		const lines = DOCUMENTED.map(([verb], i) => `print -r -- "${i}=\${(j: :)\${(f)"$(__stigmer_candidates stigmer - ${verb.join(' ')})"}}"`);
+		const out = inShell('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -d ${JSON.stringify(path.join(dir, 'zcompdump3'))}\nsource ${JSON.stringify(scripts['zsh'])}\n${lines.join('\n')}`]);
+		for (const [i, [verb, documented]] of DOCUMENTED.entries()) {
+			const offered = new RegExp(`^${i}=(.*)$`, 'm').exec(out)?.[1];
+			assert.deepEqual(words(offered ?? ''), offers(documented), `stigmer ${verb.join(' ')} -<Tab>`);
+		}
 	});
 
 	test('saved on fpath as _stigmer, compinit picks it up', () => {
@@ -134,5 +182,13 @@ describe('fish', {skip: which('fish') === undefined && 'fish is not installed'},
 		assert.deepEqual(complete('stigmer server start redis'), ['redis-cache']);
 		assert.deepEqual(complete('stigmer server logs -c stigmer-'), ['stigmer-server']);
 		assert.deepEqual(complete('stigmer server logs --fol'), ['--follow']);
+	});
+
+	test('each verb offers exactly the flags its --help lists', () => {
+		for (const [verb, documented] of DOCUMENTED) {
+			assert.deepEqual(complete(`stigmer ${verb.join(' ')} -`), offers(documented), `stigmer ${verb.join(' ')} -<Tab>`);
+		}
+
+		assert.deepEqual(complete('stigmer dash --no'), ['--no-color']);
 	});
 });
