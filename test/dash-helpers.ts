@@ -1,28 +1,45 @@
 // Helpers for the dashboard's end-to-end tests: a real stack in a temp home, the built CLI, tmux.
 import assert from 'node:assert/strict';
 import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import {after} from 'node:test';
 import type {StatusReport} from '../source/engine/types.js';
-import {CLI, freePort, holds, itemAt, waitFor, type Expected} from './helpers.js';
+import {CLI, holds, itemAt, makeHome, waitFor, type Expected} from './helpers.js';
 
 /** The CLI under test: the one helpers.ts names (the shipped bundle). */
 export {CLI} from './helpers.js';
 /** Any CLI call that takes longer is a hang, not a slow machine. */
 const CLI_TIMEOUT_MS = 60_000;
 
-/** A temp STIGMER_HOME with its own server port and temporal disabled. */
-export async function tempHome(prefix = 'stigmer-dash-'): Promise<string> {
-	const home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
-	const port = await freePort();
-	fs.writeFileSync(path.join(home, 'config.yaml'), `version: 1\ncomponents:\n  stigmer-server:\n    port: ${port}\n  temporal:\n    enabled: false\n`);
-	return home;
+/** Where a temp home's cleanup is registered: a test's context (`it('…', async (t) => …)`), or suiteCleanup(). */
+export type Cleanup = {after: (fn: () => Promise<void>) => void};
+
+/**
+ * Cleanup for homes made in a suite's `before` hook, whose context has no `after`. Call it in the
+ * describe body below the suite's own after hooks: it runs after them, when the suite is done.
+ */
+export function suiteCleanup(): Cleanup {
+	const cleanups: Array<() => Promise<void>> = [];
+	after(async () => {
+		for (const cleanup of cleanups) {
+			await cleanup();
+		}
+	});
+	return {after: (fn) => cleanups.push(fn)};
+}
+
+/**
+ * A temp STIGMER_HOME with its own server port and temporal disabled (helpers.ts makeHome), stopped,
+ * cleared of its processes and removed after `t`.
+ */
+export async function tempHome(t: Cleanup): Promise<string> {
+	const home = await makeHome(undefined);
+	t.after(async () => home.cleanup());
+	return home.dir;
 }
 
 /** A tempHome whose stack `server start` has started (exit 0, else the assertion shows why). */
-export async function startedHome(prefix?: string): Promise<string> {
-	const home = await tempHome(prefix);
+export async function startedHome(t: Cleanup): Promise<string> {
+	const home = await tempHome(t);
 	const started = cli(home, ['server', 'start']);
 	assert.equal(started.status, 0, `server start: ${started.stdout}${started.stderr}`);
 	return home;

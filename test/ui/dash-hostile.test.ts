@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {CLI, cli, startedHome, statusOf, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, cli, startedHome, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../dash-helpers.js';
 import {itemAt, unsafeLeft, waitFor} from '../helpers.js';
 
 const TITLE = '\u001B]0;PWNED\u0007';
@@ -21,7 +21,7 @@ describe('dash with hostile text', () => {
 	let logs: string;
 
 	before(async () => {
-		home = await startedHome('stigmer-dash-hostile-');
+		home = await startedHome(homes);
 		logs = path.join(home, 'data', 'logs');
 		fs.appendFileSync(path.join(logs, 'workflow-runner.log'), hostile('backlog'));
 		fs.appendFileSync(path.join(logs, 'agent-runner.log'), wideError());
@@ -30,6 +30,7 @@ describe('dash with hostile text', () => {
 	after(() => {
 		cli(home, ['server', 'stop']);
 	});
+	const homes = suiteCleanup();
 
 	it('dash --once shows the escapes as text, piped and coloured', () => {
 		for (const env of [{}, {NO_COLOR: '', FORCE_COLOR: '1'}] as Array<Record<string, string>>) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {CLI, cli, DASH_WAIT_MS, panelOf, startedHome, statusOf, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, cli, DASH_WAIT_MS, panelOf, startedHome, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../dash-helpers.js';
 import {processesByComponent, waitFor} from '../helpers.js';
 
 /** SPEC 6: a `kill -9` from another terminal shows within a second; the issue allows 2 s end to end. */
@@ -15,7 +15,7 @@ describe('dash in a terminal', {skip: tmuxAvailable() ? false : 'tmux is not ins
 	let exitFile: string;
 
 	before(async () => {
-		home = await startedHome();
+		home = await startedHome(homes);
 		exitFile = path.join(home, 'dash-exit-code');
 		// CI=true in the environment must not stop the dashboard from painting a real terminal.
 		tmux.start(`STIGMER_HOME='${home}' CI=true '${process.execPath}' '${CLI}' dash; echo $? > '${exitFile}'`);
@@ -25,6 +25,7 @@ describe('dash in a terminal', {skip: tmuxAvailable() ? false : 'tmux is not ins
 		tmux.kill();
 		cli(home, ['server', 'stop']);
 	});
+	const homes = suiteCleanup();
 
 	const workflowPanel = (screen: string) => panelOf(screen, 'workflow-runner');
 	const workflowRunners = () => processesByComponent(home)['workflow-runner'] ?? [];

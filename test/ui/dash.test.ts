@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {cli, DASH_WAIT_MS, startedHome, tempHome} from '../dash-helpers.js';
+import {cli, DASH_WAIT_MS, startedHome, suiteCleanup, tempHome} from '../dash-helpers.js';
 import {waitFor} from '../helpers.js';
 
 describe('dash headless', () => {
@@ -11,8 +11,8 @@ describe('dash headless', () => {
 	let stopped: string;
 
 	before(async () => {
-		home = await startedHome();
-		stopped = await tempHome();
+		home = await startedHome(homes);
+		stopped = await tempHome(homes);
 		// A line of our own with a known time, so the log section has something to assert.
 		fs.appendFileSync(path.join(home, 'data', 'logs', 'agent-runner.err'), `${new Date().toISOString()} ERROR marker-line-for-dash-test\n`);
 	});
@@ -20,6 +20,7 @@ describe('dash headless', () => {
 	after(() => {
 		cli(home, ['server', 'stop']);
 	});
+	const homes = suiteCleanup();
 
 	it('--once prints every panel and the last merged log lines, exit 0 when healthy', async () => {
 		const result = await waitFor(() => {
@@ -78,11 +79,11 @@ describe('dash headless', () => {
 		assert.equal((JSON.parse(json.stdout) as {healthy: boolean}).healthy, false);
 	});
 
-	it('an unknown flag is a usage error (exit 2); a bad config exits 2 naming the file', async () => {
+	it('an unknown flag is a usage error (exit 2); a bad config exits 2 naming the file', async (t) => {
 		const r = cli(home, ['dash', '--bogus']);
 		assert.equal(r.status, 2);
 		assert.match(r.stderr, /unknown flag --bogus/);
-		const bad = await tempHome();
+		const bad = await tempHome(t);
 		fs.writeFileSync(path.join(bad, 'config.yaml'), 'version: 1\ncomponents:\n  redis:\n    prot: 1\n');
 		const b = cli(bad, ['dash', '--once']);
 		assert.equal(b.status, 2);
