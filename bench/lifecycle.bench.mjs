@@ -17,6 +17,8 @@ const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 10));
 const STATUS_RUNS = Math.max(RUNS, 20);
 const ORPHANS = 50;
 const BUDGET = {statusRatio: 1.5, startMs: 1500, cleanupMs: 1500, stopMs: 1000};
+/** Environment that slows every Node start (extra CA certificates are read and parsed before any script runs). */
+const STARTUP_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'];
 const BUILTINS = ['stigmer-server', 'workflow-runner', 'agent-runner'];
 
 const log = (line) => process.stderr.write(`lifecycle.bench: ${line}\n`);
@@ -112,6 +114,22 @@ async function benchStatus(rows, notes) {
 		notes.push(`For reference, \`stigmer --version\` (CLI start-up alone, no engine): ${ms(version)} = ${(version / base).toFixed(2)} × \`node -e 0\`.`);
 		if (ratio > BUDGET.statusRatio && version < status) {
 			notes.push(`\`server status\` missed its budget: of its ${ms(status - base)} over bare node, ${ms(version - base)} is the CLI's own start-up (module loading) and ${ms(status - version)} the status work (config, PID files, /proc, health probes).`);
+		}
+
+		// Variables that make every Node start slower inflate the baseline as much as status: measure without them too.
+		const heavy = STARTUP_VARIABLES.filter((name) => process.env[name] !== undefined);
+		if (heavy.length > 0) {
+			const lean = Object.fromEntries(Object.entries(env).filter(([name]) => !heavy.includes(name)));
+			log(`status vs node -e 0 without ${heavy.join(', ')} (${STATUS_RUNS} runs)`);
+			const without = compare([['server status', [process.execPath, CLI, 'server', 'status']]], lean, STATUS_RUNS);
+			const [leanBase, leanStatus] = without.medians;
+			rows.push([
+				`\`server status\`, the same without ${heavy.map((name) => `\`${name}\``).join(', ')}`,
+				`${ms(leanStatus)} = **${(leanStatus / leanBase).toFixed(2)} ×** \`node -e 0\` (${ms(leanBase)}); range ${spread(without.times[1])}`,
+				`≤ ${BUDGET.statusRatio} × \`node -e 0\``,
+				verdict(leanStatus / leanBase <= BUDGET.statusRatio),
+			]);
+			notes.push(`This machine's environment sets ${heavy.join(', ')}, which costs every Node start (\`node -e 0\` included) ${ms(base - leanBase)}: the second status row is the same comparison with ${heavy.length === 1 ? 'it' : 'them'} removed, as on a typical developer machine.`);
 		}
 	} finally {
 		await home.cleanup();
