@@ -59,8 +59,13 @@ export async function parseFlags<F extends AnyFlags>(argv: string[], help: strin
 	}
 
 	const {default: meow} = await import('meow');
+	// meow renames the process after its package, which overwrites the kernel's copy of argv (`ps` would show a bare name):
+	// a title that ignores writes keeps the command line, however the flags were spelled (stigmer never sets it itself).
+	const title = process.title;
+	Object.defineProperty(process, 'title', {get: () => title, set: () => undefined, enumerable: true, configurable: true});
 	const result = meow(help, {
 		importMeta: import.meta,
+		pkg: {}, // No package.json lookup: nothing of it is used (no --version or description from meow).
 		argv,
 		flags,
 		description: false,

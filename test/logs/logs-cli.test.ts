@@ -134,6 +134,23 @@ test('follow (the default): info line, tail, new lines as written, Ctrl-C exits 
 	}
 });
 
+test('flags meow parses (-n=2) leave the process its command line in ps', async () => {
+	const home = fixtureHome();
+	const child = spawn(process.execPath, [CLI, 'server', 'logs', '-n=2'], {env: cleanEnv({STIGMER_HOME: home, TZ: 'UTC'}), stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+	const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+	try {
+		await waitFor(() => stdout.split('\n').length === 3, 'the two tail lines');
+		const argv = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+		assert.deepEqual(argv.slice(1, 5), [CLI, 'server', 'logs', '-n=2']);
+		child.kill('SIGINT');
+		assert.equal(await exited, 0);
+	} finally {
+		child.kill('SIGKILL');
+	}
+});
+
 test('a closed stdout (| head) ends quietly with exit 0', async () => {
 	const home = fixtureHome();
 	const lines = Array.from({length: 50_000}, (_, i) => `2026-11-26T03:50:00.000Z line ${i}\n`).join('');
