@@ -47,6 +47,11 @@ export function gone(target: Target): boolean {
 		return true;
 	}
 
+	// The target itself alive in the group proves the group is not gone with one read, not a scan of every process.
+	if (processTable.info(target.pid)?.pgid === target.pgid) {
+		return false;
+	}
+
 	return processTable.groupMembers(target.pgid).length === 0;
 }
 
