@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry: pick the verb, run it, own the exit code (SPEC 7). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
-import {HelpRequested} from './commands/flags.js';
+import {HelpRequested, TOP_FLAGS} from './commands/flags.js';
 import type {VerbContext} from './commands/completion.js';
 
 /** A verb: its one-line summary, and its module, loaded only when run; each gets the table too (for `completion`). */
@@ -22,8 +22,6 @@ const VERBS: Record<string, Verb> = {
 	'internal-agent-runner': {summary: '', load: async () => import('./components/agent-runner.js'), hidden: true},
 };
 
-/** Flags of `stigmer` itself, for "did you mean". */
-const TOP_FLAGS = ['--help', '-h', '--version', '-v'];
 
 /** Visible verbs under a group ('' for the top level), as `name → summary`. */
 function visible(group: string): Array<[string, Verb]> {

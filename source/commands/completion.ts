@@ -4,7 +4,7 @@ import {componentNamesQuietly} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {completionScript, SHELLS, type CompletionModel, type Shell} from './completion-scripts.js';
-import {documented, HelpRequested, parseFlags} from './flags.js';
+import {documented, HelpRequested, parseFlags, TOP_FLAGS} from './flags.js';
 
 /** The verb table the entry hands every verb (cli.ts owns it). */
 export type VerbContext = {verbs: Record<string, {hidden?: boolean; load: () => Promise<{run: (argv: string[], context: VerbContext) => Promise<number>}>}>};
@@ -19,9 +19,6 @@ const HELP = `
 	  zsh   stigmer completion zsh > "\${fpath[1]}/_stigmer"   (then open a new shell)
 	  fish  stigmer completion fish > ~/.config/fish/completions/stigmer.fish
 `;
-
-/** Flags of `stigmer` itself. */
-const TOP_FLAGS = ['--help', '-h', '--version', '-v'];
 
 /** Print the script for the named shell; `--components` prints component names, quietly nothing on any error. */
 export async function run(argv: string[], context: VerbContext): Promise<number> {

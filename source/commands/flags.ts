@@ -6,6 +6,9 @@ export type Parsed<F extends AnyFlags> = Pick<Result<F>, 'input' | 'flags'>;
 
 const HELP_BRAND = Symbol.for('stigmer.HelpRequested');
 
+/** Flags of `stigmer` itself (help, did-you-mean, completion). */
+export const TOP_FLAGS = ['--help', '-h', '--version', '-v'];
+
 /** Thrown by parseFlags for `--help` / `-h`: the entry prints `text` on stdout and exits 0, before the verb does anything. */
 export class HelpRequested extends Error {
 	/** `x instanceof HelpRequested` holds across the CLI's two builds, as StigmerError's does. */
@@ -28,7 +31,7 @@ export function formatHelp(help: string): string {
 }
 
 /** The spellings a user would type for these flags: `--name`, `--no-name` for booleans that default on, `-x`. */
-export function flagSpellings(flags: AnyFlags): string[] {
+function flagSpellings(flags: AnyFlags): string[] {
 	return Object.entries(flags).flatMap(([name, spec]) => [
 		`--${kebab(name)}`,
 		...(spec.type === 'boolean' && spec.default === true ? [`--no-${kebab(name)}`] : []),
