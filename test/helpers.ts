@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {after, type TestContext} from 'node:test';
+import type {TestContext} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {stringify} from 'yaml';
 import {itemAt} from '../source/item-at.js';
@@ -540,10 +540,11 @@ export {itemAt};
 export {which} from '../source/executable.js';
 
 const logsHomes: string[] = [];
-/** A temp home with data/logs/ holding `files` (name → content), removed when the suite ends: for tests of the log readers alone. */
+/** A temp home with data/logs/ holding `files` (name → content), removed when the test file's process exits: for tests of the log readers alone. */
 export function logsHome(prefix: string, files: Record<string, string | Buffer> = {}): {home: string; logs: string} {
 	if (logsHomes.length === 0) {
-		after(() => {
+		// At exit, not in an `after` hook: called inside a test, `after` would belong to that test and miss later homes.
+		process.once('exit', () => {
 			for (const home of logsHomes) {
 				fs.rmSync(home, {recursive: true, force: true});
 			}
