@@ -39,10 +39,11 @@ const ready = z.union([
 	z.strictObject({after: duration}),
 ], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {exec: [COMMAND, ARG...]}, {after: DURATION}'});
 
+const bool = z.boolean({error: 'expected true or false'});
 const componentSchema = z.strictObject({
-	enabled: z.boolean().optional(),
+	enabled: bool.optional(),
 	command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
-	shell: z.boolean().optional(),
+	shell: bool.optional(),
 	port: port.optional(),
 	ready: ready.optional(),
 	depends_on: z.array(z.string()).optional(),
@@ -62,8 +63,8 @@ const versionMessage = {error: `expected a config format version: ${CONFIG_VERSI
 const configSchema = z.strictObject({
 	version: z.number(versionMessage).int(versionMessage).min(0, versionMessage).optional(),
 	// The name rule is checked first, with its own messages (nameProblems); here it reaches the JSON Schema for editors.
-	components: z.record(z.string().regex(NAME), componentSchema.nullable()).optional(),
-});
+	components: z.record(z.string().regex(NAME), componentSchema.nullable(), {error: 'expected a mapping of component names to their settings'}).optional(),
+}, {error: 'expected a mapping with `version` and `components`'});
 return {componentSchema, configSchema};
 }
 

@@ -30,7 +30,8 @@ export function parseConfig(file: string, text: string): {config: RawConfig; loc
 	const checked = validateText(file, text);
 	const first = checked.problems[0];
 	if (first !== undefined || checked.config === undefined) {
-		throw new ConfigError(first?.message ?? `${file}: invalid config`);
+		const more = checked.problems.length - 1;
+		throw new ConfigError(`${first?.message ?? `${file}: invalid config`}${more > 0 ? ` (and ${more} more: \`stigmer config check\` lists them all)` : ''}`);
 	}
 
 	return {config: checked.config, locate: checked.locate};

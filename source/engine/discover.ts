@@ -229,7 +229,7 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 		return {proven: null, why: foreignWhy(other.pid, other.component), leftoverGroup: null};
 	}
 
-	const supervisor = sameOrigin ? proveSupervisor(record) : null;
+	const supervisor = sameOrigin ? proveSupervisor(record, ancestors) : null;
 	if (info && sameOrigin && info.startTime === record.startTime) {
 		// The recorded group only when its leader is proved — the supervisor, or (unsupervised) the component itself — and
 		// is the group the proved process actually runs in (a file may name any group); never a group of our own.
@@ -266,10 +266,13 @@ function foreignWhy(pid: number, component: string): string {
 	return `pid ${pid} is ${component}'s process (its marker says STIGMER_COMPONENT=${component})`;
 }
 
-/** A record's supervisor, proved as the component is (SPEC 4.2): alive, same start time (same boot and home checked by the caller). */
-function proveSupervisor(record: PidRecord): Recorded | null {
+/**
+ * A record's supervisor, proved as the component is (SPEC 4.2): alive, same start time (same boot and home checked by the
+ * caller). Never stigmer itself, an ancestor of it (a wrapper such as `timeout` between them), or the leader of their groups.
+ */
+function proveSupervisor(record: PidRecord, ancestors: Ancestry): Recorded | null {
 	const pid = record.supervisorPid;
-	if (pid === undefined || record.supervisorStartTime === undefined || pid === process.pid || pid === process.ppid) {
+	if (pid === undefined || record.supervisorStartTime === undefined || ancestors.pids.has(pid) || ancestors.groups.has(pid)) {
 		return null;
 	}
 

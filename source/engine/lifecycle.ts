@@ -6,13 +6,14 @@ import {stoppedBeforeError} from '../messages.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
+import {plural} from '../units.js';
 import {discover, type ComponentFinding, type Orphan} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
 import {foreignHolder, portClaims} from './ports.js';
 import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
-import {readRecord, writeRecord} from './state.js';
+import {freshRecord, readRecord, writeRecord} from './state.js';
 import {cwdError, spawnComponent} from './spawn.js';
 import {end} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
@@ -40,8 +41,9 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		const started: StartedComponent[] = [];
 		const failures: StartFailure[] = [];
 		const skipped = new Set<string>();
+		const absent = whole ? new Map<string, string[]>() : absentDependencies(home, config, toStart);
 		await inOrder(new Map(toStart.map((c) => [c.name, c])), (spec) => spec.dependsOn, async (_name, spec) => {
-			const outcome = await startOne(home, config, spec, emit);
+			const outcome = await startOne(home, config, spec, emit, absent.get(spec.name) ?? []);
 			if ('pid' in outcome) {
 				started.push(outcome);
 				return true;
@@ -60,6 +62,24 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		const byOrder = (a: {name: string}, b: {name: string}) => order(config, a.name) - order(config, b.name);
 		return {cleaned, stopped, started: started.sort(byOrder), failures: failures.sort(byOrder)};
 	});
+}
+
+/**
+ * Dependencies of the components started alone that are neither started with them nor running: such a component
+ * fails at once, naming them, instead of waiting out its ready_timeout for a dependency that never comes.
+ */
+function absentDependencies(home: Home, config: StackConfig, toStart: ComponentSpec[]): Map<string, string[]> {
+	const starting = new Set(toStart.map((c) => c.name));
+	const findings = discover(home, config.components.map((c) => c.name));
+	const absent = new Map<string, string[]>();
+	for (const spec of toStart) {
+		const missing = spec.dependsOn.filter((d) => !starting.has(d) && (findings.get(d)?.running ?? null) === null);
+		if (missing.length > 0) {
+			absent.set(spec.name, missing);
+		}
+	}
+
+	return absent;
 }
 
 /** Whether `name` depends on `on`, directly or through other components. */
@@ -291,7 +311,7 @@ async function inOrder<T>(items: ReadonlyMap<string, T>, before: (item: T) => re
 	await Promise.all([...items].map(([name, item]) => run(name, item)));
 }
 
-async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
+async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void, absent: string[]): Promise<StartedComponent | StartFailure> {
 	emit({type: 'starting', component: spec.name});
 	const offsets = logOffsets(home, spec.name);
 	const failure = (reason: string, spawned: boolean): StartFailure => ({
@@ -302,11 +322,24 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 		skipped: [],
 	});
 
+	// Refused before anything was spawned: a fresh record (start resets the last exit, SPEC 4.8) that says why, for status.
+	const refused = (reason: string): StartFailure => {
+		const result = failure(reason, false);
+		writeRecord(home, spec.name, {...freshRecord(spec.restart.maxRestarts, spec.restart.mode), state: 'failed', reason: `start failed: ${result.reason}`});
+		return result;
+	};
+
 	// SPEC 4.4: a port held by anyone but this component is never a ✓ that another process earned.
 	const claims = portClaims(spec, config);
 	const taken = await foreignHolder(home, spec.name, claims);
 	if (taken !== undefined) {
-		return failure(`port ${taken.port}${taken.owner === spec.name ? '' : ` (${taken.owner}'s)`} is in use by ${taken.holder}`, false);
+		return refused(`port ${taken.port}${taken.owner === spec.name ? '' : ` (${taken.owner}'s)`} is in use by ${taken.holder}`);
+	}
+
+	// After the port check: a port another process holds is the more urgent news.
+	if (absent.length > 0) {
+		const n = absent.length;
+		return refused(`depends on ${absent.join(', ')}, which ${plural(n, 'is', 'are')} not running: start ${plural(n, 'it', 'them')} with it (\`stigmer server start ${[...absent, spec.name].join(' ')}\`) or the whole stack (\`stigmer server start\`)`);
 	}
 
 	let spawned;
@@ -314,7 +347,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 		spawned = await spawnComponent(home, spec);
 	} catch (error: unknown) {
 		if (error instanceof StigmerError) {
-			return failure(error.message, false);
+			return refused(error.message);
 		}
 
 		throw error;

@@ -122,6 +122,10 @@ export function recordReason(record: SupervisorRecord): string | null {
 		}
 
 		case 'exited': {
+			if (record.streakMs !== null) {
+				return `${how}; gave up after ${record.restarts} ${plural(record.restarts, 'restart')} in ${formatDuration(record.streakMs)}`;
+			}
+
 			return `${how}; not restarted (restart: ${record.policy})`;
 		}
 

@@ -338,7 +338,9 @@ after_exit() {
 	fi
 	if [ "$restarts" -ge "$max_restarts" ]; then
 		streak=$((ended - streak_start))
-		write_state failed null "$streak"
+		# SPEC 4.6: failed is a non-zero exit or a signal; a clean exit it gives up after (restart: always) is exited.
+		if [ "$failed" = 1 ]; then final=failed; else final=exited; fi
+		write_state "$final" null "$streak"
 		fmt_ms "$streak"
 		if [ "$restarts" = 1 ]; then unit=restart; else unit=restarts; fi
 		say "$what; gave up after $restarts $unit in $d"

@@ -6,6 +6,7 @@ import type {MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './type
 
 /** USER_HZ: the unit of /proc/<pid>/stat times; the kernel fixes it at 100 for userspace on every architecture Node runs on. */
 const CLK_TCK = 100;
+const TICK_MS = 1000 / CLK_TCK;
 
 /** First size of the shared read buffer: a stat line is ~300 bytes, most environments a few KB. */
 const INITIAL_READ_BYTES = 16 * 1024;
@@ -67,22 +68,28 @@ function allPids(): number[] {
 }
 
 let cachedBootId: string | undefined;
-let cachedBtime: number | undefined;
+let cachedBootMs: number | undefined;
 
 function bootId(): string {
 	cachedBootId ??= fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 	return cachedBootId;
 }
 
-function btimeSeconds(): number {
-	if (cachedBtime === undefined) {
+/**
+ * When the machine booted, in epoch ms. /proc/stat's btime is whole seconds, which put start times up to 1 s early:
+ * its fraction comes from the clock minus /proc/uptime (same clock as start times), to a tick.
+ */
+function bootMs(): number {
+	if (cachedBootMs === undefined) {
 		const btime = parseBtime(fs.readFileSync('/proc/stat', 'utf8'));
 		if (btime === undefined) {
 			throw new Error('no btime line in /proc/stat: cannot tell when processes started');
 		}
-		cachedBtime = btime;
+		const fromUptime = Date.now() - uptimeSeconds() * 1000;
+		const fraction = Math.min(Math.max(fromUptime - btime * 1000, 0), 999);
+		cachedBootMs = btime * 1000 + Math.round(fraction / TICK_MS) * TICK_MS;
 	}
-	return cachedBtime;
+	return cachedBootMs;
 }
 
 function toInfo(stat: ProcStat): ProcInfo {
@@ -92,7 +99,7 @@ function toInfo(stat: ProcStat): ProcInfo {
 		pgid: stat.pgrp,
 		state: stat.state,
 		startTime: stat.startTicks,
-		startedAtMs: Math.round((btimeSeconds() + Number(stat.startTicks) / CLK_TCK) * 1000),
+		startedAtMs: bootMs() + Number(stat.startTicks) * TICK_MS,
 	};
 }
 

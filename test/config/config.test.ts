@@ -64,6 +64,18 @@ const BAD_CONFIGS: BadConfig[] = [
 		says: [/components\.web\.depends_on/, /"nope"/],
 	},
 	{
+		name: 'a boolean written as a word',
+		text: (port) => `version: 1\ncomponents:\n  temporal:\n    enabled: nope\n  stigmer-server: {port: ${port}}\n`,
+		at: 'nope',
+		says: [/components\.temporal\.enabled: expected true or false/],
+	},
+	{
+		name: 'two problems: the first named, the count of the rest',
+		text: (port) => `version: 1\ncomponents:\n  temporal: {enabled: flase}\n  stigmer-server:\n    port: ${port}\n    prot: 7234\n`,
+		at: 'flase',
+		says: [/components\.temporal\.enabled/, /\(and 1 more: `stigmer config check` lists them all\)$/m],
+	},
+	{
 		name: 'duplicate ports',
 		text: (port) => `version: 1\ncomponents:\n  temporal: {enabled: false}\n  stigmer-server: {port: ${port}}\n  web:\n    command: ${sleeper}\n    port: ${port} \n`,
 		at: (port) => `${port} \n`,

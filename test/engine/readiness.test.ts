@@ -113,6 +113,10 @@ test('a stranger listening on a user component\'s tcp port: the component is not
 	assert.match(start.stderr, /not started \(waiting for web\): after/);
 	assert.deepEqual(home.processes(), {}, 'neither web nor its dependent was spawned');
 	assert.equal(isAlive(stranger.pid!), true, 'the stranger is left alone');
+	// Status says why, as for a start that failed after the spawn.
+	const web = (await statusJson(home)).byName.get('web');
+	assert.equal(web?.state, 'failed');
+	assert.equal(web?.reason, `start failed: port ${port} is in use by pid ${stranger.pid} (node)`);
 });
 
 test('a probe answered by a process outside the component: not ready, even though the port answers', {timeout: TEST_TIMEOUT_MS}, async (t) => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import {
-	fixture, isAlive, makeHome, parseCleaned, parseStarted, processesByComponent, procStat, readPidFile, show, statusJson, waitFor,
+	fixture, isAlive, itemAt, makeHome, parseCleaned, parseStarted, processesByComponent, procStat, readPidFile, show, statusJson, waitFor,
 	type TestHome,
 } from '../helpers.js';
 
@@ -140,6 +140,24 @@ test('exit 0 under on-failure: exited, not restarted; restart: no: failed with i
 	assert.match(supervisorLines(home, 'once').join('\n'), /^once exited with code 4 after [\d.]+m?s; not restarted \(restart: no\)$/);
 	assert.deepEqual(home.processes(), {});
 	assert.deepEqual(processesByComponent(home.dir, 'supervisors'), {}, 'no supervisor left');
+});
+
+test('restart: always gives up after max_restarts clean exits in a row: exited (it never failed), with the count', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {
+		builtins: false,
+		components: {tick: {command: exitsAfter(300, 0), ready: {after: '100ms'}, restart: 'always', max_restarts: 2, restart_delay: '100ms'}},
+	});
+	const start = await home.cli(['server', 'start']);
+	assert.equal(start.code, 0, show(start) + home.logs());
+	const tick = await waitFor(async () => {
+		const c = (await statusJson(home)).byName.get('tick')!;
+		return c.state === 'exited' || c.state === 'failed' ? c : undefined;
+	}, 'tick to give up', 15_000);
+	assert.equal(tick.state, 'exited', `a clean exit is not a failure (SPEC 4.6): ${JSON.stringify(tick)}`);
+	assert.deepEqual([tick.restarts, tick.lastExit?.code], [2, 0]);
+	assert.match(tick.reason ?? '', /^exit code 0; gave up after 2 restarts in [\d.]+m?s$/);
+	assert.match(itemAt(supervisorLines(home, 'tick').slice(-1), 0), /^tick exited with code 0 after [\d.]+m?s; gave up after 2 restarts in [\d.]+m?s$/);
+	assert.deepEqual(home.processes(), {});
 });
 
 test('kill -9 of the component: its supervisor restarts it within restart_delay + 100ms, no stigmer CLI running, SIGKILL recorded', {timeout: TEST_TIMEOUT_MS}, async (t) => {

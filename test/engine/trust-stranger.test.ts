@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import test from 'node:test';
-import {cleanEnv, CLI, groupMembers, isAlive, itemAt, makeHome, procStat, readPidFile, show, SLEEPER_ONLY, spawnStranger, statusJson, waitFor} from '../helpers.js';
+import {bootId, cleanEnv, CLI, groupMembers, isAlive, itemAt, makeHome, procStat, readPidFile, show, SLEEPER_ONLY, spawnStranger, statusJson, waitFor} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
@@ -123,6 +123,29 @@ test('`server start` from a shell that carries this home\'s marker (inside a com
 	assert.doesNotMatch(out, /bug in stigmer|refusing to signal|cleaned up/, out);
 	const status = await statusJson(home);
 	assert.equal(status.byName.get('sleeper')!.state, 'running', show(status.result));
+});
+
+test('a PID file naming stigmer\'s grandparent as the supervisor (a wrapper between them, as timeout or npx): never signalled', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	fs.mkdirSync(home.dataDir, {recursive: true, mode: 0o700});
+	// The shell leads its own group (detached) and records itself as the supervisor of a dead component, with its real
+	// start time; stigmer runs under a second shell, so the recorded supervisor is its grandparent, not its parent.
+	const record = `{"pid":999999,"pgid":$$,"startTime":"1","bootId":"${bootId()}","component":"sleeper","home":"${home.dir}","argv":["x"],"version":"0","supervisorPid":$$,"supervisorStartTime":"$(cut -d' ' -f22 /proc/$$/stat)"}`;
+	const script = `printf '%s' "${record.replaceAll('"', '\\"')}" > "${home.pidFile('sleeper')}"; sh -c '"${process.execPath}" "${CLI}" server stop sleeper; echo "exit=$?"'; echo survived`;
+	const shell = spawn('sh', ['-c', script], {env: cleanEnv({STIGMER_HOME: home.dir}), stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+	let out = '';
+	shell.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		out += chunk;
+	});
+	shell.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		out += chunk;
+	});
+	const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => {
+		shell.once('close', (c, s) => resolve([c, s]));
+	});
+	assert.deepEqual([code, signal], [0, null], out);
+	assert.match(out, /exit=0\nsurvived\n$/, out);
+	assert.doesNotMatch(out, /bug in stigmer|refusing to signal|waiting to restart/, out);
 });
 
 test('component names follow SPEC 3: 1-64 of a-z 0-9 - _, not daemon; errors name file:line:col and the rule (exit 2)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
