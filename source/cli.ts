@@ -162,7 +162,19 @@ function fail(error: unknown): void {
 	process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 }
 
+/** The first error writing stdout; EPIPE (a reader that left, `| head`) ends the output quietly. */
+let outputError: NodeJS.ErrnoException | undefined;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (outputError === undefined && error.code !== 'EPIPE') {
+		// SPEC 7: output that cannot be written (a full disk) is one line and exit 1, never an unhandled 'error' event.
+		process.stderr.write(`stigmer: cannot write to standard output: ${error.message}\n`);
+		process.exitCode = EXIT.failure; // The error may come after the verb returned its code, or before.
+	}
+
+	outputError ??= error;
+});
+
 // No top-level await: the shipped CLI is CommonJS (rollup.config.mjs).
 main(process.argv.slice(2)).then((code) => {
-	process.exitCode = code;
+	process.exitCode = outputError !== undefined && outputError.code !== 'EPIPE' ? EXIT.failure : code;
 }, fail);

@@ -140,7 +140,8 @@ function describe(options: Options): string {
 	const streams = options.selection.streams ?? [];
 	const what = options.allComponents ? 'all components' : options.selection.components.join(', ');
 	const which = streams.length === 2 ? 'stdout and stderr, interleaved by timestamp' : `${streams[0]} only, in timestamp order`;
-	return `${options.follow ? 'Streaming' : 'Showing'} logs from ${what} (${which})`;
+	// SPEC 5's words, with --no-follow too: scripts that wait for this line need not know how it was called.
+	return `Streaming logs from ${what} (${which})`;
 }
 
 /** Print, then follow until Ctrl-C, SIGTERM or a closed stdout; exit 0 for all three. */
@@ -150,11 +151,8 @@ async function print(home: string, options: Options): Promise<number> {
 	const stopped = new Promise<void>((resolve) => {
 		stop.signal.addEventListener('abort', () => resolve());
 	});
-	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-		if (error.code !== 'EPIPE') {
-			throw error;
-		}
-
+	// A reader that left (EPIPE) ends it with exit 0; any other write error too, and the entry reports it (exit 1).
+	process.stdout.on('error', () => {
 		stdoutClosed = true;
 		stop.abort();
 	});

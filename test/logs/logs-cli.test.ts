@@ -70,7 +70,7 @@ test('--no-follow: info line on stderr only, plain lines on stdout, NO_COLOR and
 	const home = fixtureHome();
 	const r = await run(home, ['--no-follow', '-n', '3']);
 	assert.equal(r.code, 0, show(r));
-	assert.equal(r.stderr, `Showing ${INFO_ALL}\n`);
+	assert.equal(r.stderr, `Streaming ${INFO_ALL}\n`);
 	assert.equal(r.stdout, [
 		'03:47:45.750 stigmer-server[stderr] {"level":"info","time":"2026-11-26T03:47:45.750Z","message":"healthz","status":200}',
 		'03:47:45.750 agent-runner[stdout] 2026-11-26 03:47:45,750 INFO agent_runner: task 10 done',
@@ -99,7 +99,7 @@ test('--json: one object per line; -n 5 is the last five of -n 0 (both readers);
 	const plainFive = await run(home, ['--no-follow', '-n', '5']);
 	assert.deepEqual(plainFive.stdout.trimEnd().split('\n'), plainAll.stdout.trimEnd().split('\n').slice(-5));
 	const some = await run(home, ['--no-follow', '-n', '0', '--json', '-c', 'stigmer-server', '--component=agent-runner', '--stderr']);
-	assert.equal(some.stderr, 'Showing logs from stigmer-server, agent-runner (stderr only, in timestamp order)\n');
+	assert.equal(some.stderr, 'Streaming logs from stigmer-server, agent-runner (stderr only, in timestamp order)\n');
 	assert.deepEqual(jsonLines(some), objects.filter((o) => o['stream'] === 'stderr'));
 	const since = await run(home, ['--no-follow', '--json', '--since', '2026-11-26T03:47:45Z']);
 	assert.deepEqual(jsonLines(since), objects.filter((o) => String(o['time']) >= '2026-11-26T03:47:45'));
