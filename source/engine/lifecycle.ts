@@ -102,8 +102,9 @@ function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
 	// In the order things stopped (SPEC 4.5: reverse dependency order), then what was not running, in that order too.
-	const outcomesOf = (selected: ComponentSpec[], stopped: StopOutcome[]): StopOutcome[] => {
-		const idle = selected.filter((c) => c.enabled && !stopped.some((s) => s.name === c.name)).reverse();
+	// A disabled component gets its line when named (`stop stigmer-server`), not in a stop of the whole stack.
+	const outcomesOf = (selected: ComponentSpec[], stopped: StopOutcome[], whole: boolean): StopOutcome[] => {
+		const idle = selected.filter((c) => (c.enabled || !whole) && !stopped.some((s) => s.name === c.name)).reverse();
 		return [...stopped, ...idle.map((c) => ({name: c.name, how: 'not-running' as const, ms: 0, signal: c.stopSignal}))];
 	};
 	// A home that does not exist has nothing to lock or migrate: stop creates no home just to find nothing running.
@@ -113,13 +114,13 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 		const names = whole ? undefined : selected.map((c) => c.name);
 		const findings = [...discover(home, config.components.map((c) => c.name)).values()].filter((f) => names === undefined || names.includes(f.component));
 		if (findings.every((f) => f.orphans.length === 0 && f.running === null && f.supervisor === null)) {
-			return {stopped: outcomesOf(selected, []), cleaned: []};
+			return {stopped: outcomesOf(selected, [], whole), cleaned: []};
 		}
 	}
 
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
-		return {stopped: outcomesOf(selected, stopped), cleaned};
+		return {stopped: outcomesOf(selected, stopped, whole), cleaned};
 	});
 }
 

@@ -27,6 +27,11 @@ test('`server stop` of a home that does not exist creates none; a marked orphan 
 	const nothing = await runCli(dir, ['server', 'stop']);
 	assert.equal(nothing.code, 0, show(nothing));
 	assert.match(nothing.stdout, /^stigmer-server was not running$/m, show(nothing));
+	assert.doesNotMatch(nothing.stdout, /temporal/, `a stop of the whole stack says nothing of a disabled component:\n${show(nothing)}`);
+	// Named, a disabled component still gets its line (SPEC 4.5: one per component).
+	const named = await runCli(dir, ['server', 'stop', 'temporal']);
+	assert.equal(named.code, 0, show(named));
+	assert.equal(named.stdout, 'temporal was not running\n', show(named));
 	assert.equal(fs.existsSync(dir), false, 'no home was created to find nothing running');
 
 	// A process of that home whose files were all deleted: found by its marker, ended, reported. (makeHome's own home
