@@ -11,7 +11,10 @@ import path from 'node:path';
 import {builtinModules} from 'node:module';
 
 const source = path.resolve('dist/source');
-const out = path.resolve('dist/bin');
+const shipped = path.resolve('dist/bin');
+// Written beside, then swapped in whole: a stack running from this checkout re-executes dist/bin/cli.js whenever a
+// supervisor restarts a component, so a rebuild (`npm start`, `npm test`) must never leave it missing or half-written.
+const out = path.resolve('dist/bin.next');
 const cliEntry = path.join(source, 'cli.js');
 const dashVerb = path.join(source, 'commands', 'dash.js');
 
@@ -71,6 +74,25 @@ const besideBundle = {
 	},
 };
 
+let written = 0;
+/** Once both builds are written: the new bundle replaces dist/bin with two renames (the old one is gone for an instant only). */
+const swapIn = {
+	name: 'swap-in',
+	writeBundle() {
+		written += 1;
+		if (written === 2) {
+			const old = `${shipped}.old`;
+			fs.rmSync(old, {recursive: true, force: true});
+			if (fs.existsSync(shipped)) {
+				fs.renameSync(shipped, old);
+			}
+
+			fs.renameSync(out, shipped);
+			fs.rmSync(old, {recursive: true, force: true});
+		}
+	},
+};
+
 function onwarn(warning, warn) {
 	// A warning is a build failure: a circular chunk or a missing export would break the shipped CLI silently.
 	throw new Error(warning.message ?? String(warning), {cause: warn});
@@ -80,7 +102,7 @@ const commonjs = {
 	input: {cli: cliEntry, worker: path.join(source, 'logs', 'full', 'worker.js')},
 	// `dash` is the ES-module build's entry: the CLI imports it by its file name there.
 	external: (id, importer) => isPackage(id) || (importer !== undefined && path.resolve(path.dirname(importer), id) === dashVerb),
-	plugins: [besideBundle],
+	plugins: [besideBundle, swapIn],
 	output: {
 		dir: out,
 		format: 'cjs',
@@ -98,6 +120,7 @@ const commonjs = {
 const esm = {
 	input: {dash: dashVerb},
 	external: isPackage,
+	plugins: [swapIn],
 	output: {dir: out, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs', manualChunks: dashOnceChunk},
 	onwarn,
 };

@@ -131,6 +131,14 @@ export function stopSummary(result: StopResult): string {
 	return `■ ${parts.length === 0 ? 'nothing to stop' : parts.join(', ')}${cleanupSummary(result.cleaned)}`;
 }
 
+/** A line's own leading time (RFC 3339 / ISO 8601, Python logging's, Go log's): the panels show when in their own words. */
+const LEADING_TIME = /^\[?\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+/;
+
+/** `last error: …` of a component's panel (dashboard and `dash --once`): the line without its own time, which would fill a narrow panel. */
+export function lastErrorText(text: string): string {
+	return `last error: ${text.replace(LEADING_TIME, '')}`;
+}
+
 /** An exception from the engine during `verb`, as one line. */
 export function errorSummary(verb: string, error: unknown): string {
 	const text = error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@ import {formatLine} from '../logs/format.js';
 import type {LogLine} from '../logs/lines.js';
 import {safeText} from '../logs/sanitize.js';
 import {formatBytes, formatUptime, plural} from '../units.js';
-import {countdownText, lastExitText} from '../messages.js';
+import {countdownText, lastErrorText, lastExitText} from '../messages.js';
 import {formatCpu, formatReady} from './format.js';
 import {BADGES} from '../state-badges.js';
 import {isErrorLine} from './theme.js';
@@ -62,7 +62,8 @@ function panelText(s: ComponentStatus, width: number, lastError: string | undefi
 	}
 
 	if (lastError !== undefined) {
-		lines.push(`  ${' '.repeat(width)}  ${c.red(`last error: ${lastError.length > 200 ? `${lastError.slice(0, 199)}…` : lastError}`)}`);
+		const text = lastErrorText(lastError);
+		lines.push(`  ${' '.repeat(width)}  ${c.red(text.length > 200 ? `${text.slice(0, 199)}…` : text)}`);
 	}
 
 	return lines;

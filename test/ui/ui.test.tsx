@@ -82,6 +82,9 @@ describe('dashboard panels', () => {
 		const app = await mountApp(t, fake, {until: 'orphans 1 (68550)'});
 		fake.push([line('workflow-runner', Date.now(), 'context deadline exceeded', {level: 'error'})]);
 		await app.shows('last error: context deadline exceeded', 'last error');
+		// The line's own time is dropped: at 160 columns it left room for nothing else.
+		fake.push([line('workflow-runner', Date.now(), '2026-12-01T03:50:44.902Z stigmer: workflow-runner exited with code 3 after 1.2s', {level: 'error'})]);
+		await app.shows('last error: stigmer: workflow-runner exited with code 3', 'the last error without its time');
 		// Persisted by the supervisor (SPEC 4.8): shown even though this dashboard never saw the restarts happen.
 		const lastExit = {code: null, signal: 'SIGKILL', at: new Date(Date.now() - 180_000).toISOString(), uptimeMs: 5000};
 		fake.setComponents([component('stigmer-server', 'running'), component('workflow-runner', 'running', {pid: 9999, restarts: 3, lastExit})]);

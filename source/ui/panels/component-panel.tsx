@@ -3,6 +3,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {clip} from '../clip.js';
+import {lastErrorText} from '../../messages.js';
 import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
 import type {Progress} from '../stack-model.js';
 import {BADGES, type BadgeColor as ColorName} from '../../state-badges.js';
@@ -76,7 +77,7 @@ function noteOf(status: ComponentStatus, progress: Progress | undefined, clock: 
 		return {text: status.reason, color: reasonColor};
 	}
 
-	return lastError === undefined ? {text: 'no errors', color: 'gray'} : {text: `last error: ${lastError}`, color: 'red'};
+	return lastError === undefined ? {text: 'no errors', color: 'gray'} : {text: lastErrorText(lastError), color: 'red'};
 }
 
 /** A bordered panel for wide terminals (side by side). */
