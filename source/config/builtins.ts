@@ -38,7 +38,8 @@ export const SERVER = {
 	program: {kind: 'embedded', subcommand: 'internal-server'},
 	probe: ({serverUrl, embedded}) => ({kind: 'http', url: `${serverUrl}/healthz`, ...(embedded ? {pidProof: 'body' as const} : {})}),
 	env: () => ({}),
-	dependsOn: [],
+	// SPEC 3's default stack is in dependency order: temporal first. A disabled temporal (no binary) is not waited for.
+	dependsOn: ['temporal'],
 } as const satisfies Builtin;
 
 /** The built-in components, in their default start order. */

@@ -70,10 +70,12 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
  */
 function absentDependencies(home: Home, config: StackConfig, toStart: ComponentSpec[]): Map<string, string[]> {
 	const starting = new Set(toStart.map((c) => c.name));
+	const enabled = new Set(config.components.filter((c) => c.enabled).map((c) => c.name));
 	const findings = discover(home, config.components.map((c) => c.name));
 	const absent = new Map<string, string[]>();
 	for (const spec of toStart) {
-		const missing = spec.dependsOn.filter((d) => !starting.has(d) && (findings.get(d)?.running ?? null) === null);
+		// A disabled dependency is not waited for (temporal without its binary): the stack runs without it (SPEC 3).
+		const missing = spec.dependsOn.filter((d) => enabled.has(d) && !starting.has(d) && (findings.get(d)?.running ?? null) === null);
 		if (missing.length > 0) {
 			absent.set(spec.name, missing);
 		}

@@ -166,6 +166,9 @@ test('bin/<component> replaces the built-in command; bin/temporal enables tempor
 
 	const {result: start, started} = await home.start();
 	assert.deepEqual([...started.keys()].sort(), [...BUILTINS, 'temporal'].sort(), show(start));
+	// SPEC 3's dependency order: the server starts once temporal is ready, and stops before it.
+	const order = [...started.keys()];
+	assert.ok(order.indexOf('temporal') < order.indexOf('stigmer-server'), `temporal ready before the server starts:\n${show(start)}`);
 	assert.match(fs.readFileSync(home.logFile('workflow-runner', 'stderr'), 'utf8'), /started from bin\/workflow-runner/);
 	const argv = readPidFile(home.pidFile('temporal'))?.['argv'] as string[] | undefined;
 	assert.equal(argv?.[0], path.join(bin, 'temporal'), `temporal runs bin/temporal: ${JSON.stringify(argv)}`);
@@ -177,6 +180,8 @@ test('bin/<component> replaces the built-in command; bin/temporal enables tempor
 	const stop = await home.cli(['server', 'stop']);
 	assert.equal(stop.code, 0, show(stop));
 	assert.equal(parseStopped(stop.stdout).get('temporal')?.how, 'stopped', show(stop));
+	const stopOrder = [...parseStopped(stop.stdout).keys()];
+	assert.ok(stopOrder.indexOf('stigmer-server') < stopOrder.indexOf('temporal'), `the server stops before temporal:\n${show(stop)}`);
 	assert.deepEqual(home.processes(), {});
 });
 
