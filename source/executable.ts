@@ -12,6 +12,15 @@ export function isExecutableFile(file: string): boolean {
 	}
 }
 
+/** Why `dir` cannot be a working directory ('does not exist', 'is not a directory'), or undefined when it can. */
+export function directoryProblem(dir: string): string | undefined {
+	try {
+		return fs.statSync(dir).isDirectory() ? undefined : 'is not a directory';
+	} catch {
+		return 'does not exist';
+	}
+}
+
 /** First executable `name` on PATH, or undefined. */
 export function which(name: string, envPath = process.env['PATH'] ?? ''): string | undefined {
 	for (const dir of envPath.split(path.delimiter)) {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import {ConfigError} from '../errors.js';
 import {fileError, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
+import {directoryProblem} from '../executable.js';
 import {resolveComponents, type Fail} from './resolve.js';
 import {CONFIG_VERSION, type RawConfig} from './schema.js';
 import type {StackConfig} from './types.js';
@@ -104,7 +105,14 @@ export function checkConfig(home: Home): ConfigCheck {
 			}
 		};
 
-		resolveComponents(home, config, checked.locate, fail);
+		const specs = resolveComponents(home, config, checked.locate, fail);
+		// What `start` would refuse on this machine too (not checked when loading: status must not fail on it).
+		for (const spec of specs) {
+			const problem = spec.cwd === null ? undefined : directoryProblem(spec.cwd);
+			if (problem !== undefined) {
+				fail(['components', spec.name, 'cwd'], `${checked.locate(['components', spec.name, 'cwd'])}: components.${spec.name}.cwd: ${spec.cwd} ${problem}`);
+			}
+		}
 	}
 
 	return {file, exists: true, version: config === undefined ? null : (config.version ?? 0), problems};

@@ -9,7 +9,7 @@ import {StigmerError} from '../errors.js';
 import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
 import type {ComponentSpec} from '../config/index.js';
-import {isExecutableFile, which} from '../executable.js';
+import {directoryProblem, isExecutableFile, which} from '../executable.js';
 import {itemAt} from '../item-at.js';
 import {readPidFile} from './pidfile.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
@@ -28,15 +28,7 @@ export type Spawned = {
 
 /** Why a component's cwd cannot be used (missing, not a directory), or undefined; checked before anything is touched. */
 export function cwdError(spec: ComponentSpec): string | undefined {
-	if (spec.cwd === null) {
-		return undefined;
-	}
-
-	try {
-		return fs.statSync(spec.cwd).isDirectory() ? undefined : 'is not a directory';
-	} catch {
-		return 'does not exist';
-	}
+	return spec.cwd === null ? undefined : directoryProblem(spec.cwd);
 }
 
 /**

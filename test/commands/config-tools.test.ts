@@ -126,6 +126,30 @@ test('config check lists every problem at once, file:line:col and key each, exit
 	assert.equal(status.stderr.trimEnd().split('\n').length, 1, show(status));
 });
 
+test('config check names a cwd that start would refuse (missing, a file), at file:line:col; a relative one is the home\'s', async () => {
+	const text = [
+		'components:', //                                  1
+		'  app:', //                                       2
+		'    command: [sleep, "300"]', //                  3
+		'    cwd: /nonexistent-stigmer-dir', //            4   missing
+		'  tool:', //                                      5
+		'    command: [sleep, "300"]', //                  6
+		'    cwd: config.yaml', //                         7   a file, relative to the home
+		'  ok:', //                                        8
+		'    command: [sleep, "300"]', //                  9
+		'    cwd: .', //                                   10  the home itself
+		'',
+	].join('\n');
+	const home = newHome('cwd', text);
+	const file = path.join(home, 'config.yaml');
+	const r = await runCli(home, ['config', 'check']);
+	assert.equal(r.code, 2, show(r));
+	assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+		`${file}:4:10: components.app.cwd: /nonexistent-stigmer-dir does not exist`,
+		`${file}:7:10: components.tool.cwd: ${file} is not a directory`,
+	], show(r));
+});
+
 test('config check: ok for a valid file (a version-0 one is left as it is), for no file, and YAML errors are listed too', async () => {
 	const valid = newHome('valid', 'components:\n  agent-runner:\n    enabled: false\n');
 	const before = snapshot(valid);
