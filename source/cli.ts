@@ -22,7 +22,6 @@ const VERBS: Record<string, Verb> = {
 	'internal-agent-runner': {summary: '', load: async () => import('./components/agent-runner.js'), hidden: true},
 };
 
-
 /** Visible verbs under a group ('' for the top level), as `name → summary`. */
 function visible(group: string): Array<[string, Verb]> {
 	return Object.entries(VERBS).filter(([name, v]) => !v.hidden && (group === '' || name.startsWith(`${group} `)));

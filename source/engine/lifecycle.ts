@@ -36,12 +36,12 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 			throw fileError(home.logs, 'rotate the logs in', error);
 		}
 
-		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
+		const {stopped, cleaned, findings} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
 
 		const started: StartedComponent[] = [];
 		const failures: StartFailure[] = [];
 		const skipped = new Set<string>();
-		const absent = whole ? new Map<string, string[]>() : absentDependencies(home, config, toStart);
+		const absent = whole ? new Map<string, string[]>() : absentDependencies(config, toStart, findings);
 		await inOrder(new Map(toStart.map((c) => [c.name, c])), (spec) => spec.dependsOn, async (_name, spec) => {
 			const outcome = await startOne(home, config, spec, emit, absent.get(spec.name) ?? []);
 			if ('pid' in outcome) {
@@ -66,12 +66,12 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 
 /**
  * Dependencies of the components started alone that are neither started with them nor running: such a component
- * fails at once, naming them, instead of waiting out its ready_timeout for a dependency that never comes.
+ * fails at once, naming them, instead of waiting out its ready_timeout for a dependency that never comes. `findings`:
+ * clear's, which left every component outside the selection as it found it.
  */
-function absentDependencies(home: Home, config: StackConfig, toStart: ComponentSpec[]): Map<string, string[]> {
+function absentDependencies(config: StackConfig, toStart: ComponentSpec[], findings: Map<string, ComponentFinding>): Map<string, string[]> {
 	const starting = new Set(toStart.map((c) => c.name));
 	const enabled = new Set(config.components.filter((c) => c.enabled).map((c) => c.name));
-	const findings = discover(home, config.components.map((c) => c.name));
 	const absent = new Map<string, string[]>();
 	for (const spec of toStart) {
 		// A disabled dependency is not waited for (temporal without its binary): the stack runs without it (SPEC 3).
@@ -212,7 +212,7 @@ function order(config: StackConfig, name: string): number {
  * End everything of the named components (all, and components the config no longer names, when undefined):
  * orphans at once and in parallel, recorded processes in reverse dependency order; remove their PID files.
  */
-async function clear(home: Home, config: StackConfig, names: string[] | undefined, emit: (event: EngineEvent) => void): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport}> {
+async function clear(home: Home, config: StackConfig, names: string[] | undefined, emit: (event: EngineEvent) => void): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport; findings: Map<string, ComponentFinding>}> {
 	const findings = discover(home, config.components.map((c) => c.name));
 	const inScope = [...findings.values()].filter((f) => names === undefined || names.includes(f.component));
 	const specOf = (name: string) => config.components.find((c) => c.name === name);
@@ -270,7 +270,7 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 	}
 
 	cleaned.sort((a, b) => order(config, a.component) - order(config, b.component));
-	return {stopped, cleaned};
+	return {stopped, cleaned, findings};
 }
 
 /** What runs of a component the config no longer names, ended as orphans are: its supervisor leads the component's group. */
