@@ -13,6 +13,7 @@ export {clockTime, componentColor, formatLine, toJson} from './format.js';
 export {MAX_LINE_BYTES} from './lines.js';
 export {mergeSources} from './merge.js';
 export {isErrorLevel, normalizeLevel, parseLine} from './parse.js';
+export {looksStructured, prettyLine, readableLine} from './readable.js';
 export {safeText, stripColor} from './sanitize.js';
 export {parseSince} from './since.js';
 export {writeAll} from './full/write-all.js';

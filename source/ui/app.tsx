@@ -5,6 +5,7 @@ import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
 import {Footer} from './panels/footer.js';
 import {HelpOverlay} from './panels/help-overlay.js';
+import {LineViewer} from './panels/line-viewer.js';
 import {LogPane} from './panels/log-pane.js';
 import {CompactPanel, ComponentPanel} from './panels/component-panel.js';
 import {StatusLine} from './panels/status-line.js';
@@ -46,7 +47,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 			</Text>
 			{d.ui.helpOpen ? (
 				<HelpOverlay height={d.layout.panelsHeight + d.layout.logHeight + 1} width={size.columns} />
-			) : (
+			) : d.ui.opened === null ? (
 				<>
 					<Box flexDirection={d.layout.wide ? 'row' : 'column'} height={d.layout.panelsHeight}>
 						{d.components.slice(first, first + d.layout.panelSlots).map((c, index) => (
@@ -74,8 +75,13 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 						currentSeq={d.ui.currentSeq}
 						header={d.view.header}
 						nameWidth={nameWidth}
+						wrap={d.ui.wrap}
+						follow={d.ui.scroll.follow}
+						empty={d.view.empty}
 					/>
 				</>
+			) : (
+				<LineViewer line={d.ui.opened.line} top={d.ui.opened.top} width={size.columns} height={d.layout.panelsHeight + d.layout.logHeight + 1} />
 			)}
 			<StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} width={size.columns} />
 			<Footer />

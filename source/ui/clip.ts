@@ -25,3 +25,32 @@ export function clip(text: string, width: number): string {
 	const cut = cliTruncate(text, width);
 	return stringWidth(cut) > width ? cliTruncate(text, width - 1) : cut;
 }
+
+/** Text cut into pieces of at most `width` columns each (for wrapping); at least one piece, '' for empty text. */
+export function chunks(text: string, width: number): string[] {
+	const columns = Math.max(1, width);
+	const pieces: string[] = [];
+	if (PLAIN.test(text)) {
+		for (let at = 0; at < text.length; at += columns) {
+			pieces.push(text.slice(at, at + columns));
+		}
+	} else {
+		let piece = '';
+		let used = 0;
+		for (const char of text) {
+			const w = stringWidth(char);
+			if (used + w > columns && piece !== '') {
+				pieces.push(piece);
+				piece = '';
+				used = 0;
+			}
+
+			piece += char;
+			used += w;
+		}
+
+		pieces.push(piece);
+	}
+
+	return pieces.length === 0 ? [''] : pieces;
+}

@@ -1,6 +1,7 @@
 // The log pane's model, pure: a bounded, time-ordered buffer, filters, search and a scroll window.
 import {itemAt} from '../item-at.js';
 import {safeText} from '../logs/sanitize.js';
+import {shownText} from './line-view.js';
 import {isErrorLine} from './theme.js';
 import type {DashLine, IncomingLine} from './types.js';
 
@@ -108,15 +109,26 @@ function lowerBound(lines: readonly DashLine[], timeMs: number, seq: number): nu
 	return lo;
 }
 
-export type LogFilter = {component: string | null; errorsOnly: boolean};
+export type LogFilter = {component: string | null; errorsOnly: boolean; query?: string};
 
-/** The lines that pass the filter (the same array when nothing is filtered). */
+/** The lines that pass the filter (the same array when nothing is filtered); a query keeps only its matches. */
 export function filterLines(lines: DashLine[], filter: LogFilter): DashLine[] {
-	if (filter.component === null && !filter.errorsOnly) {
+	const needle = (filter.query ?? '').toLowerCase();
+	if (filter.component === null && !filter.errorsOnly && needle === '') {
 		return lines;
 	}
 
-	return lines.filter((l) => (filter.component === null || l.component === filter.component) && (!filter.errorsOnly || isErrorLine(l)));
+	return lines.filter((l) => (filter.component === null || l.component === filter.component) && (!filter.errorsOnly || isErrorLine(l)) && (needle === '' || matches(l, needle)));
+}
+
+/** A line matches a lower-case needle in its text as stored, as shown (a JSON line's readable form) or its component's name. */
+function matches(line: DashLine, needle: string): boolean {
+	if (line.text.toLowerCase().includes(needle) || line.component.toLowerCase().includes(needle)) {
+		return true;
+	}
+
+	const text = shownText(line);
+	return text !== line.text && text.toLowerCase().includes(needle);
 }
 
 /** Indices of lines whose text contains `query`, case-insensitively. */
@@ -128,7 +140,7 @@ export function findMatches(lines: readonly DashLine[], query: string): number[]
 	const needle = query.toLowerCase();
 	const found: number[] = [];
 	for (const [index, line] of lines.entries()) {
-		if (line.text.toLowerCase().includes(needle) || line.component.toLowerCase().includes(needle)) {
+		if (matches(line, needle)) {
 			found.push(index);
 		}
 	}

@@ -2,7 +2,8 @@
 // Key presses are folded one by one into the newest state, so fast typing never acts on a stale view.
 import {itemAt} from '../item-at.js';
 import {needsConfirm, type KeyCommand} from './keymap.js';
-import {FOLLOW, filterLines, findMatches, reveal, scrollBy, scrollTop, stepMatch, windowStart, type Scroll} from './log-model.js';
+import {FOLLOW, filterLines, reveal, scrollBy, scrollTop, stepMatch, windowStart, type Scroll} from './log-model.js';
+import {openedRows} from './line-view.js';
 import type {ComponentInfo, DashLine} from './types.js';
 
 export type UiState = {
@@ -18,13 +19,24 @@ export type UiState = {
 	helpOpen: boolean;
 	/** A whole-stack action waiting for `y`. */
 	confirming: 'restartAll' | 'stopAll' | null;
+	/** The line opened whole with Enter, and the first of its rows shown. */
+	opened: {line: DashLine; top: number} | null;
+	/** Long lines wrap in the pane instead of being cut at the edge. */
+	wrap: boolean;
 };
 
 /** First component selected, all logs, following, no search, no overlay. */
-export const INITIAL_UI: UiState = {selected: 0, filterComponent: null, errorsOnly: false, scroll: FOLLOW, typing: false, query: '', currentSeq: null, helpOpen: false, confirming: null};
+export const INITIAL_UI: UiState = {selected: 0, filterComponent: null, errorsOnly: false, scroll: FOLLOW, typing: false, query: '', currentSeq: null, helpOpen: false, confirming: null, opened: null, wrap: false};
 
 /** What the reducer needs to know about the world at the moment of the key press. */
-export type UiContext = {components: readonly ComponentInfo[]; lines: DashLine[]; logHeight: number};
+export type UiContext = {
+	components: readonly ComponentInfo[];
+	lines: DashLine[];
+	logHeight: number;
+	/** The opened line's place: its width in columns and its height in rows. */
+	openWidth: number;
+	openHeight: number;
+};
 
 /** Side effects the reducer asks for; the hook carries them out. */
 export type Effect =
@@ -32,9 +44,9 @@ export type Effect =
 	| {type: 'quit'}
 	| {type: 'say'; text: string; tone?: 'info' | 'error'};
 
-/** The lines the pane shows under the state's filters. */
+/** The lines the pane shows under the state's filters; a search shows only its matches. */
 export function viewLines(state: UiState, lines: DashLine[]): DashLine[] {
-	return filterLines(lines, {component: state.filterComponent, errorsOnly: state.errorsOnly});
+	return filterLines(lines, {component: state.filterComponent, errorsOnly: state.errorsOnly, query: state.query});
 }
 
 /** The state with search match `index` (an index into `lines`) current and in view. */
@@ -49,7 +61,8 @@ export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiCon
 	const lines = viewLines(state, ctx.lines);
 	const page = Math.max(1, ctx.logHeight - 1);
 	const jump = (forward: boolean, currentSeq: number | null): {state: UiState; effect?: Effect} => {
-		const matches = findMatches(lines, state.query);
+		// Under a search the pane shows only matches: every line in view is one.
+		const matches = state.query === '' ? [] : lines.map((_, i) => i);
 		const index = stepMatch(lines, matches, currentSeq, windowStart(lines, state.scroll, ctx.logHeight), forward);
 		if (index === undefined) {
 			return {state, effect: {type: 'say', text: state.query === '' ? 'no search: press / to search' : `no match for "${state.query}"`}};
@@ -100,6 +113,18 @@ export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiCon
 			return jump(command === 'next', state.currentSeq);
 		}
 
+		case 'open': {
+			return open(state, lines, ctx);
+		}
+
+		case 'close': {
+			return {state: state.query === '' ? state : {...state, query: '', currentSeq: null, scroll: FOLLOW}};
+		}
+
+		case 'wrap': {
+			return {state: {...state, wrap: !state.wrap}};
+		}
+
 		case 'pageUp':
 		case 'pageDown': {
 			return {state: {...state, scroll: scrollBy(lines, state.scroll, ctx.logHeight, command === 'pageUp' ? -page : page)}};
@@ -121,6 +146,41 @@ export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiCon
 			return {state, effect: {type: 'quit'}};
 		}
 	}
+}
+
+/** Enter: the current search match, else the newest line in view, opened whole. */
+function open(state: UiState, lines: readonly DashLine[], ctx: UiContext): {state: UiState; effect?: Effect} {
+	const current = state.currentSeq === null ? undefined : lines.find((l) => l.seq === state.currentSeq);
+	const newestInView = lines[Math.min(lines.length, windowStart(lines, state.scroll, ctx.logHeight) + ctx.logHeight) - 1];
+	const line = current ?? newestInView;
+	if (line === undefined) {
+		return {state, effect: {type: 'say', text: 'no log line to open', tone: 'info'}};
+	}
+
+	return {state: {...state, opened: {line, top: 0}}};
+}
+
+/** A key while a line is open: scroll keys move through it; Esc, Enter and q close it; every other key waits. */
+export function reduceOpened(state: UiState, command: KeyCommand | undefined, ctx: UiContext): {state: UiState} {
+	const {opened} = state;
+	if (opened === null) {
+		return {state};
+	}
+
+	const rows = openedRows(opened.line, ctx.openWidth).length;
+	const last = Math.max(0, rows - ctx.openHeight);
+	const page = Math.max(1, ctx.openHeight - 1);
+	const move: Partial<Record<KeyCommand, number>> = {up: -1, down: 1, pageUp: -page, pageDown: page, top: -rows, bottom: rows};
+	if (command === 'close' || command === 'open' || command === 'quit') {
+		return {state: {...state, opened: null}};
+	}
+
+	const delta = command === undefined ? undefined : move[command];
+	if (delta === undefined) {
+		return {state};
+	}
+
+	return {state: {...state, opened: {...opened, top: Math.min(last, Math.max(0, opened.top + delta))}}};
 }
 
 /** The key after a whole-stack action asked for confirmation: `y` acts, anything else cancels. */
@@ -150,13 +210,12 @@ export function reduceTyping(state: UiState, input: string, key: {escape?: boole
 	if (key.return) {
 		const closed = {...state, typing: false};
 		const lines = viewLines(closed, ctx.lines);
-		const matches = findMatches(lines, closed.query);
-		const newest = matches.at(-1);
-		if (newest === undefined) {
+		if (lines.length === 0) {
 			return {state: closed, effect: closed.query === '' ? undefined : {type: 'say', text: `no match for "${closed.query}"`}};
 		}
 
-		return {state: showMatch(closed, lines, newest, ctx.logHeight)};
+		// The pane keeps only the matches: the newest is the last line.
+		return {state: closed.query === '' ? closed : showMatch(closed, lines, lines.length - 1, ctx.logHeight)};
 	}
 
 	if (key.backspace || key.delete) {

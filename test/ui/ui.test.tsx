@@ -288,7 +288,7 @@ describe('dashboard keys', () => {
 		}
 
 		await app.press('\r');
-		await app.shows('search "stop the RSjk" 1 match', 'Enter closes the box and keeps the search');
+		await app.shows('search "stop the RSjk" 1/1', 'Enter closes the box and keeps the search');
 		await app.press('f');
 		await app.shows('only stigmer-server', 'keys act again once the box is closed');
 		assert.deepEqual(fake.calls, [], 'still nothing stopped or restarted');
@@ -368,31 +368,37 @@ describe('dashboard keys', () => {
 		await app.shows('all fine here', 'all lines again');
 	});
 
-	it('/ searches, n/N step through matches', async (t) => {
+	it('/ filters the pane to matches with k/N; n/N step through them and the view follows', async (t) => {
 		const fake = fakeDeps(STACK());
 		const app = await mountApp(t, fake, {size: {columns: 160, rows: 22}});
 		const now = Date.now();
-		const lines = Array.from({length: 200}, (_, i) => line('workflow-runner', now + i, i % 50 === 7 ? `needle number ${i}` : `hay ${i}`));
+		const lines = Array.from({length: 200}, (_, i) => line('workflow-runner', now + i, i % 10 === 7 ? `needle number ${i}` : `hay ${i}`));
 		fake.push(lines);
 		await app.shows('hay 199', 'tail shown');
 		await app.press('/');
 		await app.press('needle');
-		await app.shows('/needle', 'search prompt');
+		await app.shows((f) => f.includes('/needle') && f.includes('search "needle" 20 matches') && !f.includes('hay '), 'the pane filtered while typing');
 		await app.press('\r');
-		await app.shows('needle number 157', 'newest match revealed');
-		assert.match(app.frame(), /search "needle" 4 matches/);
-		assert.match(app.frame(), /paused/);
+		await app.shows('search "needle" 20/20', 'Enter keeps the filter; the newest match is current');
+		const shown = app.frame().split('\n').filter((l) => l.includes('needle number'));
+		assert.ok(shown.length > 1 && shown.every((l) => !l.includes('hay')), app.frame());
+		assert.match(app.frame(), /needle number 197/);
+		for (let k = 19; k >= 1; k--) {
+			await app.press('N');
+		}
+
+		await app.shows((f) => f.includes('search "needle" 1/20') && f.includes('needle number 7') && !f.includes('needle number 197'), 'N back to the first match, the view following it');
 		await app.press('N');
-		await app.shows((f) => f.includes('needle number 107') && !f.includes('needle number 157'), 'previous match');
-		await app.press('N');
-		await app.shows((f) => f.includes('needle number 57') && !f.includes('needle number 107'), 'previous again');
+		await app.shows((f) => f.includes('search "needle" 20/20') && f.includes('needle number 197'), 'N wraps around to the newest');
 		await app.press('n');
-		await app.shows((f) => f.includes('needle number 107') && !f.includes('needle number 57'), 'next match');
-		await app.press('G');
-		await app.shows((f) => f.includes('hay 199') && f.includes('following'), 'G follows again');
+		await app.shows((f) => f.includes('search "needle" 1/20') && f.includes('needle number 7'), 'n wraps forward to the first');
+		await app.press('n');
+		await app.shows('search "needle" 2/20', 'n moves on');
+		await app.press(ESC);
+		await app.shows((f) => !f.includes('search "') && f.includes('hay '), 'Esc clears the filter');
 		await app.press('/');
 		await app.press(ESC);
-		await app.shows((f) => !f.includes('search "'), 'Esc clears the search');
+		await app.shows((f) => !f.includes('search "') && !f.includes('/needle'), 'Esc in the box clears the search');
 	});
 
 	it('/ highlights the matches in the log pane', async (t) => {

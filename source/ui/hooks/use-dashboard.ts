@@ -5,10 +5,10 @@ import {useMemo, useReducer, useRef} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {commandFor} from '../keymap.js';
 import {computeLayout, type Layout} from '../layout.js';
-import {findMatches, windowStart} from '../log-model.js';
+import {windowStart} from '../log-model.js';
 import {unknownStatus} from '../stack-model.js';
 import type {ComponentInfo, DashDeps, DashLine} from '../types.js';
-import {INITIAL_UI, reduceKeyCommand, reduceConfirm, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
+import {INITIAL_UI, reduceKeyCommand, reduceConfirm, reduceOpened, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
 import {plural} from '../../units.js';
 import {useLifecycle, type LifecycleModel} from './use-lifecycle.js';
 import {useLogs} from './use-logs.js';
@@ -23,7 +23,7 @@ export type DashboardModel = {
 	components: ComponentStatus[];
 	ui: UiState;
 	lastErrors: Map<string, DashLine>;
-	view: {lines: DashLine[]; version: number; start: number; header: string; matches: number};
+	view: {lines: DashLine[]; version: number; start: number; header: string; matches: number; empty: string};
 	logError: string | null;
 };
 
@@ -68,9 +68,12 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	};
 
 	useInput((input, key) => {
-		const ctx: UiContext = {components: live.current.components.map(infoOf), lines: logs.buffer.lines, logHeight: live.current.layout.logHeight};
+		const {layout: now} = live.current;
+		const ctx: UiContext = {components: live.current.components.map(infoOf), lines: logs.buffer.lines, logHeight: now.logHeight, openWidth: now.columns, openHeight: openedHeight(now)};
 		const before = ui.current;
-		if (before.typing) {
+		if (before.opened !== null) {
+			ui.current = reduceOpened(before, commandFor(input, key), ctx).state;
+		} else if (before.typing) {
 			const {state, effect} = reduceTyping(before, input, key, ctx);
 			ui.current = state;
 			perform(effect);
@@ -111,11 +114,9 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	}, {isActive: keys});
 
 	const state = ui.current;
-	const lines = useMemo(() => viewLines(state, logs.buffer.lines), [logs.version, logs.buffer, state.filterComponent, state.errorsOnly]);
-	const matches = useMemo(() => findMatches(lines, state.query), [lines, state.query]);
+	const lines = useMemo(() => viewLines(state, logs.buffer.lines), [logs.version, logs.buffer, state.filterComponent, state.errorsOnly, state.query]);
 	const start = windowStart(lines, state.scroll, layout.logHeight);
-	const filterText = [state.filterComponent === null ? 'all components' : `only ${state.filterComponent}`, state.errorsOnly ? 'errors only' : null].filter(Boolean).join(' · ');
-	const searchText = state.query === '' ? '' : ` · search "${state.query}" ${matches.length} ${plural(matches.length, 'match', 'matches')}`;
+	const filterText = [state.filterComponent === null ? 'all components' : `only ${state.filterComponent}`, state.errorsOnly ? 'errors only' : null, state.wrap ? 'wrap' : null].filter(Boolean).join(' · ');
 	const followText = state.scroll.follow ? 'following' : `paused at ${start + 1}/${lines.length} (G to follow)`;
 	return {
 		layout,
@@ -124,7 +125,39 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		components,
 		ui: {...state, selected: Math.min(state.selected, Math.max(0, components.length - 1))},
 		lastErrors: logs.buffer.lastError,
-		view: {lines, version: logs.version, start, header: `── logs · ${filterText} · ${followText}${searchText} `, matches: matches.length},
+		view: {lines, version: logs.version, start, header: `── logs · ${filterText} · ${followText}${searchText(state, lines)} `, matches: state.query === '' ? 0 : lines.length, empty: emptyText(state, logs.buffer.lines.length)},
 		logError: logs.error ?? (keys ? null : 'stdin is not a terminal: keys are off; Ctrl-C quits'),
 	};
+}
+
+/** Rows an opened line may use: the panels' and log pane's place, less its own header. */
+export function openedHeight(layout: Layout): number {
+	return Math.max(1, layout.panelsHeight + layout.logHeight);
+}
+
+/** ` · search "q" k/N` (the current match of N), or ` · search "q" N matches` before one is current. */
+function searchText(state: UiState, lines: readonly DashLine[]): string {
+	if (state.query === '') {
+		return '';
+	}
+
+	const k = state.currentSeq === null ? -1 : lines.findIndex((l) => l.seq === state.currentSeq);
+	return ` · search "${state.query}" ${k >= 0 ? `${k + 1}/${lines.length}` : `${lines.length} ${plural(lines.length, 'match', 'matches')}`}`;
+}
+
+/** What an empty pane says: why nothing is shown under the filters, or that nothing came yet. */
+function emptyText(state: UiState, buffered: number): string {
+	if (state.query !== '') {
+		return `no line matches "${state.query}"`;
+	}
+
+	if (state.errorsOnly) {
+		return 'no error lines';
+	}
+
+	if (state.filterComponent !== null && buffered > 0) {
+		return `no lines from ${state.filterComponent} yet`;
+	}
+
+	return 'no log lines yet';
 }

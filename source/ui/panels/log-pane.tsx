@@ -2,7 +2,9 @@
 import chalk from 'chalk';
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
-import {clip} from '../clip.js';
+import {chunks, clip} from '../clip.js';
+import {shownText} from '../line-view.js';
+import {itemAt} from '../../item-at.js';
 import {clockTime} from '../../logs/format.js';
 import {componentColor, levelColor} from '../theme.js';
 import type {DashLine} from '../types.js';
@@ -20,6 +22,12 @@ export type LogPaneProps = {
 	header: string;
 	/** Longest component name, for aligned columns. */
 	nameWidth: number;
+	/** Long lines wrap onto more rows instead of being cut at the edge. */
+	wrap?: boolean;
+	/** Following the tail: when wrapping, the newest line sits at the bottom. */
+	follow?: boolean;
+	/** What an empty pane says (`no error lines`, `no log lines yet`). */
+	empty?: string;
 };
 
 /** Split text around case-insensitive matches of `query`, for highlighting. */
@@ -55,30 +63,53 @@ type Paint = (text: string) => string;
 const paint = (name: string | undefined): Paint => (name === undefined ? (text) => text : ((chalk as unknown as Record<string, Paint>)[name] ?? ((text: string) => text)));
 const highlight: Paint = (text) => chalk.bgYellow.black(text);
 
+/** The row's columns before the text: clock, component, stream tag and padding. */
+function prefixOf(line: DashLine, nameWidth: number): {clock: string; tag: string; pad: string; width: number} {
+	const clock = `${clockTime(line.time)} `;
+	const tag = line.stream === 'stderr' ? '[err]' : '[out]';
+	const pad = ' '.repeat(Math.max(0, nameWidth - line.component.length) + 1);
+	return {clock, tag, pad, width: clock.length + line.component.length + tag.length + pad.length};
+}
+
+/** The text of a row's piece, levels coloured and matches highlighted. */
+function paintText(line: DashLine, text: string, query: string): string {
+	// Levels colour the text; a stderr line without a level (a stack trace, a panic) is marked too.
+	const textColor = paint(levelColor(line.level) ?? (line.stream === 'stderr' && line.level === null ? 'yellow' : undefined));
+	return splitMatches(text, query)
+		.map((part) => (part.match ? highlight(part.text) : textColor(part.text)))
+		.join('');
+}
+
 /**
  * One log row as a single string with its colours as ANSI codes, cut to `width` columns: Ink then has
  * one text node per row to lay out and paint instead of six or more, and never needs to wrap or
  * truncate it (ASCII-width approximation; the <Text> still truncates anything wider).
  */
-export function rowText({line, color, query, current, width, nameWidth}: RowProps): string {
-	const stderr = line.stream === 'stderr';
-	const clock = `${clockTime(line.time)} `;
-	const tag = stderr ? '[err]' : '[out]';
-	const pad = ' '.repeat(Math.max(0, nameWidth - line.component.length) + 1);
-	// Levels colour the text; a stderr line without a level (a stack trace, a panic) is marked too.
-	const textColor = paint(levelColor(line.level) ?? (stderr && line.level === null ? 'yellow' : undefined));
+export function rowText(props: RowProps): string {
 	// Only the part that fits is highlighted and rendered: long lines cost nothing past the edge.
-	const visible = line.text.slice(0, Math.max(0, width - clock.length - line.component.length - tag.length - pad.length));
-	const text = splitMatches(visible, query)
-		.map((part) => (part.match ? highlight(part.text) : textColor(part.text)))
-		.join('');
-	let row = `${chalk.gray(clock)}${paint(color)(line.component)}${(stderr ? chalk.red : chalk.gray)(tag)}${pad}${text}`;
+	return rowOf(props, shownText(props.line).slice(0, Math.max(0, props.width - prefixOf(props.line, props.nameWidth).width)));
+}
+
+/** The row of `line` showing `visible` (the part of its text that fits). */
+function rowOf({line, color, query, current, width, nameWidth}: RowProps, visible: string): string {
+	const {clock, tag, pad} = prefixOf(line, nameWidth);
+	let row = `${chalk.gray(clock)}${paint(color)(line.component)}${(line.stream === 'stderr' ? chalk.red : chalk.gray)(tag)}${pad}${paintText(line, visible, query)}`;
 	if (!PLAIN.test(visible) || line.component.length > nameWidth) {
 		// Wide characters in the text: cut by display width.
 		row = clip(row, width);
 	}
 
 	return current ? chalk.inverse(row) : row;
+}
+
+/** A line wrapped (`w`): its first row as `rowText`, the rest of its text on rows indented under the text column. */
+export function wrappedRows(props: RowProps): string[] {
+	const {line, query, current, width, nameWidth} = props;
+	const {width: prefix} = prefixOf(line, nameWidth);
+	const pieces = chunks(shownText(line), Math.max(1, width - prefix));
+	const indent = ' '.repeat(prefix);
+	const rows = pieces.map((piece, index) => (index === 0 ? rowOf(props, piece) : clip(`${indent}${paintText(line, piece, query)}`, width)));
+	return current ? rows.map((row, index) => (index === 0 ? row : chalk.inverse(row))) : rows;
 }
 
 /** Printable ASCII only: one column per character, so slicing by length cut the row exactly. */
@@ -98,17 +129,49 @@ const LogRow = memo(function LogRow(props: RowProps) {
 	);
 });
 
+/** A painted row: a one-space placeholder Ink lays out, painted through <Transform> (see LogRow). */
+const PaintedRow = memo(function PaintedRow({row}: {row: string}) {
+	return (
+		<Transform transform={() => row}>
+			<Text> </Text>
+		</Transform>
+	);
+});
+
+/** The rows of wrapped lines that fill `height`: from `start` down, or (following) up from the newest line. */
+function wrappedWindow(lines: readonly DashLine[], start: number, height: number, follow: boolean, row: (line: DashLine) => string[]): Array<{key: string; row: string}> {
+	const out: Array<{key: string; row: string}> = [];
+	const keyed = (line: DashLine) => row(line).map((text, index) => ({key: `${line.seq}:${index}`, row: text}));
+	if (follow) {
+		for (let index = lines.length - 1; index >= 0 && out.length < height; index--) {
+			out.unshift(...keyed(itemAt(lines, index)));
+		}
+
+		return out.slice(-height);
+	}
+
+	for (let index = start; index < lines.length && out.length < height; index++) {
+		out.push(...keyed(itemAt(lines, index)));
+	}
+
+	return out.slice(0, height);
+}
+
 /** The header line and exactly `height` rows (blank when there are fewer lines). */
-export const LogPane = memo(function LogPane({lines, start, height, width, query, currentSeq, header, nameWidth}: LogPaneProps) {
-	const visible = lines.slice(start, start + height);
+export const LogPane = memo(function LogPane({lines, start, height, width, query, currentSeq, header, nameWidth, wrap = false, follow = true, empty = 'no log lines yet'}: LogPaneProps) {
+	const visible = wrap ? [] : lines.slice(start, start + height);
+	const wrapped = wrap ? wrappedWindow(lines, start, height, follow, (line) => wrappedRows({line, color: componentColor(line.component), query, current: line.seq === currentSeq, width, nameWidth})) : [];
 	return (
 		<Box flexDirection="column" width={width} height={height + 1}>
 			<Text wrap="truncate-end" color="gray">
 				{clip(header, width)}
 			</Text>
-			{visible.length === 0 ? <Text color="gray">no log lines yet</Text> : null}
+			{lines.length === 0 ? <Text color="gray">{empty}</Text> : null}
 			{visible.map((line) => (
 				<LogRow key={line.seq} line={line} color={componentColor(line.component)} query={query} current={line.seq === currentSeq} width={width} nameWidth={nameWidth} />
+			))}
+			{wrapped.map(({key, row}) => (
+				<PaintedRow key={key} row={row} />
 			))}
 		</Box>
 	);
