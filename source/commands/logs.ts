@@ -158,7 +158,8 @@ async function print(home: string, options: Options): Promise<number> {
 	});
 	process.once('SIGINT', () => stop.abort());
 	process.once('SIGTERM', () => stop.abort());
-	const format = {color: options.color};
+	// A person at a terminal reads JSON lines as `LEVEL message key=value…`; pipes and --json keep the line as written.
+	const format = {color: options.color, readable: !options.json && process.stdout.isTTY === true};
 	const render = (lines: LogLine[]): Promise<void> | undefined => {
 		if (lines.length === 0 || stdoutClosed) {
 			return;

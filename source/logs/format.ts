@@ -2,6 +2,7 @@
 // component, stderr and error levels marked; or the `--json` object.
 import type {LogLine} from './lines.js';
 import {isErrorLevel} from './parse.js';
+import {readableLine} from './readable.js';
 import {safeText, stripColor} from './sanitize.js';
 
 /** ANSI colours for components: distinct, readable on dark and light terminals. */
@@ -49,9 +50,13 @@ export function clockTime(time: number): string {
 	return `${clockPrefix}${pad2(sec)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
 }
 
-/** `HH:MM:SS.mmm component[stream] text`, coloured by component when color is true; the text made safe for a terminal (sanitize.ts). */
-export function formatLine(line: LogLine, options: {color: boolean}): string {
-	const safe = safeText(line.text, options);
+/**
+ * `HH:MM:SS.mmm component[stream] text`, coloured by component when color is true; with `readable` (a
+ * person at a terminal) a JSON line's text as `LEVEL message key=value…` (readable.ts); the text made
+ * safe for a terminal (sanitize.ts) after that.
+ */
+export function formatLine(line: LogLine, options: {color: boolean; readable?: boolean}): string {
+	const safe = safeText(options.readable === true ? readableLine(line.text) : line.text, options);
 	if (!options.color) {
 		return `${clockTime(line.time)} ${line.component}[${line.stream}] ${safe}`;
 	}

@@ -1,8 +1,10 @@
 // Structured lines made readable (docs/logs.md): one real line per logger, table-driven.
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import {test} from 'node:test';
 import {prettyLine, readableLine} from '../../source/logs/readable.js';
 import {safeText} from '../../source/logs/sanitize.js';
+import {CLI, cleanEnv, logsHome} from '../helpers.js';
 
 type Case = {logger: string; line: string; shown: string};
 
@@ -50,4 +52,22 @@ test('escapes a JSON line decodes stay harmless after the sanitiser', () => {
 test('pretty: a JSON object indented, other text as it is', () => {
 	assert.equal(prettyLine('{"level":"info","a":{"b":1}}'), '{\n  "level": "info",\n  "a": {\n    "b": 1\n  }\n}');
 	assert.equal(prettyLine('plain {line}'), 'plain {line}');
+});
+
+test('server logs: readable on a terminal, as written in a pipe and with --json', async () => {
+	const zerolog = '{"level":"warn","time":"2026-11-26T03:47:53.420Z","message":"slow \\u001b]0;PWNED\\u0007 poll","queue":"default"}';
+	const {home} = logsHome('stigmer-readable-', {'stigmer-server.log': `${zerolog}\n`});
+	const env = cleanEnv({STIGMER_HOME: home, TZ: 'UTC'});
+	// `script` gives the command a pseudo-terminal for stdout, as a person's terminal does.
+	const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} server logs --no-follow`;
+	const onTerminal = spawnSync('script', ['-qec', command, '/dev/null'], {env, encoding: 'utf8', timeout: 20_000});
+	assert.equal(onTerminal.status, 0, onTerminal.stderr);
+	assert.match(onTerminal.stdout, /03:47:53\.420 stigmer-server\[stdout\] WARN {2}slow \\x1b\]0;PWNED\\x07 poll queue=default\r?\n/, onTerminal.stdout);
+	assert.ok(!onTerminal.stdout.includes('\u001B]0;'), 'the decoded escape is shown as text');
+	const piped = spawnSync(process.execPath, [CLI, 'server', 'logs', '--no-follow'], {env, encoding: 'utf8', timeout: 20_000});
+	assert.equal(piped.status, 0, piped.stderr);
+	assert.equal(piped.stdout, `03:47:53.420 stigmer-server[stdout] ${zerolog}\n`);
+	const json = spawnSync('script', ['-qec', `${command} --json`, '/dev/null'], {env, encoding: 'utf8', timeout: 20_000});
+	// The terminal carries stderr's info line too: the object is the last line.
+	assert.equal((JSON.parse(json.stdout.trim().split('\n').at(-1) ?? '') as {text: string}).text, zerolog, '--json keeps the line on a terminal too');
 });
