@@ -5,6 +5,7 @@
 //     ≤ 35 % of one core, peak RSS ≤ 200 MB, append-to-screen latency ≤ 300 ms at p95
 //   - after 1,000,000 lines ingested, RSS within 20 % of its value after 100,000
 //   - `dash --once` wall ≤ 2 × `node -e 0` (medians)
+//   - idle RSS within 15 MB of importing ink, react and chokidar alone (issue 17; measured in the same run)
 // CPU is the dashboard process's own utime+stime from /proc; latency is measured by reading the
 // screen (tmux capture-pane) for lines that carry their append time.
 import {spawn, spawnSync} from 'node:child_process';
@@ -16,7 +17,10 @@ import {fileURLToPath} from 'node:url';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const CLI = path.join(ROOT, 'dist', 'bin', 'cli.js');
-const BUDGET = {idleCpu: 2, loadCpu: 35, peakRssMb: 200, p95LatencyMs: 300, rssGrowth: 0.2, onceRatio: 2};
+const BUDGET = {idleCpu: 2, loadCpu: 35, peakRssMb: 200, p95LatencyMs: 300, rssGrowth: 0.2, onceRatio: 2, idleRssOverFloorMb: 15};
+/** Processes that only import ink, react and chokidar (NODE_ENV=production, as `stigmer dash` runs): their median RSS is the floor. */
+const FLOOR_RUNS = 3;
+const FLOOR_PROGRAM = "await import('ink'); await import('react'); await import('chokidar'); setInterval(() => {}, 1 << 30);";
 /** Issue 4's durations and rates. */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
@@ -147,6 +151,7 @@ const row = (metric, budget, value, pass, note = '') => rows.push(`| ${metric} |
 
 let home;
 let dashPid;
+const floors = [];
 try {
 	home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-dash-bench-')));
 	const port = await freePort();
@@ -159,6 +164,11 @@ try {
 	const statsFile = path.join(home, 'dash-stats.json');
 	tmux(['new-session', '-d', '-x', '160', '-y', '45', '-s', 'main', `STIGMER_HOME='${home}' STIGMER_DASH_STATS='${statsFile}' exec '${process.execPath}' ${DASH_NODE_ARGS} '${CLI}' dash`]);
 	dashPid = Number(tmux(['list-panes', '-t', 'main', '-F', '#{pane_pid}']).trim());
+	// The floor starts with the dashboard and idles as long; from ROOT, so the imports resolve to the same node_modules.
+	for (let i = 0; i < FLOOR_RUNS; i++) {
+		floors.push(spawn(process.execPath, ['--input-type=module', '-e', FLOOR_PROGRAM], {cwd: ROOT, env: {...process.env, NODE_ENV: 'production'}, stdio: 'ignore'}));
+	}
+
 	await until(() => capture().split('● running').length === 4, 'the dashboard showing three running components', 20_000);
 	log(`dashboard pid ${dashPid} up; warming up ${WARMUP_MS} ms`);
 	await sleep(WARMUP_MS);
@@ -171,6 +181,14 @@ try {
 	const idleCpu = ((cpuSeconds(dashPid) - c0) / ((Date.now() - w0) / 1000)) * 100;
 	const idleRss = rssMb(dashPid).now;
 	row(`idle CPU (${IDLE_SECONDS} s, stack quiet)`, `≤ ${BUDGET.idleCpu} %`, `${idleCpu.toFixed(2)} %`, idleCpu <= BUDGET.idleCpu, `RSS ${idleRss.toFixed(0)} MB`);
+	const floorRss = floors.map((f) => rssMb(f.pid).now);
+	const floor = median(floorRss);
+	for (const f of floors) {
+		f.kill();
+	}
+
+	const over = idleRss - floor;
+	row('idle RSS vs importing ink, react, chokidar alone', `≤ floor + ${BUDGET.idleRssOverFloorMb} MB`, `${idleRss.toFixed(0)} MB vs ${floor.toFixed(0)} MB (+${over.toFixed(0)} MB)`, over <= BUDGET.idleRssOverFloorMb, `floor: median of ${FLOOR_RUNS} processes started with the dashboard (${floorRss.map((r) => r.toFixed(0)).join(', ')} MB), NODE_ENV=production`);
 
 	// Load: 5,000 lines/s for 20 s, latency sampled from the screen.
 	log(`load: ${LOAD_RATE} lines/s for ${LOAD_SECONDS} s`);
@@ -260,6 +278,10 @@ try {
 	row('benchmark', '', 'failed', false, String(error?.message ?? error).replaceAll('|', '/'));
 	process.exitCode = 1;
 } finally {
+	for (const f of floors) {
+		f.kill();
+	}
+
 	spawnSync('tmux', ['-L', socket, 'kill-server'], {timeout: 10_000});
 	if (home) {
 		cli(home, ['server', 'stop']);

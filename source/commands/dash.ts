@@ -60,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
 		process.env[name] = 'false';
 	}
 
+	// Before Ink loads: an idle dashboard's young generation stays small (ui/heap.ts).
+	(await import('../ui/heap.js')).capYoungGeneration();
 	const {runDashboard} = await import('../ui/run.js');
 	for (const [name, value] of saved) {
 		if (value === undefined) {

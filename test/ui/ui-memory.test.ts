@@ -66,3 +66,27 @@ test('a row of wide characters or escapes is cut by display width, a plain one b
 	assert.ok(columns <= 60 && columns >= 58, `${columns} columns: ${wide}`);
 	assert.equal(row('x'.repeat(100)).length, 60);
 });
+
+test('capYoungGeneration keeps V8\'s young generation from growing (the idle dashboard\'s 32 MB of empty semi-spaces)', async () => {
+	const {spawnSync} = await import('node:child_process');
+	const {pathToFileURL} = await import('node:url');
+	const heap = pathToFileURL(new URL('../../source/ui/heap.js', import.meta.url).pathname).href;
+	// Start-up in miniature: many objects that survive a few scavenges, then go.
+	const program = (cap: boolean) => `
+		import v8 from 'node:v8';
+		${cap ? `(await import(${JSON.stringify(heap)})).capYoungGeneration();` : ''}
+		let keep = [];
+		for (let i = 0; i < 2e6; i++) { keep.push({i, s: 'x' + i}); if (keep.length > 2e5) keep = []; }
+		keep = null;
+		process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
+	const youngMb = (cap: boolean) => {
+		const r = spawnSync(process.execPath, ['--input-type=module', '-e', program(cap)], {encoding: 'utf8', timeout: 30_000});
+		assert.equal(r.status, 0, r.stderr);
+		return Number(r.stdout) / 1024 / 1024;
+	};
+
+	const grown = youngMb(false);
+	const capped = youngMb(true);
+	assert.ok(grown >= 16, `without the cap the young generation grows (${grown} MB): the test measures something`);
+	assert.ok(capped <= 4, `capped at ${capped} MB`);
+});
