@@ -158,16 +158,17 @@ async function print(home: string, options: Options): Promise<number> {
 	});
 	process.once('SIGINT', () => stop.abort());
 	process.once('SIGTERM', () => stop.abort());
-	// A person at a terminal reads JSON lines as `LEVEL message key=value…`; pipes and --json keep the line as written.
-	const format = {color: options.color, readable: !options.json && process.stdout.isTTY === true};
+	const format = {color: options.color};
 	const render = (lines: LogLine[]): Promise<void> | undefined => {
 		if (lines.length === 0 || stdoutClosed) {
 			return;
 		}
 
 		let text = '';
+		// A person at a terminal reads JSON lines as `LEVEL message key=value…`; pipes and --json keep the line as written.
+		const shown = {...format, readable: process.stdout.isTTY === true};
 		for (const l of lines) {
-			text += `${options.json ? JSON.stringify(toJson(l)) : formatLine(l, format)}\n`;
+			text += `${options.json ? JSON.stringify(toJson(l)) : formatLine(l, shown)}\n`;
 		}
 
 		if (process.stdout.write(text)) {
