@@ -12,7 +12,8 @@ import {StatusLine} from './panels/status-line.js';
 import {countdownText, lastExitText} from '../messages.js';
 import {panelWindow} from './layout.js';
 import {componentColor} from './theme.js';
-import type {DashDeps} from './types.js';
+import {shownText} from './line-view.js';
+import type {DashDeps, DashLine} from './types.js';
 
 /** Columns of the title line besides the home: `stigmer dash`, spaces and the health badge. */
 const TITLE_REST = 28;
@@ -25,6 +26,9 @@ export type AppProps = {
 	capacity?: number;
 	onQuit?: () => void;
 };
+
+/** A panel's last error as the log pane shows it (a JSON line readable). */
+const lastErrorOf = (line: DashLine | undefined): string | undefined => (line === undefined ? undefined : shownText(line));
 
 /** The whole dashboard. */
 export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
@@ -59,7 +63,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 								restarts={c.restarts}
 								lastExit={lastExitText(c, d.stack.now)}
 								countdown={countdownText(c, d.stack.now)}
-								lastError={d.lastErrors.get(c.name)?.text}
+								lastError={lastErrorOf(d.lastErrors.get(c.name))}
 								color={componentColor(c.name)}
 								width={d.layout.panelWidth}
 							/>

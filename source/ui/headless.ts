@@ -5,6 +5,7 @@ import type {ComponentStatus, StatusReport} from '../engine/types.js';
 // The log engine's format module, not its index: the index also loads the follower (chokidar).
 import {formatLine} from '../logs/format.js';
 import type {LogLine} from '../logs/lines.js';
+import {readableLine} from '../logs/readable.js';
 import {safeText} from '../logs/sanitize.js';
 import {formatBytes, formatUptime, plural} from '../units.js';
 import {countdownText, lastErrorText, lastExitText} from '../messages.js';
@@ -17,7 +18,7 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 	const lastError = new Map<string, string>();
 	for (const line of scanned) {
 		if (isErrorLine(line)) {
-			lastError.set(line.component, safeText(line.text, {color: false}));
+			lastError.set(line.component, safeText(readableLine(line.text), {color: false}));
 		}
 	}
 

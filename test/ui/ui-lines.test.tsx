@@ -24,6 +24,14 @@ describe('dashboard: reading lines', () => {
 		assert.doesNotMatch(row, /2026-11-26|"level"|"message"/, 'neither the time nor the JSON around the message is repeated');
 	});
 
+	it('a panel\'s last error reads as the pane shows it', async (t) => {
+		const fake = fakeDeps(STACK());
+		const app = await mountApp(t, fake, {size: SIZE, until: '● running'});
+		fake.push([line('workflow-runner', Date.now(), '{"level":"error","time":"2026-11-26T03:47:53Z","message":"poll failed","error":"deadline exceeded"}', {level: 'error'})]);
+		const frame = await app.shows('last error: ERROR poll failed', 'the readable last error in the panel');
+		assert.doesNotMatch(frame, /last error: \{/);
+	});
+
 	it('Enter opens the newest line in view whole, pretty-printed; Esc closes it', async (t) => {
 		const fake = fakeDeps(STACK());
 		const app = await mountApp(t, fake, {size: SIZE, until: '● running'});
