@@ -68,6 +68,11 @@ test('server logs: readable on a terminal, as written in a pipe and with --json'
 	assert.equal(piped.status, 0, piped.stderr);
 	assert.equal(piped.stdout, `03:47:53.420 stigmer-server[stdout] ${zerolog}\n`);
 	const json = spawnSync('script', ['-qec', `${command} --json`, '/dev/null'], {env, encoding: 'utf8', timeout: 20_000});
+	// -n 0 (everything, the byte-level merge) reads the same on a terminal, and as written in a pipe.
+	const all = spawnSync('script', ['-qec', `${command} -n 0`, '/dev/null'], {env, encoding: 'utf8', timeout: 20_000});
+	assert.match(all.stdout, /03:47:53\.420 stigmer-server\[stdout\] WARN {2}slow \\x1b\]0;PWNED\\x07 poll queue=default\r?\n/, all.stdout);
+	const allPiped = spawnSync(process.execPath, [CLI, 'server', 'logs', '--no-follow', '-n', '0'], {env, encoding: 'utf8', timeout: 20_000});
+	assert.equal(allPiped.stdout, `03:47:53.420 stigmer-server[stdout] ${zerolog}\n`);
 	// The terminal carries stderr's info line too: the object is the last line.
 	assert.equal((JSON.parse(json.stdout.trim().split('\n').at(-1) ?? '') as {text: string}).text, zerolog, '--json keeps the line on a terminal too');
 });

@@ -8,15 +8,15 @@ import {itemAt} from '../../item-at.js';
 import {makeFeed, type Feed} from './feed.js';
 import {listSources, type LogSelection, type Source} from '../files.js';
 import {componentColor, formatLine, toJson} from '../format.js';
-import {DONE, FLUSH, INHERITED, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
+import {DONE, FLUSH, INHERITED, JS_RENDER, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
 import {decodeText} from '../lines.js';
 import type {Positions} from '../tail.js';
 
 /** Output copies kept for reuse: enough for a pipe's reader to lag a few megabytes. */
 const MAX_SPARE = 8;
 
-/** How `writeAll` renders lines. */
-export type OutputFormat = {json: boolean; color: boolean};
+/** How `writeAll` renders lines; `readable`: JSON lines as `LEVEL message key=value…` (format.ts), for a person (default: when the sink is a terminal). */
+export type OutputFormat = {json: boolean; color: boolean; readable?: boolean};
 
 /**
  * A sink for rendered bytes; `write` returning false means wait for `drain`; a destroyed sink (EPIPE)
@@ -27,6 +27,8 @@ export type Sink = {
 	once(event: 'drain' | 'close', listener: () => void): unknown;
 	off(event: 'drain' | 'close', listener: () => void): unknown;
 	readonly destroyed?: boolean;
+	/** A terminal (process.stdout on one): a person reads it. */
+	readonly isTTY?: boolean;
 };
 
 /** The constant part of a source's line prefix, after the clock: per variant (JSON: own time, inherited time). */
@@ -128,7 +130,8 @@ class Cursor {
 	records: Records;
 	private readonly slots: Records[];
 
-	constructor(readonly source: Source, readonly k: number, private readonly kernel: Kernel, private readonly feed: Feed) {
+	/** `structured`: lines that open with `{` go to JS to be rendered readable; the kernel renders them as written. */
+	constructor(readonly source: Source, readonly k: number, private readonly kernel: Kernel, private readonly feed: Feed, private readonly structured = false) {
 		this.buf = kernel.bytes;
 		this.slots = kernel.slots(k).map((slot) => slot.records);
 		this.records = itemAt(this.slots, 0);
@@ -152,6 +155,25 @@ class Cursor {
 		this.records = itemAt(this.slots, next);
 		this.buf = batch.external ?? this.kernel.bytes;
 		this.kernel.x.setRecords(this.k, this.records.base, batch.n);
+		if (this.structured) {
+			markStructured(this.records, this.buf, batch.n);
+		}
+	}
+}
+
+/** Flag the batch's lines that open with `{` (after blanks) for rendering in JS, where format.ts makes them readable. */
+function markStructured(records: Records, buf: Buffer, n: number): void {
+	const {starts, ends, flags} = records;
+	for (let r = 0; r < n; r++) {
+		let i = itemAt(starts, r);
+		const end = itemAt(ends, r);
+		while (i < end && (buf[i] === 32 || buf[i] === 9)) {
+			i++;
+		}
+
+		if (i < end && buf[i] === 123) {
+			flags[r] = itemAt(flags, r) | JS_RENDER;
+		}
 	}
 }
 
@@ -185,7 +207,8 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 	let count = 0;
 	let positions: Positions = new Map();
 	try {
-		const cursors = sources.map((s, k) => new Cursor(s, k, kernel, feed));
+		const readable = !format.json && (format.readable ?? sink.isTTY === true);
+		const cursors = sources.map((s, k) => new Cursor(s, k, kernel, feed, readable));
 		for (const c of cursors) {
 			c.load();
 		}
@@ -206,7 +229,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 
 			const c = itemAt(cursors, kernel.x.needCursor());
 			if (status === RENDER) {
-				await output.line(render(c, kernel, format));
+				await output.line(render(c, kernel, format, readable));
 				count++;
 				if (!kernel.x.advance(c.k)) {
 					continue;
@@ -225,7 +248,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 }
 
 /** A line the kernel leaves to JS (unclean bytes, very long): the general formatter's rendering of cursor c's current line. */
-function render(c: Cursor, kernel: Kernel, format: OutputFormat): string {
+function render(c: Cursor, kernel: Kernel, format: OutputFormat, readable: boolean): string {
 	const r = kernel.x.cursorIndex(c.k);
 	const {starts, ends, times, flags, levels} = c.records;
 	const line = {
@@ -236,5 +259,5 @@ function render(c: Cursor, kernel: Kernel, format: OutputFormat): string {
 		level: kernel.levelName(itemAt(levels, r)),
 		text: decodeText(c.buf, itemAt(starts, r), itemAt(ends, r)),
 	};
-	return format.json ? JSON.stringify(toJson(line)) : formatLine(line, {color: format.color});
+	return format.json ? JSON.stringify(toJson(line)) : formatLine(line, {color: format.color, readable});
 }
