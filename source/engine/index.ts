@@ -3,3 +3,4 @@ export type * from './types.js';
 export type {Usage} from '../os/index.js';
 export {isAlive, sampleUsage, status, type SampleTarget} from './status.js';
 export {start, stop} from './start-stop.js';
+export {watchRun, type RunVerdict} from './run-watch.js';

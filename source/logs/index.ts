@@ -16,4 +16,4 @@ export {isErrorLevel, normalizeLevel, parseLine} from './parse.js';
 export {safeText, stripColor} from './sanitize.js';
 export {parseSince} from './since.js';
 export {writeAll} from './full/write-all.js';
-export {readMergedAt} from './tail.js';
+export {endPositions, readMergedAt} from './tail.js';
