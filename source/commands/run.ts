@@ -32,6 +32,8 @@ const HELP = `
 
 /** How often the run looks at its components' PID files for a takeover: a PID file read each, cheap. */
 const WATCH_MS = 250;
+/** Longest a signalled run waits for another action to release the lock before stopping anyway (as long as stop would wait for it). */
+const LOCK_SETTLE_MS = 5 * 60_000;
 
 /** Run the stack in the foreground until a signal or a takeover; the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -77,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
 	const watch = watchRun(home, result.started.map((s) => s.name));
 	const verdict = await Promise.race([signalled.then(() => undefined), watched(watch.check, signalled)]);
 	try {
-		const now = verdict ?? watch.check();
+		// A signal while another action holds the lock: let it finish, then look, so we never stop a stack that is no longer ours.
+		const now = verdict ?? (await afterActions(watch));
 		if (now.kind !== 'ours') {
 			process.stderr.write(`stigmer: ${leaving(now)}\n`);
 			return now.kind === 'ended' && now.failed.length > 0 ? EXIT.failure : EXIT.ok;
@@ -116,6 +119,18 @@ async function watched(check: () => RunVerdict, until: Promise<void>): Promise<R
 	}
 
 	return undefined;
+}
+
+/** The watch's verdict once no other stigmer holds the home's lock (bounded as a stop's own wait for the lock). */
+async function afterActions(watch: ReturnType<typeof watchRun>): Promise<RunVerdict> {
+	const deadline = Date.now() + LOCK_SETTLE_MS;
+	while (watch.busy() && Date.now() < deadline) {
+		await new Promise((resolve) => {
+			setTimeout(resolve, WATCH_MS);
+		});
+	}
+
+	return watch.check();
 }
 
 /** The one line a run says when it leaves a stack it no longer owns. */

@@ -14,25 +14,38 @@ export type RunVerdict =
 	| {kind: 'taken-over'; by: LockHolder | undefined}
 	| {kind: 'ended'; failed: string[]};
 
-/** Snapshot the supervisors of `names` (just started by this run); `check()` then says what became of them. */
-export function watchRun(home: Home, names: string[]): {check: () => RunVerdict} {
+/**
+ * Snapshot the supervisors of `names` (just started by this run); `check()` then says what became of them. It judges
+ * only while no one holds the home's lock, once an action is complete: a whole-stack start replaces every component
+ * (a takeover), while `start NAME` or the dashboard's `r` restarts one of them, which the run adopts and stops later.
+ */
+export function watchRun(home: Home, names: string[]): {check: () => RunVerdict; busy: () => boolean} {
 	const ours = new Map(names.map((name) => [name, identity(home, name)]));
 	let lastHolder: LockHolder | undefined;
 	return {
+		/** Another stigmer holds the home's lock: an action is under way. */
+		busy: () => {
+			const holder = lockHolder(home);
+			return holder !== undefined && holder.pid !== process.pid;
+		},
 		check() {
 			const holder = lockHolder(home);
-			// A start under way shows its verb; remember it, since its lock is gone by the time its PID files are.
 			if (holder !== undefined && holder.pid !== process.pid) {
-				lastHolder = holder;
+				lastHolder = holder; // Its verb names the takeover, once its lock is gone.
+				return {kind: 'ours'};
 			}
 
-			const now = names.map((name) => [name, identity(home, name)] as const);
-			if (now.some(([name, id]) => id !== null && id !== ours.get(name))) {
+			const present = names.map((name) => [name, identity(home, name)] as const).filter(([, id]) => id !== null);
+			const replaced = present.filter(([name, id]) => id !== ours.get(name));
+			if (replaced.length > 0 && replaced.length === present.length) {
 				return {kind: 'taken-over', by: lastHolder};
 			}
 
-			// Cleanup of a start removes our PID files before it writes its own: not ended while someone holds the lock.
-			if (now.some(([, id]) => id !== null) || holder !== undefined) {
+			for (const [name, id] of replaced) {
+				ours.set(name, id);
+			}
+
+			if (present.length > 0) {
 				return {kind: 'ours'};
 			}
 

@@ -64,6 +64,33 @@ test('run: a start of the same home takes the stack over; the run says so in one
 	await home.cli(['server', 'stop']);
 });
 
+test('run: `start NAME` of one of its components (the dashboard\'s r) is no takeover; the run stops the new one too', async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {
+		sleeper: {command: fixture('sleeper.mjs')},
+		other: {command: fixture('sleeper.mjs')},
+	}});
+	const child = spawnCli(home.dir, ['server', 'run']);
+	const output = live(child);
+	t.after(() => {
+		child.kill('SIGKILL');
+	});
+	await waitFor(() => output.stdout().includes('✓ other') && output.stdout().includes('✓ sleeper'), 'the run is up');
+	const {started} = await home.start(['other']);
+	const pid = started.get('other')?.pid;
+	assert.ok(pid !== undefined);
+	// Longer than a few watch periods (250 ms): a run that took this for a takeover would have left.
+	await new Promise((resolve) => {
+		setTimeout(resolve, 1200);
+	});
+	assert.equal(child.exitCode, null, `the run goes on:\n${output.stderr()}`);
+	child.kill('SIGTERM');
+	const result = await ended(child, output);
+	assert.equal(result.code, 0, show(result));
+	assert.match(result.stdout, /^other stopped in \d+ms$/m);
+	assert.equal(isAlive(pid), false, 'the restarted component was stopped by the run');
+	assert.deepEqual(home.processes(), {});
+});
+
 test('run: a second run takes over from the first; a stop from elsewhere ends the second, exit 0', async (t) => {
 	const home = await makeHome(t, {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}});
 	const first = spawnCli(home.dir, ['server', 'run']);
