@@ -11,6 +11,7 @@ export const REAPED = 'STIGMER_REAPED';
  */
 export const REAPER = `# stigmer as PID 1: run "$@" as our child, reap every orphan, forward the first SIGTERM or SIGINT once.
 sent=
+# shellcheck disable=SC2317 # called by the traps below
 forward() {
 	[ -z "$sent" ] || return 0
 	sent=1

@@ -44,6 +44,19 @@ function children(pid: number): Array<{pid: number; state: string}> {
 /** A component whose child double-forks every 0.2 s: each `sleep` is orphaned to PID 1 and ends 0.1 s later. */
 const FORKER = ['sh', '-c', 'while :; do (sleep 0.1 &); echo "$(date -u +%Y-%m-%dT%H:%M:%S.000Z) forked"; sleep 0.2; done'];
 
+test('the launcher\'s sh lines (cli.js up to the end of its comment) pass shellcheck as POSIX sh', (t) => {
+	if (spawnSync('shellcheck', ['--version'], {stdio: 'ignore'}).status !== 0) {
+		t.skip('shellcheck is not installed (.ci/run installs it)');
+		return;
+	}
+
+	const [shebang = '', , ...rest] = fs.readFileSync(CLI, 'utf8').split('\n');
+	assert.equal(shebang, '#!/bin/sh', 'the kernel runs the shipped CLI with sh');
+	const sh = [shebang, ...rest.slice(0, rest.indexOf('*/'))].join('\n');
+	const r = spawnSync('shellcheck', ['-s', 'sh', '-'], {input: sh, encoding: 'utf8'});
+	assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+});
+
 const CASES = [
 	{name: 'the stigmer launcher (the kernel runs cli.js by its #! line: sh)', argv: ['sh', CLI], reaps: true},
 	// Node 22.15+ replaces itself with the reaper (process.execve); Node 20 cannot and says so.
