@@ -1,7 +1,7 @@
 // `stigmer server run [COMPONENT...]` (docs/engines.md, "server run"): the stack in the foreground, as `foreman start`
 // or `docker compose up`: start as `server start` does, then the merged logs from the run's start until SIGINT or
 // SIGTERM, which stop it as `server stop` does. Another run or start of the home takes the stack over: we then leave.
-import {start, stop, watchRun, type RunVerdict, type StopResult} from '../engine/index.js';
+import {start, stop, watchRun, type RunVerdict, type RunWatch, type StopResult} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {endPositions, followFrom, formatLine, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
 import {startFailureLines, stopLine} from '../messages.js';
@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
 	const render = printer(colorEnabled(!cli.flags.color));
 	process.stderr.write(`Streaming logs from ${whole ? 'all components' : planned.join(', ')} (stdout and stderr, interleaved by timestamp)\n`);
 	const follower = await followFrom(home.root, selection, positions, render);
-	const watch = watchRun(home, result.started.map((s) => s.name));
+	const watch = await watchRun(home, result.started.map((s) => s.name));
 	const verdict = await Promise.race([signalled.then(() => undefined), watched(watch.check, signalled)]);
 	try {
 		// A signal while another action holds the lock: let it finish, then look, so we never stop a stack that is no longer ours.
@@ -122,7 +122,7 @@ async function watched(check: () => RunVerdict, until: Promise<void>): Promise<R
 }
 
 /** The watch's verdict once no other stigmer holds the home's lock (bounded as a stop's own wait for the lock). */
-async function afterActions(watch: ReturnType<typeof watchRun>): Promise<RunVerdict> {
+async function afterActions(watch: RunWatch): Promise<RunVerdict> {
 	const deadline = Date.now() + LOCK_SETTLE_MS;
 	while (watch.busy() && Date.now() < deadline) {
 		await new Promise((resolve) => {

@@ -14,12 +14,15 @@ export type RunVerdict =
 	| {kind: 'taken-over'; by: LockHolder | undefined}
 	| {kind: 'ended'; failed: string[]};
 
+/** What `server run` asks while it streams: what became of its stack, and whether another action holds the lock. */
+export type RunWatch = {check: () => RunVerdict; busy: () => boolean};
+
 /**
  * Snapshot the supervisors of `names` (just started by this run); `check()` then says what became of them. It judges
  * only while no one holds the home's lock, once an action is complete: a whole-stack start replaces every component
  * (a takeover), while `start NAME` or the dashboard's `r` restarts one of them, which the run adopts and stops later.
  */
-export function watchRun(home: Home, names: string[]): {check: () => RunVerdict; busy: () => boolean} {
+export function watchRun(home: Home, names: string[]): RunWatch {
 	const ours = new Map(names.map((name) => [name, identity(home, name)]));
 	let lastHolder: LockHolder | undefined;
 	return {
