@@ -42,6 +42,13 @@ export async function run(argv: string[]): Promise<number> {
 	const c = colors(!cli.flags.color);
 	const home = resolveHome();
 	const signalled = onFirstSignal();
+	let starting = true;
+	void signalled.then(() => {
+		if (starting) {
+			// The start cannot be cut short (its supervisors are being spawned): say why nothing stops yet.
+			process.stderr.write('stigmer: stopping once the start has ended\n');
+		}
+	});
 	const progress = startProgress(process.stdout, process.stderr, c);
 	let planned: string[] = [];
 	let positions: Positions = new Map();
@@ -61,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
 			},
 		});
 	} finally {
+		starting = false;
 		progress.close();
 	}
 

@@ -132,6 +132,22 @@ test('run: a component that cannot start fails the run as start fails (exit 1); 
 	assert.deepEqual(home.processes(), {}, 'nothing outlives a failed run');
 });
 
+test('run: SIGTERM during the start is acted on once the start has ended: said at once, then stopped, exit 0', async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs'), ready: {after: '1500ms'}}}});
+	const child = spawnCli(home.dir, ['server', 'run']);
+	const output = live(child);
+	t.after(() => {
+		child.kill('SIGKILL');
+	});
+	await waitFor(() => fs.existsSync(home.pidFile('sleeper')), 'the sleeper spawned, not yet ready');
+	child.kill('SIGTERM');
+	await waitFor(() => output.stderr().includes('stigmer: stopping once the start has ended'), 'the run to say why nothing stops yet');
+	const result = await ended(child, output);
+	assert.equal(result.code, 0, show(result));
+	assert.match(result.stdout, /✓ sleeper[\s\S]*^sleeper stopped in \d+ms$/m, show(result));
+	assert.deepEqual(home.processes(), {});
+});
+
 test('run is in the help, with its own --help, and refuses an unknown flag (exit 2)', async (t) => {
 	const home = await makeHome(t, {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}});
 	const help = await home.cli(['server', '--help']);
