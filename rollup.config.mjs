@@ -74,6 +74,30 @@ const besideBundle = {
 	},
 };
 
+/**
+ * dist/bin/cli.js is also a POSIX sh script: its #! line runs sh, which execs node at once, except as PID 1 of a
+ * container, where it stays as the reaper Node cannot be (source/reaper-script.ts) and runs node as its child. The sh
+ * lines sit in a JavaScript block comment after a string statement, so node reads none of them.
+ */
+const launcher = {
+	name: 'launcher',
+	async renderChunk(code, chunk) {
+		if (chunk.fileName !== 'cli.js') {
+			return null;
+		}
+
+		const {REAPED, REAPER} = await import(path.join(source, 'reaper-script.js'));
+		const body = code.replace(/^#!.*\n/, '');
+		// sh reads the comment's first line as words too: no quote, parenthesis or operator there. The reaper must not end the comment early.
+		if (REAPER.includes('*/') || body === code) {
+			throw new Error('launcher: the reaper must not close a block comment, and cli.js must start with #!');
+		}
+
+		const sh = ['[ "$$" = 1 ] || exec node "$0" "$@"', `${REAPED}=1 && export ${REAPED}`, 'set -- node "$0" "$@"', REAPER.trimEnd()];
+		return {code: `#!/bin/sh\n":" /* the stigmer launcher, written by rollup.config.mjs: sh runs the lines below, node skips them\n${sh.join('\n')}\n*/\n${body}`, map: null};
+	},
+};
+
 let written = 0;
 /** Once both builds are written: the new bundle replaces dist/bin with two renames (the old one is gone for an instant only). */
 const swapIn = {
@@ -102,7 +126,7 @@ const commonjs = {
 	input: {cli: cliEntry, worker: path.join(source, 'logs', 'full', 'worker.js')},
 	// `dash` is the ES-module build's entry: the CLI imports it by its file name there.
 	external: (id, importer) => isPackage(id) || (importer !== undefined && path.resolve(path.dirname(importer), id) === dashVerb),
-	plugins: [besideBundle, swapIn],
+	plugins: [launcher, besideBundle, swapIn],
 	output: {
 		dir: out,
 		format: 'cjs',

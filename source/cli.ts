@@ -11,6 +11,7 @@ const VERBS: Record<string, Verb> = {
 	'server start': {summary: 'Clean up orphans, then (re)start the stack or the named components', load: async () => import('./commands/start.js')},
 	'server stop': {summary: 'Stop the stack or the named components gracefully', load: async () => import('./commands/stop.js')},
 	'server status': {summary: 'Show what runs (exit 0 healthy, 3 not)', load: async () => import('./commands/status.js')},
+	'server run': {summary: 'Run the stack in the foreground: start, stream its logs, stop on Ctrl-C/SIGTERM', load: async () => import('./commands/run.js')},
 	'server logs': {summary: 'Every component and stream, merged by timestamp', load: async () => import('./commands/logs.js')},
 	'server restart': {summary: 'Removed: use `server start`', load: async () => import('./commands/restart.js'), hidden: true},
 	dash: {summary: 'Live dashboard (--once for a headless snapshot)', load: async () => import('./commands/dash.js')},

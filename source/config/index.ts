@@ -3,5 +3,6 @@ export {BUILTINS, type Builtin} from './builtins.js';
 export {checkConfig, componentNamesQuietly, loadConfig, type ConfigCheck} from './load.js';
 export {componentNames, resolveComponents, selectComponents} from './resolve.js';
 export {CONFIG_VERSION, configJsonSchema} from './schema.js';
-export type {ComponentSpec, ReadyProbe, RestartPolicy, StackConfig} from './types.js';
+export {componentEnv, envFileProblem, envFromFiles} from './env-file.js';
+export type {ComponentSpec, EnvFile, ReadyProbe, RestartPolicy, StackConfig} from './types.js';
 export {parseConfig, type ConfigProblem} from './validate.js';

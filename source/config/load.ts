@@ -7,7 +7,8 @@ import {directoryProblem} from '../executable.js';
 import {resolveComponents, type Fail} from './resolve.js';
 import {CONFIG_VERSION, type RawConfig} from './schema.js';
 import type {StackConfig} from './types.js';
-import {parseConfig, salvage, validateText, yaml, type ConfigProblem} from './validate.js';
+import {parseConfig, salvage, validateText, yaml, type ConfigProblem, type Locator} from './validate.js';
+import {envFileProblem} from './env-file.js';
 
 /** Backups of one second's migrations get -1, -2…: past this many something is looping. */
 const MAX_BACKUP_SUFFIX = 100;
@@ -33,7 +34,11 @@ export function loadConfig(home: Home, options: {migrate?: boolean} = {}): Stack
 
 	const cached = readCache(home, file, text);
 	if (cached !== undefined) {
-		const components = resolveComponents(home, cached, () => file);
+		// The cache skips parsing; a message that must name a line (an env_file that vanished) parses then.
+		let located: Locator | undefined;
+		const parsed = text;
+		const locate: Locator = (keyPath, atKey) => (located ??= parseConfig(file, parsed).locate)(keyPath, atKey);
+		const components = resolveComponents(home, cached, locate);
 		if (options.migrate && (cached.version ?? 0) < CONFIG_VERSION) {
 			migrate(file, text);
 		}
@@ -111,6 +116,13 @@ export function checkConfig(home: Home): ConfigCheck {
 			const problem = spec.cwd === null ? undefined : directoryProblem(spec.cwd);
 			if (problem !== undefined) {
 				fail(['components', spec.name, 'cwd'], `${checked.locate(['components', spec.name, 'cwd'])}: components.${spec.name}.cwd: ${spec.cwd} ${problem}`);
+			}
+
+			for (const file of spec.envFiles) {
+				const unusable = envFileProblem(file.path);
+				if (unusable !== undefined) {
+					fail(['components', spec.name, 'env_file'], `${file.at()}: components.${spec.name}.env_file: ${file.path} ${unusable}`);
+				}
 			}
 		}
 	}

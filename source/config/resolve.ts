@@ -7,7 +7,7 @@ import {isExecutableFile, which} from '../executable.js';
 import type {Home} from '../paths.js';
 import {BUILTINS, SERVER, builtin} from './builtins.js';
 import type {ComponentConfig, RawConfig} from './schema.js';
-import type {ComponentSpec, ReadyProbe, RestartPolicy, StackConfig} from './types.js';
+import type {ComponentSpec, EnvFile, ReadyProbe, RestartPolicy, StackConfig} from './types.js';
 import type {Locator} from './validate.js';
 
 /** Grace between stop_signal and SIGKILL when config names none (SPEC 3). */
@@ -96,6 +96,7 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		disabledReason,
 		command,
 		env,
+		envFiles: envFiles(home, name, c, locate),
 		cwd: c.cwd === undefined ? null : path.resolve(home.root, c.cwd),
 		port,
 		ready,
@@ -111,6 +112,17 @@ function resolveOne(home: Home, name: string, c: ComponentConfig, user: Record<s
 		},
 		ensureDirs: table?.program.kind === 'external' && c.command === undefined ? table.program.ensureDirs(home) : [],
 	};
+}
+
+/** `env_file` as absolute paths (relative ones from config.yaml's directory), each with where config.yaml names it. */
+function envFiles(home: Home, name: string, c: ComponentConfig, locate: Locator): EnvFile[] {
+	if (c.env_file === undefined) {
+		return [];
+	}
+
+	const base = path.dirname(home.config);
+	const entries = typeof c.env_file === 'string' ? [{file: c.env_file, keyPath: ['components', name, 'env_file']}] : c.env_file.map((file, index) => ({file, keyPath: ['components', name, 'env_file', index]}));
+	return entries.map(({file, keyPath}) => ({path: path.resolve(base, file), at: () => locate(keyPath)}));
 }
 
 /** What the kernel cannot take: an empty program, a NUL byte in an argument, an environment entry or cwd (exec would throw). */

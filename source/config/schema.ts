@@ -47,6 +47,7 @@ const componentSchema = z.strictObject({
 	port: port.optional(),
 	ready: ready.optional(),
 	depends_on: z.array(z.string()).optional(),
+	env_file: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {error: 'expected a path, or a list of paths, of dotenv files (relative to config.yaml)'}).optional(),
 	env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 	cwd: z.string().optional(),
 	stop_signal: z.enum(STOP_SIGNALS).optional(),

@@ -19,7 +19,10 @@ export type ComponentSpec = {
 	disabledReason: string | null;
 	/** argv; with shell: true, ['sh', '-c', command]. */
 	command: string[];
+	/** Built-in variables, PORT and `env`: what config.yaml says itself. The env files add theirs under it (componentEnv). */
 	env: Record<string, string>;
+	/** `env_file`, absolute, in order: read when the component starts, never by `status` (config/env-file.ts). */
+	envFiles: EnvFile[];
 	cwd: string | null;
 	port: number | null;
 	ready: ReadyProbe | null;
@@ -32,6 +35,9 @@ export type ComponentSpec = {
 	/** Directories the command expects to exist (temporal's database folder); created 0700 before a start. */
 	ensureDirs: string[];
 };
+
+/** One `env_file` entry: the absolute path, and where config.yaml names it (`config.yaml:7:15`, found only when an error needs it). */
+export type EnvFile = {path: string; at: () => string};
 
 /** SPEC 4.8: `restart`, `max_restarts`, `restart_delay`, `min_uptime`, resolved. */
 export type RestartPolicy = {

@@ -1,6 +1,6 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
-import {loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config/index.js';
+import {envFromFiles, loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config/index.js';
 import {ConfigError, StigmerError} from '../errors.js';
 import {stoppedBeforeError} from '../messages.js';
 import {signalPid} from '../os/index.js';
@@ -172,6 +172,8 @@ function preflight(home: Home, specs: ComponentSpec[]): void {
 		if (cwd !== undefined) {
 			throw new ConfigError(`${home.config}: components.${spec.name}.cwd: ${spec.cwd} ${cwd}; point it at a directory`);
 		}
+
+		envFromFiles(spec); // A missing or unreadable env_file is refused before anything is touched.
 
 		for (const file of [home.pidFile(spec.name), home.stateFile(spec.name), home.logFile(spec.name, 'stdout'), home.logFile(spec.name, 'stderr')]) {
 			const kind = notRegular(file);

@@ -173,3 +173,9 @@ function takeOver(lock: string, dead: Holder | undefined): void {
 		} catch {} // A marker left behind goes stale in TAKEOVER_STALE_MS.
 	}
 }
+
+/** Who holds the home's lock right now, if a live process does (a `server run` watching its stack asks). */
+export function lockHolder(home: Home): LockHolder | undefined {
+	const holder = readHolder(home.lock);
+	return holder !== undefined && holderAlive(holder, home.lock) ? {pid: holder.pid, verb: typeof holder.verb === 'string' ? holder.verb : null} : undefined;
+}

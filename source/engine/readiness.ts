@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import {StringDecoder} from 'node:string_decoder';
 import type {ComponentSpec, ReadyProbe} from '../config/index.js';
+import {componentEnv} from '../config/env-file.js';
 import {formatDuration} from '../units.js';
 import {processTable, signalGroup} from '../os/index.js';
 import type {Home} from '../paths.js';
@@ -379,7 +380,7 @@ export async function waitReady(home: Home, spec: ComponentSpec, watched: Watche
 	const started = Date.now();
 	const deadline = started + spec.readyTimeoutMs;
 	const probe = spec.ready ?? DEFAULT_PROBE;
-	const attempt = prober(probe, {home, component: spec.name, sinceMs: started, offsets: options.offsets, pid: watched.pid, env: spec.env, cwd: spec.cwd ?? home.root});
+	const attempt = prober(probe, {home, component: spec.name, sinceMs: started, offsets: options.offsets, pid: watched.pid, env: componentEnv(spec), cwd: spec.cwd ?? home.root});
 	const port = probePort(probe);
 	const claim = options.claims.find((c) => c.port === port);
 	const interval = probe.kind === 'exec' ? EXEC_INTERVAL_MS : PROBE_INTERVAL_MS;

@@ -9,6 +9,7 @@ import {StigmerError} from '../errors.js';
 import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
 import type {ComponentSpec} from '../config/index.js';
+import {componentEnv} from '../config/env-file.js';
 import {directoryProblem, isExecutableFile, which} from '../executable.js';
 import {itemAt} from '../item-at.js';
 import {readPidFile} from './pidfile.js';
@@ -66,7 +67,7 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 	// Config refuses an empty command.
 	const file = itemAt(spec.command, 0);
 	const args = spec.command.slice(1);
-	const env: NodeJS.ProcessEnv = {...process.env, ...spec.env, STIGMER_HOME: home.root, STIGMER_COMPONENT: spec.name};
+	const env: NodeJS.ProcessEnv = {...process.env, ...componentEnv(spec), STIGMER_HOME: home.root, STIGMER_COMPONENT: spec.name};
 	if (!runnable(file, env['PATH'] ?? '', spec.cwd ?? home.root)) {
 		throw new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${spec.name}.command`);
 	}

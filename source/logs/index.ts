@@ -17,4 +17,4 @@ export {looksStructured, prettyLine, readableLine} from './readable.js';
 export {safeText, stripColor} from './sanitize.js';
 export {parseSince} from './since.js';
 export {writeAll} from './full/write-all.js';
-export {readMergedAt} from './tail.js';
+export {endPositions, readMergedAt} from './tail.js';

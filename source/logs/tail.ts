@@ -122,3 +122,18 @@ export function readMergedAt(home: string, selection: LogSelection, options: {ta
 	const merged = mergeSources(perSource);
 	return {lines: options.tail > 0 && merged.length > options.tail ? merged.slice(-options.tail) : merged, positions};
 }
+
+/** The end of each selected live file now: following from here shows exactly the lines written from this moment on (`server run`). */
+export function endPositions(home: string, selection: LogSelection): Positions {
+	const positions: Positions = new Map();
+	for (const source of listSources(home, selection)) {
+		try {
+			const stat = fs.statSync(source.live);
+			if (stat.isFile()) {
+				positions.set(source.live, {path: source.live, dev: stat.dev, ino: stat.ino, offset: stat.size, lastTime: Number.NaN});
+			}
+		} catch {} // Not there yet: a file that appears later is followed from its first byte.
+	}
+
+	return positions;
+}

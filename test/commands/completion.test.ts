@@ -112,6 +112,7 @@ _stigmer; printf '%s\\n' "\${COMPREPLY[@]}"`,
 		assert.deepEqual(complete('config', ''), ['check', 'schema']);
 		assert.deepEqual(complete('help', 'server', 'l'), ['logs']);
 		assert.deepEqual(complete('server', 'start', 're'), ['redis-cache']);
+		assert.deepEqual(complete('server', 'run', 're'), ['redis-cache'], 'server run takes component names too');
 		assert.deepEqual(complete('server', 'stop', 'stigmer-server', ''), ['agent-runner', 'redis-cache', 'stigmer-server', 'temporal', 'workflow-runner']);
 		assert.deepEqual(complete('server', 'logs', '-c', 'redis'), ['redis-cache']);
 		assert.deepEqual(complete('server', 'logs', '--component', ''), ['agent-runner', 'redis-cache', 'stigmer-server', 'temporal', 'workflow-runner']);
@@ -151,7 +152,7 @@ print -r -- "verbs=\${(j: :)\${(f)"$(__stigmer_candidates stigmer st server)"}}"
 print -r -- "components=\${(j: :)\${(f)"$(__stigmer_candidates stigmer '' server start)"}}"`,
 		]);
 		assert.match(out, /^comps=_stigmer$/m);
-		assert.match(out, /^verbs=start stop status logs$/m);
+		assert.match(out, /^verbs=start stop status run logs$/m);
 		assert.match(out, /^components=.*\bredis-cache\b/m);
 	});
 
