@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry: pick the verb, run it, own the exit code (SPEC 7). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
+import {safeText} from './logs/sanitize.js';
 import {HelpRequested, TOP_FLAGS} from './commands/flags.js';
 import type {VerbContext} from './commands/completion.js';
 
@@ -75,7 +76,7 @@ type Suggest = typeof import('./commands/suggest.js');
 
 /** Print to stderr and return exit 2: a mistyped command line (SPEC 7). */
 function usageError(message: string, group = ''): number {
-	process.stderr.write(`stigmer: ${message}\n\n${usage(group)}\n`);
+	process.stderr.write(`stigmer: ${shown(message)}\n\n${usage(group)}\n`);
 	return EXIT.usage;
 }
 
@@ -149,12 +150,18 @@ function help(text: string): number {
 	return EXIT.ok;
 }
 
+/** A message made safe for a terminal line by line (its own line breaks kept). */
+function shown(message: string): string {
+	return message.split('\n').map((line) => safeText(line, {color: false})).join('\n');
+}
+
 /** Print what ended the CLI: one line for the user's errors (SPEC 7), the stack for a bug; the exit code it carries. */
 function fail(error: unknown): void {
 	const errno = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 	if ((error instanceof StigmerError || errno) && process.env['STIGMER_DEBUG'] !== '1') {
 		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (SPEC 7).
-		process.stderr.write(`stigmer: ${(error as Error).message}\n`);
+		// Names echoed from argv or config may carry escape sequences: shown as text, never run by the terminal.
+		process.stderr.write(`stigmer: ${shown((error as Error).message)}\n`);
 	} else {
 		process.stderr.write(`stigmer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 	}

@@ -5,6 +5,7 @@ import {EXIT, UsageError} from '../errors.js';
 import type {LogLine} from '../logs/lines.js';
 import {resolveHome, type Home} from '../paths.js';
 import {parseFlags} from './flags.js';
+import {warnOnConfigFallback} from './output.js';
 
 const HELP = `
 	Usage: stigmer dash [--once] [--json] [--no-color]
@@ -38,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
 		throw new UsageError(`unexpected argument "${cli.input[0]}": \`dash\` shows every component (see --help)`);
 	}
 
+	warnOnConfigFallback();
 	const home = resolveHome();
 	const color = colorEnabled(!cli.flags.color);
 	if (cli.flags.once || cli.flags.json || process.stdout.isTTY !== true) {

@@ -7,6 +7,7 @@ import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine,
 import {fileError, resolveHome, type Home, type Stream} from '../paths.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
+import {warnOnConfigFallback} from './output.js';
 
 const HELP = `
 	Usage: stigmer server logs [options]
@@ -58,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
 		throw new UsageError(`unexpected argument "${cli.input[0]}": name components with -c NAME (see --help).`);
 	}
 
+	warnOnConfigFallback();
 	const home = resolveHome();
 	for (const dir of [home.data, home.logs]) {
 		unreadable(dir);

@@ -1,5 +1,7 @@
 // Shared printing for the lifecycle verbs: colour choice and the lock wait (outcomes are worded in ../messages.ts).
 import {colorEnabled, palette, type Palette} from '../colors.js';
+import {onConfigFallback} from '../config/index.js';
+import {safeText} from '../logs/sanitize.js';
 
 /** Colours for stdout honouring --no-color, NO_COLOR, FORCE_COLOR and whether it is a terminal. */
 export function colors(noColor: boolean | undefined): Palette {
@@ -9,4 +11,11 @@ export function colors(noColor: boolean | undefined): Palette {
 /** `waiting for pid 4121 (server start) …`: who holds the home's lock (SPEC 4.4). */
 export function lockWaitLine(pid: number | null, verb: string | null): string {
 	return `waiting for ${pid === null ? 'another stigmer' : `pid ${pid}`}${verb === null ? '' : ` (${verb})`} …`;
+}
+
+/** A broken config.yaml, once, as one line on stderr: stop, status, logs and dash go on with the last valid one. */
+export function warnOnConfigFallback(): void {
+	onConfigFallback((message) => {
+		process.stderr.write(`stigmer: warning: ${safeText(message, {color: false})}\n`);
+	});
 }

@@ -8,7 +8,7 @@ import {EXIT, UsageError} from '../errors.js';
 import {itemAt} from '../item-at.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {colors} from './output.js';
+import {colors, warnOnConfigFallback} from './output.js';
 import type {Palette} from '../colors.js';
 
 const HELP = `
@@ -31,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
 		throw new UsageError(`unexpected argument "${cli.input[0]}": \`server status\` shows every component (see --help)`);
 	}
 
+	warnOnConfigFallback();
 	const report = await status(resolveHome());
 	process.stdout.write(cli.flags.json ? `${JSON.stringify(report, null, 2)}\n` : statusTable(report, colors(!cli.flags.color)));
 	return report.healthy ? EXIT.ok : EXIT.notRunning;

@@ -4,7 +4,7 @@ import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {stopLine} from '../messages.js';
-import {colors} from './output.js';
+import {colors, warnOnConfigFallback} from './output.js';
 import {startProgress} from './progress.js';
 
 const HELP = `
@@ -23,6 +23,7 @@ export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
 	const c = colors(!cli.flags.color);
 	// Each line as it happens, so they come in the order things stopped (SPEC 4.5: reverse dependency order).
+	warnOnConfigFallback();
 	const progress = startProgress(process.stdout, process.stderr, c);
 	let result;
 	try {

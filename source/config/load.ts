@@ -3,21 +3,61 @@ import fs from 'node:fs';
 import {ConfigError} from '../errors.js';
 import {fileError, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
-import {directoryProblem} from '../executable.js';
-import {resolveComponents, type Fail} from './resolve.js';
-import {CONFIG_VERSION, type RawConfig} from './schema.js';
+import {resolveComponents, throwFirst, type Fail} from './resolve.js';
+import {runnableProblems} from './runnable.js';
+import {CONFIG_VERSION, getSchemas, type RawConfig} from './schema.js';
 import type {StackConfig} from './types.js';
 import {parseConfig, salvage, validateText, yaml, type ConfigProblem, type Locator} from './validate.js';
-import {envFileProblem} from './env-file.js';
 
 /** Backups of one second's migrations get -1, -2…: past this many something is looping. */
 const MAX_BACKUP_SUFFIX = 100;
 
+/** How a command loads config.yaml. */
+export type LoadOptions = {
+	/** Rewrite an old version (only under the home lock: start, stop). */
+	migrate?: boolean;
+	/**
+	 * `start`: also refuse what this machine cannot run (a cwd, E2BIG), and never fall back. Without it a broken file
+	 * does not lock the user out: the last valid config is used, after one warning (docs/decisions.md).
+	 */
+	strict?: boolean;
+};
+
+/** Where the one warning about a broken config.yaml goes; the CLI writes it to stderr. Each text is reported once per process. */
+let reportFallback: (message: string) => void = () => undefined;
+const reported = new Set<string>();
+
+/** Route the warning a fallback load gives (once per distinct text) to `report`. */
+export function onConfigFallback(report: (message: string) => void): void {
+	reportFallback = report;
+}
+
 /**
- * Load config.yaml of a home over the defaults; throws ConfigError (exit 2) naming file:line:col and key. An old
- * version is validated in memory; `migrate` (only under the home lock: start, stop) then rewrites it, once valid.
+ * Load config.yaml of a home over the defaults. With `strict` (start) a broken file throws ConfigError (exit 2) naming
+ * file:line:col and key; without it (stop, status, logs, dash) the last valid config (or the defaults) is used instead,
+ * after one warning. An old version is validated in memory; `migrate` (only under the lock) rewrites it, once valid.
  */
-export function loadConfig(home: Home, options: {migrate?: boolean} = {}): StackConfig {
+export function loadConfig(home: Home, options: LoadOptions = {}): StackConfig {
+	try {
+		return loadStrictly(home, options);
+	} catch (error: unknown) {
+		if (options.strict || !(error instanceof ConfigError) || !fs.existsSync(home.config)) {
+			throw error;
+		}
+
+		const last = lastValid(home);
+		const message = `${error.message}; using ${last === undefined ? 'the built-in defaults (no valid config.yaml was ever loaded)' : 'the last valid config.yaml'} and the PID files until it is fixed (\`stigmer config check\`)`;
+		if (!reported.has(message)) {
+			reported.add(message);
+			reportFallback(message);
+		}
+
+		const ignore: Fail = () => undefined; // Whatever the last valid config lacks now, stop and status still need its names.
+		return {home, file: home.config, components: resolveComponents(home, last ?? {}, () => home.config, ignore)};
+	}
+}
+
+function loadStrictly(home: Home, options: LoadOptions): StackConfig {
 	const file = home.config;
 	let text: string | undefined;
 	try {
@@ -29,31 +69,49 @@ export function loadConfig(home: Home, options: {migrate?: boolean} = {}): Stack
 	}
 
 	if (text === undefined) {
-		return {home, file, components: resolveComponents(home, {}, () => file)};
+		return runnable({home, file, components: resolveComponents(home, {}, () => file)}, () => file, options);
 	}
 
 	const cached = readCache(home, file, text);
-	if (cached !== undefined) {
-		// The cache skips parsing; a message that must name a line (an env_file that vanished) parses then.
-		let located: Locator | undefined;
-		const parsed = text;
-		const locate: Locator = (keyPath, atKey) => (located ??= parseConfig(file, parsed).locate)(keyPath, atKey);
-		const components = resolveComponents(home, cached, locate);
-		if (options.migrate && (cached.version ?? 0) < CONFIG_VERSION) {
-			migrate(file, text);
-		}
-
-		return {home, file, components};
-	}
-
-	const {config, locate} = parseConfig(file, text);
-	const components = resolveComponents(home, config, locate);
-	if (options.migrate && (config.version ?? 0) < CONFIG_VERSION) {
+	// The cache skips parsing; a message that must name a line (an env_file that vanished, a cwd) parses then.
+	let located: Locator | undefined;
+	const lazy: Locator = (keyPath, atKey) => (located ??= parseConfig(file, text).locate)(keyPath, atKey);
+	const {config, locate} = cached === undefined ? parseConfig(file, text) : {config: cached, locate: lazy};
+	const loaded = runnable({home, file, components: resolveComponents(home, config, locate)}, locate, options);
+	if (options.migrate && (config.version ?? 0) < CONFIG_VERSION && hasSettings(config)) {
 		migrate(file, text);
 	}
 
-	writeCache(home, file, config);
-	return {home, file, components};
+	if (cached === undefined) {
+		writeCache(home, file, config);
+	}
+
+	return loaded;
+}
+
+/** With `strict`, refuse what this machine cannot run (the first problem, at its file:line:col). */
+function runnable(loaded: StackConfig, locate: Locator, options: LoadOptions): StackConfig {
+	if (options.strict) {
+		runnableProblems(loaded.components, locate, throwFirst);
+	}
+
+	return loaded;
+}
+
+/** A document with no settings at all (empty, `---`, `~`, `null`, `{}`) means the defaults: nothing to migrate. */
+function hasSettings(config: RawConfig): boolean {
+	return Object.keys(config).length > 0;
+}
+
+/** The config of the last successful load (the cache keeps it, whatever the text now), if the schema still accepts it. */
+function lastValid(home: Home): RawConfig | undefined {
+	try {
+		const cache = JSON.parse(readPrivate(home.configCache) ?? '') as Cache;
+		const parsed = getSchemas().configSchema.safeParse(cache.config);
+		return parsed.success ? parsed.data : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /** The validated config as JSON, keyed by the exact text: `status` skips yaml and zod when nothing changed. */
@@ -111,23 +169,10 @@ export function checkConfig(home: Home): ConfigCheck {
 		};
 
 		const specs = resolveComponents(home, config, checked.locate, fail);
-		// What `start` would refuse on this machine too (not checked when loading: status must not fail on it).
-		for (const spec of specs) {
-			const problem = spec.cwd === null ? undefined : directoryProblem(spec.cwd);
-			if (problem !== undefined) {
-				fail(['components', spec.name, 'cwd'], `${checked.locate(['components', spec.name, 'cwd'])}: components.${spec.name}.cwd: ${spec.cwd} ${problem}`);
-			}
-
-			for (const file of spec.envFiles) {
-				const unusable = envFileProblem(file.path);
-				if (unusable !== undefined) {
-					fail(['components', spec.name, 'env_file'], `${file.at()}: components.${spec.name}.env_file: ${file.path} ${unusable}`);
-				}
-			}
-		}
+		runnableProblems(specs, checked.locate, fail); // What `start` refuses on this machine too (status and stop do not).
 	}
 
-	return {file, exists: true, version: config === undefined ? null : (config.version ?? 0), problems};
+	return {file, exists: true, version: config === undefined ? null : hasSettings(config) ? (config.version ?? 0) : CONFIG_VERSION, problems};
 }
 
 /** Names of the components of a home's config.yaml for shell completion: read-only, and [] on any problem. */

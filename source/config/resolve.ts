@@ -2,6 +2,8 @@
 import path from 'node:path';
 import {cliPath} from '../cli-path.js';
 import {ConfigError, UsageError} from '../errors.js';
+import {compileLinear} from '../linear-regex.js';
+import {safeText} from '../logs/sanitize.js';
 import {parseDuration, SECOND_MS} from '../units.js';
 import {isExecutableFile, which} from '../executable.js';
 import type {Home} from '../paths.js';
@@ -19,7 +21,8 @@ const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, dela
 
 /** Where a resolve-step problem goes: thrown at once (loadConfig), or collected (`config check`). */
 export type Fail = (keyPath: Array<string | number>, message: string) => void;
-const throwFirst: Fail = (_keyPath, message) => {
+/** A Fail that throws the first problem as a ConfigError. */
+export const throwFirst: Fail = (_keyPath, message) => {
 	throw new ConfigError(message);
 };
 
@@ -176,7 +179,7 @@ function toProbe(r: NonNullable<ComponentConfig['ready']>): ReadyProbe {
 	}
 
 	if ('log' in r) {
-		return {kind: 'log', pattern: new RegExp(r.log)};
+		return {kind: 'log', pattern: compileLinear(r.log)}; // The schema refused what does not compile.
 	}
 
 	if ('exec' in r) {
@@ -209,7 +212,7 @@ function orderByDependencies(specs: ComponentSpec[], locate: Locator, fail: Fail
 	for (const spec of specs) {
 		for (const [index, dep] of spec.dependsOn.entries()) {
 			if (!byName.has(dep)) {
-				fail(['components', spec.name, 'depends_on', index], `${locate(['components', spec.name, 'depends_on', index])}: components.${spec.name}.depends_on: unknown component "${dep}"; known: ${[...byName.keys()].join(', ')}`);
+				fail(['components', spec.name, 'depends_on', index], `${locate(['components', spec.name, 'depends_on', index])}: components.${spec.name}.depends_on: unknown component ${shown(dep)}; known: ${[...byName.keys()].join(', ')}`);
 			}
 		}
 	}
@@ -259,8 +262,13 @@ export function selectComponents(config: StackConfig, names: string[] | undefine
 
 	const unknown = names.filter((n) => !config.components.some((c) => c.name === n));
 	if (unknown.length > 0) {
-		throw new UsageError(`unknown component ${unknown.map((n) => `"${n}"`).join(', ')}; known components: ${componentNames(config).join(', ')}`);
+		throw new UsageError(`unknown component ${unknown.map((n) => shown(n)).join(', ')}; known components: ${componentNames(config).join(', ')}`);
 	}
 
 	return config.components.filter((c) => names.includes(c.name));
+}
+
+/** A name from argv or config, quoted and made safe for a terminal: `start $'\\e]0;x\\a'` must not retitle the window. */
+function shown(name: string): string {
+	return `"${safeText(name, {color: false})}"`;
 }

@@ -1,6 +1,7 @@
 // The one zod schema of config.yaml: config validation and `stigmer config schema` both use it (SPEC 3, 8).
 import {createRequire} from 'node:module';
 import type {z as Zod} from 'zod';
+import {compileLinear, PatternError} from '../linear-regex.js';
 import {DAY_MS, parseDuration} from '../units.js';
 
 export const CONFIG_VERSION = 1;
@@ -23,18 +24,14 @@ const duration = z.union([z.string(), z.number()], {error: durationMessage}).ref
 const portMessage = {error: 'expected a port number 1-65535'};
 const port = z.number(portMessage).int(portMessage).min(1, portMessage).max(65_535, portMessage);
 const ready = z.union([
-	z.strictObject({http: z.url()}),
+	z.strictObject({http: z.url().refine((v) => /^https?:$/.test(new URL(v).protocol), 'expected an http: or https: URL')}),
 	z.strictObject({tcp: port}),
-	z.strictObject({
-		log: z.string().refine((v) => {
-			try {
-				new RegExp(v);
-				return true;
-			} catch {
-				return false;
-			}
-		}, 'expected a valid regular expression'),
-	}),
+	z.strictObject({log: z.string().superRefine((value, ctx) => {
+		const problem = patternProblem(value);
+		if (problem !== undefined) {
+			ctx.addIssue({code: 'custom', message: problem});
+		}
+	})}),
 	z.strictObject({exec: z.array(z.string().min(1)).min(1)}),
 	z.strictObject({after: duration}),
 ], {error: 'expected one of {http: URL}, {tcp: PORT}, {log: REGEX}, {exec: [COMMAND, ARG...]}, {after: DURATION}'});
@@ -82,4 +79,18 @@ export function configJsonSchema(): Record<string, unknown> {
 	const schema = z.toJSONSchema(getSchemas().configSchema, {target: 'draft-07', io: 'input', unrepresentable: 'any'}) as Record<string, unknown>;
 	const {$schema, ...rest} = schema;
 	return {$schema, title: 'stigmer config.yaml', description: 'STIGMER_HOME/config.yaml: the components stigmer runs (see the README).', ...rest};
+}
+
+/** Why a `ready.log` pattern is refused (not RE2 syntax, so not matchable in linear time), or undefined. */
+function patternProblem(source: string): string | undefined {
+	try {
+		compileLinear(source);
+		return undefined;
+	} catch (error: unknown) {
+		if (error instanceof PatternError) {
+			return error.message;
+		}
+
+		throw error;
+	}
 }

@@ -1,4 +1,5 @@
 // What the rest of stigmer reads of a config: components fully resolved.
+import type {LinearPattern} from '../linear-regex.js';
 import type {Home} from '../paths.js';
 import type {RESTART_MODES} from './schema.js';
 
@@ -6,7 +7,7 @@ export type ReadyProbe =
 	/** `pidProof`: the built-in components prove the answer is theirs: `body` has `"pid": N`, `query` asks `?pid=N`. */
 	| {kind: 'http'; url: string; pidProof?: 'body' | 'query'}
 	| {kind: 'tcp'; port: number; host: string}
-	| {kind: 'log'; pattern: RegExp}
+	| {kind: 'log'; pattern: LinearPattern}
 	| {kind: 'exec'; argv: string[]}
 	| {kind: 'after'; ms: number};
 

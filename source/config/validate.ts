@@ -57,8 +57,12 @@ export function validateText(file: string, text: string): Checked {
 	try {
 		raw = doc.toJS({maxAliasCount: MAX_ALIAS_COUNT}) ?? {};
 	} catch (error: unknown) {
-		// yaml throws a ReferenceError when aliases expand past the bound (a "billion laughs" document).
-		return {locate, issuePaths: [], problems: [{keyPath: [], message: `${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}; a config needs at most ${MAX_ALIAS_COUNT} alias expansions`}]};
+		// yaml throws a ReferenceError for an alias without its anchor, or past the bound (a "billion laughs" document).
+		const message = (error as Error).message.split('\n')[0] ?? '';
+		const unresolved = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
+		const where = at(aliasOffset(doc, unresolved));
+		const why = unresolved === undefined ? `aliases expand past ${MAX_ALIAS_COUNT} (a config needs a handful)` : `alias *${unresolved} names no anchor before it`;
+		return {locate, issuePaths: [], problems: [{keyPath: [], message: `${where}: invalid YAML: ${why}`}]};
 	}
 
 	const named = nameProblems(raw, locate);
@@ -138,6 +142,23 @@ function nameProblems(raw: unknown, locate: Locator): ConfigProblem[] {
 	}
 
 	return problems;
+}
+
+/** Where the alias named `source` is (the first alias of all when undefined): alias errors carry no position of their own. */
+function aliasOffset(doc: Document, source: string | undefined): number {
+	const {isAlias, visit} = yaml();
+	let offset = 0;
+	visit(doc, {
+		Alias(_key, node) {
+			if (isAlias(node) && (source === undefined || node.source === source)) {
+				offset = node.range?.[0] ?? 0;
+				return visit.BREAK;
+			}
+
+			return undefined;
+		},
+	});
+	return offset;
 }
 
 function offsetOf(doc: Document, keyPath: Array<string | number>, atKey: boolean): number {

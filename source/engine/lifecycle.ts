@@ -1,7 +1,7 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
-import {envFromFiles, loadConfig, selectComponents, type ComponentSpec, type StackConfig} from '../config/index.js';
-import {ConfigError, StigmerError} from '../errors.js';
+import {envFromFiles, loadConfig, selectComponents, type ComponentSpec, type LoadOptions, type StackConfig} from '../config/index.js';
+import {StigmerError} from '../errors.js';
 import {stoppedBeforeError} from '../messages.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
@@ -14,7 +14,7 @@ import {foreignHolder, portClaims} from './ports.js';
 import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
-import {cwdError, spawnComponent} from './spawn.js';
+import {spawnComponent} from './spawn.js';
 import {end} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
 
@@ -129,7 +129,7 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean; emit: (event: EngineEvent) => void};
 
 /** Load and validate config (read-only: no migration, no directory created) and pick the components an action names (all when none). */
-function select(home: Home, options: ActionOptions, load: {migrate?: boolean} = {}): Omit<Selection, 'emit'> {
+function select(home: Home, options: ActionOptions, load: LoadOptions = {}): Omit<Selection, 'emit'> {
 	const config = loadConfig(home, load);
 	const whole = options.components === undefined || options.components.length === 0;
 	return {config, selected: selectComponents(config, options.components), whole};
@@ -140,7 +140,9 @@ function select(home: Home, options: ActionOptions, load: {migrate?: boolean} = 
  * (migrating an old version) and pick the components an action names.
  */
 async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
-	select(home, options);
+	// `start` refuses a broken config (and what this machine cannot run); `stop` works from the last valid one.
+	const strict = verb === 'server start';
+	select(home, options, {strict});
 	const stopped: string[] = [];
 	const emit = (event: EngineEvent) => {
 		if (event.type === 'stopped' && event.outcome.how !== 'not-running') {
@@ -151,13 +153,13 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 	};
 
 	return withLock(home, async () => {
-		const selection = select(home, options, {migrate: true});
+		const selection = select(home, options, {migrate: true, strict});
 		return saying(stopped, async () => work({...selection, emit}));
 	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
 }
 
 /**
- * What can be checked before anything is touched (SPEC 7): each component's cwd is a directory, and nothing but a
+ * What can be checked before anything is touched (SPEC 7; the cwd is config's, checked by the strict load): nothing but a
  * regular file sits where its PID, state or log file belongs (SPEC 2: never written through a symlink).
  */
 function preflight(home: Home, specs: ComponentSpec[]): void {
@@ -168,11 +170,6 @@ function preflight(home: Home, specs: ComponentSpec[]): void {
 	}
 
 	for (const spec of specs) {
-		const cwd = cwdError(spec);
-		if (cwd !== undefined) {
-			throw new ConfigError(`${home.config}: components.${spec.name}.cwd: ${spec.cwd} ${cwd}; point it at a directory`);
-		}
-
 		envFromFiles(spec); // A missing or unreadable env_file is refused before anything is touched.
 
 		for (const file of [home.pidFile(spec.name), home.stateFile(spec.name), home.logFile(spec.name, 'stdout'), home.logFile(spec.name, 'stderr')]) {

@@ -4,24 +4,11 @@ import type {ComponentSpec, ReadyProbe, StackConfig} from '../config/index.js';
 import {processTable, type PortHolder} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {readPidFile} from './pidfile.js';
+import {probeRow} from './probes.js';
 
-/** Hosts that mean this machine in a probe URL. */
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '::', '[::]']);
-
-/** The port a probe connects to on this machine, if it is a tcp probe or an http probe of a local URL. */
+/** The port a probe connects to on this machine (a tcp probe, an http probe whose host is this machine by address). */
 export function probePort(probe: ReadyProbe | null): number | undefined {
-	if (probe?.kind === 'tcp') {
-		return probe.port;
-	}
-
-	if (probe?.kind === 'http') {
-		const url = new URL(probe.url);
-		if (LOCAL_HOSTS.has(url.hostname) || /^127\./.test(url.hostname)) {
-			return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-		}
-	}
-
-	return undefined;
+	return probe === null ? undefined : probeRow(probe).port(probe);
 }
 
 /**

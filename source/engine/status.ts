@@ -3,7 +3,7 @@ import {loadConfig, type ComponentSpec} from '../config/index.js';
 import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {discover, type ComponentFinding} from './discover.js';
-import {probeOnce} from './readiness.js';
+import {probeOnce, statusProbe} from './readiness.js';
 import {readRecord, recordReason} from './state.js';
 import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
 
@@ -11,7 +11,7 @@ import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
 export async function status(home: Home): Promise<StatusReport> {
 	const config = loadConfig(home);
 	// Network probes go out first, so their round trips overlap the process-table reads below.
-	const early = new Map(config.components.flatMap((c) => (c.enabled && (c.ready?.kind === 'http' || c.ready?.kind === 'tcp') ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
+	const early = new Map(config.components.flatMap((c) => (c.enabled && c.ready !== null && statusProbe(c.ready) === 'early' ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
 	if (early.size > 0) {
 		// One turn of the event loop lets the sockets connect and send their requests; without it they would wait for the sync reads below.
 		await new Promise((resolve) => {
@@ -63,8 +63,8 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 	const members = running.group === null ? [] : (groups.get(running.group) ?? []);
 	const [usage, ready] = await Promise.all([
 		processTable.usage(members.length > 0 ? members : [running.pid]),
-		// `log` and `exec` are start-time proofs: status neither rereads logs nor runs commands.
-		spec.ready === null || spec.ready.kind === 'log' || spec.ready.kind === 'exec' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
+		// Start-time proofs (`log`, `exec`, the default): status neither rereads logs nor runs commands.
+		spec.ready === null || statusProbe(spec.ready) === 'no' ? Promise.resolve(true) : earlyProbe ?? probeOnce(spec.ready, {sinceMs: running.startedAtMs, home, component: spec.name}),
 	]);
 	return {
 		...base,

@@ -42,6 +42,11 @@ export class Assembler {
 		}
 	}
 
+	/** The unfinished line's text so far, left in place (a prompt without its \n can still be matched). */
+	pending(): string {
+		return this.held === 0 ? '' : decodeLine(Buffer.concat(this.parts, this.length), 0, this.length, this.dropped);
+	}
+
 	/** Forget the unfinished line (its bytes will be read again). */
 	reset(): void {
 		this.parts = [];

@@ -1,0 +1,57 @@
+// The `exec` readiness probe (docs/architecture.md, readiness): a command exits 0, each try bounded.
+import {signalGroup} from '../os/index.js';
+import type {ProbeContext} from './probes.js';
+
+/** One try of an `exec` probe; past it the probe process is ended and the try fails (docs/lifecycle.md). */
+export const EXEC_TRY_TIMEOUT_MS = 5000;
+/** The shortest an `exec` try is given, even when ready_timeout is nearly spent: a last chance, not a sure failure. */
+const EXEC_MIN_TRY_MS = 100;
+
+/** One attempt: ready, not yet, or a definite failure that no later attempt can mend. */
+export type Attempt = {ready: boolean; fail?: string};
+
+/**
+ * One try of an `exec` probe: argv without a shell, with the component's environment and cwd, bounded by
+ * EXEC_TRY_TIMEOUT_MS and by what is left of ready_timeout (`budgetMs`). The probe is not the component, so it does not get STIGMER_COMPONENT: the marker
+ * scan would take it for one of the component's processes.
+ */
+export async function execTry(argv: string[], context: ProbeContext, budgetMs = EXEC_TRY_TIMEOUT_MS): Promise<Attempt> {
+	const {execa} = await import('execa'); // Loaded only when a config uses `exec`.
+	const {STIGMER_COMPONENT: _component, ...inherited} = process.env;
+	const [file, ...args] = argv;
+	if (file === undefined) {
+		return {ready: false, fail: 'the exec probe names no program'}; // The schema asks for one; a spec built in code may not.
+	}
+
+	// Its own process group, ended after every try: a probe script's children never outlive the try.
+	const subprocess = execa(file, args, {
+		cwd: context.cwd ?? context.home.root,
+		env: {...inherited, ...context.env, STIGMER_HOME: context.home.root},
+		extendEnv: false,
+		reject: false,
+		detached: true,
+		stdin: 'ignore',
+		stdout: 'ignore',
+		stderr: 'ignore',
+	});
+	const endGroup = () => {
+		if (subprocess.pid !== undefined) {
+			signalGroup(subprocess.pid, 'SIGKILL');
+		}
+	};
+
+	const timer = setTimeout(endGroup, Math.max(EXEC_MIN_TRY_MS, Math.min(EXEC_TRY_TIMEOUT_MS, budgetMs)));
+	const result = await subprocess;
+	clearTimeout(timer);
+	endGroup();
+	if (result.exitCode === 0) {
+		return {ready: true};
+	}
+
+	if (result.code === 'ENOENT' || result.code === 'EACCES') {
+		return {ready: false, fail: `its ready.exec command ${JSON.stringify(file)} cannot run (${result.code === 'ENOENT' ? 'no such file or command' : 'permission denied'}); fix components.${context.component}.ready`};
+	}
+
+	return {ready: false};
+}
+
