@@ -24,7 +24,7 @@ const duration = z.union([z.string(), z.number()], {error: durationMessage}).ref
 const portMessage = {error: 'expected a port number 1-65535'};
 const port = z.number(portMessage).int(portMessage).min(1, portMessage).max(65_535, portMessage);
 const ready = z.union([
-	z.strictObject({http: z.url().refine((v) => /^https?:$/.test(new URL(v).protocol), 'expected an http: or https: URL')}),
+	z.strictObject({http: z.url().refine((v) => !URL.canParse(v) || /^https?:$/.test(new URL(v).protocol), 'expected an http: or https: URL')}),
 	z.strictObject({tcp: port}),
 	z.strictObject({log: z.string().superRefine((value, ctx) => {
 		const problem = patternProblem(value);

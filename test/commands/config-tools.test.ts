@@ -120,10 +120,13 @@ test('config check lists every problem at once, file:line:col and key each, exit
 	assert.match(r.stderr, /7 problems; nothing was changed/);
 	assert.deepEqual(snapshot(home), before, 'no migration, no backup, no cache, no data/');
 
-	// A normal command still stops at the first problem, with one line.
+	// start stops at the first problem, with one line; status goes on from the defaults after one warning line.
+	const start = await runCli(home, ['server', 'start']);
+	assert.equal(start.code, 2, show(start));
+	assert.equal(start.stderr.trimEnd().split('\n').length, 1, show(start));
 	const status = await runCli(home, ['server', 'status']);
-	assert.equal(status.code, 2, show(status));
-	assert.equal(status.stderr.trimEnd().split('\n').length, 1, show(status));
+	assert.notEqual(status.code, 2, show(status));
+	assert.match(status.stderr, /^stigmer: warning: [^\n]*:3:5: [^\n]*\n$/, show(status));
 });
 
 test('config check names a cwd that start would refuse (missing, a file), at file:line:col; a relative one is the home\'s', async () => {
