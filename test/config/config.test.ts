@@ -187,14 +187,12 @@ test('a refused command leaves a running stack untouched', {timeout: TEST_TIMEOU
 		assert.equal(result.code, 2, `${why}: ${args.join(' ')}:\n${show(result)}`);
 	}
 
+	// A broken config refuses start; stop would work from the last valid config (config-lockout.test.ts), so it is not run here.
 	home.writeConfigText(`${goodConfig}  oops:\n    command: ["true"]\n    depends_on: [oops]\n`);
-	for (const verb of ['start', 'stop']) {
-		const result = await home.cli(['server', verb]);
-		assert.equal(result.code, 2, `server ${verb} with a cyclic config:\n${show(result)}`);
-	}
-
+	const cyclic = await home.cli(['server', 'start']);
+	assert.equal(cyclic.code, 2, `server start with a cyclic config:\n${show(cyclic)}`);
 	home.writeConfigText(`${goodConfig}bogus: 1\n`);
-	const refused = await home.cli(['server', 'stop']);
+	const refused = await home.cli(['server', 'start']);
 	assert.equal(refused.code, 2, show(refused));
 
 	const now = Object.fromEntries(Object.entries(home.processes()).map(([name, list]) => [name, list]));
