@@ -5,6 +5,7 @@ import {EXIT, UsageError} from '../errors.js';
 import type {LogLine} from '../logs/lines.js';
 import {resolveHome, type Home} from '../paths.js';
 import {parseFlags} from './flags.js';
+import {onConfigFallback} from '../config/index.js';
 import {warnOnConfigFallback} from './output.js';
 
 const HELP = `
@@ -73,7 +74,12 @@ export async function run(argv: string[]): Promise<number> {
 		}
 	}
 
-	return runDashboard(home);
+	// The warning is written before the first frame (realDeps loads the config); once the screen is Ink's, a file
+	// broken later shows as the last valid stack (start's own refusal names the problem in the status line).
+	const {realDeps} = await import('../ui/real-deps.js');
+	const deps = realDeps(home);
+	onConfigFallback(() => undefined);
+	return runDashboard(home, deps);
 }
 
 /** Print one snapshot to stdout (the panels and the last log lines, or one JSON document); status's exit code: 0 healthy, 3 not. */
