@@ -159,7 +159,7 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 }
 
 /**
- * What can be checked before anything is touched (SPEC 7; the cwd is config's, checked by the strict load): nothing but a
+ * What can be checked before anything is touched (docs/lifecycle.md; the cwd is config's, checked by the strict load): nothing but a
  * regular file sits where its PID, state or log file belongs (SPEC 2: never written through a symlink).
  */
 function preflight(home: Home, specs: ComponentSpec[]): void {
