@@ -11,7 +11,7 @@ import {readRange} from '../read-range.js';
 import {Assembler} from './assembler.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {closeReader, drain, endOfLastLine, openReader, readWhole, SCAN_BYTES, truncated, type Reader} from './follow-read.js';
-import {resolveTimes, type LogLine, type RawLine} from './lines.js';
+import {stampArrivals, type LogLine, type RawLine} from './lines.js';
 import type {Positions} from './tail.js';
 
 /** How long a renamed-away file is still drained: its writer may hold it a moment longer. */
@@ -149,7 +149,7 @@ export function scanOne(home: string, t: Tracked, opened: (file: string) => void
 	t.more = false;
 	const emit = (reader: Reader, lines: RawLine[]) => {
 		// One by one: spreading a burst's array into push() overflows the stack at ~200,000 lines.
-		for (const line of resolveTimes(lines, source.component, source.stream, reader.lastTime, Date.now())) {
+		for (const line of stampArrivals(lines, source.component, source.stream, reader.lastTime, Date.now())) {
 			out.push(line);
 			reader.lastTime = line.time;
 		}

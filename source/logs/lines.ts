@@ -95,3 +95,17 @@ export function resolveTimes(lines: RawLine[], component: string, stream: Stream
 		return {time: current, inherited, component, stream, level: l.level, text: l.text};
 	});
 }
+
+/**
+ * Effective times of lines read while following (docs/logs.md): a line without a time takes the time
+ * it arrived, `now` — never earlier than the line before it in its file, so a stack trace stays under
+ * a parent stamped a little ahead of this clock. `before` is that previous line's time (NaN if unknown).
+ */
+export function stampArrivals(lines: RawLine[], component: string, stream: Stream, before: number, now: number): LogLine[] {
+	let current = before;
+	return lines.map((l) => {
+		const inherited = Number.isNaN(l.own);
+		current = inherited ? (Number.isNaN(current) ? now : Math.max(now, current)) : l.own;
+		return {time: current, inherited, component, stream, level: l.level, text: l.text};
+	});
+}

@@ -5,6 +5,7 @@ import {readRange} from '../read-range.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {lineBounds, parseLine, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
+import {readRunsBack, RunPlacer, type Run} from './runs.js';
 
 /** Where reading stopped in a live file: following starts exactly here, so nothing is lost or repeated. */
 export type FilePosition = {path: string; dev: number; ino: number; offset: number; lastTime: number};
@@ -21,8 +22,8 @@ const GROWTH = 4;
  */
 const MAX_TIME_LOOKBACK = 4 * 1024 * 1024;
 
-/** The lines read from a file's end, and the offset just after its last complete line. */
-type FileTail = {lines: RawLine[]; end: number};
+/** The lines read from a file's end, their byte offsets, and the offset just after its last complete line. */
+type FileTail = {lines: RawLine[]; offsets: number[]; end: number};
 
 /**
  * The last lines of one file up to `size`: at least `need` (0 = all) and back past `sinceMs`, plus
@@ -44,10 +45,12 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 
 		const end = start + Math.max(from, to);
 		const lines: RawLine[] = [];
+		const offsets: number[] = [];
 		let satisfied = false;
 		for (const [lineStart, lineEnd] of lineBounds(buf, from, Math.max(from, to)).reverse()) {
 			const line = parseLine(buf, lineStart, lineEnd);
 			lines.push(line);
+			offsets.push(start + lineStart);
 			const {own} = line;
 			if (Number.isNaN(own)) {
 				continue;
@@ -65,11 +68,27 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 		}
 
 		lines.reverse();
+		offsets.reverse();
 		if (start === 0 || satisfied || (need > 0 && lines.length >= need && window > MAX_TIME_LOOKBACK)) {
-			return {lines, end};
+			return {lines, offsets, end};
 		}
 
 		window *= GROWTH;
+	}
+}
+
+/** Lines without a time of their own (file order, offsets given) take their place in their run (runs.ts). */
+function placeInRuns(lines: LogLine[], offsets: number[], runs: Run[]): void {
+	if (runs.length === 0) {
+		return;
+	}
+
+	const placer = new RunPlacer(runs);
+	for (const [i, line] of lines.entries()) {
+		const time = placer.place(offsets[i] ?? 0, line.inherited ? Number.NaN : line.time);
+		if (line.inherited && !Number.isNaN(time)) {
+			line.time = time;
+		}
 	}
 }
 
@@ -91,6 +110,7 @@ function tailOfSource(source: Source, need: number, sinceMs: number | undefined,
 			const stat = fs.fstatSync(fd);
 			const tail = tailOfFile(fd, stat.size, live, need === 0 ? 0 : need - count, sinceMs);
 			const lines = resolveTimes(tail.lines, source.component, source.stream, Number.NaN, stat.mtimeMs);
+			placeInRuns(lines, tail.offsets, readRunsBack(file, source.stream, tail.offsets[0] ?? tail.end));
 			if (live) {
 				const last = lines.at(-1);
 				positions.set(file, {path: file, dev: stat.dev, ino: stat.ino, offset: tail.end, lastTime: last ? last.time : Number.NaN});

@@ -6,8 +6,9 @@ import {isUtf8} from 'node:buffer';
 import fs from 'node:fs';
 import {itemAt} from '../../item-at.js';
 import {openLog, type Source} from '../files.js';
-import {CARRY, DECLINED, JS_RENDER, type Kernel, type Records} from './kernel.js';
+import {CARRY, DECLINED, INHERITED, JS_RENDER, type Kernel, type Records} from './kernel.js';
 import {lastLevel, lastTime, parseInto} from '../parse.js';
+import {readRuns, RunPlacer} from '../runs.js';
 import type {FilePosition} from '../tail.js';
 
 /** A filled slot: n lines (0: the source is done), and the buffer of the one line too long for a slot. */
@@ -35,11 +36,13 @@ export class SourceReader {
 	private pendingEnd = 0;
 	private pendingClean = true;
 	private readonly slots: Array<{region: number; records: Records}>;
+	/** The open file's recorded runs, when it has any: its untimed lines are placed in them. */
+	private placer: RunPlacer | null = null;
 	/** Where the live file was left (for follow), once it is closed. */
 	position: FilePosition | null = null;
 
 	/** `sinceMs`: rotated files last written before it are skipped (their lines are older). */
-	constructor(source: Source, private readonly kernel: Kernel, k: number, private readonly sinceMs = Number.NEGATIVE_INFINITY) {
+	constructor(private readonly source: Source, private readonly kernel: Kernel, k: number, private readonly sinceMs = Number.NEGATIVE_INFINITY) {
 		this.files = [...source.rotated, source.live];
 		this.pendingBuf = kernel.bytes;
 		this.slots = kernel.slots(k);
@@ -127,6 +130,8 @@ export class SourceReader {
 			this.ino = stat.ino;
 			this.pos = 0;
 			this.lastTime = Number.NaN;
+			const runs = readRuns(file, this.source.stream);
+			this.placer = runs.length > 0 ? new RunPlacer(runs) : null;
 			return true;
 		}
 
@@ -177,12 +182,33 @@ export class SourceReader {
 		}
 
 		this.lastTime = x.resolve(r.base, n, this.lastTime, this.mtime);
+		this.placeInRuns(r, n, this.pos - length);
 		this.pendingBuf = this.kernel.bytes;
 		this.pendingFrom = parsedTo;
 		this.pendingLines = end;
 		this.pendingEnd = length;
 		this.pendingClean = clean;
 		return {n, external: null};
+	}
+
+	/**
+	 * The kernel gave each untimed line the time of the line before it in the file; one inside a
+	 * recorded run takes its place in that run instead (runs.ts). `delta` turns a record's address into
+	 * its file offset. A plain loop over typed arrays: a few ns a line, and only for files with runs.
+	 */
+	private placeInRuns(r: Records, n: number, delta: number): void {
+		const placer = this.placer;
+		if (placer === null) {
+			return;
+		}
+
+		for (let i = 0; i < n; i++) {
+			const inherited = (r.flags[i]! & INHERITED) !== 0;
+			const time = placer.place(r.starts[i]! + delta, inherited ? Number.NaN : r.times[i]!);
+			if (inherited && !Number.isNaN(time)) {
+				r.times[i] = time;
+			}
+		}
 	}
 
 	/** Record i's own time and level by the general parser. */
@@ -197,6 +223,7 @@ export class SourceReader {
 	 * can render it) and hand it over alone. On a live file without its newline yet, it stays pending.
 	 */
 	private longLine(r: Records): Batch {
+		const offset = this.pos - (this.pendingEnd - this.pendingFrom);
 		let buf = Buffer.from(new SharedArrayBuffer(2 * (this.pendingEnd - this.pendingFrom)));
 		let length = this.pendingBuf.copy(buf, 0, this.pendingFrom, this.pendingEnd);
 		let nl = -1;
@@ -231,6 +258,7 @@ export class SourceReader {
 		r.flags[0] = JS_RENDER;
 		this.parseHere(r, 0, buf);
 		this.lastTime = this.kernel.x.resolve(r.base, 1, this.lastTime, this.mtime);
+		this.placeInRuns(r, 1, offset);
 		this.pendingFrom = 0;
 		this.pendingLines = 0;
 		this.pendingEnd = 0;
