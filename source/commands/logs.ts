@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import {loadConfig} from '../config/index.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
-import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, listSources, parseSince, readMergedAt, toJson, writeAll, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
+import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, LevelError, LineFilter, listSources, parseSince, readMergedAt, toJson, writeAll, type FilterSpec, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
+import {PatternError} from '../linear-regex.js';
 import {fileError, resolveHome, type Home, type Stream} from '../paths.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
@@ -22,7 +23,11 @@ const HELP = `
 	  -n, --tail N          the last N lines of the merged stream (default 50; 0 = everything)
 	  -f, --follow          keep printing new lines (the default); --no-follow prints and exits
 	  --since WHEN          only lines from WHEN on: a duration back (30s, 10m, 2h) or a time
-	                        (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47 = today, local)
+	                        (2026-11-26T03:47:00Z, "2026-11-26 03:47", or 03:47: the last 03:47, local)
+	  --grep REGEX          only lines whose text matches (RE2 syntax; case-insensitive unless
+	                        REGEX has an upper-case letter)
+	  --level LEVEL         only lines at LEVEL or above (trace, debug, info, notice, warn, error,
+	                        critical/fatal, alert/panic, emerg); a stack trace stays with its line
 	  --json                one JSON object per line: {time, inherited, component, stream, level, text}
 	  --no-color            no colours (NO_COLOR=1 does the same)
 	  --all                 all components (the default; accepted for compatibility)
@@ -30,7 +35,10 @@ const HELP = `
 	Examples
 	  $ stigmer server logs
 	  $ stigmer server logs -c workflow-runner --stderr -n 200 --no-follow
-	  $ stigmer server logs --since 10m --json | jq 'select(.level == "error")'
+	  $ stigmer server logs --since 10m --level error --grep 'deadline|timeout'
+
+	Exit codes: 0 printed (and followed until Ctrl-C), 1 a log file could not be read,
+	2 usage (a bad flag, --grep, --level, --since or -n value, an unknown component)
 `;
 
 const FLAGS = {
@@ -40,17 +48,19 @@ const FLAGS = {
 	tail: {type: 'string', shortFlag: 'n'},
 	follow: {type: 'boolean', shortFlag: 'f', default: true},
 	since: {type: 'string'},
+	grep: {type: 'string'},
+	level: {type: 'string'},
 	json: {type: 'boolean', default: false},
 	color: {type: 'boolean', default: true},
 	all: {type: 'boolean', default: true},
 } as const;
 
-type Flags = {component?: string[]; stdout: boolean; stderr: boolean; tail?: string; follow: boolean; since?: string; json: boolean; color: boolean; all: boolean};
+type Flags = {component?: string[]; stdout: boolean; stderr: boolean; tail?: string; follow: boolean; since?: string; grep?: string; level?: string; json: boolean; color: boolean; all: boolean};
 
 /** Default `-n`, as the Go CLI. */
 const DEFAULT_TAIL = 50;
 
-type Options = {selection: LogSelection; tail: number; sinceMs: number | undefined; follow: boolean; json: boolean; color: boolean; allComponents: boolean};
+type Options = {selection: LogSelection; tail: number; sinceMs: number | undefined; filter: FilterSpec | undefined; follow: boolean; json: boolean; color: boolean; allComponents: boolean};
 
 /** Run `server logs`; resolves with the exit code once printing (and following) ends. */
 export async function run(argv: string[]): Promise<number> {
@@ -99,6 +109,7 @@ function resolveOptions(home: Home, flags: Flags): Options {
 	}
 
 	const sinceMs = flags.since === undefined ? undefined : parseSince(flags.since);
+	const filter = checkFilter({grep: flags.grep, level: flags.level});
 	const known = knownComponents(home);
 	const asked = (flags.component ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter((c) => c !== '');
 	for (const name of asked) {
@@ -112,11 +123,38 @@ function resolveOptions(home: Home, flags: Flags): Options {
 		selection: {components: asked.length > 0 ? [...new Set(asked)] : known, streams},
 		tail,
 		sinceMs,
+		filter,
 		follow: flags.follow,
 		json: flags.json,
 		color: !flags.json && colorEnabled(!flags.color),
 		allComponents: asked.length === 0,
 	};
+}
+
+/** --grep and --level compiled once here, so a bad value is one line naming its flag (exit 2); undefined when neither is given. */
+function checkFilter(spec: FilterSpec): FilterSpec | undefined {
+	const given: FilterSpec = {};
+	if (spec.grep !== undefined) {
+		given.grep = spec.grep;
+	}
+
+	if (spec.level !== undefined) {
+		given.level = spec.level;
+	}
+
+	try {
+		return new LineFilter(given).none ? undefined : given;
+	} catch (error: unknown) {
+		if (error instanceof PatternError) {
+			throw new UsageError(`--grep "${spec.grep ?? ''}" is ${error.message}.`);
+		}
+
+		if (error instanceof LevelError) {
+			throw new UsageError(`--level ${error.message}.`);
+		}
+
+		throw error;
+	}
 }
 
 /** Every component of the config (enabled or not), then any other name that has log files. */
@@ -161,6 +199,8 @@ async function print(home: string, options: Options): Promise<number> {
 	process.once('SIGINT', () => stop.abort());
 	process.once('SIGTERM', () => stop.abort());
 	const format = {color: options.color};
+	// Following: the same filter as the read, fed each source's lines in order (a trace stays with its kept parent).
+	const followFilter = options.filter === undefined ? null : new LineFilter(options.filter);
 	const render = (lines: LogLine[]): Promise<void> | undefined => {
 		if (lines.length === 0 || stdoutClosed) {
 			return;
@@ -193,10 +233,10 @@ async function print(home: string, options: Options): Promise<number> {
 	let positions: Positions;
 	if (options.tail === 0) {
 		// Everything (since a time): streamed, never held in memory.
-		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs}));
+		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs, filter: options.filter}));
 	} else {
-		const read = readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs});
-		await render(read.lines);
+		const read = readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs, filter: options.filter});
+		await render(read.lines); // filtered by the reader
 		positions = read.positions;
 	}
 
@@ -204,7 +244,7 @@ async function print(home: string, options: Options): Promise<number> {
 		return EXIT.ok;
 	}
 
-	const follower = await followFrom(home, options.selection, positions, render);
+	const follower = await followFrom(home, options.selection, positions, (batch) => render(followFilter === null ? batch : batch.filter((l) => followFilter.keep(`${l.component}[${l.stream}]`, l))));
 	await stopped;
 	await follower.close();
 	return EXIT.ok;

@@ -3,10 +3,12 @@
 // snapshot: the tail ends exactly where following starts), or `readMergedAt` (or `writeAll`) paired
 // with `followFrom`.
 export type {LogSelection, Source} from './files.js';
+export type {FilterSpec} from './filter.js';
 export type {Follower, OnLines} from './follow.js';
 export type {LogLine} from './lines.js';
 export type {FilePosition, Positions} from './tail.js';
 export type {OutputFormat, Sink} from './full/write-all.js';
+export {LevelError, LineFilter} from './filter.js';
 export {anyLogExists, componentsOnDisk, listSources, notRegularFiles} from './files.js';
 export {followFrom, readAndFollow} from './follow.js';
 export {clockTime, componentColor, formatLine, toJson} from './format.js';

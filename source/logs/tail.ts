@@ -6,6 +6,7 @@ import {listSources, openLog, type LogSelection, type Source} from './files.js';
 import {lineBounds, parseLine, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
 import {readRunsBack, RunPlacer, type Run} from './runs.js';
+import {LineFilter, type FilterSpec} from './filter.js';
 
 /** Where reading stopped in a live file: following starts exactly here, so nothing is lost or repeated. */
 export type FilePosition = {path: string; dev: number; ino: number; offset: number; lastTime: number};
@@ -30,7 +31,7 @@ type FileTail = {lines: RawLine[]; offsets: number[]; end: number};
  * enough before them to find the timestamp that untimed lines among them inherit. Lines are decoded
  * and parsed from the end and only as far as that, so `-n 50` parses about 50 lines per file.
  */
-function tailOfFile(fd: number, size: number, live: boolean, need: number, sinceMs: number | undefined): FileTail {
+function tailOfFile(fd: number, size: number, live: boolean, need: number, sinceMs: number | undefined, counts: (line: RawLine) => boolean): FileTail {
 	let window = TAIL_BLOCK;
 	for (;;) {
 		const start = Math.max(0, size - window);
@@ -46,11 +47,16 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 		const end = start + Math.max(from, to);
 		const lines: RawLine[] = [];
 		const offsets: number[] = [];
+		let counted = 0;
 		let satisfied = false;
 		for (const [lineStart, lineEnd] of lineBounds(buf, from, Math.max(from, to)).reverse()) {
 			const line = parseLine(buf, lineStart, lineEnd);
 			lines.push(line);
 			offsets.push(start + lineStart);
+			if (counts(line)) {
+				counted++;
+			}
+
 			const {own} = line;
 			if (Number.isNaN(own)) {
 				continue;
@@ -61,7 +67,7 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 				break;
 			}
 
-			if (need > 0 && lines.length >= need) {
+			if (need > 0 && counted >= need) {
 				satisfied = true;
 				break;
 			}
@@ -69,7 +75,7 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 
 		lines.reverse();
 		offsets.reverse();
-		if (start === 0 || satisfied || (need > 0 && lines.length >= need && window > MAX_TIME_LOOKBACK)) {
+		if (start === 0 || satisfied || (need > 0 && counted >= need && window > MAX_TIME_LOOKBACK)) {
 			return {lines, offsets, end};
 		}
 
@@ -93,7 +99,9 @@ function placeInRuns(lines: LogLine[], offsets: number[], runs: Run[]): void {
 }
 
 /** One source's last lines (all when need is 0), newest file first until satisfied; records the live file's position. */
-function tailOfSource(source: Source, need: number, sinceMs: number | undefined, positions: Positions): LogLine[] {
+function tailOfSource(source: Source, need: number, sinceMs: number | undefined, filter: LineFilter | null, positions: Positions): LogLine[] {
+	// Lines a filter surely drops are not counted towards N (a stack-trace line under a kept error may be kept too: counting it is not needed).
+	const counts = filter === null ? () => true : (l: RawLine) => filter.levelPasses(l.level, false, false) && (filter.pattern === null || filter.pattern.test(l.text));
 	const parts: LogLine[][] = [];
 	let count = 0;
 	const files = [source.live, ...[...source.rotated].reverse()];
@@ -108,12 +116,16 @@ function tailOfSource(source: Source, need: number, sinceMs: number | undefined,
 
 		try {
 			const stat = fs.fstatSync(fd);
-			const tail = tailOfFile(fd, stat.size, live, need === 0 ? 0 : need - count, sinceMs);
-			const lines = resolveTimes(tail.lines, source.component, source.stream, Number.NaN, stat.mtimeMs);
+			const tail = tailOfFile(fd, stat.size, live, need === 0 ? 0 : need - count, sinceMs, counts);
+			let lines = resolveTimes(tail.lines, source.component, source.stream, Number.NaN, stat.mtimeMs);
 			placeInRuns(lines, tail.offsets, readRunsBack(file, source.stream, tail.offsets[0] ?? tail.end));
 			if (live) {
 				const last = lines.at(-1);
 				positions.set(file, {path: file, dev: stat.dev, ino: stat.ino, offset: tail.end, lastTime: last ? last.time : Number.NaN});
+			}
+
+			if (filter !== null) {
+				lines = lines.filter((l) => filter.keep(file, l));
 			}
 
 			parts.unshift(lines);
@@ -135,10 +147,11 @@ function tailOfSource(source: Source, need: number, sinceMs: number | undefined,
 	return need > 0 && lines.length > need ? lines.slice(-need) : lines;
 }
 
-/** The last `tail` lines (0 = all) of the merged selection, and where each live file's read ended. */
-export function readMergedAt(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number}): {lines: LogLine[]; positions: Positions} {
+/** The last `tail` lines (0 = all) of the merged selection (only those `filter` keeps), and where each live file's read ended. */
+export function readMergedAt(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number; filter?: FilterSpec}): {lines: LogLine[]; positions: Positions} {
 	const positions: Positions = new Map();
-	const perSource = listSources(home, selection).map((s) => tailOfSource(s, options.tail, options.sinceMs, positions));
+	const filter = options.filter === undefined ? null : new LineFilter(options.filter);
+	const perSource = listSources(home, selection).map((s) => tailOfSource(s, options.tail, options.sinceMs, filter !== null && filter.none ? null : filter, positions));
 	const merged = mergeSources(perSource);
 	return {lines: options.tail > 0 && merged.length > options.tail ? merged.slice(-options.tail) : merged, positions};
 }

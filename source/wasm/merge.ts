@@ -12,6 +12,8 @@ const INHERITED: u8 = 1;
 const JS_RENDER: u8 = 2;
 /** Parsed by JS: a layout this kernel does not read, or a last line with no \n. */
 const DECLINED: u8 = 4;
+/** Left out by JS (`--grep`, `--level`): merged in its place but not written. */
+const HIDDEN: u8 = 8;
 
 /** Lines longer than this are rendered by JS (the output buffer must hold one escaped line). */
 const BIG_LINE: i32 = 128 * 1024;
@@ -842,7 +844,7 @@ export function merge(): i32 {
 		const n = load<i32>(c + C_N);
 		let i = load<i32>(c + C_I);
 		while (true) {
-			if (load<f64>(times + 8 * i) >= since) {
+			if (load<f64>(times + 8 * i) >= since && (load<u8>(flags + i) & HIDDEN) === 0) {
 				if ((load<u8>(flags + i) & JS_RENDER) !== 0) {
 					store<i32>(c + C_I, i);
 					needK = bestK;

@@ -5,6 +5,7 @@ import {availableParallelism} from 'node:os';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
 import {itemAt} from '../../item-at.js';
 import type {Source} from '../files.js';
+import type {FilterSpec} from '../filter.js';
 import {SLOTS, type Kernel, type Layout} from './kernel.js';
 import {SourceReader, type Batch} from './reader.js';
 import type {FilePosition, Positions} from '../tail.js';
@@ -23,17 +24,17 @@ export type Feed = {
 const THREAD_MIN_BYTES = 32 * 1024 * 1024;
 
 /** The feed for a merge: a worker thread for big merges on a machine with two cores or more, unless `threads` says. */
-export function makeFeed(sources: Source[], kernel: Kernel, totalBytes: number, sinceMs: number, threads?: boolean): Feed {
+export function makeFeed(sources: Source[], kernel: Kernel, totalBytes: number, sinceMs: number, threads?: boolean, filter?: FilterSpec): Feed {
 	const useThreads = threads ?? (totalBytes >= THREAD_MIN_BYTES && availableParallelism() > 1);
-	return useThreads ? new ThreadFeed(sources, kernel, sinceMs) : new InlineFeed(sources, kernel, sinceMs);
+	return useThreads ? new ThreadFeed(sources, kernel, sinceMs, filter) : new InlineFeed(sources, kernel, sinceMs, filter);
 }
 
 /** Every slot filled in this thread, when asked. */
 class InlineFeed implements Feed {
 	private readonly readers: SourceReader[];
 
-	constructor(sources: Source[], kernel: Kernel, sinceMs: number) {
-		this.readers = sources.map((source, k) => new SourceReader(source, kernel, k, sinceMs));
+	constructor(sources: Source[], kernel: Kernel, sinceMs: number, filter?: FilterSpec) {
+		this.readers = sources.map((source, k) => new SourceReader(source, kernel, k, sinceMs, filter));
 	}
 
 	take(k: number, s: number): Batch {
@@ -75,7 +76,7 @@ const STALL_MS = 60_000;
 const POLL_MS = 100;
 
 /** What the worker is started with (worker.ts). */
-export type WorkerData = {memory: WebAssembly.Memory; layout: Layout; sources: Source[]; sinceMs: number; sync: Int32Array; port: MessagePort};
+export type WorkerData = {memory: WebAssembly.Memory; layout: Layout; sources: Source[]; sinceMs: number; filter?: FilterSpec; sync: Int32Array; port: MessagePort};
 /** What the worker says on its port. */
 export type WorkerMessage = {k: number; s: number; external: Buffer} | {positions: Array<FilePosition | null>} | {error: string};
 /** What the worker is asked: fill a slot, or finish. */
@@ -90,11 +91,11 @@ class ThreadFeed implements Feed {
 	private positions: Array<FilePosition | null> | null = null;
 	private workerError: Error | null = null;
 
-	constructor(sources: Source[], kernel: Kernel, sinceMs: number) {
+	constructor(sources: Source[], kernel: Kernel, sinceMs: number, filter?: FilterSpec) {
 		this.sync = new Int32Array(new SharedArrayBuffer(4 * (SLOT_BASE + 2 * SLOTS * sources.length)));
 		const {port1, port2} = new MessageChannel();
 		this.port = port1;
-		const data: WorkerData = {memory: kernel.memory, layout: kernel.layout, sources, sinceMs, sync: this.sync, port: port2};
+		const data: WorkerData = {memory: kernel.memory, layout: kernel.layout, sources, sinceMs, filter, sync: this.sync, port: port2};
 		this.worker = new Worker(new URL('worker.js', import.meta.url), {workerData: data, transferList: [port2]});
 		this.worker.on('error', (error) => {
 			this.workerError = error;

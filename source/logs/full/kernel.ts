@@ -14,6 +14,7 @@ import {MINUTE_MS, SECOND_MS} from '../../units.js';
 export const INHERITED = 1;
 export const JS_RENDER = 2;
 export const DECLINED = 4;
+export const HIDDEN = 8;
 
 /** merge() results (as in merge.ts). */
 export const DONE = 0;

@@ -2,11 +2,12 @@
 // chunks straight into a read slot of the merge kernel's memory and parsed there into line records
 // (kernel.ts); the kernel declines the rarer layouts and those lines are parsed here with parse.ts.
 // It runs wherever parsing runs: in the merging thread, or in worker.ts beside it.
-import {isUtf8} from 'node:buffer';
+import {isAscii, isUtf8} from 'node:buffer';
 import fs from 'node:fs';
 import {itemAt} from '../../item-at.js';
 import {openLog, type Source} from '../files.js';
-import {CARRY, DECLINED, INHERITED, JS_RENDER, type Kernel, type Records} from './kernel.js';
+import {CAPACITY, CARRY, DECLINED, HIDDEN, INHERITED, JS_RENDER, type Kernel, type Records} from './kernel.js';
+import {LineFilter, type FilterSpec} from '../filter.js';
 import {lastLevel, lastTime, parseInto} from '../parse.js';
 import {readRuns, RunPlacer} from '../runs.js';
 import type {FilePosition} from '../tail.js';
@@ -38,12 +39,20 @@ export class SourceReader {
 	private readonly slots: Array<{region: number; records: Records}>;
 	/** The open file's recorded runs, when it has any: its untimed lines are placed in them. */
 	private placer: RunPlacer | null = null;
+	/** `--grep`/`--level`, when given: lines it drops are flagged HIDDEN for the kernel. */
+	private readonly filter: LineFilter | null;
+	/** Whether the line before, in this file, was kept (a stack trace stays with its kept parent). */
+	private lastKept = false;
+	/** Per record of a batch: 1 when its text matches `--grep` (scratch, reused). */
+	private readonly matched = new Uint8Array(CAPACITY);
 	/** Where the live file was left (for follow), once it is closed. */
 	position: FilePosition | null = null;
 
 	/** `sinceMs`: rotated files last written before it are skipped (their lines are older). */
-	constructor(private readonly source: Source, private readonly kernel: Kernel, k: number, private readonly sinceMs = Number.NEGATIVE_INFINITY) {
+	constructor(private readonly source: Source, private readonly kernel: Kernel, k: number, private readonly sinceMs = Number.NEGATIVE_INFINITY, filter?: FilterSpec) {
 		this.files = [...source.rotated, source.live];
+		const compiled = filter === undefined ? null : new LineFilter(filter);
+		this.filter = compiled === null || compiled.none ? null : compiled;
 		this.pendingBuf = kernel.bytes;
 		this.slots = kernel.slots(k);
 	}
@@ -132,6 +141,7 @@ export class SourceReader {
 			this.lastTime = Number.NaN;
 			const runs = readRuns(file, this.source.stream);
 			this.placer = runs.length > 0 ? new RunPlacer(runs) : null;
+			this.lastKept = false;
 			return true;
 		}
 
@@ -183,6 +193,7 @@ export class SourceReader {
 
 		this.lastTime = x.resolve(r.base, n, this.lastTime, this.mtime);
 		this.placeInRuns(r, n, this.pos - length);
+		this.hide(r, n, this.kernel.bytes, from, parsedTo);
 		this.pendingBuf = this.kernel.bytes;
 		this.pendingFrom = parsedTo;
 		this.pendingLines = end;
@@ -208,6 +219,54 @@ export class SourceReader {
 			if (inherited && !Number.isNaN(time)) {
 				r.times[i] = time;
 			}
+		}
+	}
+
+	/**
+	 * Flag the records `--grep`/`--level` drop HIDDEN: the kernel merges them in place but writes nothing.
+	 * A literal pattern over pure-ASCII bytes is searched for in the whole of buf[from, end) at once, and
+	 * its answer is exact there (ASCII has no other case folds); otherwise each line is tested.
+	 */
+	private hide(r: Records, n: number, buf: Buffer, from: number, end: number): void {
+		const filter = this.filter;
+		if (filter === null) {
+			return;
+		}
+
+		const matched = this.matched;
+		if (filter.pattern === null) {
+			matched.fill(1, 0, n);
+		} else if (filter.literal !== null && isAscii(buf.subarray(from, end))) {
+			matched.fill(0, 0, n);
+			const text = buf.toString('latin1', from, end);
+			const literal = filter.literal;
+			literal.lastIndex = 0;
+			let i = 0;
+			for (let m = literal.exec(text); m !== null && i < n; m = literal.exec(text)) {
+				const at = from + m.index;
+				while (i < n && r.ends[i]! < at + m[0].length) {
+					i++;
+				}
+
+				if (i < n && r.starts[i]! <= at) {
+					matched[i] = 1;
+					literal.lastIndex = (i + 1 < n ? r.starts[i + 1]! : end) - from;
+					i++;
+				}
+			}
+		} else {
+			for (let i = 0; i < n; i++) {
+				matched[i] = filter.pattern.test(buf.toString('utf8', r.starts[i], r.ends[i])) ? 1 : 0;
+			}
+		}
+
+		for (let i = 0; i < n; i++) {
+			const kept = matched[i] === 1 && filter.levelPasses(this.kernel.levelName(r.levels[i]!), (r.flags[i]! & INHERITED) !== 0, this.lastKept);
+			if (!kept) {
+				r.flags[i]! |= HIDDEN;
+			}
+
+			this.lastKept = kept;
 		}
 	}
 
@@ -259,6 +318,7 @@ export class SourceReader {
 		this.parseHere(r, 0, buf);
 		this.lastTime = this.kernel.x.resolve(r.base, 1, this.lastTime, this.mtime);
 		this.placeInRuns(r, 1, offset);
+		this.hide(r, 1, buf, 0, lineEnd);
 		this.pendingFrom = 0;
 		this.pendingLines = 0;
 		this.pendingEnd = 0;

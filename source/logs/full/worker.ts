@@ -6,7 +6,7 @@ import {SYNC, type WorkerData, type WorkerMessage, type WorkerRequest} from './f
 import {Kernel, SLOTS} from './kernel.js';
 import {SourceReader} from './reader.js';
 
-const {memory, layout, sources, sinceMs, sync, port} = workerData as WorkerData;
+const {memory, layout, sources, sinceMs, filter, sync, port} = workerData as WorkerData;
 const parent = parentPort;
 if (parent === null) {
 	throw new Error('logs/full/worker.js runs only as the worker thread feed.ts starts');
@@ -16,7 +16,7 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
 	const kernel = new Kernel(memory, layout, 1);
-	const readers = sources.map((source, k) => new SourceReader(source, kernel, k, sinceMs));
+	const readers = sources.map((source, k) => new SourceReader(source, kernel, k, sinceMs, filter));
 	parent.on('message', (request: WorkerRequest) => {
 		try {
 			if ('finish' in request) {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import {itemAt} from '../../item-at.js';
 import {makeFeed, type Feed} from './feed.js';
 import {listSources, type LogSelection, type Source} from '../files.js';
+import type {FilterSpec} from '../filter.js';
 import {componentColor, formatLine, toJson} from '../format.js';
 import {DONE, FLUSH, INHERITED, JS_RENDER, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
 import {decodeText} from '../lines.js';
@@ -191,8 +192,8 @@ function sizeOf(source: Source): number {
 	return total;
 }
 
-/** How `writeAll` runs: stopped by `signal`; only lines from `sinceMs` on; `threads` forces reading on a second thread (true) or in this one (false). */
-export type WriteOptions = {signal?: AbortSignal; sinceMs?: number; threads?: boolean};
+/** How `writeAll` runs: stopped by `signal`; only lines from `sinceMs` on that `filter` keeps; `threads` forces reading on a second thread (true) or in this one (false). */
+export type WriteOptions = {signal?: AbortSignal; sinceMs?: number; filter?: FilterSpec; threads?: boolean};
 
 /** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
 export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, options: WriteOptions = {}): Promise<{count: number; positions: Positions}> {
@@ -203,7 +204,7 @@ export async function writeAll(home: string, selection: LogSelection, format: Ou
 	const layout = planLayout(labelSets);
 	const kernel = new Kernel(makeMemory(layout), layout, 0, format, labelSets);
 	kernel.x.setSince(sinceMs);
-	const feed = makeFeed(sources, kernel, sources.reduce((sum, s) => sum + sizeOf(s), 0), sinceMs, threads);
+	const feed = makeFeed(sources, kernel, sources.reduce((sum, s) => sum + sizeOf(s), 0), sinceMs, threads, options.filter);
 	let count = 0;
 	let positions: Positions = new Map();
 	try {
