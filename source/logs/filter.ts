@@ -25,25 +25,31 @@ export function levelRank(word: string): number {
 	return rank;
 }
 
-/** A literal pattern (no metacharacter): searched for in a whole chunk at once before any line is tested. */
-const LITERAL = /^[^\\^$.|?*+()[\]{}]+$/;
+/** A literal pattern of printable ASCII (no metacharacter): the merge kernel searches for it itself. */
+const LITERAL = /^[\x20-\x7e]{1,256}$/;
+const METACHARACTER = /[\\^$.|?*+()[\]{}]/;
 
 /** A compiled FilterSpec. `keep` must see each source's lines in file order: it remembers whether the last one was kept. */
 export class LineFilter {
 	readonly pattern: LinearPattern | null;
 	/**
-	 * For a literal pattern over pure-ASCII bytes: the same question as a V8 regular expression (a
-	 * literal cannot backtrack), asked of a whole chunk decoded as latin1, so only the few lines it
-	 * finds are tested one by one. re2js tests a line in 0.3-5 µs; this finds them at memory speed.
+	 * A literal pattern, which the `-n 0` merge kernel finds in pure-ASCII lines itself (SIMD, ASCII case
+	 * folded under smart case: exact there, as ASCII has no other case folds); re2js tests a line in
+	 * 0.3-5 µs, too slow for hundreds of megabytes.
 	 */
-	readonly literal: RegExp | null;
+	readonly literal: {text: string; fold: boolean} | null;
 	private readonly minRank: number;
 	private lastKept = new Map<string, boolean>();
 
 	constructor(readonly spec: FilterSpec) {
 		this.pattern = spec.grep === undefined ? null : compileLinear(spec.grep, {smartCase: true});
-		this.literal = spec.grep !== undefined && LITERAL.test(spec.grep) && /^[\x20-\x7e]+$/.test(spec.grep) ? new RegExp(spec.grep, this.pattern !== null && !/\p{Lu}/u.test(spec.grep) ? 'gi' : 'g') : null;
+		this.literal = spec.grep !== undefined && LITERAL.test(spec.grep) && !METACHARACTER.test(spec.grep) ? {text: spec.grep, fold: !/[A-Z]/.test(spec.grep)} : null;
 		this.minRank = spec.level === undefined ? -1 : levelRank(spec.level);
+	}
+
+	/** True when `--level` was given. */
+	get byLevel(): boolean {
+		return this.minRank >= 0;
 	}
 
 	/** True when the filter keeps every line. */

@@ -888,3 +888,72 @@ function keepsTie(best: i32, time: f64): bool {
 
 	return true;
 }
+
+// ---- `--grep` with a literal: which lines contain it (kernel.ts: only over pure-ASCII bytes) ----
+
+/** The literal's bytes (lower-case when folding) in the instance's constants, its length, and whether ASCII case folds. */
+let needleAt: i32 = 0;
+let needleLength: i32 = 0;
+let foldCase: bool = false;
+
+export function setNeedle(at: i32, length: i32, fold: bool): void {
+	needleAt = at;
+	needleLength = length;
+	foldCase = fold;
+}
+
+/** Byte c, lower-cased when folding (ASCII letters only). */
+@inline function folded(c: i32): i32 {
+	return foldCase && c >= 65 && c <= 90 ? c | 0x20 : c;
+}
+
+/** True when [start, end) holds the needle: its first and last bytes compared 16 positions at a time, then the rest byte by byte. */
+function holdsNeedle(start: i32, end: i32): bool {
+	const length = needleLength;
+	const last = end - length; // last position the needle can start at
+	if (last < start) {
+		return false;
+	}
+
+	// OR 0x20 folds A-Z onto a-z (and some other bytes onto others, on both sides alike: the byte check below settles those).
+	const mask = foldCase ? 0x20 : 0;
+	const fold = i8x16.splat(<i8>mask);
+	const first = i8x16.splat(<i8>(<i32>load<u8>(needleAt) | mask));
+	const final = i8x16.splat(<i8>(<i32>load<u8>(needleAt + length - 1) | mask));
+	for (let i = start; i <= last; i += 16) {
+		const a = v128.or(v128.load(i), fold);
+		const b = v128.or(v128.load(i + length - 1), fold);
+		let m = i8x16.bitmask(v128.and(i8x16.eq(a, first), i8x16.eq(b, final)));
+		while (m !== 0) {
+			const at = i + ctz(m);
+			if (at > last) {
+				break;
+			}
+
+			let k = 1;
+			while (k < length - 1 && folded(<i32>load<u8>(at + k)) === <i32>load<u8>(needleAt + k)) {
+				k++;
+			}
+
+			if (k >= length - 1 && folded(<i32>load<u8>(at)) === <i32>load<u8>(needleAt) && folded(<i32>load<u8>(at + length - 1)) === <i32>load<u8>(needleAt + length - 1)) {
+				return true;
+			}
+
+			m &= m - 1;
+		}
+	}
+
+	return false;
+}
+
+/** Flag HIDDEN each of the n records whose line does not hold the needle. */
+export function hideUnmatched(records: i32, n: i32): void {
+	const starts = records + R_STARTS;
+	const ends = records + R_ENDS;
+	const flags = records + R_FLAGS;
+	for (let r = 0; r < n; r++) {
+		if (!holdsNeedle(load<i32>(starts + 4 * r), load<i32>(ends + 4 * r))) {
+			store<u8>(flags + r, load<u8>(flags + r) | HIDDEN);
+		}
+	}
+}

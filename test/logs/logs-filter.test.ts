@@ -136,3 +136,23 @@ test('-f --grep: lines that arrive later are filtered too', async () => {
 		await collect(child, 'server logs -f', RUN_TIMEOUT_MS);
 	}
 });
+
+test('the merge kernel finds a literal exactly as re2js does: case folds, punctuation, line ends, lines shorter than it', async () => {
+	const lines = [
+		'2026-11-26T03:47:01.000Z plain line', '2026-11-26T03:47:02.000Z a [x] bracket', '2026-11-26T03:47:03.000Z a {x} brace',
+		'2026-11-26T03:47:04.000Z ends with DeadLine', '2026-11-26T03:47:05.000Z dead', 'line of a trace: deadline', 'x',
+		'2026-11-26T03:47:06.000Z @at sign and `backtick', '2026-11-26T03:47:07.000Z deadlinedeadline twice', '',
+		`2026-11-26T03:47:08.000Z ${'pad '.repeat(40)}deadline after 160 bytes`, '2026-11-26T03:47:09.000Z dead\tline with a tab',
+	];
+	const {home} = logsHome('stigmer-filter-', {'k.log': lines.map((l) => `${l}\n`).join('')});
+	const {compileLinear} = await import('../../source/linear-regex.js');
+	for (const needle of ['deadline', 'Deadline', 'DeadLine', '[x]', '{X}', '@', '`', 'x', 'line', 'ead', 'e with', 'deadline after']) {
+		const sink = new PassThrough();
+		const chunks: Buffer[] = [];
+		sink.on('data', (c: Buffer) => chunks.push(c));
+		await writeAll(home, {components: ['k']}, {json: true, color: false}, sink, {threads: false, filter: {grep: needle}});
+		const got = Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as {text: string}).text);
+		const pattern = compileLinear(needle, {smartCase: true});
+		assert.deepEqual(got, lines.filter((l) => pattern.test(l)), `--grep ${JSON.stringify(needle)}`);
+	}
+});

@@ -66,6 +66,8 @@ type Exports = {
 	merge(): number;
 	setSince(time: number): void;
 	renderedLines(): number;
+	setNeedle(at: number, length: number, fold: number): void;
+	hideUnmatched(records: number, n: number): void;
 };
 
 /** Line records per parse batch (merge.ts CAPACITY), and the layout of a batch's records. */
@@ -176,6 +178,16 @@ export class Kernel {
 				const plain = itemAt(variants, 0);
 				this.x.setTemplates(k, plain, variants[1] ?? plain);
 			}
+		}
+	}
+
+	private needleText: string | null = null;
+
+	/** The `--grep` literal hideUnmatched looks for (printable ASCII; lower-case it when `fold`); set once per instance. */
+	needle(text: string, fold: boolean): void {
+		if (this.needleText === null) {
+			this.needleText = text;
+			this.x.setNeedle(this.constant(Buffer.from(fold ? text.toLowerCase() : text, 'latin1')), text.length, fold ? 1 : 0);
 		}
 	}
 

@@ -224,8 +224,8 @@ export class SourceReader {
 
 	/**
 	 * Flag the records `--grep`/`--level` drop HIDDEN: the kernel merges them in place but writes nothing.
-	 * A literal pattern over pure-ASCII bytes is searched for in the whole of buf[from, end) at once, and
-	 * its answer is exact there (ASCII has no other case folds); otherwise each line is tested.
+	 * A literal pattern over pure-ASCII bytes is looked for by the kernel (exact there: ASCII has no
+	 * other case folds); otherwise each line is tested by re2js.
 	 */
 	private hide(r: Records, n: number, buf: Buffer, from: number, end: number): void {
 		const filter = this.filter;
@@ -234,25 +234,18 @@ export class SourceReader {
 		}
 
 		const matched = this.matched;
+		const kernel = this.kernel;
 		if (filter.pattern === null) {
 			matched.fill(1, 0, n);
-		} else if (filter.literal !== null && isAscii(buf.subarray(from, end))) {
-			matched.fill(0, 0, n);
-			const text = buf.toString('latin1', from, end);
-			const literal = filter.literal;
-			literal.lastIndex = 0;
-			let i = 0;
-			for (let m = literal.exec(text); m !== null && i < n; m = literal.exec(text)) {
-				const at = from + m.index;
-				while (i < n && r.ends[i]! < at + m[0].length) {
-					i++;
-				}
+		} else if (filter.literal !== null && buf === kernel.bytes && isAscii(buf.subarray(from, end))) {
+			kernel.needle(filter.literal.text, filter.literal.fold);
+			kernel.x.hideUnmatched(r.base, n);
+			if (!filter.byLevel) {
+				return;
+			}
 
-				if (i < n && r.starts[i]! <= at) {
-					matched[i] = 1;
-					literal.lastIndex = (i + 1 < n ? r.starts[i + 1]! : end) - from;
-					i++;
-				}
+			for (let i = 0; i < n; i++) {
+				matched[i] = (r.flags[i]! & HIDDEN) === 0 ? 1 : 0;
 			}
 		} else {
 			for (let i = 0; i < n; i++) {
@@ -261,6 +254,14 @@ export class SourceReader {
 		}
 
 		for (let i = 0; i < n; i++) {
+			if (!filter.byLevel) {
+				if (matched[i] === 0) {
+					r.flags[i]! |= HIDDEN;
+				}
+
+				continue;
+			}
+
 			const kept = matched[i] === 1 && filter.levelPasses(this.kernel.levelName(r.levels[i]!), (r.flags[i]! & INHERITED) !== 0, this.lastKept);
 			if (!kept) {
 				r.flags[i]! |= HIDDEN;
