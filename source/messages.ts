@@ -12,9 +12,9 @@ export function readyText(readyMs: number): string {
 	return `ready in ${formatDuration(readyMs)}`;
 }
 
-/** `✓ stigmer-server  pid 4121  ready in 180ms`, the name padded to `width`: one line of `server start`. */
-export function readyLine(name: string, pid: number, readyMs: number, width: number, c: Palette = PLAIN): string {
-	return `${c.green('✓')} ${name.padEnd(width)}  pid ${pid}  ${readyText(readyMs)}`;
+/** `✓ stigmer-server  pid 4121  ready in 180ms  http://127.0.0.1:7234`, the name padded to `width`: one line of `server start`. */
+export function readyLine(name: string, pid: number, readyMs: number, width: number, c: Palette = PLAIN, address: string | null = null): string {
+	return `${c.green('✓')} ${name.padEnd(width)}  pid ${pid}  ${readyText(readyMs)}${address === null ? '' : `  ${address}`}`;
 }
 
 /** What became of one component on stop, after its name: `stopped in 1.2s`, `killed after 5s (SIGKILL)`, `was not running`. */

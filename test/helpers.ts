@@ -240,13 +240,13 @@ export function groupMembers(pgid: number): number[] {
 // ---- parsing what the CLI prints (SPEC 4.3–4.5) ----
 
 /** What `server start` printed as ready, by component. */
-export type Started = Map<string, {pid: number; ready: string}>;
+export type Started = Map<string, {pid: number; ready: string; address: string | null}>;
 
-/** `✓ name  pid N  ready in 180ms` lines of `server start`, by component. */
+/** `✓ name  pid N  ready in 180ms[  http://127.0.0.1:7234]` lines of `server start`, by component. */
 export function parseStarted(stdout: string): Started {
 	const started: Started = new Map();
-	for (const m of stdout.matchAll(/^✓ (\S+)\s+pid (\d+)\s+ready in (\d+(?:\.\d+)?m?s)\s*$/gm)) {
-		started.set(itemAt(m, 1), {pid: Number(m[2]), ready: itemAt(m, 3)});
+	for (const m of stdout.matchAll(/^✓ (\S+)\s+pid (\d+)\s+ready in (\d+(?:\.\d+)?m?s)(?: {2}(\S+))?\s*$/gm)) {
+		started.set(itemAt(m, 1), {pid: Number(m[2]), ready: itemAt(m, 3), address: m[4] ?? null});
 	}
 
 	return started;
@@ -511,6 +511,7 @@ export type StatusComponent = {
 	pgid: number | null;
 	ready: boolean;
 	port: number | null;
+	address: string | null;
 	orphans: Array<{pid: number; startedAt: string}>;
 	logs: {stdout: string; stderr: string};
 	restarts: number;

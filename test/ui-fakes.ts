@@ -26,6 +26,7 @@ export function component(name: string, state: ComponentState, extra: Partial<Co
 		rssBytes: running ? 43_000_000 : null,
 		ready: state === 'running',
 		port: name === 'stigmer-server' ? 7234 : null,
+		address: name === 'stigmer-server' ? 'http://127.0.0.1:7234' : null,
 		orphans: [],
 		strangers: [],
 		logs: {stdout: `/h/data/logs/${name}.log`, stderr: `/h/data/logs/${name}.err`},
@@ -95,7 +96,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 
 				await gate;
 				for (const name of names) {
-					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42});
+					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42, address: null});
 				}
 
 				return {cleaned: [], stopped: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};

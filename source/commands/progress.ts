@@ -114,7 +114,7 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 
 				case 'ready': {
 					awaited.delete(event.component);
-					print(out, readyLine(event.component, event.pid, event.readyMs, width, c));
+					print(out, readyLine(event.component, event.pid, event.readyMs, width, c, event.address));
 					tick();
 					break;
 				}

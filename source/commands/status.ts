@@ -15,13 +15,15 @@ const HELP = `
 	Usage: stigmer server status [--json]
 
 	What runs in this home: state, pid, uptime, CPU, memory of the process group,
-	readiness, restarts and last exit, and orphaned processes per component.
+	readiness, where it answers (its URL or address), restarts and last exit, and
+	orphaned processes per component.
 
 	Options
-	  --json       one JSON object (documented in README.md)
+	  --json       one JSON object (every field documented in docs/json.md)
 	  --no-color   plain output (also NO_COLOR)
 
-	Exit codes: 0 every enabled component is running and ready · 3 something is not · 1 error
+	Exit codes: 0 every enabled component is running and ready · 3 something is not
+	· 1 error · 2 usage (an unknown flag or an argument)
 `;
 
 /** Print status; 0 when healthy, 3 otherwise. */
@@ -39,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** The human table of a status report, one row per component plus reasons and orphans; `now` dates the last exits and countdowns. */
 export function statusTable(report: StatusReport, c: Palette, now = Date.now()): string {
-	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'RESTARTS', 'LAST EXIT', 'ORPHANS'];
+	const header = ['COMPONENT', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEMORY', 'READY', 'ADDRESS', 'RESTARTS', 'LAST EXIT', 'ORPHANS'];
 	const rows = report.components.map((s) => [
 		s.name,
 		s.state,
@@ -48,6 +50,7 @@ export function statusTable(report: StatusReport, c: Palette, now = Date.now()):
 		s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(1)}%`,
 		s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
 		s.state === 'running' || s.state === 'starting' ? (s.ready ? 'yes' : 'no') : '-',
+		s.address ?? '-',
 		String(s.restarts),
 		lastExitAgo(s.lastExit, now) ?? '-',
 		s.orphans.length === 0 ? '-' : s.orphans.map((o) => o.pid).join(','),

@@ -1,5 +1,6 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
+import {addressOf} from '../config/address.js';
 import {envFromFiles, loadConfig, selectComponents, type ComponentSpec, type LoadOptions, type StackConfig} from '../config/index.js';
 import {StigmerError} from '../errors.js';
 import {stoppedBeforeError} from '../messages.js';
@@ -360,7 +361,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	if (ready.ok) {
 		// Ready: from now on an exit is the supervisor's to restart (until now it would only record it, SPEC 4.8).
 		signalPid(spawned.supervisorPid, 'SIGUSR1');
-		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms});
+		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms, address: addressOf(spec)});
 		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};
 	}
 

@@ -1,4 +1,5 @@
 // `status` (SPEC 4.6) and the dashboard's cheaper reads between two status calls (liveness, usage).
+import {addressOf} from '../config/address.js';
 import {loadConfig, type ComponentSpec} from '../config/index.js';
 import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
@@ -33,6 +34,7 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 	const base = blankStatus(spec.name, spec.enabled, {
 		state: 'stopped',
 		port: spec.port,
+		address: spec.enabled ? addressOf(spec) : null,
 		orphans: byPid(finding?.orphans ?? []),
 		strangers: byPid(finding?.strangers ?? []),
 		logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},

@@ -23,6 +23,8 @@ export type ComponentStatus = {
 	rssBytes: number | null;
 	ready: boolean;
 	port: number | null;
+	/** Where it answers (`http://127.0.0.1:7234`, `127.0.0.1:6390`), null without a port; see config/address.ts. */
+	address: string | null;
 	orphans: Orphan[];
 	/** Unmarked processes in the process group of a component whose leader is gone: not ours, never signalled (SPEC 4.2). */
 	strangers: Orphan[];
@@ -51,6 +53,7 @@ export function blankStatus(name: string, enabled: boolean, fields: Partial<Comp
 		rssBytes: null,
 		ready: false,
 		port: null,
+		address: null,
 		orphans: [],
 		strangers: [],
 		logs: {stdout: '', stderr: ''},
@@ -119,7 +122,7 @@ export type EngineEvent =
 	| {type: 'starting'; component: string}
 	/** `awaiting`: what readiness waits for, short (`tcp 6390`). */
 	| {type: 'spawned'; component: string; pid: number; awaiting: string}
-	| {type: 'ready'; component: string; pid: number; readyMs: number}
+	| {type: 'ready'; component: string; pid: number; readyMs: number; address: string | null}
 	| {type: 'failed'; failure: StartFailure};
 
 export type ActionOptions = {

@@ -55,7 +55,7 @@ const DOCUMENTED: Array<[string[], string[]]> = [
 	[['server', 'start'], ['--no-color']],
 	[['server', 'stop'], ['--no-color']],
 	[['server', 'status'], ['--json', '--no-color']],
-	[['server', 'logs'], ['-c', '--component', '--stdout', '--stderr', '-n', '--tail', '-f', '--follow', '--no-follow', '--since', '--json', '--no-color', '--all']],
+	[['server', 'logs'], ['-c', '--component', '--stdout', '--stderr', '-n', '--tail', '-f', '--follow', '--no-follow', '--since', '--grep', '--level', '--json', '--no-color', '--all']],
 	[['dash'], ['--once', '--json', '--no-color']],
 	[['config', 'check'], []],
 	[['config', 'schema'], []],

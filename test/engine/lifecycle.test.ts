@@ -198,6 +198,15 @@ test('a real Debian daemon (redis-server) as a user component: ready by TCP, sto
 	assert.equal(status.byName.get('redis')?.state, 'running');
 	assert.equal(status.byName.get('redis')?.port, port);
 	assert.equal(status.byName.get('redis')?.pid, pid);
+	// Where each component answers: on its ✓ line, in --json and in the table.
+	const serverPort = status.byName.get('stigmer-server')?.port;
+	assert.equal(started.get('stigmer-server')?.address, `http://127.0.0.1:${serverPort}`, show(start));
+	assert.equal(started.get('redis')?.address, `127.0.0.1:${port}`, show(start));
+	assert.equal(status.byName.get('stigmer-server')?.address, `http://127.0.0.1:${serverPort}`);
+	assert.equal(status.byName.get('redis')?.address, `127.0.0.1:${port}`);
+	const table = await home.cli(['server', 'status', '--no-color']);
+	assert.match(table.stdout, /^COMPONENT +STATE +PID +UPTIME +CPU +MEMORY +READY +ADDRESS /m, show(table));
+	assert.match(table.stdout, new RegExp(`^redis +running +${pid} .* yes +127\\.0\\.0\\.1:${port} `, 'm'), show(table));
 
 	const {result: again, started: restarted} = await home.start();
 	const fresh = restarted.get('redis')?.pid;
