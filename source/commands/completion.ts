@@ -18,6 +18,8 @@ const HELP = `
 	  bash  add to ~/.bashrc:   source <(stigmer completion bash)
 	  zsh   stigmer completion zsh > "\${fpath[1]}/_stigmer"   (then open a new shell)
 	  fish  stigmer completion fish > ~/.config/fish/completions/stigmer.fish
+
+	Exit codes: 0 printed · 2 usage (no shell, or one other than bash, zsh, fish)
 `;
 
 /** Print the script for the named shell; `--components` prints component names, quietly nothing on any error. */

@@ -16,6 +16,8 @@ const HELP = `
 	  # yaml-language-server: $schema=config.schema.json
 
 	Save it again after upgrading stigmer.
+
+	Exit codes: 0 printed · 1 stdout could not be written · 2 usage (a flag or an argument)
 `;
 
 /** Print the schema; exit 0. */

@@ -22,8 +22,9 @@ const HELP = `
 	  --stderr              only stderr (the .err files)
 	  -n, --tail N          the last N lines of the merged stream (default 50; 0 = everything)
 	  -f, --follow          keep printing new lines (the default); --no-follow prints and exits
-	  --since WHEN          only lines from WHEN on: a duration back (30s, 10m, 2h) or a time
-	                        (2026-11-26T03:47:00Z, "2026-11-26 03:47", or 03:47: the last 03:47, local)
+	  --since WHEN          only lines from WHEN on: a duration back (30s, 10m, 2h, 250ms) or a
+	                        time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 2026-11-26,
+	                        03:47 = the last 03:47, local)
 	  --grep REGEX          only lines whose text matches (RE2 syntax; case-insensitive unless
 	                        REGEX has an upper-case letter)
 	  --level LEVEL         only lines at LEVEL or above (trace, debug, info, notice, warn, error,

@@ -16,6 +16,9 @@ const HELP = `
 
 	Options
 	  --no-color   plain output (also NO_COLOR)
+
+	Exit codes: 0 stopped, or was not running · 1 something failed (the message says
+	what, and what it stopped) · 2 usage (a bad flag, an unknown component) or bad config
 `;
 
 /** Stop the stack or the named components; exit 0 unless something could not be stopped. */
