@@ -8,7 +8,7 @@ import {test} from 'node:test';
 import {writeAll, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {parseRuns, readRunsBack, RunPlacer, runsFileOf} from '../../source/logs/runs.js';
 import {readMerged} from '../log-readers.js';
-import {logsHome} from '../helpers.js';
+import {logsHome, makeHome, show, statusJson, waitFor} from '../helpers.js';
 
 const T0 = Date.UTC(2026, 10, 26, 3, 47, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -157,4 +157,30 @@ test('the .runs format: pairs, a spawn without its exit, malformed records, name
 	assert.equal(runsFileOf('/h/data/logs/daemon.log'), undefined);
 	const {logs} = logsHome('stigmer-runs-', {'x.runs': '100 spawn 0 0\n200 exit 10 0\n300 spawn 10 0\n'});
 	assert.deepEqual(readRunsBack(path.join(logs, 'x.log'), 'stdout', 12), [{from: 10, to: Number.POSITIVE_INFINITY, spawnAt: 300, exitAt: Number.POSITIVE_INFINITY}]);
+});
+
+test('end to end: a crash-looping component that prints no times, under its real supervisor: each run\'s lines at that run\'s spawn', {timeout: 90_000}, async (t) => {
+	const home = await makeHome(t, {
+		builtins: false,
+		components: {boom: {command: ['sh', '-c', 'echo starting; sleep 0.4; echo failing now; exit 3'], ready: {after: '100ms'}, max_restarts: 2, restart_delay: '300ms'}},
+	});
+	const start = await home.cli(['server', 'start']);
+	assert.equal(start.code, 0, show(start));
+	await waitFor(async () => (await statusJson(home)).byName.get('boom')?.state === 'failed', 'boom to give up', 30_000);
+	const runsFile = path.join(home.dataDir, 'logs', 'boom.runs');
+	if (!fs.existsSync(runsFile)) {
+		t.skip('the supervisor does not write data/logs/<component>.runs yet');
+		return;
+	}
+
+	const spawns = parseRuns(fs.readFileSync(runsFile, 'latin1'), 'stdout').map((r) => r.spawnAt);
+	assert.equal(spawns.length, 3, fs.readFileSync(runsFile, 'latin1'));
+	const logs = await home.cli(['server', 'logs', '-c', 'boom', '--stdout', '-n', '0', '--no-follow', '--json']);
+	assert.equal(logs.code, 0, show(logs));
+	const lines = logs.stdout.trim().split('\n').map((l) => JSON.parse(l) as {time: string; text: string; inherited: boolean});
+	assert.deepEqual(lines.map((l) => l.text), ['starting', 'failing now', 'starting', 'failing now', 'starting', 'failing now']);
+	assert.deepEqual(lines.map((l) => Date.parse(l.time)), spawns.flatMap((at) => [at, at]), 'each run\'s lines at its own spawn time');
+	assert.ok(spawns.every((at, i) => i === 0 || at > (spawns[i - 1] ?? 0)), `spawn times increase: ${spawns.join(', ')}`);
+	const tail = await home.cli(['server', 'logs', '-c', 'boom', '--stdout', '-n', '3', '--no-follow', '--json']);
+	assert.deepEqual(tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), lines.slice(-3), '-n 3 agrees');
 });
