@@ -101,7 +101,7 @@ function placeInRuns(lines: LogLine[], offsets: number[], runs: Run[]): void {
 /** One source's last lines (all when need is 0), newest file first until satisfied; records the live file's position. */
 function tailOfSource(source: Source, need: number, sinceMs: number | undefined, filter: LineFilter | null, positions: Positions): LogLine[] {
 	// Lines a filter surely drops are not counted towards N (a stack-trace line under a kept error may be kept too: counting it is not needed).
-	const counts = filter === null ? () => true : (l: RawLine) => filter.levelPasses(l.level, false, false) && (filter.pattern === null || filter.pattern.test(l.text));
+	const counts = filter === null ? () => true : (l: RawLine) => filter.levelPasses(l.level, false, false) && filter.matches(l.text);
 	const parts: LogLine[][] = [];
 	let count = 0;
 	const files = [source.live, ...[...source.rotated].reverse()];

@@ -137,7 +137,7 @@ test('-f --grep: lines that arrive later are filtered too', async () => {
 	}
 });
 
-test('the merge kernel finds a literal exactly as re2js does: case folds, punctuation, line ends, lines shorter than it', async () => {
+test('the -n 0 filter keeps exactly the lines re2js matches: literals found by the kernel (case folds, punctuation, line ends), regexes', async () => {
 	const lines = [
 		'2026-11-26T03:47:01.000Z plain line', '2026-11-26T03:47:02.000Z a [x] bracket', '2026-11-26T03:47:03.000Z a {x} brace',
 		'2026-11-26T03:47:04.000Z ends with DeadLine', '2026-11-26T03:47:05.000Z dead', 'line of a trace: deadline', 'x',
@@ -146,7 +146,8 @@ test('the merge kernel finds a literal exactly as re2js does: case folds, punctu
 	];
 	const {home} = logsHome('stigmer-filter-', {'k.log': lines.map((l) => `${l}\n`).join('')});
 	const {compileLinear} = await import('../../source/linear-regex.js');
-	for (const needle of ['deadline', 'Deadline', 'DeadLine', '[x]', '{X}', '@', '`', 'x', 'line', 'ead', 'e with', 'deadline after']) {
+	// Regexes too: smart case's case-insensitive ones run case-sensitively over lower-cased ASCII lines, unless the pattern names a character by number or sets flags inline.
+	for (const needle of ['deadline', 'Deadline', 'DeadLine', '[x]', '{X}', '@', '`', 'x', 'line', 'ead', 'e with', 'deadline after', 'dead.ine', '[a-d]eadline', '\\x44ead', '(?-i)dead', 'k|line$', '^x$']) {
 		const sink = new PassThrough();
 		const chunks: Buffer[] = [];
 		sink.on('data', (c: Buffer) => chunks.push(c));

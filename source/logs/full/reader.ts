@@ -249,7 +249,7 @@ export class SourceReader {
 			}
 		} else {
 			for (let i = 0; i < n; i++) {
-				matched[i] = filter.pattern.test(buf.toString('utf8', r.starts[i], r.ends[i])) ? 1 : 0;
+				matched[i] = filter.matches(buf.toString('utf8', r.starts[i], r.ends[i])) ? 1 : 0;
 			}
 		}
 
