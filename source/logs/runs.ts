@@ -42,6 +42,13 @@ export function parseRuns(text: string, stream: Stream): Run[] {
 		const at = Number(m[1]);
 		const size = Number(m[column]);
 		if (m[2] === 'spawn') {
+			const last = runs.at(-1);
+			if (last && size < (open === last ? last.from : last.to)) {
+				// The file shrank (truncated by hand, or copy-truncated): the runs before describe bytes it no longer holds.
+				runs.length = 0;
+				open = undefined;
+			}
+
 			if (open) {
 				// A spawn with no exit before it (its supervisor was killed): that run ended here.
 				open.to = Math.max(open.from, size);

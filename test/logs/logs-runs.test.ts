@@ -152,6 +152,8 @@ test('the .runs format: pairs, a spawn without its exit, malformed records, name
 	const placer = new RunPlacer(runs);
 	// Outside every run: NaN (the caller's rule); at a run's start: its spawn; after a dated line: its time, kept within [spawn, exit].
 	assert.deepEqual([placer.place(5, Number.NaN), placer.place(10, Number.NaN), placer.place(12, 150), placer.place(15, Number.NaN), placer.place(16, 900), placer.place(17, Number.NaN), placer.place(22, Number.NaN), placer.place(40, Number.NaN)], [Number.NaN, 100, 150, 150, 900, 200, 300, 700]);
+	// A spawn below the last run's end: the file was truncated, and only the runs after it describe its bytes.
+	assert.deepEqual(parseRuns('100 spawn 0 0\n200 exit 50 0\n300 spawn 50 0\n400 exit 80 0\n500 spawn 0 0\n', 'stdout'), [{from: 0, to: Number.POSITIVE_INFINITY, spawnAt: 500, exitAt: Number.POSITIVE_INFINITY}]);
 	assert.equal(runsFileOf('/h/data/logs/boom.err'), '/h/data/logs/boom.runs');
 	assert.equal(runsFileOf('/h/data/logs/boom.log.20261126T034700Z-1'), '/h/data/logs/boom.runs.20261126T034700Z-1');
 	assert.equal(runsFileOf('/h/data/logs/daemon.log'), undefined);
