@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import {loadConfig} from '../config/index.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
-import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, LevelError, LineFilter, listSources, parseSince, readMergedAt, toJson, writeAll, type FilterSpec, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
+import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, LevelError, LineFilter, listSources, parseSince, readMergedAt, toJson, TooFarBack, writeAll, writeTail, type FilterSpec, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
 import {PatternError} from '../linear-regex.js';
 import {fileError, resolveHome, type Home, type Stream} from '../paths.js';
 import {colorEnabled} from '../colors.js';
@@ -185,6 +185,26 @@ function describe(options: Options): string {
 	return `Streaming logs from ${what} (${which})`;
 }
 
+/**
+ * How far back from each file's end a filtered `-n N` reads before it reads forward instead: the
+ * backward reader parses in JavaScript (~0.1 s for 4 MiB), the forward merge in the kernel (~500 MB/s);
+ * a rare word read backwards through four 200 MB logs took 52 s and 750 MB.
+ */
+const FILTERED_TAIL_WINDOW = 4 * 1024 * 1024;
+
+/** The backward tail, or null when a filtered one would reach further back than FILTERED_TAIL_WINDOW. */
+function tailOrNull(home: string, options: Options): {lines: LogLine[]; positions: Positions} | null {
+	try {
+		return readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs, filter: options.filter, maxWindow: options.filter === undefined ? undefined : FILTERED_TAIL_WINDOW});
+	} catch (error: unknown) {
+		if (error instanceof TooFarBack) {
+			return null;
+		}
+
+		throw error;
+	}
+}
+
 /** Print, then follow until Ctrl-C, SIGTERM or a closed stdout; exit 0 for all three. */
 async function print(home: string, options: Options): Promise<number> {
 	let stdoutClosed = false;
@@ -236,9 +256,14 @@ async function print(home: string, options: Options): Promise<number> {
 		// Everything (since a time): streamed, never held in memory.
 		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs, filter: options.filter}));
 	} else {
-		const read = readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs, filter: options.filter});
-		await render(read.lines); // filtered by the reader
-		positions = read.positions;
+		const read = tailOrNull(home, options);
+		if (read === null) {
+			// The last N lines that pass lie further back: the forward, filtered merge finds them at the kernel's speed.
+			({positions} = await writeTail(home, options.selection, {json: options.json, color: options.color}, process.stdout, options.tail, {signal: stop.signal, sinceMs: options.sinceMs, filter: options.filter}));
+		} else {
+			await render(read.lines); // filtered by the reader
+			positions = read.positions;
+		}
 	}
 
 	if (!options.follow || stop.signal.aborted) {

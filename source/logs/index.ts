@@ -19,4 +19,5 @@ export {looksStructured, prettyLine, readableLine} from './readable.js';
 export {safeText, stripColor} from './sanitize.js';
 export {parseSince} from './since.js';
 export {writeAll} from './full/write-all.js';
-export {endPositions, readMergedAt} from './tail.js';
+export {writeTail} from './full/write-tail.js';
+export {endPositions, readMergedAt, TooFarBack} from './tail.js';

@@ -23,6 +23,9 @@ const GROWTH = 4;
  */
 const MAX_TIME_LOOKBACK = 4 * 1024 * 1024;
 
+/** A filtered tail whose lines lie further back than its reading budget (`maxWindow`): the caller reads forward instead. */
+export class TooFarBack extends Error {}
+
 /** The lines read from a file's end, their byte offsets, and the offset just after its last complete line. */
 type FileTail = {lines: RawLine[]; offsets: number[]; end: number};
 
@@ -31,9 +34,13 @@ type FileTail = {lines: RawLine[]; offsets: number[]; end: number};
  * enough before them to find the timestamp that untimed lines among them inherit. Lines are decoded
  * and parsed from the end and only as far as that, so `-n 50` parses about 50 lines per file.
  */
-function tailOfFile(fd: number, size: number, live: boolean, need: number, sinceMs: number | undefined, counts: (line: RawLine) => boolean): FileTail {
+function tailOfFile(fd: number, size: number, live: boolean, need: number, sinceMs: number | undefined, counts: (line: RawLine) => boolean, maxWindow: number): FileTail {
 	let window = TAIL_BLOCK;
 	for (;;) {
+		if (window > maxWindow && size > maxWindow) {
+			throw new TooFarBack();
+		}
+
 		const start = Math.max(0, size - window);
 		const buf = readRange(fd, start, size);
 		const from = start === 0 ? 0 : buf.indexOf(10) + 1;
@@ -99,7 +106,7 @@ function placeInRuns(lines: LogLine[], offsets: number[], runs: Run[]): void {
 }
 
 /** One source's last lines (all when need is 0), newest file first until satisfied; records the live file's position. */
-function tailOfSource(source: Source, need: number, sinceMs: number | undefined, filter: LineFilter | null, positions: Positions): LogLine[] {
+function tailOfSource(source: Source, need: number, sinceMs: number | undefined, filter: LineFilter | null, positions: Positions, maxWindow: number): LogLine[] {
 	// Lines a filter surely drops are not counted towards N (a stack-trace line under a kept error may be kept too: counting it is not needed).
 	const counts = filter === null ? () => true : (l: RawLine) => filter.levelPasses(l.level, false, false) && filter.matches(l.text);
 	const parts: LogLine[][] = [];
@@ -116,7 +123,7 @@ function tailOfSource(source: Source, need: number, sinceMs: number | undefined,
 
 		try {
 			const stat = fs.fstatSync(fd);
-			const tail = tailOfFile(fd, stat.size, live, need === 0 ? 0 : need - count, sinceMs, counts);
+			const tail = tailOfFile(fd, stat.size, live, need === 0 ? 0 : need - count, sinceMs, counts, maxWindow);
 			let lines = resolveTimes(tail.lines, source.component, source.stream, Number.NaN, stat.mtimeMs);
 			placeInRuns(lines, tail.offsets, readRunsBack(file, source.stream, tail.offsets[0] ?? tail.end));
 			if (live) {
@@ -147,11 +154,15 @@ function tailOfSource(source: Source, need: number, sinceMs: number | undefined,
 	return need > 0 && lines.length > need ? lines.slice(-need) : lines;
 }
 
-/** The last `tail` lines (0 = all) of the merged selection (only those `filter` keeps), and where each live file's read ended. */
-export function readMergedAt(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number; filter?: FilterSpec}): {lines: LogLine[]; positions: Positions} {
+/**
+ * The last `tail` lines (0 = all) of the merged selection (only those `filter` keeps), and where each
+ * live file's read ended; throws TooFarBack when a file would be read further back than `maxWindow`.
+ */
+export function readMergedAt(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number; filter?: FilterSpec; maxWindow?: number}): {lines: LogLine[]; positions: Positions} {
 	const positions: Positions = new Map();
 	const filter = options.filter === undefined ? null : new LineFilter(options.filter);
-	const perSource = listSources(home, selection).map((s) => tailOfSource(s, options.tail, options.sinceMs, filter !== null && filter.none ? null : filter, positions));
+	const maxWindow = options.maxWindow ?? Number.POSITIVE_INFINITY;
+	const perSource = listSources(home, selection).map((s) => tailOfSource(s, options.tail, options.sinceMs, filter !== null && filter.none ? null : filter, positions, maxWindow));
 	const merged = mergeSources(perSource);
 	return {lines: options.tail > 0 && merged.length > options.tail ? merged.slice(-options.tail) : merged, positions};
 }

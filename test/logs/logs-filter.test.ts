@@ -157,3 +157,18 @@ test('the -n 0 filter keeps exactly the lines re2js matches: literals found by t
 		assert.deepEqual(got, lines.filter((l) => pattern.test(l)), `--grep ${JSON.stringify(needle)}`);
 	}
 });
+
+test('-n N --grep whose lines lie megabytes back: read forward by the filtered merge, the same lines as -n 0', async () => {
+	const filler = Array.from({length: 120_000}, (_, i) => `${at(30 + (i % 20))} INFO filler line ${i} with nothing to see here at all\n`).join('');
+	const {home} = logsHome('stigmer-filter-', {
+		'far.log': `${at(10)} ERROR needle one\n    under needle one\n${at(11)} WARN needle two\n${filler}`,
+	});
+	assert.ok(filler.length > 5 * 1024 * 1024);
+	const all = await run(home, ['-n', '0', '--no-follow', '--grep', 'needle']);
+	assert.deepEqual(texts(all), [`${at(10)} ERROR needle one`, '    under needle one', `${at(11)} WARN needle two`]);
+	const two = await run(home, ['-n', '2', '--no-follow', '--grep', 'needle']);
+	assert.equal(two.code, 0, show(two));
+	assert.deepEqual(texts(two), texts(all).slice(-2));
+	const level = await run(home, ['-n', '2', '--no-follow', '--level', 'error', '--json']);
+	assert.deepEqual(level.stdout.trim().split('\n').map((l) => (JSON.parse(l) as {text: string}).text), [`${at(10)} ERROR needle one`, '    under needle one']);
+});
