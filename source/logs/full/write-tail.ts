@@ -47,7 +47,8 @@ class LastLines {
 /** Write the last `tail` lines (> 0) of the filtered merge to `sink`; returns where each live file ended, for follow. */
 export async function writeTail(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, tail: number, options: WriteOptions = {}): Promise<{positions: Positions}> {
 	const last = new LastLines(tail);
-	const {positions} = await writeAll(home, selection, format, last, options);
+	// Rendered for the real sink: readable JSON lines when it is a terminal (as writeAll decides for its own sink).
+	const {positions} = await writeAll(home, selection, {...format, readable: format.readable ?? sink.isTTY === true}, last, options);
 	const text = last.text();
 	if (text !== '' && !sink.destroyed && !sink.write(Buffer.from(text)) && !sink.destroyed) {
 		await new Promise<void>((resolve) => {
