@@ -14,7 +14,7 @@ import {removePidFile} from './pidfile.js';
 import {foreignHolder, portClaims} from './ports.js';
 import {logOffsets, probeLabel, waitReady} from './readiness.js';
 import {rotateLogs} from './rotate.js';
-import {freshRecord, readRecord, writeRecord} from './state.js';
+import {freshRecord, markStopping, readRecord, writeRecord} from './state.js';
 import {spawnComponent} from './spawn.js';
 import {end} from './terminate.js';
 import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
@@ -221,6 +221,11 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 		return spec ? {signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs} : UNKNOWN_COMPONENT_STOP;
 	};
 
+	// Marked before any signal: a supervisor that sees its component end records no crash (docs/supervision.md).
+	for (const finding of inScope) {
+		markStopping(home, finding.component);
+	}
+
 	const cleaned: CleanupReport = [];
 	const orphanWork = inScope.map(async (finding) => {
 		// Every process ended is reported (SPEC 4.3); a group's members go with their leader, never signalled twice.
@@ -265,7 +270,7 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 	for (const name of names ?? config.components.map((c) => c.name)) {
 		const record = readRecord(home, name);
 		if (record !== undefined && record.state !== 'stopped') {
-			writeRecord(home, name, {...record, state: 'stopped', nextRestartAtMs: null});
+			writeRecord(home, name, {...record, state: 'stopped', nextRestartAtMs: null, reason: null});
 		}
 	}
 
@@ -366,6 +371,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	}
 
 	// Not ready: end what we started (the supervisor leads the group) so nothing lingers, and forget it.
+	markStopping(home, spec.name);
 	await end({pid: spawned.supervisorPid, pgid: spawned.supervisorPid, signal: spec.stopSignal, timeoutMs: spec.stopTimeoutMs});
 	removePidFile(home.pidFile(spec.name));
 	const record = readRecord(home, spec.name);

@@ -5,6 +5,8 @@ import {parseRotatedName} from '../logs/files.js';
 import {ensurePrivateDir, makePrivate, type Home} from '../paths.js';
 import {DAY_MS} from '../units.js';
 
+/** A component's rotated run spans (`<name>.runs.<stamp>`, docs/logs.md), kept and deleted with its rotated logs. */
+const ROTATED_RUNS = /^.+\.runs\.(\d{8}T\d{6}Z)(?:-\d+)?$/;
 /** Rotated session logs are kept a week (SPEC 4.7). */
 const RETENTION_MS = 7 * DAY_MS;
 
@@ -29,13 +31,15 @@ export function rotateLogs(home: Home, components: string[], now = new Date()): 
 	}
 
 	for (const name of components) {
-		for (const extension of ['log', 'err']) {
+		// The .runs file holds byte offsets into this .log/.err: it moves with them, under the same stamp.
+		for (const extension of ['log', 'err', 'runs']) {
 			moveAside(path.join(dir, `${name}.${extension}`), path.join(dir, `${name}.${extension}.${stamp}`), false);
 		}
 	}
 
 	for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
-		const rotated = parseRotatedName(entry.name);
+		const runs = ROTATED_RUNS.exec(entry.name)?.[1];
+		const rotated = parseRotatedName(entry.name) ?? (runs === undefined ? undefined : {stamp: runs});
 		// Only files (and links, removed themselves): a directory that happens to carry a stamp is not a log of ours.
 		if (rotated && (entry.isFile() || entry.isSymbolicLink()) && now.getTime() - stampToMs(rotated.stamp) > RETENTION_MS) {
 			fs.rmSync(path.join(dir, entry.name), {force: true});

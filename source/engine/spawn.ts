@@ -14,7 +14,7 @@ import {directoryProblem, isExecutableFile, which} from '../executable.js';
 import {itemAt} from '../item-at.js';
 import {readPidFile} from './pidfile.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
-import {SUPERVISOR_FUNCTIONS_SENT, SUPERVISOR_SCRIPT} from './supervisor-script.js';
+import {settingsText, SUPERVISOR_FUNCTIONS, SUPERVISOR_MAIN, SUPERVISOR_TAG} from './supervisor-script.js';
 
 export type Exit = {code: number | null; signal: NodeJS.Signals | null};
 export type Spawned = {
@@ -39,6 +39,12 @@ export function cwdError(spec: ComponentSpec): string | undefined {
  * supervisor outlives the shell session that started it.
  */
 export const SUPERVISOR_SHELLS = ['/bin/dash', '/bin/sh'] as const;
+/**
+ * Run first by the supervisor's own shell, which then execs itself as `<sh> -s stigmer-supervisor <component> <home>`:
+ * under bash (which alone knows `ulimit -u`) a small soft process limit at its start keeps its table of finished
+ * jobs' statuses small (+512 KiB of RSS at 32768); main.sh puts the original limit back before it forks anything.
+ */
+const LOW_PROCESS_LIMIT = 'n=$(ulimit -S -u 2>/dev/null) && ulimit -S -u 64 2>/dev/null && STIGMER_NPROC=$n && export STIGMER_NPROC; exec "$0" -s "$@"';
 /** How long the launcher may take to write the PID file: a shell start and two small writes, milliseconds in practice. */
 const PID_FILE_WAIT_MS = 5000;
 /** Poll step while waiting for that file. */
@@ -93,18 +99,20 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 		// The supervisor runs with LC_ALL=C: it never needs a locale, and bash would map one (~200 KiB of RSS); its
 		// launcher gives the component back its own LC_ALL (`=value`, or empty for none).
 		const lcAll = env['LC_ALL'] === undefined ? '' : `=${env['LC_ALL']}`;
-		const supervisor = spawn(shell, [
-			'-s', shell, spec.name, home.pidFile(spec.name), home.stateFile(spec.name), pidJson,
-			spec.stopSignal.replace(/^SIG/, ''), String(spec.stopTimeoutMs), restart.mode, String(restart.maxRestarts),
-			String(restart.delayMs), String(restart.minUptimeMs), String(spec.readyTimeoutMs), lcAll, '--', file, ...args,
-		], {
+		// Its argv is all that ps shows of it: one short line naming it, its component and home (docs/supervision.md).
+		const supervisor = spawn(shell, ['-c', LOW_PROCESS_LIMIT, shell, SUPERVISOR_TAG, spec.name, home.root], {
 			detached: true,
-			// Its script on stdin, its functions (kept as text, see supervisor-script.ts) on fd 3.
-			stdio: ['pipe', out, err, 'pipe'],
+			// Its loop on stdin, its settings on fd 3, its functions (kept as text, see supervisor-script.ts) on fd 4.
+			stdio: ['pipe', out, err, 'pipe', 'pipe'],
 			cwd: spec.cwd ?? home.root,
 			env: {...env, STIGMER_SUPERVISOR: '1', LC_ALL: 'C'},
 		});
-		for (const [stream, text] of [[supervisor.stdin, SUPERVISOR_SCRIPT], [supervisor.stdio[3], SUPERVISOR_FUNCTIONS_SENT]] as const) {
+		const settings = settingsText({
+			pidJson, stopSignal: spec.stopSignal.replace(/^SIG/, ''), stopMs: spec.stopTimeoutMs, policy: restart.mode,
+			maxRestarts: restart.maxRestarts, delayMs: restart.delayMs, minUptimeMs: restart.minUptimeMs, readyMs: spec.readyTimeoutMs,
+			lcAll, cliPid: process.pid, cliStartTime: processTable.info(process.pid)?.startTime ?? '', argv: [file, ...args],
+		});
+		for (const [stream, text] of [[supervisor.stdin, SUPERVISOR_MAIN], [supervisor.stdio[3], settings], [supervisor.stdio[4], SUPERVISOR_FUNCTIONS]] as const) {
 			const writable = stream as Writable;
 			writable.on('error', () => undefined); // A shell that died early: its exit says the rest.
 			writable.end(text);

@@ -8,7 +8,15 @@ import type {Home} from '../paths.js';
 /** The latest exit of the component's own process that was not a stop; times are epoch ms. */
 export type ExitRecord = {code: number | null; signal: string | null; atMs: number; uptimeMs: number};
 
-export const RECORD_STATES = ['starting', 'running', 'backoff', 'exited', 'failed', 'stopped'] as const;
+/**
+ * `stopping`: the engine marks a stop under way before it sends a signal, so the supervisor records none of it as a
+ * crash; `ending`: the supervisor ends what is left of an exited component's group before it records the exit.
+ */
+export const RECORD_STATES = ['starting', 'running', 'backoff', 'ending', 'stopping', 'exited', 'failed', 'stopped'] as const;
+/** A record is a few hundred bytes; anything larger is not one of ours, and is never read whole. */
+const MAX_RECORD_BYTES = 64 * 1024;
+/** The largest epoch ms a Date holds. */
+const MAX_DATE_MS = 8.64e15;
 
 export type SupervisorRecord = {
 	state: (typeof RECORD_STATES)[number];
@@ -40,15 +48,19 @@ export function parseRecord(text: string): SupervisorRecord | undefined {
 		}
 
 		const exit = value.lastExit;
-		const lastExit = exit && typeof exit === 'object' && typeof exit.atMs === 'number' ? {code: exit.code ?? null, signal: exit.signal ?? null, atMs: exit.atMs, uptimeMs: exit.uptimeMs ?? 0} : null;
+		const lastExit = exit && typeof exit === 'object' && isTime(exit.atMs) ? {code: isCount(exit.code) ? exit.code : null, signal: typeof exit.signal === 'string' ? exit.signal : null, atMs: exit.atMs, uptimeMs: isCount(exit.uptimeMs) ? exit.uptimeMs : 0} : null;
+		if (!isCount(value.restarts) || (exit !== null && exit !== undefined && lastExit === null) || (value.nextRestartAtMs != null && !isTime(value.nextRestartAtMs))) {
+			return undefined;
+		}
+
 		return {
 			state,
 			restarts: value.restarts,
 			maxRestarts: typeof value.maxRestarts === 'number' ? value.maxRestarts : 0,
 			policy: typeof value.policy === 'string' ? value.policy : '',
 			lastExit,
-			nextRestartAtMs: typeof value.nextRestartAtMs === 'number' ? value.nextRestartAtMs : null,
-			streakMs: typeof value.streakMs === 'number' ? value.streakMs : null,
+			nextRestartAtMs: isTime(value.nextRestartAtMs) ? value.nextRestartAtMs : null,
+			streakMs: isCount(value.streakMs) ? value.streakMs : null,
 			supervisorPid: typeof value.supervisorPid === 'number' ? value.supervisorPid : null,
 			reason: typeof value.reason === 'string' ? value.reason : null,
 		};
@@ -57,22 +69,57 @@ export function parseRecord(text: string): SupervisorRecord | undefined {
 	}
 }
 
-/** The component's record, or undefined when there is none (never started under a supervisor) or it is not a regular file. */
-export function readRecord(home: Home, component: string): SupervisorRecord | undefined {
+/** A whole number a record may hold (a count, a code, a duration). */
+function isCount(value: unknown): value is number {
+	return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Epoch ms a Date can hold. */
+function isTime(value: unknown): value is number {
+	return isCount(value) && value <= MAX_DATE_MS;
+}
+
+/** What reading a record gave: the record, or why there is none that can be used (undefined when there is no file). */
+export type RecordRead = {record?: SupervisorRecord; problem?: string};
+
+/**
+ * The component's record, read with a size bound and without following a symlink; a file that is not a record
+ * (garbage, out-of-range numbers, too large, a directory, a symlink) is ignored and named.
+ */
+export function inspectRecord(home: Home, component: string): RecordRead {
+	const file = home.stateFile(component);
 	let fd: number;
 	try {
-		fd = fs.openSync(home.stateFile(component), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-	} catch {
-		return undefined;
+		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+	} catch (error: unknown) {
+		const code = (error as NodeJS.ErrnoException).code;
+		return code === 'ENOENT' ? {} : {problem: `${file} ${code === 'ELOOP' ? 'is a symbolic link' : 'cannot be read'}; its record is ignored`};
 	}
 
 	try {
-		return fs.fstatSync(fd).isFile() ? parseRecord(fs.readFileSync(fd, 'utf8')) : undefined;
+		const stat = fs.fstatSync(fd);
+		if (!stat.isFile()) {
+			return {problem: `${file} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}; its record is ignored`};
+		}
+
+		if (stat.size > MAX_RECORD_BYTES) {
+			return {problem: `${file} is too large to be a record (${stat.size} bytes); it is ignored`};
+		}
+
+		const buffer = Buffer.alloc(MAX_RECORD_BYTES + 1);
+		const length = fs.readSync(fd, buffer, 0, buffer.length, 0);
+		const record = length > MAX_RECORD_BYTES ? undefined : parseRecord(buffer.toString('utf8', 0, length));
+		return record === undefined ? {problem: `${file} is not a record stigmer can use; it is ignored`} : {record};
 	} catch {
-		return undefined;
+		return {problem: `${file} cannot be read; its record is ignored`};
 	} finally {
 		fs.closeSync(fd);
 	}
+}
+
+/** The component's record, or undefined when there is none that can be used. */
+export function readRecord(home: Home, component: string): SupervisorRecord | undefined {
+	return inspectRecord(home, component).record;
 }
 
 /** Replace the record atomically (temp file + rename, mode 0600). A failure to write costs only the record. */
@@ -81,6 +128,11 @@ export function writeRecord(home: Home, component: string, record: SupervisorRec
 	const temporary = path.join(path.dirname(file), `.${component}.state.${process.pid}.tmp`);
 	try {
 		fs.rmSync(temporary, {force: true});
+		const kind = fs.lstatSync(file, {throwIfNoEntry: false});
+		if (kind !== undefined && !kind.isFile() && !kind.isSymbolicLink()) {
+			return; // A directory (or other non-file) where the record belongs is never written into (docs/safety.md).
+		}
+
 		fs.writeFileSync(temporary, `${JSON.stringify(record)}\n`, {mode: 0o600, flag: 'wx'});
 		fs.renameSync(temporary, file);
 	} catch {
@@ -96,6 +148,14 @@ export function updateRecord(home: Home, component: string, fields: Partial<Supe
 	}
 }
 
+/** Before the engine signals a supervised component: its supervisor then records none of what follows as a crash. */
+export function markStopping(home: Home, component: string): void {
+	const record = readRecord(home, component);
+	if (record !== undefined && record.state !== 'stopped') {
+		writeRecord(home, component, {...record, state: 'stopping'});
+	}
+}
+
 /** Why a record's component is where it is, in words (SPEC 4.6): `exit code 3; gave up after 5 restarts in 14s`. */
 export function recordReason(record: SupervisorRecord): string | null {
 	if (record.reason) {
@@ -107,7 +167,8 @@ export function recordReason(record: SupervisorRecord): string | null {
 		return null;
 	}
 
-	const how = exit.code === null ? `killed by ${exit.signal ?? 'a signal'}` : `exit code ${exit.code}`;
+	// Both set: the supervisor could not tell a code above 128 from a signal (docs/supervision.md), so both are said.
+	const how = exit.code === null ? `killed by ${exit.signal ?? 'a signal'}` : exit.signal === null ? `exit code ${exit.code}` : `exit code ${exit.code} or killed by ${exit.signal}`;
 	switch (record.state) {
 		case 'backoff': {
 			return `${how}; restart ${record.restarts} of ${record.maxRestarts}`;

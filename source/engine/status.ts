@@ -5,7 +5,7 @@ import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {discover, type ComponentFinding} from './discover.js';
 import {probeOnce, statusProbe} from './readiness.js';
-import {readRecord, recordReason} from './state.js';
+import {inspectRecord, recordReason, type SupervisorRecord} from './state.js';
 import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
 
 /** SPEC 4.6: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
@@ -28,9 +28,15 @@ export async function status(home: Home): Promise<StatusReport> {
 }
 
 async function componentStatus(home: Home, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
+	const {record, problem} = inspectRecord(home, spec.name);
+	const found = await findingStatus(home, spec, finding, groups, earlyProbe, record);
+	// A record that cannot be used is ignored and named (docs/supervision.md), where nothing else explains the state.
+	return problem !== undefined && found.reason === null ? {...found, reason: problem} : found;
+}
+
+async function findingStatus(home: Home, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined, record: SupervisorRecord | undefined): Promise<ComponentStatus> {
 	const running = finding?.running ?? null;
 	const ownFile = finding?.files.find((f) => f.file.endsWith(`/${spec.name}.pid`));
-	const record = readRecord(home, spec.name);
 	const base = blankStatus(spec.name, spec.enabled, {
 		state: 'stopped',
 		port: spec.port,
@@ -44,15 +50,25 @@ async function componentStatus(home: Home, spec: ComponentSpec, finding: Compone
 	});
 	if (running === null) {
 		if (finding?.supervisor) {
-			// Between two runs: waiting out the backoff, or ending leftovers and relaunching.
-			return record?.state === 'backoff'
-				? {...base, state: 'backoff', reason: recordReason(record), nextRestartAt: record.nextRestartAtMs === null ? null : new Date(record.nextRestartAtMs).toISOString()}
+			// Between two runs: waiting out the backoff, ending what is left of the exited run's group (docs/decisions.md),
+			// or relaunching.
+			if (record?.state === 'backoff') {
+				return {...base, state: 'backoff', reason: recordReason(record), nextRestartAt: record.nextRestartAtMs === null ? null : new Date(record.nextRestartAtMs).toISOString()};
+			}
+
+			return record?.state === 'ending'
+				? {...base, state: 'stopping', reason: `${recordReason(record) ?? 'exited'}; ending what is left of its process group`}
 				: {...base, state: 'starting', reason: 'restarting'};
 		}
 
 		const settled = spec.enabled && (record?.state === 'exited' || record?.state === 'failed') ? record : undefined;
 		if (settled) {
 			return {...base, state: settled.state as 'exited' | 'failed', reason: recordReason(settled)};
+		}
+
+		// Stopped by its own supervisor (a signal that reached it alone): say so.
+		if (spec.enabled && record?.state === 'stopped' && record.reason) {
+			return {...base, reason: record.reason};
 		}
 
 		if (ownFile && !ownFile.proven) {

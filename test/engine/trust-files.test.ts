@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {CLI, fixture, isAlive, itemAt, makeHome, readPidFile, runCli, show, SLEEPER_ONLY, type CliResult} from '../helpers.js';
+import {CLI, fixture, isAlive, itemAt, makeHome, readPidFile, runCli, show, SLEEPER_ONLY, waitFor, type CliResult} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 /** SPEC 4.4: a lock whose holder is gone is taken over within a second (the old code waited 2 s for an empty one). */
@@ -308,4 +308,57 @@ test('logs renamed by rotation end 0600: legacy daemon.log/.err, an 0644 .log an
 	}
 
 	assert.equal((fs.statSync(outside).mode & 0o777).toString(8), '644', 'the target of a symlink is never chmodded');
+});
+
+test('the supervisor writes its record through a temp file it creates: a symlink planted at the temp name is not followed; a directory at data/C.state is not written into and status names it', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {planted: {command: ['sleep', '300'], ready: {after: '100ms'}, restart_delay: '100ms'}, dir: {command: ['sleep', '300'], ready: {after: '100ms'}, restart_delay: '100ms'}}});
+	await home.start();
+	const target = path.join(home.dir, 'target');
+	fs.writeFileSync(target, 'untouched\n');
+	const record = (name: string) => readPidFile(home.pidFile(name))!;
+	const planted = record('planted');
+	fs.symlinkSync(target, path.join(home.dataDir, `.planted.state.${String(planted['supervisorPid'])}.tmp`));
+	const stateDir = path.join(home.dataDir, 'dir.state');
+	fs.rmSync(stateDir);
+	fs.mkdirSync(stateDir);
+	process.kill(Number(planted['pid']), 'SIGKILL');
+	const dirPid = Number(record('dir')['pid']);
+	process.kill(dirPid, 'SIGKILL');
+	const status = await waitFor(async () => {
+		const result = await home.cli(['server', 'status', '--json']);
+		const components = (JSON.parse(result.stdout) as {components: Array<{name: string; state: string; restarts: number; pid: number | null; reason: string | null}>}).components;
+		const byName = new Map(components.map((c) => [c.name, c]));
+		return byName.get('planted')?.restarts === 1 && byName.get('planted')?.state === 'running' && byName.get('dir')?.state === 'running' && byName.get('dir')?.pid !== dirPid ? byName : undefined;
+	}, 'both to be restarted', 15_000);
+	assert.equal(fs.readFileSync(target, 'utf8'), 'untouched\n', 'the symlink\'s target was never written');
+	assert.deepEqual(fs.readdirSync(stateDir), [], 'nothing was moved into the directory');
+	assert.match(status.get('dir')?.reason ?? '', /dir\.state is a directory; its record is ignored/);
+	assert.match(fs.readFileSync(home.logFile('dir', 'stderr'), 'utf8'), /cannot record dir's state: .*dir\.state is not a regular file/);
+	fs.rmdirSync(stateDir);
+	await home.cli(['server', 'stop']);
+});
+
+test('a state file of 3 GB (sparse) or with out-of-range numbers: status, status --json and dash --once answer fast and name it, never a RangeError', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	fs.mkdirSync(home.dataDir, {recursive: true, mode: 0o700});
+	const stateFile = path.join(home.dataDir, 'sleeper.state');
+	const huge = fs.openSync(stateFile, 'w', 0o600);
+	fs.ftruncateSync(huge, 3 * 1024 ** 3);
+	fs.closeSync(huge);
+	const big = await home.cli(['server', 'status', '--json'], {timeoutMs: 10_000});
+	assert.equal(big.code, 3, show(big));
+	assert.ok(big.ms < 5000, `status took ${Math.round(big.ms)}ms`);
+	assert.match(big.stdout, /sleeper\.state is too large to be a record/);
+	const record = {state: 'failed', restarts: 1, maxRestarts: 5, policy: 'on-failure', nextRestartAtMs: null, streakMs: null, supervisorPid: null};
+	for (const atMs of ['99999999999999999', '1e400']) {
+		fs.writeFileSync(stateFile, JSON.stringify(record).replace('}', `,"lastExit":{"code":3,"signal":null,"atMs":${atMs},"uptimeMs":5}}`), {mode: 0o600});
+		for (const args of [['server', 'status'], ['server', 'status', '--json'], ['dash', '--once']]) {
+			const result = await home.cli(args, {timeoutMs: 15_000});
+			assert.equal(result.code, 3, `${atMs} ${args.join(' ')}: ${show(result)}`);
+			assert.doesNotMatch(result.stderr, /RangeError|Invalid time value|\n\s+at /, show(result));
+			if (args.includes('--json')) {
+				assert.match(result.stdout, /sleeper\.state is not a record stigmer can use/, `names the record: ${show(result)}`);
+			}
+		}
+	}
 });
