@@ -88,7 +88,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 				<LineViewer line={d.ui.opened.line} top={d.ui.opened.top} width={size.columns} height={d.layout.panelsHeight + d.layout.logHeight + 1} />
 			)}
 			<StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} width={size.columns} />
-			<Footer />
+			<Footer width={size.columns} />
 		</Box>
 	);
 }

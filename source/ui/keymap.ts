@@ -49,6 +49,8 @@ export type Binding = {
 	footer: boolean;
 	/** Footer label when it differs from `label` (one entry standing for a pair of keys). */
 	footerLabel?: string;
+	/** Kept in the footer however narrow the terminal (the way to help and out); the others give way from the end. */
+	footerAlways?: boolean;
 };
 
 /** Every key of the dashboard, in the order the help overlay and README list them. */
@@ -71,8 +73,8 @@ export const KEYMAP: readonly Binding[] = [
 	{command: 'pageDown', keys: [{special: 'pageDown'}], label: 'PgDn', short: 'scroll', help: 'Scroll the logs down a page (follows again at the end)', dangerous: false, footer: false},
 	{command: 'top', keys: [{input: 'g'}, {special: 'home'}], label: 'g / Home', short: 'top', help: 'Jump to the oldest buffered line (pauses following)', dangerous: false, footer: false},
 	{command: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G / End', short: 'follow', footerLabel: 'G', help: 'Jump to the newest line and follow the tail', dangerous: false, footer: true},
-	{command: 'help', keys: [{input: '?'}], label: '?', short: 'help', help: 'Show or hide the key help', dangerous: false, footer: true},
-	{command: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q / Ctrl-C', short: 'quit', help: 'Quit the dashboard; the stack keeps running', dangerous: false, footer: true},
+	{command: 'help', keys: [{input: '?'}], label: '?', short: 'help', help: 'Show or hide the key help', dangerous: false, footer: true, footerAlways: true},
+	{command: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q / Ctrl-C', short: 'quit', help: 'Quit the dashboard; the stack keeps running', dangerous: false, footer: true, footerAlways: true, footerLabel: 'q'},
 ];
 
 /** The subset of Ink's `Key` the table needs; keeps this file free of an Ink import. */
