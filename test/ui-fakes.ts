@@ -47,6 +47,8 @@ export type Fake = {
 	failNext: (error: Error) => void;
 	/** A fact on disk changed (a PID file, a state file, config.yaml): the watch fires. */
 	pidChanged: () => void;
+	/** The component lists of the log feeds open now (one per follow call). */
+	followed: () => string[][];
 	statusCalls: () => number;
 	/** What the per-second sample reports for a component from now on (until then: its status's values). */
 	setUsage: (name: string, usage: Usage) => void;
@@ -167,6 +169,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				l();
 			}
 		},
+		followed: () => [...listeners.values()].map((names) => [...names]),
 		statusCalls: () => statusCount,
 		setUsage(name, usage) {
 			usages.set(name, usage);

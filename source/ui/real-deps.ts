@@ -58,9 +58,11 @@ const FACT_EXTENSIONS = new Set(['.pid', '.state']);
  */
 export function factsWatch(home: Home): FactsWatch {
 	return (onChange) => {
-		const {data, config} = home;
+		const {root, data, config} = home;
 		ensurePrivateDir(data);
-		const watcher = watch([data, config], {ignoreInitial: true, depth: 0, ignored: (file) => file !== data && file !== config && !FACT_EXTENSIONS.has(path.extname(file))});
+		// The home itself is watched (depth 1), not config.yaml's path: a file that does not exist yet is not watched.
+		const fact = (file: string) => file === root || file === data || file === config || (path.dirname(file) === data && FACT_EXTENSIONS.has(path.extname(file)));
+		const watcher = watch(root, {ignoreInitial: true, depth: 1, ignored: (file) => !fact(file)});
 		watcher.on('all', () => {
 			onChange();
 		});

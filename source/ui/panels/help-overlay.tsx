@@ -33,10 +33,10 @@ export function wrappedRows(text: string, width: number): number {
 
 export type HelpLayout = {border: boolean; columns: number; columnWidth: number; labelWidth: number; titleRows: number; fits: boolean};
 
-/** The roomiest layout in which every binding's whole help shows in `width`×`height`: border first, then fewer columns. */
+/** The roomiest layout in which every binding's whole help shows in `width`×`height`: border first, then more columns; else the most compact, texts cut. */
 export function helpLayout(bindings: readonly Binding[], width: number, height: number): HelpLayout {
 	const labelWidth = Math.max(...bindings.map((b) => b.label.length)) + GUTTER;
-	let fallback: HelpLayout | undefined;
+	let compact: HelpLayout = {border: false, columns: 1, columnWidth: width, labelWidth, titleRows: wrappedRows(TITLE, width), fits: false};
 	for (const border of [true, false]) {
 		const inner = width - (border ? BORDER_COLUMNS : 0);
 		const titleRows = wrappedRows(TITLE, inner);
@@ -53,11 +53,13 @@ export function helpLayout(bindings: readonly Binding[], width: number, height: 
 				return layout;
 			}
 
-			fallback ??= {...layout, border: false, titleRows: wrappedRows(TITLE, width), columnWidth: Math.floor((width - (columns - 1) * GUTTER) / columns)};
+			if (!border) {
+				compact = layout;
+			}
 		}
 	}
 
-	return fallback ?? {border: false, columns: 1, columnWidth: width, labelWidth, titleRows: wrappedRows(TITLE, width), fits: false};
+	return compact;
 }
 
 /** Fills the panels' and log pane's place (`height` rows); any of ?, Esc or q closes it. */
@@ -79,7 +81,7 @@ export function HelpOverlay({height, width}: {height: number; width: number}) {
 										{b.label}
 									</Text>
 								</Box>
-								<Text wrap="wrap">{b.help}</Text>
+								<Text wrap={layout.fits ? 'wrap' : 'truncate-end'}>{b.help}</Text>
 							</Box>
 						))}
 					</Box>
