@@ -100,13 +100,13 @@ export function clockView(report: StatusReport | null, now: number): string {
 }
 
 /** What the status line announces about `next` against `previous` (docs/dashboard.md): the first crash, give-up, exit or supervisor's restart among the components both name. */
-export function announce(previous: StatusReport, next: StatusReport, now = Date.now()): Message | undefined {
+export function announce(previous: StatusReport, next: StatusReport, now = Date.now()): (Message & {component: string}) | undefined {
 	const before = new Map(previous.components.map((c) => [c.name, c]));
 	for (const after of next.components) {
 		const was = before.get(after.name);
 		const message = was === undefined ? undefined : describeChange(was, after, now);
 		if (message !== undefined) {
-			return message;
+			return {...message, component: after.name};
 		}
 	}
 

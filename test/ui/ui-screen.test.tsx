@@ -132,7 +132,7 @@ describe('crashes and give-ups are announced', () => {
 
 	it('announce picks the change and its tone', () => {
 		const before = report([component('a', 'running'), component('w', 'running')]);
-		assert.deepEqual(announce(before, report([component('a', 'running'), component('w', 'crashed', {reason: 'x'})]), now), {text: '✖ w crashed: x', tone: 'error'});
+		assert.deepEqual(announce(before, report([component('a', 'running'), component('w', 'crashed', {reason: 'x'})]), now), {text: '✖ w crashed: x', tone: 'error', component: 'w'});
 		assert.equal(announce(before, before, now), undefined);
 		assert.equal(announce(before, report([component('a', 'running')]), now), undefined, 'a component removed is no crash');
 	});

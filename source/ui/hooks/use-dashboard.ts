@@ -39,11 +39,12 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	const keys = useStdin().isRawModeSupported === true;
 	const stack = useStack(deps);
 	const lifecycle = useLifecycle(deps, stack.refresh, stack.reportStartedAt);
-	// A crash or give-up seen from outside takes the status line, unless one of our own actions is speaking there.
+	// A crash or give-up seen from outside takes the status line, unless it is our own action at work:
+	// one is running, or its progress still shows on that component (a poll begun before it ended).
 	const {announcement} = stack;
-	const {busy, setMessage} = lifecycle;
+	const {busy, progress, setMessage} = lifecycle;
 	useEffect(() => {
-		if (announcement !== null && busy === null) {
+		if (announcement !== null && busy === null && progress[announcement.component] === undefined) {
 			setMessage({text: announcement.text, tone: announcement.tone});
 		}
 	}, [announcement, setMessage]);

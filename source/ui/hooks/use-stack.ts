@@ -29,7 +29,7 @@ export type StackModel = {
 	/** The last status error (a broken config.yaml), shown in the status line. */
 	error: string | null;
 	/** The newest crash, give-up or exit seen from outside (`✖ workflow-runner crashed: …`), for the status line; null until one. */
-	announcement: (Message & {at: number}) | null;
+	announcement: (Message & {component: string; at: number}) | null;
 	/** The clock panels read time-dependent texts by (`last exit 3 · 12s ago`, `restarting in 3s`); it moves only when one of them changes. */
 	now: number;
 	/** Poll now (after an action). */
