@@ -4,7 +4,7 @@ import {memo} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {clip} from '../clip.js';
 import {lastErrorText} from '../../messages.js';
-import {formatPanelBytes, formatPanelCpu, formatPort, formatProcess, formatReady} from '../format.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatPort, formatProcess, formatReady} from '../format.js';
 import type {Progress} from '../stack-model.js';
 import {BADGES, type BadgeColor as ColorName} from '../../state-badges.js';
 import {COMPACT_PANEL_HEIGHT, PANEL_HEIGHT} from '../layout.js';
@@ -108,10 +108,10 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 	);
 });
 
-/** `:7234 · pid 4121 · up 2m · cpu 0% · mem 43 MB · ready`, or `:7234 · no process` (compact panels). */
+/** `:7234 · pid 4121 · ready · up 2m · cpu 0% · mem 43 MB`, or `:7234 · no process` (compact panels: what matters most first, as the right end may be cut). */
 function compactFacts(status: ComponentStatus): string {
 	const port = formatPort(status);
-	const facts = status.pid === null ? [formatProcess(status)] : [formatProcess(status), `cpu ${formatPanelCpu(status.cpuPercent)}`, `mem ${formatPanelBytes(status.rssBytes)}`, formatReady(status)];
+	const facts = status.pid === null ? [formatProcess(status)] : [`pid ${status.pid}`, formatReady(status), `up ${formatPanelUptime(status.uptimeMs)}`, `cpu ${formatPanelCpu(status.cpuPercent)}`, `mem ${formatPanelBytes(status.rssBytes)}`];
 	return (port === '' ? facts : [port, ...facts]).join(' · ');
 }
 
