@@ -205,19 +205,23 @@ try {
 				const c = JSON.parse(cli(home, ['server', 'status', '--json']).stdout).components.find((x) => x.name === 'workflow-runner');
 				return c?.state === 'running' && c.ready && c.pid !== null ? c : undefined;
 			}, 'workflow-runner running again', 60_000);
+			// In the panels only (above the log pane's header): log lines name pids too.
 			const shown = new RegExp(`pid ${runner.pid}(?!\\d)`);
-			await until(() => shown.test(capture()), `pid ${runner.pid} on screen`, 20_000);
+			const inPanels = () => shown.test(capture().split('── logs')[0]);
+			await until(inPanels, `pid ${runner.pid} in its panel`, 20_000);
 			const killedAt = Date.now();
 			process.kill(runner.pid, 'SIGKILL');
-			while (shown.test(capture()) && Date.now() - killedAt < 10_000) {
+			while (inPanels() && Date.now() - killedAt < 10_000) {
 				await sleep(10);
 			}
 
 			latencies.push(Date.now() - killedAt);
+			// A fresh start resets the supervisor's restart count: no growing backoff, no give-up after max_restarts.
+			await until(() => cli(home, ['server', 'start', 'workflow-runner']).status === 0, 'workflow-runner started afresh', 60_000);
 		}
 
 		const p95 = percentile(latencies, 95);
-		row('`kill -9` of a component → its panel changed, p95', `≤ ${BUDGET.killP95Ms} ms`, `${p95} ms`, p95 <= BUDGET.killP95Ms, `samples ${latencies.join(', ')} ms (screen read every ~10 ms; the supervisor restarts it)`);
+		row('`kill -9` of a component → its panel changed, p95', `≤ ${BUDGET.killP95Ms} ms`, `${p95} ms`, p95 <= BUDGET.killP95Ms, `samples ${latencies.join(', ')} ms (screen read every ~10 ms; its supervisor restarts it; a fresh start between samples)`);
 		await sleep(2000);
 	}
 
