@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {stripVTControlCharacters} from 'node:util';
 import type {ComponentStatus, StatusReport} from '../../source/engine/types.js';
+import {palette} from '../../source/colors.js';
 import {changeText} from '../../source/messages.js';
 import {chalkLevel, stripColors} from '../../source/ui/color-mode.js';
 import {formatReady} from '../../source/ui/format.js';
+import {renderOnce} from '../../source/ui/headless.js';
 import {footerBindings, KEYMAP} from '../../source/ui/keymap.js';
 import {fitFooter} from '../../source/ui/panels/footer.js';
 import {helpLayout, wrappedRows} from '../../source/ui/panels/help-overlay.js';
@@ -111,6 +113,12 @@ describe('every layout shows the port; no bare dashes', () => {
 			assert.match(frame, /no process/, 'a component without a process says so');
 		});
 	}
+
+	it('--once says no process, not a row of dashes', () => {
+		const text = renderOnce(report([component('w', 'stopped'), component('s', 'running')]), [], [], palette(false), false);
+		assert.match(text, /stopped +no process {2}not ready/);
+		assert.doesNotMatch(text, / -(?: |$)/m, text);
+	});
 
 	it('readiness in words', () => {
 		assert.equal(formatReady({state: 'running', ready: true}), 'ready');
