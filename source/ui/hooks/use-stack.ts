@@ -16,6 +16,11 @@ export const SAMPLE_INTERVAL_MS = 1000;
  */
 export const LIVENESS_INTERVAL_MS = 250;
 /**
+ * A second poll this long after a change on disk: a file written in place (an editor saving
+ * config.yaml, `>` in a shell) may be read half-written by the first, and no later event may come.
+ */
+export const SETTLE_MS = 300;
+/**
  * Full status period (PID files, orphans, readiness). A full status costs ~5-20 ms of CPU (config,
  * PID files, a /proc scan for orphans, health probes); the per-second refresh reads only the
  * running groups' /proc entries, and repaints only when a panel would show something different.
@@ -148,12 +153,16 @@ export function useStack(deps: DashDeps): StackModel {
 
 		void poll();
 		const timer = setInterval(tick, LIVENESS_INTERVAL_MS);
+		let settle: NodeJS.Timeout | undefined;
 		const watcher = deps.watchFacts(() => {
 			void poll();
+			clearTimeout(settle);
+			settle = setTimeout(() => void poll(), SETTLE_MS);
 		});
 		return () => {
 			closed = true;
 			clearInterval(timer);
+			clearTimeout(settle);
 			void watcher.close();
 		};
 	}, [deps]);
