@@ -5,6 +5,7 @@
 //     ≤ 35 % of one core, peak RSS ≤ 200 MB, append-to-screen latency ≤ 300 ms at p95
 //   - after 1,000,000 lines ingested, RSS within 20 % of its value after 100,000
 //   - `dash --once` wall ≤ 2 × `node -e 0` (medians)
+//   - issue 17: `kill -9` of a component → its panel changed, p95 ≤ 1 s (sampled KILL_SAMPLES times)
 // CPU is the dashboard process's own utime+stime from /proc; latency is measured by reading the
 // screen (tmux capture-pane) for lines that carry their append time. Issue 17: idle RSS within 15 MB
 // of processes that only import ink, react and chokidar, started with the dashboard.
@@ -17,7 +18,9 @@ import {fileURLToPath} from 'node:url';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const CLI = path.join(ROOT, 'dist', 'bin', 'cli.js');
-const BUDGET = {idleCpu: 2, loadCpu: 35, peakRssMb: 200, p95LatencyMs: 300, rssGrowth: 0.2, onceRatio: 2};
+const BUDGET = {idleCpu: 2, loadCpu: 35, peakRssMb: 200, p95LatencyMs: 300, rssGrowth: 0.2, onceRatio: 2, killP95Ms: 1000};
+/** kill -9 samples: each waits for the supervisor's restart (its backoff grows), so a few. */
+const KILL_SAMPLES = Number(process.env.BENCH_KILL_SAMPLES ?? 8);
 /** Issue 4's durations and rates. */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
@@ -32,7 +35,7 @@ const WRITTEN = ['stigmer-server', 'workflow-runner', 'agent-runner'];
 /** Which measurements to run (comma-separated; all by default): idle, load, ingest, once. For quick comparisons. */
 /** Extra node flags for the dashboard process (say `--cpu-prof --cpu-prof-dir=/tmp/prof`), for profiling. */
 const DASH_NODE_ARGS = process.env.BENCH_DASH_NODE_ARGS ?? '';
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'idle,load,ingest,once').split(','));
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'idle,kill,load,ingest,once').split(','));
 
 const log = (line) => process.stderr.write(`dash.bench: ${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -192,6 +195,35 @@ try {
 	row('idle RSS vs importing ink, react, chokidar alone', `≤ floor + ${IDLE_RSS_OVER_FLOOR_MB} MB`, `${idleRss.toFixed(0)} MB vs ${floor.toFixed(0)} MB (+${over.toFixed(0)} MB)`, over <= IDLE_RSS_OVER_FLOOR_MB, `floor: median of ${FLOOR_RUNS} processes started with the dashboard (${floorRss.map((r) => r.toFixed(0)).join(', ')} MB), NODE_ENV=production`);
 
 	row(`idle CPU (${IDLE_SECONDS} s, stack quiet)`, `≤ ${BUDGET.idleCpu} %`, `${idleCpu.toFixed(2)} %`, idleCpu <= BUDGET.idleCpu, `RSS ${idleRss.toFixed(0)} MB`);
+
+	// kill -9 of workflow-runner (its supervisor restarts it): time until the screen no longer shows its pid.
+	if (PHASES.has('kill')) {
+		log(`kill -9 → panel changed, ${KILL_SAMPLES} samples`);
+		const latencies = [];
+		for (let i = 0; i < KILL_SAMPLES; i++) {
+			const runner = await until(() => {
+				const c = JSON.parse(cli(home, ['server', 'status', '--json']).stdout).components.find((x) => x.name === 'workflow-runner');
+				return c?.state === 'running' && c.ready && c.pid !== null ? c : undefined;
+			}, 'workflow-runner running again', 60_000);
+			// In the panels only (above the log pane's header): log lines name pids too.
+			const shown = new RegExp(`pid ${runner.pid}(?!\\d)`);
+			const inPanels = () => shown.test(capture().split('── logs')[0]);
+			await until(inPanels, `pid ${runner.pid} in its panel`, 20_000);
+			const killedAt = Date.now();
+			process.kill(runner.pid, 'SIGKILL');
+			while (inPanels() && Date.now() - killedAt < 10_000) {
+				await sleep(10);
+			}
+
+			latencies.push(Date.now() - killedAt);
+			// A fresh start resets the supervisor's restart count: no growing backoff, no give-up after max_restarts.
+			await until(() => cli(home, ['server', 'start', 'workflow-runner']).status === 0, 'workflow-runner started afresh', 60_000);
+		}
+
+		const p95 = percentile(latencies, 95);
+		row('`kill -9` of a component → its panel changed, p95', `≤ ${BUDGET.killP95Ms} ms`, `${p95} ms`, p95 <= BUDGET.killP95Ms, `samples ${latencies.join(', ')} ms (screen read every ~10 ms; its supervisor restarts it; a fresh start between samples)`);
+		await sleep(2000);
+	}
 
 	// Load: 5,000 lines/s for 20 s, latency sampled from the screen.
 	log(`load: ${LOAD_RATE} lines/s for ${LOAD_SECONDS} s`);

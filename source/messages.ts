@@ -3,6 +3,7 @@
 import {palette, type Palette} from './colors.js';
 import type {CleanupReport, ComponentStatus, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
+import {BADGES} from './state-badges.js';
 import {formatAgo, formatCountdown, formatDuration, plural} from './units.js';
 
 const PLAIN = palette(false);
@@ -143,4 +144,29 @@ export function lastErrorText(text: string): string {
 export function errorSummary(verb: string, error: unknown): string {
 	const text = error instanceof Error ? error.message : String(error);
 	return `✗ ${verb} failed: ${text.split('\n')[0]}`;
+}
+
+/** How a change nobody asked for reads (a crash, a give-up, an exit, a restart by the supervisor), per state it lands in. */
+const CHANGE_VERBS: Partial<Record<ComponentStatus['state'], string>> = {crashed: 'crashed', failed: 'failed', exited: 'exited', backoff: 'exited'};
+
+/**
+ * The dashboard's status line when a poll finds a component crashed, given up, exited or restarted by its
+ * supervisor since the previous poll: `✖ workflow-runner crashed: exited without a stop`,
+ * `↻ boom exited (exit code 3; restart 3 of 5), restarting in 4s`. Undefined for any other change.
+ */
+export function changeText(before: ComponentStatus, after: ComponentStatus, now: number): string | undefined {
+	const verb = CHANGE_VERBS[after.state];
+	const symbol = BADGES[after.state].symbol;
+	if (verb !== undefined && before.state !== after.state) {
+		const countdown = countdownText(after, now);
+		const why = after.reason === null ? '' : after.state === 'backoff' ? ` (${after.reason})` : `: ${after.reason}`;
+		return `${symbol} ${after.name} ${verb}${why}${countdown === undefined ? '' : `, ${countdown}`}`;
+	}
+
+	if ((after.state === 'running' || after.state === 'starting') && after.restarts > before.restarts) {
+		const exit = after.lastExit === null ? '' : ` after exit ${after.lastExit.code ?? after.lastExit.signal ?? '?'}`;
+		return `${BADGES.backoff.symbol} ${after.name} restarted by its supervisor${exit} (restart ${after.restarts})`;
+	}
+
+	return undefined;
 }

@@ -45,7 +45,10 @@ export type Fake = {
 	push: (lines: IncomingLine[]) => void;
 	/** Make the next start/stop reject with this error. */
 	failNext: (error: Error) => void;
+	/** A fact on disk changed (a PID file, a state file, config.yaml): the watch fires. */
 	pidChanged: () => void;
+	/** The component lists of the log feeds open now (one per follow call). */
+	followed: () => string[][];
 	statusCalls: () => number;
 	/** What the per-second sample reports for a component from now on (until then: its status's values). */
 	setUsage: (name: string, usage: Usage) => void;
@@ -63,7 +66,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 	const usages = new Map<string, Usage>();
 	let gate: Promise<void> | undefined;
 	const calls: Call[] = [];
-	const listeners = new Set<(lines: IncomingLine[]) => void>();
+	const listeners = new Map<(lines: IncomingLine[]) => void, Set<string>>();
 	const pidListeners = new Set<() => void>();
 	const report = (): StatusReport => ({home: options.home ?? '/h', healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components});
 	/** Record a start or stop, throw the failure set by failNext, else the components it acts on. */
@@ -113,8 +116,8 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 			},
 		},
 		logs: {
-			follow(onLines) {
-				listeners.add(onLines);
+			follow(names, onLines) {
+				listeners.set(onLines, new Set(names));
 				return {
 					close() {
 						listeners.delete(onLines);
@@ -133,7 +136,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 
 			return usage;
 		},
-		watchPids(onChange) {
+		watchFacts(onChange) {
 			pidListeners.add(onChange);
 			return {
 				close() {
@@ -149,8 +152,13 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 			components = next;
 		},
 		push(lines) {
-			for (const l of listeners) {
-				l(lines);
+			// Each line to the feed that follows its component (the first feed takes the others, as a test's lines may name any).
+			const feeds = [...listeners];
+			for (const [index, [l, names]] of feeds.entries()) {
+				const mine = lines.filter((x) => names.has(x.component) || (index === 0 && !feeds.some(([, n]) => n.has(x.component))));
+				if (mine.length > 0) {
+					l(mine);
+				}
 			}
 		},
 		failNext(error) {
@@ -161,6 +169,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				l();
 			}
 		},
+		followed: () => [...listeners.values()].map((names) => [...names]),
 		statusCalls: () => statusCount,
 		setUsage(name, usage) {
 			usages.set(name, usage);

@@ -30,9 +30,6 @@ const ONCE_LOG_LINES = 20;
 /** Lines read to find each component's last error line: a short read from the end of each file (500 lines cost ~15 ms of the ≤ 2 × `node -e 0` start-up budget, 100 cost ~4). */
 const ERROR_SCAN_LINES = 100;
 
-/** What Ink (is-in-ci) reads to decide it runs in CI. */
-const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
-
 /** Interactive unless --once, --json or a non-terminal stdout. */
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {once: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}});
@@ -47,20 +44,16 @@ export async function run(argv: string[]): Promise<number> {
 		return printOnce(home, {json: cli.flags.json, color});
 	}
 
-	const savedEnv = {...process.env};
-	if (!cli.flags.color || process.env['NO_COLOR'] !== undefined) {
-		process.env['FORCE_COLOR'] = '0';
-	}
-
+	// Ink decides at import whether it runs in CI (is-in-ci), and then paints nothing until exit. A
+	// terminal on stdout means someone is watching, whatever CI says: the CI variables are hidden while
+	// Ink loads, then restored, so components started by a key inherit exactly what `server start`
+	// gives them. chalk is told its level from the terminal (ui/color-mode.ts), not from these.
+	const {CI_VARIABLES} = await import('../ui/color-mode.js');
+	const saved = [...CI_VARIABLES, 'NODE_ENV'].map((name) => [name, process.env[name]] as const);
 	// React's development build costs several times the CPU per render; users run the dashboard all day.
 	process.env['NODE_ENV'] ??= 'production';
-	// Ink decides at import whether it runs in CI, and then paints nothing until exit. A terminal on
-	// stdout means someone is watching, whatever CI says; children keep the caller's CI value.
-	// React and chalk read NODE_ENV and FORCE_COLOR at import; restored after it, so components started by a key inherit
-	// exactly the environment `server start` gives them.
-	const saved = [...CI_VARIABLES, 'NODE_ENV', 'FORCE_COLOR'].map((name) => [name, savedEnv[name]] as const);
 	for (const name of CI_VARIABLES) {
-		process.env[name] = 'false';
+		delete process.env[name];
 	}
 
 	// Before Ink loads: an idle dashboard's young generation stays small (ui/heap.ts).
@@ -79,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
 	const {realDeps} = await import('../ui/real-deps.js');
 	const deps = realDeps(home);
 	onConfigFallback(() => undefined);
-	return runDashboard(home, deps);
+	return runDashboard(home, {color}, deps);
 }
 
 /** Print one snapshot to stdout (the panels and the last log lines, or one JSON document); status's exit code: 0 healthy, 3 not. */

@@ -50,7 +50,8 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
 			</Text>
 			{d.ui.helpOpen ? (
-				<HelpOverlay height={d.layout.panelsHeight + d.layout.logHeight + 1} width={size.columns} />
+				// The help takes the status line's row too (it has nothing to report while the help is read); the footer stays.
+				<HelpOverlay height={d.layout.panelsHeight + d.layout.logHeight + 2} width={size.columns} />
 			) : d.ui.opened === null ? (
 				<>
 					<Box flexDirection={d.layout.wide ? 'row' : 'column'} height={d.layout.panelsHeight}>
@@ -87,8 +88,8 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 			) : (
 				<LineViewer line={d.ui.opened.line} top={d.ui.opened.top} width={size.columns} height={d.layout.panelsHeight + d.layout.logHeight + 1} />
 			)}
-			<StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} width={size.columns} />
-			<Footer />
+			{d.ui.helpOpen ? null : <StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} width={size.columns} />}
+			<Footer width={size.columns} />
 		</Box>
 	);
 }

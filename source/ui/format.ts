@@ -8,8 +8,11 @@ import {formatBytes, formatUptime} from '../units.js';
  * would cost ~3 % of a core all day long; to the minute it costs one repaint a minute.
  */
 export function formatPanelUptime(ms: number | null): string {
-	return formatUptime(ms, 'minute');
+	return ms === null ? UNKNOWN : formatUptime(ms, 'minute');
 }
+
+/** What a panel shows for a number it does not know (no process): a dash that reads as "none", never a bare `-`. */
+export const UNKNOWN = '—';
 
 /** `0.1%`; `-` when unknown. */
 export function formatCpu(percent: number | null): string {
@@ -21,19 +24,29 @@ export function formatCpu(percent: number | null): string {
  * only good to ~1 %, and a decimal would flicker (and repaint the screen) on timing jitter alone.
  */
 export function formatPanelCpu(percent: number | null): string {
-	return percent === null || !Number.isFinite(percent) ? '-' : `${Math.round(percent)}%`;
+	return percent === null || !Number.isFinite(percent) ? UNKNOWN : `${Math.round(percent)}%`;
 }
 
 /** Memory as a panel shows it: whole megabytes under a gigabyte (`43 MB`), else as `formatBytes`; a tenth of a MB moves with every GC. */
 export function formatPanelBytes(bytes: number | null): string {
-	return bytes !== null && Number.isFinite(bytes) && bytes >= 1e6 && bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : formatBytes(bytes);
-}
-
-/** Readiness as a word: a stopped component is neither ready nor waiting. */
-export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string {
-	if (c.state === 'running' || c.state === 'starting') {
-		return c.ready ? 'ready' : 'not ready';
+	if (bytes === null || !Number.isFinite(bytes)) {
+		return UNKNOWN;
 	}
 
-	return '-';
+	return bytes >= 1e6 && bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : formatBytes(bytes);
+}
+
+/** Readiness as words: only a live process can be ready. */
+export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string {
+	return (c.state === 'running' || c.state === 'starting') && c.ready ? 'ready' : 'not ready';
+}
+
+/** Where a component answers, for every layout: `:7234`; '' without a port or when disabled. */
+export function formatPort(c: Pick<ComponentStatus, 'state' | 'port'>): string {
+	return c.port === null || c.state === 'disabled' ? '' : `:${c.port}`;
+}
+
+/** The process line of a panel: `pid 4121 · up 2m`, or `no process`. */
+export function formatProcess(c: Pick<ComponentStatus, 'pid' | 'uptimeMs'>): string {
+	return c.pid === null ? 'no process' : `pid ${c.pid} · up ${formatPanelUptime(c.uptimeMs)}`;
 }

@@ -43,11 +43,10 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 /** One component: `● stigmer-server  running  pid 4121  up 2m13s  cpu 0.1%  mem 43.0 MB  ready  restarts 1  last exit 3 · 12s ago  orphans 0`. */
 function panelText(s: ComponentStatus, width: number, lastError: string | undefined, c: Palette, now: number): string[] {
 	const badge = BADGES[s.state];
+	// Without a process there is nothing to measure: words, not a row of bare dashes (docs/dashboard.md).
+	const measured = s.pid === null ? ['no process'] : [`pid ${s.pid}`, `up ${formatUptime(s.uptimeMs)}`, `cpu ${formatCpu(s.cpuPercent)}`, `mem ${formatBytes(s.rssBytes)}`];
 	const fields = [
-		`pid ${s.pid ?? '-'}`,
-		`up ${formatUptime(s.uptimeMs)}`,
-		`cpu ${formatCpu(s.cpuPercent)}`,
-		`mem ${formatBytes(s.rssBytes)}`,
+		...measured,
 		formatReady(s),
 		s.port === null || s.state === 'disabled' ? null : `port ${s.port}`,
 		`restarts ${s.restarts}`,

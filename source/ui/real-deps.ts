@@ -1,12 +1,13 @@
 // The dashboard's edges in real life: the lifecycle engine, the log engine and a chokidar watch
-// on data/*.pid. Only the interactive `stigmer dash` loads this.
+// on the files that hold the facts (data/*.pid, data/*.state, config.yaml). Only the interactive
+// `stigmer dash` loads this.
 import path from 'node:path';
 import {watch} from 'chokidar';
 import {loadConfig} from '../config/index.js';
 import * as engine from '../engine/index.js';
 import {readAndFollow, type LogLine} from '../logs/index.js';
 import {ensurePrivateDir, type Home} from '../paths.js';
-import type {Closer, DashDeps, IncomingLine, LogFeed, PidWatch} from './types.js';
+import type {Closer, DashDeps, FactsWatch, IncomingLine, LogFeed} from './types.js';
 
 /** Lines read back from disk when the dashboard opens: a few screens, and the panels' last errors. */
 export const BACKLOG_LINES = 500;
@@ -16,9 +17,9 @@ export const BACKLOG_LINES = 500;
 const asIncoming = (lines: LogLine[]): IncomingLine[] => lines;
 
 /** Tail then follow every stream of `components`, without losing or repeating a line in between. */
-export function logFeed(home: string, components: string[]): LogFeed {
+export function logFeed(home: string): LogFeed {
 	return {
-		follow(onLines, onError) {
+		follow(components, onLines, onError) {
 			let closed = false;
 			let follower: Closer | undefined;
 			readAndFollow(home, {components}, {tail: BACKLOG_LINES}, (batch) => {
@@ -47,13 +48,21 @@ export function logFeed(home: string, components: string[]): LogFeed {
 	};
 }
 
-/** chokidar on data/: any `*.pid` added, changed or removed. Nothing else under data/ is watched:
- * watching logs/ too would make chokidar re-read that directory on every appended line. */
-export function pidWatch(home: Home): PidWatch {
+/** What a PID file (a start, a stop, a death noticed by a supervisor) and a supervisor's record (an exit, a backoff, a give-up) are called under data/. */
+const FACT_EXTENSIONS = new Set(['.pid', '.state']);
+
+/**
+ * chokidar on data/*.pid, data/*.state and config.yaml: each change of a fact there (a start, an exit,
+ * a give-up, a component added to the config) wakes a status poll at once. Nothing else under data/
+ * is watched: watching logs/ too would make chokidar re-read that directory on every appended line.
+ */
+export function factsWatch(home: Home): FactsWatch {
 	return (onChange) => {
-		const {data} = home;
+		const {root, data, config} = home;
 		ensurePrivateDir(data);
-		const watcher = watch(data, {ignoreInitial: true, depth: 0, ignored: (file) => file !== data && path.extname(file) !== '.pid'});
+		// The home itself is watched (depth 1), not config.yaml's path: a file that does not exist yet is not watched.
+		const fact = (file: string) => file === root || file === data || file === config || (path.dirname(file) === data && FACT_EXTENSIONS.has(path.extname(file)));
+		const watcher = watch(root, {ignoreInitial: true, depth: 1, ignored: (file) => !fact(file)});
 		watcher.on('all', () => {
 			onChange();
 		});
@@ -72,11 +81,8 @@ export function realDeps(home: Home): DashDeps {
 		home,
 		components,
 		lifecycle: {status: engine.status, start: engine.start, stop: engine.stop},
-		logs: logFeed(
-			home.root,
-			components.map((c) => c.name),
-		),
-		watchPids: pidWatch(home),
+		logs: logFeed(home.root),
+		watchFacts: factsWatch(home),
 		isAlive: engine.isAlive,
 		sample: engine.sampleUsage,
 	};

@@ -1,7 +1,9 @@
 // The interactive dashboard's entry: owns the terminal (alternate screen, cursor) and the exit.
 import {writeFileSync} from 'node:fs';
+import chalk from 'chalk';
 import {render} from 'ink';
 import {App} from './app.js';
+import {chalkLevel, monochrome} from './color-mode.js';
 import {recordFrame} from './frame-cost.js';
 import {realDeps} from './real-deps.js';
 import type {DashDeps} from './types.js';
@@ -12,9 +14,11 @@ const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 const SHOW_CURSOR = '\u001B[?25h';
 
-/** Run until q / Ctrl-C / SIGTERM; never stops the stack. Returns the exit code (0). */
-export async function runDashboard(home: Home, deps: DashDeps = realDeps(home)): Promise<number> {
+/** Run until q / Ctrl-C / SIGTERM; never stops the stack. `color`: paint colours (else styles only). Returns the exit code (0). */
+export async function runDashboard(home: Home, {color}: {color: boolean}, deps: DashDeps = realDeps(home)): Promise<number> {
 	const out = process.stdout;
+	// chalk's own guess reads CI variables and --no-color as "no styles at all" (docs/decisions.md).
+	chalk.level = chalkLevel(color, out);
 	out.write(ENTER_ALT_SCREEN);
 	let restored = false;
 	const restore = () => {
@@ -27,6 +31,7 @@ export async function runDashboard(home: Home, deps: DashDeps = realDeps(home)):
 	let frames = 0;
 	let paintMs = 0;
 	const instance = render(<App deps={deps} />, {
+		stdout: color ? out : monochrome(out),
 		exitOnCtrlC: false,
 		patchConsole: true,
 		onRender({renderTime}) {

@@ -3,6 +3,7 @@ import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent
 import {countdownText, lastExitText, readyText, stopText} from '../messages.js';
 import {plural} from '../units.js';
 import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
+import {describeChange, type Message} from './status-message.js';
 import type {SampleTarget, Usage} from './types.js';
 
 /** What an action is doing to one component, shown in its panel until the next status poll after it. */
@@ -96,4 +97,18 @@ export function sameView(a: StatusReport, b: StatusReport): boolean {
 /** The time-dependent texts every panel shows at `now` (last exit age, backoff countdown): a repaint is due only when this changes. */
 export function clockView(report: StatusReport | null, now: number): string {
 	return (report?.components ?? []).map((c) => `${lastExitText(c, now) ?? ''}\u0000${countdownText(c, now) ?? ''}`).join('\u0001');
+}
+
+/** What the status line announces about `next` against `previous` (docs/dashboard.md): the first crash, give-up, exit or supervisor's restart among the components both name. */
+export function announce(previous: StatusReport, next: StatusReport, now = Date.now()): (Message & {component: string}) | undefined {
+	const before = new Map(previous.components.map((c) => [c.name, c]));
+	for (const after of next.components) {
+		const was = before.get(after.name);
+		const message = was === undefined ? undefined : describeChange(was, after, now);
+		if (message !== undefined) {
+			return {...message, component: after.name};
+		}
+	}
+
+	return undefined;
 }

@@ -1,6 +1,6 @@
 // Engine results as one status-line message: the words come from ../messages.ts, the tone (colour) is added here.
-import type {StartResult, StopResult} from '../engine/types.js';
-import {errorSummary, startSummary, stopSummary} from '../messages.js';
+import type {ComponentStatus, StartResult, StopResult} from '../engine/types.js';
+import {changeText, errorSummary, startSummary, stopSummary} from '../messages.js';
 
 export type Tone = 'info' | 'ok' | 'error';
 export type Message = {text: string; tone: Tone};
@@ -18,4 +18,10 @@ export function describeStop(result: StopResult): Message {
 /** An exception from the engine, as one line. */
 export function describeError(verb: string, error: unknown): Message {
 	return {text: errorSummary(verb, error), tone: 'error'};
+}
+
+/** A crash or a give-up (red), an exit or a supervisor's restart (yellow) seen between two polls; undefined for other changes. */
+export function describeChange(before: ComponentStatus, after: ComponentStatus, now: number): Message | undefined {
+	const text = changeText(before, after, now);
+	return text === undefined ? undefined : {text, tone: after.state === 'crashed' || after.state === 'failed' ? 'error' : 'info'};
 }

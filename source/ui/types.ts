@@ -30,15 +30,15 @@ export type Lifecycle = {
 /** Something to close when the dashboard unmounts. */
 export type Closer = {close: () => void | Promise<void>};
 
-/** A live log feed: the recent backlog, then new lines in batches as they are appended. */
+/** A live log feed of `components`: their recent backlog, then new lines in batches as they are appended. */
 export type LogFeed = {
-	follow: (onLines: (lines: IncomingLine[]) => void, onError: (error: Error) => void) => Closer;
+	follow: (components: string[], onLines: (lines: IncomingLine[]) => void, onError: (error: Error) => void) => Closer;
 };
 
-/** Calls `onChange` when a PID file under data/ appears, changes or goes (chokidar in real life). */
-export type PidWatch = (onChange: () => void) => Closer;
+/** Calls `onChange` when a fact on disk changes: a PID file or a supervisor's record under data/, or config.yaml (chokidar in real life). */
+export type FactsWatch = (onChange: () => void) => Closer;
 
-/** Every component of the config, including disabled ones, in dependency order. */
+/** Every component of the config when the dashboard opened, including disabled ones, in dependency order; later, status's list. */
 export type ComponentInfo = {name: string; enabled: boolean; disabledReason: string | null};
 
 /** The dashboard's whole view of the world. */
@@ -47,7 +47,7 @@ export type DashDeps = {
 	components: ComponentInfo[];
 	lifecycle: Lifecycle;
 	logs: LogFeed;
-	watchPids: PidWatch;
+	watchFacts: FactsWatch;
 	/** Cheap liveness of a pid (signal 0, not a zombie), checked every second between full status polls. */
 	isAlive: (pid: number) => boolean;
 	/** CPU and memory of running components' process groups, from the process table alone (no PID files, config or probes): the per-second refresh. */

@@ -1,10 +1,10 @@
-// The dashboard's real edges on real files: the PID-file watch and the log feed.
+// The dashboard's real edges on real files: the facts watch and the log feed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
-import {logFeed, pidWatch} from '../../source/ui/real-deps.js';
+import {factsWatch, logFeed} from '../../source/ui/real-deps.js';
 import type {IncomingLine} from '../../source/ui/types.js';
 import {homeAt} from '../../source/paths.js';
 import {waitFor} from '../helpers.js';
@@ -15,11 +15,11 @@ function home(): string {
 	return dir;
 }
 
-describe('pidWatch', () => {
-	it('fires for a PID file written atomically or removed, not for log appends', async () => {
+describe('factsWatch', () => {
+	it('fires for a PID file written atomically or removed, a state file, config.yaml; not for log appends', async () => {
 		const h = home();
 		let changes = 0;
-		const watcher = pidWatch(homeAt(h))(() => {
+		const watcher = factsWatch(homeAt(h))(() => {
 			changes++;
 		});
 		try {
@@ -46,6 +46,15 @@ describe('pidWatch', () => {
 			assert.equal(changes, seen, 'log appends do not wake the status poll');
 			fs.rmSync(pid);
 			await waitFor(() => changes > seen, 'an event for the removed PID file', 5000);
+			// A supervisor's record (an exit, a backoff) and config.yaml wake it too.
+			const beforeState = changes;
+			const state = path.join(h, 'data', 'workflow-runner.state');
+			fs.writeFileSync(`${state}.tmp`, '{}');
+			fs.renameSync(`${state}.tmp`, state);
+			await waitFor(() => changes > beforeState, 'an event for a state file written atomically', 5000);
+			const beforeConfig = changes;
+			fs.writeFileSync(path.join(h, 'config.yaml'), 'version: 1\n');
+			await waitFor(() => changes > beforeConfig, 'an event for config.yaml', 5000);
 		} finally {
 			await watcher.close();
 			fs.rmSync(h, {recursive: true, force: true});
@@ -60,7 +69,8 @@ describe('logFeed', () => {
 		fs.writeFileSync(file, '2026-11-26 03:47:41,123 INFO agent_runner: old line\n');
 		const got: IncomingLine[] = [];
 		let failure: Error | undefined;
-		const feed = logFeed(h, ['agent-runner']).follow(
+		const feed = logFeed(h).follow(
+			['agent-runner'],
 			(lines) => got.push(...lines),
 			(error) => {
 				failure = error;

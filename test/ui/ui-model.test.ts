@@ -90,7 +90,7 @@ describe('formats', () => {
 		});
 	}
 
-	const panel: Array<[number | null, string]> = [[null, '-'], [0, '<1m'], [59_999, '<1m'], [60_000, '1m'], [192_000, '3m'], [3_599_999, '59m'], [7_500_000, '2h05m'], [273_600_000, '3d04h']];
+	const panel: Array<[number | null, string]> = [[null, '—'], [0, '<1m'], [59_999, '<1m'], [60_000, '1m'], [192_000, '3m'], [3_599_999, '59m'], [7_500_000, '2h05m'], [273_600_000, '3d04h']];
 	for (const [ms, text] of panel) {
 		it(`panel uptime ${ms} → ${text} (to the minute: no repaint each second)`, () => {
 			assert.equal(formatPanelUptime(ms), text);
@@ -115,7 +115,8 @@ describe('formats', () => {
 		assert.equal(formatPanelBytes(512), '512 B');
 		assert.equal(formatPanelCpu(0.4), '0%');
 		assert.equal(formatPanelCpu(37.5), '38%');
-		assert.equal(formatPanelCpu(null), '-');
+		assert.equal(formatPanelCpu(null), '—', 'a panel never shows a bare -');
+		assert.equal(formatPanelBytes(null), '—');
 	});
 });
 

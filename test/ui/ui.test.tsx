@@ -413,11 +413,11 @@ describe('dashboard keys', () => {
 		const app = await mountApp(t, fake);
 		fake.push([line('workflow-runner', Date.now(), 'a needle in the hay')]);
 		await app.shows((f) => stripVTControlCharacters(f).includes('a needle in the hay'), 'the line');
-		assert.ok(!app.frame().includes(chalk.bgYellow.black('needle')), 'nothing highlighted before a search');
+		assert.ok(!app.frame().includes(chalk.bgYellow.black.underline('needle')), 'nothing highlighted before a search');
 		await app.press('/');
 		await app.press('needle');
 		await app.press('\r');
-		await app.shows(chalk.bgYellow.black('needle'), 'the match highlighted');
+		await app.shows(chalk.bgYellow.black.underline('needle'), 'the match highlighted');
 	});
 
 	it('PgUp pauses following and new lines do not move the view; g goes to the top', async (t) => {
@@ -459,7 +459,7 @@ describe('dashboard keys', () => {
 		const fake = fakeDeps(STACK());
 		const app = await mountApp(t, fake);
 		await app.press('?');
-		await app.shows('Keys (', 'help overlay');
+		await app.shows('Keys ·', 'help overlay');
 		for (const b of KEYMAP) {
 			assert.ok(app.frame().includes(b.help), `help lists "${b.help}"`);
 		}
@@ -467,7 +467,7 @@ describe('dashboard keys', () => {
 		await app.press('r');
 		assert.equal(fake.calls.length, 0, 'keys do not act while help is open');
 		await app.press(ESC);
-		await app.shows((f) => !f.includes('Keys ('), 'help closed');
+		await app.shows((f) => !f.includes('Keys ·'), 'help closed');
 	});
 
 	it('? fits a short terminal in columns, every key still listed', async (t) => {
@@ -475,7 +475,7 @@ describe('dashboard keys', () => {
 		const fake = fakeDeps(STACK());
 		const app = await mountApp(t, fake, {size: {columns: 100, rows: 16}});
 		await app.press('?');
-		await app.shows('Keys (', 'help overlay');
+		await app.shows('Keys ·', 'help overlay');
 		const frame = app.frame();
 		for (const b of KEYMAP) {
 			assert.ok(frame.includes(b.label), `help lists ${b.label}:\n${frame}`);

@@ -1,7 +1,7 @@
 // The dashboard's controller: combines the stack, logs and actions models and folds every key,
 // through the keymap table, into the pure UI reducer. The app component only lays out the result.
 import {useApp, useInput, useStdin} from 'ink';
-import {useMemo, useReducer, useRef} from 'react';
+import {useEffect, useMemo, useReducer, useRef} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {commandFor} from '../keymap.js';
 import {computeLayout, type Layout} from '../layout.js';
@@ -19,7 +19,7 @@ export type DashboardModel = {
 	layout: Layout;
 	stack: StackModel;
 	lifecycle: LifecycleModel;
-	/** One status per configured component, in config order (placeholders until the first poll). */
+	/** One status per configured component, in status's order (placeholders from the config until the first poll). */
 	components: ComponentStatus[];
 	ui: UiState;
 	lastErrors: Map<string, DashLine>;
@@ -38,19 +38,25 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	// Without a terminal on stdin (`stigmer dash < /dev/null`) there are no keys; Ctrl-C (SIGINT) still quits.
 	const keys = useStdin().isRawModeSupported === true;
 	const stack = useStack(deps);
-	const logs = useLogs(deps.logs, options.capacity);
 	const lifecycle = useLifecycle(deps, stack.refresh, stack.reportStartedAt);
+	// A crash or give-up seen from outside takes the status line, unless it is our own action at work:
+	// one is running, or its progress still shows on that component (a poll begun before it ended).
+	const {announcement} = stack;
+	const {busy, progress, setMessage} = lifecycle;
+	useEffect(() => {
+		if (announcement !== null && busy === null && progress[announcement.component] === undefined) {
+			setMessage({text: announcement.text, tone: announcement.tone});
+		}
+	}, [announcement, setMessage]);
 	// The UI state lives in a ref so that keys arriving faster than renders fold into the newest state.
 	const ui = useRef<UiState>(INITIAL_UI);
 	const [, rerender] = useReducer((n: number) => n + 1, 0);
 
-	const components = useMemo(() => {
-		const reported = stack.report?.components ?? [];
-		const byName = new Map(reported.map((c) => [c.name, c]));
-		const known = deps.components.map((c) => byName.get(c.name) ?? unknownStatus(c.name, c.enabled, c.disabledReason));
-		// Components the engine reports beyond the config we loaded (config edited meanwhile).
-		return [...known, ...reported.filter((c) => !deps.components.some((d) => d.name === c.name))];
-	}, [stack.report, deps.components]);
+	// Once status has answered, its list is the config as it is now: components added to or removed
+	// from config.yaml meanwhile come and go, their logs with them (docs/dashboard.md).
+	const components = useMemo(() => stack.report?.components ?? deps.components.map((c) => unknownStatus(c.name, c.enabled, c.disabledReason)), [stack.report, deps.components]);
+	const names = useMemo(() => components.map((c) => c.name), [components]);
+	const logs = useLogs(deps.logs, names, options.capacity);
 
 	const layout = computeLayout(size.columns, size.rows, components.length);
 	const live = useRef({components, layout, lifecycle});

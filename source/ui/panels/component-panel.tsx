@@ -4,7 +4,7 @@ import {memo} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {clip} from '../clip.js';
 import {lastErrorText} from '../../messages.js';
-import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatReady} from '../format.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatPort, formatProcess, formatReady} from '../format.js';
 import type {Progress} from '../stack-model.js';
 import {BADGES, type BadgeColor as ColorName} from '../../state-badges.js';
 import {COMPACT_PANEL_HEIGHT, PANEL_HEIGHT} from '../layout.js';
@@ -85,7 +85,6 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 	const clock = {lastExit, countdown};
 	const inner = Math.max(4, width - 4);
 	const note = noteOf(status, progress, clock, lastError);
-	const pid = status.pid === null ? 'pid -' : `pid ${status.pid}`;
 	return (
 		<Box flexDirection="column" width={width} height={PANEL_HEIGHT} borderStyle="round" borderColor={selected ? color : 'gray'} paddingX={1}>
 			<Text wrap="truncate-end">
@@ -93,37 +92,44 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 			</Text>
 			<Text wrap="truncate-end">
 				<Badge status={status} progress={progress} />
-				{status.port === null || status.state === 'disabled' ? '' : `  :${status.port}`}
+				{formatPort(status) === '' ? '' : `  ${formatPort(status)}`}
 			</Text>
-			<Text wrap="truncate-end">
-				{pid} · up {formatPanelUptime(status.uptimeMs)}
-			</Text>
+			<Text wrap="truncate-end">{formatProcess(status)}</Text>
 			<Text wrap="truncate-end">
 				cpu {formatPanelCpu(status.cpuPercent)} · mem {formatPanelBytes(status.rssBytes)} · {formatReady(status)}
 			</Text>
 			<Text wrap="truncate-end" color={status.orphans.length > 0 ? 'yellow' : undefined}>
 				{restartsText(restarts, clock)} · {orphansText(status)}
 			</Text>
-			<Text wrap="truncate-end" color={note.color}>
+			<Text wrap="truncate-end" color={note.color} bold={note.color === 'red'}>
 				{clip(note.text, inner)}
 			</Text>
 		</Box>
 	);
 });
 
-/** Two lines per component for narrow terminals (stacked). */
+/** `:7234 · pid 4121 · ready · up 2m · cpu 0% · mem 43 MB`, or `:7234 · no process` (compact panels: what matters most first, as the right end may be cut). */
+function compactFacts(status: ComponentStatus): string {
+	const port = formatPort(status);
+	const facts = status.pid === null ? [formatProcess(status)] : [`pid ${status.pid}`, formatReady(status), `up ${formatPanelUptime(status.uptimeMs)}`, `cpu ${formatPanelCpu(status.cpuPercent)}`, `mem ${formatPanelBytes(status.rssBytes)}`];
+	return (port === '' ? facts : [port, ...facts]).join(' · ');
+}
+
+/** Two lines per component for narrow terminals (stacked); the port comes first so a narrow terminal still shows it. */
 export const CompactPanel = memo(function CompactPanel({status, selected, progress, restarts, lastExit, countdown, lastError, color, width}: PanelProps) {
 	const clock = {lastExit, countdown};
 	const note = noteOf(status, progress, clock, lastError);
-	const pid = status.pid === null ? 'pid -' : `pid ${status.pid}`;
+	const counts = `    ${restartsText(restarts, clock)} · ${orphansText(status)} · `;
 	return (
 		<Box flexDirection="column" width={width} height={COMPACT_PANEL_HEIGHT}>
 			<Text wrap="truncate-end">
-				<Title status={status} selected={selected} color={color} /> <Badge status={status} progress={progress} /> {pid} · up {formatPanelUptime(status.uptimeMs)} · cpu{' '}
-				{formatPanelCpu(status.cpuPercent)} · mem {formatPanelBytes(status.rssBytes)} · {formatReady(status)}
+				<Title status={status} selected={selected} color={color} /> <Badge status={status} progress={progress} /> {compactFacts(status)}
 			</Text>
 			<Text wrap="truncate-end">
-				{'    '}{restartsText(restarts, clock)} · {orphansText(status)} · <Text color={note.color}>{clip(note.text, width - `    ${restartsText(restarts, clock)} · ${orphansText(status)} · `.length)}</Text>
+				{counts}
+				<Text color={note.color} bold={note.color === 'red'}>
+					{clip(note.text, width - counts.length)}
+				</Text>
 			</Text>
 		</Box>
 	);

@@ -61,7 +61,8 @@ type RowProps = {line: DashLine; color: string; query: string; current: boolean;
 type Paint = (text: string) => string;
 /** chalk's painter for an Ink colour name (`cyanBright`…), as Ink's own <Text color> does it. */
 const paint = (name: string | undefined): Paint => (name === undefined ? (text) => text : ((chalk as unknown as Record<string, Paint>)[name] ?? ((text: string) => text)));
-const highlight: Paint = (text) => chalk.bgYellow.black(text);
+// Underlined too: a match stays visible without colour (NO_COLOR).
+const highlight: Paint = (text) => chalk.bgYellow.black.underline(text);
 
 /** The row's columns before the text: clock, component, stream tag and padding. */
 function prefixOf(line: DashLine, nameWidth: number): {clock: string; tag: string; pad: string; width: number} {

@@ -26,7 +26,7 @@ export function StatusLine({searching, query, message, fallback, width}: StatusL
 
 	if (message !== null) {
 		return (
-			<Text wrap="truncate-end" color={TONE_COLOR[message.tone]}>
+			<Text wrap="truncate-end" color={TONE_COLOR[message.tone]} bold={message.tone === 'error'}>
 				{clip(message.text, width)}
 			</Text>
 		);
