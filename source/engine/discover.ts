@@ -1,7 +1,7 @@
 // Finding our processes (SPEC 4.2, 4.3): PID files proved by identity, the marker scan, recorded groups.
 import fs from 'node:fs';
 import path from 'node:path';
-import {processTable, type MarkedProc} from '../os/index.js';
+import {processTable, type Claim, type MarkedProc} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
 
@@ -217,16 +217,17 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, group: ancestors.groups.has(info.pgid) ? null : info.pgid, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
 		}
 
-		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark.component) : `pid ${pid} is not a stigmer process of this home`) : `pid ${pid} is not running`, leftoverGroup: null};
+		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark) : `pid ${pid} is not a stigmer process of this home`) : `pid ${pid} is not running`, leftoverGroup: null};
 	}
 
 	const {record} = content;
 	const sameOrigin = record.bootId === boot && (record.home === '' || record.home === home.root) && record.component === component;
-	// SPEC 4.3: home and component must both match. A recorded process (or supervisor) that carries another component's
-	// marker makes the whole file a copy of that component's: it proves nothing here, and its group is not ours to end.
-	const other = sameOrigin ? foreignMark(record, component, marked) : undefined;
+	// Home and component must both match (docs/safety.md): a recorded process (or supervisor), still the one recorded,
+	// that claims another home or component makes the whole file a copy of theirs: it proves nothing here, and its group
+	// is not ours to end, whatever the file says.
+	const other = sameOrigin ? foreignClaim(record, component, home) : undefined;
 	if (other !== undefined) {
-		return {proven: null, why: foreignWhy(other.pid, other.component), leftoverGroup: null};
+		return {proven: null, why: foreignWhy(other.pid, other.claim, home), leftoverGroup: null};
 	}
 
 	const supervisor = sameOrigin ? proveSupervisor(record, ancestors) : null;
@@ -250,20 +251,26 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
 }
 
-/** The recorded process or supervisor, still the one recorded (same start time), when its marker names another component. */
-function foreignMark(record: PidRecord, component: string, marked: Map<number, MarkedProc>): MarkedProc | undefined {
-	for (const [pid, startTime] of [[record.pid, record.startTime], [record.supervisorPid, record.supervisorStartTime]] as const) {
-		const mark = pid === undefined ? undefined : marked.get(pid);
-		if (mark !== undefined && mark.startTime === startTime && mark.component !== component) {
-			return mark;
+/** The recorded process or supervisor, still the one recorded (same start time), when it claims another home or component. */
+function foreignClaim(record: PidRecord, component: string, home: Home): {pid: number; claim: Claim} | undefined {
+	const recorded = [[record.pid, record.startTime], [record.supervisorPid, record.supervisorStartTime]] as const;
+	const claims = processTable.claims(recorded.flatMap(([pid]) => (pid === undefined ? [] : [pid])), home.root);
+	for (const [pid, startTime] of recorded) {
+		const claim = pid === undefined ? undefined : claims.get(pid);
+		if (pid !== undefined && claim && (claim.home !== home.root || claim.component !== component) && processTable.info(pid)?.startTime === startTime) {
+			return {pid, claim};
 		}
 	}
 
 	return undefined;
 }
 
-function foreignWhy(pid: number, component: string): string {
-	return `pid ${pid} is ${component}'s process (its marker says STIGMER_COMPONENT=${component})`;
+function foreignWhy(pid: number, claim: Pick<Claim, 'component'> & Partial<Claim>, home?: Home): string {
+	if (claim.home !== undefined && home !== undefined && claim.home !== home.root) {
+		return `pid ${pid} is ${claim.supervisor ? 'the supervisor of ' : ''}${claim.component} of another home, ${claim.home}`;
+	}
+
+	return `pid ${pid} is ${claim.component}'s process (its marker says STIGMER_COMPONENT=${claim.component})`;
 }
 
 /**

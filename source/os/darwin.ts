@@ -2,9 +2,10 @@
 import {createRequire} from 'node:module';
 import net from 'node:net';
 import type pidusage from 'pidusage';
-import {environmentPart, isZombieState, markedFromPs, parseBoottime, parseGroupRows, parseLsofListeners, parsePidCommands, parsePsRow, psMarker} from './ps-parse.js';
+import {environmentPart, isZombieState, markedFromPs, parseBootSessionUuid, parseGroupRows, parseLsofListeners, parsePidCommands, parsePsRow, psClaim, psMarker} from './ps-parse.js';
 import {signalZeroSays} from './signal.js';
-import type {MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
+import type {Claim, MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
+import {psUnvis} from './vis.js';
 
 // child_process only on first use: this module is loaded on Linux too (os/table.ts), where it would cost start-up time.
 const require = createRequire(import.meta.url);
@@ -17,8 +18,9 @@ const PS_TIMEOUT_MS = 5000;
 const PS_MAX_BUFFER = 64 * 1024 * 1024;
 
 /**
- * Output of a command run in the C locale (stable lstart format); '' when it exits non-zero (ps: no such pid).
- * The marker is removed from its environment, so a ps run by a marked process never finds itself in the scan.
+ * Output of a command run in the C locale (stable lstart format, strvis escapes: os/vis.ts) and in UTC (`lstart` is
+ * local time: with TZ=UTC0 a time-zone change never changes a start-time token); '' when it exits non-zero (ps: no
+ * such pid). The marker is removed from its environment, so a ps run by a marked process never finds itself in the scan.
  */
 function run(file: string, args: string[]): string {
 	const {STIGMER_HOME: _home, STIGMER_COMPONENT: _component, ...env} = process.env;
@@ -26,7 +28,7 @@ function run(file: string, args: string[]): string {
 		const {execFileSync} = require('node:child_process') as typeof import('node:child_process');
 		return execFileSync(file, args, {
 			encoding: 'utf8',
-			env: {...env, LC_ALL: 'C', LANG: 'C'},
+			env: {...env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC0'},
 			stdio: ['ignore', 'pipe', 'ignore'],
 			timeout: PS_TIMEOUT_MS,
 			maxBuffer: PS_MAX_BUFFER,
@@ -43,10 +45,10 @@ let cachedBootId: string | undefined;
 
 function bootId(): string {
 	if (cachedBootId === undefined) {
-		const text = run('sysctl', ['-n', 'kern.boottime']);
-		const id = parseBoottime(text);
+		const text = run('sysctl', ['-n', 'kern.bootsessionuuid']);
+		const id = parseBootSessionUuid(text);
 		if (id === undefined) {
-			throw new Error(`cannot read the boot time: \`sysctl -n kern.boottime\` printed ${JSON.stringify(text)}`);
+			throw new Error(`cannot tell this boot: \`sysctl -n kern.bootsessionuuid\` printed ${JSON.stringify(text)}`);
 		}
 		cachedBootId = id;
 	}
@@ -69,10 +71,33 @@ function isAlive(pid: number): boolean {
 	return signalZeroSays(pid) && info(pid) !== undefined;
 }
 
+/** Of `pids`, those that run as this user (whose arguments may prove a supervisor: os/supervisor-argv.ts). */
+function ownedByUs(pids: number[]): Set<number> {
+	const uid = process.getuid?.();
+	const rows = run('ps', ['-o', 'pid=,uid=', '-p', pids.join(',')]).split('\n').map((line) => /^\s*(\d+)\s+(\d+)/.exec(line));
+	return new Set(rows.flatMap((m) => (m && Number(m[2]) === uid ? [Number(m[1])] : [])));
+}
+
 function scanMarked(home: string): MarkedProc[] {
 	const table = run('ps', ['-A', '-ww', '-o', `${INFO_COLUMNS},command=`]);
 	const withEnv = run('ps', ['-E', '-A', '-ww', '-o', 'pid=,command=']);
-	return markedFromPs(table, withEnv, home, process.pid);
+	return markedFromPs(table, withEnv, home, process.pid, ownedByUs);
+}
+
+function claims(pids: number[], home: string): Map<number, Claim | null> {
+	const wanted = [...new Set(pids)].filter((pid) => Number.isInteger(pid) && pid > 0);
+	const found = new Map<number, Claim | null>();
+	if (wanted.length === 0) {
+		return found;
+	}
+	const list = wanted.join(',');
+	const table = run('ps', ['-ww', '-o', `${INFO_COLUMNS},command=`, '-p', list]).split('\n').flatMap((line) => parsePsRow(line) ?? []);
+	const withEnv = parsePidCommands(run('ps', ['-E', '-ww', '-o', 'pid=,command=', '-p', list]));
+	const own = ownedByUs(wanted);
+	for (const row of table.filter((r) => !isZombieState(r.state))) {
+		found.set(row.pid, psClaim(withEnv.get(row.pid), row.command, home, own.has(row.pid)));
+	}
+	return found;
 }
 
 function groupMembers(pgid: number): number[] {
@@ -140,7 +165,8 @@ async function accepts(host: string, port: number): Promise<boolean> {
 function markerOf(pid: number): {home: string; component: string} | undefined {
 	const plain = parsePidCommands(run('ps', ['-ww', '-o', 'pid=,command=', '-p', String(pid)])).get(pid);
 	const withEnv = parsePidCommands(run('ps', ['-E', '-ww', '-o', 'pid=,command=', '-p', String(pid)])).get(pid);
-	return withEnv === undefined ? undefined : psMarker(environmentPart(withEnv, plain));
+	const marker = withEnv === undefined ? undefined : psMarker(environmentPart(withEnv, plain));
+	return marker === undefined ? undefined : {...marker, home: psUnvis(marker.home)};
 }
 
 // lsof names the listeners we may see; a port that accepts while lsof shows nobody is another user's.
@@ -159,4 +185,4 @@ async function portHolders(port: number): Promise<PortHolder[]> {
 }
 
 /** The process table of a macOS machine; its groups() is exact (one ps of the whole table), so it serves groupMembersOf too. */
-export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groupMembersOf: groups, groups, usage, portHolders};
+export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, claims, groupMembers, groupMembersOf: groups, groups, usage, portHolders};

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import {HOME_KEY, hasSupervisorMark, isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
 import {signalZeroSays} from './signal.js';
-import type {MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
+import {parseSupervisorArgv} from './supervisor-argv.js';
+import type {Claim, MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
 
 /** USER_HZ: the unit of /proc/<pid>/stat times; the kernel fixes it at 100 for userspace on every architecture Node runs on. */
 const CLK_TCK = 100;
@@ -140,6 +141,47 @@ function scanMarked(home: string): MarkedProc[] {
 		const row = info(pid);
 		if (row) {
 			found.push({...row, component, supervisor: hasSupervisorMark(text)});
+		}
+	}
+	return found;
+}
+
+/** A path as the kernel resolves it (the home a supervisor's arguments name); itself when it cannot be resolved. */
+function resolved(file: string): string {
+	try {
+		return fs.realpathSync(file);
+	} catch {
+		return file;
+	}
+}
+
+/** Whether /proc/<pid> belongs to this user (a supervisor's arguments are trusted only from our own processes). */
+function ownedByUs(pid: number): boolean {
+	try {
+		return fs.statSync(`/proc/${pid}`).uid === process.getuid?.();
+	} catch {
+		return false;
+	}
+}
+
+/** Its environment's marker first; a supervisor's arguments are the second proof (the only one on macOS). */
+function claimOf(pid: number): Claim | null {
+	const environ = readProcBytes(`/proc/${pid}/environ`);
+	const text = environ?.toString('utf8') ?? '';
+	const marker = parseMarker(text);
+	if (marker !== undefined) {
+		return {...marker, supervisor: hasSupervisorMark(text)};
+	}
+	const cmdline = readProc(`/proc/${pid}/cmdline`);
+	const args = cmdline === undefined ? undefined : parseSupervisorArgv(Buffer.from(cmdline, 'latin1').toString('utf8').replace(/\0$/, '').split('\0'));
+	return args !== undefined && ownedByUs(pid) ? {home: resolved(args.home), component: args.component, supervisor: true} : null;
+}
+
+function claims(pids: number[]): Map<number, Claim | null> {
+	const found = new Map<number, Claim | null>();
+	for (const pid of new Set(pids)) {
+		if (info(pid) !== undefined) {
+			found.set(pid, claimOf(pid));
 		}
 	}
 	return found;
@@ -336,4 +378,4 @@ async function portHolders(port: number, prefer: number[] = []): Promise<PortHol
 }
 
 /** The process table of a Linux machine. */
-export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, groupMembers, groupMembersOf, groups, usage, portHolders};
+export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, claims, groupMembers, groupMembersOf, groups, usage, portHolders};

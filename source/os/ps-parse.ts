@@ -1,16 +1,18 @@
 // Pure parsers for macOS `ps` and `sysctl` output (run with LC_ALL=C); darwin.ts runs the commands.
 import {COMPONENT_KEY, HOME_KEY, SUPERVISOR_MARK} from './proc-parse.js';
-import type {MarkedProc, ProcInfo} from './types.js';
+import {parseSupervisorCommand} from './supervisor-argv.js';
+import type {Claim, MarkedProc, ProcInfo} from './types.js';
+import {psUnvis, psVis} from './vis.js';
 
 /** A `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]` row. */
 export type PsRow = ProcInfo & {command: string};
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
-// lstart is strftime "%c" in the C locale: "Thu Nov 26 03:47:41 2026" (day of month space-padded).
+// lstart is strftime "%c" in the C locale: "Thu Nov 26 03:47:41 2026" (day of month space-padded), read with TZ=UTC0.
 const ROW = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+([A-Z][a-z]{2})\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})(?:\s+(.*))?$/;
 
-/** Epoch ms of an lstart string (local time, as ps prints it), or undefined when it is not one. */
+/** Epoch ms of an lstart string (UTC: darwin.ts runs ps with TZ=UTC0, so a time-zone change moves nothing), or undefined. */
 export function parseLstart(lstart: string): number | undefined {
 	const match = /^[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})$/.exec(lstart.trim());
 	if (!match) {
@@ -20,7 +22,7 @@ export function parseLstart(lstart: string): number | undefined {
 	if (month < 0) {
 		return undefined;
 	}
-	return new Date(Number(match[6]), month, Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5])).getTime();
+	return Date.UTC(Number(match[6]), month, Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5]));
 }
 
 /** One row of `ps -o pid=,ppid=,pgid=,state=,lstart=[,command=]`, or undefined for a line that is not one. */
@@ -105,10 +107,13 @@ export function psMarkerComponent(environment: string, home: string): string | u
 	return component?.[1];
 }
 
-/** `sysctl -n kern.boottime` ("{ sec = 1764126072, usec = 345261 } Thu Nov 26 03:01:12 2026") → "1764126072.345261". */
-export function parseBoottime(text: string): string | undefined {
-	const match = /sec\s*=\s*(\d+),\s*usec\s*=\s*(\d+)/.exec(text);
-	return match ? `${match[1]}.${match[2]}` : undefined;
+/**
+ * `sysctl -n kern.bootsessionuuid` → the UUID, upper-case as the kernel prints it; undefined for anything else.
+ * A boot's own id: kern.boottime moves whenever the clock is set, which made live components look stale.
+ */
+export function parseBootSessionUuid(text: string): string | undefined {
+	const uuid = text.trim();
+	return /^[\dA-F]{8}-[\dA-F]{4}-[\dA-F]{4}-[\dA-F]{4}-[\dA-F]{12}$/i.test(uuid) && !/^[0-]+$/.test(uuid) ? uuid.toUpperCase() : undefined;
 }
 
 /** `ps -A -o pid=,pgid=,state=` rows. */
@@ -125,13 +130,16 @@ export function parseGroupRows(text: string): {pid: number; pgid: number; state:
 
 /**
  * The marked processes of home, from a `ps -A -ww -o pid=,ppid=,pgid=,state=,lstart=,command=` table and a
- * `ps -E -A -ww -o pid=,command=` listing taken just after; zombies and selfPid are left out.
+ * `ps -E -A -ww -o pid=,command=` listing taken just after; zombies and selfPid are left out. ps prints both through
+ * strvis, so the home is compared in that form. A supervisor, whose environment macOS hides (/bin/sh is a platform
+ * binary), is found by its arguments instead (supervisor-argv.ts), when `owned` says it runs as this user.
  */
-export function markedFromPs(tableText: string, envText: string, home: string, selfPid: number): MarkedProc[] {
+export function markedFromPs(tableText: string, envText: string, home: string, selfPid: number, owned: (pids: number[]) => Set<number> = () => new Set()): MarkedProc[] {
 	const table = parsePsTable(tableText);
-	const found: MarkedProc[] = [];
+	const shown = psVis(home);
+	const found = new Map<number, MarkedProc>();
 	for (const [pid, line] of parsePidCommands(envText)) {
-		if (pid === selfPid || !line.includes(home)) {
+		if (pid === selfPid || !line.includes(shown)) {
 			continue;
 		}
 		const row = table.get(pid);
@@ -139,14 +147,39 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 			continue; // started between the two runs, or dead
 		}
 		const environment = environmentPart(line, row.command);
-		const component = psMarkerComponent(environment, home);
+		const component = psMarkerComponent(environment, shown);
 		if (component === undefined) {
 			continue;
 		}
 		const {command: _command, ...rest} = row;
-		found.push({...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment)});
+		found.set(pid, {...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment)});
 	}
-	return found;
+	const byArgs = [...table.values()].flatMap((row) => {
+		const args = parseSupervisorCommand(row.command);
+		return args?.home === shown && row.pid !== selfPid && !found.has(row.pid) && !isZombieState(row.state) ? [{row, component: args.component}] : [];
+	});
+	const mine = byArgs.length === 0 ? new Set<number>() : owned(byArgs.map((c) => c.row.pid));
+	for (const {row, component} of byArgs.filter((c) => mine.has(c.row.pid))) {
+		const {command: _command, ...rest} = row;
+		found.set(row.pid, {...rest, component, supervisor: true});
+	}
+	return [...found.values()];
+}
+
+/**
+ * What one process claims, from its `ps -E` line and its plain command: its environment's marker, else the arguments
+ * of a supervisor (when `own`, it runs as this user). The home is decoded for showing; when it is `ours` in ps's
+ * encoding it is `ours` exactly (the encoding is not one-to-one, see vis.ts).
+ */
+export function psClaim(withEnv: string | undefined, plain: string | undefined, ours: string, own: boolean): Claim | null {
+	const environment = withEnv === undefined ? '' : environmentPart(withEnv, plain);
+	const marker = psMarker(environment);
+	const decode = (shown: string) => (shown === psVis(ours) ? ours : psUnvis(shown));
+	if (marker !== undefined) {
+		return {home: decode(marker.home), component: marker.component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment)};
+	}
+	const args = own && plain !== undefined ? parseSupervisorCommand(plain) : undefined;
+	return args === undefined ? null : {home: decode(args.home), component: args.component, supervisor: true};
 }
 
 /** Listening processes from `lsof -nP -iTCP:PORT -sTCP:LISTEN -Fpc` (field output: `p<pid>`, `c<command>`, `f<fd>` lines). */

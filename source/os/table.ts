@@ -17,6 +17,7 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 		isAlive: unsupported,
 		info: unsupported,
 		scanMarked: unsupported,
+		claims: unsupported,
 		groupMembers: unsupported,
 		groupMembersOf: unsupported,
 		groups: unsupported,

@@ -16,6 +16,12 @@ export type ProcInfo = {
 /** A process found by the marker scan: its environment has STIGMER_HOME=<home> and STIGMER_COMPONENT. */
 export type MarkedProc = ProcInfo & {component: string; /** It carries STIGMER_SUPERVISOR=1: a component's supervisor (SPEC 4.8). */ supervisor: boolean};
 
+/**
+ * Whose a process says it is: the marker of its environment, or — a supervisor whose environment the OS hides (macOS
+ * platform binaries) — its arguments (`<sh> -s stigmer-supervisor <component> <home>`, this user's processes only).
+ */
+export type Claim = {home: string; component: string; supervisor: boolean};
+
 export type Usage = {cpuPercent: number; rssBytes: number};
 
 /**
@@ -26,7 +32,7 @@ export type Usage = {cpuPercent: number; rssBytes: number};
 export type PortHolder = {kind: 'process'; pid: number; command: string; home: string | null; component: string | null} | {kind: 'hidden'};
 
 export type ProcessTable = {
-	/** Identifier of this boot (Linux: /proc/sys/kernel/random/boot_id; macOS: kern.boottime). */
+	/** Identifier of this boot (Linux: /proc/sys/kernel/random/boot_id; macOS: kern.bootsessionuuid, which a clock change does not move). */
 	bootId(): string;
 	/** kill(pid, 0) succeeds or fails with EPERM, and the process is not a zombie (SPEC 4.1). */
 	isAlive(pid: number): boolean;
@@ -34,6 +40,11 @@ export type ProcessTable = {
 	info(pid: number): ProcInfo | undefined;
 	/** Every live process whose environment carries STIGMER_HOME=home and a STIGMER_COMPONENT (SPEC 4.3 step 2). */
 	scanMarked(home: string): MarkedProc[];
+	/**
+	 * What each pid that lives claims (null: no marker visible, and not a supervisor by its arguments); pids that are
+	 * gone are left out. `home` (ours) lets the macOS reading name our home exactly (see os/vis.ts).
+	 */
+	claims(pids: number[], home: string): Map<number, Claim | null>;
 	/** Live (non-zombie) pids whose process group is pgid. */
 	groupMembers(pgid: number): number[];
 	/** Live (non-zombie) members of each valid pgid asked for, exact (members reparented away from their leader too): one pass over the table. */

@@ -64,3 +64,34 @@ test('the supervisor alone killed with -9: status\'s pgid is still the group the
 	assert.equal(q.pgid, supervisor, `pgid is the group the component runs in:\n${show(status.result)}`);
 	assert.equal(q.supervisorPid, null, show(status.result));
 });
+
+test('home A\'s PID file holding a copy of home B\'s record (home rewritten): A\'s status does not claim B\'s process, A\'s stop does not signal it', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const a = await makeHome(t, {builtins: false, components: {worker: sleeper}});
+	const b = await makeHome(t, {builtins: false, components: {worker: sleeper}});
+	const started = await b.cli(['server', 'start']);
+	assert.equal(started.code, 0, show(started));
+	const record = readPidFile(b.pidFile('worker'))!;
+	const bPid = record['pid'] as number;
+	const bSupervisor = record['supervisorPid'] as number;
+	fs.mkdirSync(a.dataDir, {recursive: true, mode: 0o700});
+	fs.writeFileSync(a.pidFile('worker'), `${JSON.stringify({...record, home: a.dir})}\n`, {mode: 0o600});
+
+	const status = await statusJson(a);
+	const worker = status.byName.get('worker')!;
+	assert.equal(worker.pid, null, `B's process is not A's:\n${show(status.result)}`);
+	assert.notEqual(worker.state, 'running', show(status.result));
+	assert.equal(worker.supervisorPid, null, show(status.result));
+	assert.match(worker.reason ?? '', new RegExp(`pid ${bPid} is worker of another home, ${b.dir}`), show(status.result));
+
+	const stopped = await a.cli(['server', 'stop']);
+	assert.equal(stopped.code, 0, show(stopped));
+	assert.match(stopped.stdout, /^worker was not running$/m, show(stopped));
+	assert.ok(isAlive(bPid) && isAlive(bSupervisor), 'B\'s component and supervisor were not signalled by A\'s stop');
+	assert.equal((await statusJson(b)).byName.get('worker')!.pid, bPid, 'B still proves its own process');
+
+	// The supervisor's record alone copied (the component between runs): still B's, never A's to end.
+	fs.writeFileSync(a.pidFile('worker'), `${JSON.stringify({...record, home: a.dir, pid: 4_000_000})}\n`, {mode: 0o600});
+	const again = await a.cli(['server', 'stop']);
+	assert.equal(again.code, 0, show(again));
+	assert.ok(isAlive(bSupervisor), 'B\'s supervisor survived A\'s stop');
+});

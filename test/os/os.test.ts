@@ -10,7 +10,7 @@ import {isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, p
 import {
 	environmentPart,
 	markedFromPs,
-	parseBoottime,
+	parseBootSessionUuid,
 	parseGroupRows,
 	parseLsofListeners,
 	parseLstart,
@@ -166,7 +166,7 @@ describe('macOS ps parsing (recorded output)', () => {
 			pgid: 1,
 			state: 'Ss',
 			startTime: 'Mon Nov 2 08:15:31 2026',
-			startedAtMs: new Date(2026, 10, 2, 8, 15, 31).getTime(),
+			startedAtMs: Date.UTC(2026, 10, 2, 8, 15, 31),
 			command: '/sbin/launchd',
 		});
 		assert.equal(table.get(68550)?.pgid, 68550);
@@ -188,11 +188,11 @@ describe('macOS ps parsing (recorded output)', () => {
 		assert.equal(single.startTime, 'Thu Nov 5 09:01:02 2026');
 		assert.equal(single.startTime, table.get(9001)?.startTime);
 		assert.equal(single.command, '');
-		assert.equal(single.startedAtMs, new Date(2026, 10, 5, 9, 1, 2).getTime());
+		assert.equal(single.startedAtMs, Date.UTC(2026, 10, 5, 9, 1, 2));
 	});
 
 	test('lstart parsing', () => {
-		assert.equal(parseLstart('Wed Nov 25 22:14:03 2026'), new Date(2026, 10, 25, 22, 14, 3).getTime());
+		assert.equal(parseLstart('Wed Nov 25 22:14:03 2026'), Date.UTC(2026, 10, 25, 22, 14, 3));
 		assert.equal(parseLstart('Wed Foo 25 22:14:03 2026'), undefined);
 		assert.equal(parseLstart('yesterday'), undefined);
 		assert.equal(parsePsRow('  PID  PPID  PGID STAT STARTED'), undefined);
@@ -274,8 +274,7 @@ describe('macOS ps parsing (recorded output)', () => {
 			[5600, 5601, 5602],
 		);
 		assert.deepEqual(rows.find((r) => r.pid === 4140), {pid: 4140, pgid: 4133, state: 'Z'});
-		assert.equal(parseBoottime(fixture('darwin-boottime.txt')), '1793607331.512348');
-		assert.equal(parseBoottime('garbage'), undefined);
+		assert.equal(parseBootSessionUuid('garbage'), undefined);
 	});
 });
 
