@@ -1,7 +1,7 @@
 // Every sentence a user reads about a start or stop outcome or a supervised exit, for `server start`/`stop`/`status`
 // and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
 import {palette, type Palette} from './colors.js';
-import type {CleanupReport, ComponentStatus, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
+import type {CleanupReport, ComponentStatus, DependencyNote, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
 import {BADGES} from './state-badges.js';
 import {formatAgo, formatCountdown, formatDuration, plural} from './units.js';
@@ -64,6 +64,26 @@ export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'
 	return `restarting in ${formatCountdown(Date.parse(c.nextRestartAt) - now)}`;
 }
 
+/** `workflow-runner depends on it`, `workflow-runner, agent-runner depend on it`. */
+function dependOn(dependents: string[], on: string): string {
+	return `${dependents.join(', ')} ${plural(dependents.length, 'depends', 'depend')} on ${on}`;
+}
+
+/** `first (workflow-runner depends on it)`: why a dependency starts with a component started alone, in its panel. */
+export function dependencyText(note: DependencyNote): string {
+	return `first (${dependOn(note.dependents, 'it')})`;
+}
+
+/** `starting stigmer-server first (workflow-runner depends on it)`: `start NAME` brings a dependency that was not running. */
+export function dependencyLine(note: DependencyNote): string {
+	return `starting ${note.component} ${dependencyText(note)}`;
+}
+
+/** `workflow-runner, agent-runner depend on stigmer-server and were left running`: what `stop NAME` did not stop. */
+export function dependentsLine(note: DependencyNote): string {
+	return `${dependOn(note.dependents, note.component)} and ${plural(note.dependents.length, 'was', 'were')} left running`;
+}
+
 /** `cleaned up 7 orphaned workflow-runner processes (pids 68550, 68104, …)` per component. */
 export function cleanupLines(cleaned: CleanupReport): string[] {
 	return cleaned.map(({component, pids}) => `cleaned up ${pids.length} orphaned ${component} ${plural(pids.length, 'process', 'processes')} (${plural(pids.length, 'pid')} ${pids.join(', ')})`);
@@ -123,13 +143,15 @@ export function startSummary(result: StartResult): string {
 	}
 
 	const started = result.started.map((s) => `${s.name} pid ${s.pid} ${readyText(s.readyMs)}`).join(', ');
-	return `✓ ${started === '' ? 'nothing to start' : started}${cleanupSummary(result.cleaned)}`;
+	const first = result.dependencies.map((d) => `; started ${d.component} ${dependencyText(d)}`).join('');
+	return `✓ ${started === '' ? 'nothing to start' : started}${first}${cleanupSummary(result.cleaned)}`;
 }
 
 /** A stop in one line: `■ workflow-runner stopped in 120ms, agent-runner was not running`. */
 export function stopSummary(result: StopResult): string {
 	const parts = result.stopped.map((o) => stopLine(o));
-	return `■ ${parts.length === 0 ? 'nothing to stop' : parts.join(', ')}${cleanupSummary(result.cleaned)}`;
+	const left = result.dependentsLeft.map((d) => `; ${dependentsLine(d)}`).join('');
+	return `■ ${parts.length === 0 ? 'nothing to stop' : parts.join(', ')}${left}${cleanupSummary(result.cleaned)}`;
 }
 
 /** A line's own leading time (RFC 3339 / ISO 8601, Python logging's, Go log's): the panels show when in their own words. */

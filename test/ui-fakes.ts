@@ -102,7 +102,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 					o.onEvent?.({type: 'ready', component: name, pid: 5000, readyMs: 42, address: null});
 				}
 
-				return {cleaned: [], stopped: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: []};
+				return {cleaned: [], stopped: [], started: names.map((name) => ({name, pid: 5000, readyMs: 42})), failures: [], dependencies: []};
 			},
 			async stop(_home: Home, o: ActionOptions = {}): Promise<StopResult> {
 				const names = begin('stop', o);
@@ -112,7 +112,7 @@ export function fakeDeps(initial: ComponentStatus[], options: {home?: string} = 
 				}
 
 				await gate;
-				return {stopped: names.map((name) => ({name, how: 'stopped' as const, ms: 12, signal: 'SIGTERM'})), cleaned: []};
+				return {stopped: names.map((name) => ({name, how: 'stopped' as const, ms: 12, signal: 'SIGTERM'})), cleaned: [], dependentsLeft: []};
 			},
 		},
 		logs: {

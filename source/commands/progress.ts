@@ -3,7 +3,7 @@
 // most 10 times a second.
 import type {Palette} from '../colors.js';
 import type {EngineEvent} from '../engine/types.js';
-import {cleanupLines, readyLine, stopLine} from '../messages.js';
+import {cleanupLines, dependencyLine, readyLine, stopLine} from '../messages.js';
 import {lockWaitLine} from './output.js';
 
 /** Redraw period of the live line: 10 per second at most (STYLE: batch what streams). */
@@ -103,6 +103,11 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 
 				case 'stopped': {
 					print(out, stopLine(event.outcome, c));
+					break;
+				}
+
+				case 'dependency': {
+					print(out, dependencyLine(event));
 					break;
 				}
 

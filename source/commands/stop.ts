@@ -3,7 +3,7 @@ import {stop} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {stopLine} from '../messages.js';
+import {dependentsLine, stopLine} from '../messages.js';
 import {colors, warnOnConfigFallback} from './output.js';
 import {startProgress} from './progress.js';
 
@@ -37,6 +37,10 @@ export async function run(argv: string[]): Promise<number> {
 
 	for (const outcome of result.stopped.filter((o) => o.how === 'not-running')) {
 		process.stdout.write(`${stopLine(outcome, c)}\n`);
+	}
+
+	for (const note of result.dependentsLeft) {
+		process.stdout.write(`${dependentsLine(note)}\n`);
 	}
 
 	return EXIT.ok;

@@ -7,7 +7,6 @@ import {stoppedBeforeError} from '../messages.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
-import {plural} from '../units.js';
 import {discover, type ComponentFinding, type Orphan} from './discover.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
@@ -17,7 +16,7 @@ import {rotateLogs} from './rotate.js';
 import {freshRecord, markStopping, readRecord, writeRecord} from './state.js';
 import {spawnComponent} from './spawn.js';
 import {end} from './terminate.js';
-import type {ActionOptions, CleanupReport, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
+import type {ActionOptions, CleanupReport, DependencyNote, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
 
 /** Lines of stderr shown when a component fails to start (SPEC 4.4). */
 const FAILURE_TAIL_LINES = 20;
@@ -37,14 +36,29 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 			throw fileError(home.logs, 'rotate the logs in', error);
 		}
 
-		const {stopped, cleaned, findings} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
+		// A component started alone brings its dependencies that are not running (docs/lifecycle.md, as docker compose does).
+		const {stopped, cleaned, pulled} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit, whole ? [] : toStart);
+		const pulledSpecs = config.components.filter((c) => pulled.some((p) => p.component === c.name));
+		if (pulledSpecs.length > 0) {
+			preflight(home, pulledSpecs);
+			try {
+				rotateLogs(home, pulledSpecs.map((c) => c.name));
+			} catch (error: unknown) {
+				throw fileError(home.logs, 'rotate the logs in', error);
+			}
 
+			emit({type: 'plan', components: pulledSpecs.map((c) => c.name)});
+			for (const dependency of pulled) {
+				emit({type: 'dependency', ...dependency});
+			}
+		}
+
+		const starting = config.components.filter((c) => toStart.includes(c) || pulledSpecs.includes(c));
 		const started: StartedComponent[] = [];
 		const failures: StartFailure[] = [];
 		const skipped = new Set<string>();
-		const absent = whole ? new Map<string, string[]>() : absentDependencies(config, toStart, findings);
-		await inOrder(new Map(toStart.map((c) => [c.name, c])), (spec) => spec.dependsOn, async (_name, spec) => {
-			const outcome = await startOne(home, config, spec, emit, absent.get(spec.name) ?? []);
+		await inOrder(new Map(starting.map((c) => [c.name, c])), (spec) => spec.dependsOn, async (_name, spec) => {
+			const outcome = await startOne(home, config, spec, emit);
 			if ('pid' in outcome) {
 				started.push(outcome);
 				return true;
@@ -57,32 +71,12 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 
 		// Each unstarted component is named under every failed one it waits for, directly or through another.
 		for (const failure of failures) {
-			failure.skipped = toStart.filter((c) => skipped.has(c.name) && waitsFor(config, c.name, failure.name)).map((c) => c.name);
+			failure.skipped = starting.filter((c) => skipped.has(c.name) && waitsFor(config, c.name, failure.name)).map((c) => c.name);
 		}
 
 		const byOrder = (a: {name: string}, b: {name: string}) => order(config, a.name) - order(config, b.name);
-		return {cleaned, stopped, started: started.sort(byOrder), failures: failures.sort(byOrder)};
+		return {cleaned, stopped, dependencies: pulled, started: started.sort(byOrder), failures: failures.sort(byOrder)};
 	});
-}
-
-/**
- * Dependencies of the components started alone that are neither started with them nor running: such a component
- * fails at once, naming them, instead of waiting out its ready_timeout for a dependency that never comes. `findings`:
- * clear's, which left every component outside the selection as it found it.
- */
-function absentDependencies(config: StackConfig, toStart: ComponentSpec[], findings: Map<string, ComponentFinding>): Map<string, string[]> {
-	const starting = new Set(toStart.map((c) => c.name));
-	const enabled = new Set(config.components.filter((c) => c.enabled).map((c) => c.name));
-	const absent = new Map<string, string[]>();
-	for (const spec of toStart) {
-		// A disabled dependency is not waited for (temporal without its binary): the stack runs without it (SPEC 3).
-		const missing = spec.dependsOn.filter((d) => enabled.has(d) && !starting.has(d) && (findings.get(d)?.running ?? null) === null);
-		if (missing.length > 0) {
-			absent.set(spec.name, missing);
-		}
-	}
-
-	return absent;
 }
 
 /** Whether `name` depends on `on`, directly or through other components. */
@@ -117,13 +111,36 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 		const names = whole ? undefined : selected.map((c) => c.name);
 		const findings = [...discover(home, config.components.map((c) => c.name)).values()].filter((f) => names === undefined || names.includes(f.component));
 		if (findings.every((f) => f.orphans.length === 0 && f.running === null && f.supervisor === null)) {
-			return {stopped: outcomesOf(selected, [], whole), cleaned: []};
+			return {stopped: outcomesOf(selected, [], whole), cleaned: [], dependentsLeft: []};
 		}
 	}
 
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
-		const {stopped, cleaned} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit);
-		return {stopped: outcomesOf(selected, stopped, whole), cleaned};
+		const names = whole ? undefined : selected.map((c) => c.name);
+		const {stopped, cleaned, findings} = await clear(home, config, names, emit);
+		return {stopped: outcomesOf(selected, stopped, whole), cleaned, dependentsLeft: names === undefined ? [] : dependentsLeft(config, names, findings)};
+	});
+}
+
+/** Whether anything of a component runs: its process, or its supervisor waiting to restart it. */
+function runs(finding: ComponentFinding | undefined): boolean {
+	return finding !== undefined && (finding.running !== null || finding.supervisor !== null);
+}
+
+/** Per component stopped alone, the running components that depend on it (directly or not) and were left running. */
+function dependentsLeft(config: StackConfig, names: string[], findings: Map<string, ComponentFinding>): DependencyNote[] {
+	return names.flatMap((name) => {
+		const dependents = config.components.filter((c) => !names.includes(c.name) && runs(findings.get(c.name)) && waitsFor(config, c.name, name)).map((c) => c.name);
+		return dependents.length === 0 ? [] : [{component: name, dependents}];
+	});
+}
+
+/** The enabled dependencies (direct or not) of `specs` that are neither among `names` nor running, each with the components of `specs` that wait for it. */
+function missingDependencies(config: StackConfig, specs: ComponentSpec[], names: string[], findings: Map<string, ComponentFinding>): DependencyNote[] {
+	const enabled = config.components.filter((c) => c.enabled && !names.includes(c.name) && !runs(findings.get(c.name)));
+	return enabled.flatMap((dep) => {
+		const dependents = specs.filter((s) => waitsFor(config, s.name, dep.name)).map((s) => s.name);
+		return dependents.length === 0 ? [] : [{component: dep.name, dependents}];
 	});
 }
 
@@ -212,8 +229,11 @@ function order(config: StackConfig, name: string): number {
  * End everything of the named components (all, and components the config no longer names, when undefined):
  * orphans at once and in parallel, recorded processes in reverse dependency order; remove their PID files.
  */
-async function clear(home: Home, config: StackConfig, names: string[] | undefined, emit: (event: EngineEvent) => void): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport; findings: Map<string, ComponentFinding>}> {
+async function clear(home: Home, config: StackConfig, named: string[] | undefined, emit: (event: EngineEvent) => void, bringDependencies: ComponentSpec[] = []): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport; findings: Map<string, ComponentFinding>; pulled: DependencyNote[]}> {
 	const findings = discover(home, config.components.map((c) => c.name));
+	// Dependencies that are not running join the scope: their orphans are cleaned up before they start.
+	const pulled = named === undefined ? [] : missingDependencies(config, bringDependencies, named, findings);
+	const names = named === undefined ? undefined : [...named, ...pulled.map((p) => p.component)];
 	const inScope = [...findings.values()].filter((f) => names === undefined || names.includes(f.component));
 	const specOf = (name: string) => config.components.find((c) => c.name === name);
 	const stopOf = (name: string) => {
@@ -275,7 +295,7 @@ async function clear(home: Home, config: StackConfig, names: string[] | undefine
 	}
 
 	cleaned.sort((a, b) => order(config, a.component) - order(config, b.component));
-	return {stopped, cleaned, findings};
+	return {stopped, cleaned, findings, pulled};
 }
 
 /** What runs of a component the config no longer names, ended as orphans are: its supervisor leads the component's group. */
@@ -319,7 +339,7 @@ async function inOrder<T>(items: ReadonlyMap<string, T>, before: (item: T) => re
 	await Promise.all([...items].map(([name, item]) => run(name, item)));
 }
 
-async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void, absent: string[]): Promise<StartedComponent | StartFailure> {
+async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
 	emit({type: 'starting', component: spec.name});
 	const offsets = logOffsets(home, spec.name);
 	const failure = (reason: string, spawned: boolean): StartFailure => ({
@@ -342,12 +362,6 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	const taken = await foreignHolder(home, spec.name, claims);
 	if (taken !== undefined) {
 		return refused(`port ${taken.port}${taken.owner === spec.name ? '' : ` (${taken.owner}'s)`} is in use by ${taken.holder}`);
-	}
-
-	// After the port check: a port another process holds is the more urgent news.
-	if (absent.length > 0) {
-		const n = absent.length;
-		return refused(`depends on ${absent.join(', ')}, which ${plural(n, 'is', 'are')} not running: start ${plural(n, 'it', 'them')} with it (\`stigmer server start ${[...absent, spec.name].join(' ')}\`) or the whole stack (\`stigmer server start\`)`);
 	}
 
 	let spawned;

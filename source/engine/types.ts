@@ -88,8 +88,13 @@ export type StartFailure = {
 	skipped: string[];
 };
 
+/** A component and the components that depend on it (directly or not): started first for them, or left running by its stop. */
+export type DependencyNote = {component: string; dependents: string[]};
+
 export type StartResult = {
 	cleaned: CleanupReport;
+	/** Dependencies of the components started alone that were not running, started first for them. */
+	dependencies: DependencyNote[];
 	/** What was running and was stopped to be restarted, in the order it was stopped (reverse dependency order). */
 	stopped: StopOutcome[];
 	started: StartedComponent[];
@@ -108,7 +113,12 @@ export type StopOutcome = {
 };
 
 /** `stopped`: first what was stopped, in the order it was (reverse dependency order), then what was not running. */
-export type StopResult = {stopped: StopOutcome[]; cleaned: CleanupReport};
+export type StopResult = {
+	stopped: StopOutcome[];
+	cleaned: CleanupReport;
+	/** Per component stopped alone: the running components that depend on it, left running. */
+	dependentsLeft: DependencyNote[];
+};
 
 /** Progress events, so a UI can show what an action is doing. */
 export type EngineEvent =
@@ -119,6 +129,8 @@ export type EngineEvent =
 	| {type: 'cleanup'; component: string; pids: number[]}
 	| {type: 'stopping'; component: string}
 	| {type: 'stopped'; outcome: StopOutcome}
+	/** A dependency that is not running is started first, for these components started alone. */
+	| ({type: 'dependency'} & DependencyNote)
 	| {type: 'starting'; component: string}
 	/** `awaiting`: what readiness waits for, short (`tcp 6390`). */
 	| {type: 'spawned'; component: string; pid: number; awaiting: string}

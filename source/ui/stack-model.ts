@@ -1,6 +1,6 @@
 // The stack panels' model, pure: what a running action is doing, and when a new report needs a repaint.
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
-import {countdownText, lastExitText, readyText, stopText} from '../messages.js';
+import {countdownText, dependencyText, lastExitText, readyText, stopText} from '../messages.js';
 import {plural} from '../units.js';
 import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
 import {describeChange, type Message} from './status-message.js';
@@ -25,8 +25,12 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 			return {...progress, [outcome.name]: {state: 'stopped', note: stopText(outcome)}};
 		}
 
+		case 'dependency': {
+			return {...progress, [event.component]: {state: 'starting', note: dependencyText(event)}};
+		}
+
 		case 'starting': {
-			return {...progress, [event.component]: {state: 'starting', note: 'starting…'}};
+			return {...progress, [event.component]: {state: 'starting', note: progress[event.component]?.note ?? 'starting…'}};
 		}
 
 		case 'spawned': {

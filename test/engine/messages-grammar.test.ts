@@ -17,8 +17,8 @@ test('message builders: one pid, one process, one orphan, one stranger are singu
 	const cases: Array<[string, string]> = [
 		[cleanupLines(one).join('\n'), 'cleaned up 1 orphaned q process (pid 5)'],
 		[cleanupLines(two).join('\n'), 'cleaned up 2 orphaned q processes (pids 5, 6)'],
-		[startSummary({cleaned: one, stopped: [], started: [], failures: []}), '✓ nothing to start; cleaned up 1 orphaned q (pid 5)'],
-		[stopSummary({stopped: [], cleaned: two}), '■ nothing to stop; cleaned up 2 orphaned q (pids 5, 6)'],
+		[startSummary({cleaned: one, stopped: [], started: [], failures: [], dependencies: []}), '✓ nothing to start; cleaned up 1 orphaned q (pid 5)'],
+		[stopSummary({stopped: [], cleaned: two, dependentsLeft: []}), '■ nothing to stop; cleaned up 2 orphaned q (pids 5, 6)'],
 	];
 	for (const [actual, expected] of cases) {
 		assert.equal(actual, expected);

@@ -183,8 +183,8 @@ describe('layout and stack model', () => {
 	});
 
 	it('describes results in one line', () => {
-		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], stopped: [{name: 'w', how: 'stopped', ms: 4, signal: 'SIGTERM'}], started: [{name: 'w', pid: 3, readyMs: 9}], failures: []}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
-		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: []}).text, '■ w was not running');
+		assert.equal(describeStart({cleaned: [{component: 'w', pids: [1, 2]}], stopped: [{name: 'w', how: 'stopped', ms: 4, signal: 'SIGTERM'}], started: [{name: 'w', pid: 3, readyMs: 9}], failures: [], dependencies: []}).text, '✓ w pid 3 ready in 9ms; cleaned up 2 orphaned w (pids 1, 2)');
+		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: [], dependentsLeft: []}).text, '■ w was not running');
 	});
 
 	it('a start or stop that fails after stopping something says what, in the order it stopped (SPEC 7)', () => {
@@ -198,7 +198,7 @@ describe('layout and stack model', () => {
 
 	it('a failed start quotes its stderr safely: in the status line and in `server start`\'s message', () => {
 		const failure = {name: 'w', reason: 'exited with code 1', stderrTail: ['\u001B[31mpanic\u001B[0m \u001B]0;PWNED\u0007\u001B[2J'], logPath: '/x', skipped: []};
-		assert.equal(describeStart({cleaned: [], stopped: [], started: [], failures: [failure]}).text, '✗ w: exited with code 1 — panic \\x1b]0;PWNED\\x07\\x1b[2J (log: /x)');
+		assert.equal(describeStart({cleaned: [], stopped: [], started: [], failures: [failure], dependencies: []}).text, '✗ w: exited with code 1 — panic \\x1b]0;PWNED\\x07\\x1b[2J (log: /x)');
 		const printed = failureLines([failure], palette(false)).join('\n');
 		assert.match(printed, /^ {4}panic \\x1b\]0;PWNED\\x07\\x1b\[2J$/m);
 		assert.doesNotMatch(printed, /[\u0000-\u0008\u000B-\u001F]/);
