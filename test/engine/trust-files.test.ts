@@ -4,8 +4,8 @@ import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'node:test';
-import {CLI, fixture, isAlive, itemAt, makeHome, readPidFile, runCli, show, SLEEPER_ONLY, waitFor, type CliResult} from '../helpers.js';
+import test, {type TestContext} from 'node:test';
+import {CLI, fixture, isAlive, itemAt, makeHome, readPidFile, ROOT, runCli, show, SLEEPER_ONLY, waitFor, type CliResult} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 /** SPEC 4.4: a lock whose holder is gone is taken over within a second (the old code waited 2 s for an empty one). */
@@ -135,6 +135,20 @@ test('an old-stamped directory in data/logs is not a log: rotation skips it and 
 	assert.ok(fs.statSync(stale).isDirectory(), 'left alone');
 });
 
+/**
+ * A copy of the built CLI that user nobody can run: a clone in a 0700 directory (a `mktemp -d`, /root) is not
+ * traversable by it. dist/bin plus the one package `server logs --no-follow` loads (meow; the others load lazily, for
+ * following or on macOS), in a 0755 directory of its own.
+ */
+function cliNobodyCanRun(t: TestContext): string {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-cli-copy-'));
+	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	fs.cpSync(path.dirname(CLI), path.join(dir, 'bin'), {recursive: true});
+	fs.cpSync(path.join(ROOT, 'node_modules', 'meow'), path.join(dir, 'node_modules', 'meow'), {recursive: true, dereference: true});
+	spawnSync('chmod', ['-R', 'a+rX', dir]);
+	return path.join(dir, 'bin', path.basename(CLI));
+}
+
 test('STIGMER_HOME that is a file, and an unreadable data/logs, are one-line errors', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const file = path.join(fs.realpathSync(os.tmpdir()), `stigmer-home-file-${process.pid}`);
 	fs.writeFileSync(file, 'not a directory\n');
@@ -156,7 +170,8 @@ test('STIGMER_HOME that is a file, and an unreadable data/logs, are one-line err
 	fs.writeFileSync(home.logFile('sleeper'), '2026-11-26T03:47:41.000Z hello\n');
 	spawnSync('chown', ['-R', '65534:65534', home.dir]);
 	fs.chmodSync(path.join(home.dataDir, 'logs'), 0o000);
-	const logs = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'server', 'logs', '--no-follow'], {env: {PATH: process.env['PATH'], STIGMER_HOME: home.dir, NO_COLOR: '1'}, encoding: 'utf8', timeout: 15_000});
+	const cli = cliNobodyCanRun(t);
+	const logs = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'server', 'logs', '--no-follow'], {env: {PATH: process.env['PATH'], STIGMER_HOME: home.dir, NO_COLOR: '1'}, encoding: 'utf8', timeout: 15_000});
 	spawnSync('chown', ['-R', '0:0', home.dir]);
 	fs.chmodSync(path.join(home.dataDir, 'logs'), 0o700);
 	assert.equal(logs.status, 1, `${logs.stdout}\n${logs.stderr}`);
