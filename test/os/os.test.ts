@@ -17,9 +17,12 @@ import {
 	parsePidCommands,
 	parsePsRow,
 	parsePsTable,
+	psClaim,
 	psMarker,
 	psMarkerComponent,
 } from '../../source/os/ps-parse.js';
+import {parseSupervisorArgv, parseSupervisorCommand} from '../../source/os/supervisor-argv.js';
+import {psUnvis, psVis} from '../../source/os/vis.js';
 import {itemAt, waitFor} from '../helpers.js';
 
 /** Longest wait for a process to reach a state; generous for a loaded CI machine. */
@@ -278,6 +281,70 @@ describe('macOS ps parsing (recorded output)', () => {
 	});
 });
 
+/** A recorded fixture without its header (the `# ` lines that quote where it comes from). */
+function recorded(name: string): string {
+	return fixture(name).split('\n').filter((line) => !line.startsWith('#')).join('\n');
+}
+
+describe('macOS: boot id, UTC start times, strvis-encoded homes, supervisors by their arguments (recorded output)', () => {
+	const table = recorded('darwin-table-vis.txt');
+	const env = recorded('darwin-env-vis.txt');
+	/** uid 502's process 7200 is not ours; every other is. */
+	const owned = (pids: number[]) => new Set(pids.filter((pid) => pid !== 7200));
+
+	test('the boot id is kern.bootsessionuuid, exactly one UUID; kern.boottime text is refused', () => {
+		assert.equal(parseBootSessionUuid(recorded('darwin-bootsessionuuid.txt')), '40962879-B7EE-4F13-AF6E-E7266EF5E732');
+		assert.equal(parseBootSessionUuid('{ sec = 1793607331, usec = 512348 } Mon Nov  2 08:15:31 2026\n'), undefined);
+		assert.equal(parseBootSessionUuid('00000000-0000-0000-0000-000000000000'), undefined);
+		assert.equal(parseBootSessionUuid(''), undefined);
+	});
+
+	test('lstart is read as UTC (ps runs with TZ=UTC0), whatever TZ stigmer runs with', () => {
+		const row = parsePsTable(table).get(7001);
+		assert.equal(row?.startTime, 'Thu Nov 26 03:47:41 2026');
+		assert.equal(row?.startedAtMs, Date.parse('2026-11-26T03:47:41Z'));
+	});
+
+	test('strvis as ps prints it, and back: é is M-CM-), TAB \\011, newline \\012, a backslash as is', () => {
+		const cases: Array<[string, string]> = [['/Users/zoé', '/Users/zoM-CM-)'], ['a\tb', 'a\\011b'], ['a\nb', 'a\\012b'], ['a\\b', 'a\\b'], ['\u0001\u007F', '^A^?'], ['x\u00A0', 'xM-B\\240'], ['plain /tmp/x y', 'plain /tmp/x y']];
+		for (const [raw, shown] of cases) {
+			assert.equal(psVis(raw), shown, JSON.stringify(raw));
+			assert.equal(psUnvis(shown), raw, shown);
+		}
+	});
+
+	test('the scan finds a home with such bytes, its supervisor by its arguments (no environment shown), never another user\'s', () => {
+		const found = (home: string) => markedFromPs(table, env, home, 1, owned).map((p) => [p.pid, p.component, p.supervisor]).sort((a, b) => Number(a[0]) - Number(b[0]));
+		assert.deepEqual(found('/Users/zoé/.stigmer'), [[7000, 'web', true], [7001, 'web', false]]);
+		assert.deepEqual(found('/tmp/a\tb'), [[7100, 'db', true], [7101, 'db', false]]);
+		// A home whose name looks like an escape is compared as ps prints it, so it is found too.
+		assert.deepEqual(found('/Users/PM-2/.stigmer'), [[7300, 'api', true], [7301, 'api', false]]);
+		assert.deepEqual(found('/Users/zoé'), []);
+		assert.equal(markedFromPs(table, env, '/Users/zoé/.stigmer', 1).some((p) => p.pid === 7000), false, 'arguments prove nothing without knowing the owner');
+	});
+
+	test('a claim: the marker, else a supervisor\'s arguments of our own process; another home named as it is', () => {
+		const plain = parsePidCommands(env);
+		const rows = parsePsTable(table);
+		const claim = (pid: number, own = true) => psClaim(plain.get(pid), rows.get(pid)?.command, '/Users/zoé/.stigmer', own);
+		assert.deepEqual(claim(7001), {home: '/Users/zoé/.stigmer', component: 'web', supervisor: false});
+		assert.deepEqual(claim(7000), {home: '/Users/zoé/.stigmer', component: 'web', supervisor: true});
+		assert.equal(claim(7200, false), null);
+		assert.deepEqual(claim(7400), {home: '/Users/zoé/.stigmer2', component: 'web', supervisor: false});
+		assert.deepEqual(claim(7100), {home: '/tmp/a\tb', component: 'db', supervisor: true});
+		assert.equal(claim(1), null);
+	});
+
+	test('supervisor arguments are parsed exactly', () => {
+		assert.deepEqual(parseSupervisorArgv(['/bin/dash', '-s', 'stigmer-supervisor', 'web', '/h']), {component: 'web', home: '/h'});
+		for (const argv of [['/bin/sh', '-s', 'stigmer-supervisor', 'web'], ['/bin/sh', '-s', 'stigmer-supervisor', 'web', 'h'], ['/bin/sh', '-c', 'stigmer-supervisor', 'web', '/h'], ['/bin/sh', '-s', 'stigmer-supervisor', 'Web', '/h'], ['/bin/sh', '-s', 'stigmer-supervisor', 'web', '/h', 'x'], ['/bin/sh', '-s', 'other', 'web', '/h']]) {
+			assert.equal(parseSupervisorArgv(argv), undefined, argv.join(' '));
+		}
+		assert.deepEqual(parseSupervisorCommand('/bin/sh -s stigmer-supervisor web /Users/ana/My Stacks/one'), {component: 'web', home: '/Users/ana/My Stacks/one'});
+		assert.equal(parseSupervisorCommand('sh -s /bin/sh web /x'), undefined);
+	});
+});
+
 describe('platform choice', () => {
 	test('Windows gets a table whose every call explains, with a StigmerError', async () => {
 		const table = processTableFor('win32');
@@ -321,6 +388,23 @@ try { signalGroup(own, 'SIGTERM'); console.log('sent ' + own); } catch (error) {
 });
 
 describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc'}, () => {
+	test('claims: the marker of any home; a supervisor\'s exact arguments as the second proof; nothing for an unmarked process', async () => {
+		const home = tempHome();
+		const {STIGMER_HOME: _h, STIGMER_COMPONENT: _c, ...clean} = process.env;
+		// `sh -s` reads its script from stdin: a pipe held open keeps it waiting, with exactly these arguments.
+		const bySupervisorArgs = spawn('/bin/sh', ['-s', 'stigmer-supervisor', 'web', home], {stdio: ['pipe', 'ignore', 'ignore'], env: clean});
+		children.push(bySupervisorArgs);
+		const marked = start('sleep', ['30'], {env: {...clean, STIGMER_HOME: '/elsewhere/home', STIGMER_COMPONENT: 'db', STIGMER_SUPERVISOR: '1'}});
+		const plain = start('sleep', ['30'], {env: clean});
+		await waitFor(() => hasExeced(pidOf(marked), 'sleep') && hasExeced(pidOf(plain), 'sleep') && processTable.info(pidOf(bySupervisorArgs)) !== undefined, 'the three processes to run');
+		const claims = processTable.claims([pidOf(bySupervisorArgs), pidOf(marked), pidOf(plain), 4_000_000], home);
+		assert.deepEqual(claims.get(pidOf(bySupervisorArgs)), {home, component: 'web', supervisor: true});
+		assert.deepEqual(claims.get(pidOf(marked)), {home: '/elsewhere/home', component: 'db', supervisor: true});
+		assert.equal(claims.get(pidOf(plain)), null);
+		assert.equal(claims.has(4_000_000), false, 'a pid that does not exist claims nothing');
+		bySupervisorArgs.stdin?.end();
+	});
+
 	test('bootId is the kernel boot id, stable', () => {
 		const id = processTable.bootId();
 		assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
