@@ -34,3 +34,18 @@ export class ConfigError extends StigmerError {
 		this.name = 'ConfigError';
 	}
 }
+
+/**
+ * An action failed after it had stopped components (docs/cli.md: a command that failed after stopping something says
+ * what it stopped): the facts, `cause` and `stopped` in the order they stopped; messages.ts words them. Its own message
+ * is the cause's, so nothing is lost where it is not worded.
+ */
+export class StoppedBeforeError extends StigmerError {
+	/** Read across the CommonJS and ES-module builds, where `instanceof` of a subclass does not hold. */
+	readonly kind = 'stopped-before';
+
+	constructor(override readonly cause: StigmerError, readonly stopped: readonly string[]) {
+		super(cause.message, cause.exitCode);
+		this.name = 'StoppedBeforeError';
+	}
+}

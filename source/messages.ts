@@ -1,6 +1,7 @@
 // Every sentence a user reads about a start or stop outcome or a supervised exit, for `server start`/`stop`/`status`
 // and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
 import {palette, type Palette} from './colors.js';
+import {StigmerError} from './errors.js';
 import type {CleanupReport, ComponentStatus, DependencyNote, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
 import {BADGES} from './state-badges.js';
@@ -62,6 +63,11 @@ export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'
 	}
 
 	return `restarting in ${formatCountdown(Date.parse(c.nextRestartAt) - now)}`;
+}
+
+/** `waiting for pid 4121 (server start) …`: who holds the home's lock (docs/lifecycle.md), for `start`, `stop` and the dashboard. */
+export function lockWaitText(holder: {pid: number | null; verb: string | null}): string {
+	return `waiting for ${holder.pid === null ? 'another stigmer' : `pid ${holder.pid}`}${holder.verb === null ? '' : ` (${holder.verb})`} …`;
 }
 
 /** `workflow-runner depends on it`, `workflow-runner, agent-runner depend on it`. */
@@ -162,10 +168,30 @@ export function lastErrorText(text: string): string {
 	return `last error: ${text.replace(LEADING_TIME, '')}`;
 }
 
+/** An engine error that carries facts to word (errors.ts): what an action stopped before it failed. */
+function stoppedBefore(error: unknown): {cause: unknown; stopped: readonly string[]} | undefined {
+	const facts = error as {kind?: unknown; cause?: unknown; stopped?: unknown} | null;
+	return typeof facts === 'object' && facts !== null && facts.kind === 'stopped-before' && Array.isArray(facts.stopped) ? {cause: facts.cause, stopped: facts.stopped as string[]} : undefined;
+}
+
+/** The one line an error says: the facts an engine error carries, worded here; any other error's own message. */
+export function errorText(error: unknown): string {
+	const facts = stoppedBefore(error);
+	if (facts !== undefined) {
+		return stoppedBeforeError(errorText(facts.cause), [...facts.stopped]);
+	}
+
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** `error`, worded for the CLI's one line (cli.ts prints a StigmerError's message): itself when it carries no facts. */
+export function wordedError(error: unknown): unknown {
+	return stoppedBefore(error) === undefined ? error : new StigmerError(errorText(error), (error as StigmerError).exitCode);
+}
+
 /** An exception from the engine during `verb`, as one line. */
 export function errorSummary(verb: string, error: unknown): string {
-	const text = error instanceof Error ? error.message : String(error);
-	return `✗ ${verb} failed: ${text.split('\n')[0]}`;
+	return `✗ ${verb} failed: ${errorText(error).split('\n')[0]}`;
 }
 
 /** How a change nobody asked for reads (a crash, a give-up, an exit, a restart by the supervisor), per state it lands in. */

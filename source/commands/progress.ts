@@ -3,8 +3,7 @@
 // most 10 times a second.
 import type {Palette} from '../colors.js';
 import type {EngineEvent} from '../engine/types.js';
-import {cleanupLines, dependencyLine, readyLine, stopLine} from '../messages.js';
-import {lockWaitLine} from './output.js';
+import {cleanupLines, dependencyLine, lockWaitText, readyLine, stopLine} from '../messages.js';
 
 /** Redraw period of the live line: 10 per second at most (STYLE: batch what streams). */
 const LIVE_REDRAW_MS = 100;
@@ -89,7 +88,7 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 				}
 
 				case 'lock-wait': {
-					print(err, lockWaitLine(event.pid, event.verb));
+					print(err, lockWaitText(event));
 					break;
 				}
 

@@ -1,5 +1,6 @@
 // config: read, validate, migrate and resolve config.yaml over the built-in stack. A leaf: it imports no engine/ or ui/.
 export {BUILTINS, type Builtin} from './builtins.js';
+export {cwdProblem} from './cwd.js';
 export {checkConfig, componentNamesQuietly, loadConfig, onConfigFallback, type ConfigCheck, type LoadOptions} from './load.js';
 export {componentNames, resolveComponents, selectComponents} from './resolve.js';
 export {CONFIG_VERSION, configJsonSchema} from './schema.js';

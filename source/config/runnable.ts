@@ -1,9 +1,9 @@
 // What `start` refuses on this machine beyond the file's own rules, and `config check` reports alike: a cwd that is
 // not a directory, an env_file that cannot be read, a command and environment the kernel would not exec (E2BIG).
 // Not checked by status or stop.
-import {directoryProblem} from '../executable.js';
 import {execTooLarge} from '../exec-limits.js';
 import {formatBytes} from '../units.js';
+import {cwdProblem} from './cwd.js';
 import {componentEnv, envFileProblem} from './env-file.js';
 import type {Fail} from './resolve.js';
 import type {ComponentSpec} from './types.js';
@@ -18,10 +18,10 @@ const SUPERVISOR_OVERHEAD_BYTES = 4096;
 /** Report each enabled component's cwd, env_file and exec-size problems through `fail`, located by `locate`. */
 export function runnableProblems(specs: readonly ComponentSpec[], locate: Locator, fail: Fail, env: NodeJS.ProcessEnv = process.env): void {
 	for (const spec of specs.filter((s) => s.enabled)) {
-		const cwd = spec.cwd === null ? undefined : directoryProblem(spec.cwd);
+		const keyPath = ['components', spec.name, 'cwd'];
+		const cwd = cwdProblem(spec, locate(keyPath));
 		if (cwd !== undefined) {
-			const keyPath = ['components', spec.name, 'cwd'];
-			fail(keyPath, `${locate(keyPath)}: components.${spec.name}.cwd: ${spec.cwd} ${cwd}`);
+			fail(keyPath, cwd);
 		}
 
 		for (const file of spec.envFiles) {

@@ -2,8 +2,7 @@
 import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
 import {envFromFiles, loadConfig, selectComponents, type ComponentSpec, type LoadOptions, type StackConfig} from '../config/index.js';
-import {StigmerError} from '../errors.js';
-import {stoppedBeforeError} from '../messages.js';
+import {StigmerError, StoppedBeforeError} from '../errors.js';
 import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
@@ -40,7 +39,6 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		const {stopped, cleaned, pulled} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit, whole ? [] : toStart);
 		const pulledSpecs = config.components.filter((c) => pulled.some((p) => p.component === c.name));
 		if (pulledSpecs.length > 0) {
-			preflight(home, pulledSpecs);
 			try {
 				rotateLogs(home, pulledSpecs.map((c) => c.name));
 			} catch (error: unknown) {
@@ -210,7 +208,7 @@ async function saying<T>(stopped: string[], work: () => Promise<T>): Promise<T> 
 		}
 
 		const base = error instanceof StigmerError ? error : fileError((error as NodeJS.ErrnoException).path ?? 'a file of the home', 'use', error);
-		throw stopped.length === 0 ? base : new StigmerError(stoppedBeforeError(base.message, stopped), base.exitCode);
+		throw stopped.length === 0 ? base : new StoppedBeforeError(base, stopped);
 	}
 }
 
@@ -233,6 +231,8 @@ async function clear(home: Home, config: StackConfig, named: string[] | undefine
 	const findings = discover(home, config.components.map((c) => c.name));
 	// Dependencies that are not running join the scope: their orphans are cleaned up before they start.
 	const pulled = named === undefined ? [] : missingDependencies(config, bringDependencies, named, findings);
+	// Checked before anything is stopped, as the named components were.
+	preflight(home, config.components.filter((c) => pulled.some((p) => p.component === c.name)));
 	const names = named === undefined ? undefined : [...named, ...pulled.map((p) => p.component)];
 	const inScope = [...findings.values()].filter((f) => names === undefined || names.includes(f.component));
 	const specOf = (name: string) => config.components.find((c) => c.name === name);

@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {Writable} from 'node:stream';
 import {processTable} from '../os/index.js';
-import {StigmerError} from '../errors.js';
+import {ConfigError, StigmerError} from '../errors.js';
 import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
 import {packageVersion} from '../version.js';
-import type {ComponentSpec} from '../config/index.js';
+import {cwdProblem, type ComponentSpec} from '../config/index.js';
 import {componentEnv} from '../config/env-file.js';
-import {directoryProblem, isExecutableFile, which} from '../executable.js';
+import {isExecutableFile, which} from '../executable.js';
 import {itemAt} from '../item-at.js';
 import {readPidFile} from './pidfile.js';
 import {freshRecord, readRecord, writeRecord} from './state.js';
@@ -26,11 +26,6 @@ export type Spawned = {
 	exited: Promise<Exit>;
 	hasExited: () => Exit | undefined;
 };
-
-/** Why a component's cwd cannot be used (missing, not a directory), or undefined; checked before anything is touched. */
-export function cwdError(spec: ComponentSpec): string | undefined {
-	return spec.cwd === null ? undefined : directoryProblem(spec.cwd);
-}
 
 /**
  * Shells for supervisors, the first executable one wins: dash wherever it is installed (Debian's and Ubuntu's /bin/sh,
@@ -65,9 +60,9 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 		ensurePrivateDir(dir);
 	}
 
-	const cwdProblem = cwdError(spec);
-	if (cwdProblem !== undefined) {
-		throw new StigmerError(`${spec.name}: cwd ${spec.cwd} ${cwdProblem}; fix components.${spec.name}.cwd in ${home.config}`);
+	const cwd = cwdProblem(spec, home.config);
+	if (cwd !== undefined) {
+		throw new ConfigError(cwd);
 	}
 
 	// Config refuses an empty command.

@@ -148,8 +148,8 @@ test('config check names a cwd that start would refuse (missing, a file), at fil
 	const r = await runCli(home, ['config', 'check']);
 	assert.equal(r.code, 2, show(r));
 	assert.deepEqual(r.stdout.trimEnd().split('\n'), [
-		`${file}:4:10: components.app.cwd: /nonexistent-stigmer-dir does not exist`,
-		`${file}:7:10: components.tool.cwd: ${file} is not a directory`,
+		`${file}:4:10: components.app.cwd: /nonexistent-stigmer-dir does not exist; point it at a directory`,
+		`${file}:7:10: components.tool.cwd: ${file} is not a directory; point it at a directory`,
 	], show(r));
 });
 

@@ -2,6 +2,7 @@
 // in the panels and the outcome in the status line. A failing action never throws out of here.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {EngineEvent} from '../../engine/types.js';
+import {lockWaitText} from '../../messages.js';
 import {describeError, describeStart, describeStop, type Message} from '../status-message.js';
 import {applyEvent, type Progress} from '../stack-model.js';
 import type {ComponentInfo, DashDeps} from '../types.js';
@@ -72,7 +73,7 @@ export function useLifecycle(deps: DashDeps, refresh: () => void, reportStartedA
 					}
 
 					if (event.type === 'lock-wait') {
-						setMessage({text: `${label}: waiting for ${event.pid === null ? 'the home lock' : `pid ${event.pid}`}${event.verb === null ? '' : ` (${event.verb})`}…`, tone: 'info'});
+						setMessage({text: `${label}: ${lockWaitText(event)}`, tone: 'info'});
 					}
 
 					setProgress((p) => applyEvent(p, event));

@@ -1,0 +1,42 @@
+// One place of wording (docs/architecture.md): the engine throws facts and messages.ts words them; no import runs from
+// engine/ to messages.ts; the cwd error and the lock wait are each one sentence, wherever they are read.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'node:test';
+import {EXIT, StigmerError, StoppedBeforeError} from '../source/errors.js';
+import {errorSummary, errorText, lockWaitText, wordedError} from '../source/messages.js';
+import {makeHome, ROOT, show} from './helpers.js';
+
+const TEST_TIMEOUT_MS = 60_000;
+
+test('no module of engine/, os/ or config/ imports messages.ts: the engine returns facts, commands/ and ui/ word them', () => {
+	const rooms = ['engine', 'os', 'config'].map((room) => path.join(ROOT, 'source', room));
+	const offenders = rooms.flatMap((dir) => fs.readdirSync(dir, {recursive: true}).map(String).filter((f) => f.endsWith('.ts')).filter((f) => /from '(\.\.\/)+messages\.js'/.test(fs.readFileSync(path.join(dir, f), 'utf8'))).map((f) => path.join(path.basename(dir), f)));
+	assert.deepEqual(offenders, []);
+});
+
+test('an action that failed after stopping components: the facts travel, the CLI and the dashboard word them alike', () => {
+	const error = new StoppedBeforeError(new StigmerError('cannot write data/db.pid: no space left'), ['app', 'db']);
+	assert.equal(errorText(error), 'cannot write data/db.pid: no space left; stopped app, db before this failure');
+	assert.equal(errorSummary('restart db', error), '✗ restart db failed: cannot write data/db.pid: no space left; stopped app, db before this failure');
+	const worded = wordedError(error) as StigmerError;
+	assert.equal(worded.message, errorText(error));
+	assert.equal(worded.exitCode, EXIT.failure);
+	const plain = new StigmerError('x', EXIT.usage);
+	assert.equal(wordedError(plain), plain, 'an error without facts is passed on as it is');
+	assert.equal(lockWaitText({pid: 4121, verb: 'server start'}), 'waiting for pid 4121 (server start) …');
+	assert.equal(lockWaitText({pid: null, verb: null}), 'waiting for another stigmer …');
+});
+
+test('a missing cwd is one sentence: `config check` and `start` say it alike, and start touches nothing', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {app: {command: ['sleep', '30'], cwd: '/nonexistent-stigmer-cwd'}}});
+	const sentence = 'components.app.cwd: /nonexistent-stigmer-cwd does not exist; point it at a directory';
+	const check = await home.cli(['config', 'check']);
+	assert.equal(check.code, 2, show(check));
+	assert.ok(check.stdout.trim().endsWith(sentence), show(check));
+	const start = await home.cli(['server', 'start']);
+	assert.equal(start.code, 2, show(start));
+	assert.ok(start.stderr.trim().endsWith(sentence), show(start));
+	assert.deepEqual(home.processes(), {});
+});
