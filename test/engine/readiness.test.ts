@@ -77,11 +77,13 @@ test('a second home on the port of a running first home: no ✓, exit 1 naming t
 	assert.deepEqual(second.processes(), {}, 'nothing of the second home runs');
 	assert.equal(fs.existsSync(second.pidFile('stigmer-server')), false);
 
-	// A runner started alone would poll whatever server holds its server's port: it is not spawned either.
+	// A runner started alone brings its server first, which cannot start: the runner is not spawned either, so it never
+	// polls the first home's server.
 	const runner = await second.cli(['server', 'start', 'workflow-runner']);
 	assert.equal(runner.code, 1, show(runner));
 	assert.ok(
-		runner.stderr.includes(`workflow-runner: port ${first.port} (stigmer-server's) is in use by pid ${serverPid} (stigmer-server of ${first.dir})`),
+		runner.stderr.includes(`stigmer-server: port ${first.port} is in use by pid ${serverPid} (stigmer-server of ${first.dir})`)
+		&& runner.stderr.includes('not started (waiting for stigmer-server): workflow-runner'),
 		`a runner of the second home does not poll the first home's server:\n${show(runner)}`,
 	);
 	assert.deepEqual(second.processes(), {}, 'nothing of the second home runs');
