@@ -70,14 +70,15 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 		}
 	};
 
-	for (const [component, file] of pidFiles(home, names)) {
+	const files = pidFiles(home, names).flatMap(([component, file]) => {
 		const content = readPidFile(file);
-		if (content === undefined) {
-			continue;
-		}
-
+		return content === undefined ? [] : [{component, file, content}];
+	});
+	// What every recorded process and supervisor claims, read at once (on macOS a few ps runs, not a few per file).
+	const claims = processTable.claims(files.flatMap(({content}) => (content.kind === 'record' ? [content.record.pid, ...(content.record.supervisorPid === undefined ? [] : [content.record.supervisorPid])] : [])), home.root);
+	for (const {component, file, content} of files) {
 		const finding = get(component);
-		const {proven, supervisor, why, leftoverGroup} = prove(content, component, home, boot, marked, ancestors);
+		const {proven, supervisor, why, leftoverGroup} = prove(content, component, home, {boot, marked, claims}, ancestors);
 		finding.files.push({file, content, proven, why});
 		if (supervisor) {
 			coveredPids.add(supervisor.pid);
@@ -198,7 +199,10 @@ function ancestry(): Ancestry {
 type Proof = {proven: Recorded | null; supervisor?: Recorded | null; why: string | null; leftoverGroup: number | null};
 
 /** SPEC 4.2: alive, same boot, same start time — or, for a legacy plain pid, our marker. Pure apart from reading /proc. */
-function prove(content: PidFileContent, component: string, home: Home, boot: string, marked: Map<number, MarkedProc>, ancestors: Ancestry): Proof {
+/** What the process table says, read once per discover: this boot, the marker scan, the claims of recorded pids. */
+type Seen = {boot: string; marked: Map<number, MarkedProc>; claims: Map<number, Claim | null>};
+
+function prove(content: PidFileContent, component: string, home: Home, {boot, marked, claims}: Seen, ancestors: Ancestry): Proof {
 	if (content.kind === 'invalid') {
 		return {proven: null, why: `unreadable PID file (${content.why})`, leftoverGroup: null};
 	}
@@ -225,7 +229,7 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 	// Home and component must both match (docs/safety.md): a recorded process (or supervisor), still the one recorded,
 	// that claims another home or component makes the whole file a copy of theirs: it proves nothing here, and its group
 	// is not ours to end, whatever the file says.
-	const other = sameOrigin ? foreignClaim(record, component, home) : undefined;
+	const other = sameOrigin ? foreignClaim(record, component, home, claims) : undefined;
 	if (other !== undefined) {
 		return {proven: null, why: foreignWhy(other.pid, other.claim, home), leftoverGroup: null};
 	}
@@ -252,9 +256,8 @@ function prove(content: PidFileContent, component: string, home: Home, boot: str
 }
 
 /** The recorded process or supervisor, still the one recorded (same start time), when it claims another home or component. */
-function foreignClaim(record: PidRecord, component: string, home: Home): {pid: number; claim: Claim} | undefined {
+function foreignClaim(record: PidRecord, component: string, home: Home, claims: Map<number, Claim | null>): {pid: number; claim: Claim} | undefined {
 	const recorded = [[record.pid, record.startTime], [record.supervisorPid, record.supervisorStartTime]] as const;
-	const claims = processTable.claims(recorded.flatMap(([pid]) => (pid === undefined ? [] : [pid])), home.root);
 	for (const [pid, startTime] of recorded) {
 		const claim = pid === undefined ? undefined : claims.get(pid);
 		if (pid !== undefined && claim && (claim.home !== home.root || claim.component !== component) && processTable.info(pid)?.startTime === startTime) {

@@ -7,6 +7,7 @@ import {signalPid} from '../os/index.js';
 import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
 import {readFileRange} from '../read-range.js';
 import {discover, type ComponentFinding, type Orphan} from './discover.js';
+import {dependentsLeft, inOrder, missingDependencies, order, waitsFor} from './order.js';
 import {withLock} from './lock.js';
 import {removePidFile} from './pidfile.js';
 import {foreignHolder, portClaims} from './ports.js';
@@ -77,23 +78,6 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 	});
 }
 
-/** Whether `name` depends on `on`, directly or through other components. */
-function waitsFor(config: StackConfig, name: string, on: string, seen = new Set<string>()): boolean {
-	const deps = config.components.find((c) => c.name === name)?.dependsOn ?? [];
-	return deps.some((d) => {
-		if (d === on) {
-			return true;
-		}
-
-		if (seen.has(d)) {
-			return false;
-		}
-
-		seen.add(d);
-		return waitsFor(config, d, on, seen);
-	});
-}
-
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
 	// In the order things stopped (SPEC 4.5: reverse dependency order), then what was not running, in that order too.
@@ -117,28 +101,6 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 		const names = whole ? undefined : selected.map((c) => c.name);
 		const {stopped, cleaned, findings} = await clear(home, config, names, emit);
 		return {stopped: outcomesOf(selected, stopped, whole), cleaned, dependentsLeft: names === undefined ? [] : dependentsLeft(config, names, findings)};
-	});
-}
-
-/** Whether anything of a component runs: its process, or its supervisor waiting to restart it. */
-function runs(finding: ComponentFinding | undefined): boolean {
-	return finding !== undefined && (finding.running !== null || finding.supervisor !== null);
-}
-
-/** Per component stopped alone, the running components that depend on it (directly or not) and were left running. */
-function dependentsLeft(config: StackConfig, names: string[], findings: Map<string, ComponentFinding>): DependencyNote[] {
-	return names.flatMap((name) => {
-		const dependents = config.components.filter((c) => !names.includes(c.name) && runs(findings.get(c.name)) && waitsFor(config, c.name, name)).map((c) => c.name);
-		return dependents.length === 0 ? [] : [{component: name, dependents}];
-	});
-}
-
-/** The enabled dependencies (direct or not) of `specs` that are neither among `names` nor running, each with the components of `specs` that wait for it. */
-function missingDependencies(config: StackConfig, specs: ComponentSpec[], names: string[], findings: Map<string, ComponentFinding>): DependencyNote[] {
-	const enabled = config.components.filter((c) => c.enabled && !names.includes(c.name) && !runs(findings.get(c.name)));
-	return enabled.flatMap((dep) => {
-		const dependents = specs.filter((s) => waitsFor(config, s.name, dep.name)).map((s) => s.name);
-		return dependents.length === 0 ? [] : [{component: dep.name, dependents}];
 	});
 }
 
@@ -217,10 +179,6 @@ function refuseDisabled(selected: ComponentSpec[], whole: boolean): void {
 	if (disabled.length > 0) {
 		throw new StigmerError(disabled.map((c) => `${c.name} is disabled (${c.disabledReason})`).join('; '));
 	}
-}
-
-function order(config: StackConfig, name: string): number {
-	return config.components.findIndex((c) => c.name === name);
 }
 
 /**
@@ -307,36 +265,6 @@ function unnamed(finding: ComponentFinding): Orphan[] {
 	}
 
 	return listed;
-}
-
-/**
- * Run `work` for every item once all its `before` names (those among the items) have succeeded; independent items run
- * in parallel. An item whose predecessor failed is skipped (reported through onSkip) and counts as failed.
- */
-async function inOrder<T>(items: ReadonlyMap<string, T>, before: (item: T) => readonly string[], work: (name: string, item: T) => Promise<boolean>, onSkip?: (name: string) => void): Promise<void> {
-	const runs = new Map<string, Promise<boolean>>();
-	const run = (name: string, item: T): Promise<boolean> => {
-		let promise = runs.get(name);
-		if (promise === undefined) {
-			promise = (async () => {
-				const results = await Promise.all(before(item).flatMap((n) => {
-					const previous = items.get(n);
-					return previous === undefined ? [] : [run(n, previous)];
-				}));
-				if (!results.every(Boolean)) {
-					onSkip?.(name);
-					return false;
-				}
-
-				return work(name, item);
-			})();
-			runs.set(name, promise);
-		}
-
-		return promise;
-	};
-
-	await Promise.all([...items].map(([name, item]) => run(name, item)));
 }
 
 async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, emit: (event: EngineEvent) => void): Promise<StartedComponent | StartFailure> {
