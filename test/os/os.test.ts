@@ -345,6 +345,48 @@ describe('macOS: boot id, UTC start times, strvis-encoded homes, supervisors by 
 	});
 });
 
+describe('darwin.ts runs ps and sysctl as the fixtures record them (stand-in commands on PATH)', () => {
+	test('kern.bootsessionuuid, TZ=UTC0 and LC_ALL=C on every ps, a strvis home found, a supervisor by its arguments', (t) => {
+		const bin = tempHome();
+		const calls = path.join(bin, 'calls');
+		const data = path.join(bin, 'data');
+		fs.mkdirSync(data);
+		fs.writeFileSync(path.join(data, 'table'), recorded('darwin-table-vis.txt'));
+		fs.writeFileSync(path.join(data, 'env'), recorded('darwin-env-vis.txt'));
+		fs.writeFileSync(path.join(data, 'uuid'), recorded('darwin-bootsessionuuid.txt'));
+		// Our uid for every pid asked about, but 502 for 7200 (another user's copy of a supervisor's arguments).
+		const uid = process.getuid?.() ?? 0;
+		fs.writeFileSync(path.join(bin, 'ps'), [
+			'#!/bin/sh',
+			`printf '%s|%s|%s\\n' "$TZ" "$LC_ALL" "$*" >> '${calls}'`,
+			'case "$*" in',
+			`  *pid=,uid=*) for p in $(echo "$*" | sed 's/.*-p //; s/,/ /g'); do if [ "$p" = 7200 ]; then echo "$p 502"; else echo "$p ${uid}"; fi; done ;;`,
+			`  *-E*) cat '${path.join(data, 'env')}' ;;`,
+			`  *) cat '${path.join(data, 'table')}' ;;`,
+			'esac',
+		].join('\n'), {mode: 0o755});
+		fs.writeFileSync(path.join(bin, 'sysctl'), `#!/bin/sh\n[ "$*" = '-n kern.bootsessionuuid' ] && exec cat '${path.join(data, 'uuid')}'\nexit 1\n`, {mode: 0o755});
+		const savedPath = process.env['PATH'];
+		process.env['PATH'] = `${bin}:${savedPath ?? ''}`;
+		t.after(() => {
+			process.env['PATH'] = savedPath;
+		});
+		const darwin = processTableFor('darwin');
+		assert.equal(darwin.bootId(), '40962879-B7EE-4F13-AF6E-E7266EF5E732');
+		const found = darwin.scanMarked('/Users/zoé/.stigmer').map((p) => [p.pid, p.component, p.supervisor, p.startedAtMs]);
+		assert.deepEqual(found, [[7001, 'web', false, Date.parse('2026-11-26T03:47:41Z')], [7000, 'web', true, Date.parse('2026-11-26T03:47:41Z')]]);
+		const claims = darwin.claims([7000, 7001, 7200, 7400], '/Users/zoé/.stigmer');
+		assert.deepEqual(claims.get(7000), {home: '/Users/zoé/.stigmer', component: 'web', supervisor: true});
+		assert.equal(claims.get(7200), null, 'another user\'s process proves nothing by its arguments');
+		assert.deepEqual(claims.get(7400), {home: '/Users/zoé/.stigmer2', component: 'web', supervisor: false});
+		const psCalls = fs.readFileSync(calls, 'utf8').trim().split('\n');
+		assert.ok(psCalls.length >= 4, psCalls.join('\n'));
+		for (const call of psCalls) {
+			assert.match(call, /^UTC0\|C\|/, `every ps runs with TZ=UTC0 and LC_ALL=C: ${call}`);
+		}
+	});
+});
+
 describe('platform choice', () => {
 	test('Windows gets a table whose every call explains, with a StigmerError', async () => {
 		const table = processTableFor('win32');
