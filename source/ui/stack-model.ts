@@ -30,7 +30,9 @@ export function applyEvent(progress: Record<string, Progress>, event: EngineEven
 		}
 
 		case 'starting': {
-			return {...progress, [event.component]: {state: 'starting', note: progress[event.component]?.note ?? 'starting…'}};
+			// A dependency brought first keeps saying why it starts.
+			const previous = progress[event.component];
+			return {...progress, [event.component]: {state: 'starting', note: previous?.state === 'starting' ? previous.note : 'starting…'}};
 		}
 
 		case 'spawned': {

@@ -180,6 +180,12 @@ describe('layout and stack model', () => {
 		assert.equal(applyEvent({}, {type: 'stopped', outcome: {name: 'w', how: 'stopped', ms: 3, signal: 'SIGTERM', waiting: true}})['w']?.note, 'stopped (was waiting to restart)');
 		p = applyEvent(p, {type: 'failed', failure: {name: 'w', reason: 'exited with code 1', stderrTail: [], logPath: '/x', skipped: []}});
 		assert.equal(p['w']?.state, 'failed');
+		// A dependency brought first says why until it runs; a restart after a stop says `starting…`.
+		let d = applyEvent({}, {type: 'dependency', component: 'db', dependents: ['app']});
+		d = applyEvent(d, {type: 'starting', component: 'db'});
+		assert.deepEqual(d['db'], {state: 'starting', note: 'first (app depends on it)'});
+		d = applyEvent(d, {type: 'stopped', outcome: {name: 'app', how: 'stopped', ms: 3, signal: 'SIGTERM'}});
+		assert.equal(applyEvent(d, {type: 'starting', component: 'app'})['app']?.note, 'starting…');
 	});
 
 	it('describes results in one line', () => {
