@@ -137,14 +137,18 @@ test('an old-stamped directory in data/logs is not a log: rotation skips it and 
 
 /**
  * A copy of the built CLI that user nobody can run: a clone in a 0700 directory (a `mktemp -d`, /root) is not
- * traversable by it. dist/bin plus the one package `server logs --no-follow` loads (meow; the others load lazily, for
- * following or on macOS), in a 0755 directory of its own.
+ * traversable by it. dist/bin plus the packages it requires when it loads and meow (flags), in a 0755 directory of its
+ * own; the others load lazily (following, macOS) and `server logs --no-follow` needs none of them.
  */
 function cliNobodyCanRun(t: TestContext): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-cli-copy-'));
 	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
 	fs.cpSync(path.dirname(CLI), path.join(dir, 'bin'), {recursive: true});
-	fs.cpSync(path.join(ROOT, 'node_modules', 'meow'), path.join(dir, 'node_modules', 'meow'), {recursive: true, dereference: true});
+	const required = fs.readdirSync(path.dirname(CLI)).filter((f) => f.endsWith('.js')).flatMap((f) => [...fs.readFileSync(path.join(path.dirname(CLI), f), 'utf8').matchAll(/require\('([^'.][^']*)'\)/g)].map((m) => m[1] ?? ''));
+	for (const name of new Set([...required.filter((n) => !n.startsWith('node:')), 'meow'])) {
+		fs.cpSync(path.join(ROOT, 'node_modules', name), path.join(dir, 'node_modules', name), {recursive: true, dereference: true});
+	}
+
 	spawnSync('chmod', ['-R', 'a+rX', dir]);
 	return path.join(dir, 'bin', path.basename(CLI));
 }
