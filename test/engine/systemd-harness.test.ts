@@ -1,0 +1,36 @@
+// The confined systemd user manager the engine tests run on (test/fixtures/systemd-user.sh) really is one: it loads a
+// unit, runs it, restarts it after kill -9, and leaves no cgroup directory or process behind.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'node:test';
+import {show, waitFor} from '../helpers.js';
+import {startUserManager} from '../systemd-helpers.js';
+
+test('a confined systemd --user runs a unit, restarts it after kill -9, and leaves nothing behind', {timeout: 90_000}, async (t) => {
+	const before = fs.readdirSync('/sys/fs/cgroup/unified').filter((d) => d.startsWith('stigmer-test-'));
+	const manager = await startUserManager(t);
+	if (typeof manager === 'string') {
+		t.skip(manager);
+		return;
+	}
+
+	fs.writeFileSync(path.join(manager.unitDir, 'probe.service'), '[Service]\nType=exec\nExecStart=/bin/sleep 1000\nRestart=always\nRestartSec=100ms\n');
+	for (const argv of [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'start', 'probe.service']]) {
+		const result = await manager.run(argv);
+		assert.equal(result.code, 0, show(result));
+	}
+
+	const first = await manager.show('probe.service', ['ActiveState', 'MainPID', 'NRestarts']);
+	assert.equal(first['ActiveState'], 'active');
+	assert.equal((await manager.run(['kill', '-9', first['MainPID'] ?? ''])).code, 0);
+	const after = await waitFor(async () => {
+		const now = await manager.show('probe.service', ['ActiveState', 'MainPID', 'NRestarts']);
+		return now['NRestarts'] === '1' && now['ActiveState'] === 'active' ? now : undefined;
+	}, 'systemd to restart the unit');
+	assert.notEqual(after['MainPID'], first['MainPID']);
+
+	await manager.stop();
+	const left = fs.readdirSync('/sys/fs/cgroup/unified').filter((d) => d.startsWith('stigmer-test-'));
+	assert.deepEqual(left, before, 'the harness removed its cgroup tree');
+});
