@@ -34,6 +34,7 @@ export function component(name: string, state: ComponentState, extra: Partial<Co
 		lastExit: null,
 		nextRestartAt: null,
 		supervisorPid: running ? 3000 + name.length : null,
+		engine: 'stigmer',
 		...extra,
 	};
 }

@@ -63,7 +63,8 @@ export function statusTable(report: StatusReport, c: Palette, now = Date.now()):
 		out.push(line(itemAt(rows, index), (cell, i) => (i === 1 ? c[BADGES[s.state].color](cell) : cell)));
 	}
 
-	const notes = report.components.flatMap((s) => noteFor(s, now));
+	// Exported to systemd (docs/engines.md): who runs the stack, before anything else is said of it.
+	const notes = [...(report.target === undefined ? [] : [`engine: systemd (${report.target})`]), ...report.components.flatMap((s) => noteFor(s, now))];
 	return `${[...out, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
 }
 

@@ -54,7 +54,8 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	};
 
 	const ancestors = ancestry();
-	const scan = processTable.scanMarked(home.root).filter((p) => !ancestors.pids.has(p.pid));
+	// A process an engine runs (STIGMER_ENGINE) is the engine's: never an orphan to end (docs/engines.md).
+	const scan = processTable.scanMarked(home.root).filter((p) => !ancestors.pids.has(p.pid) && !p.engine);
 	const marked = new Map(scan.map((p) => [p.pid, p]));
 	const boot = processTable.bootId();
 	const coveredGroups = new Set<number>();

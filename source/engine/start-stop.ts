@@ -1,16 +1,30 @@
 // start and stop as the CLI verbs and the dashboard keys call them: lifecycle.ts (spawning, locking) loads only when one is called, so `status` stays fast.
+// A home exported to systemd is started and stopped through systemctl instead (docs/engines.md): one stack whoever runs it.
+import fs from 'node:fs';
+import {loadConfig, selectComponents} from '../config/index.js';
 import type {Home} from '../paths.js';
+import {manifestPath} from './export/manifest.js';
 import type {RunWatch} from './run-watch.js';
 import type {ActionOptions, StartResult, StopResult} from './types.js';
 
 /** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
 export async function start(home: Home, options: ActionOptions = {}): Promise<StartResult> {
+	const engine = await handedOver(home, options);
+	if (engine !== undefined) {
+		return engine.handover.startThrough(engine.to, home, engine.selected, engine.whole, options.onEvent ?? (() => undefined));
+	}
+
 	const lifecycle = await import('./lifecycle.js');
 	return lifecycle.start(home, options);
 }
 
 /** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
+	const engine = await handedOver(home, options);
+	if (engine !== undefined) {
+		return engine.handover.stopThrough(engine.to, engine.selected, engine.whole, options.onEvent ?? (() => undefined));
+	}
+
 	const lifecycle = await import('./lifecycle.js');
 	return lifecycle.stop(home, options);
 }
@@ -19,4 +33,17 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 export async function watchRun(home: Home, names: string[]): Promise<RunWatch> {
 	const watch = await import('./run-watch.js');
 	return watch.watchRun(home, names);
+}
+
+/** The systemd handover of this home, when one is recorded (data/export-systemd.json) and systemd has its target loaded. */
+async function handedOver(home: Home, options: ActionOptions) {
+	if (!fs.existsSync(manifestPath(home, 'systemd'))) {
+		return undefined;
+	}
+
+	const config = loadConfig(home);
+	const handover = await import('./systemd/handover.js');
+	const to = await handover.handoverOf(home, config);
+	const whole = options.components === undefined || options.components.length === 0;
+	return to === undefined ? undefined : {handover, to, selected: selectComponents(config, options.components), whole};
 }

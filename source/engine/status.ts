@@ -1,8 +1,10 @@
 // `status` (SPEC 4.6) and the dashboard's cheaper reads between two status calls (liveness, usage).
+import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
 import {loadConfig, type ComponentSpec} from '../config/index.js';
 import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
+import {manifestPath} from './export/manifest.js';
 import {discover, type ComponentFinding} from './discover.js';
 import {probeOnce, statusProbe} from './readiness.js';
 import {inspectRecord, recordReason, type SupervisorRecord} from './state.js';
@@ -11,6 +13,16 @@ import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
 /** SPEC 4.6: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
 export async function status(home: Home): Promise<StatusReport> {
 	const config = loadConfig(home);
+	if (fs.existsSync(manifestPath(home, 'systemd'))) {
+		// Exported to systemd (docs/engines.md): systemd's word on each unit, when it has the target loaded.
+		const {handoverOf, statusThrough} = await import('./systemd/handover.js');
+		const handover = await handoverOf(home, config);
+		if (handover !== undefined) {
+			const components = await statusThrough(handover, home, config);
+			return {home: home.root, target: handover.target, healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components};
+		}
+	}
+
 	// Network probes go out first, so their round trips overlap the process-table reads below.
 	const early = new Map(config.components.flatMap((c) => (c.enabled && c.ready !== null && statusProbe(c.ready) === 'early' ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
 	if (early.size > 0) {

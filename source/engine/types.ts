@@ -36,6 +36,8 @@ export type ComponentStatus = {
 	nextRestartAt: string | null;
 	/** Its supervisor, the parent of `pid`, when alive. */
 	supervisorPid: number | null;
+	/** Who runs it: stigmer's own supervisors, or systemd after `stigmer export systemd` (docs/engines.md). */
+	engine: 'stigmer' | 'systemd';
 };
 
 /** A component's status with nothing running (stopped, or disabled): the base every report starts from. */
@@ -61,12 +63,15 @@ export function blankStatus(name: string, enabled: boolean, fields: Partial<Comp
 		lastExit: null,
 		nextRestartAt: null,
 		supervisorPid: null,
+		engine: 'stigmer',
 		...fields,
 	};
 }
 
 export type StatusReport = {
 	home: string;
+	/** The systemd target that runs this home's stack, when it was exported (docs/engines.md); absent otherwise. */
+	target?: string;
 	healthy: boolean;
 	components: ComponentStatus[];
 };

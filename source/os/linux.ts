@@ -1,6 +1,6 @@
 // The Linux process table, read straight from /proc with sync reads: no child processes, so a scan costs milliseconds.
 import fs from 'node:fs';
-import {HOME_KEY, hasSupervisorMark, isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
+import {HOME_KEY, hasEngineMark, hasSupervisorMark, isDeadState, markerComponent, parseBtime, parseListeners, parseMarker, parseProcStat, parseVmRssBytes, type ProcStat} from './proc-parse.js';
 import {signalZeroSays} from './signal.js';
 import {parseSupervisorArgv} from './supervisor-argv.js';
 import type {Claim, MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
@@ -140,7 +140,7 @@ function scanMarked(home: string): MarkedProc[] {
 		}
 		const row = info(pid);
 		if (row) {
-			found.push({...row, component, supervisor: hasSupervisorMark(text)});
+			found.push({...row, component, supervisor: hasSupervisorMark(text), engine: hasEngineMark(text)});
 		}
 	}
 	return found;

@@ -96,7 +96,13 @@ export function hasSupervisorMark(environ: string): boolean {
 	return environ.startsWith(SUPERVISOR_MARK + '\0') || environ.includes('\0' + SUPERVISOR_MARK + '\0') || environ.endsWith('\0' + SUPERVISOR_MARK);
 }
 
+/** Whether a NUL-separated environment carries STIGMER_ENGINE: an engine (systemd, launchd) runs it, never stigmer's cleanup (docs/engines.md). */
+export function hasEngineMark(environ: string): boolean {
+	return environ.startsWith(ENGINE_KEY) || environ.includes('\0' + ENGINE_KEY);
+}
+
 export const SUPERVISOR_MARK = 'STIGMER_SUPERVISOR=1';
+export const ENGINE_KEY = 'STIGMER_ENGINE=';
 export const HOME_KEY = 'STIGMER_HOME=';
 export const COMPONENT_KEY = 'STIGMER_COMPONENT=';
 

@@ -152,7 +152,7 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 			continue;
 		}
 		const {command: _command, ...rest} = row;
-		found.set(pid, {...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment)});
+		found.set(pid, {...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment), engine: /(?:^| )STIGMER_ENGINE=/.test(environment)});
 	}
 	const byArgs = [...table.values()].flatMap((row) => {
 		const args = parseSupervisorCommand(row.command);
@@ -161,7 +161,7 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 	const mine = byArgs.length === 0 ? new Set<number>() : owned(byArgs.map((c) => c.row.pid));
 	for (const {row, component} of byArgs.filter((c) => mine.has(c.row.pid))) {
 		const {command: _command, ...rest} = row;
-		found.set(row.pid, {...rest, component, supervisor: true});
+		found.set(row.pid, {...rest, component, supervisor: true, engine: false});
 	}
 	return [...found.values()];
 }

@@ -14,7 +14,8 @@ export type ProcInfo = {
 };
 
 /** A process found by the marker scan: its environment has STIGMER_HOME=<home> and STIGMER_COMPONENT. */
-export type MarkedProc = ProcInfo & {component: string; /** It carries STIGMER_SUPERVISOR=1: a component's supervisor (SPEC 4.8). */ supervisor: boolean};
+export type MarkedProc = ProcInfo & {component: string; /** It carries STIGMER_SUPERVISOR=1: a component's supervisor (SPEC 4.8). */ supervisor: boolean;
+	/** It carries STIGMER_ENGINE: systemd or launchd runs it, and stigmer never ends it (docs/engines.md). */ engine: boolean};
 
 /**
  * Whose a process says it is: the marker of its environment, or — a supervisor whose environment the OS hides (macOS

@@ -1,0 +1,42 @@
+// Text as systemd reads it (systemd.syntax(7), systemd.service(5) "Command lines", systemd.exec(5) EnvironmentFile=):
+// every value written into a unit passes one of these, so a `%` or `$` in a user's argv reaches the program unchanged.
+
+/** `%` starts a specifier wherever systemd expands them (argv, paths, Description): doubled, it is a `%`. */
+export function escapeSpecifiers(text: string): string {
+	return text.replaceAll('%', '%%');
+}
+
+/** C-style escapes systemd undoes inside a quoted word; other control characters as \xNN. */
+const C_ESCAPES: Record<string, string> = {'\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r'};
+
+/**
+ * One argv word of ExecStart=: double-quoted (spaces, quotes, a lone `;` stay one literal word), backslash and quote
+ * escaped, `%` doubled, `$` doubled (ExecStart= expands `$VAR` and `${VAR}`; `$$` is a `$`).
+ */
+export function quoteArg(word: string): string {
+	let out = '';
+	for (const char of word) {
+		const code = char.codePointAt(0) ?? 0;
+		out += C_ESCAPES[char] ?? (code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char === '%' ? '%%' : char === '$' ? '$$' : char);
+	}
+
+	return `"${out}"`;
+}
+
+/** A whole command line for ExecStart=/ExecStartPost=: each word quoted. */
+export function commandLine(argv: readonly string[]): string {
+	return argv.map((word) => quoteArg(word)).join(' ');
+}
+
+/**
+ * One `NAME=value` line of an EnvironmentFile=: the value double-quoted with `\`, `"`, `$` and `` ` `` escaped (the file is
+ * read without expansion, but a quoted value keeps spaces, `#` and trailing blanks); a newline stays inside the quotes.
+ */
+export function environmentLine(name: string, value: string): string {
+	return `${name}="${value.replaceAll(/[\\"$`]/g, (c) => `\\${c}`)}"`;
+}
+
+/** A path for keys that take one path (WorkingDirectory=, append:): specifiers escaped; systemd takes the rest as written. */
+export function pathValue(file: string): string {
+	return escapeSpecifiers(file);
+}

@@ -1,0 +1,155 @@
+// `stigmer export systemd` and the handover on a REAL systemd user manager (test/fixtures/systemd-user.sh): units that
+// verify, a stack systemd starts in dependency order, restarts after kill -9, and that `server start|stop|status` drive
+// through systemctl without ever running a second copy (docs/engines.md).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'node:test';
+import {fixture, makeHome, parseStarted, processesByComponent, show, waitFor, type TestHome} from '../helpers.js';
+import {startUserManager, type UserManager} from '../systemd-helpers.js';
+
+const TEST_TIMEOUT_MS = 200_000;
+/** An argv systemd would mangle without escaping: specifiers, variables, quotes, spaces, backslashes, a lone `;`. */
+const HOSTILE_ARGV = ['100%', '%h', '$HOME', '${PATH}', '$$', 'it\'s "quoted"', 'a b  c', 'back\\slash', ';', ''];
+const COMPONENTS = ['stigmer-server', 'workflow-runner', 'agent-runner', 'argv'];
+
+type Units = {target: string; units: Map<string, string>; files: string[]};
+
+/** The units an export wrote, from its `wrote N files` lines. */
+function written(stdout: string): Units {
+	const files = [...stdout.matchAll(/^ {2}(\/\S+)$/gm)].map((m) => m[1] ?? '');
+	const target = path.basename(files.find((f) => f.endsWith('.target')) ?? '');
+	const prefix = target.replace(/\.target$/, '');
+	const units = new Map(COMPONENTS.map((c) => [c, `${prefix}-${c}.service`]));
+	return {target, units, files};
+}
+
+async function unitProps(manager: UserManager, unit: string): Promise<Record<string, string>> {
+	return manager.show(unit, ['ActiveState', 'SubState', 'MainPID', 'NRestarts', 'ExecMainStartTimestampMonotonic', 'ActiveEnterTimestampMonotonic']);
+}
+
+/** Exactly one process per component of the home (probes that are still ending are waited out), and no stigmer supervisor. */
+async function onePerComponent(home: TestHome): Promise<Record<string, number[]>> {
+	return waitFor(() => {
+		const by = processesByComponent(home.dir);
+		const supervisors = processesByComponent(home.dir, 'supervisors');
+		return COMPONENTS.every((c) => by[c]?.length === 1) && Object.keys(supervisors).length === 0 ? by : undefined;
+	}, 'one process per component and no stigmer supervisor', 15_000);
+}
+
+test('export systemd: verified units, dependency order, MainPID = status pid, kill -9 restarts, handover, up to date, --remove', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const manager = await startUserManager(t);
+	if (typeof manager === 'string') {
+		t.skip(manager);
+		return;
+	}
+
+	const home = await makeHome(t, {components: {argv: {command: [...fixture('argv-dump.mjs'), ...HOSTILE_ARGV], depends_on: ['stigmer-server']}}});
+	const exported = await manager.cli(home.dir, ['export', 'systemd']);
+	assert.equal(exported.code, 0, show(exported));
+	assert.match(exported.stderr, /^stigmer: not exact: restart_delay /m, 'each inexact mapping is said on stderr');
+	const {target, units, files} = written(exported.stdout);
+	assert.equal(files.length, 2 * COMPONENTS.length + 1, show(exported));
+	for (const file of files.filter((f) => f.endsWith('.env'))) {
+		assert.equal(fs.statSync(file).mode & 0o777, 0o600, `${file} is 0600`);
+	}
+
+	// Every unit passes systemd's own verifier, silently.
+	const unitFiles = files.filter((f) => !f.endsWith('.env'));
+	const verified = await manager.run(['systemd-analyze', '--user', 'verify', ...unitFiles]);
+	assert.equal(verified.code, 0, show(verified));
+	assert.equal(verified.stderr, '', show(verified));
+
+	const started = await manager.run(['systemctl', '--user', 'start', target], {timeoutMs: 90_000});
+	assert.equal(started.code, 0, `${show(started)}\n${home.logs()}`);
+	const props = new Map(await Promise.all(COMPONENTS.map(async (c) => [c, await unitProps(manager, units.get(c) ?? '')] as const)));
+	for (const [name, p] of props) {
+		assert.equal(p['ActiveState'], 'active', `${name}: ${JSON.stringify(p)}\n${home.logs()}`);
+	}
+
+	// Dependency order: a runner's process started only once the server was ready (its ExecStartPost probe passed).
+	const serverReady = Number(props.get('stigmer-server')?.['ActiveEnterTimestampMonotonic']);
+	for (const runner of ['workflow-runner', 'agent-runner', 'argv']) {
+		assert.ok(Number(props.get(runner)?.['ExecMainStartTimestampMonotonic']) >= serverReady, `${runner} started after stigmer-server was ready`);
+	}
+
+	// status reads systemd: engine, and the pid is the unit's MainPID.
+	const status = await manager.cli(home.dir, ['server', 'status', '--json']);
+	assert.equal(status.code, 0, show(status));
+	const report = JSON.parse(status.stdout) as {components: Array<{name: string; pid: number | null; engine: string; state: string}>};
+	for (const c of report.components.filter((c) => COMPONENTS.includes(c.name))) {
+		assert.equal(c.engine, 'systemd', c.name);
+		assert.equal(c.state, 'running', c.name);
+		assert.equal(String(c.pid), props.get(c.name)?.['MainPID'], `${c.name}: status pid is the unit's MainPID`);
+	}
+
+	const table = await manager.cli(home.dir, ['server', 'status']);
+	assert.match(table.stdout, new RegExp(`engine: systemd \\(${target.replaceAll('.', '\\.')}\\)`), show(table));
+
+	// The argv reached the program exactly.
+	const argvLine = await waitFor(() => /argv (\[.*\])$/m.exec(fs.readFileSync(home.logFile('argv'), 'utf8'))?.[1], 'the argv line');
+	assert.deepEqual(JSON.parse(argvLine), HOSTILE_ARGV);
+	await onePerComponent(home);
+
+	// kill -9 of a runner: systemd restarts it; still one process per component.
+	const runnerPid = props.get('workflow-runner')?.['MainPID'] ?? '';
+	assert.equal((await manager.run(['kill', '-9', runnerPid])).code, 0);
+	const restarted = await waitFor(async () => {
+		const p = await unitProps(manager, units.get('workflow-runner') ?? '');
+		return p['NRestarts'] === '1' && p['ActiveState'] === 'active' ? p : undefined;
+	}, 'systemd to restart workflow-runner', 30_000);
+	assert.notEqual(restarted['MainPID'], runnerPid);
+	await onePerComponent(home);
+
+	// `server start` hands over: systemctl restarts the units, the same ✓ lines, no stigmer copy.
+	const handed = await manager.cli(home.dir, ['server', 'start'], {timeoutMs: 90_000});
+	assert.equal(handed.code, 0, `${show(handed)}\n${home.logs()}`);
+	const ticks = parseStarted(handed.stdout);
+	assert.deepEqual([...ticks.keys()].sort(), [...COMPONENTS].sort(), show(handed));
+	for (const c of COMPONENTS) {
+		const p = await unitProps(manager, units.get(c) ?? '');
+		assert.equal(p['ActiveState'], 'active', c);
+		assert.equal(String(ticks.get(c)?.pid), p['MainPID'], `${c}: the ✓ line's pid is the unit's MainPID`);
+	}
+
+	await onePerComponent(home);
+
+	// Unchanged config: `up to date`, nothing written.
+	const mtimes = files.map((f) => fs.statSync(f).mtimeMs);
+	const again = await manager.cli(home.dir, ['export', 'systemd']);
+	assert.equal(again.code, 0, show(again));
+	assert.match(again.stdout, /^up to date/m, show(again));
+	assert.deepEqual(files.map((f) => fs.statSync(f).mtimeMs), mtimes);
+
+	// `server stop` through systemd: every unit inactive, nothing of the home left.
+	const stopped = await manager.cli(home.dir, ['server', 'stop'], {timeoutMs: 60_000});
+	assert.equal(stopped.code, 0, show(stopped));
+	assert.match(stopped.stdout, /^stigmer-server stopped in \d/m, show(stopped));
+	for (const c of COMPONENTS) {
+		assert.equal((await unitProps(manager, units.get(c) ?? ''))['ActiveState'], 'inactive', c);
+	}
+
+	assert.deepEqual(processesByComponent(home.dir), {});
+
+	// A unit changed by hand is refused by name, replaced with --force.
+	const unit = unitFiles[0] ?? '';
+	fs.appendFileSync(unit, '# mine\n');
+	const refused = await manager.cli(home.dir, ['export', 'systemd']);
+	assert.equal(refused.code, 1, show(refused));
+	assert.ok(refused.stderr.includes(unit), show(refused));
+	const forced = await manager.cli(home.dir, ['export', 'systemd', '--force']);
+	assert.equal(forced.code, 0, show(forced));
+
+	// --remove deletes exactly what was written; the home is back to stigmer's own supervisors.
+	await manager.run(['systemctl', '--user', 'start', target], {timeoutMs: 90_000});
+	const removed = await manager.cli(home.dir, ['export', 'systemd', '--remove']);
+	assert.equal(removed.code, 0, show(removed));
+	for (const file of files) {
+		assert.equal(fs.existsSync(file), false, `${file} removed`);
+	}
+
+	assert.equal(fs.existsSync(path.join(home.dataDir, 'export-systemd.json')), false);
+	assert.deepEqual(processesByComponent(home.dir), {}, 'removing the export stopped its units');
+	const loaded = await manager.show(target, ['LoadState']);
+	assert.equal(loaded['LoadState'], 'not-found');
+});
