@@ -1,18 +1,18 @@
-// `stigmer internal-ready NAME [--mark]` (hidden): systemd's ExecStartPre=/ExecStartPost= of an exported component
+// `stigmer internal-ready NAME [--pre]` (hidden): systemd's ExecStartPre=/ExecStartPost= of an exported component
 // (docs/engines.md). Exit 0 once ready; 1 with the reason on stderr (the unit's .err) when it is not.
 import {EXIT, UsageError} from '../errors.js';
-import {markOffsets, probeUnit} from '../engine/systemd/probe.js';
+import {beforeStart, probeUnit} from '../engine/systemd/probe.js';
 import {resolveHome} from '../paths.js';
 
 export async function run(argv: string[]): Promise<number> {
 	const [name, flag] = argv;
-	if (name === undefined || (flag !== undefined && flag !== '--mark')) {
-		throw new UsageError('usage: stigmer internal-ready COMPONENT [--mark] (run by systemd units that `stigmer export systemd` wrote)');
+	if (name === undefined || (flag !== undefined && flag !== '--pre')) {
+		throw new UsageError('usage: stigmer internal-ready COMPONENT [--pre] (run by systemd units that `stigmer export systemd` wrote)');
 	}
 
 	const home = resolveHome();
-	if (flag === '--mark') {
-		markOffsets(home, name);
+	if (flag === '--pre') {
+		await beforeStart(home, name);
 		return EXIT.ok;
 	}
 

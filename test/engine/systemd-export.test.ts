@@ -45,6 +45,10 @@ test('export systemd: verified units, dependency order, MainPID = status pid, ki
 	}
 
 	const home = await makeHome(t, {components: {argv: {command: [...fixture('argv-dump.mjs'), ...HOSTILE_ARGV], depends_on: ['stigmer-server']}}});
+	// The stack runs under stigmer's own supervisors first: systemd's start must end that copy, never run a second.
+	const own = await manager.cli(home.dir, ['server', 'start'], {timeoutMs: 90_000});
+	assert.equal(own.code, 0, show(own));
+	assert.ok(Object.keys(processesByComponent(home.dir, 'supervisors')).length > 0, 'stigmer supervisors run the stack');
 	const exported = await manager.cli(home.dir, ['export', 'systemd']);
 	assert.equal(exported.code, 0, show(exported));
 	assert.match(exported.stderr, /^stigmer: not exact: restart_delay /m, 'each inexact mapping is said on stderr');

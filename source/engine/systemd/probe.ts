@@ -14,8 +14,13 @@ function offsetsFile(home: Home, component: string): string {
 	return path.join(home.data, 'systemd', `${component}.offsets`);
 }
 
-/** ExecStartPre= of a component with a `log` probe: remember where this run's lines begin. */
-export function markOffsets(home: Home, component: string): void {
+/**
+ * ExecStartPre=: end the component if stigmer's own supervisors run it (the engine's processes are never found, so this
+ * ends only a second copy), then remember where this run's log lines begin, for a `log` probe.
+ */
+export async function beforeStart(home: Home, component: string): Promise<void> {
+	const {stop} = await import('../lifecycle.js'); // Not engine.stop: that would ask systemd to stop the very unit starting.
+	await stop(home, {components: [component], verb: 'systemd ExecStartPre'});
 	ensurePrivateDir(path.dirname(offsetsFile(home, component)));
 	writePrivateAtomic(offsetsFile(home, component), JSON.stringify(logOffsets(home, component)));
 }

@@ -12,7 +12,7 @@ import {cliPath} from '../../cli-path.js';
 import {formatDuration} from '../../units.js';
 import {commandLine, environmentLine, escapeSpecifiers, pathValue} from './escape.js';
 
-/** The hidden verb systemd runs as ExecStartPre=/ExecStartPost= (components/ready-probe.ts). */
+/** The hidden verb systemd runs as ExecStartPre=/ExecStartPost= (commands/internal-ready.ts). */
 export const READY_VERB = 'internal-ready';
 /** The engine's name in STIGMER_ENGINE and in status. */
 export const ENGINE = 'systemd';
@@ -122,7 +122,8 @@ function serviceUnit(home: Home, spec: ComponentSpec, {target, units, stigmer, s
 		'',
 		'[Service]',
 		'Type=exec',
-		...(spec.ready?.kind === 'log' ? [`ExecStartPre=${probe('--mark')}`] : []),
+		// Before each start: end a copy stigmer's own supervisors run (never two copies), note where this run's log begins.
+		`ExecStartPre=${probe('--pre')}`,
 		`ExecStart=${commandLine(absoluteArgv(home, spec, stigmer, env))}`,
 		`ExecStartPost=${probe()}`,
 		`WorkingDirectory=${pathValue(spec.cwd ?? home.root)}`,
