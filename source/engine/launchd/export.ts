@@ -47,7 +47,8 @@ export function agentPlist(home: Home, env: NodeJS.ProcessEnv = process.env): st
 	return [
 		'<?xml version="1.0" encoding="UTF-8"?>',
 		'<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
-		`<!-- Written by \`stigmer export launchd\` for STIGMER_HOME=${xml(home.root).replaceAll('--', '-&#45;')}; \`stigmer export launchd --remove\` deletes it. -->`,
+		// A comment may not hold `--` (XML), so it names no flag and no home (STIGMER_HOME below says which).
+		'<!-- Written by stigmer export launchd, whose remove flag deletes it again (docs/engines.md). -->',
 		'<plist version="1.0">',
 		'<dict>',
 		`\t<key>Label</key>\n\t${string(agentLabel(home))}`,

@@ -1,0 +1,143 @@
+// `stigmer export systemd|launchd` without a service manager (docs/engines.md): escaping, usage errors, --dry-run
+// for both engines (the plist read by a real property-list parser), the version-manager warning, and cleanup that
+// never ends a process an engine runs.
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'node:test';
+import {commandLine, environmentLine, quoteArg} from '../../source/engine/systemd/escape.js';
+import {CLI, cleanEnv, collect, fixture, isAlive, makeHome, runCli, show, SLEEPER_ONLY, spawnMarked, which} from '../helpers.js';
+import {spawn} from 'node:child_process';
+
+test('quoteArg: systemd command-line words keep %, $, quotes, spaces, backslashes and control characters literal', () => {
+	const table: Array<[string, string]> = [
+		['plain', '"plain"'],
+		['100%', '"100%%"'],
+		['$HOME', '"$$HOME"'],
+		['${X}', '"$${X}"'],
+		['it\'s "q"', '"it\'s \\"q\\""'],
+		['a b', '"a b"'],
+		['back\\slash', '"back\\\\slash"'],
+		['line\nbreak', '"line\\nbreak"'],
+		['bell\u0007', '"bell\\x07"'],
+		[';', '";"'],
+		['', '""'],
+	];
+	for (const [word, quoted] of table) {
+		assert.equal(quoteArg(word), quoted, JSON.stringify(word));
+	}
+
+	assert.equal(commandLine(['/bin/echo', '50%']), '"/bin/echo" "50%%"');
+	assert.equal(environmentLine('K', 'a "b" $c `d` \\e'), 'K="a \\"b\\" \\$c \\`d\\` \\\\e"');
+});
+
+/** A home directory of our own whose path holds XML's and systemd's special characters. */
+function oddHome(t: test.TestContext): string {
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-odd&<"\'%-')));
+	fs.chmodSync(dir, 0o700);
+	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	return dir;
+}
+
+test('export systemd: --system needs --user NAME (exit 2, one line); --dry-run prints system units and writes nothing', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const lonely = await home.cli(['export', 'systemd', '--system']);
+	assert.equal(lonely.code, 2, show(lonely));
+	assert.equal(lonely.stderr.trim().split('\n').length, 1, show(lonely));
+	assert.match(lonely.stderr, /--system needs --user NAME/);
+
+	const dry = await home.cli(['export', 'systemd', '--system', '--user', 'nobody', '--dry-run']);
+	assert.equal(dry.code, 0, show(dry));
+	assert.match(dry.stdout, /^# \/etc\/systemd\/system\/stigmer-[0-9a-f]{8}-sleeper\.service \(mode 644\)$/m);
+	assert.match(dry.stdout, /^User=nobody$/m);
+	assert.match(dry.stdout, /^WantedBy=multi-user\.target$/m);
+	assert.match(dry.stdout, /^Wants=stigmer-[0-9a-f]{8}-sleeper\.service$/m);
+	assert.match(dry.stdout, /^STIGMER_ENGINE="systemd"$/m);
+	assert.match(dry.stdout, /^KillMode=control-group$/m);
+	assert.equal(fs.existsSync(path.join(home.dataDir, 'export-systemd.json')), false, 'a dry run writes no manifest');
+	assert.equal(fs.existsSync(path.join(home.dataDir, 'systemd')), false, 'a dry run writes no environment file');
+});
+
+test('export systemd --out DIR writes there, then is up to date; --remove deletes exactly what it wrote', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-units-'));
+	t.after(() => fs.rmSync(out, {recursive: true, force: true}));
+	fs.writeFileSync(path.join(out, 'mine.service'), '[Service]\nExecStart=/bin/true\n');
+	const first = await home.cli(['export', 'systemd', '--out', out]);
+	// No user manager here: daemon-reload fails (exit 1, one line), the files are written all the same.
+	assert.match(first.stdout, /^wrote 3 files for stigmer-[0-9a-f]{8}\.target:$/m, show(first));
+	assert.deepEqual(fs.readdirSync(out).sort().filter((f) => f !== 'mine.service').length, 2);
+	const again = await home.cli(['export', 'systemd', '--out', out]);
+	assert.equal(again.code, 0, show(again));
+	assert.match(again.stdout, /^up to date: /m, show(again));
+	await home.cli(['export', 'systemd', '--remove']);
+	assert.deepEqual(fs.readdirSync(out), ['mine.service'], 'only what stigmer wrote is removed');
+	assert.equal(fs.existsSync(path.join(home.dataDir, 'export-systemd.json')), false);
+});
+
+test('export launchd --dry-run prints a property list a real parser reads: server run, RunAtLoad, KeepAlive, the home', async (t) => {
+	const python = which('python3');
+	if (python === undefined) {
+		t.skip('python3 is not installed (its plistlib is the independent parser)');
+		return;
+	}
+
+	const home = oddHome(t);
+	const dry = await runCli(home, ['export', 'launchd', '--dry-run']);
+	assert.equal(dry.code, 0, show(dry));
+	const parsed = spawnSync(python, ['-c', 'import json,plistlib,sys; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], {input: dry.stdout.slice(dry.stdout.indexOf('\n') + 1), encoding: 'utf8'});
+	assert.equal(parsed.status, 0, parsed.stderr);
+	const plist = JSON.parse(parsed.stdout) as {Label: string; ProgramArguments: string[]; RunAtLoad: boolean; KeepAlive: unknown; EnvironmentVariables: Record<string, string>; WorkingDirectory: string};
+	assert.match(plist.Label, /^dev\.stigmer\.stigmer-[0-9a-f]{8}$/);
+	assert.deepEqual(plist.ProgramArguments.slice(-2), ['server', 'run']);
+	assert.equal(plist.ProgramArguments[1], fs.realpathSync(CLI));
+	assert.equal(plist.RunAtLoad, true);
+	assert.deepEqual(plist.KeepAlive, {SuccessfulExit: false});
+	assert.equal(plist.EnvironmentVariables['STIGMER_HOME'], home);
+	assert.equal(plist.WorkingDirectory, home);
+});
+
+test('export launchd without --dry-run off macOS exits 2 with one line', {skip: process.platform === 'darwin' ? 'this is macOS' : false}, async (t) => {
+	const home = oddHome(t);
+	for (const args of [['export', 'launchd'], ['export', 'launchd', '--enable'], ['export', 'launchd', '--remove']]) {
+		const result = await runCli(home, args);
+		assert.equal(result.code, 2, show(result));
+		assert.equal(result.stderr.trim().split('\n').length, 1, show(result));
+		assert.match(result.stderr, /macOS LaunchAgent/);
+	}
+});
+
+test('export systemd warns when node lives under a version manager whose path changes on upgrade', async (t) => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-vm-'));
+	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	const node = path.join(dir, '.nvm', 'versions', 'node', 'v20', 'bin', 'node');
+	fs.mkdirSync(path.dirname(node), {recursive: true});
+	try {
+		fs.linkSync(fs.realpathSync(process.execPath), node); // A hard link: its real path is under .nvm.
+	} catch (error: unknown) {
+		t.skip(`cannot hard-link node into a temp directory: ${(error as Error).message}`);
+		return;
+	}
+
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const child = spawn(node, [CLI, 'export', 'systemd', '--dry-run'], {env: cleanEnv({STIGMER_HOME: home.dir}), stdio: ['ignore', 'pipe', 'pipe']});
+	const result = await collect(child, 'export systemd --dry-run under .nvm');
+	assert.equal(result.code, 0, show(result));
+	assert.match(result.stderr, /^stigmer: warning: node is .*\/\.nvm\/.*, under nvm, whose path changes when node is upgraded/m, show(result));
+	assert.ok(result.stdout.includes(`ExecStart="${node}"`) || result.stdout.includes(`"${node}"`), 'the unit runs that node by its path');
+});
+
+test('cleanup never ends a process that carries STIGMER_ENGINE: the engine owns it', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const engineRun = spawnMarked(home, 'sleeper', fixture('sleeper.mjs'), {STIGMER_ENGINE: 'systemd'});
+	const plainOrphan = spawnMarked(home, 'sleeper', fixture('sleeper.mjs'));
+	const {result} = await home.start();
+	assert.ok(isAlive(engineRun.pid ?? 0), `the engine's process lives on:\n${show(result)}`);
+	assert.ok(!result.stdout.includes(String(engineRun.pid)), 'it is not reported as cleaned up');
+	assert.match(result.stdout, new RegExp(`cleaned up 1 orphaned sleeper process \\(pid ${plainOrphan.pid}\\)`), show(result));
+	const stopped = await home.cli(['server', 'stop']);
+	assert.equal(stopped.code, 0, show(stopped));
+	assert.ok(isAlive(engineRun.pid ?? 0), 'stop leaves it too');
+});
