@@ -48,6 +48,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 				<Text bold>stigmer dash</Text>
 				<Text color="gray"> {clip(deps.home.root, size.columns - TITLE_REST)} </Text>
 				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
+				{d.stack.report?.target === undefined ? null : <Text color="cyan">  engine: systemd ({d.stack.report.target})</Text>}
 			</Text>
 			{d.ui.helpOpen ? (
 				// The help takes the status line's row too (it has nothing to report while the help is read); the footer stays.

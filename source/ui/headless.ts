@@ -23,7 +23,8 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 	}
 
 	const width = Math.max(...report.components.map((x) => x.name.length), 9);
-	const out = [`${c.bold('stigmer')} ${report.home}  ${report.healthy ? c.green('● healthy') : c.yellow('○ not healthy')}`, ''];
+	const engine = report.target === undefined ? '' : `  ${c.cyan(`engine: systemd (${report.target})`)}`;
+	const out = [`${c.bold('stigmer')} ${report.home}  ${report.healthy ? c.green('● healthy') : c.yellow('○ not healthy')}${engine}`, ''];
 	for (const comp of report.components) {
 		out.push(...panelText(comp, width, lastError.get(comp.name), c, now));
 	}

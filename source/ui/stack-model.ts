@@ -94,7 +94,7 @@ function viewOf(c: ComponentStatus): string {
 
 /** True when both reports would draw the same panels and header. */
 export function sameView(a: StatusReport, b: StatusReport): boolean {
-	return a.healthy === b.healthy && a.components.length === b.components.length && a.components.every((c, i) => {
+	return a.healthy === b.healthy && a.target === b.target && a.components.length === b.components.length && a.components.every((c, i) => {
 		const other = b.components[i];
 		return other !== undefined && viewOf(c) === viewOf(other);
 	});

@@ -118,6 +118,22 @@ test('export systemd: verified units, dependency order, MainPID = status pid, ki
 
 	await onePerComponent(home);
 
+	// One component: `stop NAME` and `start NAME` act on its unit, with stigmer's lines.
+	const stopOne = await manager.cli(home.dir, ['server', 'stop', 'agent-runner']);
+	assert.equal(stopOne.code, 0, show(stopOne));
+	assert.match(stopOne.stdout, /^agent-runner stopped in \d/m, show(stopOne));
+	assert.equal((await unitProps(manager, units.get('agent-runner') ?? ''))['ActiveState'], 'inactive');
+	const startOne = await manager.cli(home.dir, ['server', 'start', 'agent-runner'], {timeoutMs: 60_000});
+	assert.equal(startOne.code, 0, show(startOne));
+	const agent = await unitProps(manager, units.get('agent-runner') ?? '');
+	assert.equal(String(parseStarted(startOne.stdout).get('agent-runner')?.pid), agent['MainPID'], show(startOne));
+	await onePerComponent(home);
+
+	// The dashboard reads systemd too.
+	const dash = await manager.cli(home.dir, ['dash', '--once']);
+	assert.equal(dash.code, 0, show(dash));
+	assert.ok(dash.stdout.includes(`engine: systemd (${target})`), show(dash));
+
 	// Unchanged config: `up to date`, nothing written.
 	const mtimes = files.map((f) => fs.statSync(f).mtimeMs);
 	const again = await manager.cli(home.dir, ['export', 'systemd']);
