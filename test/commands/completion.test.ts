@@ -60,6 +60,8 @@ const DOCUMENTED: Array<[string[], string[]]> = [
 	[['config', 'check'], []],
 	[['config', 'schema'], []],
 	[['completion'], []],
+	[['export', 'systemd'], ['--system', '--user', '--out', '--enable', '--dry-run', '--remove', '--force']],
+	[['export', 'launchd'], ['--enable', '--dry-run', '--remove', '--force']],
 ];
 /** What every verb takes besides its own flags. */
 const HELP_FLAGS = ['--help', '-h'];
@@ -107,9 +109,11 @@ _stigmer; printf '%s\\n' "\${COMPREPLY[@]}"`,
 	});
 
 	test('verbs, subverbs, flags, component names for start/stop and -c', () => {
-		assert.deepEqual(complete(''), ['completion', 'config', 'dash', 'help', 'server']);
+		assert.deepEqual(complete(''), ['completion', 'config', 'dash', 'export', 'help', 'server']);
 		assert.deepEqual(complete('server', 'st'), ['start', 'status', 'stop']);
 		assert.deepEqual(complete('config', ''), ['check', 'schema']);
+		assert.deepEqual(complete('export', ''), ['launchd', 'systemd']);
+		assert.deepEqual(complete('export', 'systemd', '--dr'), ['--dry-run']);
 		assert.deepEqual(complete('help', 'server', 'l'), ['logs']);
 		assert.deepEqual(complete('server', 'start', 're'), ['redis-cache']);
 		assert.deepEqual(complete('server', 'run', 're'), ['redis-cache'], 'server run takes component names too');
@@ -179,7 +183,7 @@ describe('fish', {skip: which('fish') === undefined && 'fish is not installed'},
 
 	test('complete -C gives verbs, flags and component names', () => {
 		assert.deepEqual(complete('stigmer server st'), ['start', 'status', 'stop']);
-		assert.deepEqual(complete('stigmer '), ['completion', 'config', 'dash', 'help', 'server']);
+		assert.deepEqual(complete('stigmer '), ['completion', 'config', 'dash', 'export', 'help', 'server']);
 		assert.deepEqual(complete('stigmer server start redis'), ['redis-cache']);
 		assert.deepEqual(complete('stigmer server logs -c stigmer-'), ['stigmer-server']);
 		assert.deepEqual(complete('stigmer server logs --fol'), ['--follow']);

@@ -532,7 +532,7 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 			found.map((p) => [p.pid, p.component]),
 			[[ours, 'x']],
 		);
-		assert.deepEqual({...found[0], component: undefined}, {...processTable.info(ours), component: undefined, supervisor: false});
+		assert.deepEqual({...found[0], component: undefined}, {...processTable.info(ours), component: undefined, supervisor: false, engine: false});
 		assert.deepEqual(
 			processTable.scanMarked(otherHome).map((p) => p.pid),
 			[strangers[0]],
