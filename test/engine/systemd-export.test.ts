@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
-import {fixture, makeHome, parseStarted, processesByComponent, show, waitFor, type TestHome} from '../helpers.js';
+import {fixture, freePort, makeHome, parseStarted, processesByComponent, show, waitFor, type TestHome} from '../helpers.js';
 import {startUserManager, type UserManager} from '../systemd-helpers.js';
 
 const TEST_TIMEOUT_MS = 200_000;
@@ -172,4 +172,40 @@ test('export systemd: verified units, dependency order, MainPID = status pid, ki
 	assert.deepEqual(processesByComponent(home.dir), {}, 'removing the export stopped its units');
 	const loaded = await manager.show(target, ['LoadState']);
 	assert.equal(loaded['LoadState'], 'not-found');
+});
+
+test('export systemd --enable enables and starts the target and speaks of lingering; a unit not ready fails `server start` with its reason', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const manager = await startUserManager(t);
+	if (typeof manager === 'string') {
+		t.skip(manager);
+		return;
+	}
+
+	const home = await makeHome(t, {builtins: false, components: {
+		sleeper: {command: fixture('sleeper.mjs')},
+		// Nothing ever listens on this port: its ExecStartPost probe gives up after ready_timeout.
+		never: {command: fixture('sleeper.mjs'), ready: {tcp: await freePort()}, ready_timeout: '1s', restart: 'no'},
+	}});
+	const enabled = await manager.cli(home.dir, ['export', 'systemd', '--enable'], {timeoutMs: 60_000});
+	const target = written(enabled.stdout).target;
+	assert.match(enabled.stdout, new RegExp(`^enabled and started ${target.replaceAll('.', '\\.')}$`, 'm'), show(enabled));
+	assert.match(enabled.stdout, /^lingering is (on|off|unknown) for \S+: /m, show(enabled));
+	assert.equal((await manager.run(['systemctl', '--user', 'is-enabled', target])).stdout.trim(), 'enabled');
+	const prefix = target.replace(/\.target$/, '');
+	assert.equal((await manager.show(`${prefix}-sleeper.service`, ['ActiveState']))['ActiveState'], 'active');
+
+	const start = await manager.cli(home.dir, ['server', 'start'], {timeoutMs: 60_000});
+	assert.equal(start.code, 1, show(start));
+	assert.match(start.stdout, /^✓ sleeper\s+pid \d+\s+ready in /m, show(start));
+	assert.match(start.stderr, /^✗ never: not ready within 1s \(waited for: TCP 127\.0\.0\.1:\d+ accepts\)$/m, show(start));
+	assert.match(start.stderr, /never not ready: not ready within 1s/, 'the probe\'s own reason, from the unit\'s .err');
+	const status = await manager.cli(home.dir, ['server', 'status', '--json']);
+	assert.equal(status.code, 3, show(status));
+	const never = (JSON.parse(status.stdout) as {components: Array<{name: string; state: string; engine: string}>}).components.find((c) => c.name === 'never');
+	assert.deepEqual({state: never?.state, engine: never?.engine}, {state: 'failed', engine: 'systemd'});
+
+	const removed = await manager.cli(home.dir, ['export', 'systemd', '--remove']);
+	assert.equal(removed.code, 0, show(removed));
+	assert.equal((await manager.show(target, ['LoadState']))['LoadState'], 'not-found');
+	assert.deepEqual(processesByComponent(home.dir), {});
 });

@@ -90,6 +90,7 @@ export async function startThrough(handover: Handover, home: Home, selected: Com
 
 	const started: StartResult['started'] = [];
 	const failures: StartFailure[] = [];
+	const bootMs = Date.now() - uptimeMs();
 	for (const [spec, unit] of pairs) {
 		const p = after.get(unit);
 		const pid = Number(p?.['MainPID'] ?? 0);
@@ -100,7 +101,9 @@ export async function startThrough(handover: Handover, home: Home, selected: Com
 			continue;
 		}
 
-		const failure: StartFailure = {name: spec.name, reason: unitReason(p) ?? (firstLine(restarted.stderr) || `${unit} is ${p?.['ActiveState'] ?? 'unknown'}`), stderrTail: tail(home.logFile(spec.name, 'stderr')), logPath: home.logFile(spec.name, 'stderr'), skipped: []};
+		const stderrTail = tail(home.logFile(spec.name, 'stderr'));
+		const reason = notReady(stderrTail, spec.name, startedMs(p, bootMs)) ?? unitReason(p) ?? (firstLine(restarted.stderr) || `${unit} is ${p?.['ActiveState'] ?? 'unknown'}`);
+		const failure: StartFailure = {name: spec.name, reason, stderrTail, logPath: home.logFile(spec.name, 'stderr'), skipped: []};
 		failures.push(failure);
 		emit({type: 'failed', failure});
 	}
@@ -156,7 +159,7 @@ export async function statusThrough(handover: Handover, home: Home, config: Stac
 		const pid = Number(p['MainPID'] ?? 0);
 		const info = pid > 0 ? processTable.info(pid) : undefined;
 		const state = stateOf(p);
-		const reason = state === 'failed' ? unitReason(p) : null;
+		const reason = state === 'failed' ? notReady(tail(home.logFile(spec.name, 'stderr')), spec.name, startedMs(p, bootMs)) ?? unitReason(p) : null;
 		if (info === undefined) {
 			return {...base, state, reason};
 		}
@@ -222,6 +225,30 @@ function unitReason(p: Record<string, string> | undefined): string | null {
 	const exit = lastExit(p, 0);
 	const how = exit === null ? '' : exit.signal === null ? `; exit code ${exit.code}` : `; killed by ${exit.signal}`;
 	return `systemd: ${result}${how}`;
+}
+
+/** When the unit's main process last started, as epoch ms. */
+function startedMs(p: Record<string, string> | undefined, bootMs: number): number {
+	return bootMs + microseconds(p, 'ExecMainStartTimestampMonotonic') / US_PER_MS;
+}
+
+/** Clock slack between systemd's monotonic start time and the probe's own stamp. */
+const STAMP_SLACK_MS = 1000;
+
+/**
+ * Why the readiness probe of this run failed, from the line `stigmer internal-ready` wrote to the unit's .err
+ * (`<time> stigmer: NAME not ready: REASON`) since `sinceMs`: the words stigmer's own start would use.
+ */
+function notReady(lines: string[], name: string, sinceMs: number): string | undefined {
+	const prefix = ` stigmer: ${name} not ready: `;
+	for (const line of [...lines].reverse()) {
+		const at = line.indexOf(prefix);
+		if (at > 0 && Date.parse(line.slice(0, at)) >= sinceMs - STAMP_SLACK_MS) {
+			return line.slice(at + prefix.length);
+		}
+	}
+
+	return undefined;
 }
 
 function uptimeMs(): number {
