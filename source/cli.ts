@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
 		}
 
 		if (second === undefined) {
-			return usageError(`a ${first} subcommand is required`, first);
+			return usageError(`${/^[aeiou]/.test(first) ? 'an' : 'a'} ${first} subcommand is required`, first);
 		}
 
 		return usageError(second.startsWith('-') ? suggest.unknownFlag([second], ['--help', '-h'], `stigmer ${first}`) : unknownCommand(suggest, first, second), first);

@@ -60,6 +60,29 @@ test('export systemd: --system needs --user NAME (exit 2, one line); --dry-run p
 	assert.equal(fs.existsSync(path.join(home.dataDir, 'systemd')), false, 'a dry run writes no environment file');
 });
 
+test('export systemd maps restart, stop, cwd, depends_on and logs onto systemd keys, saying what is not exact', async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {
+		db: {command: fixture('sleeper.mjs'), restart: 'always', restart_delay: '2s', max_restarts: 3, min_uptime: '5s', stop_signal: 'SIGINT', stop_timeout: '3s', cwd: '/tmp', ready: {log: 'ready'}},
+		app: {command: ['sh', '-c', 'exec sleep 100'], depends_on: ['db'], restart: 'no'},
+	}});
+	const dry = await home.cli(['export', 'systemd', '--dry-run']);
+	assert.equal(dry.code, 0, show(dry));
+	const unit = (name: string) => new RegExp(`^# \\S+-${name}\\.service \\(mode 644\\)\\n([\\s\\S]*?)(?=^# /|(?![\\s\\S]))`, 'm').exec(dry.stdout)?.[1] ?? '';
+	const db = unit('db');
+	for (const line of ['Restart=always', 'RestartSec=2000ms', 'StartLimitBurst=4', 'StartLimitIntervalSec=28000ms', 'KillSignal=SIGINT', 'TimeoutStopSec=3000ms', 'WorkingDirectory=/tmp', 'KillMode=control-group', 'Type=exec', `StandardOutput=append:${home.logFile('db')}`, `StandardError=append:${home.logFile('db', 'stderr')}`]) {
+		assert.ok(db.split('\n').includes(line), `db has ${line}:\n${db}`);
+	}
+
+	assert.match(db, /^ExecStartPost=".*" "internal-ready" "db"$/m);
+	const app = unit('app');
+	assert.match(app, /^Requires=stigmer-[0-9a-f]{8}-db\.service$/m, app);
+	assert.match(app, /^After=stigmer-[0-9a-f]{8}-db\.service$/m, app);
+	assert.match(app, /^ExecStart="\/\S*sh" "-c" "exec sleep 100"$/m, app);
+	assert.match(app, /^Restart=no$/m, app);
+	assert.match(dry.stderr, /^stigmer: not exact: restart_delay \(db\): /m, show(dry));
+	assert.match(dry.stderr, /^stigmer: not exact: max_restarts, min_uptime \(db\): /m, show(dry));
+});
+
 test('export systemd --out DIR writes there, then is up to date; --remove deletes exactly what it wrote', async (t) => {
 	const home = await makeHome(t, SLEEPER_ONLY);
 	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-units-'));
