@@ -42,8 +42,11 @@ export function portClaims(spec: ComponentSpec, config: StackConfig): PortClaim[
 	return other === undefined || probed === undefined ? claims : [...claims, {port: probed, owner: other.name}];
 }
 
-/** Whose a holder is: `owner` of this home (by its marker), or a member of `group` (the owner's process group). */
-function isOurs(holder: PortHolder, home: Home, owner: string, group: number | undefined): boolean {
+/**
+ * Whose a holder is: `owner` of this home (by its marker), a member of `group` (the owner's process group), or, under
+ * systemd, a process of the owner's unit (`cgroup`: systemd puts a unit's whole process tree in its own cgroup).
+ */
+function isOurs(holder: PortHolder, home: Home, owner: string, group: number | undefined, cgroup?: string): boolean {
 	if (holder.kind === 'hidden') {
 		return false;
 	}
@@ -52,7 +55,7 @@ function isOurs(holder: PortHolder, home: Home, owner: string, group: number | u
 		return true;
 	}
 
-	return group !== undefined && processTable.info(holder.pid)?.pgid === group;
+	return (group !== undefined && processTable.info(holder.pid)?.pgid === group) || (cgroup !== undefined && processTable.cgroup(holder.pid) === cgroup);
 }
 
 /** The proved process of another component of this home, from its PID file (start time checked), for its group. */
@@ -69,13 +72,15 @@ function recordedProcess(home: Home, component: string): number | undefined {
 /**
  * The first claimed port held by anyone but its owner of this home (for the component itself, with `pid`: also its
  * process group), with the holder as `pid 812 (…)` text; undefined when every claimed port is free or rightly held.
+ * `unit`: the component runs as a systemd unit, whose cgroup holds all its processes and only them (docs/engines.md).
  */
-export async function foreignHolder(home: Home, component: string, claims: PortClaim[], pid?: number): Promise<{port: number; owner: string; holder: string} | undefined> {
+export async function foreignHolder(home: Home, component: string, claims: PortClaim[], pid?: number, unit = false): Promise<{port: number; owner: string; holder: string} | undefined> {
 	for (const {port, owner} of claims) {
 		const ownerPid = owner === component ? pid : recordedProcess(home, owner);
 		const group = ownerPid === undefined ? undefined : processTable.info(ownerPid)?.pgid;
 		const holders = await processTable.portHolders(port, ownerPid === undefined ? [] : [ownerPid]);
-		const stranger = holders.find((h) => !isOurs(h, home, owner, group));
+		const cgroup = unit && ownerPid !== undefined && owner === component ? processTable.cgroup(ownerPid) : undefined;
+		const stranger = holders.find((h) => !isOurs(h, home, owner, group, cgroup));
 		if (stranger !== undefined) {
 			return {port, owner, holder: describeHolder(stranger)};
 		}

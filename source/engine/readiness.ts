@@ -91,7 +91,7 @@ async function exitReason(watched: Watched): Promise<string> {
  * counts only if the component still lives, and a probe on a claimed port only if the process listening there is
  * the claim's owner of this home (the component itself, or the component whose port it asks).
  */
-export async function waitReady(home: Home, spec: ComponentSpec, watched: Watched, options: {offsets: [number, number]; claims: PortClaim[]}): Promise<Readiness> {
+export async function waitReady(home: Home, spec: ComponentSpec, watched: Watched, options: {offsets: [number, number]; claims: PortClaim[]; unit?: boolean}): Promise<Readiness> {
 	const started = Date.now();
 	const deadline = started + spec.readyTimeoutMs;
 	const probe = spec.ready ?? DEFAULT_PROBE;
@@ -100,7 +100,7 @@ export async function waitReady(home: Home, spec: ComponentSpec, watched: Watche
 	const port = probePort(probe);
 	const claim = options.claims.find((c) => c.port === port);
 	try {
-		return await poll(spec, watched, async (budgetMs) => prober.next(budgetMs), {started, deadline, interval: row.intervalMs, check: async () => (claim === undefined ? undefined : foreignHolder(home, spec.name, [claim], watched.pid))});
+		return await poll(spec, watched, async (budgetMs) => prober.next(budgetMs), {started, deadline, interval: row.intervalMs, check: async () => (claim === undefined ? undefined : foreignHolder(home, spec.name, [claim], watched.pid, options.unit))});
 	} finally {
 		prober.close?.();
 	}

@@ -185,4 +185,4 @@ async function portHolders(port: number): Promise<PortHolder[]> {
 }
 
 /** The process table of a macOS machine; its groups() is exact (one ps of the whole table), so it serves groupMembersOf too. */
-export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, claims, groupMembers, groupMembersOf: groups, groups, usage, portHolders};
+export const darwinProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, claims, groupMembers, groupMembersOf: groups, groups, usage, portHolders, cgroup: () => undefined};

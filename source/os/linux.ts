@@ -378,4 +378,10 @@ async function portHolders(port: number, prefer: number[] = []): Promise<PortHol
 }
 
 /** The process table of a Linux machine. */
-export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, claims, groupMembers, groupMembersOf, groups, usage, portHolders};
+/** The unified (v2) hierarchy's line of /proc/<pid>/cgroup: `0::/app.slice/x.service`. */
+function cgroup(pid: number): string | undefined {
+	const line = readProc(`/proc/${pid}/cgroup`)?.split('\n').find((l) => l.startsWith('0::'));
+	return line === undefined ? undefined : line.slice(3);
+}
+
+export const linuxProcessTable: ProcessTable = {bootId, isAlive, info, scanMarked, claims, groupMembers, groupMembersOf, groups, usage, portHolders, cgroup};

@@ -23,6 +23,7 @@ function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 		groups: unsupported,
 		usage: async () => unsupported(),
 		portHolders: async () => unsupported(),
+		cgroup: unsupported,
 	};
 }
 

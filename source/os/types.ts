@@ -59,4 +59,6 @@ export type ProcessTable = {
 	 * `prefer`: pids to look at first (a component's own processes), so the usual answer costs a few reads.
 	 */
 	portHolders(port: number, prefer?: number[]): Promise<PortHolder[]>;
+	/** The control group a process runs in (Linux cgroup v2 path), or undefined where unknown (gone, macOS). */
+	cgroup(pid: number): string | undefined;
 };

@@ -181,8 +181,12 @@ test('export systemd --enable enables and starts the target and speaks of linger
 		return;
 	}
 
+	const handoffPort = await freePort();
+	// Its listener leaves the process group and drops the marker, as a daemon's worker may: still the unit's, by its cgroup.
+	const listener = `require('net').createServer().listen(${handoffPort}, '127.0.0.1')`;
 	const home = await makeHome(t, {builtins: false, components: {
 		sleeper: {command: fixture('sleeper.mjs')},
+		handoff: {command: ['sh', '-c', `setsid env -u STIGMER_HOME -u STIGMER_COMPONENT -u STIGMER_ENGINE ${process.execPath} -e "${listener}" & wait`], ready: {tcp: handoffPort}, ready_timeout: '10s'},
 		// Nothing ever listens on this port: its ExecStartPost probe gives up after ready_timeout.
 		never: {command: fixture('sleeper.mjs'), ready: {tcp: await freePort()}, ready_timeout: '1s', restart: 'no'},
 	}});
@@ -197,6 +201,7 @@ test('export systemd --enable enables and starts the target and speaks of linger
 	const start = await manager.cli(home.dir, ['server', 'start'], {timeoutMs: 60_000});
 	assert.equal(start.code, 1, show(start));
 	assert.match(start.stdout, /^✓ sleeper\s+pid \d+\s+ready in /m, show(start));
+	assert.match(start.stdout, /^✓ handoff\s+pid \d+\s+ready in /m, `a listener in the unit's cgroup is the unit's:\n${show(start)}`);
 	assert.match(start.stderr, /^✗ never: not ready within 1s \(waited for: TCP 127\.0\.0\.1:\d+ accepts\)$/m, show(start));
 	assert.match(start.stderr, /never not ready: not ready within 1s/, 'the probe\'s own reason, from the unit\'s .err');
 	const status = await manager.cli(home.dir, ['server', 'status', '--json']);

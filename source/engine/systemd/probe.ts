@@ -45,5 +45,5 @@ export async function probeUnit(home: Home, component: string, pid: number): Pro
 	}
 
 	const watched = {pid, hasExited: () => (processTable.isAlive(pid) ? undefined : {code: null, signal: null})};
-	return waitReady(home, spec, watched, {offsets: readOffsets(home, component), claims: portClaims(spec, config)});
+	return waitReady(home, spec, watched, {offsets: readOffsets(home, component), claims: portClaims(spec, config), unit: true});
 }
