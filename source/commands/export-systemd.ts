@@ -1,7 +1,7 @@
 // `stigmer export systemd` (docs/engines.md): parse → engine/systemd/export → print.
 import {EXIT, UsageError} from '../errors.js';
 import {exportSystemd, removeSystemd, type ExportResult} from '../engine/systemd/export.js';
-import {versionManager} from '../engine/systemd/units.js';
+import {versionManager, type ExportFile} from '../engine/systemd/units.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 
@@ -77,7 +77,9 @@ export async function run(argv: string[]): Promise<number> {
 
 function printResult(result: ExportResult): number {
 	if (result.outcome === 'dry-run') {
-		process.stdout.write(result.files.map((f) => `# ${f.path} (mode ${f.mode.toString(8)})\n${f.text}`).join('\n'));
+		// An environment file may hold env_file secrets: its names are shown, never its values (docs/config.md).
+		const shown = (f: ExportFile) => (f.secret ? f.text.replaceAll(/^([^#=\n]+)="(?:[^"\\]|\\[\s\S])*"$/gm, '$1=(value not shown)') : f.text);
+		process.stdout.write(result.files.map((f) => `# ${f.path} (mode ${f.mode.toString(8)})\n${shown(f)}`).join('\n'));
 		return EXIT.ok;
 	}
 

@@ -54,7 +54,7 @@ test('export systemd: --system needs --user NAME (exit 2, one line); --dry-run p
 	assert.match(dry.stdout, /^User=nobody$/m);
 	assert.match(dry.stdout, /^WantedBy=multi-user\.target$/m);
 	assert.match(dry.stdout, /^Wants=stigmer-[0-9a-f]{8}-sleeper\.service$/m);
-	assert.match(dry.stdout, /^STIGMER_ENGINE="systemd"$/m);
+	assert.match(dry.stdout, /^STIGMER_ENGINE=\(value not shown\)$/m, 'the environment file is shown by its names only');
 	assert.match(dry.stdout, /^KillMode=control-group$/m);
 	assert.equal(fs.existsSync(path.join(home.dataDir, 'export-systemd.json')), false, 'a dry run writes no manifest');
 	assert.equal(fs.existsSync(path.join(home.dataDir, 'systemd')), false, 'a dry run writes no environment file');
@@ -81,6 +81,24 @@ test('export systemd maps restart, stop, cwd, depends_on and logs onto systemd k
 	assert.match(app, /^Restart=no$/m, app);
 	assert.match(dry.stderr, /^stigmer: not exact: restart_delay \(db\): /m, show(dry));
 	assert.match(dry.stderr, /^stigmer: not exact: max_restarts, min_uptime \(db\): /m, show(dry));
+});
+
+test('export systemd: env_file values go into the 0600 EnvironmentFile= (before env, which wins) and are never printed', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	fs.writeFileSync(path.join(home.dir, 'secrets.env'), 'TOKEN="s3cr3t\nline two"\nSHARED=from-file\n', {mode: 0o600});
+	home.writeConfig({builtins: false, components: {sleeper: {command: fixture('sleeper.mjs'), env_file: 'secrets.env', env: {SHARED: 'from-env'}}}});
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-units-'));
+	t.after(() => fs.rmSync(out, {recursive: true, force: true}));
+	const dry = await home.cli(['export', 'systemd', '--dry-run', '--out', out]);
+	assert.equal(dry.code, 0, show(dry));
+	assert.ok(!dry.stdout.includes('s3cr3t') && !dry.stdout.includes('line two') && !dry.stderr.includes('s3cr3t'), show(dry));
+	assert.match(dry.stdout, /^TOKEN=\(value not shown\)$/m, show(dry));
+	const wrote = await home.cli(['export', 'systemd', '--out', out]);
+	assert.ok(!wrote.stdout.includes('s3cr3t') && !wrote.stderr.includes('s3cr3t'), show(wrote));
+	const envText = fs.readFileSync(path.join(home.dataDir, 'systemd', 'sleeper.env'), 'utf8');
+	assert.match(envText, /^TOKEN="s3cr3t\nline two"$/m);
+	assert.match(envText, /^SHARED="from-env"$/m);
+	await home.cli(['export', 'systemd', '--remove']);
 });
 
 test('export systemd --out DIR writes there, then is up to date; --remove deletes exactly what it wrote', async (t) => {

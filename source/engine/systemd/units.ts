@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type {ComponentSpec, StackConfig} from '../../config/index.js';
+import {componentEnv, type ComponentSpec, type StackConfig} from '../../config/index.js';
 import {StigmerError} from '../../errors.js';
 import {which} from '../../executable.js';
 import {physicalPath, type Home} from '../../paths.js';
@@ -25,8 +25,8 @@ const VERSION_MANAGERS = [['/.nvm/', 'nvm'], ['/.volta/', 'volta'], ['/.asdf/', 
 
 export type Scope = {kind: 'user'} | {kind: 'system'; user: string};
 
-/** One file export writes, with its mode. */
-export type ExportFile = {path: string; text: string; mode: number};
+/** One file export writes, with its mode; `secret`: its values are never printed (env_file holds the user's secrets). */
+export type ExportFile = {path: string; text: string; mode: number; secret?: true};
 
 export type UnitPlan = {
 	target: string;
@@ -80,7 +80,7 @@ export function planUnits(home: Home, config: StackConfig, scope: Scope, unitDir
 	for (const spec of enabled) {
 		const unitPath = path.join(unitDir, serviceName(home, spec.name));
 		files.push({path: unitPath, text: serviceUnit(home, spec, {target, units, stigmer, scope, env}), mode: 0o644});
-		files.push({path: environmentFile(home, spec.name), text: environmentText(home, spec, env), mode: 0o600});
+		files.push({path: environmentFile(home, spec.name), text: environmentText(home, spec, env), mode: 0o600, secret: true});
 	}
 
 	files.push({path: path.join(unitDir, target), text: targetUnit(home, scope, [...units.values()]), mode: 0o644});
@@ -156,11 +156,11 @@ function absoluteArgv(home: Home, spec: ComponentSpec, stigmer: string[], env: N
 	return [found, ...args];
 }
 
-/** The component's environment as stigmer gives it, plus PATH (systemd's is not the shell's) and the engine's marker. */
+/** The component's environment as stigmer gives it (env_file values included), plus PATH (systemd's is not the shell's) and the engine's marker. */
 function environmentText(home: Home, spec: ComponentSpec, env: NodeJS.ProcessEnv): string {
 	const vars: Record<string, string> = {
 		...(env['PATH'] === undefined ? {} : {PATH: env['PATH']}),
-		...spec.env,
+		...componentEnv(spec),
 		STIGMER_HOME: home.root,
 		STIGMER_COMPONENT: spec.name,
 		STIGMER_ENGINE: ENGINE,
