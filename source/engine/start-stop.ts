@@ -2,6 +2,7 @@
 // A home exported to systemd is started and stopped through systemctl instead (docs/engines.md): one stack whoever runs it.
 import fs from 'node:fs';
 import {loadConfig, selectComponents} from '../config/index.js';
+import {StigmerError} from '../errors.js';
 import type {Home} from '../paths.js';
 import {manifestPath} from './export/manifest.js';
 import type {RunWatch} from './run-watch.js';
@@ -35,6 +36,9 @@ export async function watchRun(home: Home, names: string[]): Promise<RunWatch> {
 	return watch.watchRun(home, names);
 }
 
+/** The verb `server run` gives its start (commands/run.ts). */
+const RUN_VERB = 'server run';
+
 /** The systemd handover of this home, when one is recorded (data/export-systemd.json) and systemd has its target loaded. */
 async function handedOver(home: Home, options: ActionOptions) {
 	if (!fs.existsSync(manifestPath(home, 'systemd'))) {
@@ -44,6 +48,11 @@ async function handedOver(home: Home, options: ActionOptions) {
 	const config = loadConfig(home);
 	const handover = await import('./systemd/handover.js');
 	const to = await handover.handoverOf(home, config);
+	if (to !== undefined && options.verb === RUN_VERB) {
+		// A foreground stack beside systemd's would be a second copy of every component; systemd already supervises it.
+		throw new StigmerError(`this home's stack is run by systemd (${to.target}): \`server run\` would start a second copy; use \`stigmer server start|stop|logs\`, or hand it back with \`stigmer export systemd --remove\``);
+	}
+
 	const whole = options.components === undefined || options.components.length === 0;
 	return to === undefined ? undefined : {handover, to, selected: selectComponents(config, options.components), whole};
 }

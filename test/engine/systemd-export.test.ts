@@ -134,6 +134,12 @@ test('export systemd: verified units, dependency order, MainPID = status pid, ki
 	assert.equal(dash.code, 0, show(dash));
 	assert.ok(dash.stdout.includes(`engine: systemd (${target})`), show(dash));
 
+	// A foreground run beside systemd's stack would be a second copy: refused in one line, nothing touched.
+	const run = await manager.cli(home.dir, ['server', 'run'], {timeoutMs: 30_000});
+	assert.equal(run.code, 1, show(run));
+	assert.match(run.stderr, /^stigmer: this home's stack is run by systemd \(.*\): `server run` would start a second copy/m, show(run));
+	await onePerComponent(home);
+
 	// Unchanged config: `up to date`, nothing written.
 	const mtimes = files.map((f) => fs.statSync(f).mtimeMs);
 	const again = await manager.cli(home.dir, ['export', 'systemd']);
