@@ -1,10 +1,11 @@
 // The confined systemd user manager the engine tests run on (test/fixtures/systemd-user.sh) really is one: it loads a
 // unit, runs it, restarts it after kill -9, and leaves no cgroup directory or process behind.
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
-import {show, waitFor} from '../helpers.js';
+import {FIXTURES, show, waitFor, which} from '../helpers.js';
 import {startUserManager} from '../systemd-helpers.js';
 
 test('a confined systemd --user runs a unit, restarts it after kill -9, and leaves nothing behind', {timeout: 90_000}, async (t) => {
@@ -33,4 +34,15 @@ test('a confined systemd --user runs a unit, restarts it after kill -9, and leav
 	await manager.stop();
 	const left = fs.readdirSync('/sys/fs/cgroup/unified').filter((d) => d.startsWith('stigmer-test-'));
 	assert.deepEqual(left, before, 'the harness removed its cgroup tree');
+});
+
+test('the harness script passes shellcheck as POSIX sh', (t) => {
+	const shellcheck = which('shellcheck');
+	if (shellcheck === undefined) {
+		t.skip('shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)');
+		return;
+	}
+
+	const result = spawnSync(shellcheck, ['--shell=sh', path.join(FIXTURES, 'systemd-user.sh')], {encoding: 'utf8'});
+	assert.equal(result.status, 0, result.stdout);
 });
