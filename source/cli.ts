@@ -47,13 +47,15 @@ function isGroup(word: string | undefined): word is string {
 
 /** The usage of `stigmer` or of a group (`server`, `config`): its verbs with their summaries. */
 function usage(group = ''): string {
-	const rows = visible(group).map(([name, v]) => `  stigmer ${name.padEnd(14)} ${v.summary}`);
+	// Summaries start one column past the longest verb (`export systemd`), so every row keeps two spaces or more.
+	const width = Math.max(...visible('').map(([name]) => name.length), 'help COMMAND'.length);
+	const rows = visible(group).map(([name, v]) => `  stigmer ${name.padEnd(width)}  ${v.summary}`);
 	return [
 		`Usage: stigmer ${group === '' ? '<command>' : `${group} <command>`} [options]`,
 		'',
 		'Commands:',
 		...rows,
-		...(group === '' ? [`  stigmer ${'help COMMAND'.padEnd(14)} The help of a command (as COMMAND --help)`] : []),
+		...(group === '' ? [`  stigmer ${'help COMMAND'.padEnd(width)}  The help of a command (as COMMAND --help)`] : []),
 		'',
 		'Options: --help, -h (on every command), --version, -v',
 		'Environment: STIGMER_HOME (default ~/.stigmer), NO_COLOR, STIGMER_DEBUG=1',

@@ -2,6 +2,7 @@
 // the dashboard's keys and `status` act through systemctl and read `systemctl show`, so no component ever runs twice.
 import fs from 'node:fs';
 import os from 'node:os';
+import {addressOf} from '../../config/address.js';
 import type {ComponentSpec, StackConfig} from '../../config/index.js';
 import {StigmerError} from '../../errors.js';
 import {processTable} from '../../os/index.js';
@@ -97,7 +98,7 @@ export async function startThrough(handover: Handover, home: Home, selected: Com
 		if (p?.['ActiveState'] === 'active' && pid > 0) {
 			const readyMs = Math.round(Math.max(0, microseconds(p, 'ActiveEnterTimestampMonotonic') - microseconds(p, 'ExecMainStartTimestampMonotonic')) / US_PER_MS);
 			started.push({name: spec.name, pid, readyMs});
-			emit({type: 'ready', component: spec.name, pid, readyMs});
+			emit({type: 'ready', component: spec.name, pid, readyMs, address: addressOf(spec)});
 			continue;
 		}
 
@@ -147,6 +148,7 @@ export async function statusThrough(handover: Handover, home: Home, config: Stac
 		const p = unit === undefined ? undefined : shown.get(unit);
 		const base = blankStatus(spec.name, spec.enabled, {
 			port: spec.port,
+			address: spec.enabled ? addressOf(spec) : null,
 			engine: ENGINE,
 			logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},
 			restarts: Number(p?.['NRestarts'] ?? 0),
