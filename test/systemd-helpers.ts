@@ -20,6 +20,8 @@ const SKIP_EXIT = 77;
 const MANAGER_LIFETIME_MS = 300_000;
 
 export type UserManager = {
+	/** The cgroup directory the script made for this manager (stigmer-test-<its pid>): gone after stop. */
+	cgroupDir: string;
 	/** The user unit directory the manager reads ($XDG_CONFIG_HOME/systemd/user). */
 	unitDir: string;
 	/** The environment of every command inside (XDG_RUNTIME_DIR, HOME, XDG_CONFIG_HOME) plus `env`. */
@@ -78,6 +80,7 @@ export async function startUserManager(t: TestContext): Promise<UserManager | st
 	};
 
 	return {
+		cgroupDir: `/sys/fs/cgroup/unified/stigmer-test-${child.pid}`,
 		unitDir: path.join(inside.XDG_CONFIG_HOME, 'systemd', 'user'),
 		env,
 		run,
