@@ -109,7 +109,8 @@ export async function startThrough(handover: Handover, home: Home, selected: Com
 		emit({type: 'failed', failure});
 	}
 
-	return {cleaned: [], stopped, started, failures};
+	// systemd starts a unit's Requires= itself and stops its dependents with it: no notes to give (docs/engines.md).
+	return {cleaned: [], dependencies: [], stopped, started, failures};
 }
 
 /** `server stop` through systemd: stop the units (and the target, for the whole stack); the same lines as stigmer's stop. */
@@ -135,7 +136,7 @@ export async function stopThrough(handover: Handover, selected: ComponentSpec[],
 		emit({type: 'stopped', outcome});
 	}
 
-	return {stopped: [...outcomes.filter((o) => o.how !== 'not-running'), ...outcomes.filter((o) => o.how === 'not-running')], cleaned: []};
+	return {stopped: [...outcomes.filter((o) => o.how !== 'not-running'), ...outcomes.filter((o) => o.how === 'not-running')], cleaned: [], dependentsLeft: []};
 }
 
 /** Each component's status as systemd reports it (`engine: systemd`); components not exported keep `fallback`. */
