@@ -21,8 +21,11 @@ const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, os.availa
  * open) fails here instead of stalling the run. The slowest suite file, package.test (a real npm ci and build), takes 30–150 s.
  */
 const TEST_TIMEOUT_MS = 240_000;
-/** The whole run must stay under 5 minutes on 2 cores; past this it is hung: end it and fail. */
-const WATCHDOG_MS = 9 * 60_000;
+/**
+ * The whole run takes 4–5 minutes on 2 quiet cores (8 minutes is the budget); past this it is hung: end it and fail.
+ * Generous because a machine shared with other work ran the same suites in 8.4 minutes.
+ */
+const WATCHDOG_MS = 15 * 60_000;
 
 function suites(filters) {
 	// Suites sit in rooms that mirror source/ (dist/test/engine/lifecycle.test.js); a filter matches the path under dist/test.
