@@ -22,9 +22,9 @@ const VERBS: Record<string, Verb> = {
 	'export launchd': {summary: 'Write a macOS LaunchAgent that runs `stigmer server run`', load: async () => import('./commands/export-launchd.js')},
 	completion: {summary: 'Print a shell completion script: bash, zsh or fish', load: async () => import('./commands/completion.js')},
 	'internal-ready': {summary: '', load: async () => import('./commands/internal-ready.js'), hidden: true},
-	'internal-server': {summary: '', load: async () => import('./components/server.js'), hidden: true},
-	'internal-workflow-runner': {summary: '', load: async () => import('./components/workflow-runner.js'), hidden: true},
-	'internal-agent-runner': {summary: '', load: async () => import('./components/agent-runner.js'), hidden: true},
+	'internal-server': {summary: '', load: async () => import('./builtins/server.js'), hidden: true},
+	'internal-workflow-runner': {summary: '', load: async () => import('./builtins/workflow-runner.js'), hidden: true},
+	'internal-agent-runner': {summary: '', load: async () => import('./builtins/agent-runner.js'), hidden: true},
 };
 
 /** Visible verbs under a group ('' for the top level), as `name → summary`. */

@@ -10,7 +10,7 @@ export type BuiltinContext = {name: string; port: number | null; serverUrl: stri
 export type BuiltinProgram =
 	/** An external binary found on PATH (temporal): without it the component is disabled. */
 	| {kind: 'external'; binary: string; args: (port: number | null, home: Home) => string[]; ensureDirs: (home: Home) => string[]}
-	/** The stigmer CLI re-executed with this subcommand (components/). */
+	/** The stigmer CLI re-executed with this subcommand (source/builtins/). */
 	| {kind: 'embedded'; subcommand: string};
 
 export type Builtin = {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
 import {after, describe, it} from 'node:test';
-import {Broker, QueueFullError, type BrokerEvent} from '../../source/components/broker.js';
-import {goLogLine, pythonLogLine, zerologLine} from '../../source/components/log-format.js';
+import {Broker, QueueFullError, type BrokerEvent} from '../../source/builtins/broker.js';
+import {goLogLine, pythonLogLine, zerologLine} from '../../source/builtins/log-format.js';
 import {CLI, freePort, itemAt, logsHome, waitFor} from '../helpers.js';
 
 /** Bound on every wait for a condition; generous for a loaded CI machine, small against a hang. */
@@ -28,7 +28,7 @@ after(() => {
 });
 
 /** A home for one program (its STIGMER_HOME), removed when the suite ends. */
-const tempHome = (): string => logsHome('stigmer-components-').home;
+const tempHome = (): string => logsHome('stigmer-builtins-').home;
 
 function launch(verb: string, env: Record<string, string>): Proc {
 	const child = spawn(process.execPath, [CLI, verb], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
