@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-	{ignores: ['dist/**', 'source/wasm/**', 'node_modules/**']},
+	{ignores: ['dist/**', 'source/logs/full/kernel/**', 'node_modules/**']},
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{

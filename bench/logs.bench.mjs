@@ -269,7 +269,7 @@ try {
 		rows.push([budgeted ? `\`${r.label}\` > /dev/null` : `${r.label} (for reference: \`writeAll(…, threads = false)\`)`, ms(r.median), `${ms(r.min)}–${ms(r.max)}`, `${mbps(r).toFixed(0)} MB/s = ${ratio.toFixed(2)} × sort${budgeted ? ' (≥ 0.33 ×)' : ''}`, budgeted ? verdict(ratio >= BUDGET.mergeRatio) : '']);
 		if (budgeted && ratio < BUDGET.mergeRatio) {
 			const lines = mergeLines / (r.median / 1000);
-			notes.push(`\`${r.label}\` missed: ${mbps(r).toFixed(0)} MB/s against sort's ${sortRate.toFixed(0)} MB/s, i.e. ${(1e9 / lines).toFixed(0)} ns per line for ${(mergeLines / 1e6).toFixed(1)} M lines. sort only compares the raw first field of each line in C; we parse each line's own timestamp and render a new line (in the WebAssembly kernel, source/wasm/merge.ts). Node's start-up is ~0.1-0.2 s of the wall time, and the machine's load (load average ${os.loadavg()[0].toFixed(1)} at the end) moves our long runs more than sort's short ones: compare the range column.`);
+			notes.push(`\`${r.label}\` missed: ${mbps(r).toFixed(0)} MB/s against sort's ${sortRate.toFixed(0)} MB/s, i.e. ${(1e9 / lines).toFixed(0)} ns per line for ${(mergeLines / 1e6).toFixed(1)} M lines. sort only compares the raw first field of each line in C; we parse each line's own timestamp and render a new line (in the WebAssembly kernel, source/logs/full/kernel/merge.ts). Node's start-up is ~0.1-0.2 s of the wall time, and the machine's load (load average ${os.loadavg()[0].toFixed(1)} at the end) moves our long runs more than sort's short ones: compare the range column.`);
 		}
 	}
 

@@ -1,4 +1,4 @@
-// The `-n 0` merge kernel's JS side: loads source/wasm/merge.ts's module (built by `npm run build`
+// The `-n 0` merge kernel's JS side: loads kernel/merge.ts's module (built by `npm run build`
 // into merge.wasm beside this file), lays out its shared memory and answers its rare calls (clock,
 // prefixes). The memory holds everything the kernel touches: the output buffer, each source's read
 // slots (a chunk of file bytes and its parsed line records) and constant bytes. Two instances may
