@@ -2,5 +2,5 @@
 export type * from './types.js';
 export type {Usage} from '../os/index.js';
 export {isAlive, sampleUsage, status, type SampleTarget} from './status.js';
-export {start, stop, watchRun} from './start-stop.js';
+export {start, stop, watchRun} from './actions.js';
 export type {RunVerdict, RunWatch} from './run-watch.js';

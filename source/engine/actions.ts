@@ -1,4 +1,4 @@
-// start and stop as the CLI verbs and the dashboard keys call them: lifecycle.ts (spawning, locking) loads only when one is called, so `status` stays fast.
+// The actions (start, stop, and the watch over a run) as the CLI verbs and the dashboard keys call them: lifecycle.ts (spawning, locking) loads only when one is called, so `status` stays fast.
 // A home exported to systemd is started and stopped through systemctl instead (docs/engines.md): one stack whoever runs it.
 import fs from 'node:fs';
 import {loadConfig, selectComponents} from '../config/index.js';
