@@ -61,7 +61,7 @@ function statusPath(getModuleInfo) {
 let onceModules;
 /** The ES-module build's modules that `dash --once` loads (commands/dash.ts imports them lazily, for the live dashboard's sake): one chunk. */
 function dashOnceChunk(id, {getModuleInfo}) {
-	onceModules ??= staticGraph(getModuleInfo, ['commands/dash.js', 'engine/index.js', 'logs/tail.js', 'logs/format.js', 'ui/headless.js']);
+	onceModules ??= staticGraph(getModuleInfo, ['commands/dash.js', 'engine/index.js', 'logs/tail.js', 'logs/format-line.js', 'ui/headless.js']);
 	return id !== dashVerb && onceModules.has(id) ? 'once' : undefined;
 }
 

@@ -1,6 +1,6 @@
 // `stigmer internal-agent-runner`: the built-in agent runner, logging like Python's `logging` (SPEC 3):
 // INFO on stdout, WARNING and ERROR on stderr.
-import {pythonLogLine, preciseNow, writeLine, type Level} from './log-format.js';
+import {pythonLogLine, preciseNow, writeLine, type Level} from './log-styles.js';
 import {runRunner, type RunnerLog} from './runner.js';
 
 /** The runner's queue at the server, and its component name. */

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import {EXIT, type ExitCode} from '../errors.js';
 import {Broker, QueueFullError, type BrokerEvent, type Task} from './broker.js';
-import {preciseNow, writeLine, zerologLine, type Fields, type Level} from './log-format.js';
+import {preciseNow, writeLine, zerologLine, type Fields, type Level} from './log-styles.js';
 import {shutdownSignal} from './shutdown.js';
 
 /** The server's port when the engine does not pass PORT (SPEC 3 default). */

@@ -1,5 +1,5 @@
 // `stigmer internal-workflow-runner`: the built-in workflow runner, logging like Go's `log` on stdout (SPEC 3).
-import {goLogLine, preciseNow, writeLine} from './log-format.js';
+import {goLogLine, preciseNow, writeLine} from './log-styles.js';
 import {runRunner, type RunnerLog} from './runner.js';
 
 /** The runner's queue at the server, and its component name. */

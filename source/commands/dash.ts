@@ -67,10 +67,10 @@ export async function run(argv: string[]): Promise<number> {
 		}
 	}
 
-	// The warning is written before the first frame (realDeps loads the config); once the screen is Ink's, a file
+	// The warning is written before the first frame (liveDeps loads the config); once the screen is Ink's, a file
 	// broken later shows as the last valid stack (start's own refusal names the problem in the status line).
-	const {realDeps} = await import('../ui/real-deps.js');
-	const deps = realDeps(home);
+	const {liveDeps} = await import('../ui/live-deps.js');
+	const deps = liveDeps(home);
 	onConfigFallback(() => undefined);
 	return runDashboard(home, {color}, deps);
 }
@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
 async function printOnce(home: Home, options: {json: boolean; color: boolean}): Promise<number> {
 	// Loaded here, not at the top: the interactive path does not need them, and this one must start as fast as `status`.
 	// The log engine's tail and format modules, not its index: the index also loads the follower (chokidar).
-	const [{status}, {readMergedAt}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/format.js'), import('../ui/headless.js')]);
+	const [{status}, {readMergedAt}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/format-line.js'), import('../ui/headless.js')]);
 	const report = await status(home);
 	const names = report.components.map((c) => c.name);
 	let lines: LogLine[] = [];

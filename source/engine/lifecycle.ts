@@ -37,7 +37,7 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 		}
 
 		// A component started alone brings its dependencies that are not running (docs/lifecycle.md, as docker compose does).
-		const {stopped, cleaned, pulled} = await clear(home, config, whole ? undefined : selected.map((c) => c.name), emit, whole ? [] : toStart);
+		const {stopped, cleaned, pulled} = await endComponents(home, config, whole ? undefined : selected.map((c) => c.name), emit, whole ? [] : toStart);
 		const pulledSpecs = config.components.filter((c) => pulled.some((p) => p.component === c.name));
 		if (pulledSpecs.length > 0) {
 			try {
@@ -99,7 +99,7 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 
 	return underLock(home, options, 'server stop', async ({config, selected, whole, emit}) => {
 		const names = whole ? undefined : selected.map((c) => c.name);
-		const {stopped, cleaned, findings} = await clear(home, config, names, emit);
+		const {stopped, cleaned, findings} = await endComponents(home, config, names, emit);
 		return {stopped: outcomesOf(selected, stopped, whole), cleaned, dependentsLeft: names === undefined ? [] : dependentsLeft(config, names, findings)};
 	});
 }
@@ -185,7 +185,7 @@ function refuseDisabled(selected: ComponentSpec[], whole: boolean): void {
  * End everything of the named components (all, and components the config no longer names, when undefined):
  * orphans at once and in parallel, recorded processes in reverse dependency order; remove their PID files.
  */
-async function clear(home: Home, config: StackConfig, named: string[] | undefined, emit: (event: EngineEvent) => void, bringDependencies: ComponentSpec[] = []): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport; findings: Map<string, ComponentFinding>; pulled: DependencyNote[]}> {
+async function endComponents(home: Home, config: StackConfig, named: string[] | undefined, emit: (event: EngineEvent) => void, bringDependencies: ComponentSpec[] = []): Promise<{stopped: StopOutcome[]; cleaned: CleanupReport; findings: Map<string, ComponentFinding>; pulled: DependencyNote[]}> {
 	const findings = discover(home, config.components.map((c) => c.name));
 	// Dependencies that are not running join the scope: their orphans are cleaned up before they start.
 	const pulled = named === undefined ? [] : missingDependencies(config, bringDependencies, named, findings);

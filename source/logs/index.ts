@@ -11,7 +11,7 @@ export type {OutputFormat, Sink} from './full/write-all.js';
 export {LevelError, LineFilter} from './filter.js';
 export {anyLogExists, componentsOnDisk, listSources, notRegularFiles} from './files.js';
 export {followFrom, readAndFollow} from './follow.js';
-export {clockTime, componentColor, formatLine, toJson} from './format.js';
+export {clockTime, componentColor, formatLine, toJson} from './format-line.js';
 export {MAX_LINE_BYTES} from './lines.js';
 export {mergeSources} from './merge.js';
 export {isErrorLevel, normalizeLevel, parseLine} from './parse.js';

@@ -33,63 +33,63 @@ const lastErrorOf = (line: DashLine | undefined): string | undefined => (line ==
 /** The whole dashboard. */
 export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 	const size = useTerminalSize(fixedSize);
-	const d = useDashboard(deps, size, {capacity, onQuit});
-	const names = d.components.map((c) => c.name);
+	const dashboard = useDashboard(deps, size, {capacity, onQuit});
+	const names = dashboard.components.map((c) => c.name);
 	const nameWidth = Math.max(...names.map((n) => n.length), 6);
-	const Panel = d.layout.wide ? ComponentPanel : CompactPanel;
-	const first = panelWindow(d.components.length, d.layout.panelSlots, d.ui.selected);
-	const healthy = d.stack.report?.healthy;
+	const Panel = dashboard.layout.wide ? ComponentPanel : CompactPanel;
+	const first = panelWindow(dashboard.components.length, dashboard.layout.panelSlots, dashboard.ui.selected);
+	const healthy = dashboard.stack.report?.healthy;
 	// A failing status poll (say, config.yaml broken meanwhile) outranks an older action's outcome.
-	const message = d.stack.error === null ? d.lifecycle.message : {text: d.stack.error, tone: 'error' as const};
-	const fallback = d.logError ?? d.lifecycle.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
+	const message = dashboard.stack.error === null ? dashboard.lifecycle.message : {text: dashboard.stack.error, tone: 'error' as const};
+	const fallback = dashboard.logError ?? dashboard.lifecycle.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
 	return (
-		<Box flexDirection="column" width={size.columns} height={d.layout.frameHeight}>
+		<Box flexDirection="column" width={size.columns} height={dashboard.layout.frameHeight}>
 			<Text wrap="truncate-end">
 				<Text bold>stigmer dash</Text>
 				<Text color="gray"> {clip(deps.home.root, size.columns - TITLE_REST)} </Text>
 				{healthy === undefined ? null : healthy ? <Text color="green">● healthy</Text> : <Text color="yellow">○ not healthy</Text>}
-				{d.stack.report?.target === undefined ? null : <Text color="cyan">  engine: systemd ({d.stack.report.target})</Text>}
+				{dashboard.stack.report?.target === undefined ? null : <Text color="cyan">  engine: systemd ({dashboard.stack.report.target})</Text>}
 			</Text>
-			{d.ui.helpOpen ? (
+			{dashboard.ui.helpOpen ? (
 				// The help takes the status line's row too (it has nothing to report while the help is read); the footer stays.
-				<HelpOverlay height={d.layout.panelsHeight + d.layout.logHeight + 2} width={size.columns} />
-			) : d.ui.opened === null ? (
+				<HelpOverlay height={dashboard.layout.panelsHeight + dashboard.layout.logHeight + 2} width={size.columns} />
+			) : dashboard.ui.opened === null ? (
 				<>
-					<Box flexDirection={d.layout.wide ? 'row' : 'column'} height={d.layout.panelsHeight}>
-						{d.components.slice(first, first + d.layout.panelSlots).map((c, index) => (
+					<Box flexDirection={dashboard.layout.wide ? 'row' : 'column'} height={dashboard.layout.panelsHeight}>
+						{dashboard.components.slice(first, first + dashboard.layout.panelSlots).map((c, index) => (
 							<Panel
 								key={c.name}
 								status={c}
-								selected={first + index === d.ui.selected}
-								progress={d.lifecycle.progress[c.name]}
+								selected={first + index === dashboard.ui.selected}
+								progress={dashboard.lifecycle.progress[c.name]}
 								restarts={c.restarts}
-								lastExit={lastExitText(c, d.stack.now)}
-								countdown={countdownText(c, d.stack.now)}
-								lastError={lastErrorOf(d.lastErrors.get(c.name))}
+								lastExit={lastExitText(c, dashboard.stack.now)}
+								countdown={countdownText(c, dashboard.stack.now)}
+								lastError={lastErrorOf(dashboard.lastErrors.get(c.name))}
 								color={componentColor(c.name)}
-								width={d.layout.panelWidth}
+								width={dashboard.layout.panelWidth}
 							/>
 						))}
 					</Box>
 					<LogPane
-						lines={d.view.lines}
-						version={d.view.version}
-						start={d.view.start}
-						height={d.layout.logHeight}
+						lines={dashboard.view.lines}
+						version={dashboard.view.version}
+						start={dashboard.view.start}
+						height={dashboard.layout.logHeight}
 						width={size.columns}
-						query={d.ui.query}
-						currentSeq={d.ui.currentSeq}
-						header={d.view.header}
+						query={dashboard.ui.query}
+						currentSeq={dashboard.ui.currentSeq}
+						header={dashboard.view.header}
 						nameWidth={nameWidth}
-						wrap={d.ui.wrap}
-						follow={d.ui.scroll.follow}
-						empty={d.view.empty}
+						wrap={dashboard.ui.wrap}
+						follow={dashboard.ui.scroll.follow}
+						empty={dashboard.view.empty}
 					/>
 				</>
 			) : (
-				<LineViewer line={d.ui.opened.line} top={d.ui.opened.top} width={size.columns} height={d.layout.panelsHeight + d.layout.logHeight + 1} />
+				<LineViewer line={dashboard.ui.opened.line} top={dashboard.ui.opened.top} width={size.columns} height={dashboard.layout.panelsHeight + dashboard.layout.logHeight + 1} />
 			)}
-			{d.ui.helpOpen ? null : <StatusLine searching={d.ui.typing} query={d.ui.query} message={message} fallback={fallback} width={size.columns} />}
+			{dashboard.ui.helpOpen ? null : <StatusLine searching={dashboard.ui.typing} query={dashboard.ui.query} message={message} fallback={fallback} width={size.columns} />}
 			<Footer width={size.columns} />
 		</Box>
 	);

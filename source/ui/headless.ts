@@ -3,13 +3,13 @@
 import type {Palette} from '../colors.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
 // The log engine's format module, not its index: the index also loads the follower (chokidar).
-import {formatLine} from '../logs/format.js';
+import {formatLine} from '../logs/format-line.js';
 import type {LogLine} from '../logs/lines.js';
 import {readableLine} from '../logs/readable.js';
 import {safeText} from '../logs/sanitize.js';
 import {formatBytes, formatUptime, plural} from '../units.js';
 import {countdownText, lastErrorText, lastExitText} from '../messages.js';
-import {formatCpu, formatReady} from './format.js';
+import {formatCpu, formatReady} from './format-panel.js';
 import {BADGES} from '../state-badges.js';
 import {isErrorLine} from './theme.js';
 

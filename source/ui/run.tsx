@@ -5,7 +5,7 @@ import {render} from 'ink';
 import {App} from './app.js';
 import {chalkLevel, monochrome} from './color-mode.js';
 import {recordFrame} from './frame-cost.js';
-import {realDeps} from './real-deps.js';
+import {liveDeps} from './live-deps.js';
 import type {DashDeps} from './types.js';
 import type {Home} from '../paths.js';
 
@@ -15,7 +15,7 @@ const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 const SHOW_CURSOR = '\u001B[?25h';
 
 /** Run until q / Ctrl-C / SIGTERM; never stops the stack. `color`: paint colours (else styles only). Returns the exit code (0). */
-export async function runDashboard(home: Home, {color}: {color: boolean}, deps: DashDeps = realDeps(home)): Promise<number> {
+export async function runDashboard(home: Home, {color}: {color: boolean}, deps: DashDeps = liveDeps(home)): Promise<number> {
 	const out = process.stdout;
 	// chalk's own guess reads CI variables and --no-color as "no styles at all" (docs/decisions.md).
 	chalk.level = chalkLevel(color, out);

@@ -2,7 +2,7 @@
 import {blankStatus, type ComponentState, type ComponentStatus, type EngineEvent, type StatusReport} from '../engine/types.js';
 import {countdownText, dependencyText, lastExitText, readyText, stopText} from '../messages.js';
 import {plural} from '../units.js';
-import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime} from './format-panel.js';
 import {describeChange, type Message} from './status-message.js';
 import type {SampleTarget, Usage} from './types.js';
 

@@ -1,5 +1,5 @@
 // How components and log levels look in the dashboard, shared by the Ink panels and the plain-text `--once` output.
-import {componentColor as ansiComponentColor} from '../logs/format.js';
+import {componentColor as ansiComponentColor} from '../logs/format-line.js';
 import {isErrorLevel} from '../logs/levels.js';
 import type {BadgeColor} from '../state-badges.js';
 

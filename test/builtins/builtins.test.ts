@@ -4,7 +4,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
 import {after, describe, it} from 'node:test';
 import {Broker, QueueFullError, type BrokerEvent} from '../../source/builtins/broker.js';
-import {goLogLine, pythonLogLine, zerologLine} from '../../source/builtins/log-format.js';
+import {goLogLine, pythonLogLine, zerologLine} from '../../source/builtins/log-styles.js';
 import {CLI, freePort, itemAt, logsHome, waitFor} from '../helpers.js';
 
 /** Bound on every wait for a condition; generous for a loaded CI machine, small against a hang. */

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
-import {factsWatch, logFeed} from '../../source/ui/real-deps.js';
+import {factsWatch, logFeed} from '../../source/ui/live-deps.js';
 import type {IncomingLine} from '../../source/ui/types.js';
 import {homeAt} from '../../source/paths.js';
 import {waitFor} from '../helpers.js';

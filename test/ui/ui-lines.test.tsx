@@ -2,7 +2,7 @@
 // and an empty errors-only pane says so. Whole frames after key presses, over a fake log feed.
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {clockTime} from '../../source/logs/format.js';
+import {clockTime} from '../../source/logs/format-line.js';
 import {component, fakeDeps, line, mountApp} from '../ui-fakes.js';
 
 const STACK = () => [component('stigmer-server', 'running'), component('workflow-runner', 'running')];

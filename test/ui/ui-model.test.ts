@@ -6,7 +6,7 @@ import {statusTable} from '../../source/commands/status.js';
 import {countdownText, failureLines, lastExitText, restartStopLine, stoppedBeforeError} from '../../source/messages.js';
 import {describeStart, describeStop} from '../../source/ui/status-message.js';
 import {batchDelay, MAX_BATCH_MS, MIN_BATCH_MS, recordFrame} from '../../source/ui/frame-cost.js';
-import {formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime} from '../../source/ui/format.js';
+import {formatCpu, formatPanelBytes, formatPanelCpu, formatPanelUptime} from '../../source/ui/format-panel.js';
 import {formatAgo, formatBytes, formatUptime} from '../../source/units.js';
 import {renderOnce} from '../../source/ui/headless.js';
 import {commandFor, KEYMAP, keyTableMarkdown} from '../../source/ui/keymap.js';

@@ -8,7 +8,7 @@ import type {ComponentStatus, StatusReport} from '../../source/engine/types.js';
 import {palette} from '../../source/colors.js';
 import {changeText} from '../../source/messages.js';
 import {chalkLevel, stripColors} from '../../source/ui/color-mode.js';
-import {formatReady} from '../../source/ui/format.js';
+import {formatReady} from '../../source/ui/format-panel.js';
 import {renderOnce} from '../../source/ui/headless.js';
 import {footerBindings, KEYMAP} from '../../source/ui/keymap.js';
 import {fitFooter} from '../../source/ui/panels/footer.js';

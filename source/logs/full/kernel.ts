@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import {itemAt} from '../../item-at.js';
 import {localMinute, utcMinute} from '../clock.js';
-import {clockTime} from '../format.js';
+import {clockTime} from '../format-line.js';
 import {isErrorLevel, levelSpellings} from '../levels.js';
 import {MINUTE_MS, SECOND_MS} from '../../units.js';
 

@@ -8,7 +8,7 @@ import {itemAt} from '../../item-at.js';
 import {makeFeed, type Feed} from './feed.js';
 import {listSources, type LogSelection, type Source} from '../files.js';
 import type {FilterSpec} from '../filter.js';
-import {componentColor, formatLine, toJson} from '../format.js';
+import {componentColor, formatLine, toJson} from '../format-line.js';
 import {DONE, FLUSH, INHERITED, JS_RENDER, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
 import {decodeText} from '../lines.js';
 import type {Positions} from '../tail.js';
@@ -16,7 +16,7 @@ import type {Positions} from '../tail.js';
 /** Output copies kept for reuse: enough for a pipe's reader to lag a few megabytes. */
 const MAX_SPARE = 8;
 
-/** How `writeAll` renders lines; `readable`: JSON lines as `LEVEL message key=value…` (format.ts), for a person (default: when the sink is a terminal). */
+/** How `writeAll` renders lines; `readable`: JSON lines as `LEVEL message key=value…` (format-line.ts), for a person (default: when the sink is a terminal). */
 export type OutputFormat = {json: boolean; color: boolean; readable?: boolean};
 
 /**
@@ -162,7 +162,7 @@ class Cursor {
 	}
 }
 
-/** Flag the batch's lines that open with `{` (after blanks) for rendering in JS, where format.ts makes them readable. */
+/** Flag the batch's lines that open with `{` (after blanks) for rendering in JS, where format-line.ts makes them readable. */
 function markStructured(records: Records, buf: Buffer, n: number): void {
 	const {starts, ends, flags} = records;
 	for (let r = 0; r < n; r++) {

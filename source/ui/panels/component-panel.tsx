@@ -4,7 +4,7 @@ import {memo} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {clip} from '../clip.js';
 import {lastErrorText} from '../../messages.js';
-import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatPort, formatProcess, formatReady} from '../format.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatPort, formatProcess, formatReady} from '../format-panel.js';
 import type {Progress} from '../stack-model.js';
 import {BADGES, type BadgeColor as ColorName} from '../../state-badges.js';
 import {COMPACT_PANEL_HEIGHT, PANEL_HEIGHT} from '../layout.js';

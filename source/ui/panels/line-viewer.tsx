@@ -1,7 +1,7 @@
 // One log line opened whole (Enter): wrapped, a JSON line pretty-printed, escapes shown as text.
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
-import {clockTime} from '../../logs/format.js';
+import {clockTime} from '../../logs/format-line.js';
 import {clip} from '../clip.js';
 import {openedRows} from '../line-view.js';
 import type {DashLine} from '../types.js';

@@ -5,7 +5,7 @@ import {memo} from 'react';
 import {chunks, clip} from '../clip.js';
 import {shownText} from '../line-view.js';
 import {itemAt} from '../../item-at.js';
-import {clockTime} from '../../logs/format.js';
+import {clockTime} from '../../logs/format-line.js';
 import {componentColor, levelColor} from '../theme.js';
 import type {DashLine} from '../types.js';
 

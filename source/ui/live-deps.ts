@@ -1,4 +1,4 @@
-// The dashboard's edges in real life: the lifecycle engine, the log engine and a chokidar watch
+// The dashboard's live edges: the lifecycle engine, the log engine and a chokidar watch
 // on the files that hold the facts (data/*.pid, data/*.state, config.yaml). Only the interactive
 // `stigmer dash` loads this.
 import path from 'node:path';
@@ -74,7 +74,7 @@ export function factsWatch(home: Home): FactsWatch {
 }
 
 /** Everything `stigmer dash` needs for `home`; throws ConfigError on a bad config.yaml. */
-export function realDeps(home: Home): DashDeps {
+export function liveDeps(home: Home): DashDeps {
 	const config = loadConfig(home);
 	const components = config.components.map((c) => ({name: c.name, enabled: c.enabled, disabledReason: c.disabledReason}));
 	return {
