@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
-import {tmuxAvailable} from './dash-helpers.js';
+import {tmuxAvailable} from './helpers/dash.js';
 import {ROOT} from './helpers.js';
 
 /** A real stack start, two dashboards, a restart: seconds; past this it is hung. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import test from 'node:test';
 import {parse} from 'yaml';
 import {CLI, makeHome, readPidFile, show, SLEEPER_ONLY, waitFor} from '../helpers.js';
-import {Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {Tmux, tmuxAvailable} from '../helpers/dash.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 

@@ -2,7 +2,7 @@
 // running, and says so; `stop NAME` stops only NAME and names what depends on it. Through the CLI and the dashboard keys.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {CLI, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, Tmux, tmuxAvailable} from '../helpers/dash.js';
 import {isAlive, makeHome, show, statusJson, waitFor} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 120_000;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {readAndFollow, type LogLine, type LogSelection} from '../../source/logs/index.js';
-import {followLogs} from '../log-readers.js';
+import {followLogs} from '../helpers/log-readers.js';
 import {itemAt, logsHome, waitFor} from '../helpers.js';
 
 const makeHome = (): {home: string; logs: string} => logsHome('stigmer-follow-');

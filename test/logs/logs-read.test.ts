@@ -5,7 +5,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {PassThrough} from 'node:stream';
 import {formatLine, MAX_LINE_BYTES, readMergedAt, writeAll, type LogLine, type LogSelection} from '../../source/logs/index.js';
-import {readMerged} from '../log-readers.js';
+import {readMerged} from '../helpers/log-readers.js';
 import {itemAt, logsHome, MERGE_FIXTURES, mergeFixturesHome} from '../helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.

@@ -7,7 +7,7 @@ import {PassThrough} from 'node:stream';
 import {test} from 'node:test';
 import {writeAll, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {parseRuns, readRunsBack, RunPlacer, runsFileOf} from '../../source/logs/runs.js';
-import {readMerged} from '../log-readers.js';
+import {readMerged} from '../helpers/log-readers.js';
 import {logsHome, makeHome, show, statusJson, waitFor} from '../helpers.js';
 
 const T0 = Date.UTC(2026, 10, 26, 3, 47, 0);

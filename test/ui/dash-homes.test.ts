@@ -1,14 +1,14 @@
-// The dashboard tests' temp homes (dash-helpers.ts) are stopped and removed after their test or suite.
+// The dashboard tests' temp homes (helpers/dash.ts) are stopped and removed after their test or suite.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {before, describe, it} from 'node:test';
-import {startedHome, suiteCleanup, tempHome} from '../dash-helpers.js';
+import {startedHome, suiteCleanup, tempHome} from '../helpers/dash.js';
 import {isAlive, processesByComponent} from '../helpers.js';
 
 /** The pids of a home's running components. */
 const pidsOf = (home: string) => Object.values(processesByComponent(home)).flat();
 
-describe('dash-helpers temp homes', () => {
+describe('helpers/dash.ts temp homes', () => {
 	let suiteHome = '';
 	let suitePids: number[] = [];
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {CLI, cli, startedHome, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, cli, startedHome, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../helpers/dash.js';
 import {itemAt, unsafeLeft, waitFor} from '../helpers.js';
 
 const TITLE = '\u001B]0;PWNED\u0007';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {stripVTControlCharacters} from 'node:util';
 import {after, before, describe, it} from 'node:test';
-import {CLI, suiteCleanup, tempHome, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, suiteCleanup, tempHome, Tmux, tmuxAvailable} from '../helpers/dash.js';
 
 /** The server's shutdown line as zerolog writes it: at 120 columns its message was cut off by the JSON around it. */
 const message = 'shutting down (received SIGTERM from the terminal); draining 3 workflows, then closing the task queue connection';

@@ -3,7 +3,7 @@
 // from another terminal, a component added to config.yaml (panel and logs), a failed start.
 import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
-import {CLI, DASH_WAIT_MS, panelOf, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, DASH_WAIT_MS, panelOf, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../helpers/dash.js';
 import {fixture, makeHome, waitFor, type TestHome} from '../helpers.js';
 
 /** A colour SGR code (16/256/true colour, foreground or background); tmux's own 39/49 resets are not colour. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {CLI, cli, DASH_WAIT_MS, panelOf, startedHome, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, cli, DASH_WAIT_MS, panelOf, startedHome, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../helpers/dash.js';
 import {processesByComponent, waitFor} from '../helpers.js';
 
 /** SPEC 6: a `kill -9` from another terminal shows within a second; the issue allows 2 s end to end. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {cli, DASH_WAIT_MS, startedHome, suiteCleanup, tempHome} from '../dash-helpers.js';
+import {cli, DASH_WAIT_MS, startedHome, suiteCleanup, tempHome} from '../helpers/dash.js';
 import {waitFor} from '../helpers.js';
 
 describe('dash headless', () => {

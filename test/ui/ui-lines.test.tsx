@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {clockTime} from '../../source/logs/format-line.js';
-import {component, fakeDeps, line, mountApp} from '../ui-fakes.js';
+import {component, fakeDeps, line, mountApp} from '../helpers/ui-fakes.js';
 
 const STACK = () => [component('stigmer-server', 'running'), component('workflow-runner', 'running')];
 const SIZE = {columns: 120, rows: 40};

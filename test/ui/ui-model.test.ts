@@ -14,7 +14,7 @@ import {computeLayout, panelWindow} from '../../source/ui/layout.js';
 import {FOLLOW, LogBuffer, filterLines, findMatches, scrollBy, stepMatch, windowStart} from '../../source/ui/log-model.js';
 import {applyEvent} from '../../source/ui/stack-model.js';
 import {itemAt} from '../helpers.js';
-import {component, line} from '../ui-fakes.js';
+import {component, line} from '../helpers/ui-fakes.js';
 
 describe('LogBuffer', () => {
 	it('places late lines by time and keeps arrival order for equal times', () => {

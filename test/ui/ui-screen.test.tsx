@@ -15,7 +15,7 @@ import {fitFooter} from '../../source/ui/panels/footer.js';
 import {helpLayout, wrappedRows} from '../../source/ui/panels/help-overlay.js';
 import {announce} from '../../source/ui/stack-model.js';
 import {waitFor} from '../helpers.js';
-import {component, fakeDeps, line, mountApp} from '../ui-fakes.js';
+import {component, fakeDeps, line, mountApp} from '../helpers/ui-fakes.js';
 
 const SMALL = {columns: 80, rows: 24};
 const STACK = () => [component('temporal', 'disabled'), component('stigmer-server', 'running'), component('workflow-runner', 'running'), component('agent-runner', 'running')];

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {stripVTControlCharacters} from 'node:util';
 import type {ComponentState} from '../../source/engine/types.js';
-import {panelOf} from '../dash-helpers.js';
+import {panelOf} from '../helpers/dash.js';
 import {itemAt, waitFor} from '../helpers.js';
-import {component, fakeDeps, line, mountApp, WIDE} from '../ui-fakes.js';
+import {component, fakeDeps, line, mountApp, WIDE} from '../helpers/ui-fakes.js';
 
 const NARROW = {columns: 80, rows: 40};
 const STACK = () => [component('temporal', 'disabled'), component('stigmer-server', 'running'), component('workflow-runner', 'running'), component('agent-runner', 'running')];

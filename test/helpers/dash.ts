@@ -2,11 +2,15 @@
 import assert from 'node:assert/strict';
 import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
 import {after} from 'node:test';
-import type {StatusReport} from '../source/engine/types.js';
-import {CLI, holds, itemAt, makeHome, waitFor, type Expected} from './helpers.js';
+import type {StatusReport} from '../../source/engine/types.js';
+import {itemAt} from '../../source/item-at.js';
+import {CLI} from './cli.js';
+import {makeHome} from './homes.js';
+import {holds, type Expected} from './output.js';
+import {waitFor} from './wait.js';
 
-/** The CLI under test: the one helpers.ts names (the shipped bundle). */
-export {CLI} from './helpers.js';
+/** The CLI under test: the one helpers/cli.ts names (the shipped bundle). */
+export {CLI} from './cli.js';
 /** Any CLI call that takes longer is a hang, not a slow machine. */
 const CLI_TIMEOUT_MS = 60_000;
 
@@ -28,7 +32,7 @@ export function suiteCleanup(): Cleanup {
 }
 
 /**
- * A temp STIGMER_HOME with its own server port and temporal disabled (helpers.ts makeHome), stopped,
+ * A temp STIGMER_HOME with its own server port and temporal disabled (helpers/homes.ts makeHome), stopped,
  * cleared of its processes and removed after `t`.
  */
 export async function tempHome(t: Cleanup): Promise<string> {

@@ -2,11 +2,12 @@
 // fake terminal to mount the whole App on.
 import {EventEmitter} from 'node:events';
 import type {TestContext} from 'node:test';
-import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../source/engine/types.js';
-import {homeAt, type Home} from '../source/paths.js';
-import type {AppProps} from '../source/ui/app.js';
-import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../source/ui/types.js';
-import {holds, waitFor, type Expected} from './helpers.js';
+import type {ActionOptions, ComponentState, ComponentStatus, StartResult, StatusReport, StopResult} from '../../source/engine/types.js';
+import {homeAt, type Home} from '../../source/paths.js';
+import type {AppProps} from '../../source/ui/app.js';
+import type {ComponentInfo, DashDeps, IncomingLine, Usage} from '../../source/ui/types.js';
+import {holds, type Expected} from './output.js';
+import {waitFor} from './wait.js';
 
 export type Call = {verb: 'start' | 'stop'; components: string[] | undefined};
 
@@ -275,7 +276,7 @@ export type MountedApp = {
 export async function mountApp(t: TestContext, fake: Fake, options: {size?: Size; until?: string} & Omit<AppProps, 'deps' | 'size'> = {}): Promise<MountedApp> {
 	// Ink reads CI when first imported: interactive behaviour (resize, input) needs it off (STYLE Ink notes).
 	process.env['CI'] = 'false';
-	const [{render}, {App}, React] = await Promise.all([import('ink'), import('../source/ui/app.js'), import('react')]);
+	const [{render}, {App}, React] = await Promise.all([import('ink'), import('../../source/ui/app.js'), import('react')]);
 	const {size = WIDE, until, ...props} = options;
 	const stdout = new FakeStdout(size.columns, size.rows);
 	const stdin = new FakeStdin();

@@ -1,0 +1,17 @@
+// Ports for a test's own components.
+import net from 'node:net';
+
+/** A TCP port free right now on 127.0.0.1 (bind 0, read, close). */
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const {port} = server.address() as net.AddressInfo;
+			server.close(() => {
+				resolve(port);
+			});
+		});
+	});
+}
