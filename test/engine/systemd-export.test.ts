@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import {fixture, freePort, makeHome, parseStarted, processesByComponent, show, waitFor, type TestHome} from '../helpers.js';
-import {startUserManager, type UserManager} from '../systemd-helpers.js';
+import {startUserManager, type UserManager} from '../helpers/systemd.js';
 
 const TEST_TIMEOUT_MS = 200_000;
 /** An argv systemd would mangle without escaping: specifiers, variables, quotes, spaces, backslashes, a lone `;`. */

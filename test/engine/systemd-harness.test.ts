@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import {FIXTURES, show, waitFor, which} from '../helpers.js';
-import {startUserManager} from '../systemd-helpers.js';
+import {startUserManager} from '../helpers/systemd.js';
 
 test('a confined systemd --user runs a unit, restarts it after kill -9, and leaves nothing behind', {timeout: 90_000}, async (t) => {
 	const manager = await startUserManager(t);

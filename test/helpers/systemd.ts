@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {TestContext} from 'node:test';
-import {CLI, cleanEnv, collect, FIXTURES, stripAnsi, type CliResult} from './helpers.js';
+import {CLI, cleanEnv, collect, FIXTURES, type CliResult} from './cli.js';
+import {stripAnsi} from './output.js';
 
 const SCRIPT = path.join(FIXTURES, 'systemd-user.sh');
 /** The manager listens within ~100 ms; 15 s on a loaded 2-core machine is a hung one. */
