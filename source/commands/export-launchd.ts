@@ -39,7 +39,9 @@ export async function run(argv: string[]): Promise<number> {
 
 	const home = resolveHome();
 	if (dryRun) {
-		process.stdout.write(`<!-- ${agentPath(home)} -->\n${agentPlist(home)}`);
+		// stdout is exactly the property list (`> x.plist` gives a valid file); where it would go is said on stderr.
+		process.stderr.write(`stigmer: would write ${agentPath(home)}\n`);
+		process.stdout.write(agentPlist(home));
 		return EXIT.ok;
 	}
 

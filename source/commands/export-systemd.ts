@@ -58,8 +58,15 @@ export async function run(argv: string[]): Promise<number> {
 			return EXIT.ok;
 		}
 
-		process.stdout.write(`stopped and disabled ${removed.target}; removed ${removed.removed.length} files\n${removed.removed.map((f) => `  ${f}\n`).join('')}`);
-		return reloadFailed(removed.reloadError) ? EXIT.failure : EXIT.ok;
+		// Say only what happened: an --out export was never systemd's, so nothing was stopped (docs/engines.md).
+		if (removed.stopError === null) {
+			process.stdout.write(`stopped and disabled ${removed.target}\n`);
+		} else if (removed.stopError !== undefined) {
+			process.stderr.write(`stigmer: could not stop and disable ${removed.target}: ${removed.stopError}\n`);
+		}
+
+		process.stdout.write(`removed ${removed.removed.length} files\n${removed.removed.map((f) => `  ${f}\n`).join('')}`);
+		return reloadFailed(removed.reloadError) || (removed.stopError ?? null) !== null ? EXIT.failure : EXIT.ok;
 	}
 
 	const result = await exportSystemd(home, {scope: system && user !== undefined ? {kind: 'system', user} : {kind: 'user'}, ...(out === undefined ? {} : {out}), dryRun, force, enable});
@@ -79,6 +86,7 @@ function printResult(result: ExportResult): number {
 	if (result.outcome === 'dry-run') {
 		// An environment file may hold env_file secrets: its names are shown, never its values (docs/config.md).
 		const shown = (f: ExportFile) => (f.secret ? f.text.replaceAll(/^([^#=\n]+)="(?:[^"\\]|\\[\s\S])*"$/gm, '$1=(value not shown)') : f.text);
+		// Each file opens with a `#` line naming it: a comment to systemd and to an EnvironmentFile= alike (docs/engines.md).
 		process.stdout.write(result.files.map((f) => `# ${f.path} (mode ${f.mode.toString(8)})\n${shown(f)}`).join('\n'));
 		return EXIT.ok;
 	}
@@ -86,6 +94,10 @@ function printResult(result: ExportResult): number {
 	process.stdout.write(result.outcome === 'up-to-date'
 		? `up to date: ${result.target} and its units in ${result.unitDir}\n`
 		: `wrote ${result.files.length} files for ${result.target}:\n${result.files.map((f) => `  ${f.path}\n`).join('')}`);
+	if (!result.installed) {
+		process.stdout.write(`not installed: systemd does not read ${result.unitDir}; this home stays run by stigmer until the units are exported without --out\n`);
+	}
+
 	let code: number = reloadFailed(result.reloadError) ? EXIT.failure : EXIT.ok;
 	const {enabled} = result;
 	if (enabled !== null) {

@@ -2,7 +2,7 @@
 export {BUILTINS, type Builtin} from './builtins.js';
 export {cwdProblem} from './cwd.js';
 export {checkConfig, componentNamesQuietly, loadConfig, onConfigFallback, type ConfigCheck, type LoadOptions} from './load.js';
-export {componentNames, resolveComponents, selectComponents} from './resolve.js';
+export {componentNames, DEFAULT_RESTART, resolveComponents, selectComponents} from './resolve.js';
 export {CONFIG_VERSION, configJsonSchema} from './schema.js';
 export {componentEnv, envFileProblem, envFromFiles} from './env-file.js';
 export type {ComponentSpec, EnvFile, ReadyProbe, RestartPolicy, StackConfig} from './types.js';

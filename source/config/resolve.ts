@@ -17,7 +17,7 @@ const DEFAULT_STOP_TIMEOUT_MS = 5 * SECOND_MS;
 /** How long a component may take to be ready when config names no ready_timeout. */
 const DEFAULT_READY_TIMEOUT_MS = 30 * SECOND_MS;
 /** SPEC 4.8 defaults: five quick failures in a row, backoff from 1s, a 10s run counts as healthy. */
-const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: SECOND_MS, minUptimeMs: 10 * SECOND_MS};
+export const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: SECOND_MS, minUptimeMs: 10 * SECOND_MS};
 
 /** Where a resolve-step problem goes: thrown at once (loadConfig), or collected (`config check`). */
 export type Fail = (keyPath: Array<string | number>, message: string) => void;

@@ -69,7 +69,7 @@ test('export systemd maps restart, stop, cwd, depends_on and logs onto systemd k
 	assert.equal(dry.code, 0, show(dry));
 	const unit = (name: string) => new RegExp(`^# \\S+-${name}\\.service \\(mode 644\\)\\n([\\s\\S]*?)(?=^# /|(?![\\s\\S]))`, 'm').exec(dry.stdout)?.[1] ?? '';
 	const db = unit('db');
-	for (const line of ['Restart=always', 'RestartSec=2000ms', 'StartLimitBurst=4', 'StartLimitIntervalSec=28000ms', 'KillSignal=SIGINT', 'TimeoutStopSec=3000ms', 'WorkingDirectory=/tmp', 'KillMode=control-group', 'Type=exec', `StandardOutput=append:${home.logFile('db')}`, `StandardError=append:${home.logFile('db', 'stderr')}`]) {
+	for (const line of ['Restart=always', 'RestartSec=2s', 'StartLimitBurst=4', 'StartLimitIntervalSec=28s', 'KillSignal=SIGINT', 'TimeoutStopSec=3s', 'WorkingDirectory=/tmp', 'KillMode=control-group', 'Type=exec', `StandardOutput=append:${home.logFile('db')}`, `StandardError=append:${home.logFile('db', 'stderr')}`]) {
 		assert.ok(db.split('\n').includes(line), `db has ${line}:\n${db}`);
 	}
 
@@ -81,6 +81,73 @@ test('export systemd maps restart, stop, cwd, depends_on and logs onto systemd k
 	assert.match(app, /^Restart=no$/m, app);
 	assert.match(dry.stderr, /^stigmer: not exact: restart_delay \(db\): /m, show(dry));
 	assert.match(dry.stderr, /^stigmer: not exact: max_restarts, min_uptime \(db\): /m, show(dry));
+	assert.match(dry.stderr, /^stigmer: not exact: stop_signal \(db\): /m, show(dry));
+});
+
+test('export systemd: defaults read as an operator writes them (whole seconds) and draw no `not exact` line', async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {plain: {command: fixture('sleeper.mjs')}, odd: {command: fixture('sleeper.mjs'), restart_delay: '1500ms', restart: 'no'}}});
+	const dry = await home.cli(['export', 'systemd', '--dry-run']);
+	assert.equal(dry.code, 0, show(dry));
+	for (const line of ['RestartSec=1s', 'TimeoutStopSec=5s', 'StartLimitIntervalSec=66s', 'TimeoutStartSec=40s', 'RestartSec=1500ms']) {
+		assert.ok(dry.stdout.split('\n').includes(line), `${line}:\n${dry.stdout}`);
+	}
+
+	assert.doesNotMatch(dry.stdout, /=\d+000ms$/m, dry.stdout);
+	assert.doesNotMatch(dry.stderr, /not exact/, show(dry));
+	// Every line a parser sees is a comment, a section or KEY=VALUE: the file names are `#` comments inside each file.
+	for (const line of dry.stdout.split('\n').filter((l) => l !== '')) {
+		assert.match(line, /^(#.*|\[[A-Za-z]+\]|[A-Za-z_][A-Za-z0-9_]*=.*)$/, line);
+	}
+});
+
+test('export systemd --out DIR never hands the home to systemd: server start/status/stop stay stigmer\'s; --remove says only what it did', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-units-'));
+	t.after(() => fs.rmSync(out, {recursive: true, force: true}));
+	const wrote = await home.cli(['export', 'systemd', '--out', out]);
+	assert.equal(wrote.code, 0, show(wrote));
+	assert.doesNotMatch(wrote.stderr, /daemon-reload/, show(wrote));
+	assert.match(wrote.stdout, /^not installed: systemd does not read /m, show(wrote));
+	const started = await home.cli(['server', 'start']);
+	assert.equal(started.code, 0, show(started));
+	const status = await home.cli(['server', 'status']);
+	assert.equal(status.code, 0, show(status));
+	assert.doesNotMatch(status.stderr, /cannot be reached/, show(status));
+	const stopped = await home.cli(['server', 'stop']);
+	assert.equal(stopped.code, 0, show(stopped));
+	const removed = await home.cli(['export', 'systemd', '--remove']);
+	assert.equal(removed.code, 0, show(removed));
+	assert.doesNotMatch(removed.stdout, /stopped and disabled/, show(removed));
+	assert.match(removed.stdout, /^removed 3 files$/m, show(removed));
+});
+
+test('a recorded export whose systemctl cannot be reached leaves status/start/stop working, with one warning line', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	// As an export before these fields were recorded (or one systemd loaded elsewhere): installed, loaded, not --enable'd.
+	fs.mkdirSync(home.dataDir, {recursive: true});
+	fs.writeFileSync(path.join(home.dataDir, 'export-systemd.json'), JSON.stringify({target: 'stigmer-00000000.target', scope: 'user', unitDir: '/nonexistent', files: []}), {mode: 0o600});
+	const env = {DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', XDG_RUNTIME_DIR: '/nonexistent'};
+	for (const args of [['server', 'start'], ['server', 'status'], ['server', 'stop']]) {
+		const result = await home.cli(args, {env});
+		assert.equal(result.code, 0, show(result));
+		const warnings = result.stderr.split('\n').filter((l) => l.includes('cannot be reached'));
+		assert.equal(warnings.length, 1, show(result));
+		assert.match(warnings[0] ?? '', /^stigmer: warning: stigmer-00000000\.target is exported, but systemctl --user cannot be reached/);
+	}
+});
+
+test('export systemd --remove refuses a unit changed by hand with the right hint', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-units-'));
+	t.after(() => fs.rmSync(out, {recursive: true, force: true}));
+	assert.equal((await home.cli(['export', 'systemd', '--out', out])).code, 0);
+	const unit = fs.readdirSync(out).find((f) => f.endsWith('.target')) ?? '';
+	fs.appendFileSync(path.join(out, unit), '# mine\n');
+	const refused = await home.cli(['export', 'systemd', '--remove']);
+	assert.equal(refused.code, 1, show(refused));
+	assert.match(refused.stderr, /changed by hand .*; run --remove --force to delete it anyway$/m, show(refused));
+	assert.doesNotMatch(refused.stderr, /replace/, show(refused));
+	assert.equal((await home.cli(['export', 'systemd', '--remove', '--force'])).code, 0);
 });
 
 test('export systemd: env_file values go into the 0600 EnvironmentFile= (before env, which wins) and are never printed', async (t) => {
@@ -107,7 +174,8 @@ test('export systemd --out DIR writes there, then is up to date; --remove delete
 	t.after(() => fs.rmSync(out, {recursive: true, force: true}));
 	fs.writeFileSync(path.join(out, 'mine.service'), '[Service]\nExecStart=/bin/true\n');
 	const first = await home.cli(['export', 'systemd', '--out', out]);
-	// No user manager here: daemon-reload fails (exit 1, one line), the files are written all the same.
+	// Units in a scratch directory are not systemd's: no daemon-reload is tried (none could succeed here), exit 0.
+	assert.equal(first.code, 0, show(first));
 	assert.match(first.stdout, /^wrote 3 files for stigmer-[0-9a-f]{8}\.target:$/m, show(first));
 	assert.deepEqual(fs.readdirSync(out).sort().filter((f) => f !== 'mine.service').length, 2);
 	const again = await home.cli(['export', 'systemd', '--out', out]);
@@ -128,8 +196,10 @@ test('export launchd --dry-run prints a property list a real parser reads: serve
 	const home = oddHome(t);
 	const dry = await runCli(home, ['export', 'launchd', '--dry-run']);
 	assert.equal(dry.code, 0, show(dry));
-	const parsed = spawnSync(python, ['-c', 'import json,plistlib,sys; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], {input: dry.stdout.slice(dry.stdout.indexOf('\n') + 1), encoding: 'utf8'});
+	const parsed = spawnSync(python, ['-c', 'import json,plistlib,sys; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], {input: dry.stdout, encoding: 'utf8'});
 	assert.equal(parsed.status, 0, parsed.stderr);
+	assert.ok(dry.stdout.startsWith('<?xml '), dry.stdout.slice(0, 80));
+	assert.match(dry.stderr, /^stigmer: would write \/.*\/Library\/LaunchAgents\/dev\.stigmer\.stigmer-[0-9a-f]{8}\.plist$/m, show(dry));
 	const plist = JSON.parse(parsed.stdout) as {Label: string; ProgramArguments: string[]; RunAtLoad: boolean; KeepAlive: unknown; EnvironmentVariables: Record<string, string>; WorkingDirectory: string};
 	assert.match(plist.Label, /^dev\.stigmer\.stigmer-[0-9a-f]{8}$/);
 	assert.deepEqual(plist.ProgramArguments.slice(-2), ['server', 'run']);

@@ -10,7 +10,11 @@ import {ensurePrivateDir, fileError, readPrivate, writePrivateAtomic, type Home}
 const MANIFEST_MAX_BYTES = 256 * 1024;
 
 export type ExportedFile = {path: string; sha256: string};
-export type Manifest = {engine: string; target: string; scope: string; unitDir: string; files: ExportedFile[]};
+/**
+ * `installed`: written where the manager reads units (not `--out DIR`); `loaded`: the manager was told (daemon-reload
+ * succeeded); `enabled`: `--enable` started it. Only an installed, loaded export hands the home to the engine (docs/engines.md).
+ */
+export type Manifest = {engine: string; target: string; scope: string; unitDir: string; installed: boolean; loaded: boolean; enabled: boolean; files: ExportedFile[]};
 /** A file an export writes, with its mode. */
 export type PlannedFile = {path: string; text: string; mode: number};
 
@@ -36,7 +40,11 @@ export function readManifest(home: Home, engine: string): Manifest | undefined {
 	try {
 		const value = JSON.parse(text ?? '') as Partial<Manifest>;
 		const files = Array.isArray(value.files) ? value.files.filter((f): f is ExportedFile => typeof f?.path === 'string' && path.isAbsolute(f.path) && typeof f.sha256 === 'string') : [];
-		return typeof value.target === 'string' && typeof value.unitDir === 'string' ? {engine, target: value.target, scope: String(value.scope ?? ''), unitDir: value.unitDir, files} : undefined;
+		// A manifest from before these flags were recorded counts as installed and loaded, as it did then.
+		const flag = (v: unknown, absent: boolean) => (typeof v === 'boolean' ? v : absent);
+		return typeof value.target === 'string' && typeof value.unitDir === 'string'
+			? {engine, target: value.target, scope: String(value.scope ?? ''), unitDir: value.unitDir, installed: flag(value.installed, true), loaded: flag(value.loaded, true), enabled: flag(value.enabled, false), files}
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -77,10 +85,14 @@ export function upToDate(manifest: Manifest | undefined, planned: PlannedFile[])
 	return planned.every((p) => recorded.get(p.path) === sha256(p.text) && onDisk(p.path) === sha256(p.text));
 }
 
+/** What to run instead, per refused action: the same command with --force. */
+const FORCE_HINT = {replace: (it: string) => `export again with --force to replace ${it}`, remove: (it: string) => `run --remove --force to delete ${it} anyway`} as const;
+
 /** Refuse (one line naming them) files changed by hand, unless forced. */
-export function refuseChanged(changed: string[], verb: string): void {
+export function refuseChanged(changed: string[], action: keyof typeof FORCE_HINT): void {
 	if (changed.length > 0) {
-		throw new StigmerError(`${changed.join(', ')} ${changed.length === 1 ? 'was' : 'were'} changed by hand since stigmer wrote ${changed.length === 1 ? 'it' : 'them'} (or ${changed.length === 1 ? 'is' : 'are'} not stigmer's); ${verb} with --force to replace ${changed.length === 1 ? 'it' : 'them'}`);
+		const one = changed.length === 1;
+		throw new StigmerError(`${changed.join(', ')} ${one ? 'was' : 'were'} changed by hand since stigmer wrote ${one ? 'it' : 'them'} (or ${one ? 'is' : 'are'} not stigmer's); ${FORCE_HINT[action](one ? 'it' : 'them')}`);
 	}
 }
 
@@ -105,7 +117,12 @@ export function writeExport(home: Home, previous: Manifest | undefined, planned:
 		}
 	}
 
-	writePrivateAtomic(manifestPath(home, meta.engine), `${JSON.stringify({...meta, files: planned.map((p) => ({path: p.path, sha256: sha256(p.text)}))}, null, 2)}\n`);
+	recordManifest(home, {...meta, files: planned.map((p) => ({path: p.path, sha256: sha256(p.text)}))});
+}
+
+/** Write the manifest as it now stands (after the manager was told, or an --enable). */
+export function recordManifest(home: Home, manifest: Manifest): void {
+	writePrivateAtomic(manifestPath(home, manifest.engine), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Delete every file the manifest lists, then the manifest. */

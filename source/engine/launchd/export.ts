@@ -76,10 +76,10 @@ export async function exportLaunchd(home: Home, options: {force?: boolean; enabl
 	let outcome: LaunchdResult['outcome'] = 'up-to-date';
 	if (!upToDate(manifest, planned)) {
 		if (!options.force) {
-			refuseChanged(changedByHand(manifest, planned), 'export again');
+			refuseChanged(changedByHand(manifest, planned), 'replace');
 		}
 
-		writeExport(home, manifest, planned, {engine: ENGINE, target: agentLabel(home), scope: 'user', unitDir: path.dirname(agentPath(home))});
+		writeExport(home, manifest, planned, {engine: ENGINE, target: agentLabel(home), scope: 'user', unitDir: path.dirname(agentPath(home)), installed: true, loaded: true, enabled: false});
 		outcome = 'written';
 	}
 

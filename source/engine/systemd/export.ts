@@ -1,9 +1,10 @@
 // `stigmer export systemd` (docs/engines.md): plan the units, compare with what the last export wrote (the manifest),
 // write or remove exactly those files, reload systemd, and optionally enable the target. Returns facts; never prints.
 import os from 'node:os';
+import path from 'node:path';
 import {loadConfig} from '../../config/index.js';
 import {ensurePrivateDir, type Home} from '../../paths.js';
-import {changedByHand, readManifest, refuseChanged, removeExport, upToDate, writeExport} from '../export/manifest.js';
+import {changedByHand, readManifest, recordManifest, refuseChanged, removeExport, upToDate, writeExport} from '../export/manifest.js';
 import {firstLine, scopeOf, scopeText, systemctl, type Run} from './systemctl.js';
 import {defaultUnitDir, ENGINE, planUnits, targetName, type ExportFile, type Scope} from './units.js';
 
@@ -18,7 +19,9 @@ export type ExportResult = {
 	unitDir: string;
 	files: ExportFile[];
 	notes: string[];
-	/** `daemon-reload` failed: why (the files are written). */
+	/** Written where the manager reads units; false for `--out DIR` (then the home stays stigmer's, docs/engines.md). */
+	installed: boolean;
+	/** `daemon-reload` failed: why (the files are written; the home stays stigmer's until a reload succeeds). */
 	reloadError: string | null;
 	enabled: Enabled | null;
 };
@@ -26,54 +29,71 @@ export type ExportResult = {
 /** Write (or with dryRun, only plan) this home's units. Throws StigmerError for files changed by hand (unless force). */
 export async function exportSystemd(home: Home, options: ExportOptions): Promise<ExportResult> {
 	const config = loadConfig(home);
-	const unitDir = options.out ?? defaultUnitDir(options.scope);
+	const unitDir = options.out === undefined ? defaultUnitDir(options.scope) : path.resolve(options.out);
+	const installed = unitDir === defaultUnitDir(options.scope);
 	const plan = planUnits(home, config, options.scope, unitDir);
-	const base = {target: plan.target, unitDir, files: plan.files, notes: plan.notes, reloadError: null, enabled: null};
+	const base = {target: plan.target, unitDir, installed, files: plan.files, notes: plan.notes, reloadError: null, enabled: null};
 	if (options.dryRun) {
 		return {...base, outcome: 'dry-run'};
 	}
 
-	const manifest = readManifest(home, ENGINE);
+	const previous = readManifest(home, ENGINE);
 	let outcome: ExportResult['outcome'] = 'up-to-date';
-	let reloadError: string | null = null;
-	if (!upToDate(manifest, plan.files)) {
+	if (!upToDate(previous, plan.files)) {
 		if (!options.force) {
-			refuseChanged(changedByHand(manifest, plan.files), 'export again');
+			refuseChanged(changedByHand(previous, plan.files), 'replace');
 		}
 
-		writeExport(home, manifest, plan.files, {engine: ENGINE, target: plan.target, scope: scopeText(options.scope), unitDir});
+		// Recorded as not yet loaded: until daemon-reload succeeds the home stays stigmer's (never a lock-out).
+		writeExport(home, previous, plan.files, {engine: ENGINE, target: plan.target, scope: scopeText(options.scope), unitDir, installed, loaded: false, enabled: false});
 		// systemd opens append: logs itself and creates no directory for them; stigmer's start creates these before a spawn.
 		for (const dir of [home.logs, ...config.components.filter((c) => c.enabled).flatMap((c) => c.ensureDirs)]) {
 			ensurePrivateDir(dir);
 		}
 
 		outcome = 'written';
-		reloadError = await reload(options.scope);
 	}
 
-	const enabled = options.enable ? await enable(options.scope, plan.target) : null;
+	const manifest = readManifest(home, ENGINE);
+	if (manifest === undefined || !installed) {
+		// Units in a scratch directory: systemd does not read them, so there is nothing to reload or enable.
+		return {...base, outcome};
+	}
+
+	const reloadError = manifest.loaded ? null : await reload(options.scope);
+	manifest.loaded = reloadError === null;
+	const enabled = options.enable && manifest.loaded ? await enable(options.scope, plan.target) : null;
+	manifest.enabled ||= enabled?.ok === true;
+	recordManifest(home, manifest);
 	return {...base, outcome, reloadError, enabled};
 }
 
-export type RemoveResult = {removed: string[]; target: string | null; reloadError: string | null};
+/** `stopError`: undefined when systemd was not asked (an `--out` export: it never read those units); null when it stopped and disabled them; else why not. */
+export type RemoveResult = {removed: string[]; target: string | null; stopError: string | null | undefined; reloadError: string | null};
 
-/** Stop and disable the target, then delete exactly the files the manifest lists (refusing ones changed by hand unless forced). */
+/** Stop and disable the target (when the manager has it), then delete exactly the files the manifest lists (refusing ones changed by hand unless forced). */
 export async function removeSystemd(home: Home, options: {force?: boolean}): Promise<RemoveResult> {
 	const manifest = readManifest(home, ENGINE);
 	if (manifest === undefined) {
-		return {removed: [], target: null, reloadError: null};
+		return {removed: [], target: null, stopError: undefined, reloadError: null};
 	}
 
 	if (!options.force) {
 		refuseChanged(changedByHand(manifest, []), 'remove');
 	}
 
+	if (!manifest.installed) {
+		return {removed: removeExport(home, manifest), target: manifest.target, stopError: undefined, reloadError: null};
+	}
+
 	const scope = scopeOf(manifest.scope);
 	// Stopped and disabled first: a unit file deleted under a running service leaves systemd running what no file describes.
-	await systemctl(scope, ['disable', '--now', manifest.target]);
-	await systemctl(scope, ['stop', ...manifest.files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1)).filter((n) => n.endsWith('.service'))]);
+	const disabled = await systemctl(scope, ['disable', '--now', manifest.target]);
+	const services = manifest.files.map((f) => path.basename(f.path)).filter((n) => n.endsWith('.service'));
+	const stopped = services.length === 0 ? disabled : await systemctl(scope, ['stop', ...services]);
+	const failed = [disabled, stopped].find((r) => r.code !== 0);
 	const removed = removeExport(home, manifest);
-	return {removed, target: manifest.target, reloadError: await reload(scope)};
+	return {removed, target: manifest.target, stopError: failed === undefined ? null : (firstLine(failed.stderr) || `exit ${failed.code}`), reloadError: await reload(scope)};
 }
 
 async function reload(scope: Scope): Promise<string | null> {

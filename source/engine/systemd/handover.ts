@@ -21,10 +21,17 @@ const US_PER_MS = 1000;
 /** A home handed to systemd: its scope, target and the component units the export wrote. */
 export type Handover = {scope: Scope; target: string; units: Map<string, string>};
 
-/** The systemd export of this home when systemd has it loaded; undefined when stigmer's own supervisors run the stack. */
+/** Said once per process: the dashboard asks for status again and again. */
+let warnedUnreachable = false;
+
+/**
+ * The systemd export of this home when systemd has it loaded; undefined when stigmer's own supervisors run the stack:
+ * no export, an `--out` export, one systemd was never told of (daemon-reload failed), or a manager that cannot be
+ * reached for an export never started with --enable (then with one warning line: never a lock-out, docs/engines.md).
+ */
 export async function handoverOf(home: Home, config: StackConfig): Promise<Handover | undefined> {
 	const manifest = readManifest(home, ENGINE);
-	if (manifest === undefined) {
+	if (manifest === undefined || !manifest.installed || !manifest.loaded) {
 		return undefined;
 	}
 
@@ -35,7 +42,19 @@ export async function handoverOf(home: Home, config: StackConfig): Promise<Hando
 	try {
 		loaded = (await show(scope, [manifest.target], ['LoadState'])).get(manifest.target)?.['LoadState'];
 	} catch (error: unknown) {
-		throw new StigmerError(`this home's stack is exported to systemd (${manifest.target}), but systemctl${scope.kind === 'user' ? ' --user' : ''} cannot be reached: ${(error as Error).message}; run this where the manager runs, or \`stigmer export systemd --remove\``);
+		const where = `systemctl${scope.kind === 'user' ? ' --user' : ''} cannot be reached: ${(error as Error).message}`;
+		if (manifest.enabled) {
+			// --enable started it: systemd may run the stack right now, and a second copy must never start beside it.
+			throw new StigmerError(`this home's stack is enabled in systemd (${manifest.target}), but ${where}; run this where the manager runs, or \`stigmer export systemd --remove\``);
+		}
+
+		if (!warnedUnreachable) {
+			warnedUnreachable = true;
+			// The one place the engine speaks: the commands have no other channel for it yet (docs/decisions.md).
+			process.stderr.write(`stigmer: warning: ${manifest.target} is exported, but ${where}; acting on this home with stigmer's own supervisors\n`);
+		}
+
+		return undefined;
 	}
 
 	return loaded === 'loaded' ? {scope, target: manifest.target, units} : undefined;

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {componentEnv, type ComponentSpec, type StackConfig} from '../../config/index.js';
+import {componentEnv, DEFAULT_RESTART, type ComponentSpec, type StackConfig} from '../../config/index.js';
 import {StigmerError} from '../../errors.js';
 import {which} from '../../executable.js';
 import {physicalPath, type Home} from '../../paths.js';
@@ -118,7 +118,7 @@ function serviceUnit(home: Home, spec: ComponentSpec, {target, units, stigmer, s
 		...deps.flatMap((d) => [`Requires=${d}`, `After=${d}`]),
 		// stigmer gives up after max_restarts quick failures in a row; systemd after this many starts within the interval.
 		`StartLimitBurst=${restart.maxRestarts + 1}`,
-		`StartLimitIntervalSec=${(restart.maxRestarts + 1) * (restart.minUptimeMs + restart.delayMs)}ms`,
+		`StartLimitIntervalSec=${seconds((restart.maxRestarts + 1) * (restart.minUptimeMs + restart.delayMs))}`,
 		'',
 		'[Service]',
 		'Type=exec',
@@ -130,11 +130,11 @@ function serviceUnit(home: Home, spec: ComponentSpec, {target, units, stigmer, s
 		`EnvironmentFile=${pathValue(environmentFile(home, spec.name))}`,
 		...(scope.kind === 'system' ? [`User=${scope.user}`] : []),
 		`Restart=${restart.mode}`,
-		`RestartSec=${restart.delayMs}ms`,
-		`TimeoutStartSec=${spec.readyTimeoutMs + START_SLACK_MS}ms`,
+		`RestartSec=${seconds(restart.delayMs)}`,
+		`TimeoutStartSec=${seconds(spec.readyTimeoutMs + START_SLACK_MS)}`,
 		'KillMode=control-group',
 		`KillSignal=${spec.stopSignal}`,
-		`TimeoutStopSec=${spec.stopTimeoutMs}ms`,
+		`TimeoutStopSec=${seconds(spec.stopTimeoutMs)}`,
 		`StandardOutput=append:${pathValue(home.logFile(spec.name, 'stdout'))}`,
 		`StandardError=append:${pathValue(home.logFile(spec.name, 'stderr'))}`,
 	];
@@ -179,18 +179,21 @@ function targetUnit(home: Home, scope: Scope, services: string[]): string {
 	].join('\n')}\n`;
 }
 
-/** One line per config key whose meaning systemd cannot carry exactly, naming the components it touches. */
+/** A systemd time span: whole seconds where it is whole (as an operator writes it), milliseconds only when needed. */
+export function seconds(ms: number): string {
+	return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** One line per config key set (away from its default) to something systemd cannot carry exactly, naming the components it touches. */
 function notes(specs: ComponentSpec[]): string[] {
 	const restarting = specs.filter((s) => s.restart.mode !== 'no');
 	const names = (list: ComponentSpec[]) => list.map((s) => s.name).join(', ');
-	if (restarting.length === 0) {
-		return [];
-	}
-
-	const sample = restarting[0]?.restart;
+	const delayed = restarting.filter((s) => s.restart.delayMs !== DEFAULT_RESTART.delayMs);
+	const limited = restarting.filter((s) => s.restart.maxRestarts !== DEFAULT_RESTART.maxRestarts || s.restart.minUptimeMs !== DEFAULT_RESTART.minUptimeMs);
+	const signalled = specs.filter((s) => s.stopSignal !== 'SIGTERM');
 	return [
-		`restart_delay (${names(restarting)}): systemd waits a fixed RestartSec= (${formatDuration(sample?.delayMs ?? 0)} for the first) between restarts; stigmer doubles the delay up to 30s`,
-		`max_restarts, min_uptime (${names(restarting)}): systemd gives up after StartLimitBurst= starts within StartLimitIntervalSec=; stigmer after max_restarts runs in a row shorter than min_uptime`,
-		`stop_signal (${names(specs)}): systemd sends it to every process of the unit's cgroup; stigmer sends it to the process group`,
+		...(delayed.length === 0 ? [] : [`restart_delay (${names(delayed)}): systemd waits a fixed RestartSec= (${formatDuration(delayed[0]?.restart.delayMs ?? 0)} for the first) between restarts; stigmer doubles the delay up to 30s`]),
+		...(limited.length === 0 ? [] : [`max_restarts, min_uptime (${names(limited)}): systemd gives up after StartLimitBurst= starts within StartLimitIntervalSec=; stigmer after max_restarts runs in a row shorter than min_uptime`]),
+		...(signalled.length === 0 ? [] : [`stop_signal (${names(signalled)}): systemd sends it to every process of the unit's cgroup; stigmer sends it to the process group`]),
 	];
 }
