@@ -121,6 +121,29 @@ test('export systemd --out DIR never hands the home to systemd: server start/sta
 	assert.match(removed.stdout, /^removed 3 files$/m, show(removed));
 });
 
+test('an export systemd could not be told of (daemon-reload failed: exit 1) leaves the home stigmer\'s', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const config = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-xdg-'));
+	t.after(() => fs.rmSync(config, {recursive: true, force: true}));
+	// The manager's own unit directory ($XDG_CONFIG_HOME/systemd/user), but no bus to reach the manager through.
+	const env = {XDG_CONFIG_HOME: config, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', XDG_RUNTIME_DIR: '/nonexistent'};
+	const failed = await home.cli(['export', 'systemd'], {env});
+	assert.equal(failed.code, 1, show(failed));
+	assert.match(failed.stderr, /^stigmer: systemctl daemon-reload failed: /m, show(failed));
+	assert.doesNotMatch(failed.stdout, /not installed/, show(failed));
+	for (const args of [['server', 'start'], ['server', 'status'], ['server', 'stop']]) {
+		const result = await home.cli(args, {env});
+		assert.equal(result.code, 0, show(result));
+		assert.doesNotMatch(result.stderr, /cannot be reached|exported to systemd/, show(result));
+	}
+
+	const again = await home.cli(['export', 'systemd'], {env});
+	assert.equal(again.code, 1, `a re-export tries the reload again:\n${show(again)}`);
+	assert.match(again.stderr, /daemon-reload failed/, show(again));
+	assert.equal((await home.cli(['export', 'systemd', '--remove'], {env})).code, 1, 'the reload after removing fails too');
+	assert.deepEqual(fs.readdirSync(path.join(config, 'systemd', 'user')), []);
+});
+
 test('a recorded export whose systemctl cannot be reached leaves status/start/stop working, with one warning line', async (t) => {
 	const home = await makeHome(t, SLEEPER_ONLY);
 	// As an export before these fields were recorded (or one systemd loaded elsewhere): installed, loaded, not --enable'd.

@@ -44,14 +44,14 @@ test('export systemd: verified units, dependency order, MainPID = status pid, ki
 		return;
 	}
 
-	const home = await makeHome(t, {components: {argv: {command: [...fixture('argv-dump.mjs'), ...HOSTILE_ARGV], depends_on: ['stigmer-server']}}});
+	const home = await makeHome(t, {components: {argv: {command: [...fixture('argv-dump.mjs'), ...HOSTILE_ARGV], depends_on: ['stigmer-server'], restart_delay: '2s'}}});
 	// The stack runs under stigmer's own supervisors first: systemd's start must end that copy, never run a second.
 	const own = await manager.cli(home.dir, ['server', 'start'], {timeoutMs: 90_000});
 	assert.equal(own.code, 0, show(own));
 	assert.ok(Object.keys(processesByComponent(home.dir, 'supervisors')).length > 0, 'stigmer supervisors run the stack');
 	const exported = await manager.cli(home.dir, ['export', 'systemd']);
 	assert.equal(exported.code, 0, show(exported));
-	assert.match(exported.stderr, /^stigmer: not exact: restart_delay /m, 'each inexact mapping is said on stderr');
+	assert.match(exported.stderr, /^stigmer: not exact: restart_delay \(argv\): /m, 'each inexact mapping the user set is said on stderr');
 	const {target, units, files} = written(exported.stdout);
 	assert.equal(files.length, 2 * COMPONENTS.length + 1, show(exported));
 	for (const file of files.filter((f) => f.endsWith('.env'))) {
@@ -170,6 +170,7 @@ test('export systemd: verified units, dependency order, MainPID = status pid, ki
 	await manager.run(['systemctl', '--user', 'start', target], {timeoutMs: 90_000});
 	const removed = await manager.cli(home.dir, ['export', 'systemd', '--remove']);
 	assert.equal(removed.code, 0, show(removed));
+	assert.match(removed.stdout, new RegExp(`^stopped and disabled ${target.replaceAll('.', '\\.')}$`, 'm'), show(removed));
 	for (const file of files) {
 		assert.equal(fs.existsSync(file), false, `${file} removed`);
 	}
