@@ -14,7 +14,7 @@ const HELP = `
 
 	Options
 	  --enable     also load the agent (launchctl bootstrap)
-	  --dry-run    print the property list; write nothing (works on any system)
+	  --dry-run    print the property list (its path on stderr); write nothing (works on any system)
 	  --remove     unload the agent and delete exactly what the last export wrote
 	  --force      replace (or remove) a file changed by hand
 

@@ -18,9 +18,9 @@ const HELP = `
 	Options
 	  --system     system units (/etc/systemd/system) run as --user NAME
 	  --user NAME  the account a --system unit runs as (User=)
-	  --out DIR    write the units to DIR instead
+	  --out DIR    write the units to DIR instead (not installed: the home stays stigmer's)
 	  --enable     also enable and start the target (and say whether lingering is on)
-	  --dry-run    print the files; write nothing
+	  --dry-run    print the files, each after a # comment naming it; write nothing
 	  --remove     stop and disable the target, delete exactly what the last export wrote
 	  --force      replace (or remove) files changed by hand
 
