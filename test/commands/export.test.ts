@@ -104,6 +104,9 @@ test('export systemd --out DIR never hands the home to systemd: server start/sta
 	const home = await makeHome(t, SLEEPER_ONLY);
 	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-units-'));
 	t.after(() => fs.rmSync(out, {recursive: true, force: true}));
+	const enabling = await home.cli(['export', 'systemd', '--out', out, '--enable']);
+	assert.equal(enabling.code, 2, show(enabling));
+	assert.match(enabling.stderr, /--enable needs the units where systemd reads them/, show(enabling));
 	const wrote = await home.cli(['export', 'systemd', '--out', out]);
 	assert.equal(wrote.code, 0, show(wrote));
 	assert.doesNotMatch(wrote.stderr, /daemon-reload/, show(wrote));

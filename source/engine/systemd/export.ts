@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {loadConfig} from '../../config/index.js';
+import {UsageError} from '../../errors.js';
 import {ensurePrivateDir, type Home} from '../../paths.js';
 import {changedByHand, readManifest, recordManifest, refuseChanged, removeExport, upToDate, writeExport} from '../export/manifest.js';
 import {firstLine, scopeOf, scopeText, systemctl, type Run} from './systemctl.js';
@@ -31,6 +32,10 @@ export async function exportSystemd(home: Home, options: ExportOptions): Promise
 	const config = loadConfig(home);
 	const unitDir = options.out === undefined ? defaultUnitDir(options.scope) : path.resolve(options.out);
 	const installed = unitDir === defaultUnitDir(options.scope);
+	if (options.enable && !installed) {
+		throw new UsageError(`--enable needs the units where systemd reads them (${defaultUnitDir(options.scope)}), not --out ${unitDir}`);
+	}
+
 	const plan = planUnits(home, config, options.scope, unitDir);
 	const base = {target: plan.target, unitDir, installed, files: plan.files, notes: plan.notes, reloadError: null, enabled: null};
 	if (options.dryRun) {
