@@ -27,6 +27,14 @@ export type LoadOptions = {
 let reportFallback: (message: string) => void = () => undefined;
 const reported = new Set<string>();
 
+/** The fallback warning of each config.yaml's latest load in this process, until a load succeeds (the dashboard shows it). */
+const falling = new Map<string, string>();
+
+/** The warning of the latest load of a home's config.yaml when that fell back to the last valid one; null once the file loads. */
+export function configFallback(home: Home): string | null {
+	return falling.get(home.config) ?? null;
+}
+
 /** Route the warning a fallback load gives (once per distinct text) to `report`. */
 export function onConfigFallback(report: (message: string) => void): void {
 	reportFallback = report;
@@ -39,7 +47,9 @@ export function onConfigFallback(report: (message: string) => void): void {
  */
 export function loadConfig(home: Home, options: LoadOptions = {}): StackConfig {
 	try {
-		return loadStrictly(home, options);
+		const loaded = loadStrictly(home, options);
+		falling.delete(home.config);
+		return loaded;
 	} catch (error: unknown) {
 		if (options.strict || !(error instanceof ConfigError) || !fs.existsSync(home.config)) {
 			throw error;
@@ -47,6 +57,7 @@ export function loadConfig(home: Home, options: LoadOptions = {}): StackConfig {
 
 		const last = lastValid(home);
 		const message = `${error.message}; using ${last === undefined ? 'the built-in defaults (no valid config.yaml was ever loaded)' : 'the last valid config.yaml'} and the PID files until it is fixed (\`stigmer config check\`)`;
+		falling.set(home.config, message);
 		if (!reported.has(message)) {
 			reported.add(message);
 			reportFallback(message);

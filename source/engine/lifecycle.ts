@@ -308,7 +308,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	if (ready.ok) {
 		// Ready: from now on an exit is the supervisor's to restart (until now it would only record it, SPEC 4.8).
 		signalPid(spawned.supervisorPid, 'SIGUSR1');
-		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms, address: addressOf(spec)});
+		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms, address: addressOf(spec, config.components)});
 		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};
 	}
 

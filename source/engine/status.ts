@@ -34,25 +34,26 @@ export async function status(home: Home): Promise<StatusReport> {
 
 	const findings = discover(home, config.components.map((c) => c.name));
 	const groups = processTable.groups([...findings.values()].flatMap((f) => (f.running?.group ? [f.running.group] : [])));
-	const components = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, findings.get(spec.name), groups, early.get(spec.name))));
+	const found = await Promise.all(config.components.map(async (spec) => componentStatus(home, spec, config.components, findings.get(spec.name), groups, early.get(spec.name))));
+	const components = found.map((c, i) => waiting(c, config.components[i]!, found));
 	const healthy = components.every((c) => !c.enabled || (c.state === 'running' && c.ready));
 	return {home: home.root, healthy, components};
 }
 
-async function componentStatus(home: Home, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
+async function componentStatus(home: Home, spec: ComponentSpec, stack: ComponentSpec[], finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined): Promise<ComponentStatus> {
 	const {record, problem} = inspectRecord(home, spec.name);
-	const found = await findingStatus(home, spec, finding, groups, earlyProbe, record);
+	const found = await findingStatus(home, spec, stack, finding, groups, earlyProbe, record);
 	// A record that cannot be used is ignored and named (docs/supervision.md), where nothing else explains the state.
 	return problem !== undefined && found.reason === null ? {...found, reason: problem} : found;
 }
 
-async function findingStatus(home: Home, spec: ComponentSpec, finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined, record: SupervisorRecord | undefined): Promise<ComponentStatus> {
+async function findingStatus(home: Home, spec: ComponentSpec, stack: ComponentSpec[], finding: ComponentFinding | undefined, groups: Map<number, number[]>, earlyProbe: Promise<boolean> | undefined, record: SupervisorRecord | undefined): Promise<ComponentStatus> {
 	const running = finding?.running ?? null;
 	const ownFile = finding?.files.find((f) => f.file.endsWith(`/${spec.name}.pid`));
 	const base = blankStatus(spec.name, spec.enabled, {
 		state: 'stopped',
 		port: spec.port,
-		address: spec.enabled ? addressOf(spec) : null,
+		address: spec.enabled ? addressOf(spec, stack) : null,
 		orphans: byPid(finding?.orphans ?? []),
 		strangers: byPid(finding?.strangers ?? []),
 		logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},
@@ -107,6 +108,19 @@ async function findingStatus(home: Home, spec: ComponentSpec, finding: Component
 		rssBytes: usage.rssBytes,
 		ready,
 	};
+}
+
+/**
+ * A component alive but not ready while a dependency is not running and ready (the runners after `server stop
+ * stigmer-server`) says which one it waits for: its probe cannot pass until that one is back.
+ */
+function waiting(c: ComponentStatus, spec: ComponentSpec, all: ComponentStatus[]): ComponentStatus {
+	if (c.state !== 'starting' || c.pid === null || c.reason !== null) {
+		return c;
+	}
+
+	const blocker = all.find((d) => spec.dependsOn.includes(d.name) && d.enabled && !(d.state === 'running' && d.ready));
+	return blocker === undefined ? c : {...c, reason: `waiting for ${blocker.name} (${blocker.state === 'running' ? 'not ready' : blocker.state === 'stopped' ? 'not running' : blocker.state})`};
 }
 
 /** Processes as status lists them: sorted by pid as a number, start time in ISO form. */

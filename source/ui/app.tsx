@@ -39,8 +39,9 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 	const Panel = dashboard.layout.wide ? ComponentPanel : CompactPanel;
 	const first = panelWindow(dashboard.components.length, dashboard.layout.panelSlots, dashboard.ui.selected);
 	const healthy = dashboard.stack.report?.healthy;
-	// A failing status poll (say, config.yaml broken meanwhile) outranks an older action's outcome.
-	const message = dashboard.stack.error === null ? dashboard.lifecycle.message : {text: dashboard.stack.error, tone: 'error' as const};
+	// A failing status poll, then a broken config.yaml (shown until it is fixed), outrank an older action's outcome.
+	const problem = dashboard.stack.error ?? dashboard.stack.configWarning;
+	const message = problem === null ? dashboard.lifecycle.message : {text: problem, tone: 'error' as const};
 	const fallback = dashboard.logError ?? dashboard.lifecycle.busy ?? (healthy === undefined ? 'reading status…' : healthy ? 'all enabled components running and ready' : 'not every enabled component is running and ready');
 	return (
 		<Box flexDirection="column" width={size.columns} height={dashboard.layout.frameHeight}>

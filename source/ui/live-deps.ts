@@ -3,7 +3,7 @@
 // `stigmer dash` loads this.
 import path from 'node:path';
 import {watch} from 'chokidar';
-import {loadConfig} from '../config/index.js';
+import {configFallback, loadConfig} from '../config/index.js';
 import * as engine from '../engine/index.js';
 import {readAndFollow, type LogLine} from '../logs/index.js';
 import {ensurePrivateDir, type Home} from '../paths.js';
@@ -85,5 +85,6 @@ export function liveDeps(home: Home): DashDeps {
 		watchFacts: factsWatch(home),
 		isAlive: engine.isAlive,
 		sample: engine.sampleUsage,
+		configWarning: () => configFallback(home),
 	};
 }

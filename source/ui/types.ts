@@ -52,6 +52,8 @@ export type DashDeps = {
 	isAlive: (pid: number) => boolean;
 	/** CPU and memory of running components' process groups, from the process table alone (no PID files, config or probes): the per-second refresh. */
 	sample: (targets: SampleTarget[]) => Promise<Map<string, Usage>>;
+	/** The warning of the latest status's load when config.yaml is broken (it ran from the last valid one); null while it is fine. */
+	configWarning?: () => string | null;
 };
 
 export type {SampleTarget, Usage};

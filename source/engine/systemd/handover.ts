@@ -19,7 +19,8 @@ const FAILURE_TAIL_LINES = 20;
 const US_PER_MS = 1000;
 
 /** A home handed to systemd: its scope, target and the component units the export wrote. */
-export type Handover = {scope: Scope; target: string; units: Map<string, string>};
+/** `stack`: every component of the config (whose address is whose, config/address.ts). */
+export type Handover = {scope: Scope; target: string; units: Map<string, string>; stack: ComponentSpec[]};
 
 /** Said once per process: the dashboard asks for status again and again. */
 let warnedUnreachable = false;
@@ -57,7 +58,7 @@ export async function handoverOf(home: Home, config: StackConfig): Promise<Hando
 		return undefined;
 	}
 
-	return loaded === 'loaded' ? {scope, target: manifest.target, units} : undefined;
+	return loaded === 'loaded' ? {scope, target: manifest.target, units, stack: config.components} : undefined;
 }
 
 const PROPERTIES = ['ActiveState', 'SubState', 'Result', 'MainPID', 'NRestarts', 'ExecMainCode', 'ExecMainStatus', 'ExecMainStartTimestampMonotonic', 'ExecMainExitTimestampMonotonic', 'ActiveEnterTimestampMonotonic', 'ActiveExitTimestampMonotonic', 'InactiveEnterTimestampMonotonic'];
@@ -117,7 +118,7 @@ export async function startThrough(handover: Handover, home: Home, selected: Com
 		if (p?.['ActiveState'] === 'active' && pid > 0) {
 			const readyMs = Math.round(Math.max(0, microseconds(p, 'ActiveEnterTimestampMonotonic') - microseconds(p, 'ExecMainStartTimestampMonotonic')) / US_PER_MS);
 			started.push({name: spec.name, pid, readyMs});
-			emit({type: 'ready', component: spec.name, pid, readyMs, address: addressOf(spec)});
+			emit({type: 'ready', component: spec.name, pid, readyMs, address: addressOf(spec, handover.stack)});
 			continue;
 		}
 
@@ -168,7 +169,7 @@ export async function statusThrough(handover: Handover, home: Home, config: Stac
 		const p = unit === undefined ? undefined : shown.get(unit);
 		const base = blankStatus(spec.name, spec.enabled, {
 			port: spec.port,
-			address: spec.enabled ? addressOf(spec) : null,
+			address: spec.enabled ? addressOf(spec, config.components) : null,
 			engine: ENGINE,
 			logs: {stdout: home.logFile(spec.name, 'stdout'), stderr: home.logFile(spec.name, 'stderr')},
 			restarts: Number(p?.['NRestarts'] ?? 0),

@@ -33,6 +33,8 @@ export type StackModel = {
 	reportStartedAt: number;
 	/** The last status error (a broken config.yaml), shown in the status line. */
 	error: string | null;
+	/** config.yaml is broken and status runs from the last valid one: its warning (file:line:col and the first error), until it is fixed. */
+	configWarning: string | null;
 	/** The newest crash, give-up or exit seen from outside (`✖ workflow-runner crashed: …`), for the status line; null until one. */
 	announcement: (Message & {component: string; at: number}) | null;
 	/** The clock panels read time-dependent texts by (`last exit 3 · 12s ago`, `restarting in 3s`); it moves only when one of them changes. */
@@ -43,7 +45,7 @@ export type StackModel = {
 
 /** Live status of the stack; never more than one status call in flight. */
 export function useStack(deps: DashDeps): StackModel {
-	const [state, setState] = useState<Omit<StackModel, 'refresh'>>({report: null, reportStartedAt: 0, error: null, now: Date.now(), announcement: null});
+	const [state, setState] = useState<Omit<StackModel, 'refresh'>>({report: null, reportStartedAt: 0, error: null, configWarning: null, now: Date.now(), announcement: null});
 	const pollRef = useRef<() => void>(() => {});
 
 	useEffect(() => {
@@ -71,12 +73,14 @@ export function useStack(deps: DashDeps): StackModel {
 			lastPollAt = startedAt;
 			try {
 				const report = await deps.lifecycle.status(deps.home);
+				const configWarning = deps.configWarning?.() ?? null;
 				const news = last === null ? undefined : announce(last, report);
 				last = report;
 				if (!closed) {
 					setState((s) => {
 						const announcement = news === undefined ? s.announcement : {...news, at: Date.now()};
-						return !forced && s.error === null && s.report !== null && sameView(s.report, report) ? s : {report, reportStartedAt: startedAt, error: null, now: Date.now(), announcement};
+						const same = !forced && s.error === null && s.configWarning === configWarning && s.report !== null && sameView(s.report, report);
+						return same ? s : {report, reportStartedAt: startedAt, error: null, configWarning, now: Date.now(), announcement};
 					});
 				}
 			} catch (error: unknown) {

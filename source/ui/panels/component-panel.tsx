@@ -60,7 +60,7 @@ function orphansText(status: ComponentStatus): string {
 }
 
 /** Colour of the reason line per state that explains itself with one (SPEC 4.6). */
-const REASON_COLOR: Partial<Record<ComponentStatus['state'], ColorName>> = {crashed: 'red', failed: 'red', disabled: 'gray', exited: 'gray'};
+const REASON_COLOR: Partial<Record<ComponentStatus['state'], ColorName>> = {crashed: 'red', failed: 'red', disabled: 'gray', exited: 'gray', starting: 'yellow'};
 
 /** The line under the numbers: an action's progress, else the backoff countdown, else why it is disabled/crashed/failed/exited, else the last error. */
 function noteOf(status: ComponentStatus, progress: Progress | undefined, clock: PanelClock, lastError: string | undefined): {text: string; color?: ColorName} {
