@@ -11,6 +11,9 @@ export type LinearPattern = {
 	test(text: string): boolean;
 };
 
+/** The fragments re2js refuses that only a backtracking engine could match: backreferences (`\\1`, `\\k`, `(?P=`) and lookaround. */
+const NOT_LINEAR = /^(?:\\[1-9k]|\(\?[=!]|\(\?<[=!]|\(\?P)/;
+
 /** Why a pattern was refused, in words fit for `file:line:col: key: …` or `--grep: …`. */
 export class PatternError extends Error {}
 
@@ -26,8 +29,10 @@ export function compileLinear(source: string, options: PatternOptions = {}): Lin
 	try {
 		compiled = RE2JS.compile(source, insensitive ? RE2JS.CASE_INSENSITIVE : 0);
 	} catch (error) {
-		const message = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
-		throw new PatternError(`not a linear-time pattern (RE2 syntax: no backreferences or lookaround): ${message}`);
+		// re2js spells case-insensitivity as a `(?i)` prefix, which would show in the quoted fragment.
+		const message = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '').replace('`(?i)', '`') : String(error);
+		const fragment = /`(.*)`$/.exec(message)?.[1] ?? '';
+		throw new PatternError(NOT_LINEAR.test(fragment) ? `not a linear-time pattern (RE2 syntax: no backreferences or lookaround): ${message}` : `bad pattern: ${message}`);
 	}
 
 	return {

@@ -147,7 +147,7 @@ function checkFilter(spec: FilterSpec): FilterSpec | undefined {
 		return new LineFilter(given).none ? undefined : given;
 	} catch (error: unknown) {
 		if (error instanceof PatternError) {
-			throw new UsageError(`--grep "${spec.grep ?? ''}" is ${error.message}.`);
+			throw new UsageError(`--grep "${spec.grep ?? ''}": ${error.message}.`);
 		}
 
 		if (error instanceof LevelError) {

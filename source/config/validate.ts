@@ -3,6 +3,7 @@ import {createRequire} from 'node:module';
 import type {Document} from 'yaml';
 import {ConfigError} from '../errors.js';
 import {CONFIG_VERSION, NAME, getSchemas, type RawConfig} from './schema.js';
+import {didYouMean} from '../commands/suggest.js';
 
 /** Names the character rule lets through that data/ already uses for something else: daemon.pid/.log/.err are legacy files. */
 const RESERVED_NAMES = ['daemon'] as const;
@@ -81,7 +82,7 @@ export function validateText(file: string, text: string): Checked {
 				for (const key of issue.keys) {
 					const full = [...keyPath, key];
 					issuePaths.push(full);
-					problems.push({keyPath: full, message: `${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath)}`});
+					problems.push({keyPath: full, message: `${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`});
 				}
 			} else {
 				issuePaths.push(keyPath);
@@ -205,7 +206,9 @@ function describeValue(raw: unknown, keyPath: Array<string | number>): string {
 	return value === undefined ? '' : ` (got ${typeof value === 'number' ? String(value) : JSON.stringify(value)})`;
 }
 
-function hintFor(parent: Array<string | number>): string {
+/** `; did you mean "port"?` for a key close to a known one (as the CLI does for flags), else the keys that fit here. */
+function hintFor(parent: Array<string | number>, key: string): string {
 	const known = parent.length === 0 ? ['version', 'components'] : parent[0] === 'components' && parent.length === 2 ? Object.keys(getSchemas().componentSchema.shape) : [];
-	return known.length > 0 ? `; expected one of: ${known.join(', ')}` : '';
+	const guess = didYouMean(key, known);
+	return guess === '' && known.length > 0 ? `; expected one of: ${known.join(', ')}` : guess;
 }

@@ -55,7 +55,7 @@ const PROBES: {[K in ReadyProbe['kind']]: Row<Extract<ReadyProbe, {kind: K}>>} =
 	http: {
 		attempt: (p, context) => ({next: async () => ({ready: await httpOk(p.url, p.pidProof, context.pid)})}),
 		describe: (p) => `GET ${p.url} is 200`,
-		label: (p) => `http ${p.url}`,
+		label: (p) => p.url, // The URL says http itself: `waiting for http://127.0.0.1:7234/healthz`.
 		port(p) {
 			const url = new URL(p.url);
 			return isThisMachine(url.hostname) ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : undefined;

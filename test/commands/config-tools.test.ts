@@ -102,7 +102,7 @@ test('config check lists every problem at once, file:line:col and key each, exit
 	assert.equal(r.code, 2, show(r));
 	const lines = r.stdout.trimEnd().split('\n');
 	const expected: Array<[number, number, RegExp]> = [
-		[3, 5, /unknown key "components\.stigmer-server\.prot"/],
+		[3, 5, /unknown key "components\.stigmer-server\.prot"; did you mean "port"\?$/],
 		[6, 11, /components\.redis\.port: port 7234 is also used by stigmer-server/],
 		[7, 18, /components\.redis\.depends_on: unknown component "nope"/],
 		[8, 19, /components\.redis\.stop_timeout: expected a duration/],

@@ -109,8 +109,10 @@ test('the -n 0 merge filters the same on its reader thread', async () => {
 test('a bad --grep or --level: exit 2, one line naming the flag', async () => {
 	const {home} = filterHome();
 	const cases: Array<[string[], RegExp]> = [
-		[['--grep', '(a+)\\1'], /^stigmer: --grep "\(a\+\)\\1" is not a linear-time pattern/],
-		[['--grep', 'a('], /^stigmer: --grep "a\(" is not a linear-time pattern/],
+		[['--grep', '(a+)\\1'], /^stigmer: --grep "\(a\+\)\\1": not a linear-time pattern/],
+		[['--grep', 'a(?=b)'], /^stigmer: --grep "a\(\?=b\)": not a linear-time pattern/],
+		[['--grep', 'a('], /^stigmer: --grep "a\(": bad pattern: missing closing \): `a\(`\.$/m],
+		[['--grep', '('], /^stigmer: --grep "\(": bad pattern: missing closing \): `\(`\.$/m],
 		[['--level', 'loud'], /^stigmer: --level "loud" is not a level: pass one of trace, debug, info/],
 	];
 	for (const [args, message] of cases) {
