@@ -211,7 +211,13 @@ export function changeText(before: ComponentStatus, after: ComponentStatus, now:
 		return `${symbol} ${after.name} ${verb}${why}${countdown === undefined ? '' : `, ${countdown}`}`;
 	}
 
-	if ((after.state === 'running' || after.state === 'starting') && after.restarts > before.restarts) {
+	const back = (after.state === 'running' || after.state === 'starting') && after.pid !== null;
+	if (back && before.state === 'backoff') {
+		// Replaces the `restarting in 1s` the exit announced, which would otherwise stay on the status line.
+		return `${BADGES.running.symbol} ${after.name} restarted (pid ${after.pid})`;
+	}
+
+	if (back && after.restarts > before.restarts) {
 		const exit = after.lastExit === null ? '' : ` after exit ${after.lastExit.code ?? after.lastExit.signal ?? '?'}`;
 		return `${BADGES.backoff.symbol} ${after.name} restarted by its supervisor${exit} (restart ${after.restarts})`;
 	}

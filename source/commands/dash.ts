@@ -67,8 +67,8 @@ export async function run(argv: string[]): Promise<number> {
 		}
 	}
 
-	// The warning is written before the first frame (liveDeps loads the config); once the screen is Ink's, a file
-	// broken later shows as the last valid stack (start's own refusal names the problem in the status line).
+	// Once the screen is Ink's, stderr would be painted over: a broken file (at launch or later) is named on the
+	// status line instead, from each status poll, until it is fixed (docs/dashboard.md).
 	const {liveDeps} = await import('../ui/live-deps.js');
 	const deps = liveDeps(home);
 	onConfigFallback(() => undefined);

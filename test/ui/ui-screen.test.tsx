@@ -134,6 +134,7 @@ describe('crashes and give-ups are announced', () => {
 		assert.equal(changeText(running, component('w', 'failed', {reason: 'gave up after 5 restarts'}), now), '✖ w failed: gave up after 5 restarts');
 		assert.equal(changeText(running, component('w', 'backoff', {reason: 'exit code 3; restart 3 of 5', nextRestartAt: '2026-12-07T00:00:14Z'}), now), '↻ w exited (exit code 3; restart 3 of 5), restarting in 4s');
 		assert.equal(changeText(running, component('w', 'running', {restarts: 1, lastExit: {code: null, signal: 'SIGKILL', at: '2026-12-07T00:00:09Z', uptimeMs: 1}}), now), '↻ w restarted by its supervisor after exit SIGKILL (restart 1)');
+		assert.equal(changeText(component('w', 'backoff'), component('w', 'running', {pid: 4242, restarts: 1}), now), '● w restarted (pid 4242)', 'the `restarting in 1s` of the exit does not stay once it ran again');
 		assert.equal(changeText(running, component('w', 'stopped'), now), undefined, 'a stop is shown by the panel, not announced');
 		assert.equal(changeText(component('w', 'crashed'), component('w', 'crashed'), now), undefined, 'said once');
 	});
