@@ -1,5 +1,6 @@
 // What the dashboard shows of a log line, pure: its readable form in the pane, and the whole line
 // (pretty-printed, wrapped) when opened with Enter. Every string returned is safe for the terminal.
+import {isoAt, parsed} from '../logs/parse-times.js';
 import {looksStructured, prettyLine, readableLine} from '../logs/readable.js';
 import {safeText} from '../logs/sanitize.js';
 import {chunks} from './clip.js';
@@ -25,6 +26,25 @@ export function shownText(line: DashLine): string {
 	}
 
 	return text;
+}
+
+/**
+ * What the pane's row shows after its time column: `shownText` without the line's own leading timestamp when
+ * that is the very time the column shows (`2026-12-07T02:19:12.450Z stigmer: …` → `stigmer: …`). `Enter` keeps it whole.
+ */
+export function paneText(line: DashLine): string {
+	const text = shownText(line);
+	const end = isoAt(text, 0);
+	if (end < 0 || Math.abs(parsed.time - line.time) >= 1) {
+		return text;
+	}
+
+	let from = end;
+	while (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9) {
+		from++;
+	}
+
+	return from >= text.length ? text : text.slice(from);
 }
 
 /** The screen rows of a line opened whole: JSON pretty-printed, every row cut to `width` columns. */

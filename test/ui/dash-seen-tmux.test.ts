@@ -81,6 +81,19 @@ describe('dash: what a newcomer saw', {skip: tmuxAvailable() ? false : 'tmux is 
 		tmux.kill();
 	});
 
+	it('80 columns: a line\'s own timestamp is not repeated after the time column, and names pad to the longest shown', async () => {
+		const stamped = await makeHome(undefined, {builtins: false, components: {stamp: {command: [process.execPath, '-e', 'console.error(new Date().toISOString() + " stamp: hello"); setInterval(() => {}, 1000)']}}});
+		homes.after(async () => stamped.cleanup());
+		await stamped.start();
+		const tmux = new Tmux();
+		open.push(tmux);
+		tmux.start(`STIGMER_HOME='${stamped.dir}' TERM=xterm-256color exec '${process.execPath}' '${CLI}' dash`, 80, 24);
+		const logRow = (s: string) => s.split('\n').find((r) => /^\d\d:\d\d:\d\d\.\d{3} stamp/.test(r));
+		const screen = await tmux.shows((s) => logRow(s) !== undefined, 'the stamped line in the log pane');
+		assert.match(logRow(screen) ?? '', /^\d\d:\d\d:\d\d\.\d{3} stamp\[err\] stamp: hello/, `one time, one space after the name:\n${screen}`);
+		tmux.kill();
+	});
+
 	it('after `server stop stigmer-server` the runner panels say what they wait for', async () => {
 		const tmux = dash(home.dir);
 		await tmux.shows((s) => panelOf(s, 'workflow-runner').includes('● running'), 'the runner running');

@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
 import {chunks, clip} from '../clip.js';
-import {shownText} from '../line-view.js';
+import {paneText} from '../line-view.js';
 import {itemAt} from '../../item-at.js';
 import {clockTime} from '../../logs/format-line.js';
 import {componentColor, levelColor} from '../theme.js';
@@ -88,7 +88,7 @@ function paintText(line: DashLine, text: string, query: string): string {
  */
 export function rowText(props: RowProps): string {
 	// Only the part that fits is highlighted and rendered: long lines cost nothing past the edge.
-	return rowOf(props, shownText(props.line).slice(0, Math.max(0, props.width - prefixOf(props.line, props.nameWidth).width)));
+	return rowOf(props, paneText(props.line).slice(0, Math.max(0, props.width - prefixOf(props.line, props.nameWidth).width)));
 }
 
 /** The row of `line` showing `visible` (the part of its text that fits). */
@@ -107,7 +107,7 @@ function rowOf({line, color, query, current, width, nameWidth}: RowProps, visibl
 export function wrappedRows(props: RowProps): string[] {
 	const {line, query, current, width, nameWidth} = props;
 	const {width: prefix} = prefixOf(line, nameWidth);
-	const pieces = chunks(shownText(line), Math.max(1, width - prefix));
+	const pieces = chunks(paneText(line), Math.max(1, width - prefix));
 	const indent = ' '.repeat(prefix);
 	const rows = pieces.map((piece, index) => (index === 0 ? rowOf(props, piece) : clip(`${indent}${paintText(line, piece, query)}`, width)));
 	return current ? rows.map((row, index) => (index === 0 ? row : chalk.inverse(row))) : rows;
@@ -159,8 +159,11 @@ function wrappedWindow(lines: readonly DashLine[], start: number, height: number
 }
 
 /** The header line and exactly `height` rows (blank when there are fewer lines). */
-export const LogPane = memo(function LogPane({lines, start, height, width, query, currentSeq, header, nameWidth, wrap = false, follow = true, empty = 'no log lines yet'}: LogPaneProps) {
+export const LogPane = memo(function LogPane({lines, start, height, width, query, currentSeq, header, nameWidth: widest, wrap = false, follow = true, empty = 'no log lines yet'}: LogPaneProps) {
 	const visible = wrap ? [] : lines.slice(start, start + height);
+	// The name column is as wide as the longest name on screen, not the longest in the stack (at most `widest`).
+	const window = wrap ? (follow ? lines.slice(-height) : lines.slice(start, start + height)) : visible;
+	const nameWidth = Math.min(widest, Math.max(1, ...window.map((line) => line.component.length)));
 	const wrapped = wrap ? wrappedWindow(lines, start, height, follow, (line) => wrappedRows({line, color: componentColor(line.component), query, current: line.seq === currentSeq, width, nameWidth})) : [];
 	return (
 		<Box flexDirection="column" width={width} height={height + 1}>
