@@ -3,7 +3,7 @@
 // moves on once a killed component runs again.
 import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
-import {CLI, DASH_WAIT_MS, panelOf, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../dash-helpers.js';
+import {CLI, DASH_WAIT_MS, panelOf, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../helpers/dash.js';
 import {makeHome, testConfig, waitFor, type TestHome} from '../helpers.js';
 
 /** The status line: the row above the footer. */
