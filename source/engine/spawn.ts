@@ -13,7 +13,7 @@ import {componentEnv} from '../config/env-file.js';
 import {isExecutableFile, which} from '../executable.js';
 import {itemAt} from '../item-at.js';
 import {readPidFile} from './pidfile.js';
-import {freshRecord, readRecord, writeRecord} from './state.js';
+import {clearStopping, freshRecord, readRecord, writeRecord} from './state.js';
 import {settingsText, SUPERVISOR_FUNCTIONS, SUPERVISOR_MAIN, SUPERVISOR_TAG} from './supervisor-script.js';
 
 export type Exit = {code: number | null; signal: NodeJS.Signals | null};
@@ -75,6 +75,7 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 
 	const shell = supervisorShell();
 	const {restart} = spec;
+	clearStopping(home, spec.name);
 	writeRecord(home, spec.name, freshRecord(restart.maxRestarts, restart.mode));
 	// The PID file's fixed fields, as JSON text, so the shell never escapes anything itself.
 	const pidJson = JSON.stringify({bootId: processTable.bootId(), component: spec.name, home: home.root, argv: spec.command, version: packageVersion()}).slice(1, -1);

@@ -148,11 +148,40 @@ export function updateRecord(home: Home, component: string, fields: Partial<Supe
 	}
 }
 
-/** Before the engine signals a supervised component: its supervisor then records none of what follows as a crash. */
+/** data/<component>.stopping: the engine's mark of a stop of the component, separate from the record the supervisor rewrites. */
+export function stoppingFile(home: Home, component: string): string {
+	return path.join(path.dirname(home.stateFile(component)), `${component}.stopping`);
+}
+
+/**
+ * Before the engine signals a supervised component: its supervisor then records none of what follows as a crash
+ * (docs/supervision.md). A file of its own, created exclusively (never through a symlink), so neither side overwrites
+ * the other's record; the record is rewritten only once the group is gone.
+ */
 export function markStopping(home: Home, component: string): void {
-	const record = readRecord(home, component);
-	if (record !== undefined && record.state !== 'stopped') {
-		writeRecord(home, component, {...record, state: 'stopping'});
+	const file = stoppingFile(home, component);
+	for (let attempt = 0; attempt < 2; attempt++) {
+		try {
+			fs.writeFileSync(file, '', {mode: 0o600, flag: 'wx'});
+			return;
+		} catch {
+			const kind = fs.lstatSync(file, {throwIfNoEntry: false});
+			if (kind === undefined || kind.isFile() || kind.isDirectory()) {
+				return; // Marked already (or unwritable: a directory is never removed).
+			}
+
+			// A symlink, FIFO…: the supervisor only believes a regular file, so it is replaced, never written through.
+			fs.rmSync(file, {force: true});
+		}
+	}
+}
+
+/** A start of the component: the mark of an earlier stop must not stop its new supervisor. */
+export function clearStopping(home: Home, component: string): void {
+	try {
+		fs.rmSync(stoppingFile(home, component), {force: true});
+	} catch {
+		// Not a file (a directory): the supervisor tests for a regular file, so it marks nothing.
 	}
 }
 

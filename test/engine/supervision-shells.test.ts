@@ -171,7 +171,13 @@ for (const shell of shells()) {
 			return s.byName.get('flappy')!.state === 'failed' ? s : undefined;
 		}, 'flappy to give up');
 		const flappy = failed.byName.get('flappy')!;
-		assert.deepEqual([flappy.restarts, flappy.lastExit?.code, flappy.lastExit?.signal], [1, 137, null], show(failed.result));
+		// bash 3.2 forgets the job in wait (jobs -l shows nothing) and a trapped SIGCHLD does not return from it early:
+		// it cannot tell, so the record says both (docs/supervision.md).
+		const cannotTell = shell.name === 'bash 3.2 --posix';
+		assert.deepEqual([flappy.restarts, flappy.lastExit?.code, flappy.lastExit?.signal], [1, 137, cannotTell ? 'SIGKILL' : null], show(failed.result));
+		if (cannotTell) {
+			assert.match(flappy.reason ?? '', /^exit code 137 or killed by SIGKILL/, show(failed.result));
+		}
 		const c = failed.byName.get('sleepy')!;
 		assert.deepEqual([c.state, c.restarts, c.lastExit?.signal], ['running', 1, 'SIGKILL'], show(failed.result));
 

@@ -113,13 +113,11 @@ write_state() {
 	return 1
 }
 
-# True when the engine marked a stop of this component under way (it does so before it sends any signal), or done
-# (a stop that signalled the component alone may be over before we look).
+# True when the engine marked a stop of this component (data/<component>.stopping, made before it sends any signal and
+# kept until the next start, so a stop that signalled the component alone and is over is still seen). Only tested,
+# never read: the record stays ours alone to write while we run.
 cli_stopping() {
-	writable_path "$state_file" && [ -f "$state_file" ] || return 1
-	head_of "$state_file"
-	case $line in *'"state":"stopping"'* | *'"state":"stopped"'*) return 0 ;; esac
-	return 1
+	[ -f "$stopping_file" ] && [ ! -h "$stopping_file" ]
 }
 
 # line: the first KiB of regular file $1 (a record is a few hundred bytes; a huge one is never read whole, and dash's
@@ -139,6 +137,14 @@ pid_file_ours() {
 	[ -f "$pid_file" ] && [ ! -h "$pid_file" ] || return 1
 	head_of "$pid_file"
 	case $line in *"\"supervisorPid\":$$,"*) return 0 ;; esac
+	return 1
+}
+
+# True when the PID file (a regular file, read boundedly: a FIFO there would block) names the run that ended ($pid).
+pid_file_names_run() {
+	[ -f "$pid_file" ] && [ ! -h "$pid_file" ] || return 1
+	head_of "$pid_file"
+	case $line in *"\"pid\":$pid,"*) return 0 ;; esac
 	return 1
 }
 

@@ -1,7 +1,7 @@
 # stigmer launcher (docs/supervision.md): run by the supervisor as `sh -c TEXT stigmer-launch PID_FILE PID_JSON PGID
 # MASK LC_ALL RESET -- ARGV…` in the background; it writes the PID file with its own pid (exec keeps pid and start time), restores the
 # umask, LC_ALL and the signals an asynchronous job starts without, and becomes the component.
-# Its exit status when it cannot start the component: 125 no PID file written, 127 no such command.
+# Its exit status when it cannot start the component: 125 no PID file written, 126 not executable, 127 no such command.
 # shellcheck disable=SC2154 # st: set by start_time_of (common.sh, prepended by the build)
 :
 pid_file=$1 pid_json=$2 pgid=$3 mask=$4 lc_all=$5 reset=$6
@@ -9,10 +9,20 @@ shift 7
 # Its stderr becomes the log here, not by a redirection where the supervisor runs it.
 exec 2>&3 3>&-
 # The command must exist before a PID file claims it runs: a relaunch whose command is gone is no crash loop.
-if ! command -v "$1" >/dev/null 2>&1; then
+# A path is checked itself: dash's command -v accepts any existing file, and exec would then fail with 126.
+case $1 in
+*/*) if [ -f "$1" ] && [ -x "$1" ]; then :; elif [ -e "$1" ]; then
+	echo "stigmer: cannot run $1: not an executable file" >&2
+	exit 126
+else
 	echo "stigmer: cannot run $1: no such file or command" >&2
 	exit 127
-fi
+fi ;;
+*) if ! command -v "$1" >/dev/null 2>&1; then
+	echo "stigmer: cannot run $1: no such file or command" >&2
+	exit 127
+fi ;;
+esac
 start_time_of $$
 tmp="${pid_file%/*}/.${pid_file##*/}.$$.tmp"
 rm -f "$tmp"

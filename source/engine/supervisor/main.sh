@@ -26,7 +26,7 @@ trap 'probation=0' USR1
 [ -z "${BASH_VERSION-}" ] || trap : CHLD
 name=$2 home=$3 sh_path=$0
 data=$home/data
-pid_file=$data/$name.pid state_file=$data/$name.state
+pid_file=$data/$name.pid state_file=$data/$name.state stopping_file=$data/$name.stopping
 log_file=$data/logs/$name.log err_file=$data/logs/$name.err runs_file=$data/logs/$name.runs
 jobs_file=$data/.$name.jobs.$$.tmp
 eval "$(cat <&3)"
@@ -55,9 +55,13 @@ while :; do
 		status=$?
 		# Only the shell that waited can tell a death by signal from a code above 128: its job table says, read at once
 		# (dash forgets a finished job after the next command it forks).
-		set -C
-		jobs -l >"$jobs_file"
-		set +C
+		# Never opened when something is there: set -C opens an existing FIFO (and blocks) rather than failing, and rm
+		# here would fork (dash would forget the job). before_launch and the loop below remove it before each wait.
+		if [ ! -e "$jobs_file" ] && [ ! -h "$jobs_file" ]; then
+			set -C
+			jobs -l >"$jobs_file"
+			set +C
+		fi
 		kill -0 "$pid" 2>/dev/null || break
 		rm -f "$jobs_file"
 		[ "$stopping" = 1 ] || continue

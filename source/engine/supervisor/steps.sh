@@ -106,7 +106,7 @@ after_exit() {
 	# The launcher could not start it (125: no PID file; 126, 127: no command): failed, with that reason; the old PID
 	# file and the record stay as evidence.
 	launch_failed=
-	case $status in 125 | 127) grep -q "\"pid\":$pid," "$pid_file" 2>/dev/null || launch_failed=1 ;; esac
+	case $status in 125 | 126 | 127) pid_file_names_run || launch_failed=1 ;; esac
 	if [ -n "$launch_failed" ]; then
 		case $status in
 		125) why="cannot write its PID file" ;;
@@ -186,7 +186,7 @@ after_exit() {
 	echo "restarts=$restarts delay=$next_delay streak_start=$streak_start sleep_s=$sleep_s probation=0 verdict=restart"
 }
 
-# A stop reached the supervisor ($sig). The engine's (it marked the record first): it ends the group, we record
+# A stop reached the supervisor ($sig). The engine's (it made data/<component>.stopping first): it ends the group, we record
 # nothing. Else a signal to the supervisor alone: a stop of its component, carried out and recorded as stopped.
 # $1 = 1 when the component still runs (pid $pid).
 on_stop() {
