@@ -1,7 +1,8 @@
 // Read config.yaml of a home: the cache that spares `status` yaml and zod, the check, and the migration done under the lock (SPEC 3).
 import fs from 'node:fs';
 import {ConfigError} from '../errors.js';
-import {fileError, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {fileError, readPrivate, writePrivateAtomic} from '../private-file.js';
 import {packageVersion} from '../version.js';
 import {resolveComponents, throwFirst, type Fail} from './resolve.js';
 import {runnableProblems} from './runnable.js';

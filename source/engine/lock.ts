@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, fileError, notRegular, notRegularError, readPrivate, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {ensurePrivateDir, fileError, notRegular, notRegularError, readPrivate} from '../private-file.js';
 import {formatDuration, MINUTE_MS} from '../units.js';
 
 /** How often a waiter looks again; a dead holder is thus taken over well within a second. */

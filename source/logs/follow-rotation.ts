@@ -6,7 +6,7 @@
 // - files created later are read from their start; deleted files are drained and dropped.
 import fs from 'node:fs';
 import path from 'node:path';
-import {homeAt} from '../paths.js';
+import type {Home} from '../paths.js';
 import {readRange} from '../read-range.js';
 import {Assembler} from './assembler.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
@@ -26,7 +26,7 @@ export type Tracked = {
 };
 
 /** The selected sources, each opened at its position (from a tail read), or at its current end when positions is null. */
-export function track(home: string, selection: LogSelection, positions: Positions | null): Tracked[] {
+export function track(home: Home, selection: LogSelection, positions: Positions | null): Tracked[] {
 	const tracked: Tracked[] = listSources(home, selection).map((source) => ({source, reader: null, retired: [], more: false}));
 	for (const t of tracked) {
 		const position = positions?.get(t.source.live);
@@ -78,8 +78,8 @@ export function untrack(t: Tracked): void {
  * the copies made after it (several copy-truncates within one scan period), oldest first, to read whole.
  * Candidates are our rotated names and logrotate's (`x.log.1`, `x.log-20261126`), newest first.
  */
-function findCopy(home: string, source: Source, reader: Reader): {copy: string; newer: string[]} | null {
-	const dir = homeAt(home).logs;
+function findCopy(home: Home, source: Source, reader: Reader): {copy: string; newer: string[]} | null {
+	const dir = home.logs;
 	const prefix = path.basename(source.live);
 	const candidates = fs.readdirSync(dir)
 		.filter((name) => name.startsWith(prefix) && name.length > prefix.length)
@@ -121,7 +121,7 @@ function findCopy(home: string, source: Source, reader: Reader): {copy: string; 
  * after several rotations within one scan period these were live once but never opened by us.
  * Nothing when the held file was deleted rather than renamed.
  */
-function rotatedSince(home: string, source: Source, reader: Reader): string[] {
+function rotatedSince(home: Home, source: Source, reader: Reader): string[] {
 	const rotated = listSources(home, {components: [source.component], streams: [source.stream]})[0]?.rotated ?? [];
 	for (const [i, file] of [...rotated.entries()].reverse()) {
 		try {
@@ -143,7 +143,7 @@ function rotatedSince(home: string, source: Source, reader: Reader): string[] {
  * (the rest of a renamed file, files rotated in and out between two scans, a copy-truncate's copy)
  * are read whole: they come before the new file's lines, and the new file waits for them.
  */
-export function scanOne(home: string, t: Tracked, opened: (file: string) => void): LogLine[] {
+export function scanOne(home: Home, t: Tracked, opened: (file: string) => void): LogLine[] {
 	const {source} = t;
 	const out: LogLine[] = [];
 	t.more = false;
