@@ -128,6 +128,7 @@ export function writePrivateAtomic(file: string, text: string): void {
 
 	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
 	try {
+		fs.rmSync(temporary, {force: true}); // Left by a killed process that had our pid.
 		const fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
 		try {
 			fs.writeFileSync(fd, text);
@@ -155,4 +156,72 @@ export function fileError(file: string, verb: string, error: unknown): StigmerEr
 		: code === 'ENAMETOOLONG' ? 'the name is too long'
 		: ((error as Error).message ?? String(error));
 	return new StigmerError(`cannot ${verb} ${file}: ${hint}${code ? ` (${code})` : ''}`);
+}
+
+/** What a bounded read found: the text, no file, or why the file is not one stigmer reads. */
+export type BoundedRead =
+	| {kind: 'text'; text: string}
+	| {kind: 'absent'}
+	| {kind: 'symlink' | 'directory' | 'not-file' | 'unreadable'}
+	| {kind: 'too-large'; size: number};
+
+/** At most `maxBytes` of a regular file, never following a symlink nor blocking on a FIFO; never throws. */
+export function readBounded(file: string, maxBytes: number): BoundedRead {
+	let fd: number;
+	try {
+		fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+	} catch (error: unknown) {
+		const code = (error as NodeJS.ErrnoException).code;
+		return {kind: code === 'ENOENT' ? 'absent' : code === 'ELOOP' ? 'symlink' : 'unreadable'};
+	}
+
+	try {
+		const stat = fs.fstatSync(fd);
+		if (!stat.isFile()) {
+			return {kind: stat.isDirectory() ? 'directory' : 'not-file'};
+		}
+
+		if (stat.size > maxBytes) {
+			return {kind: 'too-large', size: stat.size};
+		}
+
+		// One byte more than allowed: a file that grew since fstat is still caught.
+		const buffer = Buffer.alloc(maxBytes + 1);
+		const length = fs.readSync(fd, buffer, 0, buffer.length, 0);
+		return length > maxBytes ? {kind: 'too-large', size: length} : {kind: 'text', text: buffer.toString('utf8', 0, length)};
+	} catch {
+		return {kind: 'unreadable'};
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/**
+ * Create `file` holding `text` only if nothing is there (O_EXCL never follows a symlink), mode 0600; false when it
+ * exists. A failed write leaves no half-written file behind; other failures are one-line StigmerErrors.
+ */
+export function createExclusive(file: string, text: string): boolean {
+	let fd: number;
+	try {
+		fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+	} catch (error: unknown) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+			return false;
+		}
+
+		throw fileError(file, 'create', error);
+	}
+
+	try {
+		if (text !== '') {
+			fs.writeFileSync(fd, text);
+		}
+	} catch (error: unknown) {
+		fs.closeSync(fd);
+		fs.rmSync(file, {force: true});
+		throw fileError(file, 'write', error);
+	}
+
+	fs.closeSync(fd);
+	return true;
 }
