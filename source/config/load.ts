@@ -15,8 +15,6 @@ const MAX_BACKUP_SUFFIX = 100;
 
 /** How a command loads config.yaml. */
 export type LoadOptions = {
-	/** Rewrite an old version (only under the home lock: start, stop). */
-	migrate?: boolean;
 	/**
 	 * `start`: also refuse what this machine cannot run (a cwd, E2BIG), and never fall back. Without it a broken file
 	 * does not lock the user out: the last valid config is used, after one warning (docs/decisions.md).
@@ -36,7 +34,7 @@ export function onConfigFallback(report: (message: string) => void): void {
 /**
  * Load config.yaml of a home over the defaults. With `strict` (start) a broken file throws ConfigError (exit 2) naming
  * file:line:col and key; without it (stop, status, logs, dash) the last valid config (or the defaults) is used instead,
- * after one warning. An old version is validated in memory; `migrate` (only under the lock) rewrites it, once valid.
+ * after one warning. An old version is validated in memory; migrateConfig (only under the lock) rewrites it.
  */
 export function loadConfig(home: Home, options: LoadOptions = {}): StackConfig {
 	try {
@@ -54,7 +52,7 @@ export function loadConfig(home: Home, options: LoadOptions = {}): StackConfig {
 		}
 
 		const ignore: Fail = () => undefined; // Whatever the last valid config lacks now, stop and status still need its names.
-		return {home, file: home.config, components: resolveComponents(home, last ?? {}, () => home.config, ignore)};
+		return {components: resolveComponents(home, last ?? {}, () => home.config, ignore)};
 	}
 }
 
@@ -70,7 +68,7 @@ function loadStrictly(home: Home, options: LoadOptions): StackConfig {
 	}
 
 	if (text === undefined) {
-		return runnable({home, file, components: resolveComponents(home, {}, () => file)}, () => file, options);
+		return runnable({components: resolveComponents(home, {}, () => file)}, () => file, options);
 	}
 
 	const cached = readCache(home, file, text);
@@ -78,11 +76,7 @@ function loadStrictly(home: Home, options: LoadOptions): StackConfig {
 	let located: Locator | undefined;
 	const lazy: Locator = (keyPath, atKey) => (located ??= parseConfig(file, text).locate)(keyPath, atKey);
 	const {config, locate} = cached === undefined ? parseConfig(file, text) : {config: cached, locate: lazy};
-	const loaded = runnable({home, file, components: resolveComponents(home, config, locate)}, locate, options);
-	if (options.migrate && (config.version ?? 0) < CONFIG_VERSION && hasSettings(config)) {
-		migrate(file, text);
-	}
-
+	const loaded = runnable({components: resolveComponents(home, config, locate)}, locate, options);
 	if (cached === undefined) {
 		writeCache(home, file, config);
 	}
@@ -97,6 +91,30 @@ function runnable(loaded: StackConfig, locate: Locator, options: LoadOptions): S
 	}
 
 	return loaded;
+}
+
+/**
+ * Under the home lock, after the command's one load: rewrite config.yaml if it is a valid old version. A file that is
+ * broken, or was edited into one while the command waited for the lock, is left for the next load to report.
+ */
+export function migrateConfig(home: Home): void {
+	let text: string;
+	try {
+		text = fs.readFileSync(home.config, 'utf8');
+	} catch {
+		return; // No file: the defaults, nothing to migrate.
+	}
+
+	let config: RawConfig;
+	try {
+		config = readCache(home, home.config, text) ?? parseConfig(home.config, text).config;
+	} catch {
+		return;
+	}
+
+	if ((config.version ?? 0) < CONFIG_VERSION && hasSettings(config)) {
+		migrate(home.config, text);
+	}
 }
 
 /** A document with no settings at all (empty, `---`, `~`, `null`, `{}`) means the defaults: nothing to migrate. */
