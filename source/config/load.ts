@@ -77,6 +77,7 @@ function loadStrictly(home: Home, options: LoadOptions): StackConfig {
 	const lazy: Locator = (keyPath, atKey) => (located ??= parseConfig(file, text).locate)(keyPath, atKey);
 	const {config, locate} = cached === undefined ? parseConfig(file, text) : {config: cached, locate: lazy};
 	const loaded = runnable({components: resolveComponents(home, config, locate)}, locate, options);
+	validated.set(loaded, {text, config, cached: cached !== undefined});
 	if (cached === undefined) {
 		writeCache(home, file, config);
 	}
@@ -93,27 +94,31 @@ function runnable(loaded: StackConfig, locate: Locator, options: LoadOptions): S
 	return loaded;
 }
 
+/** What a load that passed every check read, by the StackConfig it returned: migrateConfig acts on that text only. */
+const validated = new WeakMap<StackConfig, {text: string; config: RawConfig; cached: boolean}>();
+
 /**
- * Under the home lock, after the command's one load: rewrite config.yaml if it is a valid old version. A file that is
- * broken, or was edited into one while the command waited for the lock, is left for the next load to report.
+ * Under the home lock, after the command's one load (`loaded`): rewrite config.yaml if it is a valid old version, and
+ * keep it as the last valid config (data/ exists now). A fallback load, or a file edited while the command waited for
+ * the lock, is left as it is for the next load.
  */
-export function migrateConfig(home: Home): void {
-	let text: string;
+export function migrateConfig(home: Home, loaded: StackConfig): void {
+	const seen = validated.get(loaded);
+	let text: string | undefined;
 	try {
 		text = fs.readFileSync(home.config, 'utf8');
-	} catch {
-		return; // No file: the defaults, nothing to migrate.
-	}
+	} catch {} // No file: the defaults, nothing to migrate.
 
-	let config: RawConfig;
-	try {
-		config = readCache(home, home.config, text) ?? parseConfig(home.config, text).config;
-	} catch {
+	if (seen === undefined || text !== seen.text) {
 		return;
 	}
 
-	if ((config.version ?? 0) < CONFIG_VERSION && hasSettings(config)) {
+	if ((seen.config.version ?? 0) < CONFIG_VERSION && hasSettings(seen.config)) {
 		migrate(home.config, text);
+	}
+
+	if (!seen.cached) {
+		writeCache(home, home.config, seen.config);
 	}
 }
 

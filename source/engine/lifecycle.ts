@@ -133,7 +133,7 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 	};
 
 	return withLock(home, async () => {
-		migrateConfig(home);
+		migrateConfig(home, selection.config);
 		return saying(stopped, async () => work({...selection, emit}));
 	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
 }
