@@ -137,26 +137,10 @@ function rotatedSince(home: Home, source: Source, reader: Reader): string[] {
 	return [];
 }
 
-/**
- * New complete lines of one source since the last scan, with effective times: at most SCAN_BYTES
- * of each file it reads on (sets t.more when bytes are left). A rotation's rare catch-up reads
- * (the rest of a renamed file, files rotated in and out between two scans, a copy-truncate's copy)
- * are read whole: they come before the new file's lines, and the new file waits for them.
- */
-export function scanOne(home: Home, t: Tracked, opened: (file: string) => void): LogLine[] {
-	const {source} = t;
-	const out: LogLine[] = [];
-	t.more = false;
-	const emit = (reader: Reader, lines: RawLine[]) => {
-		// One by one: spreading a burst's array into push() overflows the stack at ~200,000 lines.
-		for (const line of stampArrivals(lines, source.component, source.stream, reader.lastTime, Date.now())) {
-			out.push(line);
-			reader.lastTime = line.time;
-		}
-	};
+type Emit = (reader: Reader, lines: RawLine[]) => void;
 
-	// Renamed-away files first: their lines came before the new file's.
-	const now = Date.now();
+/** Read on in the renamed-away files, oldest first, at most SCAN_BYTES each (sets t.more); a drained one is closed once its grace period is over. */
+function scanRetired(t: Tracked, now: number, emit: Emit): void {
 	t.retired = t.retired.filter(({reader, until}) => {
 		if (t.more) {
 			return true; // an older file still has lines to give: this one waits its turn
@@ -173,6 +157,53 @@ export function scanOne(home: Home, t: Tracked, opened: (file: string) => void):
 		emit(reader, lines);
 		return !expired;
 	});
+}
+
+/** Copy-truncate: what we had not read yet is in the copy, past our offset; then the live file is read from its start. */
+function afterTruncation(home: Home, source: Source, reader: Reader, emit: Emit): void {
+	const lines: RawLine[] = [];
+	const found = reader.offset > 0 ? findCopy(home, source, reader) : null;
+	const old = found ? openReader(found.copy, reader.offset, reader.lastTime) : null;
+	if (old) {
+		old.assembler = reader.assembler;
+		drain(old, lines);
+		old.assembler.flush(lines);
+		closeReader(old);
+	} else {
+		reader.assembler.reset();
+	}
+
+	emit(reader, lines);
+	for (const file of old && found ? found.newer : []) {
+		emit(reader, readWhole(file));
+	}
+
+	reader.offset = 0;
+	reader.signature = Buffer.alloc(0);
+	reader.assembler = new Assembler();
+}
+
+/**
+ * New complete lines of one source since the last scan, with effective times: at most SCAN_BYTES
+ * of each file it reads on (sets t.more when bytes are left). A rotation's rare catch-up reads
+ * (the rest of a renamed file, files rotated in and out between two scans, a copy-truncate's copy)
+ * are read whole: they come before the new file's lines, and the new file waits for them.
+ */
+export function scanOne(home: Home, t: Tracked, opened: (file: string) => void): LogLine[] {
+	const {source} = t;
+	const out: LogLine[] = [];
+	t.more = false;
+	const emit: Emit = (reader, lines) => {
+		// One by one: spreading a burst's array into push() overflows the stack at ~200,000 lines.
+		for (const line of stampArrivals(lines, source.component, source.stream, reader.lastTime, Date.now())) {
+			out.push(line);
+			reader.lastTime = line.time;
+		}
+	};
+
+	// Renamed-away files first: their lines came before the new file's.
+	const now = Date.now();
+	scanRetired(t, now, emit);
 	if (t.more) {
 		return out; // the new file's lines wait until the old file's are out
 	}
@@ -209,27 +240,7 @@ export function scanOne(home: Home, t: Tracked, opened: (file: string) => void):
 	}
 
 	if (reader && stat && truncated(reader, stat.size)) {
-		// Copy-truncate: what we had not read yet is in the copy, past our offset.
-		const lines: RawLine[] = [];
-		const found = reader.offset > 0 ? findCopy(home, source, reader) : null;
-		const old = found ? openReader(found.copy, reader.offset, reader.lastTime) : null;
-		if (old) {
-			old.assembler = reader.assembler;
-			drain(old, lines);
-			old.assembler.flush(lines);
-			closeReader(old);
-		} else {
-			reader.assembler.reset();
-		}
-
-		emit(reader, lines);
-		for (const file of old && found ? found.newer : []) {
-			emit(reader, readWhole(file));
-		}
-
-		reader.offset = 0;
-		reader.signature = Buffer.alloc(0);
-		reader.assembler = new Assembler();
+		afterTruncation(home, source, reader, emit);
 	}
 
 	if (!reader && stat) {
