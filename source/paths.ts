@@ -47,7 +47,7 @@ export function resolveHome(env: NodeJS.ProcessEnv = process.env): Home {
 	const given = env[MARKER.home];
 	const raw = given !== undefined && given !== '' ? given : path.join(os.homedir(), '.stigmer');
 	const home = homeAt(physicalPath(raw));
-	checkTrusted(home.root, 'STIGMER_HOME');
+	checkTrusted(home.root, MARKER.home);
 	checkTrusted(home.data, 'its data directory');
 	return home;
 }
