@@ -236,9 +236,10 @@ try {
 		['node -e 0', [process.execPath, '-e', '0'], env(tailHome)],
 		['server logs --no-follow -n 50', [process.execPath, CLI, 'server', 'logs', '--no-follow', '-n', '50'], env(tailHome)],
 	], TAIL_RUNS);
-	const {readMergedAt} = await import(path.join(ROOT, 'dist', 'source', 'logs', 'index.js'));
+	const {listSources, readMergedAt} = await import(path.join(ROOT, 'dist', 'source', 'logs', 'index.js'));
+	const {homeAt} = await import(path.join(ROOT, 'dist', 'source', 'paths.js'));
 	const before = bytesRead();
-	const {lines} = readMergedAt(tailHome, {components: COMPONENTS}, {tail: 50});
+	const {lines} = readMergedAt(listSources(homeAt(tailHome), {components: COMPONENTS}), {tail: 50});
 	const readForTail = bytesRead() - before;
 	const tailRatio = tail.median / nodeBase.median;
 	rows.push(['`node -e 0` (baseline)', ms(nodeBase.median), `${ms(nodeBase.min)}–${ms(nodeBase.max)}`, '', '']);
@@ -251,7 +252,7 @@ try {
 	// 2. Full merge: ours (plain, --json) vs sort -m.
 	log(`merge: ${MERGE_RUNS} interleaved runs over ${(mergeBytes / MB).toFixed(0)} MB`);
 	// The same --json merge kept on one thread (what a one-core machine gets): writeAll with threads = false, same start-up path.
-	const oneThread = `const {writeAll} = await import(${JSON.stringify(path.join(ROOT, 'dist', 'source', 'logs', 'index.js'))}); await writeAll(process.env.STIGMER_HOME, {components: ${JSON.stringify(COMPONENTS)}}, {json: true, color: false}, process.stdout, {threads: false});`;
+	const oneThread = `const {listSources, writeAll} = await import(${JSON.stringify(path.join(ROOT, 'dist', 'source', 'logs', 'index.js'))}); const {homeAt} = await import(${JSON.stringify(path.join(ROOT, 'dist', 'source', 'paths.js'))}); await writeAll(listSources(homeAt(process.env.STIGMER_HOME), {components: ${JSON.stringify(COMPONENTS)}}), {json: true, color: false}, process.stdout, {threads: false});`;
 	const merged = compare([
 		['sort -m -s -k1,1', ['sort', '-m', '-s', '-k1,1', ...mergeFiles], env(mergeHome)],
 		['server logs -n 0 --no-follow', [process.execPath, CLI, 'server', 'logs', '-n', '0', '--no-follow'], env(mergeHome)],

@@ -2,6 +2,7 @@
 // and reconnect by itself when the server goes away (SPEC 3). Only node: builtins, for fast startup.
 import http from 'node:http';
 import {EXIT, type ExitCode} from '../errors.js';
+import {MARKER} from '../markers.js';
 import {shutdownSignal, sleep} from './shutdown.js';
 
 /** Where the runners find the server when the engine does not say (the default server port). */
@@ -166,7 +167,7 @@ export async function runRunner(queue: string, argv: string[], log: RunnerLog): 
 		return EXIT.usage;
 	}
 
-	const component = process.env['STIGMER_COMPONENT'] || queue;
+	const component = process.env[MARKER.component] || queue;
 	log.info(`${component} starting (pid ${process.pid})`);
 	await pollLoop(serverUrl, queue, component, log, signal);
 	log.info(`${component} stopped`);

@@ -79,12 +79,12 @@ export async function run(argv: string[]): Promise<number> {
 async function printOnce(home: Home, options: {json: boolean; color: boolean}): Promise<number> {
 	// Loaded here, not at the top: the interactive path does not need them, and this one must start as fast as `status`.
 	// The log engine's tail and format modules, not its index: the index also loads the follower (chokidar).
-	const [{status}, {readMergedAt}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/format-line.js'), import('../ui/headless.js')]);
+	const [{status}, {readMergedAt}, {listSources}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/files.js'), import('../logs/format-line.js'), import('../ui/headless.js')]);
 	const report = await status(home);
 	const names = report.components.map((c) => c.name);
 	let lines: LogLine[] = [];
 	try {
-		lines = readMergedAt(home.root, {components: names}, {tail: ERROR_SCAN_LINES}).lines;
+		lines = readMergedAt(listSources(home, {components: names}), {tail: ERROR_SCAN_LINES}).lines;
 	} catch {
 		// No logs yet, or unreadable: the panels still print.
 	}

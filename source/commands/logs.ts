@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import {loadConfig} from '../config/index.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
-import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, LevelError, LineFilter, listSources, parseSince, readMergedAt, toJson, TooFarBack, writeAll, writeTail, type FilterSpec, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
+import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, LevelError, LineFilter, listSources, parseSince, readMergedAt, toJson, TooFarBack, writeAll, writeTail, type FilterSpec, type LogLine, type LogSelection, type Positions, type Source} from '../logs/index.js';
 import {PatternError} from '../linear-regex.js';
-import {fileError, resolveHome, type Home, type Stream} from '../paths.js';
+import {resolveHome, type Home, type Stream} from '../paths.js';
+import {fileError} from '../private-file.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
 import {warnOnConfigFallback} from './output.js';
@@ -77,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const options = resolveOptions(home, cli.flags as Flags);
-	const sources = listSources(home.root, options.selection);
+	const sources = listSources(home, options.selection);
 	if (!anyLogExists(sources)) {
 		process.stderr.write(`No logs yet in ${home.logs}: start the stack with \`stigmer server start\`.\n`);
 		return EXIT.ok;
@@ -88,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	process.stderr.write(`${describe(options)}\n`);
-	return print(home.root, options);
+	return print(home, sources, options);
 }
 
 /** A directory that exists but cannot be listed is an error, not "No logs yet" (SPEC 7). */
@@ -172,7 +173,7 @@ function knownComponents(home: Home): string[] {
 		process.stderr.write(`stigmer: ${error.message}\nstigmer: showing the logs found on disk.\n`);
 	}
 
-	const extra = componentsOnDisk(home.root).filter((c) => !configured.includes(c));
+	const extra = componentsOnDisk(home).filter((c) => !configured.includes(c));
 	return [...configured, ...extra];
 }
 
@@ -193,9 +194,9 @@ function describe(options: Options): string {
 const FILTERED_TAIL_WINDOW = 4 * 1024 * 1024;
 
 /** The backward tail, or null when a filtered one would reach further back than FILTERED_TAIL_WINDOW. */
-function tailOrNull(home: string, options: Options): {lines: LogLine[]; positions: Positions} | null {
+function tailOrNull(sources: Source[], options: Options): {lines: LogLine[]; positions: Positions} | null {
 	try {
-		return readMergedAt(home, options.selection, {tail: options.tail, sinceMs: options.sinceMs, filter: options.filter, maxWindow: options.filter === undefined ? undefined : FILTERED_TAIL_WINDOW});
+		return readMergedAt(sources, {tail: options.tail, sinceMs: options.sinceMs, filter: options.filter, maxWindow: options.filter === undefined ? undefined : FILTERED_TAIL_WINDOW});
 	} catch (error: unknown) {
 		if (error instanceof TooFarBack) {
 			return null;
@@ -206,7 +207,7 @@ function tailOrNull(home: string, options: Options): {lines: LogLine[]; position
 }
 
 /** Print, then follow until Ctrl-C, SIGTERM or a closed stdout; exit 0 for all three. */
-async function print(home: string, options: Options): Promise<number> {
+async function print(home: Home, sources: Source[], options: Options): Promise<number> {
 	let stdoutClosed = false;
 	const stop = new AbortController();
 	const stopped = new Promise<void>((resolve) => {
@@ -254,12 +255,12 @@ async function print(home: string, options: Options): Promise<number> {
 	let positions: Positions;
 	if (options.tail === 0) {
 		// Everything (since a time): streamed, never held in memory.
-		({positions} = await writeAll(home, options.selection, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs, filter: options.filter}));
+		({positions} = await writeAll(sources, {json: options.json, color: options.color}, process.stdout, {signal: stop.signal, sinceMs: options.sinceMs, filter: options.filter}));
 	} else {
-		const read = tailOrNull(home, options);
+		const read = tailOrNull(sources, options);
 		if (read === null) {
 			// The last N lines that pass lie further back: the forward, filtered merge finds them at the kernel's speed.
-			({positions} = await writeTail(home, options.selection, {json: options.json, color: options.color}, process.stdout, options.tail, {signal: stop.signal, sinceMs: options.sinceMs, filter: options.filter}));
+			({positions} = await writeTail(sources, {json: options.json, color: options.color}, process.stdout, options.tail, {signal: stop.signal, sinceMs: options.sinceMs, filter: options.filter}));
 		} else {
 			await render(read.lines); // filtered by the reader
 			positions = read.positions;

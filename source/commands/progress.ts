@@ -21,8 +21,8 @@ export type Progress = {
 	close: () => void;
 };
 
-/** Print an action's progress: cleanup, stop and ✓ lines on `out` as they happen, the lock wait on `err`; the live line only when `out` is a terminal. */
-export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, c: Palette): Progress {
+/** The one live row under the ✓ lines: the first component still awaited, a spinner and its wait; drawn only on a terminal. */
+function liveLine(out: NodeJS.WriteStream, c: Palette) {
 	const live = out.isTTY === true;
 	const awaited = new Map<string, {label: string; since: number}>();
 	let width = 0;
@@ -74,8 +74,36 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 		}
 	};
 
+	return {
+		/** The width names are padded to, for the ✓ lines too. */
+		get width() {
+			return width;
+		},
+		widen(names: string[]) {
+			width = Math.max(width, ...names.map((name) => name.length));
+		},
+		wait(name: string, label: string) {
+			awaited.set(name, {label, since: Date.now()});
+			tick();
+		},
+		done(name: string) {
+			awaited.delete(name);
+			tick();
+		},
+		clear,
+		close() {
+			clearInterval(timer);
+			timer = undefined;
+			clear();
+		},
+	};
+}
+
+/** Print an action's progress: cleanup, stop and ✓ lines on `out` as they happen, the lock wait on `err`; the live line only when `out` is a terminal. */
+export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, c: Palette): Progress {
+	const row = liveLine(out, c);
 	const print = (stream: NodeJS.WriteStream, line: string) => {
-		clear();
+		row.clear();
 		stream.write(`${line}\n`);
 	};
 
@@ -83,7 +111,7 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 		onEvent(event) {
 			switch (event.type) {
 				case 'plan': {
-					width = Math.max(width, ...event.components.map((name) => name.length));
+					row.widen(event.components);
 					break;
 				}
 
@@ -111,21 +139,18 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 				}
 
 				case 'spawned': {
-					awaited.set(event.component, {label: event.awaiting, since: Date.now()});
-					tick();
+					row.wait(event.component, event.awaiting);
 					break;
 				}
 
 				case 'ready': {
-					awaited.delete(event.component);
-					print(out, readyLine(event.component, event.pid, event.readyMs, width, c, event.address));
-					tick();
+					print(out, readyLine(event.component, event.pid, event.readyMs, row.width, c, event.address));
+					row.done(event.component);
 					break;
 				}
 
 				case 'failed': {
-					awaited.delete(event.failure.name);
-					tick();
+					row.done(event.failure.name);
 					break;
 				}
 
@@ -134,10 +159,6 @@ export function startProgress(out: NodeJS.WriteStream, err: NodeJS.WriteStream, 
 				}
 			}
 		},
-		close() {
-			clearInterval(timer);
-			timer = undefined;
-			clear();
-		},
+		close: row.close,
 	};
 }

@@ -3,7 +3,7 @@
 // SIGTERM, which stop it as `server stop` does. Another run or start of the home takes the stack over: we then leave.
 import {start, stop, watchRun, type RunVerdict, type RunWatch, type StopResult} from '../engine/index.js';
 import {EXIT} from '../errors.js';
-import {endPositions, followFrom, formatLine, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
+import {endPositions, followFrom, formatLine, listSources, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
 import {startFailureLines, stopLine} from '../messages.js';
 import {resolveHome} from '../paths.js';
 import {colorEnabled} from '../colors.js';
@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
 				if (event.type === 'plan') {
 					// Before its logs are rotated: the lines shown are those written from here on.
 					planned = event.components;
-					positions = endPositions(home.root, {components: planned});
+					positions = endPositions(listSources(home, {components: planned}));
 				}
 
 				progress.onEvent(event);
@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
 	const selection: LogSelection = {components: planned};
 	const render = printer(colorEnabled(!cli.flags.color));
 	process.stderr.write(`Streaming logs from ${whole ? 'all components' : planned.join(', ')} (stdout and stderr, interleaved by timestamp)\n`);
-	const follower = await followFrom(home.root, selection, positions, render);
+	const follower = await followFrom(home, selection, positions, render);
 	const watch = await watchRun(home, result.started.map((s) => s.name));
 	const verdict = await Promise.race([signalled.then(() => undefined), watched(watch.check, signalled)]);
 	try {

@@ -1,7 +1,8 @@
 // Read config.yaml of a home: the cache that spares `status` yaml and zod, the check, and the migration done under the lock (SPEC 3).
 import fs from 'node:fs';
 import {ConfigError} from '../errors.js';
-import {fileError, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {fileError, readPrivate, writePrivateAtomic} from '../private-file.js';
 import {packageVersion} from '../version.js';
 import {resolveComponents, throwFirst, type Fail} from './resolve.js';
 import {runnableProblems} from './runnable.js';
@@ -14,8 +15,6 @@ const MAX_BACKUP_SUFFIX = 100;
 
 /** How a command loads config.yaml. */
 export type LoadOptions = {
-	/** Rewrite an old version (only under the home lock: start, stop). */
-	migrate?: boolean;
 	/**
 	 * `start`: also refuse what this machine cannot run (a cwd, E2BIG), and never fall back. Without it a broken file
 	 * does not lock the user out: the last valid config is used, after one warning (docs/decisions.md).
@@ -43,7 +42,7 @@ export function onConfigFallback(report: (message: string) => void): void {
 /**
  * Load config.yaml of a home over the defaults. With `strict` (start) a broken file throws ConfigError (exit 2) naming
  * file:line:col and key; without it (stop, status, logs, dash) the last valid config (or the defaults) is used instead,
- * after one warning. An old version is validated in memory; `migrate` (only under the lock) rewrites it, once valid.
+ * after one warning. An old version is validated in memory; migrateConfig (only under the lock) rewrites it.
  */
 export function loadConfig(home: Home, options: LoadOptions = {}): StackConfig {
 	try {
@@ -64,7 +63,7 @@ export function loadConfig(home: Home, options: LoadOptions = {}): StackConfig {
 		}
 
 		const ignore: Fail = () => undefined; // Whatever the last valid config lacks now, stop and status still need its names.
-		return {home, file: home.config, components: resolveComponents(home, last ?? {}, () => home.config, ignore)};
+		return {components: resolveComponents(home, last ?? {}, () => home.config, ignore)};
 	}
 }
 
@@ -80,7 +79,7 @@ function loadStrictly(home: Home, options: LoadOptions): StackConfig {
 	}
 
 	if (text === undefined) {
-		return runnable({home, file, components: resolveComponents(home, {}, () => file)}, () => file, options);
+		return runnable({components: resolveComponents(home, {}, () => file)}, () => file, options);
 	}
 
 	const cached = readCache(home, file, text);
@@ -88,11 +87,8 @@ function loadStrictly(home: Home, options: LoadOptions): StackConfig {
 	let located: Locator | undefined;
 	const lazy: Locator = (keyPath, atKey) => (located ??= parseConfig(file, text).locate)(keyPath, atKey);
 	const {config, locate} = cached === undefined ? parseConfig(file, text) : {config: cached, locate: lazy};
-	const loaded = runnable({home, file, components: resolveComponents(home, config, locate)}, locate, options);
-	if (options.migrate && (config.version ?? 0) < CONFIG_VERSION && hasSettings(config)) {
-		migrate(file, text);
-	}
-
+	const loaded = runnable({components: resolveComponents(home, config, locate)}, locate, options);
+	validated.set(loaded, {text, config, cached: cached !== undefined});
 	if (cached === undefined) {
 		writeCache(home, file, config);
 	}
@@ -107,6 +103,34 @@ function runnable(loaded: StackConfig, locate: Locator, options: LoadOptions): S
 	}
 
 	return loaded;
+}
+
+/** What a load that passed every check read, by the StackConfig it returned: migrateConfig acts on that text only. */
+const validated = new WeakMap<StackConfig, {text: string; config: RawConfig; cached: boolean}>();
+
+/**
+ * Under the home lock, after the command's one load (`loaded`): rewrite config.yaml if it is a valid old version, and
+ * keep it as the last valid config (data/ exists now). A fallback load, or a file edited while the command waited for
+ * the lock, is left as it is for the next load.
+ */
+export function migrateConfig(home: Home, loaded: StackConfig): void {
+	const seen = validated.get(loaded);
+	let text: string | undefined;
+	try {
+		text = fs.readFileSync(home.config, 'utf8');
+	} catch {} // No file: the defaults, nothing to migrate.
+
+	if (seen === undefined || text !== seen.text) {
+		return;
+	}
+
+	if ((seen.config.version ?? 0) < CONFIG_VERSION && hasSettings(seen.config)) {
+		migrate(home.config, text);
+	}
+
+	if (!seen.cached) {
+		writeCache(home, home.config, seen.config);
+	}
 }
 
 /** A document with no settings at all (empty, `---`, `~`, `null`, `{}`) means the defaults: nothing to migrate. */

@@ -1,6 +1,5 @@
 // What the rest of stigmer reads of a config: components fully resolved.
 import type {LinearPattern} from '../linear-regex.js';
-import type {Home} from '../paths.js';
 import type {RESTART_MODES} from './schema.js';
 
 export type ReadyProbe =
@@ -49,9 +48,6 @@ export type RestartPolicy = {
 };
 
 export type StackConfig = {
-	home: Home;
-	/** Absolute path of config.yaml (may not exist). */
-	file: string;
 	/** Every component, enabled or not, in dependency order. */
 	components: ComponentSpec[];
 };

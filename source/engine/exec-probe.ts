@@ -1,5 +1,6 @@
 // The `exec` readiness probe (docs/architecture.md, readiness): a command exits 0, each try bounded.
 import {signalGroup} from '../os/index.js';
+import {MARKER} from '../markers.js';
 import type {ProbeContext} from './probes.js';
 
 /** One try of an `exec` probe; past it the probe process is ended and the try fails (docs/lifecycle.md). */
@@ -17,7 +18,7 @@ export type Attempt = {ready: boolean; fail?: string};
  */
 export async function execTry(argv: string[], context: ProbeContext, budgetMs = EXEC_TRY_TIMEOUT_MS): Promise<Attempt> {
 	const {execa} = await import('execa'); // Loaded only when a config uses `exec`.
-	const {STIGMER_COMPONENT: _component, ...inherited} = process.env;
+	const {[MARKER.component]: _component, ...inherited} = process.env;
 	const [file, ...args] = argv;
 	if (file === undefined) {
 		return {ready: false, fail: 'the exec probe names no program'}; // The schema asks for one; a spec built in code may not.
@@ -26,7 +27,7 @@ export async function execTry(argv: string[], context: ProbeContext, budgetMs = 
 	// Its own process group, ended after every try: a probe script's children never outlive the try.
 	const subprocess = execa(file, args, {
 		cwd: context.cwd ?? context.home.root,
-		env: {...inherited, ...context.env, STIGMER_HOME: context.home.root},
+		env: {...inherited, ...context.env, [MARKER.home]: context.home.root},
 		extendEnv: false,
 		reject: false,
 		detached: true,

@@ -1,10 +1,11 @@
 // Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
-import {envFromFiles, loadConfig, selectComponents, type ComponentSpec, type LoadOptions, type StackConfig} from '../config/index.js';
+import {envFromFiles, loadConfig, migrateConfig, selectComponents, type ComponentSpec, type LoadOptions, type StackConfig} from '../config/index.js';
 import {StigmerError, StoppedBeforeError} from '../errors.js';
 import {signalPid} from '../os/index.js';
-import {fileError, notRegular, notRegularError, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {fileError, notRegular, notRegularError} from '../private-file.js';
 import {readFileRange} from '../read-range.js';
 import {discover, type ComponentFinding, type Orphan} from './discover.js';
 import {dependentsLeft, inOrder, missingDependencies, order, waitsFor} from './order.js';
@@ -88,8 +89,9 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 	};
 	// A home that does not exist has nothing to lock or migrate: stop creates no home just to find nothing running.
 	// Marked processes of it (the home deleted under them) are still ended, under the lock, which then creates it.
+	const loaded = select(home, options);
 	if (!fs.existsSync(home.root)) {
-		const {config, selected, whole} = select(home, options);
+		const {config, selected, whole} = loaded;
 		const names = whole ? undefined : selected.map((c) => c.name);
 		const findings = [...discover(home, config.components.map((c) => c.name)).values()].filter((f) => names === undefined || names.includes(f.component));
 		if (findings.every((f) => f.orphans.length === 0 && f.running === null && f.supervisor === null)) {
@@ -101,7 +103,7 @@ export async function stop(home: Home, options: ActionOptions = {}): Promise<Sto
 		const names = whole ? undefined : selected.map((c) => c.name);
 		const {stopped, cleaned, findings} = await endComponents(home, config, names, emit);
 		return {stopped: outcomesOf(selected, stopped, whole), cleaned, dependentsLeft: names === undefined ? [] : dependentsLeft(config, names, findings)};
-	});
+	}, loaded);
 }
 
 type Selection = {config: StackConfig; selected: ComponentSpec[]; whole: boolean; emit: (event: EngineEvent) => void};
@@ -114,13 +116,13 @@ function select(home: Home, options: ActionOptions, load: LoadOptions = {}): Omi
 }
 
 /**
- * Validate config before anything is touched (SPEC 3), then hold the home lock and load it again under the lock
- * (migrating an old version) and pick the components an action names.
+ * Load and validate config once, before anything is touched (docs/config.md), pick the components an action names,
+ * then hold the home lock, migrate an old config.yaml under it, and work from what was loaded.
  */
-async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>): Promise<T> {
+async function underLock<T>(home: Home, options: ActionOptions, verb: string, work: (selection: Selection) => Promise<T>, loaded?: Omit<Selection, 'emit'>): Promise<T> {
 	// `start` refuses a broken config (and what this machine cannot run); `stop` works from the last valid one.
 	const strict = verb === 'server start';
-	select(home, options, {strict});
+	const selection = loaded ?? select(home, options, {strict});
 	const stopped: string[] = [];
 	const emit = (event: EngineEvent) => {
 		if (event.type === 'stopped' && event.outcome.how !== 'not-running') {
@@ -131,7 +133,7 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 	};
 
 	return withLock(home, async () => {
-		const selection = select(home, options, {migrate: true, strict});
+		migrateConfig(home, selection.config);
 		return saying(stopped, async () => work({...selection, emit}));
 	}, (holder) => emit({type: 'lock-wait', ...holder}), options.verb ?? verb);
 }

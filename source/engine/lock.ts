@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';
-import {ensurePrivateDir, fileError, notRegular, notRegularError, readPrivate, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {createExclusive, ensurePrivateDir, fileError, notRegular, notRegularError, readPrivate} from '../private-file.js';
 import {formatDuration, MINUTE_MS} from '../units.js';
 
 /** How often a waiter looks again; a dead holder is thus taken over well within a second. */
@@ -97,27 +98,7 @@ async function sleep(ms: number): Promise<void> {
 
 /** Create the lock holding `me` (O_EXCL never follows a symlink); false when it exists. A failed write leaves no empty lock behind. */
 function create(lock: string, me: Holder): boolean {
-	let fd: number;
-	try {
-		fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-	} catch (error: unknown) {
-		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-			return false;
-		}
-
-		throw fileError(lock, 'create', error);
-	}
-
-	try {
-		fs.writeFileSync(fd, JSON.stringify(me));
-	} catch (error: unknown) {
-		fs.closeSync(fd);
-		fs.rmSync(lock, {force: true});
-		throw fileError(lock, 'write', error);
-	}
-
-	fs.closeSync(fd);
-	return true;
+	return createExclusive(lock, JSON.stringify(me));
 }
 
 function readHolder(lock: string): Holder | undefined {
@@ -146,10 +127,13 @@ function holderAlive(holder: Holder | undefined, lock: string): boolean {
 /** Remove a dead holder's lock; a takeover marker makes sure only one waiter removes that very lock. */
 function takeOver(lock: string, dead: Holder | undefined): void {
 	const marker = `${lock}.takeover`;
+	let claimed = false;
 	try {
 		// Empty on purpose: its existence is the claim, so a full disk cannot leave it half-written.
-		fs.closeSync(fs.openSync(marker, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600));
-	} catch {
+		claimed = createExclusive(marker, '');
+	} catch {}
+
+	if (!claimed) {
 		try {
 			if (Date.now() - fs.statSync(marker).mtimeMs > TAKEOVER_STALE_MS) {
 				fs.rmSync(marker, {force: true});

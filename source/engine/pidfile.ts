@@ -1,6 +1,7 @@
 // PID files (SPEC 4.2): JSON records written atomically; legacy plain numbers still read.
 import fs from 'node:fs';
-import {notRegular, readPrivate, writePrivateAtomic, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {notRegular, readPrivate, writePrivateAtomic} from '../private-file.js';
 
 /** What a PID file proves about a process we started. */
 export type PidRecord = {

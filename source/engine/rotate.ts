@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {parseRotatedName} from '../logs/files.js';
-import {ensurePrivateDir, makePrivate, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {ensurePrivateDir, makePrivate} from '../private-file.js';
 import {DAY_MS} from '../units.js';
 
 /** A component's rotated run spans (`<name>.runs.<stamp>`, docs/logs.md), kept and deleted with its rotated logs. */

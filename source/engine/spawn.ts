@@ -6,7 +6,9 @@ import path from 'node:path';
 import type {Writable} from 'node:stream';
 import {processTable} from '../os/index.js';
 import {ConfigError, StigmerError} from '../errors.js';
-import {ensurePrivateDir, openPrivate, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {ensurePrivateDir, openPrivate} from '../private-file.js';
+import {MARKER, SUPERVISOR_VALUE} from '../markers.js';
 import {packageVersion} from '../version.js';
 import {cwdProblem, type ComponentSpec} from '../config/index.js';
 import {componentEnv} from '../config/env-file.js';
@@ -68,7 +70,7 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 	// Config refuses an empty command.
 	const file = itemAt(spec.command, 0);
 	const args = spec.command.slice(1);
-	const env: NodeJS.ProcessEnv = {...process.env, ...componentEnv(spec), STIGMER_HOME: home.root, STIGMER_COMPONENT: spec.name};
+	const env: NodeJS.ProcessEnv = {...process.env, ...componentEnv(spec), [MARKER.home]: home.root, [MARKER.component]: spec.name};
 	if (!runnable(file, env['PATH'] ?? '', spec.cwd ?? home.root)) {
 		throw new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${spec.name}.command`);
 	}
@@ -101,7 +103,7 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 			// Its loop on stdin, its settings on fd 3, its functions (kept as text, see supervisor-script.ts) on fd 4.
 			stdio: ['pipe', out, err, 'pipe', 'pipe'],
 			cwd: spec.cwd ?? home.root,
-			env: {...env, STIGMER_SUPERVISOR: '1', LC_ALL: 'C'},
+			env: {...env, [MARKER.supervisor]: SUPERVISOR_VALUE, LC_ALL: 'C'},
 		});
 		const settings = settingsText({
 			pidJson, stopSignal: spec.stopSignal.replace(/^SIG/, ''), stopMs: spec.stopTimeoutMs, policy: restart.mode,

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {formatDuration, plural} from '../units.js';
 import type {Home} from '../paths.js';
+import {readBounded, writePrivateAtomic} from '../private-file.js';
 
 /** The latest exit of the component's own process that was not a stop; times are epoch ms. */
 export type ExitRecord = {code: number | null; signal: string | null; atMs: number; uptimeMs: number};
@@ -88,34 +89,29 @@ export type RecordRead = {record?: SupervisorRecord; problem?: string};
  */
 export function inspectRecord(home: Home, component: string): RecordRead {
 	const file = home.stateFile(component);
-	let fd: number;
-	try {
-		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-	} catch (error: unknown) {
-		const code = (error as NodeJS.ErrnoException).code;
-		return code === 'ENOENT' ? {} : {problem: `${file} ${code === 'ELOOP' ? 'is a symbolic link' : 'cannot be read'}; its record is ignored`};
-	}
-
-	try {
-		const stat = fs.fstatSync(fd);
-		if (!stat.isFile()) {
-			return {problem: `${file} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}; its record is ignored`};
+	const read = readBounded(file, MAX_RECORD_BYTES);
+	switch (read.kind) {
+		case 'absent': {
+			return {};
 		}
 
-		if (stat.size > MAX_RECORD_BYTES) {
-			return {problem: `${file} is too large to be a record (${stat.size} bytes); it is ignored`};
+		case 'text': {
+			const record = parseRecord(read.text);
+			return record === undefined ? {problem: `${file} is not a record stigmer can use; it is ignored`} : {record};
 		}
 
-		const buffer = Buffer.alloc(MAX_RECORD_BYTES + 1);
-		const length = fs.readSync(fd, buffer, 0, buffer.length, 0);
-		const record = length > MAX_RECORD_BYTES ? undefined : parseRecord(buffer.toString('utf8', 0, length));
-		return record === undefined ? {problem: `${file} is not a record stigmer can use; it is ignored`} : {record};
-	} catch {
-		return {problem: `${file} cannot be read; its record is ignored`};
-	} finally {
-		fs.closeSync(fd);
+		case 'too-large': {
+			return {problem: `${file} is too large to be a record (${read.size} bytes); it is ignored`};
+		}
+
+		default: {
+			return {problem: `${file} ${UNUSABLE[read.kind]}; its record is ignored`};
+		}
 	}
 }
+
+/** Why a state file that is not a readable regular file is ignored, by what readBounded found. */
+const UNUSABLE = {symlink: 'is a symbolic link', directory: 'is a directory', 'not-file': 'is not a regular file', unreadable: 'cannot be read'} as const;
 
 /** The component's record, or undefined when there is none that can be used. */
 export function readRecord(home: Home, component: string): SupervisorRecord | undefined {
@@ -124,20 +120,10 @@ export function readRecord(home: Home, component: string): SupervisorRecord | un
 
 /** Replace the record atomically (temp file + rename, mode 0600). A failure to write costs only the record. */
 export function writeRecord(home: Home, component: string, record: SupervisorRecord): void {
-	const file = home.stateFile(component);
-	const temporary = path.join(path.dirname(file), `.${component}.state.${process.pid}.tmp`);
 	try {
-		fs.rmSync(temporary, {force: true});
-		const kind = fs.lstatSync(file, {throwIfNoEntry: false});
-		if (kind !== undefined && !kind.isFile() && !kind.isSymbolicLink()) {
-			return; // A directory (or other non-file) where the record belongs is never written into (docs/safety.md).
-		}
-
-		fs.writeFileSync(temporary, `${JSON.stringify(record)}\n`, {mode: 0o600, flag: 'wx'});
-		fs.renameSync(temporary, file);
-	} catch {
-		fs.rmSync(temporary, {force: true});
-	}
+		// A directory (or other non-file) where the record belongs is refused, never written into (docs/safety.md).
+		writePrivateAtomic(home.stateFile(component), `${JSON.stringify(record)}\n`);
+	} catch {}
 }
 
 /** Update fields of an existing record (stop marks it stopped); nothing when there is none. */

@@ -2,7 +2,7 @@
 // `<name>.<log|err>.<YYYYMMDDTHHMMSSZ>[-N]`, and for stigmer-server the legacy `daemon.log`/`.err`.
 import fs from 'node:fs';
 import path from 'node:path';
-import {homeAt, logFile, type Stream} from '../paths.js';
+import {STREAM_SUFFIX, type Home, type Stream} from '../paths.js';
 
 /** What to read: components in tie-break order, and streams (both by default). */
 export type LogSelection = {components: string[]; streams?: Stream[]};
@@ -26,7 +26,7 @@ const LIVE = /^(.+)\.(log|err)$/;
 const LEGACY_OWNER = 'stigmer-server';
 const LEGACY_NAME = 'daemon';
 
-const extOf = (stream: Stream): string => (stream === 'stdout' ? 'log' : 'err');
+const extOf = (stream: Stream): string => STREAM_SUFFIX[stream].slice(1);
 
 /** A rotated log's name taken apart: `<component>.<log|err>.<YYYYMMDDTHHMMSSZ>[-n]`. */
 export type RotatedName = {component: string; extension: string; stamp: string; n: number};
@@ -55,8 +55,8 @@ function listDir(dir: string): string[] {
 }
 
 /** The sources of a selection, in selection order (component, then stdout before stderr). */
-export function listSources(home: string, selection: LogSelection): Source[] {
-	const dir = homeAt(home).logs;
+export function listSources(home: Home, selection: LogSelection): Source[] {
+	const dir = home.logs;
 	const names = listDir(dir);
 	const sources: Source[] = [];
 	for (const component of selection.components) {
@@ -76,7 +76,7 @@ export function listSources(home: string, selection: LogSelection): Source[] {
 				files.unshift(path.join(dir, legacy));
 			}
 
-			sources.push({index: sources.length, component, stream, live: logFile(home, component, stream), rotated: files});
+			sources.push({index: sources.length, component, stream, live: home.logFile(component, stream), rotated: files});
 		}
 	}
 
@@ -84,9 +84,9 @@ export function listSources(home: string, selection: LogSelection): Source[] {
 }
 
 /** Component names that have log files on disk (live or rotated), sorted; the legacy daemon files count as stigmer-server. */
-export function componentsOnDisk(home: string): string[] {
+export function componentsOnDisk(home: Home): string[] {
 	const found = new Set<string>();
-	for (const name of listDir(homeAt(home).logs)) {
+	for (const name of listDir(home.logs)) {
 		const [, component] = ROTATED.exec(name) ?? LIVE.exec(name) ?? [];
 		if (component !== undefined) {
 			found.add(component === LEGACY_NAME ? LEGACY_OWNER : component);

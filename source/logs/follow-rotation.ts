@@ -6,7 +6,7 @@
 // - files created later are read from their start; deleted files are drained and dropped.
 import fs from 'node:fs';
 import path from 'node:path';
-import {homeAt} from '../paths.js';
+import type {Home} from '../paths.js';
 import {readRange} from '../read-range.js';
 import {Assembler} from './assembler.js';
 import {listSources, openLog, type LogSelection, type Source} from './files.js';
@@ -26,7 +26,7 @@ export type Tracked = {
 };
 
 /** The selected sources, each opened at its position (from a tail read), or at its current end when positions is null. */
-export function track(home: string, selection: LogSelection, positions: Positions | null): Tracked[] {
+export function track(home: Home, selection: LogSelection, positions: Positions | null): Tracked[] {
 	const tracked: Tracked[] = listSources(home, selection).map((source) => ({source, reader: null, retired: [], more: false}));
 	for (const t of tracked) {
 		const position = positions?.get(t.source.live);
@@ -78,8 +78,8 @@ export function untrack(t: Tracked): void {
  * the copies made after it (several copy-truncates within one scan period), oldest first, to read whole.
  * Candidates are our rotated names and logrotate's (`x.log.1`, `x.log-20261126`), newest first.
  */
-function findCopy(home: string, source: Source, reader: Reader): {copy: string; newer: string[]} | null {
-	const dir = homeAt(home).logs;
+function findCopy(home: Home, source: Source, reader: Reader): {copy: string; newer: string[]} | null {
+	const dir = home.logs;
 	const prefix = path.basename(source.live);
 	const candidates = fs.readdirSync(dir)
 		.filter((name) => name.startsWith(prefix) && name.length > prefix.length)
@@ -121,7 +121,7 @@ function findCopy(home: string, source: Source, reader: Reader): {copy: string; 
  * after several rotations within one scan period these were live once but never opened by us.
  * Nothing when the held file was deleted rather than renamed.
  */
-function rotatedSince(home: string, source: Source, reader: Reader): string[] {
+function rotatedSince(home: Home, source: Source, reader: Reader): string[] {
 	const rotated = listSources(home, {components: [source.component], streams: [source.stream]})[0]?.rotated ?? [];
 	for (const [i, file] of [...rotated.entries()].reverse()) {
 		try {
@@ -137,26 +137,10 @@ function rotatedSince(home: string, source: Source, reader: Reader): string[] {
 	return [];
 }
 
-/**
- * New complete lines of one source since the last scan, with effective times: at most SCAN_BYTES
- * of each file it reads on (sets t.more when bytes are left). A rotation's rare catch-up reads
- * (the rest of a renamed file, files rotated in and out between two scans, a copy-truncate's copy)
- * are read whole: they come before the new file's lines, and the new file waits for them.
- */
-export function scanOne(home: string, t: Tracked, opened: (file: string) => void): LogLine[] {
-	const {source} = t;
-	const out: LogLine[] = [];
-	t.more = false;
-	const emit = (reader: Reader, lines: RawLine[]) => {
-		// One by one: spreading a burst's array into push() overflows the stack at ~200,000 lines.
-		for (const line of stampArrivals(lines, source.component, source.stream, reader.lastTime, Date.now())) {
-			out.push(line);
-			reader.lastTime = line.time;
-		}
-	};
+type Emit = (reader: Reader, lines: RawLine[]) => void;
 
-	// Renamed-away files first: their lines came before the new file's.
-	const now = Date.now();
+/** Read on in the renamed-away files, oldest first, at most SCAN_BYTES each (sets t.more); a drained one is closed once its grace period is over. */
+function scanRetired(t: Tracked, now: number, emit: Emit): void {
 	t.retired = t.retired.filter(({reader, until}) => {
 		if (t.more) {
 			return true; // an older file still has lines to give: this one waits its turn
@@ -173,6 +157,53 @@ export function scanOne(home: string, t: Tracked, opened: (file: string) => void
 		emit(reader, lines);
 		return !expired;
 	});
+}
+
+/** Copy-truncate: what we had not read yet is in the copy, past our offset; then the live file is read from its start. */
+function afterTruncation(home: Home, source: Source, reader: Reader, emit: Emit): void {
+	const lines: RawLine[] = [];
+	const found = reader.offset > 0 ? findCopy(home, source, reader) : null;
+	const old = found ? openReader(found.copy, reader.offset, reader.lastTime) : null;
+	if (old) {
+		old.assembler = reader.assembler;
+		drain(old, lines);
+		old.assembler.flush(lines);
+		closeReader(old);
+	} else {
+		reader.assembler.reset();
+	}
+
+	emit(reader, lines);
+	for (const file of old && found ? found.newer : []) {
+		emit(reader, readWhole(file));
+	}
+
+	reader.offset = 0;
+	reader.signature = Buffer.alloc(0);
+	reader.assembler = new Assembler();
+}
+
+/**
+ * New complete lines of one source since the last scan, with effective times: at most SCAN_BYTES
+ * of each file it reads on (sets t.more when bytes are left). A rotation's rare catch-up reads
+ * (the rest of a renamed file, files rotated in and out between two scans, a copy-truncate's copy)
+ * are read whole: they come before the new file's lines, and the new file waits for them.
+ */
+export function scanOne(home: Home, t: Tracked, opened: (file: string) => void): LogLine[] {
+	const {source} = t;
+	const out: LogLine[] = [];
+	t.more = false;
+	const emit: Emit = (reader, lines) => {
+		// One by one: spreading a burst's array into push() overflows the stack at ~200,000 lines.
+		for (const line of stampArrivals(lines, source.component, source.stream, reader.lastTime, Date.now())) {
+			out.push(line);
+			reader.lastTime = line.time;
+		}
+	};
+
+	// Renamed-away files first: their lines came before the new file's.
+	const now = Date.now();
+	scanRetired(t, now, emit);
 	if (t.more) {
 		return out; // the new file's lines wait until the old file's are out
 	}
@@ -209,27 +240,7 @@ export function scanOne(home: string, t: Tracked, opened: (file: string) => void
 	}
 
 	if (reader && stat && truncated(reader, stat.size)) {
-		// Copy-truncate: what we had not read yet is in the copy, past our offset.
-		const lines: RawLine[] = [];
-		const found = reader.offset > 0 ? findCopy(home, source, reader) : null;
-		const old = found ? openReader(found.copy, reader.offset, reader.lastTime) : null;
-		if (old) {
-			old.assembler = reader.assembler;
-			drain(old, lines);
-			old.assembler.flush(lines);
-			closeReader(old);
-		} else {
-			reader.assembler.reset();
-		}
-
-		emit(reader, lines);
-		for (const file of old && found ? found.newer : []) {
-			emit(reader, readWhole(file));
-		}
-
-		reader.offset = 0;
-		reader.signature = Buffer.alloc(0);
-		reader.assembler = new Assembler();
+		afterTruncation(home, source, reader, emit);
 	}
 
 	if (!reader && stat) {

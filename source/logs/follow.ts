@@ -5,8 +5,8 @@
 // follows at once while bytes are waiting: a burst of any size passes in bounded memory.
 import fs from 'node:fs';
 import type {FSWatcher} from 'chokidar';
-import {homeAt} from '../paths.js';
-import type {LogSelection} from './files.js';
+import type {Home} from '../paths.js';
+import {listSources, type LogSelection} from './files.js';
 import {scanOne, track, untrack, type Tracked} from './follow-rotation.js';
 import type {LogLine} from './lines.js';
 import {mergeSources} from './merge.js';
@@ -39,8 +39,8 @@ export type OnLines = (batch: LogLine[]) => void | Promise<void>;
 export type Follower = {close(): Promise<void>};
 
 /** The tail (as `readMergedAt`), then every later line through `onLines`: no line lost or repeated in between. */
-export async function readAndFollow(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number}, onLines: OnLines): Promise<{lines: LogLine[]} & Follower> {
-	const {lines, positions} = readMergedAt(home, selection, options);
+export async function readAndFollow(home: Home, selection: LogSelection, options: {tail: number; sinceMs?: number}, onLines: OnLines): Promise<{lines: LogLine[]} & Follower> {
+	const {lines, positions} = readMergedAt(listSources(home, selection), options);
 	const follower = await followFrom(home, selection, positions, onLines);
 	return {lines, close: follower.close};
 }
@@ -64,7 +64,7 @@ type State = {
 };
 
 /** Follow the selected live files from the given positions (from `readMergedAt`/`writeAll`), or from their current end. */
-export async function followFrom(home: string, selection: LogSelection, positions: Positions | null, onLines: OnLines): Promise<Follower> {
+export async function followFrom(home: Home, selection: LogSelection, positions: Positions | null, onLines: OnLines): Promise<Follower> {
 	const tracked = track(home, selection, positions);
 	const state: State = {closed: false, live: false, scanning: false, again: false, lastScan: 0, gap: MIN_SCAN_GAP_MS, scheduled: null, watchers: null, files: null, starting: false};
 	const watchLive = (file: string) => {
@@ -121,7 +121,7 @@ export async function followFrom(home: string, selection: LogSelection, position
 		}
 	};
 
-	const dir = homeAt(home).logs;
+	const dir = home.logs;
 	if (fs.existsSync(dir)) {
 		await startWatchers(state, dir, tracked, soon);
 	}

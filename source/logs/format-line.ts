@@ -5,29 +5,51 @@ import {isErrorLevel} from './parse.js';
 import {readableLine} from './readable.js';
 import {safeText, stripColor} from './sanitize.js';
 
-/** ANSI colours for components: distinct, readable on dark and light terminals. */
-const PALETTE = [36, 35, 34, 32, 33, 96, 95, 94, 92, 93] as const;
+/** Component colours by name (as Ink names them) with their ANSI foreground codes: distinct, readable on dark and light terminals. */
+const PALETTE = [
+	['cyan', 36],
+	['magenta', 35],
+	['blue', 34],
+	['green', 32],
+	['yellow', 33],
+	['cyanBright', 96],
+	['magentaBright', 95],
+	['blueBright', 94],
+	['greenBright', 92],
+	['yellowBright', 93],
+] as const;
+
+export type ComponentColorName = (typeof PALETTE)[number][0];
 const RESET = '\u001B[0m';
 const DIM = '\u001B[2m';
 const RED = '\u001B[31m';
 const YELLOW = '\u001B[33m';
 
-const colourCache = new Map<string, string>();
+const colourCache = new Map<string, (typeof PALETTE)[number]>();
 
-/** The ANSI colour escape of a component: a stable hash of its name, so every view agrees. */
-export function componentColor(component: string): string {
-	let code = colourCache.get(component);
-	if (code === undefined) {
+function paletteEntry(component: string): (typeof PALETTE)[number] {
+	let entry = colourCache.get(component);
+	if (entry === undefined) {
 		let hash = 0;
 		for (let i = 0; i < component.length; i++) {
 			hash = (hash * 31 + component.charCodeAt(i)) >>> 0;
 		}
 
-		code = `\u001B[${PALETTE[hash % PALETTE.length]}m`;
-		colourCache.set(component, code);
+		entry = PALETTE[hash % PALETTE.length]!;
+		colourCache.set(component, entry);
 	}
 
-	return code;
+	return entry;
+}
+
+/** The colour name of a component (the dashboard's): a stable hash of its name, so every view agrees. */
+export function componentColorName(component: string): ComponentColorName {
+	return paletteEntry(component)[0];
+}
+
+/** The ANSI colour escape of the same colour, for `server logs`. */
+export function componentColor(component: string): string {
+	return `\u001B[${paletteEntry(component)[1]}m`;
 }
 
 let clockMinute = Number.NaN;

@@ -2,7 +2,7 @@
 // first, only as far as the request needs; time and memory follow N, not the file size.
 import fs from 'node:fs';
 import {readRange} from '../read-range.js';
-import {listSources, openLog, type LogSelection, type Source} from './files.js';
+import {openLog, type Source} from './files.js';
 import {lineBounds, parseLine, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
 import {readRunsBack, RunPlacer, type Run} from './runs.js';
@@ -155,22 +155,22 @@ function tailOfSource(source: Source, need: number, sinceMs: number | undefined,
 }
 
 /**
- * The last `tail` lines (0 = all) of the merged selection (only those `filter` keeps), and where each
+ * The last `tail` lines (0 = all) of the merged sources (only those `filter` keeps), and where each
  * live file's read ended; throws TooFarBack when a file would be read further back than `maxWindow`.
  */
-export function readMergedAt(home: string, selection: LogSelection, options: {tail: number; sinceMs?: number; filter?: FilterSpec; maxWindow?: number}): {lines: LogLine[]; positions: Positions} {
+export function readMergedAt(sources: Source[], options: {tail: number; sinceMs?: number; filter?: FilterSpec; maxWindow?: number}): {lines: LogLine[]; positions: Positions} {
 	const positions: Positions = new Map();
 	const filter = options.filter === undefined ? null : new LineFilter(options.filter);
 	const maxWindow = options.maxWindow ?? Number.POSITIVE_INFINITY;
-	const perSource = listSources(home, selection).map((s) => tailOfSource(s, options.tail, options.sinceMs, filter !== null && filter.none ? null : filter, positions, maxWindow));
+	const perSource = sources.map((s) => tailOfSource(s, options.tail, options.sinceMs, filter !== null && filter.none ? null : filter, positions, maxWindow));
 	const merged = mergeSources(perSource);
 	return {lines: options.tail > 0 && merged.length > options.tail ? merged.slice(-options.tail) : merged, positions};
 }
 
 /** The end of each selected live file now: following from here shows exactly the lines written from this moment on (`server run`). */
-export function endPositions(home: string, selection: LogSelection): Positions {
+export function endPositions(sources: Source[]): Positions {
 	const positions: Positions = new Map();
-	for (const source of listSources(home, selection)) {
+	for (const source of sources) {
 		try {
 			const stat = fs.statSync(source.live);
 			if (stat.isFile()) {

@@ -6,6 +6,7 @@ import {environmentPart, isZombieState, markedFromPs, parseBootSessionUuid, pars
 import {signalZeroSays} from './signal.js';
 import type {Claim, MarkedProc, PortHolder, ProcInfo, ProcessTable, Usage} from './types.js';
 import {psUnvis} from './vis.js';
+import {withoutMarker} from '../markers.js';
 
 // child_process only on first use: this module is loaded on Linux too (os/table.ts), where it would cost start-up time.
 const require = createRequire(import.meta.url);
@@ -23,7 +24,7 @@ const PS_MAX_BUFFER = 64 * 1024 * 1024;
  * such pid). The marker is removed from its environment, so a ps run by a marked process never finds itself in the scan.
  */
 function run(file: string, args: string[]): string {
-	const {STIGMER_HOME: _home, STIGMER_COMPONENT: _component, ...env} = process.env;
+	const env = withoutMarker(process.env);
 	try {
 		const {execFileSync} = require('node:child_process') as typeof import('node:child_process');
 		return execFileSync(file, args, {
@@ -172,7 +173,7 @@ function markerOf(pid: number): {home: string; component: string} | undefined {
 // lsof names the listeners we may see; a port that accepts while lsof shows nobody is another user's.
 async function portHolders(port: number): Promise<PortHolder[]> {
 	const {execa} = await import('execa');
-	const {STIGMER_HOME: _home, STIGMER_COMPONENT: _component, ...env} = process.env;
+	const env = withoutMarker(process.env);
 	const lsof = await execa('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], {reject: false, extendEnv: false, env: {...env, LC_ALL: 'C'}, timeout: PS_TIMEOUT_MS, stdin: 'ignore', stderr: 'ignore'});
 	const holders: PortHolder[] = parseLsofListeners(lsof.stdout).map(({pid, command}) => {
 		const marker = markerOf(pid);

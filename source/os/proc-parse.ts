@@ -1,4 +1,5 @@
 // Pure parsers for Linux /proc text; linux.ts does the reading, these decide what it means.
+import {MARKER, SUPERVISOR_VALUE} from '../markers.js';
 
 /** The fields of /proc/<pid>/stat that stigmer uses (see proc(5)). */
 export type ProcStat = {
@@ -101,10 +102,10 @@ export function hasEngineMark(environ: string): boolean {
 	return environ.startsWith(ENGINE_KEY) || environ.includes('\0' + ENGINE_KEY);
 }
 
-export const SUPERVISOR_MARK = 'STIGMER_SUPERVISOR=1';
-export const ENGINE_KEY = 'STIGMER_ENGINE=';
-export const HOME_KEY = 'STIGMER_HOME=';
-export const COMPONENT_KEY = 'STIGMER_COMPONENT=';
+export const SUPERVISOR_MARK = `${MARKER.supervisor}=${SUPERVISOR_VALUE}`;
+export const ENGINE_KEY = `${MARKER.engine}=`;
+export const HOME_KEY = `${MARKER.home}=`;
+export const COMPONENT_KEY = `${MARKER.component}=`;
 
 /** The home and component of an environment's marker (NUL-separated), whatever the home; undefined without both. */
 export function parseMarker(environ: string): {home: string; component: string} | undefined {

@@ -1,5 +1,5 @@
 // Pure parsers for macOS `ps` and `sysctl` output (run with LC_ALL=C); darwin.ts runs the commands.
-import {COMPONENT_KEY, HOME_KEY, SUPERVISOR_MARK} from './proc-parse.js';
+import {COMPONENT_KEY, ENGINE_KEY, HOME_KEY, SUPERVISOR_MARK} from './proc-parse.js';
 import {parseSupervisorCommand} from './supervisor-argv.js';
 import type {Claim, MarkedProc, ProcInfo} from './types.js';
 import {psUnvis, psVis} from './vis.js';
@@ -152,7 +152,7 @@ export function markedFromPs(tableText: string, envText: string, home: string, s
 			continue;
 		}
 		const {command: _command, ...rest} = row;
-		found.set(pid, {...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment), engine: /(?:^| )STIGMER_ENGINE=/.test(environment)});
+		found.set(pid, {...rest, component, supervisor: new RegExp(`(?:^| )${SUPERVISOR_MARK}(?: |$)`).test(environment), engine: new RegExp(`(?:^| )${ENGINE_KEY}`).test(environment)});
 	}
 	const byArgs = [...table.values()].flatMap((row) => {
 		const args = parseSupervisorCommand(row.command);

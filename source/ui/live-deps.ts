@@ -6,7 +6,8 @@ import {watch} from 'chokidar';
 import {configFallback, loadConfig} from '../config/index.js';
 import * as engine from '../engine/index.js';
 import {readAndFollow, type LogLine} from '../logs/index.js';
-import {ensurePrivateDir, type Home} from '../paths.js';
+import type {Home} from '../paths.js';
+import {ensurePrivateDir} from '../private-file.js';
 import type {Closer, DashDeps, FactsWatch, IncomingLine, LogFeed} from './types.js';
 
 /** Lines read back from disk when the dashboard opens: a few screens, and the panels' last errors. */
@@ -17,7 +18,7 @@ export const BACKLOG_LINES = 500;
 const asIncoming = (lines: LogLine[]): IncomingLine[] => lines;
 
 /** Tail then follow every stream of `components`, without losing or repeating a line in between. */
-export function logFeed(home: string): LogFeed {
+export function logFeed(home: Home): LogFeed {
 	return {
 		follow(components, onLines, onError) {
 			let closed = false;
@@ -81,7 +82,7 @@ export function liveDeps(home: Home): DashDeps {
 		home,
 		components,
 		lifecycle: {status: engine.status, start: engine.start, stop: engine.stop},
-		logs: logFeed(home.root),
+		logs: logFeed(home),
 		watchFacts: factsWatch(home),
 		isAlive: engine.isAlive,
 		sample: engine.sampleUsage,

@@ -8,6 +8,7 @@ import {PassThrough} from 'node:stream';
 import {test} from 'node:test';
 import {writeAll, type LogSelection} from '../../source/logs/index.js';
 import {CLI, cleanEnv, collect, live, logsHome, show, waitFor, type CliResult} from '../helpers.js';
+import {sourcesAt} from '../helpers/log-readers.js';
 
 const RUN_TIMEOUT_MS = 20_000;
 const at = (s: number) => `2026-11-26T03:47:${String(s).padStart(2, '0')}.000Z`;
@@ -97,7 +98,7 @@ test('the -n 0 merge filters the same on its reader thread', async () => {
 		const sink = new PassThrough();
 		const chunks: Buffer[] = [];
 		sink.on('data', (c: Buffer) => chunks.push(c));
-		await writeAll(home, selection, {json: false, color: false}, sink, {threads, filter: {grep: 'deadline', level: 'warn'}});
+		await writeAll(sourcesAt(home, selection), {json: false, color: false}, sink, {threads, filter: {grep: 'deadline', level: 'warn'}});
 		return Buffer.concat(chunks).toString('utf8');
 	};
 
@@ -153,7 +154,7 @@ test('the -n 0 filter keeps exactly the lines re2js matches: literals found by t
 		const sink = new PassThrough();
 		const chunks: Buffer[] = [];
 		sink.on('data', (c: Buffer) => chunks.push(c));
-		await writeAll(home, {components: ['k']}, {json: true, color: false}, sink, {threads: false, filter: {grep: needle}});
+		await writeAll(sourcesAt(home, {components: ['k']}), {json: true, color: false}, sink, {threads: false, filter: {grep: needle}});
 		const got = Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as {text: string}).text);
 		const pattern = compileLinear(needle, {smartCase: true});
 		assert.deepEqual(got, lines.filter((l) => pattern.test(l)), `--grep ${JSON.stringify(needle)}`);

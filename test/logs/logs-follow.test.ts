@@ -6,6 +6,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {readAndFollow, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {followLogs} from '../helpers/log-readers.js';
+import {homeAt} from '../../source/paths.js';
 import {itemAt, logsHome, waitFor} from '../helpers.js';
 
 const makeHome = (): {home: string; logs: string} => logsHome('stigmer-follow-');
@@ -193,7 +194,7 @@ test('readAndFollow while a writer runs: tail plus followed lines hold every lin
 		}
 	})();
 	const {seen, onLines, settle} = collector();
-	const result = await readAndFollow(home, ONE, {tail: 0}, onLines);
+	const result = await readAndFollow(homeAt(home), ONE, {tail: 0}, onLines);
 	try {
 		// Let the writer go on a while after the read: those lines reach the follower only.
 		const atRead = i;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {PassThrough} from 'node:stream';
 import {formatLine, MAX_LINE_BYTES, readMergedAt, writeAll, type LogLine, type LogSelection} from '../../source/logs/index.js';
-import {readMerged} from '../helpers/log-readers.js';
+import {readMerged, sourcesAt} from '../helpers/log-readers.js';
 import {itemAt, logsHome, MERGE_FIXTURES, mergeFixturesHome} from '../helpers.js';
 
 // The fixtures mix UTC (zerolog) and zone-less local times (Go, Python): pin the zone they were written in.
@@ -32,7 +32,7 @@ async function writeAllJson(home: string, selection: LogSelection, threads?: boo
 	const sink = new PassThrough();
 	const chunks: Buffer[] = [];
 	sink.on('data', (c: Buffer) => chunks.push(c));
-	await writeAll(home, selection, {json: true, color: false}, sink, {threads});
+	await writeAll(sourcesAt(home, selection), {json: true, color: false}, sink, {threads});
 	const text = Buffer.concat(chunks).toString('utf8');
 	return text === '' ? [] : text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -42,7 +42,7 @@ async function writeAllText(home: string, selection: LogSelection, color: boolea
 	const sink = new PassThrough();
 	const chunks: Buffer[] = [];
 	sink.on('data', (c: Buffer) => chunks.push(c));
-	await writeAll(home, selection, {json: false, color}, sink, {threads});
+	await writeAll(sourcesAt(home, selection), {json: false, color}, sink, {threads});
 	return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -104,7 +104,7 @@ test('tails and --since reach into rotated files only as far as needed, newest f
 		const sink = new PassThrough();
 		const chunks: Buffer[] = [];
 		sink.on('data', (c: Buffer) => chunks.push(c));
-		await writeAll(home, one, {json: false, color: false}, sink, {sinceMs: since, threads});
+		await writeAll(sourcesAt(home, one), {json: false, color: false}, sink, {sinceMs: since, threads});
 		return Buffer.concat(chunks).toString('utf8');
 	};
 
@@ -185,7 +185,7 @@ test('bad input: invalid UTF-8, NUL bytes, CRLF, a 10 MB line, a half-written la
 		]),
 	});
 	const one = {components: ['stigmer-server'], streams: ['stdout' as const]};
-	const {lines, positions} = readMergedAt(home, one, {tail: 10});
+	const {lines, positions} = readMergedAt(sourcesAt(home, one), {tail: 10});
 	assert.equal(lines.length, 4, 'the half-written last line is held back');
 	const [bad, afterHole, cut = '', utf8] = lines.map((l) => l.text);
 	assert.equal(bad, '2026-11-26T03:47:41.000Z bad bytes \uFFFD\uFFFD\uFFFD end');
@@ -309,7 +309,7 @@ test('a merge on two threads stops cleanly when its reader is gone (Ctrl-C, clos
 	const positions = async (threads: boolean) => {
 		const sink = new PassThrough();
 		sink.resume();
-		return (await writeAll(home, ALL, {json: false, color: false}, sink, {threads})).positions;
+		return (await writeAll(sourcesAt(home, ALL), {json: false, color: false}, sink, {threads})).positions;
 	};
 
 	assert.deepEqual(await positions(true), await positions(false));
@@ -320,7 +320,7 @@ test('a merge on two threads stops cleanly when its reader is gone (Ctrl-C, clos
 		seen += chunk.length;
 		stop.abort();
 	});
-	const {count} = await writeAll(home, ALL, {json: false, color: false}, sink, {signal: stop.signal, threads: true});
+	const {count} = await writeAll(sourcesAt(home, ALL), {json: false, color: false}, sink, {signal: stop.signal, threads: true});
 	assert.ok(seen > 0 && count < 120_000, `stopped early: ${count} lines`);
 });
 

@@ -7,7 +7,7 @@ import {PassThrough} from 'node:stream';
 import {test} from 'node:test';
 import {writeAll, type LogLine, type LogSelection} from '../../source/logs/index.js';
 import {parseRuns, readRunsBack, RunPlacer, runsFileOf} from '../../source/logs/runs.js';
-import {readMerged} from '../helpers/log-readers.js';
+import {readMerged, sourcesAt} from '../helpers/log-readers.js';
 import {logsHome, makeHome, show, statusJson, waitFor} from '../helpers.js';
 
 const T0 = Date.UTC(2026, 10, 26, 3, 47, 0);
@@ -67,7 +67,7 @@ async function writeAllLines(home: string, selection: LogSelection, threads: boo
 	const sink = new PassThrough();
 	const chunks: Buffer[] = [];
 	sink.on('data', (c: Buffer) => chunks.push(c));
-	await writeAll(home, selection, {json: true, color: false}, sink, {threads});
+	await writeAll(sourcesAt(home, selection), {json: true, color: false}, sink, {threads});
 	return Buffer.concat(chunks).toString('utf8').trim().split('\n').map((l) => {
 		const o = JSON.parse(l) as {text: string; time: string; inherited: boolean};
 		return {text: o.text, time: Date.parse(o.time), inherited: o.inherited};

@@ -69,7 +69,7 @@ describe('logFeed', () => {
 		fs.writeFileSync(file, '2026-11-26 03:47:41,123 INFO agent_runner: old line\n');
 		const got: IncomingLine[] = [];
 		let failure: Error | undefined;
-		const feed = logFeed(h).follow(
+		const feed = logFeed(homeAt(h)).follow(
 			['agent-runner'],
 			(lines) => got.push(...lines),
 			(error) => {

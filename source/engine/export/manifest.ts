@@ -4,7 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {StigmerError} from '../../errors.js';
-import {ensurePrivateDir, fileError, readPrivate, writePrivateAtomic, type Home} from '../../paths.js';
+import type {Home} from '../../paths.js';
+import {ensurePrivateDir, fileError, readPrivate, writePrivateAtomic} from '../../private-file.js';
 
 /** Bound on a manifest read from disk: a few dozen paths and hashes; anything larger is not ours. */
 const MANIFEST_MAX_BYTES = 256 * 1024;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {cliPath} from '../../cli-path.js';
 import {StigmerError} from '../../errors.js';
+import {MARKER} from '../../markers.js';
 import type {Home} from '../../paths.js';
 import {changedByHand, readManifest, refuseChanged, removeExport, upToDate, writeExport, type PlannedFile} from '../export/manifest.js';
 import {unitPrefix} from '../systemd/units.js';
@@ -42,7 +43,7 @@ export function agentPlist(home: Home, env: NodeJS.ProcessEnv = process.env): st
 	};
 
 	const argv = [real(process.execPath), real(cliPath()), 'server', 'run'];
-	const vars: Record<string, string> = {...(env['PATH'] === undefined ? {} : {PATH: env['PATH']}), STIGMER_HOME: home.root};
+	const vars: Record<string, string> = {...(env['PATH'] === undefined ? {} : {PATH: env['PATH']}), [MARKER.home]: home.root};
 	const string = (text: string) => `<string>${xml(text)}</string>`;
 	return [
 		'<?xml version="1.0" encoding="UTF-8"?>',

@@ -5,7 +5,8 @@ import path from 'node:path';
 import {loadConfig} from '../../config/index.js';
 import {StigmerError} from '../../errors.js';
 import {processTable} from '../../os/index.js';
-import {ensurePrivateDir, readPrivate, writePrivateAtomic, type Home} from '../../paths.js';
+import type {Home} from '../../paths.js';
+import {ensurePrivateDir, readPrivate, writePrivateAtomic} from '../../private-file.js';
 import {portClaims} from '../ports.js';
 import {logOffsets, waitReady, type Readiness} from '../readiness.js';
 

@@ -9,6 +9,7 @@ import {StigmerError} from '../../errors.js';
 import {which} from '../../executable.js';
 import {physicalPath, type Home} from '../../paths.js';
 import {cliPath} from '../../cli-path.js';
+import {MARKER} from '../../markers.js';
 import {formatDuration} from '../../units.js';
 import {commandLine, environmentLine, escapeSpecifiers, pathValue} from './escape.js';
 
@@ -161,9 +162,9 @@ function environmentText(home: Home, spec: ComponentSpec, env: NodeJS.ProcessEnv
 	const vars: Record<string, string> = {
 		...(env['PATH'] === undefined ? {} : {PATH: env['PATH']}),
 		...componentEnv(spec),
-		STIGMER_HOME: home.root,
-		STIGMER_COMPONENT: spec.name,
-		STIGMER_ENGINE: ENGINE,
+		[MARKER.home]: home.root,
+		[MARKER.component]: spec.name,
+		[MARKER.engine]: ENGINE,
 	};
 	return `# Environment of ${spec.name}, written by \`stigmer export systemd\` (0600: it may hold secrets).\n${Object.entries(vars).map(([k, v]) => environmentLine(k, v)).join('\n')}\n`;
 }

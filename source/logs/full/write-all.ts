@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import {itemAt} from '../../item-at.js';
 import {makeFeed, type Feed} from './feed.js';
-import {listSources, type LogSelection, type Source} from '../files.js';
+import type {Source} from '../files.js';
 import type {FilterSpec} from '../filter.js';
 import {componentColor, formatLine, toJson} from '../format-line.js';
 import {DONE, FLUSH, INHERITED, JS_RENDER, Kernel, makeMemory, OUT_SIZE, planLayout, RENDER, SLOTS, type Records} from './kernel.js';
@@ -195,11 +195,10 @@ function sizeOf(source: Source): number {
 /** How `writeAll` runs: stopped by `signal`; only lines from `sinceMs` on that `filter` keeps; `threads` forces reading on a second thread (true) or in this one (false). */
 export type WriteOptions = {signal?: AbortSignal; sinceMs?: number; filter?: FilterSpec; threads?: boolean};
 
-/** Write every line of the selection, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
-export async function writeAll(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, options: WriteOptions = {}): Promise<{count: number; positions: Positions}> {
+/** Write every line of the sources, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
+export async function writeAll(sources: Source[], format: OutputFormat, sink: Sink, options: WriteOptions = {}): Promise<{count: number; positions: Positions}> {
 	const {signal, threads} = options;
 	const sinceMs = options.sinceMs ?? Number.NEGATIVE_INFINITY;
-	const sources = listSources(home, selection);
 	const labelSets = sources.map((s) => labels(s, format));
 	const layout = planLayout(labelSets);
 	const kernel = new Kernel(makeMemory(layout), layout, 0, format, labelSets);

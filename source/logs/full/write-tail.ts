@@ -3,7 +3,7 @@
 // and 750 MB for a word that never occurs). Instead the filtered merge runs forward through the kernel
 // (write-all.ts, at the plain merge's speed) into a sink that keeps only the last N rendered lines.
 import {writeAll, type OutputFormat, type Sink, type WriteOptions} from './write-all.js';
-import type {LogSelection} from '../files.js';
+import type {Source} from '../files.js';
 import type {Positions} from '../tail.js';
 
 /** Keeps the last `n` lines written to it (bounded: older ones are dropped as newer arrive). */
@@ -45,10 +45,10 @@ class LastLines {
 }
 
 /** Write the last `tail` lines (> 0) of the filtered merge to `sink`; returns where each live file ended, for follow. */
-export async function writeTail(home: string, selection: LogSelection, format: OutputFormat, sink: Sink, tail: number, options: WriteOptions = {}): Promise<{positions: Positions}> {
+export async function writeTail(sources: Source[], format: OutputFormat, sink: Sink, tail: number, options: WriteOptions = {}): Promise<{positions: Positions}> {
 	const last = new LastLines(tail);
 	// Rendered for the real sink: readable JSON lines when it is a terminal (as writeAll decides for its own sink).
-	const {positions} = await writeAll(home, selection, {...format, readable: format.readable ?? sink.isTTY === true}, last, options);
+	const {positions} = await writeAll(sources, {...format, readable: format.readable ?? sink.isTTY === true}, last, options);
 	const text = last.text();
 	if (text !== '' && !sink.destroyed && !sink.write(Buffer.from(text)) && !sink.destroyed) {
 		await new Promise<void>((resolve) => {

@@ -43,131 +43,152 @@ export type StackModel = {
 	refresh: () => void;
 };
 
+type Shown = Omit<StackModel, 'refresh'>;
+type SetShown = (update: (s: Shown) => Shown) => void;
+
+/** The polling behind useStack, outside React: one status call in flight at most, a liveness tick, a usage sample. */
+class StackPoller {
+	private closed = false;
+	private inFlight = false;
+	private again = false;
+	private againForced = false;
+	private last: StatusReport | null = null;
+	private lastPollAt = 0;
+	private shownClock = '';
+	private lastSampleAt = 0;
+	private readonly timer: NodeJS.Timeout;
+	private settle: NodeJS.Timeout | undefined;
+	private readonly watcher: {close: () => Promise<void> | void};
+
+	constructor(private readonly deps: DashDeps, private readonly setState: SetShown) {
+		void this.poll();
+		this.timer = setInterval(() => this.tick(), LIVENESS_INTERVAL_MS);
+		this.watcher = deps.watchFacts(() => {
+			void this.poll();
+			clearTimeout(this.settle);
+			this.settle = setTimeout(() => void this.poll(), SETTLE_MS);
+		});
+	}
+
+	/**
+	 * `forced`: asked for after an action, which waits for a poll that began after it (reportStartedAt);
+	 * other polls that would show nothing new commit nothing, so an idle stack costs no repaint.
+	 */
+	async poll(forced = false): Promise<void> {
+		if (this.closed) {
+			return;
+		}
+
+		if (this.inFlight) {
+			this.again = true;
+			this.againForced ||= forced;
+			return;
+		}
+
+		this.inFlight = true;
+		const startedAt = Date.now();
+		this.lastPollAt = startedAt;
+		try {
+			const report = await this.deps.lifecycle.status(this.deps.home);
+			const configWarning = this.deps.configWarning?.() ?? null;
+			const news = this.last === null ? undefined : announce(this.last, report);
+			this.last = report;
+			if (!this.closed) {
+				this.setState((s) => {
+					const announcement = news === undefined ? s.announcement : {...news, at: Date.now()};
+					const same = !forced && s.error === null && s.configWarning === configWarning && s.report !== null && sameView(s.report, report);
+					return same ? s : {report, reportStartedAt: startedAt, error: null, configWarning, now: Date.now(), announcement};
+				});
+			}
+		} catch (error: unknown) {
+			if (!this.closed) {
+				this.setState((s) => ({...s, error: `status failed: ${error instanceof Error ? error.message : String(error)}`}));
+			}
+		} finally {
+			this.inFlight = false;
+			if (this.again) {
+				const force = this.againForced;
+				this.again = false;
+				this.againForced = false;
+				void this.poll(force);
+			}
+		}
+	}
+
+	/**
+	 * Every LIVENESS_INTERVAL_MS: has a known process died? Every second besides: a full poll when due
+	 * or while something is starting or stopping (readiness changes write no PID file), else a sample.
+	 */
+	private tick(): void {
+		const components = this.last?.components ?? [];
+		const died = components.some((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting') && !this.deps.isAlive(c.pid));
+		if (died) {
+			void this.poll();
+			return;
+		}
+
+		if (Date.now() - this.lastSampleAt < SAMPLE_INTERVAL_MS - LIVENESS_INTERVAL_MS / 2) {
+			return;
+		}
+
+		this.lastSampleAt = Date.now();
+		const clock = clockView(this.last, Date.now());
+		if (clock !== this.shownClock) {
+			this.shownClock = clock;
+			this.setState((s) => ({...s, now: Date.now()}));
+		}
+
+		const due = Date.now() - this.lastPollAt >= STATUS_INTERVAL_MS - SAMPLE_INTERVAL_MS / 2;
+		const unsettled = components.some((c) => c.state === 'starting' || c.state === 'stopping' || (c.state === 'running' && !c.ready));
+		if (due || unsettled) {
+			void this.poll();
+		} else {
+			void this.sample();
+		}
+	}
+
+	/** CPU, memory and uptime of what runs, folded into the last report when a panel would change. */
+	private async sample(): Promise<void> {
+		const targets = sampleTargets(this.last);
+		if (targets.length === 0 || this.inFlight) {
+			return;
+		}
+
+		try {
+			const usage = await this.deps.sample(targets);
+			const now = Date.now();
+			if (!this.closed && !this.inFlight) {
+				this.setState((s) => {
+					const report = s.report === null ? null : applySample(s.report, usage, now);
+					return report === null ? s : {...s, report};
+				});
+			}
+		} catch {
+			// A process that went away meanwhile: the next full status tells.
+		}
+	}
+
+	close(): void {
+		this.closed = true;
+		clearInterval(this.timer);
+		clearTimeout(this.settle);
+		void this.watcher.close();
+	}
+}
+
 /** Live status of the stack; never more than one status call in flight. */
 export function useStack(deps: DashDeps): StackModel {
-	const [state, setState] = useState<Omit<StackModel, 'refresh'>>({report: null, reportStartedAt: 0, error: null, configWarning: null, now: Date.now(), announcement: null});
+	const [state, setState] = useState<Shown>({report: null, reportStartedAt: 0, error: null, configWarning: null, now: Date.now(), announcement: null});
 	const pollRef = useRef<() => void>(() => {});
 
 	useEffect(() => {
-		let closed = false;
-		let inFlight = false;
-		let again = false;
-		let againForced = false;
-		let last: StatusReport | null = null;
-		let lastPollAt = 0;
-		// `forced`: asked for after an action, which waits for a poll that began after it (reportStartedAt);
-		// other polls that would show nothing new commit nothing, so an idle stack costs no repaint.
-		const poll = async (forced = false): Promise<void> => {
-			if (closed) {
-				return;
-			}
-
-			if (inFlight) {
-				again = true;
-				againForced ||= forced;
-				return;
-			}
-
-			inFlight = true;
-			const startedAt = Date.now();
-			lastPollAt = startedAt;
-			try {
-				const report = await deps.lifecycle.status(deps.home);
-				const configWarning = deps.configWarning?.() ?? null;
-				const news = last === null ? undefined : announce(last, report);
-				last = report;
-				if (!closed) {
-					setState((s) => {
-						const announcement = news === undefined ? s.announcement : {...news, at: Date.now()};
-						const same = !forced && s.error === null && s.configWarning === configWarning && s.report !== null && sameView(s.report, report);
-						return same ? s : {report, reportStartedAt: startedAt, error: null, configWarning, now: Date.now(), announcement};
-					});
-				}
-			} catch (error: unknown) {
-				if (!closed) {
-					setState((s) => ({...s, error: `status failed: ${error instanceof Error ? error.message : String(error)}`}));
-				}
-			} finally {
-				inFlight = false;
-				if (again) {
-					const force = againForced;
-					again = false;
-					againForced = false;
-					void poll(force);
-				}
-			}
-		};
-
-		// Every LIVENESS_INTERVAL_MS: has a known process died? Every second besides: a full poll when due
-		// or while something is starting or stopping (readiness changes write no PID file), else a sample.
-		let shownClock = '';
-		let lastSampleAt = 0;
-		const tick = () => {
-			const components = last?.components ?? [];
-			const died = components.some((c) => c.pid !== null && (c.state === 'running' || c.state === 'starting') && !deps.isAlive(c.pid));
-			if (died) {
-				void poll();
-				return;
-			}
-
-			if (Date.now() - lastSampleAt < SAMPLE_INTERVAL_MS - LIVENESS_INTERVAL_MS / 2) {
-				return;
-			}
-
-			lastSampleAt = Date.now();
-			const clock = clockView(last, Date.now());
-			if (clock !== shownClock) {
-				shownClock = clock;
-				setState((s) => ({...s, now: Date.now()}));
-			}
-
-			const due = Date.now() - lastPollAt >= STATUS_INTERVAL_MS - SAMPLE_INTERVAL_MS / 2;
-			const unsettled = components.some((c) => c.state === 'starting' || c.state === 'stopping' || (c.state === 'running' && !c.ready));
-			if (due || unsettled) {
-				void poll();
-			} else {
-				void sample();
-			}
-		};
-
-		// CPU, memory and uptime of what runs, folded into the last report when a panel would change.
-		const sample = async (): Promise<void> => {
-			const targets = sampleTargets(last);
-			if (targets.length === 0 || inFlight) {
-				return;
-			}
-
-			try {
-				const usage = await deps.sample(targets);
-				const now = Date.now();
-				if (!closed && !inFlight) {
-					setState((s) => {
-						const report = s.report === null ? null : applySample(s.report, usage, now);
-						return report === null ? s : {...s, report};
-					});
-				}
-			} catch {
-				// A process that went away meanwhile: the next full status tells.
-			}
-		};
-
+		const poller = new StackPoller(deps, setState);
 		pollRef.current = () => {
-			void poll(true);
+			void poller.poll(true);
 		};
 
-		void poll();
-		const timer = setInterval(tick, LIVENESS_INTERVAL_MS);
-		let settle: NodeJS.Timeout | undefined;
-		const watcher = deps.watchFacts(() => {
-			void poll();
-			clearTimeout(settle);
-			settle = setTimeout(() => void poll(), SETTLE_MS);
-		});
 		return () => {
-			closed = true;
-			clearInterval(timer);
-			clearTimeout(settle);
-			void watcher.close();
+			poller.close();
 		};
 	}, [deps]);
 
