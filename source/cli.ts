@@ -77,7 +77,7 @@ function unknownCommand({closest, didYouMean}: Suggest, group: string, word: str
 }
 
 /** "Did you mean": loaded only for a mistyped command line, so `status` starts without it. */
-type Suggest = typeof import('./commands/suggest.js');
+type Suggest = typeof import('./suggest.js');
 
 /** Print to stderr and return exit 2: a mistyped command line (SPEC 7). */
 function usageError(message: string, group = ''): number {
@@ -116,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
 	const name = VERBS[two] ? two : VERBS[first] && !isGroup(first) ? first : undefined;
 	const verb = name === undefined ? undefined : VERBS[name];
 	if (name === undefined || verb === undefined) {
-		const suggest = await import('./commands/suggest.js');
+		const suggest = await import('./suggest.js');
 		if (first.startsWith('-')) {
 			return usageError(suggest.unknownFlag([first], TOP_FLAGS, 'stigmer'));
 		}

@@ -80,7 +80,7 @@ export async function parseFlags<F extends AnyFlags>(argv: string[], help: strin
 	const unknown = Object.keys(result.unnormalizedFlags).filter((name) => !known.has(name) && !known.has(camel(name)));
 	if (unknown.length > 0) {
 		const shown = [...new Set(unknown.map((name) => asTyped(name, argv)))];
-		const {unknownFlag} = await import('./suggest.js'); // Only on this error path: `status` starts without it.
+		const {unknownFlag} = await import('../suggest.js'); // Only on this error path: `status` starts without it.
 		throw new UsageError(`${unknownFlag(shown, [...documented(flags, help), '--help', '-h'], commandOf(help))}\n${formatHelp(help)}`);
 	}
 

@@ -3,7 +3,7 @@ import {createRequire} from 'node:module';
 import type {Document} from 'yaml';
 import {ConfigError} from '../errors.js';
 import {CONFIG_VERSION, NAME, getSchemas, type RawConfig} from './schema.js';
-import {didYouMean} from '../commands/suggest.js';
+import {didYouMean} from '../suggest.js';
 
 /** Names the character rule lets through that data/ already uses for something else: daemon.pid/.log/.err are legacy files. */
 const RESERVED_NAMES = ['daemon'] as const;

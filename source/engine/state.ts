@@ -126,14 +126,6 @@ export function writeRecord(home: Home, component: string, record: SupervisorRec
 	} catch {}
 }
 
-/** Update fields of an existing record (stop marks it stopped); nothing when there is none. */
-export function updateRecord(home: Home, component: string, fields: Partial<SupervisorRecord>): void {
-	const record = readRecord(home, component);
-	if (record !== undefined) {
-		writeRecord(home, component, {...record, ...fields});
-	}
-}
-
 /** data/<component>.stopping: the engine's mark of a stop of the component, separate from the record the supervisor rewrites. */
 export function stoppingFile(home: Home, component: string): string {
 	return path.join(path.dirname(home.stateFile(component)), `${component}.stopping`);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
-import {closest, editDistance} from '../../source/commands/suggest.js';
+import {closest, editDistance} from '../../source/suggest.js';
 import {runCli, show} from '../helpers.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-help-'));

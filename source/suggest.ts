@@ -1,4 +1,4 @@
-// "Did you mean": the closest known word to a mistyped command or flag (SPEC 8).
+// "Did you mean": the closest known word to a mistyped command, flag or config key (docs/cli.md). A leaf: config/ and commands/ both use it.
 
 /** Edits allowed per this many characters of the typed word: `strat` → `start`, not `stop` → `status`. */
 const CHARS_PER_EDIT = 3;
