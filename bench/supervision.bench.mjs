@@ -1,4 +1,4 @@
-// Issue 8's supervision budgets (SPEC 4.8). Prints a markdown section on stdout (progress on stderr).
+// Issue 8's supervision budgets (docs/supervision.md). Prints a markdown section on stdout (progress on stderr).
 // Needs `npm run build` first.
 //   - a supervisor's memory: RSS ≤ 3 MB; its CPU over 30 s of an idle component: ≈ 0
 //   - crash-to-respawn latency (kill -9 of the component → its new PID file) minus restart_delay: ≤ 100 ms

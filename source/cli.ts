@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry: pick the verb, run it, own the exit code (SPEC 7). Verbs load lazily so `status` starts fast.
+// Entry: pick the verb, run it, own the exit code (docs/lifecycle.md#durations-and-exit-codes). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
 import {safeText} from './logs/sanitize.js';
 import {HelpRequested, TOP_FLAGS} from './commands/flags.js';
@@ -79,7 +79,7 @@ function unknownCommand({closest, didYouMean}: Suggest, group: string, word: str
 /** "Did you mean": loaded only for a mistyped command line, so `status` starts without it. */
 type Suggest = typeof import('./suggest.js');
 
-/** Print to stderr and return exit 2: a mistyped command line (SPEC 7). */
+/** Print to stderr and return exit 2: a mistyped command line (docs/lifecycle.md#durations-and-exit-codes). */
 function usageError(message: string, group = ''): number {
 	process.stderr.write(`stigmer: ${shown(message)}\n\n${usage(group)}\n`);
 	return EXIT.usage;
@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
 	}
 }
 
-/** Help asked for explicitly: stdout, exit 0 (SPEC 8). */
+/** Help asked for explicitly: stdout, exit 0 (docs/cli.md). */
 function help(text: string): number {
 	process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 	return EXIT.ok;
@@ -160,11 +160,11 @@ function shown(message: string): string {
 	return message.split('\n').map((line) => safeText(line, {color: false})).join('\n');
 }
 
-/** Print what ended the CLI: one line for the user's errors (SPEC 7), the stack for a bug; the exit code it carries. */
+/** Print what ended the CLI: one line for the user's errors (docs/lifecycle.md#durations-and-exit-codes), the stack for a bug; the exit code it carries. */
 function fail(error: unknown): void {
 	const errno = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 	if ((error instanceof StigmerError || errno) && process.env['STIGMER_DEBUG'] !== '1') {
-		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (SPEC 7).
+		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (docs/lifecycle.md#durations-and-exit-codes).
 		// Names echoed from argv or config may carry escape sequences: shown as text, never run by the terminal.
 		process.stderr.write(`stigmer: ${shown((error as Error).message)}\n`);
 	} else {
@@ -178,7 +178,7 @@ function fail(error: unknown): void {
 let outputError: NodeJS.ErrnoException | undefined;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 	if (outputError === undefined && error.code !== 'EPIPE') {
-		// SPEC 7: output that cannot be written (a full disk) is one line and exit 1, never an unhandled 'error' event.
+		// docs/lifecycle.md#durations-and-exit-codes: output that cannot be written (a full disk) is one line and exit 1, never an unhandled 'error' event.
 		process.stderr.write(`stigmer: cannot write to standard output: ${error.message}\n`);
 		process.exitCode = EXIT.failure; // The error may come after the verb returned its code, or before.
 	}

@@ -1,4 +1,4 @@
-// Expected failures carry their exit code (SPEC 7); the entry prints the message, not a stack.
+// Expected failures carry their exit code (docs/lifecycle.md#durations-and-exit-codes); the entry prints the message, not a stack.
 export const EXIT = {ok: 0, failure: 1, usage: 2, notRunning: 3} as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

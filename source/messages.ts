@@ -50,7 +50,7 @@ export function lastExitAgo(lastExit: ComponentStatus['lastExit'], now: number):
 	return `${lastExit.code ?? lastExit.signal ?? '?'} · ${formatAgo(now - Date.parse(lastExit.at))} ago`;
 }
 
-/** `last exit 3 · 12s ago`, `last exit SIGKILL · 3m ago` (SPEC 4.8, a panel and `dash --once`); undefined as `lastExitAgo`. */
+/** `last exit 3 · 12s ago`, `last exit SIGKILL · 3m ago` (docs/supervision.md, a panel and `dash --once`); undefined as `lastExitAgo`. */
 export function lastExitText(c: Pick<ComponentStatus, 'lastExit'>, now: number): string | undefined {
 	const ago = lastExitAgo(c.lastExit, now);
 	return ago === undefined ? undefined : `last exit ${ago}`;
@@ -101,7 +101,7 @@ function cleanupSummary(report: CleanupReport): string {
 	return parts.length === 0 ? '' : `; cleaned up ${parts.join(', ')}`;
 }
 
-/** `stopped app, db`: what an action stopped, in the order it stopped them; undefined when nothing (SPEC 7: a failed command says it). */
+/** `stopped app, db`: what an action stopped, in the order it stopped them; undefined when nothing (docs/lifecycle.md#durations-and-exit-codes: a failed command says it). */
 function stoppedText(names: string[]): string | undefined {
 	return names.length === 0 ? undefined : `stopped ${names.join(', ')}`;
 }

@@ -13,7 +13,7 @@ export const STREAM_SUFFIX: Readonly<Record<Stream, string>> = {stdout: '.log', 
 
 /**
  * One STIGMER_HOME, resolved once at the edge (symlinks and `..` followed), with every path stigmer uses under it
- * (SPEC 2). Engine, commands and dashboard take this object, never a raw string.
+ * (docs/lifecycle.md#the-home). Engine, commands and dashboard take this object, never a raw string.
  */
 export type Home = {
 	/** Absolute, symlinks resolved: the value of every component's STIGMER_HOME marker. */
@@ -31,7 +31,7 @@ export type Home = {
 	pidFile(component: string): string;
 	/** `data/logs/<component>.log` for stdout, `.err` for stderr. */
 	logFile(component: string, stream: Stream): string;
-	/** `data/<component>.state` (SPEC 4.8). */
+	/** `data/<component>.state` (docs/supervision.md). */
 	stateFile(component: string): string;
 };
 
@@ -41,7 +41,7 @@ const MAX_SYMLINK_HOPS = 40;
 /**
  * The home from STIGMER_HOME (default ~/.stigmer), resolved once; creates nothing. Refuses (one line, exit 2) a home
  * that is not a directory, and a home or data/ owned by another user or writable by group or others: its config.yaml
- * decides what runs (SPEC 2).
+ * decides what runs (docs/lifecycle.md#the-home).
  */
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): Home {
 	const given = env[MARKER.home];

@@ -5,7 +5,7 @@ import {StigmerError} from './errors.js';
 // The private-file layer: the one way TypeScript reads and writes files under a home's data/ (docs/architecture.md).
 // Nothing follows a symlink or blocks on a FIFO; what it creates is 0600 (dirs 0700); failures are one-line StigmerErrors.
 
-/** Create a directory we own with mode 0700 (SPEC 2). */
+/** Create a directory we own with mode 0700 (docs/lifecycle.md#the-home). */
 export function ensurePrivateDir(dir: string): void {
 	try {
 		fs.mkdirSync(dir, {recursive: true, mode: 0o700});
@@ -35,7 +35,7 @@ function describeKind(stat: fs.Stats): string {
 	return stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'not a regular file';
 }
 
-/** The one-line error for a file under the home that is not a regular file; we never write through it (SPEC 2). */
+/** The one-line error for a file under the home that is not a regular file; we never write through it (docs/lifecycle.md#the-home). */
 export function notRegularError(file: string, kind: string): StigmerError {
 	return new StigmerError(`${file} is ${kind}, where stigmer keeps a regular file; remove it (\`rm -r ${file}\`) and try again`);
 }
@@ -66,7 +66,7 @@ export function openPrivate(file: string, how: 'read' | 'append'): number {
 	}
 
 	if (how === 'append') {
-		tighten(fd, stat); // Logs can hold secrets (SPEC 2): a 0666 .err left by an older tool is tightened.
+		tighten(fd, stat); // Logs can hold secrets (docs/lifecycle.md#the-home): a 0666 .err left by an older tool is tightened.
 	}
 
 	return fd;
@@ -80,7 +80,7 @@ function tighten(fd: number, stat: fs.Stats): void {
 }
 
 /**
- * Make a file under the home 0600 if it is a regular file of ours (SPEC 2): for logs renamed by rotation, which keep
+ * Make a file under the home 0600 if it is a regular file of ours (docs/lifecycle.md#the-home): for logs renamed by rotation, which keep
  * the mode an older tool gave them. Never follows a symlink nor blocks on a FIFO; a file that cannot be opened is left.
  */
 export function makePrivate(file: string): void {

@@ -1,4 +1,4 @@
-// Sizes and durations as people read them; durations as config writes them (SPEC 7: `250ms`, `5s`, `1.5s`, `2m`, `1h`, or seconds).
+// Sizes and durations as people read them; durations as config writes them (docs/lifecycle.md#durations-and-exit-codes: `250ms`, `5s`, `1.5s`, `2m`, `1h`, or seconds).
 export const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -73,7 +73,7 @@ export function formatCountdown(ms: number): string {
 	return `${Math.max(0, Math.ceil(ms / SECOND_MS))}s`;
 }
 
-/** How long ago, coarse: `12s`, `3m`, `5h`, `2d` (SPEC 4.8's `last exit 3 · 12s ago`). */
+/** How long ago, coarse: `12s`, `3m`, `5h`, `2d` (docs/supervision.md's `last exit 3 · 12s ago`). */
 export function formatAgo(ms: number): string {
 	const value = Math.max(0, ms);
 	if (value < MINUTE_MS) {

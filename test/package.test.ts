@@ -1,4 +1,4 @@
-// SPEC 8: a fresh clone, `npm ci`, `npm pack`, no manual build: the tarball installs with `npm install -g`
+// docs/cli.md: a fresh clone, `npm ci`, `npm pack`, no manual build: the tarball installs with `npm install -g`
 // (which builds nothing) and its `stigmer` runs the built-in stack. Slow (a real npm ci and build): one test.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';

@@ -1,4 +1,4 @@
-// `stigmer internal-agent-runner`: the built-in agent runner, logging like Python's `logging` (SPEC 3):
+// `stigmer internal-agent-runner`: the built-in agent runner, logging like Python's `logging` (docs/config.md):
 // INFO on stdout, WARNING and ERROR on stderr.
 import {pythonLogLine, preciseNow, writeLine, type Level} from './log-styles.js';
 import {runRunner, type RunnerLog} from './runner.js';

@@ -4,7 +4,7 @@
 /** One task as a poller receives it: our envelope around the JSON that was posted. */
 export type Task = {id: string; queue: string; enqueuedAt: string; task: unknown};
 
-/** A process currently polling a queue (SPEC 3: queue, pid, component, since). */
+/** A process currently polling a queue (docs/config.md: queue, pid, component, since). */
 export type Poller = {queue: string; pid: number; component: string; since: string};
 
 export type BrokerEvent =

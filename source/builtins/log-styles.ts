@@ -1,4 +1,4 @@
-// Log line formats of the built-in stack (SPEC 3): each mimics the real program it stands in for,
+// Log line formats of the built-in stack (docs/config.md): each mimics the real program it stands in for,
 // so `server logs` parses the same timestamps it will meet in the real binaries.
 
 /** zerolog/Python-style level names a line can carry. */

@@ -1,5 +1,5 @@
 // The shared body of the built-in runners: long-poll a queue at the server, run what arrives,
-// and reconnect by itself when the server goes away (SPEC 3). Only node: builtins, for fast startup.
+// and reconnect by itself when the server goes away (docs/config.md). Only node: builtins, for fast startup.
 import http from 'node:http';
 import {EXIT, type ExitCode} from '../errors.js';
 import {MARKER} from '../markers.js';

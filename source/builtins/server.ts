@@ -1,4 +1,4 @@
-// `stigmer internal-server`: the built-in stigmer-server (SPEC 3). HTTP on 127.0.0.1:PORT with
+// `stigmer internal-server`: the built-in stigmer-server (docs/config.md). HTTP on 127.0.0.1:PORT with
 // `/healthz`, the poller registry and long-poll task queues; zerolog-style JSON logs on stderr.
 import http from 'node:http';
 import {EXIT, type ExitCode} from '../errors.js';
@@ -6,7 +6,7 @@ import {Broker, QueueFullError, type BrokerEvent, type Task} from './broker.js';
 import {preciseNow, writeLine, zerologLine, type Fields, type Level} from './log-styles.js';
 import {shutdownSignal} from './shutdown.js';
 
-/** The server's port when the engine does not pass PORT (SPEC 3 default). */
+/** The server's port when the engine does not pass PORT (docs/config.md default). */
 export const DEFAULT_PORT = 7234;
 /** Loopback only: the stack is a local developer stack, never exposed on the network. */
 export const HOST = '127.0.0.1';
@@ -148,7 +148,7 @@ async function route(broker: Broker, request: http.IncomingMessage, response: ht
 	const [first, second, queue, action] = parts;
 	if (parts.length === 1 && first === 'healthz') {
 		if (allow('GET')) {
-			// The pid lets `start` prove the answer came from the server it just started, not another home's (SPEC 4.4).
+			// The pid lets `start` prove the answer came from the server it just started, not another home's (docs/lifecycle.md#start).
 			send(response, 200, {status: 'ok', pid: process.pid});
 		}
 	} else if (first === 'v1' && second === 'pollers' && parts.length <= 3) {

@@ -1,4 +1,4 @@
-// Clean exit on SIGTERM/SIGINT for the built-in programs (SPEC 3: exit 0 within one second).
+// Clean exit on SIGTERM/SIGINT for the built-in programs (docs/config.md: exit 0 within one second).
 
 /**
  * Last resort if a cleanup hangs: the contract is "exit within 1 s of SIGTERM", and the

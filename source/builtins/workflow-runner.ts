@@ -1,4 +1,4 @@
-// `stigmer internal-workflow-runner`: the built-in workflow runner, logging like Go's `log` on stdout (SPEC 3).
+// `stigmer internal-workflow-runner`: the built-in workflow runner, logging like Go's `log` on stdout (docs/config.md).
 import {goLogLine, preciseNow, writeLine} from './log-styles.js';
 import {runRunner, type RunnerLog} from './runner.js';
 

@@ -1,4 +1,4 @@
-// Shell completion scripts (SPEC 8), generated from one model of the command line. Pure: the model in, a script out.
+// Shell completion scripts (docs/cli.md), generated from one model of the command line. Pure: the model in, a script out.
 // Each shell walks the words typed so far the same way; component names come from `stigmer completion --components`
 // at completion time, so they follow the current STIGMER_HOME's config.yaml.
 

@@ -1,4 +1,4 @@
-// `stigmer completion bash|zsh|fish` (SPEC 8): print a completion script built from the verbs' own flag
+// `stigmer completion bash|zsh|fish` (docs/cli.md): print a completion script built from the verbs' own flag
 // tables and help; `completion --components` (hidden) lists the config's component names for the scripts.
 import {componentNamesQuietly} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';

@@ -1,4 +1,4 @@
-// `stigmer config check` (SPEC 8): every problem of config.yaml at once, touching nothing.
+// `stigmer config check` (docs/cli.md): every problem of config.yaml at once, touching nothing.
 import {checkConfig} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {resolveHome} from '../paths.js';

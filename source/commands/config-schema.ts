@@ -1,4 +1,4 @@
-// `stigmer config schema` (SPEC 8): the JSON Schema of config.yaml, for editors.
+// `stigmer config schema` (docs/cli.md): the JSON Schema of config.yaml, for editors.
 import {configJsonSchema} from '../config/index.js';
 import {EXIT, UsageError} from '../errors.js';
 import {parseFlags} from './flags.js';

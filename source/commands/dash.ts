@@ -1,4 +1,4 @@
-// `stigmer dash [--once] [--json] [--no-color]` (SPEC 6): the live dashboard, or a headless snapshot
+// `stigmer dash [--once] [--json] [--no-color]` (docs/dashboard.md): the live dashboard, or a headless snapshot
 // when asked or when stdout is not a terminal. Ink and React load only for the interactive path.
 import {colorEnabled, palette} from '../colors.js';
 import {EXIT, UsageError} from '../errors.js';
@@ -25,7 +25,7 @@ const HELP = `
 	3 (--once) something is not · 1 error · 2 bad flag or config
 `;
 
-/** Log lines shown under the panels (SPEC 6). */
+/** Log lines shown under the panels (docs/dashboard.md). */
 const ONCE_LOG_LINES = 20;
 /** Lines read to find each component's last error line: a short read from the end of each file (500 lines cost ~15 ms of the ≤ 2 × `node -e 0` start-up budget, 100 cost ~4). */
 const ERROR_SCAN_LINES = 100;

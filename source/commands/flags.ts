@@ -1,4 +1,4 @@
-// One meow setup for every verb: --help/-h, unknown flags exit 2 with usage and a guess (SPEC 7, 8).
+// One meow setup for every verb: --help/-h, unknown flags exit 2 with usage and a guess (docs/lifecycle.md#durations-and-exit-codes, docs/cli.md).
 import type {AnyFlags, Result} from 'meow';
 import {UsageError} from '../errors.js';
 

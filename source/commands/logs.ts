@@ -1,4 +1,4 @@
-// `stigmer server logs` (SPEC 5): parse flags, pick components and streams, print the merged tail
+// `stigmer server logs` (docs/logs.md): parse flags, pick components and streams, print the merged tail
 // (or everything) and follow. The reading itself is source/logs/, shared with the dashboard.
 import fs from 'node:fs';
 import {loadConfig} from '../config/index.js';
@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
 	return print(home, sources, options);
 }
 
-/** A directory that exists but cannot be listed is an error, not "No logs yet" (SPEC 7). */
+/** A directory that exists but cannot be listed is an error, not "No logs yet" (docs/lifecycle.md#durations-and-exit-codes). */
 function unreadable(dir: string): void {
 	try {
 		fs.readdirSync(dir);
@@ -177,12 +177,12 @@ function knownComponents(home: Home): string[] {
 	return [...configured, ...extra];
 }
 
-/** The informational first line (SPEC 5), on stderr so stdout stays data. */
+/** The informational first line (docs/logs.md), on stderr so stdout stays data. */
 function describe(options: Options): string {
 	const streams = options.selection.streams ?? [];
 	const what = options.allComponents ? 'all components' : options.selection.components.join(', ');
 	const which = streams.length === 2 ? 'stdout and stderr, interleaved by timestamp' : `${streams[0]} only, in timestamp order`;
-	// SPEC 5's words, with --no-follow too: scripts that wait for this line need not know how it was called.
+	// docs/logs.md's words, with --no-follow too: scripts that wait for this line need not know how it was called.
 	return `Streaming logs from ${what} (${which})`;
 }
 

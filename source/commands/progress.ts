@@ -1,4 +1,4 @@
-// What `server start` and `server stop` show while they work (SPEC 4.4 step 6, 4.5): each stop line as that component
+// What `server start` and `server stop` show while they work (docs/lifecycle.md#start step 6, 4.5): each stop line as that component
 // stops and each ✓ line as soon as it is ready, and on a terminal one live line for what is still awaited, redrawn at
 // most 10 times a second.
 import type {Palette} from '../colors.js';

@@ -1,4 +1,4 @@
-// `stigmer server start [COMPONENT...]` (SPEC 4.4): parse → engine.start → print.
+// `stigmer server start [COMPONENT...]` (docs/lifecycle.md#start): parse → engine.start → print.
 import {start} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';

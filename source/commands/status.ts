@@ -1,4 +1,4 @@
-// `stigmer server status [--json]` (SPEC 4.6): parse → engine.status → print; exit 0 healthy, 3 not.
+// `stigmer server status [--json]` (docs/lifecycle.md#status): parse → engine.status → print; exit 0 healthy, 3 not.
 import {status} from '../engine/index.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
 import {formatBytes, formatUptime, plural} from '../units.js';

@@ -1,4 +1,4 @@
-// `stigmer server stop [COMPONENT...]` (SPEC 4.5): parse → engine.stop → print.
+// `stigmer server stop [COMPONENT...]` (docs/lifecycle.md#stop): parse → engine.stop → print.
 import {stop} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
@@ -25,7 +25,7 @@ const HELP = `
 export async function run(argv: string[]): Promise<number> {
 	const cli = await parseFlags(argv, HELP, {color: {type: 'boolean', default: true}});
 	const c = colors(!cli.flags.color);
-	// Each line as it happens, so they come in the order things stopped (SPEC 4.5: reverse dependency order).
+	// Each line as it happens, so they come in the order things stopped (docs/lifecycle.md#stop: reverse dependency order).
 	warnOnConfigFallback();
 	const progress = startProgress(process.stdout, process.stderr, c);
 	let result;

@@ -38,7 +38,7 @@ export const SERVER = {
 	program: {kind: 'embedded', subcommand: 'internal-server'},
 	probe: ({serverUrl, embedded}) => ({kind: 'http', url: `${serverUrl}/healthz`, ...(embedded ? {pidProof: 'body' as const} : {})}),
 	env: () => ({}),
-	// SPEC 3's default stack is in dependency order: temporal first. A disabled temporal (no binary) is not waited for.
+	// docs/config.md's default stack is in dependency order: temporal first. A disabled temporal (no binary) is not waited for.
 	dependsOn: ['temporal'],
 } as const satisfies Builtin;
 

@@ -1,4 +1,4 @@
-// Read config.yaml of a home: the cache that spares `status` yaml and zod, the check, and the migration done under the lock (SPEC 3).
+// Read config.yaml of a home: the cache that spares `status` yaml and zod, the check, and the migration done under the lock (docs/config.md).
 import fs from 'node:fs';
 import {ConfigError} from '../errors.js';
 import type {Home} from '../paths.js';

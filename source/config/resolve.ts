@@ -12,11 +12,11 @@ import type {ComponentConfig, RawConfig} from './schema.js';
 import type {ComponentSpec, EnvFile, ReadyProbe, RestartPolicy, StackConfig} from './types.js';
 import type {Locator} from './validate.js';
 
-/** Grace between stop_signal and SIGKILL when config names none (SPEC 3). */
+/** Grace between stop_signal and SIGKILL when config names none (docs/config.md). */
 const DEFAULT_STOP_TIMEOUT_MS = 5 * SECOND_MS;
 /** How long a component may take to be ready when config names no ready_timeout. */
 const DEFAULT_READY_TIMEOUT_MS = 30 * SECOND_MS;
-/** SPEC 4.8 defaults: five quick failures in a row, backoff from 1s, a 10s run counts as healthy. */
+/** docs/supervision.md defaults: five quick failures in a row, backoff from 1s, a 10s run counts as healthy. */
 export const DEFAULT_RESTART: RestartPolicy = {mode: 'on-failure', maxRestarts: 5, delayMs: SECOND_MS, minUptimeMs: 10 * SECOND_MS};
 
 /** Where a resolve-step problem goes: thrown at once (loadConfig), or collected (`config check`). */

@@ -30,7 +30,7 @@ export type ComponentSpec = {
 	stopSignal: NodeJS.Signals;
 	stopTimeoutMs: number;
 	readyTimeoutMs: number;
-	/** What its supervisor does when it exits by itself (SPEC 4.8). */
+	/** What its supervisor does when it exits by itself (docs/supervision.md). */
 	restart: RestartPolicy;
 	/** Directories the command expects to exist (temporal's database folder); created 0700 before a start. */
 	ensureDirs: string[];
@@ -39,7 +39,7 @@ export type ComponentSpec = {
 /** One `env_file` entry: the absolute path, and where config.yaml names it (`config.yaml:7:15`, found only when an error needs it). */
 export type EnvFile = {path: string; at: () => string};
 
-/** SPEC 4.8: `restart`, `max_restarts`, `restart_delay`, `min_uptime`, resolved. */
+/** docs/supervision.md: `restart`, `max_restarts`, `restart_delay`, `min_uptime`, resolved. */
 export type RestartPolicy = {
 	mode: (typeof RESTART_MODES)[number];
 	maxRestarts: number;

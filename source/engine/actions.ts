@@ -8,7 +8,7 @@ import {manifestPath} from './export/manifest.js';
 import type {RunWatch} from './run-watch.js';
 import type {ActionOptions, StartResult, StopResult} from './types.js';
 
-/** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
+/** docs/lifecycle.md#start: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
 export async function start(home: Home, options: ActionOptions = {}): Promise<StartResult> {
 	const engine = await handedOver(home, options);
 	if (engine !== undefined) {
@@ -19,7 +19,7 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 	return lifecycle.start(home, options);
 }
 
-/** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
+/** docs/lifecycle.md#stop: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
 	const engine = await handedOver(home, options);
 	if (engine !== undefined) {

@@ -1,4 +1,4 @@
-// Finding our processes (SPEC 4.2, 4.3): PID files proved by identity, the marker scan, recorded groups.
+// Finding our processes (docs/lifecycle.md#alive-and-ours, docs/lifecycle.md#cleanup-before-every-start): PID files proved by identity, the marker scan, recorded groups.
 import fs from 'node:fs';
 import path from 'node:path';
 import {processTable, type Claim, type MarkedProc} from '../os/index.js';
@@ -6,7 +6,7 @@ import type {Home} from '../paths.js';
 import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
 
 /**
- * A process proved ours from a PID file. `pgid`: the group we may signal (proved, SPEC 4.2), or null; `group`: the group
+ * A process proved ours from a PID file. `pgid`: the group we may signal (proved, docs/lifecycle.md#alive-and-ours), or null; `group`: the group
  * it runs in now, signalled or not (status shows it and sums its memory: a leaderless group is still the component's),
  * null when that is stigmer's own group or its shell's, whose members are not the component's.
  */
@@ -24,15 +24,15 @@ export type ComponentFinding = {
 	files: PidFileFinding[];
 	/** The process the component's own PID file proves (the legacy daemon.pid is a file, never this). */
 	running: Recorded | null;
-	/** Its supervisor (SPEC 4.8), proved from the same PID file: alive while it waits to restart the component, too. */
+	/** Its supervisor (docs/supervision.md), proved from the same PID file: alive while it waits to restart the component, too. */
 	supervisor: Recorded | null;
 	/**
 	 * Ours but not recorded in a valid PID file: marker-scan hits outside recorded groups, leftovers of dead groups, lost
 	 * supervisors. One with a pgid is ended with its whole group; the other members of that group follow it as `member`
-	 * entries (never signalled alone), so every process cleanup ends is listed (SPEC 4.3).
+	 * entries (never signalled alone), so every process cleanup ends is listed (docs/lifecycle.md#cleanup-before-every-start).
 	 */
 	orphans: Orphan[];
-	/** Unmarked members of a group whose recorded leader is gone: the group number may be reused, so never signalled (SPEC 4.2). */
+	/** Unmarked members of a group whose recorded leader is gone: the group number may be reused, so never signalled (docs/lifecycle.md#alive-and-ours). */
 	strangers: Array<{pid: number; startedAtMs: number}>;
 };
 
@@ -199,7 +199,7 @@ function ancestry(): Ancestry {
 
 type Proof = {proven: Recorded | null; supervisor?: Recorded | null; why: string | null; leftoverGroup: number | null};
 
-/** SPEC 4.2: alive, same boot, same start time — or, for a legacy plain pid, our marker. Pure apart from reading /proc. */
+/** docs/lifecycle.md#alive-and-ours: alive, same boot, same start time — or, for a legacy plain pid, our marker. Pure apart from reading /proc. */
 /** What the process table says, read once per discover: this boot, the marker scan, the claims of recorded pids. */
 type Seen = {boot: string; marked: Map<number, MarkedProc>; claims: Map<number, Claim | null>};
 
@@ -249,7 +249,7 @@ function prove(content: PidFileContent, component: string, home: Home, {boot, ma
 		return {proven: null, supervisor, why: null, leftoverGroup: null};
 	}
 
-	// Leader gone and no process holds the group's number as its pid: the group's members are ours (SPEC 4.2). Whether
+	// Leader gone and no process holds the group's number as its pid: the group's members are ours (docs/lifecycle.md#alive-and-ours). Whether
 	// any are left is read with every other group's, in discover's one pass: an empty leftover group lists nothing.
 	const leftoverGroup = sameOrigin && !ancestors.groups.has(record.pgid) && processTable.info(record.pgid) === undefined ? record.pgid : null;
 	const why = info ? `pid ${pid} now belongs to another process (started at a different time)` : `pid ${pid} exited without a stop`;
@@ -278,7 +278,7 @@ function foreignWhy(pid: number, claim: Pick<Claim, 'component'> & Partial<Claim
 }
 
 /**
- * A record's supervisor, proved as the component is (SPEC 4.2): alive, same start time (same boot and home checked by the
+ * A record's supervisor, proved as the component is (docs/lifecycle.md#alive-and-ours): alive, same start time (same boot and home checked by the
  * caller). Never stigmer itself, an ancestor of it (a wrapper such as `timeout` between them), or the leader of their groups.
  */
 function proveSupervisor(record: PidRecord, ancestors: Ancestry): Recorded | null {

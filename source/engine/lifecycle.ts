@@ -1,4 +1,4 @@
-// Start and stop (SPEC 4.4, 4.5): the actions behind `server start|stop` and the dashboard's keys.
+// Start and stop (docs/lifecycle.md#start, docs/lifecycle.md#stop): the actions behind `server start|stop` and the dashboard's keys.
 import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
 import {envFromFiles, loadConfig, migrateConfig, selectComponents, type ComponentSpec, type LoadOptions, type StackConfig} from '../config/index.js';
@@ -19,12 +19,12 @@ import {spawnComponent} from './spawn.js';
 import {end} from './terminate.js';
 import type {ActionOptions, CleanupReport, DependencyNote, EngineEvent, StartFailure, StartResult, StartedComponent, StopOutcome, StopResult} from './types.js';
 
-/** Lines of stderr shown when a component fails to start (SPEC 4.4). */
+/** Lines of stderr shown when a component fails to start (docs/lifecycle.md#start). */
 const FAILURE_TAIL_LINES = 20;
 /** Signal and grace for processes of components the config no longer names. */
 const UNKNOWN_COMPONENT_STOP = {signal: 'SIGTERM', timeoutMs: 5000} as const;
 
-/** SPEC 4.4: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
+/** docs/lifecycle.md#start: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
 export async function start(home: Home, options: ActionOptions = {}): Promise<StartResult> {
 	return underLock(home, options, 'server start', async ({config, selected, whole, emit}) => {
 		refuseDisabled(selected, whole);
@@ -79,9 +79,9 @@ export async function start(home: Home, options: ActionOptions = {}): Promise<St
 	});
 }
 
-/** SPEC 4.5: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
+/** docs/lifecycle.md#stop: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
-	// In the order things stopped (SPEC 4.5: reverse dependency order), then what was not running, in that order too.
+	// In the order things stopped (docs/lifecycle.md#stop: reverse dependency order), then what was not running, in that order too.
 	// A disabled component gets its line when named (`stop stigmer-server`), not in a stop of the whole stack.
 	const outcomesOf = (selected: ComponentSpec[], stopped: StopOutcome[], whole: boolean): StopOutcome[] => {
 		const idle = selected.filter((c) => (c.enabled || !whole) && !stopped.some((s) => s.name === c.name)).reverse();
@@ -140,7 +140,7 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 
 /**
  * What can be checked before anything is touched (docs/lifecycle.md; the cwd is config's, checked by the strict load): nothing but a
- * regular file sits where its PID, state or log file belongs (SPEC 2: never written through a symlink).
+ * regular file sits where its PID, state or log file belongs (docs/lifecycle.md#the-home: never written through a symlink).
  */
 function preflight(home: Home, specs: ComponentSpec[]): void {
 	for (const dir of [home.data, home.logs]) {
@@ -161,7 +161,7 @@ function preflight(home: Home, specs: ComponentSpec[]): void {
 	}
 }
 
-/** Run `work`; an error it throws after stopping components says which were already stopped (SPEC 7). */
+/** Run `work`; an error it throws after stopping components says which were already stopped (docs/lifecycle.md#durations-and-exit-codes). */
 async function saying<T>(stopped: string[], work: () => Promise<T>): Promise<T> {
 	try {
 		return await work();
@@ -208,7 +208,7 @@ async function endComponents(home: Home, config: StackConfig, named: string[] | 
 
 	const cleaned: CleanupReport = [];
 	const orphanWork = inScope.map(async (finding) => {
-		// Every process ended is reported (SPEC 4.3); a group's members go with their leader, never signalled twice.
+		// Every process ended is reported (docs/lifecycle.md#cleanup-before-every-start); a group's members go with their leader, never signalled twice.
 		const listed = specOf(finding.component) ? finding.orphans : [...finding.orphans, ...unnamed(finding)];
 		if (listed.length === 0) {
 			return;
@@ -222,7 +222,7 @@ async function endComponents(home: Home, config: StackConfig, named: string[] | 
 
 	const stopped: StopOutcome[] = [];
 	// Each configured component with a recorded process: supervised, the group is the supervisor's, so one signal
-	// reaches it and the component (SPEC 4.8); its supervisor alone while it waits to restart the component.
+	// reaches it and the component (docs/supervision.md); its supervisor alone while it waits to restart the component.
 	const running = new Map(inScope.flatMap((finding) => {
 		const spec = specOf(finding.component);
 		const target = finding.running ?? finding.supervisor;
@@ -246,7 +246,7 @@ async function endComponents(home: Home, config: StackConfig, named: string[] | 
 		}
 	}
 
-	// What was stopped is stopped, not failed or waiting: its record keeps the count and the last exit (SPEC 4.8).
+	// What was stopped is stopped, not failed or waiting: its record keeps the count and the last exit (docs/supervision.md).
 	for (const name of names ?? config.components.map((c) => c.name)) {
 		const record = readRecord(home, name);
 		if (record !== undefined && record.state !== 'stopped') {
@@ -280,14 +280,14 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 		skipped: [],
 	});
 
-	// Refused before anything was spawned: a fresh record (start resets the last exit, SPEC 4.8) that says why, for status.
+	// Refused before anything was spawned: a fresh record (start resets the last exit, docs/supervision.md) that says why, for status.
 	const refused = (reason: string): StartFailure => {
 		const result = failure(reason, false);
 		writeRecord(home, spec.name, {...freshRecord(spec.restart.maxRestarts, spec.restart.mode), state: 'failed', reason: `start failed: ${result.reason}`});
 		return result;
 	};
 
-	// SPEC 4.4: a port held by anyone but this component is never a ✓ that another process earned.
+	// docs/lifecycle.md#start: a port held by anyone but this component is never a ✓ that another process earned.
 	const claims = portClaims(spec, config);
 	const taken = await foreignHolder(home, spec.name, claims);
 	if (taken !== undefined) {
@@ -308,7 +308,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	emit({type: 'spawned', component: spec.name, pid: spawned.pid, awaiting: probeLabel(spec.ready)});
 	const ready = await waitReady(home, spec, spawned, {offsets, claims});
 	if (ready.ok) {
-		// Ready: from now on an exit is the supervisor's to restart (until now it would only record it, SPEC 4.8).
+		// Ready: from now on an exit is the supervisor's to restart (until now it would only record it, docs/supervision.md).
 		signalPid(spawned.supervisorPid, 'SIGUSR1');
 		emit({type: 'ready', component: spec.name, pid: spawned.pid, readyMs: ready.ms, address: addressOf(spec, config.components)});
 		return {name: spec.name, pid: spawned.pid, readyMs: ready.ms};

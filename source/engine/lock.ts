@@ -1,4 +1,4 @@
-// The home lock (SPEC 4.4 step 1): starts, stops and dashboard actions of one home queue here.
+// The home lock (docs/lifecycle.md#start step 1): starts, stops and dashboard actions of one home queue here.
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
 import {StigmerError} from '../errors.js';

@@ -1,4 +1,4 @@
-// PID files (SPEC 4.2): JSON records written atomically; legacy plain numbers still read.
+// PID files (docs/lifecycle.md#alive-and-ours): JSON records written atomically; legacy plain numbers still read.
 import fs from 'node:fs';
 import type {Home} from '../paths.js';
 import {notRegular, readPrivate, writePrivateAtomic} from '../private-file.js';
@@ -13,7 +13,7 @@ export type PidRecord = {
 	home: string;
 	argv: string[];
 	version: string;
-	/** The component's supervisor (SPEC 4.8), leader of its group; absent in records of unsupervised starts. */
+	/** The component's supervisor (docs/supervision.md), leader of its group; absent in records of unsupervised starts. */
 	supervisorPid?: number;
 	supervisorStartTime?: string;
 };

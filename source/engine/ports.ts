@@ -1,4 +1,4 @@
-// Port ownership (SPEC 4.4): who may hold a component's port before it is spawned, and whether the
+// Port ownership (docs/lifecycle.md#start): who may hold a component's port before it is spawned, and whether the
 // process that answered a probe is the one just started.
 import type {ComponentSpec, ReadyProbe, StackConfig} from '../config/index.js';
 import {processTable, type PortHolder} from '../os/index.js';

@@ -65,7 +65,7 @@ export function logOffsets(home: Home, component: string): [number, number] {
 	return [size('stdout'), size('stderr')];
 }
 
-/** Alive by the exit we saw and by the process table (SPEC 4.1: a zombie is dead). */
+/** Alive by the exit we saw and by the process table (docs/lifecycle.md#alive-and-ours: a zombie is dead). */
 function alive(watched: Watched): boolean {
 	return watched.hasExited() === undefined && processTable.isAlive(watched.pid);
 }

@@ -1,4 +1,4 @@
-// Log rotation at start (SPEC 4.7): rename non-empty logs with a UTC stamp; delete rotations past 7 days.
+// Log rotation at start (docs/lifecycle.md#logs-on-disk): rename non-empty logs with a UTC stamp; delete rotations past 7 days.
 import fs from 'node:fs';
 import path from 'node:path';
 import {parseRotatedName} from '../logs/files.js';
@@ -8,7 +8,7 @@ import {DAY_MS} from '../units.js';
 
 /** A component's rotated run spans (`<name>.runs.<stamp>`, docs/logs.md), kept and deleted with its rotated logs. */
 const ROTATED_RUNS = /^.+\.runs\.(\d{8}T\d{6}Z)(?:-\d+)?$/;
-/** Rotated session logs are kept a week (SPEC 4.7). */
+/** Rotated session logs are kept a week (docs/lifecycle.md#logs-on-disk). */
 const RETENTION_MS = 7 * DAY_MS;
 
 /** `YYYYMMDDTHHMMSSZ` of a time, UTC. */
@@ -45,7 +45,7 @@ export function rotateLogs(home: Home, components: string[], now = new Date()): 
 		if (rotated && (entry.isFile() || entry.isSymbolicLink()) && now.getTime() - stampToMs(rotated.stamp) > RETENTION_MS) {
 			fs.rmSync(path.join(dir, entry.name), {force: true});
 		} else if (rotated && entry.isFile()) {
-			// A rename keeps the mode: a legacy daemon.log or a file rotated by an older version may be 0644; logs are 0600 (SPEC 2).
+			// A rename keeps the mode: a legacy daemon.log or a file rotated by an older version may be 0644; logs are 0600 (docs/lifecycle.md#the-home).
 			makePrivate(path.join(dir, entry.name));
 		}
 	}
@@ -57,7 +57,7 @@ function moveAside(file: string, target: string, evenEmpty: boolean): void {
 	try {
 		const stat = fs.lstatSync(file);
 		if (!stat.isFile()) {
-			return; // A symlink, FIFO or directory is not rotated; start refuses it by name (SPEC 2).
+			return; // A symlink, FIFO or directory is not rotated; start refuses it by name (docs/lifecycle.md#the-home).
 		}
 
 		size = stat.size;

@@ -1,4 +1,4 @@
-// Starting one component (SPEC 4.4 step 4, 4.8): its supervisor is spawned detached in its own session and group,
+// Starting one component (docs/lifecycle.md#start step 4, 4.8): its supervisor is spawned detached in its own session and group,
 // logs appended; the supervisor's launcher becomes the component and writes the PID file.
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';

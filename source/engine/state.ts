@@ -1,4 +1,4 @@
-// A component's supervisor record, data/<component>.state (SPEC 4.8): the sh supervisor writes it at each exit,
+// A component's supervisor record, data/<component>.state (docs/supervision.md): the sh supervisor writes it at each exit,
 // the engine at start (reset), on a start failure and on stop. JSON, replaced atomically, never followed if a symlink.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +34,7 @@ export type SupervisorRecord = {
 	reason?: string | null;
 };
 
-/** A fresh record: what `start` writes before spawning (SPEC 4.8: start resets restarts and the last exit). */
+/** A fresh record: what `start` writes before spawning (docs/supervision.md: start resets restarts and the last exit). */
 export function freshRecord(maxRestarts: number, policy: string): SupervisorRecord {
 	return {state: 'starting', restarts: 0, maxRestarts, policy, lastExit: null, nextRestartAtMs: null, streakMs: null, supervisorPid: null};
 }
@@ -163,7 +163,7 @@ export function clearStopping(home: Home, component: string): void {
 	}
 }
 
-/** Why a record's component is where it is, in words (SPEC 4.6): `exit code 3; gave up after 5 restarts in 14s`. */
+/** Why a record's component is where it is, in words (docs/lifecycle.md#status): `exit code 3; gave up after 5 restarts in 14s`. */
 export function recordReason(record: SupervisorRecord): string | null {
 	if (record.reason) {
 		return record.reason;

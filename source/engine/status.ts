@@ -1,4 +1,4 @@
-// `status` (SPEC 4.6) and the dashboard's cheaper reads between two status calls (liveness, usage).
+// `status` (docs/lifecycle.md#status) and the dashboard's cheaper reads between two status calls (liveness, usage).
 import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
 import {loadConfig, type ComponentSpec} from '../config/index.js';
@@ -10,7 +10,7 @@ import {probeOnce, statusProbe} from './readiness.js';
 import {inspectRecord, recordReason, type SupervisorRecord} from './state.js';
 import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
 
-/** SPEC 4.6: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
+/** docs/lifecycle.md#status: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
 export async function status(home: Home): Promise<StatusReport> {
 	const config = loadConfig(home);
 	if (fs.existsSync(manifestPath(home, 'systemd'))) {
@@ -128,7 +128,7 @@ function byPid(procs: Array<{pid: number; startedAtMs: number}>): Array<{pid: nu
 	return [...procs].sort((a, b) => a.pid - b.pid).map((o) => ({pid: o.pid, startedAt: new Date(o.startedAtMs).toISOString()}));
 }
 
-/** SPEC 4.1: whether a pid lives (signal 0, EPERM counts, zombies do not); for watchers between status calls. */
+/** docs/lifecycle.md#alive-and-ours: whether a pid lives (signal 0, EPERM counts, zombies do not); for watchers between status calls. */
 export function isAlive(pid: number): boolean {
 	return processTable.isAlive(pid);
 }

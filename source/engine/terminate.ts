@@ -1,4 +1,4 @@
-// Ending processes (SPEC 4.5): signal the group, wait, SIGKILL after the grace, verify.
+// Ending processes (docs/lifecycle.md#stop): signal the group, wait, SIGKILL after the grace, verify.
 import {processTable, signalGroup, signalPid} from '../os/index.js';
 import {StigmerError} from '../errors.js';
 

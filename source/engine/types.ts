@@ -6,10 +6,10 @@ export type ComponentState = (typeof STATES)[number];
 
 export type Orphan = {pid: number; startedAt: string};
 
-/** The latest exit of a component's own process that was not a stop (SPEC 4.6): `code` null when a signal ended it. */
+/** The latest exit of a component's own process that was not a stop (docs/lifecycle.md#status): `code` null when a signal ended it. */
 export type LastExit = {code: number | null; signal: string | null; at: string; uptimeMs: number};
 
-/** One component in `server status --json` (SPEC 4.6); keep stable. */
+/** One component in `server status --json` (docs/lifecycle.md#status); keep stable. */
 export type ComponentStatus = {
 	name: string;
 	enabled: boolean;
@@ -26,10 +26,10 @@ export type ComponentStatus = {
 	/** Where it answers (`http://127.0.0.1:7234`, `127.0.0.1:6390`), null without a port; see config/address.ts. */
 	address: string | null;
 	orphans: Orphan[];
-	/** Unmarked processes in the process group of a component whose leader is gone: not ours, never signalled (SPEC 4.2). */
+	/** Unmarked processes in the process group of a component whose leader is gone: not ours, never signalled (docs/lifecycle.md#alive-and-ours). */
 	strangers: Orphan[];
 	logs: Record<Stream, string>;
-	/** Automatic restarts since its last start (SPEC 4.8). */
+	/** Automatic restarts since its last start (docs/supervision.md). */
 	restarts: number;
 	lastExit: LastExit | null;
 	/** In backoff: when its supervisor restarts it. */

@@ -1,4 +1,4 @@
-// Which files hold a component's stream (SPEC 2, 4.7): the live `.log`/`.err`, its rotations
+// Which files hold a component's stream (docs/lifecycle.md#the-home, docs/lifecycle.md#logs-on-disk): the live `.log`/`.err`, its rotations
 // `<name>.<log|err>.<YYYYMMDDTHHMMSSZ>[-N]`, and for stigmer-server the legacy `daemon.log`/`.err`.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,7 +22,7 @@ export type Source = {
 const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
 const ROTATED = /^(.+)\.(log|err)\.(\d{8}T\d{6}Z)(?:-(\d+))?$/;
 const LIVE = /^(.+)\.(log|err)$/;
-/** The component whose rotated form the legacy daemon.log/.err take (SPEC 2). */
+/** The component whose rotated form the legacy daemon.log/.err take (docs/lifecycle.md#the-home). */
 const LEGACY_OWNER = 'stigmer-server';
 const LEGACY_NAME = 'daemon';
 

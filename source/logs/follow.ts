@@ -1,4 +1,4 @@
-// Follow (SPEC 5): new complete lines of every selected live file, batched in time order. This file
+// Follow (docs/logs.md): new complete lines of every selected live file, batched in time order. This file
 // schedules the scans; follow-rotation.ts follows one source across rotations, follow-read.ts reads.
 // chokidar watchers on data/logs/ wake us (see DIR_POLL_MS); a slow scan backs them up for missed events.
 // A scan reads at most SCAN_BYTES per file and the next waits for the consumer (a slow stdout), then

@@ -1,4 +1,4 @@
-// How a line is shown (SPEC 5): `HH:MM:SS.mmm component[stream] text` in local time, coloured by
+// How a line is shown (docs/logs.md): `HH:MM:SS.mmm component[stream] text` in local time, coloured by
 // component, stderr and error levels marked; or the `--json` object.
 import type {LogLine} from './lines.js';
 import {isErrorLevel} from './parse.js';
@@ -88,7 +88,7 @@ export function formatLine(line: LogLine, options: {color: boolean; readable?: b
 	return `${DIM}${clockTime(line.time)}${RESET} ${componentColor(line.component)}${line.component}${RESET}${stream} ${text}`;
 }
 
-/** The `--json` object of SPEC 5: {time (ISO UTC ms), inherited, component, stream, level, text (without colour sequences)}. */
+/** The `--json` object of docs/logs.md: {time (ISO UTC ms), inherited, component, stream, level, text (without colour sequences)}. */
 export function toJson(line: LogLine): Record<string, unknown> {
 	return {
 		time: new Date(Math.floor(line.time)).toISOString(),

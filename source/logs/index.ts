@@ -1,4 +1,4 @@
-// The log engine's public API (SPEC 5), used by `stigmer server logs` and the dashboard's log pane:
+// The log engine's public API (docs/logs.md), used by `stigmer server logs` and the dashboard's log pane:
 // re-exports only. Reading then following without losing or repeating a line: `readAndFollow` (one
 // snapshot: the tail ends exactly where following starts), or `readMergedAt` (or `writeAll`) paired
 // with `followFrom`.

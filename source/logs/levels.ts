@@ -1,4 +1,4 @@
-// Level words (SPEC 5 `level`: lower-case or null): every spelling we meet, mapped to one canonical name.
+// Level words (docs/logs.md `level`: lower-case or null): every spelling we meet, mapped to one canonical name.
 
 /** Canonical level names, keyed by every spelling we meet (lower-case). */
 const LEVELS: Record<string, string> = {

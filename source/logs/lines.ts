@@ -3,7 +3,7 @@
 import type {Stream} from '../paths.js';
 import {lastLevel, lastTime, parseInto} from './parse.js';
 
-/** One line as the engine hands it out (SPEC 5 `--json` fields). */
+/** One line as the engine hands it out (docs/logs.md `--json` fields). */
 export type LogLine = {
 	/** Effective time, epoch ms (sub-ms kept when the line had it). */
 	time: number;
@@ -75,7 +75,7 @@ export function parseLines(buf: Buffer, from: number, to: number): RawLine[] {
 }
 
 /**
- * Give every line an effective time (SPEC 5): a line without one keeps the time of the line before
+ * Give every line an effective time (docs/logs.md): a line without one keeps the time of the line before
  * it; lines before the first timestamp take that first timestamp, or `fallback` when there is none.
  * `before` is the time of the line preceding these in the same file (NaN if unknown).
  */

@@ -1,4 +1,4 @@
-// The merge order of SPEC 5, one pure function: repeatedly take the head with the smallest time;
+// The merge order of docs/logs.md, one pure function: repeatedly take the head with the smallest time;
 // equal times go to the earlier source. A file's own order is never changed, so a stack trace
 // (whose lines inherit its parent's time) stays right after its parent.
 

@@ -1,4 +1,4 @@
-// A log line's own timestamp and level (SPEC 5). Pure and allocation-light: the full merge calls this
+// A log line's own timestamp and level (docs/logs.md). Pure and allocation-light: the full merge calls this
 // for every line of hundreds of megabytes, so the common formats are read with charCodeAt, not regexes.
 // Only ASCII is inspected, so it works the same on a UTF-8 string and on a latin1-decoded line (the kernel's declined lines).
 import {stripVTControlCharacters} from 'node:util';
@@ -25,7 +25,7 @@ export function parseLine(text: string): Parsed {
 
 /**
  * Parse into the scratch slots read by `lastTime`/`lastLevel`. Read through escape sequences:
- * `\e[90m2026-…Z\e[0m \e[31mERROR\e[0m boom` is an error at that time (SPEC 5).
+ * `\e[90m2026-…Z\e[0m \e[31mERROR\e[0m boom` is an error at that time (docs/logs.md).
  */
 export function parseInto(s: string): void {
 	if (s.includes('\u001B') || s.includes('\u009B')) {

@@ -1,4 +1,4 @@
-// Untrusted text made safe for a terminal (SPEC 5, 6): the one place every log line, quoted stderr
+// Untrusted text made safe for a terminal (docs/logs.md, docs/dashboard.md): the one place every log line, quoted stderr
 // line or last-error line passes before a terminal sees it. A component's colour (SGR) sequences are
 // kept only when our output is coloured; every other escape sequence (OSC window titles and clipboard
 // writes, cursor movement, screen clearing, DCS…) and every other control character but tab is shown

@@ -1,4 +1,4 @@
-// `-n N` / `--since` (SPEC 5): read each file backwards from its end in growing blocks, newest file
+// `-n N` / `--since` (docs/logs.md): read each file backwards from its end in growing blocks, newest file
 // first, only as far as the request needs; time and memory follow N, not the file size.
 import fs from 'node:fs';
 import {readRange} from '../read-range.js';

@@ -11,7 +11,7 @@ import {withoutMarker} from '../markers.js';
 // child_process only on first use: this module is loaded on Linux too (os/table.ts), where it would cost start-up time.
 const require = createRequire(import.meta.url);
 
-/** Columns for ProcInfo; lstart is the identity token (SPEC 4.2). */
+/** Columns for ProcInfo; lstart is the identity token (docs/lifecycle.md#alive-and-ours). */
 const INFO_COLUMNS = 'pid=,ppid=,pgid=,state=,lstart=';
 /** Bound on one ps run: a hung ps must not hang stigmer. */
 const PS_TIMEOUT_MS = 5000;

@@ -54,7 +54,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
 	};
 }
 
-/** A state that counts as dead (SPEC 4.1): zombie, or dead-but-not-yet-gone. */
+/** A state that counts as dead (docs/lifecycle.md#alive-and-ours): zombie, or dead-but-not-yet-gone. */
 export function isDeadState(state: string): boolean {
 	return state === 'Z' || state === 'X' || state === 'x';
 }
@@ -92,7 +92,7 @@ export function markerComponent(environ: string, home: string): string | undefin
 	return seenHome === home && component ? component : undefined;
 }
 
-/** Whether a NUL-separated environment carries the supervisor's mark (SPEC 4.8). */
+/** Whether a NUL-separated environment carries the supervisor's mark (docs/supervision.md). */
 export function hasSupervisorMark(environ: string): boolean {
 	return environ.startsWith(SUPERVISOR_MARK + '\0') || environ.includes('\0' + SUPERVISOR_MARK + '\0') || environ.endsWith('\0' + SUPERVISOR_MARK);
 }

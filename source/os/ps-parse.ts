@@ -81,7 +81,7 @@ export function environmentPart(withEnv: string, plain: string | undefined): str
 	return withEnv;
 }
 
-/** A ps state that counts as dead (SPEC 4.1): macOS prints Z for a zombie, possibly with flags after it. */
+/** A ps state that counts as dead (docs/lifecycle.md#alive-and-ours): macOS prints Z for a zombie, possibly with flags after it. */
 export function isZombieState(state: string): boolean {
 	return state.startsWith('Z');
 }

@@ -1,4 +1,4 @@
-// Sending signals, with the refusals that keep stigmer from hitting init, itself or its parent (SPEC 4.2).
+// Sending signals, with the refusals that keep stigmer from hitting init, itself or its parent (docs/lifecycle.md#alive-and-ours).
 import {StigmerError} from '../errors.js';
 
 /** kill(pid, 0) succeeds or fails with EPERM; ESRCH (or anything else) means no such process. */

@@ -14,7 +14,7 @@ export type ProcInfo = {
 };
 
 /** A process found by the marker scan: its environment has STIGMER_HOME=<home> and STIGMER_COMPONENT. */
-export type MarkedProc = ProcInfo & {component: string; /** It carries STIGMER_SUPERVISOR=1: a component's supervisor (SPEC 4.8). */ supervisor: boolean;
+export type MarkedProc = ProcInfo & {component: string; /** It carries STIGMER_SUPERVISOR=1: a component's supervisor (docs/supervision.md). */ supervisor: boolean;
 	/** It carries STIGMER_ENGINE: systemd or launchd runs it, and stigmer never ends it (docs/engines.md). */ engine: boolean};
 
 /**
@@ -35,11 +35,11 @@ export type PortHolder = {kind: 'process'; pid: number; command: string; home: s
 export type ProcessTable = {
 	/** Identifier of this boot (Linux: /proc/sys/kernel/random/boot_id; macOS: kern.bootsessionuuid, which a clock change does not move). */
 	bootId(): string;
-	/** kill(pid, 0) succeeds or fails with EPERM, and the process is not a zombie (SPEC 4.1). */
+	/** kill(pid, 0) succeeds or fails with EPERM, and the process is not a zombie (docs/lifecycle.md#alive-and-ours). */
 	isAlive(pid: number): boolean;
 	/** The process's row, or undefined when it does not exist (or is a zombie). */
 	info(pid: number): ProcInfo | undefined;
-	/** Every live process whose environment carries STIGMER_HOME=home and a STIGMER_COMPONENT (SPEC 4.3 step 2). */
+	/** Every live process whose environment carries STIGMER_HOME=home and a STIGMER_COMPONENT (docs/lifecycle.md#cleanup-before-every-start step 2). */
 	scanMarked(home: string): MarkedProc[];
 	/**
 	 * What each pid that lives claims (null: no marker visible, and not a supervisor by its arguments); pids that are

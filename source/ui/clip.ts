@@ -1,4 +1,4 @@
-// Cutting text for the screen by display width (SPEC 6): a CJK character or an emoji takes two
+// Cutting text for the screen by display width (docs/dashboard.md): a CJK character or an emoji takes two
 // columns, a colour code none. Every view that cuts text uses `clip`. A module of its own so that
 // `dash --once` (plain text, no cutting) does not load the width tables at start-up.
 import cliTruncate from 'cli-truncate';

@@ -1,4 +1,4 @@
-// The built-in stack programs (SPEC 3), run as real processes through the built binary.
+// The built-in stack programs (docs/config.md), run as real processes through the built binary.
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
@@ -183,7 +183,7 @@ describe('broker (in memory)', () => {
 describe('internal-server', () => {
 	it('answers /healthz and the poller registry, logs zerolog JSON on stderr, exits 0 within 1 s of SIGTERM', async () => {
 		const {port, server} = await runningServer(tempHome());
-		assert.deepEqual(JSON.parse((await get(port, '/healthz')).body), {status: 'ok', pid: server.child.pid}, '/healthz names the pid that answers (SPEC 4.4)');
+		assert.deepEqual(JSON.parse((await get(port, '/healthz')).body), {status: 'ok', pid: server.child.pid}, '/healthz names the pid that answers (docs/lifecycle.md#start)');
 		assert.deepEqual(await get(port, '/v1/pollers'), {status: 200, body: '[]'});
 		assert.equal((await get(port, '/v1/pollers/workflow-runner')).status, 404);
 		assert.equal((await get(port, '/nope')).status, 404);

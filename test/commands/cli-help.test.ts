@@ -1,4 +1,4 @@
-// SPEC 8: help on every level (stdout, exit 0), and a mistyped verb or flag exits 2 with the closest guess.
+// docs/cli.md: help on every level (stdout, exit 0), and a mistyped verb or flag exits 2 with the closest guess.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';

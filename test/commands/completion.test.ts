@@ -1,4 +1,4 @@
-// SPEC 8: `stigmer completion bash|zsh|fish` scripts load in their shells and complete verbs, flags and the
+// docs/cli.md: `stigmer completion bash|zsh|fish` scripts load in their shells and complete verbs, flags and the
 // component names of the current STIGMER_HOME's config.yaml (asked of `stigmer completion --components`).
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';

@@ -1,4 +1,4 @@
-// SPEC 8: `stigmer config schema` is the JSON Schema of config.yaml (checked here by an independent validator,
+// docs/cli.md: `stigmer config schema` is the JSON Schema of config.yaml (checked here by an independent validator,
 // ajv, as an editor would), and `stigmer config check` reports every problem at once, touching nothing.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// SPEC 7: standard output that cannot be written (a full disk: /dev/full) is one line on stderr and exit 1, never a stack trace.
+// docs/lifecycle.md#durations-and-exit-codes: standard output that cannot be written (a full disk: /dev/full) is one line on stderr and exit 1, never a stack trace.
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';

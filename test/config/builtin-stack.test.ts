@@ -19,7 +19,7 @@ test('bin/<component> replaces the built-in command; bin/temporal enables tempor
 
 	const {result: start, started} = await home.start();
 	assert.deepEqual([...started.keys()].sort(), [...BUILTINS, 'temporal'].sort(), show(start));
-	// SPEC 3's dependency order: the server starts once temporal is ready, and stops before it.
+	// docs/config.md's dependency order: the server starts once temporal is ready, and stops before it.
 	const order = [...started.keys()];
 	assert.ok(order.indexOf('temporal') < order.indexOf('stigmer-server'), `temporal ready before the server starts:\n${show(start)}`);
 	assert.match(fs.readFileSync(home.logFile('workflow-runner', 'stderr'), 'utf8'), /started from bin\/workflow-runner/);

@@ -1,4 +1,4 @@
-// Bad input through the built CLI (SPEC 3, 4.2, 7; issue 2): config errors name file:line:col
+// Bad input through the built CLI (docs/config.md, docs/lifecycle.md#alive-and-ours, docs/lifecycle.md#durations-and-exit-codes; issue 2): config errors name file:line:col
 // and the key and exit 2; bad command lines exit 2; garbage PID files are stale, not errors; and
 // a refused command leaves a running stack untouched.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Config migration under the lock (SPEC 2, issue 9), and the dashboard starting what `server start` starts.
+// Config migration under the lock (docs/lifecycle.md#the-home, issue 9), and the dashboard starting what `server start` starts.
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';

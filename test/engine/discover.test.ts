@@ -1,4 +1,4 @@
-// Discovery of what runs (SPEC 4.2, 4.3): the members of the groups orphans lead, and the strangers of leftover groups,
+// Discovery of what runs (docs/lifecycle.md#alive-and-ours, docs/lifecycle.md#cleanup-before-every-start): the members of the groups orphans lead, and the strangers of leftover groups,
 // read exactly (members reparented away from their leader included) in one pass of the process table.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
@@ -58,7 +58,7 @@ test('discover reads the groups it lists in one pass: orphans\' members (reparen
 		orphans.push(await orphanWithReparentedMember(home));
 	}
 
-	// A leftover group (SPEC 4.2): the recorded leader exited, its unmarked child still runs in the group.
+	// A leftover group (docs/lifecycle.md#alive-and-ours): the recorded leader exited, its unmarked child still runs in the group.
 	const shell = spawn('sh', ['-c', 'sleep 300 & exit 0'], {detached: true, stdio: 'ignore', env: cleanEnv()});
 	const gone = shell.pid!;
 	const startTime = procStat(gone)?.startTime;

@@ -33,7 +33,7 @@ test('PID file contents: records, legacy numbers, and garbage that is never sign
 	}
 });
 
-test('durations of SPEC 7', () => {
+test('durations of docs/lifecycle.md#durations-and-exit-codes', () => {
 	const cases: Array<[string | number, number | undefined]> = [
 		['250ms', 250], ['5s', 5000], ['1.5s', 1500], ['2m', 120_000], ['1h', 3_600_000], ['3', 3000], [2, 2000],
 		['5 sec', undefined], ['-1s', undefined], ['', undefined], ['1d', undefined],

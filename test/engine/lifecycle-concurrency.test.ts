@@ -1,4 +1,4 @@
-// The home lock (SPEC 4.4 step 1, issue 2): concurrent starts queue, and a start killed with
+// The home lock (docs/lifecycle.md#start step 1, issue 2): concurrent starts queue, and a start killed with
 // SIGKILL half-way leaves nothing the next start cannot recover from.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,7 +10,7 @@ const TEST_TIMEOUT_MS = 120_000;
 const CONCURRENT_STARTS = 5;
 /** The slow component's readiness delay: a window in which the CLI is surely mid-start. */
 const SLOW_READY = '3s';
-/** A dead lock holder is taken over within a second (SPEC 4.4), so the recovering start takes about SLOW_READY plus a normal start, never a stale-lock timeout. */
+/** A dead lock holder is taken over within a second (docs/lifecycle.md#start), so the recovering start takes about SLOW_READY plus a normal start, never a stale-lock timeout. */
 const RECOVERY_BOUND_MS = 10_000;
 /** Lock takeover (≤ 1 s) plus a stop of four components, with slack for a loaded 2-core machine. */
 const LOCK_TAKEOVER_BOUND_MS = 5000;

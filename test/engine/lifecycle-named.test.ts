@@ -14,7 +14,7 @@ test('start COMPONENT restarts only that one; stop COMPONENT stops only that one
 	for (const name of BUILTINS) {
 		const c = status.byName.get(name)!;
 		assert.equal(c.enabled, true);
-		// SPEC 4.8: the supervisor is the component's parent and leads its group; pid is the component's own.
+		// docs/supervision.md: the supervisor is the component's parent and leads its group; pid is the component's own.
 		assert.equal(c.pgid, c.supervisorPid, `${name}'s group is its supervisor's`);
 		assert.equal(procStat(c.pid!)?.ppid, c.supervisorPid, `${name}'s parent is its supervisor`);
 		assert.equal(c.restarts, 0);

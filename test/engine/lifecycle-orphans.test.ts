@@ -1,4 +1,4 @@
-// Orphans and identity (SPEC 4.2, 4.3, issue 2): the incident's six competing workflow-runners,
+// Orphans and identity (docs/lifecycle.md#alive-and-ours, docs/lifecycle.md#cleanup-before-every-start, issue 2): the incident's six competing workflow-runners,
 // PID files naming a stranger (PID reuse), and the legacy daemon.pid.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -52,7 +52,7 @@ test('the incident: six extra marked workflow-runners and an overwritten PID fil
 	const recorded = extras.at(-1)!;
 	const stat = procStat(recorded)!;
 	writeRecord(home, 'workflow-runner', template, {pid: recorded, pgid: stat.pgid, startTime: realStartTime(template['startTime'], stat.startTime)});
-	// The original runner's supervisor is no longer recorded either: ended with its group, and named (SPEC 4.3).
+	// The original runner's supervisor is no longer recorded either: ended with its group, and named (docs/lifecycle.md#cleanup-before-every-start).
 	const orphans = [original, template['supervisorPid'] as number, ...extras.slice(0, -1)].sort(byNumber);
 
 	const before = await statusJson(home);

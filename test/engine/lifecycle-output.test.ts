@@ -1,4 +1,4 @@
-// What start and stop say about what they stopped (SPEC 4.5, 7), through the built CLI and through the engine calls
+// What start and stop say about what they stopped (docs/lifecycle.md#stop, docs/lifecycle.md#durations-and-exit-codes), through the built CLI and through the engine calls
 // the dashboard makes: each stop line as it happens, in the order things stopped (reverse dependency order), and a
 // start that fails after stopping something says what it stopped.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Lifecycle through the built CLI with real processes (SPEC 4.3–4.6, issue 2): start, restart,
+// Lifecycle through the built CLI with real processes (docs/lifecycle.md#cleanup-before-every-start, docs/lifecycle.md#status, issue 2): start, restart,
 // stop, crash recovery, a stubborn process group, a failing component, and a real Debian daemon.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,7 +14,7 @@ const TEST_TIMEOUT_MS = 90_000;
 /** Upper bound for a SIGTERM-obeying stop in tests: well under the 5 s stop_timeout, so "stopped" is not "killed". */
 const SIGTERM_SLACK_MS = 3000;
 
-/** SPEC 4.5: the runners stop before the server they poll, and their lines say so in that order. */
+/** docs/lifecycle.md#stop: the runners stop before the server they poll, and their lines say so in that order. */
 function assertStopOrder(stdout: string, what: string): void {
 	const at = (name: string) => stdout.split('\n').findIndex((line) => line.startsWith(`${name} stopped in `));
 	for (const runner of ['workflow-runner', 'agent-runner']) {
@@ -77,7 +77,7 @@ test('start, start again, stop: one process per component, fresh pids, nothing l
 	assertStopOrder(stop.stdout, 'server stop');
 	for (const name of BUILTINS) {
 		assert.equal(stopped.get(name)?.how, 'stopped', `\`${name} stopped in …\`:\n${show(stop)}`);
-		// The built-ins exit within 1 s of SIGTERM (SPEC 3); bench/ holds the 1 s budget, and a loaded CI machine gets slack here.
+		// The built-ins exit within 1 s of SIGTERM (docs/config.md); bench/ holds the 1 s budget, and a loaded CI machine gets slack here.
 		assert.ok(printedMs(stopped.get(name)!.after) < SIGTERM_SLACK_MS, `${name} obeys SIGTERM, printed ${stopped.get(name)!.after}`);
 		assert.equal(isAlive(restarted.get(name)!.pid), false, `${name} is gone`);
 		assert.equal(fs.existsSync(home.pidFile(name)), false, `data/${name}.pid is removed`);
@@ -104,7 +104,7 @@ test('kill -9 of a component and its supervisor, then start: crashed in status, 
 	const supervisor = Number(readPidFile(home.pidFile('stigmer-server'))?.['supervisorPid']);
 	assert.equal(procStat(server)?.ppid, supervisor, 'the PID file names the component\'s parent as its supervisor');
 
-	// Supervisor first: nobody is left to record the exit (SPEC 4.8).
+	// Supervisor first: nobody is left to record the exit (docs/supervision.md).
 	process.kill(supervisor, 'SIGKILL');
 	process.kill(server, 'SIGKILL');
 	await waitFor(() => !isAlive(server) && !isAlive(supervisor), 'the killed stigmer-server and its supervisor to be gone');
@@ -135,7 +135,7 @@ test('a component that ignores SIGTERM and has children: stop kills the whole gr
 	const leader = started.get('stubborn')?.pid;
 	assert.ok(leader, show(start));
 	const children = await waitFor(() => /children (\d+) (\d+)/.exec(fs.readFileSync(home.logFile('stubborn'), 'utf8'))?.slice(1).map(Number), 'the fixture to log its children');
-	// The supervisor leads the group (SPEC 4.8): it, the component and both children.
+	// The supervisor leads the group (docs/supervision.md): it, the component and both children.
 	const supervisor = Number(readPidFile(home.pidFile('stubborn'))?.['supervisorPid']);
 	await waitFor(() => children.every((pid) => procStat(pid)?.pgid === supervisor), 'both children in the supervisor\'s process group');
 	assert.deepEqual(groupMembers(supervisor).sort((a, b) => a - b), [supervisor, leader, ...children].sort((a, b) => a - b));

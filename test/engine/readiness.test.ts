@@ -1,4 +1,4 @@
-// Readiness you can trust (SPEC 3, 4.4, issue 9): a port held by another process is never a ✓, a
+// Readiness you can trust (docs/config.md, docs/lifecycle.md#start, issue 9): a port held by another process is never a ✓, a
 // component that dies is never ready, a log probe follows any amount of output, `exec` probes, progress
 // as it happens, and every failure reported with what waits for it.
 import assert from 'node:assert/strict';

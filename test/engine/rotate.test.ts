@@ -9,7 +9,7 @@ import {itemAt, makeHome, waitFor} from '../helpers.js';
 const TEST_TIMEOUT_MS = 90_000;
 const DAY_MS = 24 * 3_600_000;
 
-/** The rotation stamp of SPEC 4.7 for a time. */
+/** The rotation stamp of docs/lifecycle.md#logs-on-disk for a time. */
 function stamp(ms: number): string {
 	return new Date(ms).toISOString().replaceAll(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }

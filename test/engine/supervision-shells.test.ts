@@ -1,4 +1,4 @@
-// The sh supervisor itself (SPEC 4.8): shellcheck, the two shells it must run under (dash; bash in POSIX mode, as
+// The sh supervisor itself (docs/supervision.md): shellcheck, the two shells it must run under (dash; bash in POSIX mode, as
 // macOS's /bin/sh), default signal dispositions for the component, and real daemons (nginx, redis) killed with -9.
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';

@@ -1,4 +1,4 @@
-// Supervision without a daemon (SPEC 4.8, issue 8), through the built CLI with real processes: exit records,
+// Supervision without a daemon (docs/supervision.md, issue 8), through the built CLI with real processes: exit records,
 // restart policy, crash loops that give up, kill -9, stop during backoff, lost supervisors.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,7 +10,7 @@ import {
 } from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
-/** SPEC 4.8 / issue 8: a SIGKILLed component is back within restart_delay plus this. */
+/** docs/supervision.md / issue 8: a SIGKILLed component is back within restart_delay plus this. */
 const RESPAWN_BUDGET_MS = 100;
 /** An .err line the supervisor writes: RFC 3339 UTC with milliseconds, then `stigmer: `. */
 const SUPERVISOR_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z stigmer: (.*)$/;
@@ -153,7 +153,7 @@ test('restart: always gives up after max_restarts clean exits in a row: exited (
 		const c = (await statusJson(home)).byName.get('tick')!;
 		return c.state === 'exited' || c.state === 'failed' ? c : undefined;
 	}, 'tick to give up', 15_000);
-	assert.equal(tick.state, 'exited', `a clean exit is not a failure (SPEC 4.6): ${JSON.stringify(tick)}`);
+	assert.equal(tick.state, 'exited', `a clean exit is not a failure (docs/lifecycle.md#status): ${JSON.stringify(tick)}`);
 	assert.deepEqual([tick.restarts, tick.lastExit?.code], [2, 0]);
 	assert.match(tick.reason ?? '', /^exit code 0; gave up after 2 restarts in [\d.]+m?s$/);
 	assert.match(itemAt(supervisorLines(home, 'tick').slice(-1), 0), /^tick exited with code 0 after [\d.]+m?s; gave up after 2 restarts in [\d.]+m?s$/);

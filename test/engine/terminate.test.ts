@@ -1,4 +1,4 @@
-// Ending a group (SPEC 4.5): `gone` answers from the target itself while it lives, and scans for members only after it died.
+// Ending a group (docs/lifecycle.md#stop): `gone` answers from the target itself while it lives, and scans for members only after it died.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import test from 'node:test';

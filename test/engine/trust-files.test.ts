@@ -1,4 +1,4 @@
-// The home as a trust boundary, and faults that must end in one line (SPEC 2, 7; issue 9).
+// The home as a trust boundary, and faults that must end in one line (docs/lifecycle.md#the-home, docs/lifecycle.md#durations-and-exit-codes; issue 9).
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -8,10 +8,10 @@ import test, {type TestContext} from 'node:test';
 import {CLI, fixture, isAlive, itemAt, makeHome, readPidFile, ROOT, runCli, show, SLEEPER_ONLY, waitFor, type CliResult} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
-/** SPEC 4.4: a lock whose holder is gone is taken over within a second (the old code waited 2 s for an empty one). */
+/** docs/lifecycle.md#start: a lock whose holder is gone is taken over within a second (the old code waited 2 s for an empty one). */
 const TAKEOVER_BUDGET_MS = 1000;
 
-/** One line on stderr and no stack trace: what SPEC 7 promises for errors the user can cause. */
+/** One line on stderr and no stack trace: what docs/lifecycle.md#durations-and-exit-codes promises for errors the user can cause. */
 function oneLine(result: CliResult): void {
 	assert.doesNotMatch(result.stderr, /\n\s+at |Error:|ENOSPC:|EISDIR:/, `no stack trace:\n${show(result)}`);
 	assert.equal(result.stderr.trim().split('\n').length, 1, `one line:\n${show(result)}`);

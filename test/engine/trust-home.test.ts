@@ -1,4 +1,4 @@
-// The home as one resolved object and a trust boundary (SPEC 2, 4.2, issue 9).
+// The home as one resolved object and a trust boundary (docs/lifecycle.md#the-home, docs/lifecycle.md#alive-and-ours, issue 9).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';

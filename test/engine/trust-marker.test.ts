@@ -1,4 +1,4 @@
-// The marker decides (SPEC 4.2, 4.3): a PID file copied from another component proves nothing; status's pgid is the
+// The marker decides (docs/lifecycle.md#alive-and-ours, docs/lifecycle.md#cleanup-before-every-start): a PID file copied from another component proves nothing; status's pgid is the
 // group the component runs in. (Cleanup naming a lost supervisor too: supervision.test.ts.)
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

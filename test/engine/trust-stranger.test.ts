@@ -1,4 +1,4 @@
-// Never a stranger (SPEC 4.2, issue 9): reused leaderless groups, PID files naming another group, our own ancestors.
+// Never a stranger (docs/lifecycle.md#alive-and-ours, issue 9): reused leaderless groups, PID files naming another group, our own ancestors.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
@@ -148,7 +148,7 @@ test('a PID file naming stigmer\'s grandparent as the supervisor (a wrapper betw
 	assert.doesNotMatch(out, /bug in stigmer|refusing to signal|waiting to restart/, out);
 });
 
-test('component names follow SPEC 3: 1-64 of a-z 0-9 - _, not daemon; errors name file:line:col and the rule (exit 2)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+test('component names follow docs/config.md: 1-64 of a-z 0-9 - _, not daemon; errors name file:line:col and the rule (exit 2)', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const home = await makeHome(t, SLEEPER_ONLY);
 	const cases: Array<[string, RegExp]> = [
 		['daemon', /reserved/],

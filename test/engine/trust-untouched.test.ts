@@ -1,4 +1,4 @@
-// Nothing is touched before it has to be (SPEC 3): bad config is refused before the home's data/ exists, and `stop` of
+// Nothing is touched before it has to be (docs/config.md): bad config is refused before the home's data/ exists, and `stop` of
 // a home never started creates no home, yet still ends that home's marked orphans.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -30,7 +30,7 @@ test('`server stop` of a home that does not exist creates none; a marked orphan 
 	assert.equal(nothing.code, 0, show(nothing));
 	assert.match(nothing.stdout, /^stigmer-server was not running$/m, show(nothing));
 	assert.doesNotMatch(nothing.stdout, /temporal/, `a stop of the whole stack says nothing of a disabled component:\n${show(nothing)}`);
-	// Named, a disabled component still gets its line (SPEC 4.5: one per component).
+	// Named, a disabled component still gets its line (docs/lifecycle.md#stop: one per component).
 	const named = await runCli(dir, ['server', 'stop', 'temporal']);
 	assert.equal(named.code, 0, show(named));
 	assert.equal(named.stdout, 'temporal was not running\n', show(named));

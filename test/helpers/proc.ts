@@ -15,7 +15,7 @@ export function procStat(pid: number): Stat | undefined {
 	}
 }
 
-/** Alive and not a zombie (SPEC 4.1, checked independently of the engine). */
+/** Alive and not a zombie (docs/lifecycle.md#alive-and-ours, checked independently of the engine). */
 export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
@@ -34,14 +34,14 @@ export function bootId(): string {
 	return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 }
 
-/** A marked process; `supervisor` when it is a component's supervisor (STIGMER_SUPERVISOR=1, SPEC 4.8). */
+/** A marked process; `supervisor` when it is a component's supervisor (STIGMER_SUPERVISOR=1, docs/supervision.md). */
 export type HomeProc = {pid: number; component: string; pgid: number; supervisor: boolean};
 
 function allPids(): number[] {
 	return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
 }
 
-/** Live processes whose environment carries STIGMER_HOME=home and a STIGMER_COMPONENT (the marker, SPEC 4.3). */
+/** Live processes whose environment carries STIGMER_HOME=home and a STIGMER_COMPONENT (the marker, docs/lifecycle.md#cleanup-before-every-start). */
 export function homeProcesses(home: string): HomeProc[] {
 	const found: HomeProc[] = [];
 	for (const pid of allPids()) {

@@ -1,4 +1,4 @@
-// `server status --json` (SPEC 4.6) as the tests read it.
+// `server status --json` (docs/lifecycle.md#status) as the tests read it.
 import {type CliResult, show} from './cli.js';
 import type {TestHome} from './homes.js';
 

@@ -1,4 +1,4 @@
-// Following (SPEC 5): new lines as written, through rename and copy-truncate rotation, files that
+// Following (docs/logs.md): new lines as written, through rename and copy-truncate rotation, files that
 // appear later, and half-written lines; each line exactly once.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// Hostile log text and bursts through the built `server logs` (SPEC 5, issue 10): escape sequences
+// Hostile log text and bursts through the built `server logs` (docs/logs.md, issue 10): escape sequences
 // and random binary on a terminal and in a pipe; a 300,000-line burst and a 10-second flood while
 // `logs -f` runs: every line printed once, the process alive, its memory bounded.
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {cleanEnv, CLI, FIXTURES, itemAt, logsHome, unsafeLeft, waitFor} from '../helpers.js';
 
-/** SPEC budget for `logs -f` under a flood (issue 10). */
+/** The budget for `logs -f` under a flood (issue 10). */
 const FOLLOW_RSS_LIMIT = 150 * 1024 * 1024;
 const makeHome = (): {home: string; logs: string} => logsHome('stigmer-hostile-');
 

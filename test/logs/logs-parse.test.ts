@@ -1,4 +1,4 @@
-// Timestamp and level parsing (SPEC 5): one real sample line per format, table-driven.
+// Timestamp and level parsing (docs/logs.md): one real sample line per format, table-driven.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../../source/logs/index.js';
@@ -57,7 +57,7 @@ const CASES: Case[] = [
 	{format: 'logrus text', line: 'time="2026-11-26T03:47:41Z" level=error msg="db down" err="dial tcp"', time: utc(3, 47, 41), level: 'error'},
 	{format: 'go-kit logfmt', line: 'level=info ts=2026-11-26T03:47:41.123Z caller=main.go:12 msg=hi', time: utc(3, 47, 41, 123), level: 'info'},
 	{format: 'glog/klog', line: 'E1126 03:47:41.123456   4121 poll.go:42] poll failed', time: yearless(11, 26, 3, 47, 41, 123.456), level: 'error'},
-	// Coloured console loggers (SPEC 5: times and levels are read through colour sequences)
+	// Coloured console loggers (docs/logs.md: times and levels are read through colour sequences)
 	{format: 'coloured ISO and level (the spec\'s example)', line: '\u001B[90m2026-11-26T03:47:41.123Z\u001B[0m \u001B[31mERROR\u001B[0m boom', time: utc(3, 47, 41, 123), level: 'error'},
 	{format: 'zerolog console, coloured', line: '\u001B[90m2026-11-26T03:47:41Z\u001B[0m \u001B[1m\u001B[31mERR\u001B[0m\u001B[0m \u001B[1mdb down\u001B[0m \u001B[36mport=\u001B[0m7234', time: utc(3, 47, 41), level: 'error'},
 	{format: 'pino-pretty SYS:standard, coloured', line: '[2026-11-26 04:47:41.123 +0100] \u001B[33mWARN\u001B[39m (4121): \u001B[36mslow query\u001B[39m', time: utc(3, 47, 41, 123), level: 'warn'},

@@ -1,4 +1,4 @@
-// Reading logs from disk (SPEC 5): merge order, tails, rotated files, --since, bad input.
+// Reading logs from disk (docs/logs.md): merge order, tails, rotated files, --since, bad input.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -537,7 +537,7 @@ describe('Linux process table (real processes)', {skip: !isLinux && 'needs /proc
 			processTable.scanMarked(otherHome).map((p) => p.pid),
 			[strangers[0]],
 		);
-		// A supervisor (SPEC 4.8) is marked like any process of the home, and flagged as one.
+		// A supervisor (docs/supervision.md) is marked like any process of the home, and flagged as one.
 		const supervisor = pidOf(start('sleep', ['30'], {env: env({STIGMER_HOME: home, STIGMER_COMPONENT: 'x', STIGMER_SUPERVISOR: '1'})}));
 		await waitFor(() => hasExeced(supervisor, 'sleep'), 'the supervisor stand-in to exec sleep', DEADLINE_MS, POLL_MS);
 		assert.deepEqual(processTable.scanMarked(home).map((p) => [p.pid, p.supervisor]).sort((a, b) => Number(a[0]) - Number(b[0])), [[ours, false], [supervisor, true]].sort((a, b) => Number(a[0]) - Number(b[0])));

@@ -6,7 +6,7 @@ import {after, before, describe, it} from 'node:test';
 import {CLI, cli, DASH_WAIT_MS, panelOf, startedHome, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../helpers/dash.js';
 import {processesByComponent, waitFor} from '../helpers.js';
 
-/** SPEC 6: a `kill -9` from another terminal shows within a second; the issue allows 2 s end to end. */
+/** docs/dashboard.md: a `kill -9` from another terminal shows within a second; the issue allows 2 s end to end. */
 const CRASH_VISIBLE_MS = 2000;
 
 describe('dash in a terminal', {skip: tmuxAvailable() ? false : 'tmux is not installed'}, () => {
@@ -75,7 +75,7 @@ describe('dash in a terminal', {skip: tmuxAvailable() ? false : 'tmux is not ins
 		}, 'workflow-runner running again', 30_000);
 		await tmux.shows((screen) => workflowPanel(screen).includes('● running') && workflowPanel(screen).includes(`pid ${running.pid}`), 'the panel running');
 		const killedAt = Date.now();
-		// Our own test's processes, started by the dashboard just above. The supervisor first: alone, the component is restarted (SPEC 4.8).
+		// Our own test's processes, started by the dashboard just above. The supervisor first: alone, the component is restarted (docs/supervision.md).
 		process.kill(running.supervisorPid!, 'SIGKILL');
 		process.kill(running.pid!, 'SIGKILL');
 		await waitFor(() => workflowPanel(tmux.capture()).includes('✖ crashed'), 'the crashed badge', CRASH_VISIBLE_MS + 3000, 20);

@@ -51,7 +51,7 @@ describe('dash headless', () => {
 		assert.match(r.stdout, /── last \d+ log lines/);
 	});
 
-	it('--json prints the status object plus logs (SPEC 5 objects)', () => {
+	it('--json prints the status object plus logs (docs/logs.md objects)', () => {
 		const r = cli(home, ['dash', '--json']);
 		assert.equal(r.status, 0);
 		const doc = JSON.parse(r.stdout) as {home: string; healthy: boolean; components: Array<{name: string; state: string}>; logs: Array<Record<string, unknown>>};

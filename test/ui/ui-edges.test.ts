@@ -82,7 +82,7 @@ describe('logFeed', () => {
 			assert.equal(old.component, 'agent-runner');
 			assert.equal(old.stream, 'stdout');
 			assert.equal(old.level, 'info');
-			assert.equal(old.time, new Date(2026, 10, 26, 3, 47, 41, 123).getTime(), 'local time, as SPEC 5 says');
+			assert.equal(old.time, new Date(2026, 10, 26, 3, 47, 41, 123).getTime(), 'local time, as docs/logs.md says');
 			fs.appendFileSync(file, '2026-11-26 03:47:42,000 ERROR agent_runner: new line\n');
 			await waitFor(() => got.some((l) => l.text.endsWith('new line')), 'the appended line', 5000);
 			assert.equal(got.find((l) => l.text.endsWith('new line'))!.level, 'error');

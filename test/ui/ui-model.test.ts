@@ -193,7 +193,7 @@ describe('layout and stack model', () => {
 		assert.equal(describeStop({stopped: [{name: 'w', how: 'not-running', ms: 0, signal: 'SIGTERM'}], cleaned: [], dependentsLeft: []}).text, '■ w was not running');
 	});
 
-	it('a start or stop that fails after stopping something says what, in the order it stopped (SPEC 7)', () => {
+	it('a start or stop that fails after stopping something says what, in the order it stopped (docs/lifecycle.md#durations-and-exit-codes)', () => {
 		const stopped = (name: string, how: 'stopped' | 'killed' | 'not-running' = 'stopped') => ({name, how, ms: 5, signal: 'SIGTERM'});
 		assert.equal(restartStopLine([stopped('app'), stopped('db', 'killed')]), 'stopped app, db before restarting them');
 		assert.equal(restartStopLine([stopped('db'), stopped('x', 'not-running')]), 'stopped db before restarting it');
@@ -229,7 +229,7 @@ describe('frame cost', () => {
 	});
 });
 
-describe('supervision in panels (SPEC 4.8)', () => {
+describe('supervision in panels (docs/supervision.md)', () => {
 	const now = Date.parse('2026-11-26T03:50:00.000Z');
 	const at = (agoMs: number) => new Date(now - agoMs).toISOString();
 

@@ -85,7 +85,7 @@ describe('dashboard panels', () => {
 		// The line's own time is dropped: at 160 columns it left room for nothing else.
 		fake.push([line('workflow-runner', Date.now(), '2026-12-01T03:50:44.902Z stigmer: workflow-runner exited with code 3 after 1.2s', {level: 'error'})]);
 		await app.shows('last error: stigmer: workflow-runner exited with code 3', 'the last error without its time');
-		// Persisted by the supervisor (SPEC 4.8): shown even though this dashboard never saw the restarts happen.
+		// Persisted by the supervisor (docs/supervision.md): shown even though this dashboard never saw the restarts happen.
 		const lastExit = {code: null, signal: 'SIGKILL', at: new Date(Date.now() - 180_000).toISOString(), uptimeMs: 5000};
 		fake.setComponents([component('stigmer-server', 'running'), component('workflow-runner', 'running', {pid: 9999, restarts: 3, lastExit})]);
 		fake.pidChanged();

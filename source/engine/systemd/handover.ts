@@ -13,7 +13,7 @@ import {blankStatus, type ComponentStatus, type EngineEvent, type StartFailure, 
 import {firstLine, scopeOf, show, systemctl} from './systemctl.js';
 import {ENGINE, serviceName, type Scope} from './units.js';
 
-/** Lines of stderr shown when a unit fails to start, as start shows for its own (SPEC 4.4's twenty). */
+/** Lines of stderr shown when a unit fails to start, as start shows for its own (docs/lifecycle.md#start's twenty). */
 const FAILURE_TAIL_LINES = 20;
 /** systemctl show reports monotonic times in microseconds. */
 const US_PER_MS = 1000;

@@ -195,7 +195,7 @@ function sizeOf(source: Source): number {
 /** How `writeAll` runs: stopped by `signal`; only lines from `sinceMs` on that `filter` keeps; `threads` forces reading on a second thread (true) or in this one (false). */
 export type WriteOptions = {signal?: AbortSignal; sinceMs?: number; filter?: FilterSpec; threads?: boolean};
 
-/** Write every line of the sources, merged (SPEC 5 order), to `sink`; returns where each live file ended, for follow. */
+/** Write every line of the sources, merged (docs/logs.md order), to `sink`; returns where each live file ended, for follow. */
 export async function writeAll(sources: Source[], format: OutputFormat, sink: Sink, options: WriteOptions = {}): Promise<{count: number; positions: Positions}> {
 	const {signal, threads} = options;
 	const sinceMs = options.sinceMs ?? Number.NEGATIVE_INFINITY;

@@ -59,7 +59,7 @@ function orphansText(status: ComponentStatus): string {
 	return n === 0 ? 'orphans 0' : `orphans ${n} (${status.orphans.map((o) => o.pid).join(',')})`;
 }
 
-/** Colour of the reason line per state that explains itself with one (SPEC 4.6). */
+/** Colour of the reason line per state that explains itself with one (docs/lifecycle.md#status). */
 const REASON_COLOR: Partial<Record<ComponentStatus['state'], ColorName>> = {crashed: 'red', failed: 'red', disabled: 'gray', exited: 'gray', starting: 'yellow'};
 
 /** The line under the numbers: an action's progress, else the backoff countdown, else why it is disabled/crashed/failed/exited, else the last error. */

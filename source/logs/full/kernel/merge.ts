@@ -624,7 +624,7 @@ export function parse(records: i32, from: i32, to: i32): i32 {
 }
 
 /**
- * Effective times of cursor k's n records (SPEC 5): a line without a time takes the one before it
+ * Effective times of cursor k's n records (docs/logs.md): a line without a time takes the one before it
  * in its file (`last`, NaN at a file's start); lines before a file's first time take that time, or
  * `fallback` (the file's mtime) when this batch has none. Returns the new `last`.
  */
@@ -813,7 +813,7 @@ function render(c: i32, k: i32, r: i32): void {
 }
 
 /**
- * Merge (SPEC 5: the earliest head first, ties to the earlier source) and render until the output
+ * Merge (docs/logs.md: the earliest head first, ties to the earlier source) and render until the output
  * is nearly full (FLUSH), a cursor needs its next chunk (LOAD) or JS must render a line (RENDER);
  * needCursor() says which. DONE when no cursor is left.
  */
