@@ -11,6 +11,8 @@ const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 export const NAME = /^[a-z0-9_-]{1,64}$/;
 /** Longest duration config accepts: longer waits are typos, and past ~24.8 days Node's timers fire at once. */
 const MAX_DURATION_MS = DAY_MS;
+/** An environment variable's name as a shell, systemd's EnvironmentFile= and launchd read it (docs/config.md). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // zod loads only when a config.yaml exists: it costs more start-up time than `status` may spend.
 const require = createRequire(import.meta.url);
@@ -45,7 +47,7 @@ const componentSchema = z.strictObject({
 	ready: ready.optional(),
 	depends_on: z.array(z.string()).optional(),
 	env_file: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {error: 'expected a path, or a list of paths, of dotenv files (relative to config.yaml)'}).optional(),
-	env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+	env: z.record(z.string().regex(ENV_NAME, {error: 'expected an environment variable name: letters, digits and _, not starting with a digit'}), z.union([z.string(), z.number(), z.boolean()])).optional(),
 	cwd: z.string().optional(),
 	stop_signal: z.enum(STOP_SIGNALS).optional(),
 	stop_timeout: duration.optional(),

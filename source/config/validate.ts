@@ -84,6 +84,11 @@ export function validateText(file: string, text: string): Checked {
 					issuePaths.push(full);
 					problems.push({keyPath: full, message: `${locate(full, true)}: unknown key "${dotted(full)}"${hintFor(keyPath, key)}`});
 				}
+			} else if (issue.code === 'invalid_key') {
+				// A refused key (an env name): pointed at, and shown quoted, since it may hold a newline.
+				issuePaths.push(keyPath);
+				const why = issue.issues[0]?.message ?? issue.message;
+				problems.push({keyPath, message: `${locate(keyPath, true)}: ${dotted(keyPath.slice(0, -1))}: ${JSON.stringify(String(keyPath.at(-1)))}: ${why}`});
 			} else {
 				issuePaths.push(keyPath);
 				problems.push({keyPath, message: `${locate(keyPath)}: ${dotted(keyPath) || 'config'}: ${issue.message}${describeValue(raw, keyPath)}`});

@@ -8,6 +8,7 @@ import {StigmerError} from '../../errors.js';
 import {MARKER} from '../../markers.js';
 import type {Home} from '../../paths.js';
 import {changedByHand, readManifest, refuseChanged, removeExport, upToDate, writeExport, type PlannedFile} from '../export/manifest.js';
+import {refuseControl} from '../systemd/escape.js';
 import {unitPrefix} from '../systemd/units.js';
 
 const ENGINE = 'launchd';
@@ -34,6 +35,7 @@ function xml(text: string): string {
 
 /** The agent's property list: `node cli.js server run` with this home, at load, kept alive unless it exited cleanly. */
 export function agentPlist(home: Home, env: NodeJS.ProcessEnv = process.env): string {
+	refuseControl(home.root, 'STIGMER_HOME'); // Exit 2, and never a \r a parser turns into \n (another path).
 	const real = (file: string) => {
 		try {
 			return fs.realpathSync(file);

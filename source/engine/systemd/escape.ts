@@ -1,5 +1,9 @@
 // Text as systemd reads it (systemd.syntax(7), systemd.service(5) "Command lines", systemd.exec(5) EnvironmentFile=):
 // every value written into a unit passes one of these, so a `%` or `$` in a user's argv reaches the program unchanged.
+import {UsageError} from '../../errors.js';
+
+/** C0 controls and DEL: a unit line (a path, a comment, User=) has no escape for them, and XML 1.0 none for most. */
+const CONTROL = /[\u0000-\u001F\u007F]/;
 
 /** `%` starts a specifier wherever systemd expands them (argv, paths, Description): doubled, it is a `%`. */
 export function escapeSpecifiers(text: string): string {
@@ -36,7 +40,18 @@ export function environmentLine(name: string, value: string): string {
 	return `${name}="${value.replaceAll(/[\\"$`]/g, (c) => `\\${c}`)}"`;
 }
 
-/** A path for keys that take one path (WorkingDirectory=, append:): specifiers escaped; systemd takes the rest as written. */
+/**
+ * Refuse (exit 2, one line) text that is written into a unit line or a property list as is: a newline there would start
+ * a line of the writer's choosing (`ExecStartPre=…`). `what` names where the text comes from and how to fix it.
+ */
+export function refuseControl(text: string, what: string): void {
+	if (CONTROL.test(text)) {
+		throw new UsageError(`${what} ${JSON.stringify(text)} holds a control character (a newline, a tab…), which a unit file or property list cannot carry: use a path without one`);
+	}
+}
+
+/** A path for keys that take one path (WorkingDirectory=, append:): specifiers escaped; systemd takes the rest as written, so no control characters. */
 export function pathValue(file: string): string {
+	refuseControl(file, 'the path');
 	return escapeSpecifiers(file);
 }

@@ -30,7 +30,8 @@ export type ExportResult = {
 
 /** Write (or with dryRun, only plan) this home's units. Throws StigmerError for files changed by hand (unless force). */
 export async function exportSystemd(home: Home, options: ExportOptions): Promise<ExportResult> {
-	const config = loadConfig(home);
+	// Strict, like start: a broken config.yaml exits 2 rather than exporting the last valid one (or the defaults).
+	const config = loadConfig(home, {strict: true});
 	const unitDir = options.out === undefined ? defaultUnitDir(options.scope) : path.resolve(options.out);
 	const installed = unitDir === defaultUnitDir(options.scope);
 	if (options.enable && !installed) {

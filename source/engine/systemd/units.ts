@@ -5,13 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {componentEnv, DEFAULT_RESTART, type ComponentSpec, type StackConfig} from '../../config/index.js';
-import {StigmerError} from '../../errors.js';
+import {StigmerError, UsageError} from '../../errors.js';
 import {which} from '../../executable.js';
 import {physicalPath, type Home} from '../../paths.js';
 import {cliPath} from '../../cli-path.js';
 import {MARKER} from '../../markers.js';
 import {formatDuration} from '../../units.js';
-import {commandLine, environmentLine, escapeSpecifiers, pathValue} from './escape.js';
+import {commandLine, environmentLine, escapeSpecifiers, pathValue, refuseControl} from './escape.js';
 
 /** The hidden verb systemd runs as ExecStartPre=/ExecStartPost= (commands/internal-ready.ts). */
 export const READY_VERB = 'internal-ready';
@@ -74,6 +74,16 @@ export function environmentFile(home: Home, component: string): string {
 /** The unit files for every enabled component of `config`, their target, and what does not map exactly. */
 export function planUnits(home: Home, config: StackConfig, scope: Scope, unitDir: string, env: NodeJS.ProcessEnv = process.env): UnitPlan {
 	const enabled = config.components.filter((c) => c.enabled);
+	// The home is written as is into comments, Description= and paths; a cwd into WorkingDirectory=; User= as is.
+	refuseControl(home.root, 'STIGMER_HOME');
+	for (const spec of enabled) {
+		refuseControl(spec.cwd ?? '', `components.${spec.name}.cwd`);
+	}
+
+	if (scope.kind === 'system') {
+		refuseUser(scope.user);
+	}
+
 	const target = targetName(home);
 	const units = new Map(enabled.map((c) => [c.name, serviceName(home, c.name)]));
 	const stigmer = [realpath(process.execPath), realpath(cliPath())];
@@ -86,6 +96,16 @@ export function planUnits(home: Home, config: StackConfig, scope: Scope, unitDir
 
 	files.push({path: path.join(unitDir, target), text: targetUnit(home, scope, [...units.values()]), mode: 0o644});
 	return {target, units, unitDir, files, notes: notes(enabled)};
+}
+
+/** What `User=` accepts safely: a POSIX-ish account name (useradd's default rule) or a numeric id. */
+const USER_NAME = /^(?:[a-z_][a-z0-9_-]*|\d+)$/;
+
+/** Refuse (exit 2) a `--user` that is not an account name or a number: it is written into User= as is. */
+export function refuseUser(user: string): void {
+	if (!USER_NAME.test(user)) {
+		throw new UsageError(`--user ${JSON.stringify(user)} is not an account name (a-z, 0-9, _ and -, not starting with a digit or -) nor a numeric id`);
+	}
 }
 
 /** The node binary's version manager, when its path changes on upgrade; undefined for a stable path. */
