@@ -1,5 +1,6 @@
 // What `stigmer export systemd|launchd` refuses to write (docs/engines.md): a newline in the home, a cwd, `--user` or an
-// env name would start a unit line of the writer's choosing; a broken config.yaml is never exported as the last valid one.
+// env name would start a unit line of the writer's choosing; a broken config.yaml is never exported as the last valid one;
+// a failed daemon-reload is retried, and --remove deletes no file under units that may still run.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -74,4 +75,30 @@ test('export systemd with a broken config.yaml exits 2 naming it, and exports ne
 	assert.equal(result.code, 2, show(result));
 	assert.match(result.stderr, /config\.yaml:4:\d+: components\.sleeper\.restart/, show(result));
 	assert.equal(result.stdout, '', show(result));
+});
+
+test('export systemd retries a failed daemon-reload instead of saying up to date; --remove refuses while systemd cannot say its units stopped', async (t) => {
+	const home = await makeHome(t, SLEEPER_ONLY);
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-units-'));
+	const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-nobus-'));
+	t.after(() => [out, runtime].forEach((dir) => fs.rmSync(dir, {recursive: true, force: true})));
+	// Units where systemd reads them (a private XDG_CONFIG_HOME), but no user manager reachable: every systemctl --user call fails.
+	const env = {XDG_CONFIG_HOME: out, XDG_RUNTIME_DIR: runtime, DBUS_SESSION_BUS_ADDRESS: `unix:path=${runtime}/bus`};
+	const units = path.join(out, 'systemd', 'user');
+	const first = await home.cli(['export', 'systemd'], {env});
+	assert.equal(first.code, 1, show(first));
+	assert.match(first.stderr, /^stigmer: systemctl daemon-reload failed: /m, show(first));
+	const again = await home.cli(['export', 'systemd'], {env});
+	assert.match(again.stdout, /^up to date: /m, show(again));
+	assert.equal(again.code, 1, `the reload is tried again, and its failure said: ${show(again)}`);
+	assert.match(again.stderr, /^stigmer: systemctl daemon-reload failed: /m, show(again));
+
+	const written = fs.readdirSync(units).sort();
+	const refusedRemove = await home.cli(['export', 'systemd', '--remove'], {env});
+	assert.equal(refusedRemove.code, 1, show(refusedRemove));
+	assert.match(refusedRemove.stderr, /^stigmer: could not stop and disable stigmer-[0-9a-f]{8}\.target \(.+\): its units may still run, so nothing was removed; stop them, or pass --force$/m, show(refusedRemove));
+	assert.deepEqual(fs.readdirSync(units).sort(), written, 'nothing was removed');
+	const forced = await home.cli(['export', 'systemd', '--remove', '--force'], {env});
+	assert.match(forced.stdout, /removed 3 files/, show(forced));
+	assert.deepEqual(fs.readdirSync(units), []);
 });

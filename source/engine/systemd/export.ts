@@ -3,11 +3,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import {loadConfig} from '../../config/index.js';
-import {UsageError} from '../../errors.js';
+import {StigmerError, UsageError} from '../../errors.js';
 import type {Home} from '../../paths.js';
 import {ensurePrivateDir} from '../../private-file.js';
 import {changedByHand, readManifest, recordManifest, refuseChanged, removeExport, upToDate, writeExport} from '../export/manifest.js';
-import {firstLine, scopeOf, scopeText, systemctl, type Run} from './systemctl.js';
+import {firstLine, scopeOf, scopeText, show, systemctl, type Run} from './systemctl.js';
 import {defaultUnitDir, ENGINE, planUnits, targetName, type ExportFile, type Scope} from './units.js';
 
 export type ExportOptions = {scope: Scope; out?: string; dryRun?: boolean; force?: boolean; enable?: boolean};
@@ -99,8 +99,21 @@ export async function removeSystemd(home: Home, options: {force?: boolean}): Pro
 	const services = manifest.files.map((f) => path.basename(f.path)).filter((n) => n.endsWith('.service'));
 	const stopped = services.length === 0 ? disabled : await systemctl(scope, ['stop', ...services]);
 	const failed = [disabled, stopped].find((r) => r.code !== 0);
+	if (failed !== undefined && !options.force && !(await allInactive(scope, [manifest.target, ...services]))) {
+		throw new StigmerError(`could not stop and disable ${manifest.target} (${firstLine(failed.stderr) || `exit ${failed.code}`}): its units may still run, so nothing was removed; stop them, or pass --force`);
+	}
+
 	const removed = removeExport(home, manifest);
 	return {removed, target: manifest.target, stopError: failed === undefined ? null : (firstLine(failed.stderr) || `exit ${failed.code}`), reloadError: await reload(scope)};
+}
+
+/** Whether every unit is inactive (a unit systemd never loaded is); false when systemd cannot say. */
+async function allInactive(scope: Scope, units: string[]): Promise<boolean> {
+	try {
+		return [...(await show(scope, units, ['ActiveState'])).values()].every((p) => p['ActiveState'] === 'inactive' || p['ActiveState'] === 'failed');
+	} catch {
+		return false;
+	}
 }
 
 async function reload(scope: Scope): Promise<string | null> {
