@@ -5,6 +5,8 @@ import {parseLine} from './parse.js';
 
 const DATE_TIME_NO_SECONDS = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)$/;
 const DATE_ONLY = /^(\d{4})-(\d\d)-(\d\d)$/;
+/** The calendar date a date form starts with: checked, since Date rolls 2026-13-45 over into 2027 without a word. */
+const LEADING_DATE = /^(\d{4})-(\d\d)-(\d\d)/;
 const CLOCK = /^(\d\d?):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?$/;
 
 /** Epoch ms of a `--since` value; throws UsageError (exit 2) naming the accepted forms. */
@@ -15,13 +17,18 @@ export function parseSince(value: string, now = Date.now()): number {
 		return now - duration;
 	}
 
+	const date = LEADING_DATE.exec(text);
+	if (date && !isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]))) {
+		throw new UsageError(`--since "${value}": ${date[0]} is not a date (month 01-12, a day that month has): pass a real one, like 2026-11-26`);
+	}
+
 	const parsed = parseLine(text).time;
 	if (parsed !== null) {
 		return parsed;
 	}
 
 	let m = DATE_TIME_NO_SECONDS.exec(text);
-	if (m) {
+	if (m && Number(m[4]) < 24 && Number(m[5]) < 60) {
 		return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])).getTime();
 	}
 
@@ -39,4 +46,10 @@ export function parseSince(value: string, now = Date.now()): number {
 	}
 
 	throw new UsageError(`--since "${value}" is neither a duration (250ms, 30s, 10m, 2h) nor a time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47): pass one of those forms.`);
+}
+
+/** Whether year-month-day names a day of the calendar (2026-02-29 does not). */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+	const date = new Date(Date.UTC(year, month - 1, day));
+	return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

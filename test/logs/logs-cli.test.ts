@@ -41,6 +41,17 @@ test('unknown component: exit 2 listing the known ones; bad -n and --since: exit
 	assert.match(since.stderr, /--since "last tuesday" is neither a duration/);
 });
 
+test('--since with a date or time that does not exist (2026-13-45, 2026-02-30, 25:00): exit 2 naming the flag, never a rolled-over date', async () => {
+	const home = fixtureHome();
+	for (const value of ['2026-13-45', '2026-02-30', '2026-13-45 03:47', '2026-02-30T00:00:00Z', '2026-11-26 25:00', '2026-11-26 03:60', '25:00']) {
+		const result = await run(home, ['--since', value, '--no-follow']);
+		assert.equal(result.code, 2, `${value}: ${show(result)}`);
+		assert.equal(result.stderr.trim().split('\n').length, 1, `${value}: ${show(result)}`);
+		assert.match(result.stderr, new RegExp(`^stigmer: --since "${value}"`), `${value}: ${show(result)}`);
+		assert.equal(result.stdout, '', `${value}: ${show(result)}`);
+	}
+});
+
 test('a log path that is not a regular file (a directory named temporal.log) is skipped with a warning naming it', async () => {
 	const home = fixtureHome();
 	const odd = path.join(home, 'data', 'logs', 'temporal.log');
