@@ -12,6 +12,9 @@ import {colors} from './output.js';
 import {asPid1} from './pid1.js';
 import {startProgress} from './progress.js';
 
+/** After the stop, how long stdout's last lines may take to reach their reader before the run exits without them. */
+const FLUSH_MS = 1000;
+
 const HELP = `
 	Usage: stigmer server run [COMPONENT...]
 
@@ -86,19 +89,47 @@ export async function run(argv: string[]): Promise<number> {
 	const follower = await followFrom(home, selection, positions, render);
 	const watch = await watchRun(home, result.started.map((s) => s.name));
 	const verdict = await Promise.race([signalled.then(() => undefined), watched(watch.check, signalled)]);
+	let code: number = EXIT.failure;
 	try {
 		// A signal while another action holds the lock: let it finish, then look, so we never stop a stack that is no longer ours.
 		const now = verdict ?? (await afterActions(watch));
 		if (now.kind !== 'ours') {
 			process.stderr.write(`stigmer: ${leaving(now)}\n`);
-			return now.kind === 'ended' && now.failed.length > 0 ? EXIT.failure : EXIT.ok;
+			code = now.kind === 'ended' && now.failed.length > 0 ? EXIT.failure : EXIT.ok;
+		} else {
+			const stopped = await stopRun(home, whole ? undefined : planned, c);
+			code = stopped.stopped.some((o) => o.how === 'killed') ? EXIT.failure : EXIT.ok;
+		}
+	} finally {
+		if (!(await flushedWithin(follower.close(), FLUSH_MS))) {
+			// A reader that stopped reading (a full pipe) would hold the process forever: its last lines are dropped.
+			process.stderr.write('stigmer: standard output is not being read; exiting without its last lines\n');
+			process.stdout.destroy();
+			process.exit(code); // A pending write to a stalled pipe would keep Node alive past its return.
+		}
+	}
+
+	return code;
+}
+
+/** Whether the follower closed and stdout drained within `ms`. */
+async function flushedWithin(closing: Promise<void>, ms: number): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined;
+	const drained = closing.then(async () => new Promise<boolean>((resolve) => {
+		if (process.stdout.writableLength === 0) {
+			resolve(true);
+			return;
 		}
 
-		const stopped = await stopRun(home, whole ? undefined : planned, c);
-		return stopped.stopped.some((o) => o.how === 'killed') ? EXIT.failure : EXIT.ok;
-	} finally {
-		await follower.close();
-	}
+		process.stdout.once('drain', () => resolve(true));
+		process.stdout.once('close', () => resolve(true));
+	}));
+	const late = new Promise<boolean>((resolve) => {
+		timer = setTimeout(() => resolve(false), ms);
+	});
+	const flushed = await Promise.race([drained, late]);
+	clearTimeout(timer);
+	return flushed;
 }
 
 /** Resolves at the first SIGINT or SIGTERM; later ones are ignored, so a stop under way is never cut short (docs/engines.md). */

@@ -24,7 +24,7 @@ export async function execTry(argv: string[], context: ProbeContext, budgetMs = 
 		return {ready: false, fail: 'the exec probe names no program'}; // The schema asks for one; a spec built in code may not.
 	}
 
-	// Its own process group, ended after every try: a probe script's children never outlive the try.
+	// Its own process group, ended with all it started when the try times out (docs/config.md).
 	const subprocess = execa(file, args, {
 		cwd: context.cwd ?? context.home.root,
 		env: {...inherited, ...context.env, [MARKER.home]: context.home.root},
@@ -35,16 +35,18 @@ export async function execTry(argv: string[], context: ProbeContext, budgetMs = 
 		stdout: 'ignore',
 		stderr: 'ignore',
 	});
+	// Only while the probe has not exited is its pid (so its group's id) provably ours: once reaped, the number may be reused.
+	let exited = false;
 	const endGroup = () => {
-		if (subprocess.pid !== undefined) {
+		if (!exited && subprocess.pid !== undefined) {
 			signalGroup(subprocess.pid, 'SIGKILL');
 		}
 	};
 
 	const timer = setTimeout(endGroup, Math.max(EXEC_MIN_TRY_MS, Math.min(EXEC_TRY_TIMEOUT_MS, budgetMs)));
 	const result = await subprocess;
+	exited = true;
 	clearTimeout(timer);
-	endGroup();
 	if (result.exitCode === 0) {
 		return {ready: true};
 	}

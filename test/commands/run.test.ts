@@ -1,9 +1,12 @@
 // `stigmer server run` (docs/engines.md, "server run"): the stack in the foreground through the built CLI: the ✓ lines
 // of start, the merged logs from the run's start, a signal stops it as `server stop` does, a takeover makes it leave.
 import assert from 'node:assert/strict';
+import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {test} from 'node:test';
-import {fixture, isAlive, live, makeHome, parseStarted, show, spawnCli, waitFor, type CliResult} from '../helpers.js';
+import {CLI, cleanEnv, fixture, isAlive, live, makeHome, parseStarted, processesByComponent, show, spawnCli, waitFor, type CliResult} from '../helpers.js';
 
 /** A run's exit, collected (with output) once it has ended. */
 async function ended(child: ReturnType<typeof spawnCli>, output: ReturnType<typeof live>, timeoutMs = 30_000): Promise<CliResult> {
@@ -158,4 +161,31 @@ test('run is in the help, with its own --help, and refuses an unknown flag (exit
 	const bad = await home.cli(['server', 'run', '--detach']);
 	assert.equal(bad.code, 2, show(bad));
 	assert.deepEqual(home.processes(), {}, 'nothing started');
+});
+
+test('run: SIGTERM with a stdout nobody reads (a full pipe): the stack is stopped and the run exits anyway, saying its last lines are lost', async (t) => {
+	const flood = 'i=0; while [ $i -lt 30000 ]; do echo "flood line $i: padding padding padding padding"; i=$((i+1)); done; exec sleep 300';
+	const home = await makeHome(t, {builtins: false, components: {flood: {command: ['sh', '-c', flood]}}});
+	const fifo = path.join(home.dir, 'stdout.fifo');
+	execFileSync('mkfifo', [fifo]);
+	const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK); // Held open, never read.
+	const writer = fs.openSync(fifo, 'w');
+	const child = spawn(process.execPath, [CLI, 'server', 'run'], {cwd: os.tmpdir(), env: cleanEnv({STIGMER_HOME: home.dir}), stdio: ['ignore', writer, 'pipe']});
+	fs.closeSync(writer);
+	let stderr = '';
+	child.stderr?.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	t.after(() => {
+		child.kill('SIGKILL');
+		fs.closeSync(reader);
+	});
+	const pid = await waitFor(() => (fs.existsSync(home.logFile('flood')) && fs.statSync(home.logFile('flood')).size > 1_000_000 ? processesByComponent(home.dir)['flood']?.[0] : undefined), 'the flood written, far past what a pipe holds', 30_000);
+	await waitFor(() => stderr.includes('Streaming logs from all components'), 'the run following the logs (past the pipe\'s size by now)', 20_000);
+	child.kill('SIGTERM');
+	const [code] = await waitFor(() => (child.exitCode !== null || child.signalCode !== null ? [child.exitCode, child.signalCode] as const : undefined), 'the run to exit though nobody reads its stdout', 20_000);
+	assert.equal(code, 0, stderr);
+	assert.match(stderr, /^stigmer: standard output is not being read; exiting without its last lines$/m, stderr);
+	assert.equal(isAlive(pid), false, 'the component was stopped');
+	assert.deepEqual(home.processes(), {}, 'nothing of the home runs');
 });

@@ -91,3 +91,45 @@ test('a stranger on 127.0.0.1 earns no ✓ through http://[::ffff:127.0.0.1]:P/ 
 		assert.match(r.stdout + r.stderr, new RegExp(`port ${port} is in use by pid ${server.pid}`), `${url}\n${show(r)}`);
 	}
 });
+
+test('an exec probe that exited is never followed by a group SIGKILL (its number may be reused); one that times out is ended with all it started', async (t) => {
+	const {execTry} = await import('../../source/engine/exec-probe.js');
+	const {homeAt} = await import('../../source/paths.js');
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-exec-')));
+	const started: number[] = [];
+	t.after(() => {
+		for (const pid of started) {
+			try {
+				process.kill(pid, 'SIGKILL'); // Only the sleeps this test's probes started.
+			} catch {}
+		}
+
+		fs.rmSync(dir, {recursive: true, force: true});
+	});
+	const context = {home: homeAt(dir), component: 'probe', sinceMs: Date.now(), cwd: dir};
+	const childOf = async (file: string) => {
+		const pid = await waitFor(() => Number(fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '') || undefined, `${file} names the probe's child`, 5000);
+		started.push(pid);
+		return pid;
+	};
+
+	const done = await execTry(['sh', '-c', `sleep 300 & echo $! > ${dir}/done.pid`], context);
+	assert.equal(done.ready, true);
+	const left = await childOf(path.join(dir, 'done.pid'));
+	await new Promise((resolve) => setTimeout(resolve, 300)); // Where a SIGKILL after the exit would have landed by now.
+	assert.equal(isAliveNow(left), true, 'the exited probe\'s group was not signalled');
+
+	const slow = await execTry(['sh', '-c', `sleep 300 & echo $! > ${dir}/slow.pid; exec sleep 300`], context, 300);
+	assert.equal(slow.ready, false);
+	const ended = await childOf(path.join(dir, 'slow.pid'));
+	await waitFor(() => !isAliveNow(ended) || undefined, 'the timed-out probe\'s child is ended with its group', 5000);
+});
+
+function isAliveNow(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
