@@ -1,4 +1,4 @@
-// The one zod schema of config.yaml: config validation and `stigmer config schema` both use it (SPEC 3, 8).
+// The one zod schema of config.yaml: config validation and `stigmer config schema` both use it (docs/config.md, docs/cli.md).
 import {createRequire} from 'node:module';
 import type {z as Zod} from 'zod';
 import {compileLinear, PatternError} from '../linear-regex.js';
@@ -7,7 +7,7 @@ import {DAY_MS, parseDuration} from '../units.js';
 export const CONFIG_VERSION = 1;
 export const RESTART_MODES = ['no', 'on-failure', 'always'] as const;
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
-/** SPEC 3: a component name is 1–64 of a-z 0-9 - _ (it names files under data/ and data/logs/). */
+/** docs/config.md: a component name is 1–64 of a-z 0-9 - _ (it names files under data/ and data/logs/). */
 export const NAME = /^[a-z0-9_-]{1,64}$/;
 /** Longest duration config accepts: longer waits are typos, and past ~24.8 days Node's timers fire at once. */
 const MAX_DURATION_MS = DAY_MS;
@@ -74,7 +74,7 @@ export type ComponentConfig = Zod.infer<Schemas['componentSchema']>;
 /** config.yaml as the schema accepts it. */
 export type RawConfig = Zod.infer<Schemas['configSchema']>;
 
-/** The JSON Schema of config.yaml, generated from the very zod schema the config is validated with (SPEC 8). */
+/** The JSON Schema of config.yaml, generated from the very zod schema the config is validated with (docs/cli.md). */
 export function configJsonSchema(): Record<string, unknown> {
 	const {z} = require('zod') as {z: typeof Zod};
 	// Refinements (durations, regular expressions) have no JSON Schema form: their base types remain.

@@ -129,7 +129,7 @@ export function salvage(raw: unknown, paths: Array<Array<string | number>>): Raw
 	const parsed = getSchemas().configSchema.safeParse(copy);
 	return parsed.success ? parsed.data : undefined;
 }
-/** SPEC 3's name rule, checked before the schema so `../x` or `daemon` is named with the rule, not a generic record error. */
+/** docs/config.md's name rule, checked before the schema so `../x` or `daemon` is named with the rule, not a generic record error. */
 function nameProblems(raw: unknown, locate: Locator): ConfigProblem[] {
 	const components = raw && typeof raw === 'object' ? (raw as {components?: unknown}).components : undefined;
 	if (!components || typeof components !== 'object' || Array.isArray(components)) {

@@ -1,4 +1,4 @@
-// `--since`: a duration back from now (`10m`) or a point in time (SPEC 5, 7).
+// `--since`: a duration back from now (`10m`) or a point in time (docs/logs.md, docs/lifecycle.md#durations-and-exit-codes).
 import {DAY_MS, parseDuration} from '../units.js';
 import {UsageError} from '../errors.js';
 import {parseLine} from './parse.js';

@@ -1,5 +1,5 @@
 // `stigmer server logs` through the built binary: exit codes, the stderr info line, --json,
-// colour switches, -n, --since, -c/--stderr, follow and Ctrl-C (SPEC 5, 7).
+// colour switches, -n, --since, -c/--stderr, follow and Ctrl-C (docs/logs.md, docs/lifecycle.md#durations-and-exit-codes).
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
