@@ -23,8 +23,12 @@ test('start workflow-runner with the server stopped starts the server first and 
 	assert.deepEqual([...started.keys()].sort(), ['stigmer-server', 'workflow-runner'], show(result));
 	assert.ok(isAlive(agent), 'agent-runner left alone by the start');
 	assert.doesNotMatch(result.stdout, /agent-runner/, `agent-runner is neither stopped nor started:\n${show(result)}`);
-	const status = await statusJson(home);
-	assert.equal(status.result.code, 0, `every component runs:\n${show(status.result)}`);
+	// agent-runner, left running, polls the restarted server again on its next long-poll: ready within a moment.
+	let status = await statusJson(home);
+	await waitFor(async () => {
+		status = await statusJson(home);
+		return status.result.code === 0;
+	}, `every component running and ready:\n${show(status.result)}`, 15_000);
 
 	const stopped = await home.cli(['server', 'stop', 'stigmer-server']);
 	assert.equal(stopped.code, 0, show(stopped));
