@@ -1,6 +1,7 @@
 // `stigmer server logs` (docs/logs.md): parse flags, pick components and streams, print the merged tail
 // (or everything) and follow. The reading itself is source/logs/, shared with the dashboard.
 import fs from 'node:fs';
+import {drained} from '../drained.js';
 import {loadConfig} from '../config/index.js';
 import {EXIT, StigmerError, UsageError} from '../errors.js';
 import {anyLogExists, componentsOnDisk, notRegularFiles, followFrom, formatLine, LevelError, LineFilter, listSources, parseSince, readMergedAt, toJson, TooFarBack, writeAll, writeTail, type FilterSpec, type LogLine, type LogSelection, type Positions, type Source} from '../logs/index.js';
@@ -240,16 +241,7 @@ async function print(home: Home, sources: Source[], options: Options): Promise<n
 		}
 
 		// A slow reader (a pager, a terminal scrolling a flood): follow reads on once stdout has drained.
-		return new Promise<void>((resolve) => {
-			const done = () => {
-				process.stdout.off('drain', done);
-				process.stdout.off('close', done);
-				resolve();
-			};
-
-			process.stdout.on('drain', done);
-			process.stdout.on('close', done);
-		});
+		return drained(process.stdout);
 	};
 
 	let positions: Positions;

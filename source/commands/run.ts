@@ -2,6 +2,7 @@
 // or `docker compose up`: start as `server start` does, then the merged logs from the run's start until SIGINT or
 // SIGTERM, which stop it as `server stop` does. Another run or start of the home takes the stack over: we then leave.
 import {start, stop, watchRun, type RunVerdict, type RunWatch, type StopResult} from '../engine/index.js';
+import {drained} from '../drained.js';
 import {EXIT} from '../errors.js';
 import {endPositions, followFrom, formatLine, listSources, type LogLine, type LogSelection, type Positions} from '../logs/index.js';
 import {startFailureLines, stopLine} from '../messages.js';
@@ -221,15 +222,6 @@ function printer(color: boolean): (lines: LogLine[]) => Promise<void> | undefine
 			return;
 		}
 
-		return new Promise<void>((resolve) => {
-			const done = () => {
-				process.stdout.off('drain', done);
-				process.stdout.off('close', done);
-				resolve();
-			};
-
-			process.stdout.on('drain', done);
-			process.stdout.on('close', done);
-		});
+		return drained(process.stdout);
 	};
 }

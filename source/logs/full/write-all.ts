@@ -4,6 +4,7 @@
 // read here or on a second thread), renders the few lines it hands back (unclean bytes, very long
 // lines) and writes its output buffer to the sink.
 import fs from 'node:fs';
+import {drained} from '../../drained.js';
 import {itemAt} from '../../item-at.js';
 import {makeFeed, type Feed} from './feed.js';
 import type {Source} from '../files.js';
@@ -99,16 +100,7 @@ class Output {
 		// Only stdout's done callback means the bytes left (a PassThrough hands the chunk on, still in use).
 		const done = reusable && sink === process.stdout ? () => this.release(chunk) : undefined;
 		if (!sink.write(chunk, done) && !sink.destroyed) {
-			await new Promise<void>((resolve) => {
-				const go = () => {
-					sink.off('drain', go);
-					sink.off('close', go);
-					resolve();
-				};
-
-				sink.once('drain', go);
-				sink.once('close', go);
-			});
+			await drained(sink);
 		} else {
 			// Let signals (Ctrl-C) and errors (EPIPE) through between megabytes.
 			await new Promise((resolve) => setImmediate(resolve));

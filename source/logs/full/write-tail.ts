@@ -3,6 +3,7 @@
 // and 750 MB for a word that never occurs). Instead the filtered merge runs forward through the kernel
 // (write-all.ts, at the plain merge's speed) into a sink that keeps only the last N rendered lines.
 import {writeAll, type OutputFormat, type Sink, type WriteOptions} from './write-all.js';
+import {drained} from '../../drained.js';
 import type {Source} from '../files.js';
 import type {Positions} from '../tail.js';
 
@@ -51,16 +52,7 @@ export async function writeTail(sources: Source[], format: OutputFormat, sink: S
 	const {positions} = await writeAll(sources, {...format, readable: format.readable ?? sink.isTTY === true}, last, options);
 	const text = last.text();
 	if (text !== '' && !sink.destroyed && !sink.write(Buffer.from(text)) && !sink.destroyed) {
-		await new Promise<void>((resolve) => {
-			const go = () => {
-				sink.off('drain', go);
-				sink.off('close', go);
-				resolve();
-			};
-
-			sink.once('drain', go);
-			sink.once('close', go);
-		});
+		await drained(sink);
 	}
 
 	return {positions};
