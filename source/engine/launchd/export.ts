@@ -35,7 +35,7 @@ function xml(text: string): string {
 
 /** The agent's property list: `node cli.js server run` with this home, at load, kept alive unless it exited cleanly. */
 export function agentPlist(home: Home, env: NodeJS.ProcessEnv = process.env): string {
-	refuseControl(home.root, 'STIGMER_HOME'); // Exit 2, and never a \r a parser turns into \n (another path).
+	refuseControl(home.root, MARKER.home); // Exit 2, and never a \r a parser turns into \n (another path).
 	const real = (file: string) => {
 		try {
 			return fs.realpathSync(file);

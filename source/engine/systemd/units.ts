@@ -75,7 +75,7 @@ export function environmentFile(home: Home, component: string): string {
 export function planUnits(home: Home, config: StackConfig, scope: Scope, unitDir: string, env: NodeJS.ProcessEnv = process.env): UnitPlan {
 	const enabled = config.components.filter((c) => c.enabled);
 	// The home is written as is into comments, Description= and paths; a cwd into WorkingDirectory=; User= as is.
-	refuseControl(home.root, 'STIGMER_HOME');
+	refuseControl(home.root, MARKER.home);
 	for (const spec of enabled) {
 		refuseControl(spec.cwd ?? '', `components.${spec.name}.cwd`);
 	}
