@@ -1,6 +1,7 @@
 // The dashboard's live edges: the lifecycle engine, the log engine and a chokidar watch
 // on the files that hold the facts (data/*.pid, data/*.state, config.yaml). Only the interactive
 // `stigmer dash` loads this.
+import fs from 'node:fs';
 import path from 'node:path';
 import {watch} from 'chokidar';
 import {configFallback, loadConfig} from '../config/index.js';
@@ -49,6 +50,15 @@ export function logFeed(home: Home): LogFeed {
 	};
 }
 
+/** How often config.yaml's identity (inode, size, mtime) is read besides the watch: a stat, about 10 µs. */
+const CONFIG_STAT_MS = 1000;
+
+/** config.yaml's inode, size and mtime as one string ('' when absent): a change of any is a change of the file. */
+function configStamp(file: string): string {
+	const stat = fs.statSync(file, {throwIfNoEntry: false});
+	return stat === undefined ? '' : `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
 /** What a PID file (a start, a stop, a death noticed by a supervisor) and a supervisor's record (an exit, a backoff, a give-up) are called under data/. */
 const FACT_EXTENSIONS = new Set(['.pid', '.state']);
 
@@ -70,7 +80,22 @@ export function factsWatch(home: Home): FactsWatch {
 		watcher.on('error', () => {
 			// The liveness check and the periodic poll still run; a failed watcher only costs latency.
 		});
-		return {close: async () => watcher.close()};
+		// config.yaml replaced by a rename (editors, `writeFile` through a temp file) can slip past the watch: one stat a
+		// second catches it, so a component added to the config shows within the 5 s docs/dashboard.md promises.
+		let seen = configStamp(config);
+		const timer = setInterval(() => {
+			const now = configStamp(config);
+			if (now !== seen) {
+				seen = now;
+				onChange();
+			}
+		}, CONFIG_STAT_MS);
+		return {
+			close: async () => {
+				clearInterval(timer);
+				await watcher.close();
+			},
+		};
 	};
 }
 
