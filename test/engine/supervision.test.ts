@@ -329,8 +329,8 @@ test('leftovers of a dead component get stop_timeout of wall-clock grace, then S
 	assert.equal(start.code, 0, show(start) + home.logs());
 	await waitFor(() => stateRecord(home, 'master')?.['state'] === 'failed' || undefined, 'master to be recorded failed', 20_000);
 	const exitAt = Number(/EXIT_AT=(\d+)/.exec(fs.readFileSync(home.logFile('master', 'stdout'), 'utf8'))?.[1]);
-	const line = fs.readFileSync(home.logFile('master', 'stderr'), 'utf8').split('\n').find((l) => l.includes('stigmer: master exited with code 2'));
-	assert.ok(line, home.logs());
+	// The record is written just before the .err line: wait (bounded) for the line too.
+	const line = await waitFor(() => fs.readFileSync(home.logFile('master', 'stderr'), 'utf8').split('\n').find((l) => l.includes('stigmer: master exited with code 2')), `the exit line in master.err:\n${home.logs()}`, 5000);
 	const recordedAt = Date.parse(line.slice(0, line.indexOf(' ')));
 	const waited = recordedAt - exitAt;
 	assert.ok(waited >= graceMs - 100, `the leftover got its grace: recorded ${waited}ms after the exit`);
