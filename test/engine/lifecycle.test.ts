@@ -138,7 +138,9 @@ test('a component that ignores SIGTERM and has children: stop kills the whole gr
 	// The supervisor leads the group (docs/supervision.md): it, the component and both children.
 	const supervisor = Number(readPidFile(home.pidFile('stubborn'))?.['supervisorPid']);
 	await waitFor(() => children.every((pid) => procStat(pid)?.pgid === supervisor), 'both children in the supervisor\'s process group');
-	assert.deepEqual(groupMembers(supervisor).sort((a, b) => a - b), [supervisor, leader, ...children].sort((a, b) => a - b));
+	// The supervisor may fork a moment (a subshell, `date`) while it settles: wait (bounded) for exactly these four.
+	const expected = JSON.stringify([supervisor, leader, ...children].sort((a, b) => a - b));
+	await waitFor(() => JSON.stringify(groupMembers(supervisor).sort((a, b) => a - b)) === expected, `the group is exactly ${expected}: ${JSON.stringify(groupMembers(supervisor))}`, 5000);
 
 	const stop = await home.cli(['server', 'stop']);
 	assert.equal(stop.code, 0, show(stop));

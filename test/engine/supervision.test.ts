@@ -336,5 +336,6 @@ test('leftovers of a dead component get stop_timeout of wall-clock grace, then S
 	assert.ok(waited >= graceMs - 100, `the leftover got its grace: recorded ${waited}ms after the exit`);
 	// Counted poll passes gave 2 s of grace 3-4 s under load; a deadline ends it within a pass or two of 2 s.
 	assert.ok(waited <= graceMs + 900, `recorded ${waited}ms after the exit (grace ${graceMs}ms)`);
-	assert.deepEqual(home.processes(), {}, 'the leftover was killed');
+	// SIGKILLed before the record, it may linger a moment as a zombie until its reaper collects it.
+	await waitFor(() => Object.keys(home.processes()).length === 0, `the leftover killed: ${JSON.stringify(home.processes())}`, 5000);
 });
