@@ -5,7 +5,7 @@ import {loadConfig, type ComponentSpec} from '../config/index.js';
 import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {manifestPath} from './export/manifest.js';
-import {discover, type ComponentFinding} from './discover.js';
+import {discover, type ComponentFinding, type PidFileFinding} from './discover.js';
 import {probeOnce, statusProbe} from './readiness.js';
 import {inspectRecord, recordReason, type SupervisorRecord} from './state.js';
 import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
@@ -69,8 +69,9 @@ async function findingStatus(home: Home, spec: ComponentSpec, stack: ComponentSp
 				return {...base, state: 'backoff', reason: recordReason(record), nextRestartAt: record.nextRestartAtMs === null ? null : new Date(record.nextRestartAtMs).toISOString()};
 			}
 
-			return record?.state === 'ending'
-				? {...base, state: 'stopping', reason: `${recordReason(record) ?? 'exited'}; ending what is left of its process group`}
+			// The run's group outliving it: the supervisor ends those leftovers first, even in the moment before it records so.
+			return record?.state === 'ending' || leftoversOf(home, spec.name, ownFile)
+				? {...base, state: 'stopping', reason: `${(record?.state === 'ending' ? recordReason(record) : null) ?? 'exited'}; ending what is left of its process group`}
 				: {...base, state: 'starting', reason: 'restarting'};
 		}
 
@@ -108,6 +109,16 @@ async function findingStatus(home: Home, spec: ComponentSpec, stack: ComponentSp
 		rssBytes: usage.rssBytes,
 		ready,
 	};
+}
+
+/** Whether live members of this home's and component's marker are left in the exited run's recorded group. */
+function leftoversOf(home: Home, component: string, file: PidFileFinding | undefined): boolean {
+	if (file?.content.kind !== 'record') {
+		return false;
+	}
+
+	const claims = processTable.claims(processTable.groupMembers(file.content.record.pgid), home.root);
+	return [...claims.values()].some((claim) => claim?.home === home.root && claim.component === component && !claim.supervisor);
 }
 
 /**
