@@ -1,11 +1,11 @@
 // Helpers for the dashboard's end-to-end tests: a real stack in a temp home, the built CLI, tmux.
 import assert from 'node:assert/strict';
 import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
-import {after} from 'node:test';
+import {after, before} from 'node:test';
 import type {StatusReport} from '../../source/engine/types.js';
 import {itemAt} from '../../source/item-at.js';
 import {CLI} from './cli.js';
-import {makeHome} from './homes.js';
+import {makeHome, type TestHome} from './homes.js';
 import {holds, type Expected} from './output.js';
 import {waitFor} from './wait.js';
 
@@ -146,4 +146,35 @@ export function panelOf(screen: string, name: string): string {
 	}
 
 	return out.join('\n');
+}
+
+/** Where a suite's dashboard runs: a home (the suite's own by default), a size, extra env assignments and arguments. */
+export type DashOptions = {dir?: string; columns?: number; rows?: number; env?: string; args?: string};
+
+/**
+ * For a describe body: a started stack in a temp home made before the suite, and `open()` to run `stigmer dash`
+ * in private tmux servers (TERM=xterm-256color); every tmux is ended after the suite, then every home.
+ */
+export function dashSuite(): {home: () => TestHome; open: (options?: DashOptions) => Tmux; homes: Cleanup} {
+	let home: TestHome | undefined;
+	const opened: Tmux[] = [];
+	before(async () => {
+		home = await makeHome(undefined);
+		homes.after(async () => home!.cleanup());
+		await home.start();
+	});
+	after(() => {
+		for (const tmux of opened) {
+			tmux.kill();
+		}
+	});
+	const homes = suiteCleanup();
+	const open = ({dir = home!.dir, columns = 160, rows = 45, env = '', args = ''}: DashOptions = {}): Tmux => {
+		const tmux = new Tmux();
+		opened.push(tmux);
+		tmux.start(`STIGMER_HOME='${dir}' TERM=xterm-256color ${env} exec '${process.execPath}' '${CLI}' dash ${args}`, columns, rows);
+		return tmux;
+	};
+
+	return {home: () => home!, open, homes};
 }

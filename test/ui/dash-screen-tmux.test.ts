@@ -2,9 +2,9 @@
 // without colour, the 80×24 footer and help, ports at every size, and live truth: a kill -9, a stop
 // from another terminal, a component added to config.yaml (panel and logs), a failed start.
 import assert from 'node:assert/strict';
-import {after, before, describe, it} from 'node:test';
-import {CLI, DASH_WAIT_MS, panelOf, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../helpers/dash.js';
-import {fixture, makeHome, waitFor, type TestHome} from '../helpers.js';
+import {before, describe, it} from 'node:test';
+import {DASH_WAIT_MS, dashSuite, panelOf, statusOf, tmuxAvailable} from '../helpers/dash.js';
+import {fixture, waitFor, type TestHome} from '../helpers.js';
 
 /** A colour SGR code (16/256/true colour, foreground or background); tmux's own 39/49 resets are not colour. */
 const COLOR_CODE = /\u001B\[(?:[\d;]*;)?(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)[\d;]*m/;
@@ -18,34 +18,13 @@ const KILL_SAMPLES = 3;
 /** The panels part of a screen (above the log pane's header). */
 const panelsOf = (screen: string) => screen.split('── logs')[0] ?? screen;
 
-/** `stigmer dash` of `home` in a private tmux of `columns`×`rows` with `TERM=xterm-256color` and `env`. */
-function dash(home: string, columns: number, rows: number, env = ''): Tmux {
-	const tmux = new Tmux();
-	tmux.start(`STIGMER_HOME='${home}' TERM=xterm-256color ${env} exec '${process.execPath}' '${CLI}' dash`, columns, rows);
-	return tmux;
-}
-
 describe('dash: what a person sees', {skip: tmuxAvailable() ? false : 'tmux is not installed'}, () => {
+	const suite = dashSuite();
 	let home: TestHome;
-	const open: Tmux[] = [];
-	const start = (columns: number, rows: number, env = '') => {
-		const tmux = dash(home.dir, columns, rows, env);
-		open.push(tmux);
-		return tmux;
-	};
-
-	before(async () => {
-		home = await makeHome(undefined);
-		homes.after(async () => home.cleanup());
-		await home.start();
+	before(() => {
+		home = suite.home();
 	});
-
-	after(() => {
-		for (const tmux of open) {
-			tmux.kill();
-		}
-	});
-	const homes = suiteCleanup();
+	const start = (columns: number, rows: number, env = '') => suite.open({columns, rows, env});
 
 	for (const ci of ['', 'CI=true', 'CI=false CONTINUOUS_INTEGRATION=1']) {
 		it(`paints colour in xterm-256color with ${ci || 'no CI variable'}`, async () => {
@@ -62,12 +41,7 @@ describe('dash: what a person sees', {skip: tmuxAvailable() ? false : 'tmux is n
 
 	for (const noColor of ['NO_COLOR=1', '--no-color']) {
 		it(`${noColor}: no colour, yet the selection, matches and errors stay marked`, async () => {
-			const tmux = noColor === 'NO_COLOR=1' ? start(160, 45, noColor) : (() => {
-				const t = new Tmux();
-				t.start(`STIGMER_HOME='${home.dir}' TERM=xterm-256color exec '${process.execPath}' '${CLI}' dash --no-color`, 160, 45);
-				open.push(t);
-				return t;
-			})();
+			const tmux = suite.open(noColor === 'NO_COLOR=1' ? {env: noColor} : {args: noColor});
 			await tmux.shows('● running', 'the panels');
 			await tmux.shows('polling', 'log lines');
 			tmux.keys('/');

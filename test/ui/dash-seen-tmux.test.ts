@@ -2,8 +2,8 @@
 // until it is fixed, at launch and live; a runner that waits for its stopped server says so; the status line
 // moves on once a killed component runs again.
 import assert from 'node:assert/strict';
-import {after, before, describe, it} from 'node:test';
-import {CLI, DASH_WAIT_MS, panelOf, statusOf, suiteCleanup, Tmux, tmuxAvailable} from '../helpers/dash.js';
+import {before, describe, it} from 'node:test';
+import {DASH_WAIT_MS, dashSuite, panelOf, statusOf, tmuxAvailable} from '../helpers/dash.js';
 import {makeHome, testConfig, waitFor, type TestHome} from '../helpers.js';
 
 /** The status line: the row above the footer. */
@@ -13,27 +13,13 @@ const statusLine = (screen: string): string => screen.trimEnd().split('\n').at(-
 const broken = (home: TestHome): string => testConfig(home.port).replace(/^( +)port: (\d+)$/m, '$1port: $2\n$1prot: 1');
 
 describe('dash: what a newcomer saw', {skip: tmuxAvailable() ? false : 'tmux is not installed'}, () => {
+	const suite = dashSuite();
+	const {homes} = suite;
 	let home: TestHome;
-	const open: Tmux[] = [];
-	const dash = (dir: string) => {
-		const tmux = new Tmux();
-		open.push(tmux);
-		tmux.start(`STIGMER_HOME='${dir}' TERM=xterm-256color exec '${process.execPath}' '${CLI}' dash`, 160, 45);
-		return tmux;
-	};
-
-	before(async () => {
-		home = await makeHome(undefined);
-		homes.after(async () => home.cleanup());
-		await home.start();
+	before(() => {
+		home = suite.home();
 	});
-
-	after(() => {
-		for (const tmux of open) {
-			tmux.kill();
-		}
-	});
-	const homes = suiteCleanup();
+	const dash = (dir: string) => suite.open({dir});
 
 	it('a config.yaml broken at launch is named on the status line until it is fixed', async () => {
 		const idle = await makeHome(undefined);
@@ -85,9 +71,7 @@ describe('dash: what a newcomer saw', {skip: tmuxAvailable() ? false : 'tmux is 
 		const stamped = await makeHome(undefined, {builtins: false, components: {stamp: {command: [process.execPath, '-e', 'console.error(new Date().toISOString() + " stamp: hello"); setInterval(() => {}, 1000)']}}});
 		homes.after(async () => stamped.cleanup());
 		await stamped.start();
-		const tmux = new Tmux();
-		open.push(tmux);
-		tmux.start(`STIGMER_HOME='${stamped.dir}' TERM=xterm-256color exec '${process.execPath}' '${CLI}' dash`, 80, 24);
+		const tmux = suite.open({dir: stamped.dir, columns: 80, rows: 24});
 		const logRow = (s: string) => s.split('\n').find((r) => /^\d\d:\d\d:\d\d\.\d{3} stamp/.test(r));
 		const screen = await tmux.shows((s) => logRow(s) !== undefined, 'the stamped line in the log pane');
 		assert.match(logRow(screen) ?? '', /^\d\d:\d\d:\d\d\.\d{3} stamp\[err\] stamp: hello/, `one time, one space after the name:\n${screen}`);
