@@ -63,9 +63,10 @@ export async function run(argv: string[]): Promise<number> {
 			verb: 'server run',
 			onEvent(event) {
 				if (event.type === 'plan') {
-					// Before its logs are rotated: the lines shown are those written from here on.
-					planned = event.components;
-					positions = endPositions(listSources(home, {components: planned}));
+					// Before its logs are rotated: the lines shown are those written from here on. A second plan adds the
+					// dependencies the start brings: they are the run's too, streamed and stopped with it.
+					planned = [...planned, ...event.components.filter((name) => !planned.includes(name))];
+					positions = new Map([...positions, ...endPositions(listSources(home, {components: event.components}))]);
 				}
 
 				progress.onEvent(event);

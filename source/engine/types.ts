@@ -129,7 +129,7 @@ export type StopResult = {
 export type EngineEvent =
 	/** Another stigmer holds the home lock: its pid and what it runs (`server start`), when its lock file says. */
 	| {type: 'lock-wait'; pid: number | null; verb: string | null}
-	/** The components this start will start, in order (for aligned progress lines). */
+	/** The components this start will start, in order (for aligned progress lines); a later plan adds the dependencies it brings. */
 	| {type: 'plan'; components: string[]}
 	| {type: 'cleanup'; component: string; pids: number[]}
 	| {type: 'stopping'; component: string}

@@ -94,6 +94,29 @@ test('run: `start NAME` of one of its components (the dashboard\'s r) is no take
 	assert.deepEqual(home.processes(), {});
 });
 
+test('run NAME: the dependencies its start brings are the run\'s too: their logs streamed, all stopped by SIGTERM', async (t) => {
+	const home = await makeHome(t, {builtins: false, components: {
+		base: {command: fixture('sleeper.mjs')},
+		app: {command: fixture('sleeper.mjs'), depends_on: ['base']},
+	}});
+	const child = spawnCli(home.dir, ['server', 'run', 'app']);
+	const output = live(child);
+	t.after(() => {
+		child.kill('SIGKILL');
+	});
+	await waitFor(() => /app\[stdout\] .*sleeper ready pid=/.test(output.stdout()) && /base\[stdout\] .*sleeper ready pid=/.test(output.stdout()), 'both components\' first log lines on stdout').catch((error: unknown) => {
+		assert.fail(`${String(error)}\n${output.stdout()}\n${output.stderr()}`);
+	});
+	assert.match(output.stdout(), /starting base first/, output.stdout());
+	assert.match(output.stderr(), /Streaming logs from app, base|Streaming logs from base, app/, output.stderr());
+	child.kill('SIGTERM');
+	const result = await ended(child, output);
+	assert.equal(result.code, 0, show(result));
+	assert.match(result.stdout, /^app stopped in \d+ms$/m, result.stdout);
+	assert.match(result.stdout, /^base stopped in \d+ms$/m, result.stdout);
+	assert.deepEqual(home.processes(), {}, 'nothing of the home runs');
+});
+
 test('run: a second run takes over from the first; a stop from elsewhere ends the second, exit 0', async (t) => {
 	const home = await makeHome(t, {builtins: false, components: {sleeper: {command: fixture('sleeper.mjs')}}});
 	const first = spawnCli(home.dir, ['server', 'run']);
