@@ -1,28 +1,35 @@
 // `status` (docs/lifecycle.md#status) and the dashboard's cheaper reads between two status calls (liveness, usage).
 import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
-import {loadConfig, type ComponentSpec} from '../config/index.js';
+import {loadConfig, type ComponentSpec, type StackConfig} from '../config/index.js';
 import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {manifestPath} from './export/manifest.js';
 import {discover, type ComponentFinding, type PidFileFinding} from './discover.js';
 import {probeOnce, statusProbe} from './readiness.js';
 import {inspectRecord, recordReason, type SupervisorRecord} from './state.js';
-import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
+import {blankStatus, withWarnings, type ComponentStatus, type StatusReport} from './types.js';
 
 /** docs/lifecycle.md#status: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
 export async function status(home: Home): Promise<StatusReport> {
 	const config = loadConfig(home);
-	if (fs.existsSync(manifestPath(home, 'systemd'))) {
-		// Exported to systemd (docs/engines.md): systemd's word on each unit, when it has the target loaded.
-		const {handoverOf, statusThrough} = await import('./systemd/handover.js');
-		const handover = await handoverOf(home, config);
-		if (handover !== undefined) {
-			const components = await statusThrough(handover, home, config);
-			return {home: home.root, target: handover.target, healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components};
-		}
+	if (!fs.existsSync(manifestPath(home, 'systemd'))) {
+		return ownStatus(home, config);
 	}
 
+	// Exported to systemd (docs/engines.md): systemd's word on each unit, when it has the target loaded.
+	const {handoverOf, statusThrough} = await import('./systemd/handover.js');
+	const {handover, warnings} = await handoverOf(home, config);
+	if (handover === undefined) {
+		return withWarnings(await ownStatus(home, config), warnings);
+	}
+
+	const components = await statusThrough(handover, home, config);
+	return {home: home.root, target: handover.target, healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components};
+}
+
+/** The status of a stack stigmer's own supervisors run. */
+async function ownStatus(home: Home, config: StackConfig): Promise<StatusReport> {
 	// Network probes go out first, so their round trips overlap the process-table reads below.
 	const early = new Map(config.components.flatMap((c) => (c.enabled && c.ready !== null && statusProbe(c.ready) === 'early' ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
 	if (early.size > 0) {
