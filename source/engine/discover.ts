@@ -40,37 +40,53 @@ const LEGACY_COMPONENT = 'stigmer-server';
 /** Bound on the ppid walk: a chain deeper than this is a loop in a racing process table, not a real ancestry. */
 const MAX_ANCESTRY = 512;
 
+/** What discover gathers as it goes: the findings, what PID files cover, and the groups whose members are listed last. */
+type Tally = {
+	findings: Map<string, ComponentFinding>;
+	coveredPids: Set<number>;
+	coveredGroups: Set<number>;
+	/**
+	 * Groups whose members are listed: gathered here, read in one pass of the process table at the end (a pass per
+	 * group made cleanup of many orphans cost a scan each).
+	 */
+	ledBy: Map<Orphan, number>;
+	leftovers: Array<{finding: ComponentFinding; pgid: number}>;
+};
+
 /** What of this home runs, per component; `names` are the config's components (others found are added). Read-only. */
 export function discover(home: Home, names: string[]): Map<string, ComponentFinding> {
-	const findings = new Map<string, ComponentFinding>();
-	const get = (component: string) => {
-		let finding = findings.get(component);
-		if (finding === undefined) {
-			finding = {component, files: [], running: null, supervisor: null, orphans: [], strangers: []};
-			findings.set(component, finding);
-		}
-
-		return finding;
-	};
-
 	const ancestors = ancestry();
 	// A process an engine runs (STIGMER_ENGINE) is the engine's: never an orphan to end (docs/engines.md).
 	const scan = processTable.scanMarked(home.root).filter((p) => !ancestors.pids.has(p.pid) && !p.engine);
 	const marked = new Map(scan.map((p) => [p.pid, p]));
-	const boot = processTable.bootId();
-	const coveredGroups = new Set<number>();
-	const coveredPids = new Set<number>();
-	// Groups whose members are listed: gathered here, read in one pass of the process table at the end (a pass per
-	// group made cleanup of many orphans cost a scan each).
-	const ledBy = new Map<Orphan, number>();
-	const leftovers: Array<{finding: ComponentFinding; pgid: number}> = [];
-	const addOrphan = (finding: ComponentFinding, orphan: Orphan) => {
-		finding.orphans.push(orphan);
-		if (orphan.pgid !== null) {
-			ledBy.set(orphan, orphan.pgid);
-		}
-	};
+	const tally: Tally = {findings: new Map(), coveredPids: new Set(), coveredGroups: new Set(), ledBy: new Map(), leftovers: []};
+	addRecorded(tally, home, names, marked, ancestors);
+	addScanned(tally, scan, marked, ancestors);
+	listMembers(tally.findings, tally.ledBy, tally.leftovers, marked, ancestors);
+	return tally.findings;
+}
 
+/** The finding of `component`, new and empty the first time it is asked for. */
+function findingOf(tally: Tally, component: string): ComponentFinding {
+	let finding = tally.findings.get(component);
+	if (finding === undefined) {
+		finding = {component, files: [], running: null, supervisor: null, orphans: [], strangers: []};
+		tally.findings.set(component, finding);
+	}
+
+	return finding;
+}
+
+function addOrphan(tally: Tally, finding: ComponentFinding, orphan: Orphan): void {
+	finding.orphans.push(orphan);
+	if (orphan.pgid !== null) {
+		tally.ledBy.set(orphan, orphan.pgid);
+	}
+}
+
+/** The PID files, each proved: a component's own file gives what runs and its supervisor; any other proved process is an orphan. */
+function addRecorded(tally: Tally, home: Home, names: string[], marked: Map<number, MarkedProc>, ancestors: Ancestry): void {
+	const boot = processTable.bootId();
 	const files = pidFiles(home, names).flatMap(([component, file]) => {
 		const content = readPidFile(file);
 		return content === undefined ? [] : [{component, file, content}];
@@ -78,37 +94,41 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	// What every recorded process and supervisor claims, read at once (on macOS a few ps runs, not a few per file).
 	const claims = processTable.claims(files.flatMap(({content}) => (content.kind === 'record' ? [content.record.pid, ...(content.record.supervisorPid === undefined ? [] : [content.record.supervisorPid])] : [])), home.root);
 	for (const {component, file, content} of files) {
-		const finding = get(component);
+		const finding = findingOf(tally, component);
 		const {proven, supervisor, why, leftoverGroup} = prove(content, component, home, {boot, marked, claims}, ancestors);
 		finding.files.push({file, content, proven, why});
+		const own = file === home.pidFile(component);
 		if (supervisor) {
-			coveredPids.add(supervisor.pid);
-			coveredGroups.add(supervisor.pid);
-			if (file === home.pidFile(component) && finding.supervisor === null) {
+			tally.coveredPids.add(supervisor.pid);
+			tally.coveredGroups.add(supervisor.pid);
+			if (own && finding.supervisor === null) {
 				finding.supervisor = supervisor;
 			} else if (!proven) {
-				addOrphan(finding, supervisor);
+				addOrphan(tally, finding, supervisor);
 			}
 		}
 
 		if (proven) {
-			coveredPids.add(proven.pid);
+			tally.coveredPids.add(proven.pid);
 			if (proven.pgid !== null) {
-				coveredGroups.add(proven.pgid);
+				tally.coveredGroups.add(proven.pgid);
 			}
 
-			if (file === home.pidFile(component) && finding.running === null) {
+			if (own && finding.running === null) {
 				finding.running = proven;
 			} else {
-				addOrphan(finding, proven);
+				addOrphan(tally, finding, proven);
 			}
 		} else if (leftoverGroup !== null) {
-			leftovers.push({finding, pgid: leftoverGroup});
+			tally.leftovers.push({finding, pgid: leftoverGroup});
 		}
 	}
+}
 
+/** The marker scan's processes outside what the PID files cover: orphans, a marked group leader with its whole group. */
+function addScanned(tally: Tally, scan: MarkedProc[], marked: Map<number, MarkedProc>, ancestors: Ancestry): void {
 	for (const proc of scan) {
-		if (coveredPids.has(proc.pid) || coveredGroups.has(proc.pgid)) {
+		if (tally.coveredPids.has(proc.pid) || tally.coveredGroups.has(proc.pgid)) {
 			continue;
 		}
 
@@ -120,11 +140,8 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 
 		// A marked leader (a lost supervisor, too) is ended with its whole group, whose members are listed with it.
 		const leads = proc.pid === proc.pgid && !ancestors.groups.has(proc.pgid);
-		addOrphan(get(proc.component), {pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
+		addOrphan(tally, findingOf(tally, proc.component), {pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
 	}
-
-	listMembers(findings, ledBy, leftovers, marked, ancestors);
-	return findings;
 }
 
 /**
