@@ -1,5 +1,6 @@
 // Every sentence a user reads about a start or stop outcome or a supervised exit, for `server start`/`stop`/`status`
 // and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
+// The `reason` of a status or a failed start is the engine's, worded in reasons.ts (a leaf the engine may import).
 import {palette, type Palette} from './colors.js';
 import {StigmerError} from './errors.js';
 import type {CleanupReport, ComponentStatus, DependencyNote, EngineWarning, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';

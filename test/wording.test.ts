@@ -24,6 +24,11 @@ test('no module of engine/, os/, config/ or logs/ prints: what a caller should k
 	assert.deepEqual(offenders(['engine', 'os', 'config', 'logs'], /\bprocess\.(stdout|stderr)\.write\b|\bconsole\.[a-z]+\(/), []);
 });
 
+test('reasons.ts, where the engine\'s `reason` sentences are worded, stays a leaf: it imports nothing from engine/ or messages.ts', () => {
+	const text = fs.readFileSync(path.join(ROOT, 'source', 'reasons.ts'), 'utf8');
+	assert.deepEqual([...text.matchAll(/from '(\.\/(?:engine\/[^']*|messages\.js))'/g)].map((m) => m[1]), []);
+});
+
 test('an engine warning is facts, worded once here', () => {
 	assert.equal(warningText({kind: 'systemd-unreachable', target: 'stigmer-0.target', user: true, error: 'Failed to connect to bus'}), 'stigmer-0.target is exported, but systemctl --user cannot be reached: Failed to connect to bus; acting on this home with stigmer\'s own supervisors');
 	assert.match(warningText({kind: 'systemd-unreachable', target: 't.target', user: false, error: 'x'}), /^t\.target is exported, but systemctl cannot be reached: x;/);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {processTable, type Claim, type MarkedProc} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
+import {PID_FILE_WORDS} from '../reasons.js';
 
 /**
  * A process proved ours from a PID file. `pgid`: the group we may signal (proved, docs/lifecycle.md#alive-and-ours), or null; `group`: the group
@@ -222,14 +223,14 @@ type Seen = {boot: string; marked: Map<number, MarkedProc>; claims: Map<number, 
 
 function prove(content: PidFileContent, component: string, home: Home, {boot, marked, claims}: Seen, ancestors: Ancestry): Proof {
 	if (content.kind === 'invalid') {
-		return {proven: null, why: `unreadable PID file (${content.why})`, leftoverGroup: null};
+		return {proven: null, why: PID_FILE_WORDS.unreadable(content.why), leftoverGroup: null};
 	}
 
 	const pid = content.kind === 'record' ? content.record.pid : content.pid;
 	// A recorded pid that is now ours or an ancestor's was reused: the recorded process is gone, as if it had exited.
 	const reused = ancestors.pids.has(pid);
 	if (reused && content.kind === 'legacy') {
-		return {proven: null, why: `pid ${pid} is stigmer itself or the shell it runs in`, leftoverGroup: null};
+		return {proven: null, why: PID_FILE_WORDS.ancestor(pid), leftoverGroup: null};
 	}
 
 	const info = reused ? undefined : processTable.info(pid);
@@ -239,7 +240,7 @@ function prove(content: PidFileContent, component: string, home: Home, {boot, ma
 			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, group: ancestors.groups.has(info.pgid) ? null : info.pgid, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
 		}
 
-		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark) : `pid ${pid} is not a stigmer process of this home`) : `pid ${pid} is not running`, leftoverGroup: null};
+		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark) : PID_FILE_WORDS.notOurs(pid)) : PID_FILE_WORDS.notRunning(pid), leftoverGroup: null};
 	}
 
 	const {record} = content;
@@ -269,8 +270,8 @@ function prove(content: PidFileContent, component: string, home: Home, {boot, ma
 	// Leader gone and no process holds the group's number as its pid: the group's members are ours (docs/lifecycle.md#alive-and-ours). Whether
 	// any are left is read with every other group's, in discover's one pass: an empty leftover group lists nothing.
 	const leftoverGroup = sameOrigin && !ancestors.groups.has(record.pgid) && processTable.info(record.pgid) === undefined ? record.pgid : null;
-	const why = info ? `pid ${pid} now belongs to another process (started at a different time)` : `pid ${pid} exited without a stop`;
-	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
+	const why = info ? PID_FILE_WORDS.reused(pid) : PID_FILE_WORDS.exitedWithoutStop(pid);
+	return {proven: null, why: record.bootId === boot ? why : PID_FILE_WORDS.beforeReboot(), leftoverGroup};
 }
 
 /** The recorded process or supervisor, still the one recorded (same start time), when it claims another home or component. */
@@ -286,12 +287,10 @@ function foreignClaim(record: PidRecord, component: string, home: Home, claims: 
 	return undefined;
 }
 
+/** Whose the process is that a PID file names: another home's (when `home` is given and differs), else the component its marker names. */
 function foreignWhy(pid: number, claim: Pick<Claim, 'component'> & Partial<Claim>, home?: Home): string {
-	if (claim.home !== undefined && home !== undefined && claim.home !== home.root) {
-		return `pid ${pid} is ${claim.supervisor ? 'the supervisor of ' : ''}${claim.component} of another home, ${claim.home}`;
-	}
-
-	return `pid ${pid} is ${claim.component}'s process (its marker says STIGMER_COMPONENT=${claim.component})`;
+	const otherHome = claim.home !== undefined && home !== undefined && claim.home !== home.root ? claim.home : undefined;
+	return PID_FILE_WORDS.claimed(pid, {component: claim.component, home: otherHome, supervisor: claim.supervisor === true});
 }
 
 /**

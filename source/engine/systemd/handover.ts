@@ -8,6 +8,7 @@ import {StigmerError} from '../../errors.js';
 import {processTable} from '../../os/index.js';
 import type {Home} from '../../paths.js';
 import {readFileRange} from '../../read-range.js';
+import {unitStateText, unitText} from '../../reasons.js';
 import {readManifest} from '../export/manifest.js';
 import {blankStatus, type ComponentStatus, type EngineEvent, type EngineWarning, type StartFailure, type StartResult, type StopOutcome, type StopResult} from '../types.js';
 import {firstLine, scopeOf, show, systemctl} from './systemctl.js';
@@ -117,7 +118,7 @@ export async function startThrough(handover: Handover, home: Home, selected: Com
 		}
 
 		const stderrTail = tail(home.logFile(spec.name, 'stderr'));
-		const reason = notReady(stderrTail, spec.name, startedMs(p, bootMs)) ?? unitReason(p) ?? (firstLine(restarted.stderr) || `${unit} is ${p?.['ActiveState'] ?? 'unknown'}`);
+		const reason = notReady(stderrTail, spec.name, startedMs(p, bootMs)) ?? unitReason(p) ?? (firstLine(restarted.stderr) || unitStateText(unit, p?.['ActiveState'] ?? 'unknown'));
 		const failure: StartFailure = {name: spec.name, reason, stderrTail, logPath: home.logFile(spec.name, 'stderr'), skipped: []};
 		failures.push(failure);
 		emit({type: 'failed', failure});
@@ -239,9 +240,7 @@ function unitReason(p: Record<string, string> | undefined): string | null {
 		return null;
 	}
 
-	const exit = lastExit(p, 0);
-	const how = exit === null ? '' : exit.signal === null ? `; exit code ${exit.code}` : `; killed by ${exit.signal}`;
-	return `systemd: ${result}${how}`;
+	return unitText(result, lastExit(p, 0));
 }
 
 /** When the unit's main process last started, as epoch ms. */
