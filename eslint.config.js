@@ -25,6 +25,15 @@ export default tseslint.config(
 		},
 	},
 	{
+		// A function a reader takes in at once (issue 20): past 80 lines, split it where a name helps. source/ui/ is exempt
+		// for now while its hooks (useDashboard, useLogs, useLifecycle, reduceKeyCommand) are being reshaped; lift it after.
+		files: ['source/**/*.{ts,tsx}'],
+		ignores: ['source/ui/**'],
+		rules: {
+			'max-lines-per-function': ['error', {max: 80, skipBlankLines: true, skipComments: true}],
+		},
+	},
+	{
 		// The one type-aware rule: a dropped promise is a lost error or a race; cheap here (~15 s whole lint).
 		// node:test's test()/describe() promises are awaited by the runner.
 		files: ['**/*.{ts,tsx}'],

@@ -1,8 +1,9 @@
 // Every sentence a user reads about a start or stop outcome or a supervised exit, for `server start`/`stop`/`status`
 // and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
+// The `reason` of a status or a failed start is the engine's, worded in reasons.ts (a leaf the engine may import).
 import {palette, type Palette} from './colors.js';
 import {StigmerError} from './errors.js';
-import type {CleanupReport, ComponentStatus, DependencyNote, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
+import type {CleanupReport, ComponentStatus, DependencyNote, EngineWarning, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
 import {BADGES} from './state-badges.js';
 import {formatAgo, formatCountdown, formatDuration, plural} from './units.js';
@@ -68,6 +69,11 @@ export function countdownText(c: Pick<ComponentStatus, 'state' | 'nextRestartAt'
 /** `waiting for pid 4121 (server start) …`: who holds the home's lock (docs/lifecycle.md), for `start`, `stop` and the dashboard. */
 export function lockWaitText(holder: {pid: number | null; verb: string | null}): string {
 	return `waiting for ${holder.pid === null ? 'another stigmer' : `pid ${holder.pid}`}${holder.verb === null ? '' : ` (${holder.verb})`} …`;
+}
+
+/** `stigmer.target is exported, but systemctl --user cannot be reached: …; acting on this home with stigmer's own supervisors` (docs/engines.md). */
+export function warningText(warning: EngineWarning): string {
+	return `${warning.target} is exported, but systemctl${warning.user ? ' --user' : ''} cannot be reached: ${warning.error}; acting on this home with stigmer's own supervisors`;
 }
 
 /** `workflow-runner depends on it`, `workflow-runner, agent-runner depend on it`. */

@@ -5,15 +5,33 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import {EXIT, StigmerError, StoppedBeforeError} from '../source/errors.js';
-import {errorSummary, errorText, lockWaitText, wordedError} from '../source/messages.js';
+import {errorSummary, errorText, lockWaitText, warningText, wordedError} from '../source/messages.js';
 import {makeHome, ROOT, show} from './helpers.js';
 
 const TEST_TIMEOUT_MS = 60_000;
 
+/** The modules of these rooms of source/ whose text matches `pattern`, as `room/file`. */
+function offenders(rooms: string[], pattern: RegExp): string[] {
+	return rooms.map((room) => path.join(ROOT, 'source', room)).flatMap((dir) => fs.readdirSync(dir, {recursive: true}).map(String).filter((f) => f.endsWith('.ts')).filter((f) => pattern.test(fs.readFileSync(path.join(dir, f), 'utf8'))).map((f) => path.join(path.basename(dir), f)));
+}
+
 test('no module of engine/, os/ or config/ imports messages.ts: the engine returns facts, commands/ and ui/ word them', () => {
-	const rooms = ['engine', 'os', 'config'].map((room) => path.join(ROOT, 'source', room));
-	const offenders = rooms.flatMap((dir) => fs.readdirSync(dir, {recursive: true}).map(String).filter((f) => f.endsWith('.ts')).filter((f) => /from '(\.\.\/)+messages\.js'/.test(fs.readFileSync(path.join(dir, f), 'utf8'))).map((f) => path.join(path.basename(dir), f)));
-	assert.deepEqual(offenders, []);
+	assert.deepEqual(offenders(['engine', 'os', 'config'], /from '(\.\.\/)+messages\.js'/), []);
+});
+
+test('no module of engine/, os/, config/ or logs/ prints: what a caller should know travels in the results (warnings), commands/ print it', () => {
+	// A write to the process's own stdout or stderr, or console: logs/ writes to a sink it is given, never to these by name.
+	assert.deepEqual(offenders(['engine', 'os', 'config', 'logs'], /\bprocess\.(stdout|stderr)\.write\b|\bconsole\.[a-z]+\(/), []);
+});
+
+test('reasons.ts, where the engine\'s `reason` sentences are worded, stays a leaf: it imports nothing from engine/ or messages.ts', () => {
+	const text = fs.readFileSync(path.join(ROOT, 'source', 'reasons.ts'), 'utf8');
+	assert.deepEqual([...text.matchAll(/from '(\.\/(?:engine\/[^']*|messages\.js))'/g)].map((m) => m[1]), []);
+});
+
+test('an engine warning is facts, worded once here', () => {
+	assert.equal(warningText({kind: 'systemd-unreachable', target: 'stigmer-0.target', user: true, error: 'Failed to connect to bus'}), 'stigmer-0.target is exported, but systemctl --user cannot be reached: Failed to connect to bus; acting on this home with stigmer\'s own supervisors');
+	assert.match(warningText({kind: 'systemd-unreachable', target: 't.target', user: false, error: 'x'}), /^t\.target is exported, but systemctl cannot be reached: x;/);
 });
 
 test('an action that failed after stopping components: the facts travel, the CLI and the dashboard word them alike', () => {

@@ -6,7 +6,7 @@ import type {LogLine} from '../logs/lines.js';
 import {resolveHome, type Home} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {onConfigFallback} from '../config/index.js';
-import {warnOnConfigFallback} from './output.js';
+import {printWarnings, reportJson, warnOnConfigFallback} from './output.js';
 
 const HELP = `
 	Usage: stigmer dash [--once] [--json] [--no-color]
@@ -81,6 +81,7 @@ async function printOnce(home: Home, options: {json: boolean; color: boolean}): 
 	// The log engine's tail and format modules, not its index: the index also loads the follower (chokidar).
 	const [{status}, {readMergedAt}, {listSources}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/files.js'), import('../logs/format-line.js'), import('../ui/headless.js')]);
 	const report = await status(home);
+	printWarnings(report);
 	const names = report.components.map((c) => c.name);
 	let lines: LogLine[] = [];
 	try {
@@ -91,7 +92,7 @@ async function printOnce(home: Home, options: {json: boolean; color: boolean}): 
 
 	const shown = lines.slice(-ONCE_LOG_LINES);
 	if (options.json) {
-		process.stdout.write(`${JSON.stringify({...report, logs: shown.map(toJson)}, null, 2)}\n`);
+		process.stdout.write(`${JSON.stringify({...reportJson(report), logs: shown.map(toJson)}, null, 2)}\n`);
 	} else {
 		process.stdout.write(renderOnce(report, lines, shown, palette(options.color), options.color));
 	}

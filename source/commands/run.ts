@@ -9,7 +9,7 @@ import {startFailureLines, stopLine} from '../messages.js';
 import {resolveHome} from '../paths.js';
 import {colorEnabled} from '../colors.js';
 import {parseFlags} from './flags.js';
-import {colors} from './output.js';
+import {colors, printWarnings} from './output.js';
 import {asPid1} from './pid1.js';
 import {startProgress} from './progress.js';
 
@@ -77,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
 		progress.close();
 	}
 
+	printWarnings(result);
 	const whole = cli.input.length === 0;
 	if (result.failures.length > 0) {
 		process.stderr.write(`${startFailureLines(result, c).join('\n')}\n`);
@@ -195,6 +196,8 @@ async function stopRun(home: ReturnType<typeof resolveHome>, components: string[
 	} finally {
 		progress.close();
 	}
+
+	printWarnings(result);
 
 	for (const outcome of result.stopped.filter((o) => o.how === 'not-running')) {
 		process.stdout.write(`${stopLine(outcome, c)}\n`);

@@ -4,7 +4,7 @@ import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {startFailureLines, wordedError} from '../messages.js';
-import {colors} from './output.js';
+import {colors, printWarnings} from './output.js';
 import {startProgress} from './progress.js';
 
 const HELP = `
@@ -36,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
 		progress.close();
 	}
 
+	printWarnings(result);
 	if (result.failures.length === 0) {
 		return EXIT.ok;
 	}

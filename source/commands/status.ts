@@ -8,7 +8,7 @@ import {EXIT, UsageError} from '../errors.js';
 import {itemAt} from '../item-at.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {colors, warnOnConfigFallback} from './output.js';
+import {colors, printWarnings, reportJson, warnOnConfigFallback} from './output.js';
 import type {Palette} from '../colors.js';
 
 const HELP = `
@@ -35,7 +35,8 @@ export async function run(argv: string[]): Promise<number> {
 
 	warnOnConfigFallback();
 	const report = await status(resolveHome());
-	process.stdout.write(cli.flags.json ? `${JSON.stringify(report, null, 2)}\n` : statusTable(report, colors(!cli.flags.color)));
+	printWarnings(report);
+	process.stdout.write(cli.flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : statusTable(report, colors(!cli.flags.color)));
 	return report.healthy ? EXIT.ok : EXIT.notRunning;
 }
 

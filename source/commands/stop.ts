@@ -4,7 +4,7 @@ import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
 import {dependentsLine, stopLine, wordedError} from '../messages.js';
-import {colors, warnOnConfigFallback} from './output.js';
+import {colors, printWarnings, warnOnConfigFallback} from './output.js';
 import {startProgress} from './progress.js';
 
 const HELP = `
@@ -37,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
 		progress.close();
 	}
 
+	printWarnings(result);
 	for (const outcome of result.stopped.filter((o) => o.how === 'not-running')) {
 		process.stdout.write(`${stopLine(outcome, c)}\n`);
 	}

@@ -6,28 +6,28 @@ import {StigmerError} from '../errors.js';
 import type {Home} from '../paths.js';
 import {manifestPath} from './export/manifest.js';
 import type {RunWatch} from './run-watch.js';
-import type {ActionOptions, StartResult, StopResult} from './types.js';
+import {withWarnings, type ActionOptions, type StartResult, type StopResult} from './types.js';
 
 /** docs/lifecycle.md#start: lock, validate, rotate, clean up orphans, stop, start in dependency order, wait ready. */
 export async function start(home: Home, options: ActionOptions = {}): Promise<StartResult> {
-	const engine = await handedOver(home, options);
+	const {engine, warnings} = await handedOver(home, options);
 	if (engine !== undefined) {
 		return engine.handover.startThrough(engine.to, home, engine.selected, engine.whole, options.onEvent ?? (() => undefined));
 	}
 
 	const lifecycle = await import('./lifecycle.js');
-	return lifecycle.start(home, options);
+	return withWarnings(await lifecycle.start(home, options), warnings);
 }
 
 /** docs/lifecycle.md#stop: lock, then stop in reverse dependency order: signal, wait, SIGKILL, verify. */
 export async function stop(home: Home, options: ActionOptions = {}): Promise<StopResult> {
-	const engine = await handedOver(home, options);
+	const {engine, warnings} = await handedOver(home, options);
 	if (engine !== undefined) {
 		return engine.handover.stopThrough(engine.to, engine.selected, engine.whole, options.onEvent ?? (() => undefined));
 	}
 
 	const lifecycle = await import('./lifecycle.js');
-	return lifecycle.stop(home, options);
+	return withWarnings(await lifecycle.stop(home, options), warnings);
 }
 
 /** docs/engines.md, "server run": a watch over the supervisors a run just started (loaded lazily with the lock, as above). */
@@ -39,20 +39,20 @@ export async function watchRun(home: Home, names: string[]): Promise<RunWatch> {
 /** The verb `server run` gives its start (commands/run.ts). */
 const RUN_VERB = 'server run';
 
-/** The systemd handover of this home, when one is recorded (data/export-systemd.json) and systemd has its target loaded. */
+/** The systemd handover of this home, when one is recorded (data/export-systemd.json) and systemd has its target loaded; with what the check found to warn of. */
 async function handedOver(home: Home, options: ActionOptions) {
 	if (!fs.existsSync(manifestPath(home, 'systemd'))) {
-		return undefined;
+		return {engine: undefined, warnings: []};
 	}
 
 	const config = loadConfig(home);
 	const handover = await import('./systemd/handover.js');
-	const to = await handover.handoverOf(home, config);
+	const {handover: to, warnings} = await handover.handoverOf(home, config);
 	if (to !== undefined && options.verb === RUN_VERB) {
 		// A foreground stack beside systemd's would be a second copy of every component; systemd already supervises it.
 		throw new StigmerError(`this home's stack is run by systemd (${to.target}): \`server run\` would start a second copy; use \`stigmer server start|stop|logs\`, or hand it back with \`stigmer export systemd --remove\``);
 	}
 
 	const whole = options.components === undefined || options.components.length === 0;
-	return to === undefined ? undefined : {handover, to, selected: selectComponents(config, options.components), whole};
+	return {engine: to === undefined ? undefined : {handover, to, selected: selectComponents(config, options.components), whole}, warnings};
 }

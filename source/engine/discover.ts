@@ -4,6 +4,7 @@ import path from 'node:path';
 import {processTable, type Claim, type MarkedProc} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {readPidFile, type PidFileContent, type PidRecord} from './pidfile.js';
+import {PID_FILE_WORDS} from '../reasons.js';
 
 /**
  * A process proved ours from a PID file. `pgid`: the group we may signal (proved, docs/lifecycle.md#alive-and-ours), or null; `group`: the group
@@ -40,37 +41,53 @@ const LEGACY_COMPONENT = 'stigmer-server';
 /** Bound on the ppid walk: a chain deeper than this is a loop in a racing process table, not a real ancestry. */
 const MAX_ANCESTRY = 512;
 
+/** What discover gathers as it goes: the findings, what PID files cover, and the groups whose members are listed last. */
+type Tally = {
+	findings: Map<string, ComponentFinding>;
+	coveredPids: Set<number>;
+	coveredGroups: Set<number>;
+	/**
+	 * Groups whose members are listed: gathered here, read in one pass of the process table at the end (a pass per
+	 * group made cleanup of many orphans cost a scan each).
+	 */
+	ledBy: Map<Orphan, number>;
+	leftovers: Array<{finding: ComponentFinding; pgid: number}>;
+};
+
 /** What of this home runs, per component; `names` are the config's components (others found are added). Read-only. */
 export function discover(home: Home, names: string[]): Map<string, ComponentFinding> {
-	const findings = new Map<string, ComponentFinding>();
-	const get = (component: string) => {
-		let finding = findings.get(component);
-		if (finding === undefined) {
-			finding = {component, files: [], running: null, supervisor: null, orphans: [], strangers: []};
-			findings.set(component, finding);
-		}
-
-		return finding;
-	};
-
 	const ancestors = ancestry();
 	// A process an engine runs (STIGMER_ENGINE) is the engine's: never an orphan to end (docs/engines.md).
 	const scan = processTable.scanMarked(home.root).filter((p) => !ancestors.pids.has(p.pid) && !p.engine);
 	const marked = new Map(scan.map((p) => [p.pid, p]));
-	const boot = processTable.bootId();
-	const coveredGroups = new Set<number>();
-	const coveredPids = new Set<number>();
-	// Groups whose members are listed: gathered here, read in one pass of the process table at the end (a pass per
-	// group made cleanup of many orphans cost a scan each).
-	const ledBy = new Map<Orphan, number>();
-	const leftovers: Array<{finding: ComponentFinding; pgid: number}> = [];
-	const addOrphan = (finding: ComponentFinding, orphan: Orphan) => {
-		finding.orphans.push(orphan);
-		if (orphan.pgid !== null) {
-			ledBy.set(orphan, orphan.pgid);
-		}
-	};
+	const tally: Tally = {findings: new Map(), coveredPids: new Set(), coveredGroups: new Set(), ledBy: new Map(), leftovers: []};
+	addRecorded(tally, home, names, marked, ancestors);
+	addScanned(tally, scan, marked, ancestors);
+	listMembers(tally.findings, tally.ledBy, tally.leftovers, marked, ancestors);
+	return tally.findings;
+}
 
+/** The finding of `component`, new and empty the first time it is asked for. */
+function findingOf(tally: Tally, component: string): ComponentFinding {
+	let finding = tally.findings.get(component);
+	if (finding === undefined) {
+		finding = {component, files: [], running: null, supervisor: null, orphans: [], strangers: []};
+		tally.findings.set(component, finding);
+	}
+
+	return finding;
+}
+
+function addOrphan(tally: Tally, finding: ComponentFinding, orphan: Orphan): void {
+	finding.orphans.push(orphan);
+	if (orphan.pgid !== null) {
+		tally.ledBy.set(orphan, orphan.pgid);
+	}
+}
+
+/** The PID files, each proved: a component's own file gives what runs and its supervisor; any other proved process is an orphan. */
+function addRecorded(tally: Tally, home: Home, names: string[], marked: Map<number, MarkedProc>, ancestors: Ancestry): void {
+	const boot = processTable.bootId();
 	const files = pidFiles(home, names).flatMap(([component, file]) => {
 		const content = readPidFile(file);
 		return content === undefined ? [] : [{component, file, content}];
@@ -78,37 +95,41 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 	// What every recorded process and supervisor claims, read at once (on macOS a few ps runs, not a few per file).
 	const claims = processTable.claims(files.flatMap(({content}) => (content.kind === 'record' ? [content.record.pid, ...(content.record.supervisorPid === undefined ? [] : [content.record.supervisorPid])] : [])), home.root);
 	for (const {component, file, content} of files) {
-		const finding = get(component);
+		const finding = findingOf(tally, component);
 		const {proven, supervisor, why, leftoverGroup} = prove(content, component, home, {boot, marked, claims}, ancestors);
 		finding.files.push({file, content, proven, why});
+		const own = file === home.pidFile(component);
 		if (supervisor) {
-			coveredPids.add(supervisor.pid);
-			coveredGroups.add(supervisor.pid);
-			if (file === home.pidFile(component) && finding.supervisor === null) {
+			tally.coveredPids.add(supervisor.pid);
+			tally.coveredGroups.add(supervisor.pid);
+			if (own && finding.supervisor === null) {
 				finding.supervisor = supervisor;
 			} else if (!proven) {
-				addOrphan(finding, supervisor);
+				addOrphan(tally, finding, supervisor);
 			}
 		}
 
 		if (proven) {
-			coveredPids.add(proven.pid);
+			tally.coveredPids.add(proven.pid);
 			if (proven.pgid !== null) {
-				coveredGroups.add(proven.pgid);
+				tally.coveredGroups.add(proven.pgid);
 			}
 
-			if (file === home.pidFile(component) && finding.running === null) {
+			if (own && finding.running === null) {
 				finding.running = proven;
 			} else {
-				addOrphan(finding, proven);
+				addOrphan(tally, finding, proven);
 			}
 		} else if (leftoverGroup !== null) {
-			leftovers.push({finding, pgid: leftoverGroup});
+			tally.leftovers.push({finding, pgid: leftoverGroup});
 		}
 	}
+}
 
+/** The marker scan's processes outside what the PID files cover: orphans, a marked group leader with its whole group. */
+function addScanned(tally: Tally, scan: MarkedProc[], marked: Map<number, MarkedProc>, ancestors: Ancestry): void {
 	for (const proc of scan) {
-		if (coveredPids.has(proc.pid) || coveredGroups.has(proc.pgid)) {
+		if (tally.coveredPids.has(proc.pid) || tally.coveredGroups.has(proc.pgid)) {
 			continue;
 		}
 
@@ -120,11 +141,8 @@ export function discover(home: Home, names: string[]): Map<string, ComponentFind
 
 		// A marked leader (a lost supervisor, too) is ended with its whole group, whose members are listed with it.
 		const leads = proc.pid === proc.pgid && !ancestors.groups.has(proc.pgid);
-		addOrphan(get(proc.component), {pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
+		addOrphan(tally, findingOf(tally, proc.component), {pid: proc.pid, pgid: leads ? proc.pgid : null, startedAtMs: proc.startedAtMs});
 	}
-
-	listMembers(findings, ledBy, leftovers, marked, ancestors);
-	return findings;
 }
 
 /**
@@ -205,14 +223,14 @@ type Seen = {boot: string; marked: Map<number, MarkedProc>; claims: Map<number, 
 
 function prove(content: PidFileContent, component: string, home: Home, {boot, marked, claims}: Seen, ancestors: Ancestry): Proof {
 	if (content.kind === 'invalid') {
-		return {proven: null, why: `unreadable PID file (${content.why})`, leftoverGroup: null};
+		return {proven: null, why: PID_FILE_WORDS.unreadable(content.why), leftoverGroup: null};
 	}
 
 	const pid = content.kind === 'record' ? content.record.pid : content.pid;
 	// A recorded pid that is now ours or an ancestor's was reused: the recorded process is gone, as if it had exited.
 	const reused = ancestors.pids.has(pid);
 	if (reused && content.kind === 'legacy') {
-		return {proven: null, why: `pid ${pid} is stigmer itself or the shell it runs in`, leftoverGroup: null};
+		return {proven: null, why: PID_FILE_WORDS.ancestor(pid), leftoverGroup: null};
 	}
 
 	const info = reused ? undefined : processTable.info(pid);
@@ -222,7 +240,7 @@ function prove(content: PidFileContent, component: string, home: Home, {boot, ma
 			return {proven: {pid, pgid: info.pgid === pid && !ancestors.groups.has(pid) ? pid : null, group: ancestors.groups.has(info.pgid) ? null : info.pgid, startedAtMs: info.startedAtMs}, why: null, leftoverGroup: null};
 		}
 
-		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark) : `pid ${pid} is not a stigmer process of this home`) : `pid ${pid} is not running`, leftoverGroup: null};
+		return {proven: null, why: info ? (mark ? foreignWhy(pid, mark) : PID_FILE_WORDS.notOurs(pid)) : PID_FILE_WORDS.notRunning(pid), leftoverGroup: null};
 	}
 
 	const {record} = content;
@@ -252,8 +270,8 @@ function prove(content: PidFileContent, component: string, home: Home, {boot, ma
 	// Leader gone and no process holds the group's number as its pid: the group's members are ours (docs/lifecycle.md#alive-and-ours). Whether
 	// any are left is read with every other group's, in discover's one pass: an empty leftover group lists nothing.
 	const leftoverGroup = sameOrigin && !ancestors.groups.has(record.pgid) && processTable.info(record.pgid) === undefined ? record.pgid : null;
-	const why = info ? `pid ${pid} now belongs to another process (started at a different time)` : `pid ${pid} exited without a stop`;
-	return {proven: null, why: record.bootId === boot ? why : `recorded before the last reboot`, leftoverGroup};
+	const why = info ? PID_FILE_WORDS.reused(pid) : PID_FILE_WORDS.exitedWithoutStop(pid);
+	return {proven: null, why: record.bootId === boot ? why : PID_FILE_WORDS.beforeReboot(), leftoverGroup};
 }
 
 /** The recorded process or supervisor, still the one recorded (same start time), when it claims another home or component. */
@@ -269,12 +287,10 @@ function foreignClaim(record: PidRecord, component: string, home: Home, claims: 
 	return undefined;
 }
 
+/** Whose the process is that a PID file names: another home's (when `home` is given and differs), else the component its marker names. */
 function foreignWhy(pid: number, claim: Pick<Claim, 'component'> & Partial<Claim>, home?: Home): string {
-	if (claim.home !== undefined && home !== undefined && claim.home !== home.root) {
-		return `pid ${pid} is ${claim.supervisor ? 'the supervisor of ' : ''}${claim.component} of another home, ${claim.home}`;
-	}
-
-	return `pid ${pid} is ${claim.component}'s process (its marker says STIGMER_COMPONENT=${claim.component})`;
+	const otherHome = claim.home !== undefined && home !== undefined && claim.home !== home.root ? claim.home : undefined;
+	return PID_FILE_WORDS.claimed(pid, {component: claim.component, home: otherHome, supervisor: claim.supervisor === true});
 }
 
 /**

@@ -1,6 +1,7 @@
 // The `exec` readiness probe (docs/architecture.md, readiness): a command exits 0, each try bounded.
 import {signalGroup} from '../os/index.js';
 import {MARKER} from '../markers.js';
+import {EXEC_PROBE_EMPTY, execProbeCannotRun} from '../reasons.js';
 import type {ProbeContext} from './probes.js';
 
 /** One try of an `exec` probe; past it the probe process is ended and the try fails (docs/lifecycle.md). */
@@ -21,7 +22,7 @@ export async function execTry(argv: string[], context: ProbeContext, budgetMs = 
 	const {[MARKER.component]: _component, ...inherited} = process.env;
 	const [file, ...args] = argv;
 	if (file === undefined) {
-		return {ready: false, fail: 'the exec probe names no program'}; // The schema asks for one; a spec built in code may not.
+		return {ready: false, fail: EXEC_PROBE_EMPTY}; // The schema asks for one; a spec built in code may not.
 	}
 
 	// Its own process group, ended with all it started when the try times out (docs/config.md).
@@ -52,7 +53,7 @@ export async function execTry(argv: string[], context: ProbeContext, budgetMs = 
 	}
 
 	if (result.code === 'ENOENT' || result.code === 'EACCES') {
-		return {ready: false, fail: `its ready.exec command ${JSON.stringify(file)} cannot run (${result.code === 'ENOENT' ? 'no such file or command' : 'permission denied'}); fix components.${context.component}.ready`};
+		return {ready: false, fail: execProbeCannotRun(file, result.code === 'ENOENT', context.component)};
 	}
 
 	return {ready: false};

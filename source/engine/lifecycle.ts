@@ -7,6 +7,7 @@ import {signalPid} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {fileError, notRegular, notRegularError} from '../private-file.js';
 import {readFileRange} from '../read-range.js';
+import {portInUse, startFailed} from '../reasons.js';
 import {discover, type ComponentFinding, type Orphan} from './discover.js';
 import {dependentsLeft, inOrder, missingDependencies, order, waitsFor} from './order.js';
 import {withLock} from './lock.js';
@@ -283,7 +284,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	// Refused before anything was spawned: a fresh record (start resets the last exit, docs/supervision.md) that says why, for status.
 	const refused = (reason: string): StartFailure => {
 		const result = failure(reason, false);
-		writeRecord(home, spec.name, {...freshRecord(spec.restart.maxRestarts, spec.restart.mode), state: 'failed', reason: `start failed: ${result.reason}`});
+		writeRecord(home, spec.name, {...freshRecord(spec.restart.maxRestarts, spec.restart.mode), state: 'failed', reason: startFailed(result.reason)});
 		return result;
 	};
 
@@ -291,7 +292,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	const claims = portClaims(spec, config);
 	const taken = await foreignHolder(home, spec.name, claims);
 	if (taken !== undefined) {
-		return refused(`port ${taken.port}${taken.owner === spec.name ? '' : ` (${taken.owner}'s)`} is in use by ${taken.holder}`);
+		return refused(portInUse(taken.port, taken.holder, taken.owner, spec.name));
 	}
 
 	let spawned;
@@ -320,7 +321,7 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	removePidFile(home.pidFile(spec.name));
 	const record = readRecord(home, spec.name);
 	if (record !== undefined) {
-		writeRecord(home, spec.name, {...record, state: 'failed', reason: `start failed: ${ready.reason}`, nextRestartAtMs: null});
+		writeRecord(home, spec.name, {...record, state: 'failed', reason: startFailed(ready.reason), nextRestartAtMs: null});
 	}
 
 	return failure(ready.reason, true);

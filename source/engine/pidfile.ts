@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import type {Home} from '../paths.js';
 import {notRegular, readPrivate, writePrivateAtomic} from '../private-file.js';
+import {PID_TEXT_WORDS} from '../reasons.js';
 
 /** What a PID file proves about a process we started. */
 export type PidRecord = {
@@ -32,11 +33,11 @@ export function parsePidFile(text: string): PidFileContent {
 	const trimmed = text.trim();
 	if (/^\d+$/.test(trimmed)) {
 		const pid = Number(trimmed);
-		return validPid(pid) ? {kind: 'legacy', pid} : {kind: 'invalid', why: `pid ${trimmed} is out of range`};
+		return validPid(pid) ? {kind: 'legacy', pid} : {kind: 'invalid', why: PID_TEXT_WORDS.outOfRange(trimmed)};
 	}
 
 	if (trimmed === '') {
-		return {kind: 'invalid', why: 'empty'};
+		return {kind: 'invalid', why: PID_TEXT_WORDS.empty};
 	}
 
 	try {
@@ -52,7 +53,7 @@ export function parsePidFile(text: string): PidFileContent {
 		}
 	} catch {}
 
-	return {kind: 'invalid', why: `not a pid or a stigmer PID record: ${JSON.stringify(trimmed.slice(0, 40))}`};
+	return {kind: 'invalid', why: PID_TEXT_WORDS.notARecord(trimmed)};
 }
 
 function validPid(pid: unknown): pid is number {
@@ -66,7 +67,7 @@ export function readPidFile(file: string): PidFileContent | undefined {
 		return text === undefined ? undefined : parsePidFile(text);
 	} catch (error: unknown) {
 		const kind = notRegular(file);
-		return {kind: 'invalid', why: kind === undefined ? (error as Error).message : `${file} is ${kind}`};
+		return {kind: 'invalid', why: kind === undefined ? (error as Error).message : PID_TEXT_WORDS.notAFile(file, kind)};
 	}
 }
 

@@ -3,6 +3,7 @@
 import type {ComponentSpec, ReadyProbe, StackConfig} from '../config/index.js';
 import {processTable, type PortHolder} from '../os/index.js';
 import type {Home} from '../paths.js';
+import {holderText} from '../reasons.js';
 import {readPidFile} from './pidfile.js';
 import {probeRow} from './probes.js';
 
@@ -19,16 +20,6 @@ function ownPorts(spec: ComponentSpec, config: StackConfig): number[] {
 	const others = new Set(config.components.filter((c) => c.enabled && c.name !== spec.name && c.port !== null).map((c) => c.port));
 	const probed = probePort(spec.ready);
 	return [...new Set([spec.port, probed])].filter((p): p is number => p !== null && p !== undefined && (p === spec.port || !others.has(p)));
-}
-
-/** `pid 812 (stigmer-server of /home/ana/other)`, `pid 812 (redis-server)`, `another user's process`. */
-export function describeHolder(holder: PortHolder): string {
-	if (holder.kind === 'hidden') {
-		return 'another user\'s process';
-	}
-
-	const what = holder.home !== null && holder.component !== null ? `${holder.component} of ${holder.home}` : holder.command;
-	return what === '' ? `pid ${holder.pid}` : `pid ${holder.pid} (${what})`;
 }
 
 /** A port a component's readiness relies on, and the component of this home that must be the one listening there. */
@@ -82,7 +73,7 @@ export async function foreignHolder(home: Home, component: string, claims: PortC
 		const cgroup = unit && ownerPid !== undefined && owner === component ? processTable.cgroup(ownerPid) : undefined;
 		const stranger = holders.find((h) => !isOurs(h, home, owner, group, cgroup));
 		if (stranger !== undefined) {
-			return {port, owner, holder: describeHolder(stranger)};
+			return {port, owner, holder: holderText(stranger)};
 		}
 	}
 

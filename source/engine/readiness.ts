@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import type {ComponentSpec, ReadyProbe} from '../config/index.js';
 import {componentEnv} from '../config/env-file.js';
-import {formatDuration} from '../units.js';
+import {exitedBeforeReady, notReadyWithin, portAnsweredByOther} from '../reasons.js';
 import {processTable} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {foreignHolder, probePort, type PortClaim} from './ports.js';
@@ -78,12 +78,7 @@ async function exitReason(watched: Watched): Promise<string> {
 		})]);
 	}
 
-	const exit = watched.hasExited();
-	if (exit === undefined) {
-		return 'exited before it was ready';
-	}
-
-	return exit.signal ? `was killed by ${exit.signal} before it was ready` : `exited with code ${exit.code} before it was ready`;
+	return exitedBeforeReady(watched.hasExited());
 }
 
 /**
@@ -126,14 +121,14 @@ async function poll(spec: ComponentSpec, watched: Watched, attempt: (budgetMs: n
 
 			const foreign = await check();
 			if (foreign !== undefined) {
-				return {ok: false, reason: `port ${foreign.port} answered, but it is held by ${foreign.holder}, not by ${foreign.owner === spec.name ? spec.name : `this home's ${foreign.owner}`}`};
+				return {ok: false, reason: portAnsweredByOther(foreign.port, foreign.holder, foreign.owner, spec.name)};
 			}
 
 			return {ok: true, ms: Date.now() - started};
 		}
 
 		if (Date.now() >= deadline) {
-			return {ok: false, reason: `not ready within ${formatDuration(spec.readyTimeoutMs)} (waited for: ${describeProbe(spec.ready)})`};
+			return {ok: false, reason: notReadyWithin(spec.readyTimeoutMs, describeProbe(spec.ready))};
 		}
 
 		await Promise.race([

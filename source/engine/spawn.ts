@@ -62,6 +62,32 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 		ensurePrivateDir(dir);
 	}
 
+	const env = runnableEnv(home, spec);
+	clearStopping(home, spec.name);
+	writeRecord(home, spec.name, freshRecord(spec.restart.maxRestarts, spec.restart.mode));
+	const [out, err] = openLogs(home, spec.name);
+	const spawnedAtMs = Date.now();
+	try {
+		const supervisor = await spawnSupervisor(home, spec, env, [out, err]);
+		const gone = () => supervisor.exit() !== undefined;
+		const pid = await launched(home, spec.name, supervisor.pid, gone);
+		const hasExited = (): Exit | undefined => {
+			if (!gone() && processTable.isAlive(pid)) {
+				return undefined;
+			}
+
+			return recordedExit(home, spec.name, spawnedAtMs, gone);
+		};
+		const exited = supervisor.exited.then(() => recordedExit(home, spec.name, spawnedAtMs, () => true));
+		return {pid, supervisorPid: supervisor.pid, startedAtMs: processTable.info(pid)?.startedAtMs ?? Date.now(), exited, hasExited};
+	} finally {
+		fs.closeSync(out);
+		fs.closeSync(err);
+	}
+}
+
+/** The component's environment (the home's marker in it), once its cwd and argv[0] are known to be usable; else the error saying which. */
+function runnableEnv(home: Home, spec: ComponentSpec): NodeJS.ProcessEnv {
 	const cwd = cwdProblem(spec, home.config);
 	if (cwd !== undefined) {
 		throw new ConfigError(cwd);
@@ -69,84 +95,78 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 
 	// Config refuses an empty command.
 	const file = itemAt(spec.command, 0);
-	const args = spec.command.slice(1);
 	const env: NodeJS.ProcessEnv = {...process.env, ...componentEnv(spec), [MARKER.home]: home.root, [MARKER.component]: spec.name};
 	if (!runnable(file, env['PATH'] ?? '', spec.cwd ?? home.root)) {
 		throw new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${spec.name}.command`);
 	}
 
-	const shell = supervisorShell();
-	const {restart} = spec;
-	clearStopping(home, spec.name);
-	writeRecord(home, spec.name, freshRecord(restart.maxRestarts, restart.mode));
-	// The PID file's fixed fields, as JSON text, so the shell never escapes anything itself.
-	const pidJson = JSON.stringify({bootId: processTable.bootId(), component: spec.name, home: home.root, argv: spec.command, version: packageVersion()}).slice(1, -1);
-	const out = openPrivate(home.logFile(spec.name, 'stdout'), 'append');
-	let err: number;
+	return env;
+}
+
+/** The component's .log and .err, opened for appending (both or neither): the supervisor's stdout and stderr. */
+function openLogs(home: Home, component: string): [number, number] {
+	const out = openPrivate(home.logFile(component, 'stdout'), 'append');
 	try {
-		err = openPrivate(home.logFile(spec.name, 'stderr'), 'append');
+		return [out, openPrivate(home.logFile(component, 'stderr'), 'append')];
 	} catch (error: unknown) {
 		fs.closeSync(out);
 		throw error;
 	}
+}
 
-	const spawnedAtMs = Date.now();
-	let supervisorExit: Exit | undefined;
-	let componentPid = 0;
-	try {
-		// The supervisor runs with LC_ALL=C: it never needs a locale, and bash would map one (~200 KiB of RSS); its
-		// launcher gives the component back its own LC_ALL (`=value`, or empty for none).
-		const lcAll = env['LC_ALL'] === undefined ? '' : `=${env['LC_ALL']}`;
-		// Its argv is all that ps shows of it: one short line naming it, its component and home (docs/supervision.md).
-		const supervisor = spawn(shell, ['-c', LOW_PROCESS_LIMIT, shell, SUPERVISOR_TAG, spec.name, home.root], {
-			detached: true,
-			// Its loop on stdin, its settings on fd 3, its functions (kept as text, see supervisor-script.ts) on fd 4.
-			stdio: ['pipe', out, err, 'pipe', 'pipe'],
-			cwd: spec.cwd ?? home.root,
-			env: {...env, [MARKER.supervisor]: SUPERVISOR_VALUE, LC_ALL: 'C'},
-		});
-		const settings = settingsText({
-			pidJson, stopSignal: spec.stopSignal.replace(/^SIG/, ''), stopMs: spec.stopTimeoutMs, policy: restart.mode,
-			maxRestarts: restart.maxRestarts, delayMs: restart.delayMs, minUptimeMs: restart.minUptimeMs, readyMs: spec.readyTimeoutMs,
-			lcAll, cliPid: process.pid, cliStartTime: processTable.info(process.pid)?.startTime ?? '', argv: [file, ...args],
-		});
-		for (const [stream, text] of [[supervisor.stdin, SUPERVISOR_MAIN], [supervisor.stdio[3], settings], [supervisor.stdio[4], SUPERVISOR_FUNCTIONS]] as const) {
-			const writable = stream as Writable;
-			writable.on('error', () => undefined); // A shell that died early: its exit says the rest.
-			writable.end(text);
-		}
-		const supervisorExited = new Promise<void>((resolve) => {
-			supervisor.once('exit', (code, signal) => {
-				supervisorExit = {code, signal};
-				resolve();
-			});
-		});
-		const supervisorPid = await new Promise<number>((resolve, reject) => {
-			supervisor.once('error', (error: NodeJS.ErrnoException) => {
-				reject(new StigmerError(`${spec.name}: cannot run its supervisor ${shell}: ${error.message}; set STIGMER_SUPERVISOR_SHELL to a POSIX sh`));
-			});
-			supervisor.once('spawn', () => {
-				// Node sets the pid before 'spawn'.
-				resolve(supervisor.pid ?? 0);
-			});
-		});
-		supervisor.unref();
-		componentPid = await launched(home, spec.name, supervisorPid, () => supervisorExit !== undefined);
-		const info = processTable.info(componentPid);
-		const pid = componentPid;
-		const hasExited = (): Exit | undefined => {
-			if (supervisorExit === undefined && processTable.isAlive(pid)) {
-				return undefined;
-			}
+/** A supervisor as spawnComponent watches it: its pid, its exit once it has one, and a promise of that exit. */
+type SupervisorProcess = {pid: number; exit: () => Exit | undefined; exited: Promise<void>};
 
-			return recordedExit(home, spec.name, spawnedAtMs, () => supervisorExit !== undefined);
-		};
-		const exited = supervisorExited.then(() => recordedExit(home, spec.name, spawnedAtMs, () => true));
-		return {pid, supervisorPid, startedAtMs: info?.startedAtMs ?? Date.now(), exited, hasExited};
-	} finally {
-		fs.closeSync(out);
-		fs.closeSync(err);
+/** Start the component's supervisor, detached, fed its loop, settings and functions (supervisor-script.ts); resolves once it runs. */
+async function spawnSupervisor(home: Home, spec: ComponentSpec, env: NodeJS.ProcessEnv, [out, err]: [number, number]): Promise<SupervisorProcess> {
+	const shell = supervisorShell();
+	// Its argv is all that ps shows of it: one short line naming it, its component and home (docs/supervision.md).
+	const supervisor = spawn(shell, ['-c', LOW_PROCESS_LIMIT, shell, SUPERVISOR_TAG, spec.name, home.root], {
+		detached: true,
+		// Its loop on stdin, its settings on fd 3, its functions (kept as text, see supervisor-script.ts) on fd 4.
+		stdio: ['pipe', out, err, 'pipe', 'pipe'],
+		cwd: spec.cwd ?? home.root,
+		// LC_ALL=C: it never needs a locale, and bash would map one (~200 KiB of RSS); see supervisorSettings.
+		env: {...env, [MARKER.supervisor]: SUPERVISOR_VALUE, LC_ALL: 'C'},
+	});
+	for (const [stream, text] of [[supervisor.stdin, SUPERVISOR_MAIN], [supervisor.stdio[3], supervisorSettings(home, spec, env)], [supervisor.stdio[4], SUPERVISOR_FUNCTIONS]] as const) {
+		const writable = stream as Writable;
+		writable.on('error', () => undefined); // A shell that died early: its exit says the rest.
+		writable.end(text);
 	}
+
+	let exit: Exit | undefined;
+	const exited = new Promise<void>((resolve) => {
+		supervisor.once('exit', (code, signal) => {
+			exit = {code, signal};
+			resolve();
+		});
+	});
+	const pid = await new Promise<number>((resolve, reject) => {
+		supervisor.once('error', (error: NodeJS.ErrnoException) => {
+			reject(new StigmerError(`${spec.name}: cannot run its supervisor ${shell}: ${error.message}; set STIGMER_SUPERVISOR_SHELL to a POSIX sh`));
+		});
+		supervisor.once('spawn', () => {
+			// Node sets the pid before 'spawn'.
+			resolve(supervisor.pid ?? 0);
+		});
+	});
+	supervisor.unref();
+	return {pid, exit: () => exit, exited};
+}
+
+/** The supervisor's settings (fd 3): the PID file's fixed fields, stop and restart policy, and the component's argv. */
+function supervisorSettings(home: Home, spec: ComponentSpec, env: NodeJS.ProcessEnv): string {
+	const {restart} = spec;
+	// The PID file's fixed fields, as JSON text, so the shell never escapes anything itself.
+	const pidJson = JSON.stringify({bootId: processTable.bootId(), component: spec.name, home: home.root, argv: spec.command, version: packageVersion()}).slice(1, -1);
+	// The supervisor runs with LC_ALL=C; its launcher gives the component back its own LC_ALL (`=value`, or empty for none).
+	const lcAll = env['LC_ALL'] === undefined ? '' : `=${env['LC_ALL']}`;
+	return settingsText({
+		pidJson, stopSignal: spec.stopSignal.replace(/^SIG/, ''), stopMs: spec.stopTimeoutMs, policy: restart.mode,
+		maxRestarts: restart.maxRestarts, delayMs: restart.delayMs, minUptimeMs: restart.minUptimeMs, readyMs: spec.readyTimeoutMs,
+		lcAll, cliPid: process.pid, cliStartTime: processTable.info(process.pid)?.startTime ?? '', argv: spec.command,
+	});
 }
 
 /** Whether argv[0] names something that can run: a path to an executable file, or a command on PATH. */

@@ -2,9 +2,9 @@
 // the engine at start (reset), on a start failure and on stop. JSON, replaced atomically, never followed if a symlink.
 import fs from 'node:fs';
 import path from 'node:path';
-import {formatDuration, plural} from '../units.js';
 import type {Home} from '../paths.js';
 import {readBounded, writePrivateAtomic} from '../private-file.js';
+import {RECORD_WORDS} from '../reasons.js';
 
 /** The latest exit of the component's own process that was not a stop; times are epoch ms. */
 export type ExitRecord = {code: number | null; signal: string | null; atMs: number; uptimeMs: number};
@@ -97,21 +97,18 @@ export function inspectRecord(home: Home, component: string): RecordRead {
 
 		case 'text': {
 			const record = parseRecord(read.text);
-			return record === undefined ? {problem: `${file} is not a record stigmer can use; it is ignored`} : {record};
+			return record === undefined ? {problem: RECORD_WORDS.notARecord(file)} : {record};
 		}
 
 		case 'too-large': {
-			return {problem: `${file} is too large to be a record (${read.size} bytes); it is ignored`};
+			return {problem: RECORD_WORDS.tooLarge(file, read.size)};
 		}
 
 		default: {
-			return {problem: `${file} ${UNUSABLE[read.kind]}; its record is ignored`};
+			return {problem: RECORD_WORDS.unusable(file, read.kind)};
 		}
 	}
 }
-
-/** Why a state file that is not a readable regular file is ignored, by what readBounded found. */
-const UNUSABLE = {symlink: 'is a symbolic link', directory: 'is a directory', 'not-file': 'is not a regular file', unreadable: 'cannot be read'} as const;
 
 /** The component's record, or undefined when there is none that can be used. */
 export function readRecord(home: Home, component: string): SupervisorRecord | undefined {
@@ -160,45 +157,5 @@ export function clearStopping(home: Home, component: string): void {
 		fs.rmSync(stoppingFile(home, component), {force: true});
 	} catch {
 		// Not a file (a directory): the supervisor tests for a regular file, so it marks nothing.
-	}
-}
-
-/** Why a record's component is where it is, in words (docs/lifecycle.md#status): `exit code 3; gave up after 5 restarts in 14s`. */
-export function recordReason(record: SupervisorRecord): string | null {
-	if (record.reason) {
-		return record.reason;
-	}
-
-	const exit = record.lastExit;
-	if (exit === null) {
-		return null;
-	}
-
-	// Both set: the supervisor could not tell a code above 128 from a signal (docs/supervision.md), so both are said.
-	const how = exit.code === null ? `killed by ${exit.signal ?? 'a signal'}` : exit.signal === null ? `exit code ${exit.code}` : `exit code ${exit.code} or killed by ${exit.signal}`;
-	switch (record.state) {
-		case 'backoff': {
-			return `${how}; restart ${record.restarts} of ${record.maxRestarts}`;
-		}
-
-		case 'failed': {
-			if (record.streakMs !== null) {
-				return `${how}; gave up after ${record.restarts} ${plural(record.restarts, 'restart')} in ${formatDuration(record.streakMs)}`;
-			}
-
-			return record.policy === 'no' ? `${how}; not restarted (restart: no)` : `${how} while starting`;
-		}
-
-		case 'exited': {
-			if (record.streakMs !== null) {
-				return `${how}; gave up after ${record.restarts} ${plural(record.restarts, 'restart')} in ${formatDuration(record.streakMs)}`;
-			}
-
-			return `${how}; not restarted (restart: ${record.policy})`;
-		}
-
-		default: {
-			return how;
-		}
 	}
 }

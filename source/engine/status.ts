@@ -1,28 +1,36 @@
 // `status` (docs/lifecycle.md#status) and the dashboard's cheaper reads between two status calls (liveness, usage).
 import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
-import {loadConfig, type ComponentSpec} from '../config/index.js';
+import {loadConfig, type ComponentSpec, type StackConfig} from '../config/index.js';
 import {processTable, type Usage} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {manifestPath} from './export/manifest.js';
 import {discover, type ComponentFinding, type PidFileFinding} from './discover.js';
 import {probeOnce, statusProbe} from './readiness.js';
-import {inspectRecord, recordReason, type SupervisorRecord} from './state.js';
-import {blankStatus, type ComponentStatus, type StatusReport} from './types.js';
+import {inspectRecord, type SupervisorRecord} from './state.js';
+import {endingLeftovers, recordText, RESTARTING, waitingFor} from '../reasons.js';
+import {blankStatus, withWarnings, type ComponentStatus, type StatusReport} from './types.js';
 
 /** docs/lifecycle.md#status: what runs in this home, with usage and orphans. Throws ConfigError on bad config. */
 export async function status(home: Home): Promise<StatusReport> {
 	const config = loadConfig(home);
-	if (fs.existsSync(manifestPath(home, 'systemd'))) {
-		// Exported to systemd (docs/engines.md): systemd's word on each unit, when it has the target loaded.
-		const {handoverOf, statusThrough} = await import('./systemd/handover.js');
-		const handover = await handoverOf(home, config);
-		if (handover !== undefined) {
-			const components = await statusThrough(handover, home, config);
-			return {home: home.root, target: handover.target, healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components};
-		}
+	if (!fs.existsSync(manifestPath(home, 'systemd'))) {
+		return ownStatus(home, config);
 	}
 
+	// Exported to systemd (docs/engines.md): systemd's word on each unit, when it has the target loaded.
+	const {handoverOf, statusThrough} = await import('./systemd/handover.js');
+	const {handover, warnings} = await handoverOf(home, config);
+	if (handover === undefined) {
+		return withWarnings(await ownStatus(home, config), warnings);
+	}
+
+	const components = await statusThrough(handover, home, config);
+	return {home: home.root, target: handover.target, healthy: components.every((c) => !c.enabled || (c.state === 'running' && c.ready)), components};
+}
+
+/** The status of a stack stigmer's own supervisors run. */
+async function ownStatus(home: Home, config: StackConfig): Promise<StatusReport> {
 	// Network probes go out first, so their round trips overlap the process-table reads below.
 	const early = new Map(config.components.flatMap((c) => (c.enabled && c.ready !== null && statusProbe(c.ready) === 'early' ? [[c.name, probeOnce(c.ready, {sinceMs: 0, home, component: c.name})] as const] : [])));
 	if (early.size > 0) {
@@ -66,18 +74,18 @@ async function findingStatus(home: Home, spec: ComponentSpec, stack: ComponentSp
 			// Between two runs: waiting out the backoff, ending what is left of the exited run's group (docs/decisions.md),
 			// or relaunching.
 			if (record?.state === 'backoff') {
-				return {...base, state: 'backoff', reason: recordReason(record), nextRestartAt: record.nextRestartAtMs === null ? null : new Date(record.nextRestartAtMs).toISOString()};
+				return {...base, state: 'backoff', reason: recordText(record), nextRestartAt: record.nextRestartAtMs === null ? null : new Date(record.nextRestartAtMs).toISOString()};
 			}
 
 			// The run's group outliving it: the supervisor ends those leftovers first, even in the moment before it records so.
 			return record?.state === 'ending' || leftoversOf(home, spec.name, ownFile)
-				? {...base, state: 'stopping', reason: `${(record?.state === 'ending' ? recordReason(record) : null) ?? 'exited'}; ending what is left of its process group`}
-				: {...base, state: 'starting', reason: 'restarting'};
+				? {...base, state: 'stopping', reason: endingLeftovers(record?.state === 'ending' ? recordText(record) : null)}
+				: {...base, state: 'starting', reason: RESTARTING};
 		}
 
 		const settled = spec.enabled && (record?.state === 'exited' || record?.state === 'failed') ? record : undefined;
 		if (settled) {
-			return {...base, state: settled.state as 'exited' | 'failed', reason: recordReason(settled)};
+			return {...base, state: settled.state as 'exited' | 'failed', reason: recordText(settled)};
 		}
 
 		// Stopped by its own supervisor (a signal that reached it alone): say so.
@@ -131,7 +139,7 @@ function waiting(c: ComponentStatus, spec: ComponentSpec, all: ComponentStatus[]
 	}
 
 	const blocker = all.find((d) => spec.dependsOn.includes(d.name) && d.enabled && !(d.state === 'running' && d.ready));
-	return blocker === undefined ? c : {...c, reason: `waiting for ${blocker.name} (${blocker.state === 'running' ? 'not ready' : blocker.state === 'stopped' ? 'not running' : blocker.state})`};
+	return blocker === undefined ? c : {...c, reason: waitingFor(blocker.name, blocker.state)};
 }
 
 /** Processes as status lists them: sorted by pid as a number, start time in ISO form. */

@@ -68,12 +68,26 @@ export function blankStatus(name: string, enabled: boolean, fields: Partial<Comp
 	};
 }
 
+/**
+ * Something the caller should know that did not stop the action: facts, worded by messages.ts and printed by commands/
+ * (the engine never prints). The home is exported to systemd but systemctl cannot be reached, so stigmer's own
+ * supervisors act on it (docs/engines.md): `user` for `systemctl --user`, `error` what reaching it said.
+ */
+export type EngineWarning = {kind: 'systemd-unreachable'; target: string; user: boolean; error: string};
+
+/** `result` with `warnings` added (a result carries them only when there are some). */
+export function withWarnings<T extends {warnings?: EngineWarning[]}>(result: T, warnings: EngineWarning[]): T {
+	return warnings.length === 0 ? result : {...result, warnings: [...(result.warnings ?? []), ...warnings]};
+}
+
 export type StatusReport = {
 	home: string;
 	/** The systemd target that runs this home's stack, when it was exported (docs/engines.md); absent otherwise. */
 	target?: string;
 	healthy: boolean;
 	components: ComponentStatus[];
+	/** Absent when none; never in `--json` (docs/json.md): the commands print them on stderr. */
+	warnings?: EngineWarning[];
 };
 
 /** Processes cleanup ended that no valid PID file recorded, per component. */
@@ -105,6 +119,8 @@ export type StartResult = {
 	started: StartedComponent[];
 	/** Every component that failed, each with its own reason, in config order; empty when all are ready. */
 	failures: StartFailure[];
+	/** Absent when none. */
+	warnings?: EngineWarning[];
 };
 
 export type StopOutcome = {
@@ -123,6 +139,8 @@ export type StopResult = {
 	cleaned: CleanupReport;
 	/** Per component stopped alone: the running components that depend on it, left running. */
 	dependentsLeft: DependencyNote[];
+	/** Absent when none. */
+	warnings?: EngineWarning[];
 };
 
 /** Progress events, so a UI can show what an action is doing. */

@@ -67,60 +67,8 @@ type State = {
 export async function followFrom(home: Home, selection: LogSelection, positions: Positions | null, onLines: OnLines): Promise<Follower> {
 	const tracked = track(home, selection, positions);
 	const state: State = {closed: false, live: false, scanning: false, again: false, lastScan: 0, gap: MIN_SCAN_GAP_MS, scheduled: null, watchers: null, files: null, starting: false};
-	const watchLive = (file: string) => {
-		state.files?.unwatch(file);
-		state.files?.add(file);
-	};
-
-	const scan = () => {
-		if (state.closed || !state.live) {
-			return;
-		}
-
-		if (state.scanning) {
-			state.again = true;
-			return;
-		}
-
-		state.scanning = true;
-		state.again = false;
-		let waiting: Promise<void> | void = undefined;
-		let more = false;
-		try {
-			const perSource = tracked.map((t) => scanOne(home, t, watchLive));
-			more = tracked.some((t) => t.more);
-			const batch = mergeSources(perSource);
-			state.gap = batch.length >= BUSY_LINES ? BUSY_SCAN_GAP_MS : MIN_SCAN_GAP_MS;
-			if (batch.length > 0) {
-				waiting = onLines(batch);
-			}
-		} finally {
-			// The next batch is read once the consumer took this one (backpressure), at once if bytes are waiting.
-			const next = () => {
-				state.scanning = false;
-				if ((more || state.again) && !state.closed) {
-					setImmediate(scan);
-				}
-			};
-
-			if (waiting instanceof Promise) {
-				waiting.then(next, next);
-			} else {
-				next();
-			}
-		}
-	};
-
-	const soon = () => {
-		if (state.scheduled === null && !state.closed) {
-			state.scheduled = setTimeout(() => {
-				state.scheduled = null;
-				state.lastScan = Date.now();
-				scan();
-			}, Math.max(0, state.lastScan + state.gap - Date.now()));
-		}
-	};
-
+	const scan = scanner(home, tracked, state, onLines);
+	const soon = scheduler(state, scan);
 	const dir = home.logs;
 	if (fs.existsSync(dir)) {
 		await startWatchers(state, dir, tracked, soon);
@@ -154,6 +102,70 @@ export async function followFrom(home: Home, selection: LogSelection, positions:
 				untrack(t);
 			}
 		},
+	};
+}
+
+/**
+ * A scan of every tracked file: the new lines, merged, in one batch to `onLines`; one scan at a time (a wake-up
+ * meanwhile asks for another), the next once the consumer took this batch (backpressure), at once if bytes are waiting.
+ */
+function scanner(home: Home, tracked: Tracked[], state: State, onLines: OnLines): () => void {
+	const watchLive = (file: string) => {
+		state.files?.unwatch(file);
+		state.files?.add(file);
+	};
+
+	const scan = () => {
+		if (state.closed || !state.live) {
+			return;
+		}
+
+		if (state.scanning) {
+			state.again = true;
+			return;
+		}
+
+		state.scanning = true;
+		state.again = false;
+		let waiting: Promise<void> | void = undefined;
+		let more = false;
+		try {
+			const perSource = tracked.map((t) => scanOne(home, t, watchLive));
+			more = tracked.some((t) => t.more);
+			const batch = mergeSources(perSource);
+			state.gap = batch.length >= BUSY_LINES ? BUSY_SCAN_GAP_MS : MIN_SCAN_GAP_MS;
+			if (batch.length > 0) {
+				waiting = onLines(batch);
+			}
+		} finally {
+			const next = () => {
+				state.scanning = false;
+				if ((more || state.again) && !state.closed) {
+					setImmediate(scan);
+				}
+			};
+
+			if (waiting instanceof Promise) {
+				waiting.then(next, next);
+			} else {
+				next();
+			}
+		}
+	};
+
+	return scan;
+}
+
+/** Wake-ups (every raw watcher event) coalesced into one scan, no sooner than `state.gap` after the last. */
+function scheduler(state: State, scan: () => void): () => void {
+	return () => {
+		if (state.scheduled === null && !state.closed) {
+			state.scheduled = setTimeout(() => {
+				state.scheduled = null;
+				state.lastScan = Date.now();
+				scan();
+			}, Math.max(0, state.lastScan + state.gap - Date.now()));
+		}
 	};
 }
 

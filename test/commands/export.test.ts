@@ -161,6 +161,12 @@ test('a recorded export whose systemctl cannot be reached leaves status/start/st
 		assert.equal(warnings.length, 1, show(result));
 		assert.match(warnings[0] ?? '', /^stigmer: warning: stigmer-00000000\.target is exported, but systemctl --user cannot be reached/);
 	}
+
+	// The warning is the commands' to print (the engine returns it as facts): stderr, never inside the JSON document (docs/json.md).
+	const json = await home.cli(['server', 'status', '--json'], {env});
+	assert.match(json.stderr, /^stigmer: warning: stigmer-00000000\.target is exported, but systemctl --user cannot be reached/m, show(json));
+	const report = JSON.parse(json.stdout) as Record<string, unknown>;
+	assert.deepEqual(Object.keys(report), ['home', 'healthy', 'components'], show(json));
 });
 
 test('export systemd --remove refuses a unit changed by hand with the right hint', async (t) => {

@@ -299,13 +299,6 @@ test('two failing components: each reported with its own reason; each unstarted 
 	assert.deepEqual(Object.keys(home.processes()), ['fine']);
 });
 
-test('holder descriptions: another home\'s component, a stray process, a process we cannot see', async () => {
-	const {describeHolder} = await import('../../source/engine/ports.js');
-	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'node', home: '/home/ana/other', component: 'stigmer-server'}), 'pid 812 (stigmer-server of /home/ana/other)');
-	assert.equal(describeHolder({kind: 'process', pid: 812, command: 'redis-server', home: null, component: null}), 'pid 812 (redis-server)');
-	assert.equal(describeHolder({kind: 'hidden'}), 'another user\'s process');
-});
-
 test('ready: {exec} that hangs: each try is ended with its children when ready_timeout runs out', {timeout: TEST_TIMEOUT_MS}, async (t) => {
 	const marker = `${Math.floor(Math.random() * 1e9)}`;
 	// Not `exec`: the script's own child is what must not outlive the try.

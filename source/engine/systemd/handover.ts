@@ -8,8 +8,9 @@ import {StigmerError} from '../../errors.js';
 import {processTable} from '../../os/index.js';
 import type {Home} from '../../paths.js';
 import {readFileRange} from '../../read-range.js';
+import {unitStateText, unitText} from '../../reasons.js';
 import {readManifest} from '../export/manifest.js';
-import {blankStatus, type ComponentStatus, type EngineEvent, type StartFailure, type StartResult, type StopOutcome, type StopResult} from '../types.js';
+import {blankStatus, type ComponentStatus, type EngineEvent, type EngineWarning, type StartFailure, type StartResult, type StopOutcome, type StopResult} from '../types.js';
 import {firstLine, scopeOf, show, systemctl} from './systemctl.js';
 import {ENGINE, serviceName, type Scope} from './units.js';
 
@@ -22,18 +23,18 @@ const US_PER_MS = 1000;
 /** `stack`: every component of the config (whose address is whose, config/address.ts). */
 export type Handover = {scope: Scope; target: string; units: Map<string, string>; stack: ComponentSpec[]};
 
-/** Said once per process: the dashboard asks for status again and again. */
-let warnedUnreachable = false;
+/** Whether this home is handed to systemd (`handover`), and what the caller should be told either way. */
+export type HandoverCheck = {handover: Handover | undefined; warnings: EngineWarning[]};
 
 /**
  * The systemd export of this home when systemd has it loaded; undefined when stigmer's own supervisors run the stack:
  * no export, an `--out` export, one systemd was never told of (daemon-reload failed), or a manager that cannot be
- * reached for an export never started with --enable (then with one warning line: never a lock-out, docs/engines.md).
+ * reached for an export never started with --enable (then with a warning, as facts: never a lock-out, docs/engines.md).
  */
-export async function handoverOf(home: Home, config: StackConfig): Promise<Handover | undefined> {
+export async function handoverOf(home: Home, config: StackConfig): Promise<HandoverCheck> {
 	const manifest = readManifest(home, ENGINE);
 	if (manifest === undefined || !manifest.installed || !manifest.loaded) {
-		return undefined;
+		return {handover: undefined, warnings: []};
 	}
 
 	const scope = scopeOf(manifest.scope);
@@ -43,22 +44,16 @@ export async function handoverOf(home: Home, config: StackConfig): Promise<Hando
 	try {
 		loaded = (await show(scope, [manifest.target], ['LoadState'])).get(manifest.target)?.['LoadState'];
 	} catch (error: unknown) {
-		const where = `systemctl${scope.kind === 'user' ? ' --user' : ''} cannot be reached: ${(error as Error).message}`;
+		const warning: EngineWarning = {kind: 'systemd-unreachable', target: manifest.target, user: scope.kind === 'user', error: (error as Error).message};
 		if (manifest.enabled) {
 			// --enable started it: systemd may run the stack right now, and a second copy must never start beside it.
-			throw new StigmerError(`this home's stack is enabled in systemd (${manifest.target}), but ${where}; run this where the manager runs, or \`stigmer export systemd --remove\``);
+			throw new StigmerError(`this home's stack is enabled in systemd (${manifest.target}), but systemctl${warning.user ? ' --user' : ''} cannot be reached: ${warning.error}; run this where the manager runs, or \`stigmer export systemd --remove\``);
 		}
 
-		if (!warnedUnreachable) {
-			warnedUnreachable = true;
-			// The one place the engine speaks: the commands have no other channel for it yet (docs/decisions.md).
-			process.stderr.write(`stigmer: warning: ${manifest.target} is exported, but ${where}; acting on this home with stigmer's own supervisors\n`);
-		}
-
-		return undefined;
+		return {handover: undefined, warnings: [warning]};
 	}
 
-	return loaded === 'loaded' ? {scope, target: manifest.target, units, stack: config.components} : undefined;
+	return {handover: loaded === 'loaded' ? {scope, target: manifest.target, units, stack: config.components} : undefined, warnings: []};
 }
 
 const PROPERTIES = ['ActiveState', 'SubState', 'Result', 'MainPID', 'NRestarts', 'ExecMainCode', 'ExecMainStatus', 'ExecMainStartTimestampMonotonic', 'ExecMainExitTimestampMonotonic', 'ActiveEnterTimestampMonotonic', 'ActiveExitTimestampMonotonic', 'InactiveEnterTimestampMonotonic'];
@@ -123,7 +118,7 @@ export async function startThrough(handover: Handover, home: Home, selected: Com
 		}
 
 		const stderrTail = tail(home.logFile(spec.name, 'stderr'));
-		const reason = notReady(stderrTail, spec.name, startedMs(p, bootMs)) ?? unitReason(p) ?? (firstLine(restarted.stderr) || `${unit} is ${p?.['ActiveState'] ?? 'unknown'}`);
+		const reason = notReady(stderrTail, spec.name, startedMs(p, bootMs)) ?? unitReason(p) ?? (firstLine(restarted.stderr) || unitStateText(unit, p?.['ActiveState'] ?? 'unknown'));
 		const failure: StartFailure = {name: spec.name, reason, stderrTail, logPath: home.logFile(spec.name, 'stderr'), skipped: []};
 		failures.push(failure);
 		emit({type: 'failed', failure});
@@ -245,9 +240,7 @@ function unitReason(p: Record<string, string> | undefined): string | null {
 		return null;
 	}
 
-	const exit = lastExit(p, 0);
-	const how = exit === null ? '' : exit.signal === null ? `; exit code ${exit.code}` : `; killed by ${exit.signal}`;
-	return `systemd: ${result}${how}`;
+	return unitText(result, lastExit(p, 0));
 }
 
 /** When the unit's main process last started, as epoch ms. */
