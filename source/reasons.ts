@@ -31,7 +31,8 @@ export function holderText(holder: PortHolder): string {
 
 /** `exited with code 1 before it was ready`, `was killed by SIGKILL before it was ready`; without its exit status, `exited before it was ready`. */
 export function exitedBeforeReady(exit: {code: number | null; signal: string | null} | undefined): string {
-	if (exit === undefined) {
+	// No status known (the supervisor could not record it: a full disk, or gone): never `code null`.
+	if (exit === undefined || (exit.code === null && exit.signal === null)) {
 		return 'exited before it was ready';
 	}
 

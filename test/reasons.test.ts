@@ -16,6 +16,7 @@ test('a failed start\'s reasons, from facts', () => {
 		[exitedBeforeReady(undefined), 'exited before it was ready'],
 		[exitedBeforeReady({code: 1, signal: null}), 'exited with code 1 before it was ready'],
 		[exitedBeforeReady({code: null, signal: 'SIGKILL'}), 'was killed by SIGKILL before it was ready'],
+		[exitedBeforeReady({code: null, signal: null}), 'exited before it was ready'], // no status recorded (a full disk): never `code null`
 		[portAnsweredByOther(7234, 'pid 812 (nc)', 'web', 'web'), 'port 7234 answered, but it is held by pid 812 (nc), not by web'],
 		[portAnsweredByOther(7234, 'pid 812 (nc)', 'stigmer-server', 'workflow-runner'), 'port 7234 answered, but it is held by pid 812 (nc), not by this home\'s stigmer-server'],
 		[portInUse(7234, 'pid 812 (redis-server)', 'web', 'web'), 'port 7234 is in use by pid 812 (redis-server)'],
