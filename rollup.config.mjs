@@ -96,6 +96,10 @@ const launcher = {
 		const sh = ['[ "$$" = 1 ] || exec node "$0" "$@"', `${REAPED}=1 && export ${REAPED}`, 'set -- node "$0" "$@"', REAPER.trimEnd()];
 		return {code: `#!/bin/sh\n":" /* the stigmer launcher, written by rollup.config.mjs: sh runs the lines below, node skips them\n${sh.join('\n')}\n*/\n${body}`, map: null};
 	},
+	// Executable, as npm makes an installed bin: `dist/bin/cli.js` runs directly from a clone, and as a container's PID 1.
+	writeBundle(options) {
+		fs.chmodSync(path.join(options.dir, 'cli.js'), 0o755);
+	},
 };
 
 let written = 0;

@@ -57,6 +57,13 @@ test('the launcher\'s sh lines (cli.js up to the end of its comment) pass shellc
 	assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
 });
 
+test('the shipped dist/bin/cli.js is executable and runs by its own path (the kernel reads its #!/bin/sh)', () => {
+	assert.equal(fs.statSync(CLI).mode & 0o111, 0o111, 'mode a+x, as npm makes an installed bin');
+	const r = spawnSync(CLI, ['--version'], {encoding: 'utf8', timeout: 30_000});
+	assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+	assert.match(r.stdout, /^\d+\.\d+\.\d+/);
+});
+
 const CASES = [
 	{name: 'the stigmer launcher (the kernel runs cli.js by its #! line: sh)', argv: ['sh', CLI], reaps: true},
 	// Node 22.15+ replaces itself with the reaper (process.execve); Node 20 cannot and says so.
