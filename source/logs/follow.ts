@@ -1,10 +1,9 @@
 // Follow (docs/logs.md): new complete lines of every selected live file, batched in time order. This file
 // schedules the scans; follow-rotation.ts follows one source across rotations, follow-read.ts reads.
-// chokidar watchers on data/logs/ wake us (see DIR_POLL_MS); a slow scan backs them up for missed events.
+// A stat poll of data/logs/ and inotify on each live file wake us (see DIR_POLL_MS); a slow scan backs them up for missed events.
 // A scan reads at most SCAN_BYTES per file and the next waits for the consumer (a slow stdout), then
 // follows at once while bytes are waiting: a burst of any size passes in bounded memory.
 import fs from 'node:fs';
-import type {FSWatcher} from 'chokidar';
 import type {Home} from '../paths.js';
 import {listSources, type LogSelection} from './files.js';
 import {scanOne, track, untrack, type Tracked} from './follow-rotation.js';
@@ -19,11 +18,13 @@ import {readMergedAt, type Positions} from './tail.js';
  */
 const POLL_MS = 1000;
 /**
- * How we are woken, by two chokidar watchers on data/logs/. A watcher on the directory itself re-reads
- * it (readdir + an lstat per entry) on every raw event, and an appending writer makes one per write:
- * that cost ~25 % of a core at 5,000 lines/s. So the directory is stat-polled (its stat changes only
- * on adds, unlinks and renames; the poll runs in libuv and wakes JavaScript only on a change), and the
- * live files are watched one by one with fs.watch (inotify: nothing at all while idle).
+ * How we are woken. A watcher on the directory itself (chokidar's) re-reads it (readdir + an lstat per
+ * entry) on every raw event, and an appending writer makes one per write: that cost ~25 % of a core at
+ * 5,000 lines/s. So the directory is stat-polled (its stat changes only on adds, unlinks and renames;
+ * the poll runs in libuv and wakes JavaScript only on a change), and the live files are watched one by
+ * one with fs.watch (inotify: nothing at all while idle). Plain fs, not chokidar: when its only watched
+ * file is renamed away (every rotation at a start), chokidar watches the directory for its return and
+ * re-reads data/logs back to back while anything in it is written (~150 readdirs a second, 50 % of a core).
  */
 const DIR_POLL_MS = 100;
 /** Least time between two scans while lines trickle in: a lone line shows within milliseconds. */
@@ -57,29 +58,26 @@ type State = {
 	/** Least time to the next scan: short while lines trickle, longer while they pour. */
 	gap: number;
 	scheduled: NodeJS.Timeout | null;
-	/** The watchers once started: the directory's, and the live files' (told about each file we open). */
-	watchers: FSWatcher[] | null;
-	files: FSWatcher | null;
-	starting: boolean;
+	/** Set once the watchers started (data/logs/'s stat poll and the live files' inotify): what their events call. */
+	wake: (() => void) | null;
+	/** One fs.watch per live file, by path (each file we open gets its own). */
+	files: Map<string, fs.FSWatcher>;
 };
 
 /** Follow the selected live files from the given positions (from `readMergedAt`/`writeAll`), or from their current end. */
 export async function followFrom(home: Home, selection: LogSelection, positions: Positions | null, onLines: OnLines): Promise<Follower> {
 	const tracked = track(home, selection, positions);
-	const state: State = {closed: false, live: false, scanning: false, again: false, lastScan: 0, gap: MIN_SCAN_GAP_MS, scheduled: null, watchers: null, files: null, starting: false};
+	const state: State = {closed: false, live: false, scanning: false, again: false, lastScan: 0, gap: MIN_SCAN_GAP_MS, scheduled: null, wake: null, files: new Map()};
 	const scan = scanner(home, tracked, state, onLines);
 	const soon = scheduler(state, scan);
 	const dir = home.logs;
 	if (fs.existsSync(dir)) {
-		await startWatchers(state, dir, tracked, soon);
+		startWatchers(state, dir, tracked, soon);
 	}
 
 	const timer = setInterval(() => {
-		if (state.watchers === null && !state.starting && !state.closed && fs.existsSync(dir)) {
-			state.starting = true;
-			void startWatchers(state, dir, tracked, soon).finally(() => {
-				state.starting = false;
-			});
+		if (state.wake === null && !state.closed && fs.existsSync(dir)) {
+			startWatchers(state, dir, tracked, soon);
 		}
 
 		scan();
@@ -97,7 +95,15 @@ export async function followFrom(home: Home, selection: LogSelection, positions:
 				clearTimeout(state.scheduled);
 			}
 
-			await Promise.all((state.watchers ?? []).map(async (w) => w.close()));
+			if (state.wake !== null) {
+				fs.unwatchFile(dir, state.wake);
+			}
+
+			for (const watcher of state.files.values()) {
+				watcher.close();
+			}
+
+			state.files.clear();
 			for (const t of tracked) {
 				untrack(t);
 			}
@@ -111,8 +117,9 @@ export async function followFrom(home: Home, selection: LogSelection, positions:
  */
 function scanner(home: Home, tracked: Tracked[], state: State, onLines: OnLines): () => void {
 	const watchLive = (file: string) => {
-		state.files?.unwatch(file);
-		state.files?.add(file);
+		if (!state.closed) {
+			watchFile(state, file);
+		}
 	};
 
 	const scan = () => {
@@ -169,26 +176,34 @@ function scheduler(state: State, scan: () => void): () => void {
 	};
 }
 
-/** Watch data/logs/ (stat-polled) and the live files (inotify); every raw event calls `wake`. */
-async function startWatchers(state: State, dir: string, tracked: Tracked[], wake: () => void): Promise<void> {
-	const {watch} = await import('chokidar');
-	const options = {ignoreInitial: true, persistent: true, atomic: false} as const;
-	const directory = watch(dir, {...options, depth: 0, usePolling: true, interval: DIR_POLL_MS, ignored: (file: string) => file !== dir});
-	const existing = tracked.map((t) => t.source.live).filter((file) => fs.existsSync(file));
-	const files = watch(existing, options);
-	for (const w of [directory, files]) {
-		// Raw events (one per write, per changed poll) rather than `change`, which chokidar drops within
-		// 50 ms of the last one; `wake` coalesces them.
-		w.on('raw', wake);
-		w.on('error', () => {
-			// The scan timer still runs: a watcher error (e.g. too many watches) only costs latency.
-		});
+/** Watch data/logs/ (stat-polled) and the live files (inotify); every event calls `wake`. */
+function startWatchers(state: State, dir: string, tracked: Tracked[], wake: () => void): void {
+	state.wake = wake;
+	fs.watchFile(dir, {interval: DIR_POLL_MS}, wake);
+	for (const t of tracked) {
+		if (fs.existsSync(t.source.live)) {
+			watchFile(state, t.source.live);
+		}
+	}
+}
+
+/** (Re)watch one live file with inotify once the watchers started; its previous watcher (an inode renamed away) is closed. */
+function watchFile(state: State, file: string): void {
+	const {wake} = state;
+	if (wake === null) {
+		return;
 	}
 
-	// (A watcher given no paths never says ready.)
-	await Promise.all((existing.length > 0 ? [directory, files] : [directory]).map(async (w) => new Promise<void>((resolve) => {
-		w.once('ready', resolve);
-	})));
-	state.files = files;
-	state.watchers = [directory, files];
+	state.files.get(file)?.close();
+	state.files.delete(file);
+	try {
+		const watcher = fs.watch(file, wake);
+		watcher.on('error', () => {
+			// The scan timer still runs: a watcher error (the file gone, too many watches) only costs latency.
+			watcher.close();
+		});
+		state.files.set(file, watcher);
+	} catch {
+		// Gone already, or too many watches: the directory poll and the scan timer still wake us.
+	}
 }
