@@ -2,6 +2,7 @@
 // appear later, and half-written lines; each line exactly once.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import {createRequire, syncBuiltinESMExports} from 'node:module';
 import path from 'node:path';
 import {test} from 'node:test';
 import {readAndFollow, type LogLine, type LogSelection} from '../../source/logs/index.js';
@@ -9,6 +10,7 @@ import {followLogs} from '../helpers/log-readers.js';
 import {homeAt} from '../../source/paths.js';
 import {itemAt, logsHome, waitFor} from '../helpers.js';
 
+const require = createRequire(import.meta.url);
 const makeHome = (): {home: string; logs: string} => logsHome('stigmer-follow-');
 
 /** A home whose live workflow-runner.log holds `text`. */
@@ -111,6 +113,45 @@ for (const rotation of ROTATIONS) {
 		}
 	});
 }
+
+test('follow after a rename rotation: lines written to the new file do not make it re-read data/logs', async () => {
+	const {home, logs, live} = liveHome(line(0));
+	const {seen, onLines, settle} = collector();
+	const follower = await followLogs(home, ONE, onLines);
+	// Directory reads, sync or not, by anyone in this process (chokidar reads fs/promises' binding: synced below).
+	const fsp = require('node:fs/promises') as typeof import('node:fs/promises');
+	const original = {readdir: fsp.readdir, readdirSync: fs.readdirSync};
+	let reads = 0;
+	const counted = <F extends (...args: never[]) => unknown>(f: F) => ((...args: Parameters<F>) => {
+		reads++;
+		return f(...args);
+	}) as unknown as F;
+	try {
+		// A start's rotation: the live file renamed away, the writer's new file a moment later.
+		fs.renameSync(live, path.join(logs, 'workflow-runner.log.20261126T030000Z'));
+		await tick();
+		fs.writeFileSync(live, line(1));
+		await waitFor(() => seen.length === 1, 'the first line of the new file');
+		fsp.readdir = counted(original.readdir);
+		fs.readdirSync = counted(original.readdirSync);
+		syncBuiltinESMExports();
+		// A writer appending a line every few ms for half a second: each append wakes the follower.
+		for (let i = 2; i < 100; i++) {
+			fs.appendFileSync(live, line(i));
+			await tick();
+		}
+
+		await settle(live);
+		assert.deepEqual(texts(seen), expected(1, 100));
+		// chokidar, its only file renamed away, watched data/logs for it and re-read the directory (an lstat per entry) on every append: ~100 here.
+		assert.ok(reads <= 2, `data/logs read ${reads} times while lines were appended`);
+	} finally {
+		fsp.readdir = original.readdir;
+		fs.readdirSync = original.readdirSync;
+		syncBuiltinESMExports();
+		await follower.close();
+	}
+});
 
 test('follow: files created later, a deleted file, a half-written line held until its newline', async () => {
 	const {home, logs} = makeHome();
