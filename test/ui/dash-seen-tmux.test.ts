@@ -27,7 +27,8 @@ describe('dash: what a newcomer saw', {skip: tmuxAvailable() ? false : 'tmux is 
 		assert.match(broken(idle), /prot: 1/);
 		idle.writeConfigText(broken(idle));
 		const tmux = dash(idle.dir);
-		const screen = await tmux.shows((s) => statusLine(s).includes('unknown key "components.stigmer-server.prot"'), 'the config warning on the status line');
+		// The dashboard's own frame (its footer below the status line), not a warning printed before its first paint.
+		const screen = await tmux.shows((s) => s.includes('? help') && statusLine(s).includes('unknown key "components.stigmer-server.prot"'), 'the config warning on the status line');
 		assert.ok(statusLine(screen).startsWith(`${idle.configFile}:`), `the file first:\n${screen}`);
 		idle.writeConfig();
 		await tmux.shows((s) => !s.includes('unknown key') && statusLine(s).includes('component'), 'the warning gone once the file is fixed');
@@ -39,7 +40,8 @@ describe('dash: what a newcomer saw', {skip: tmuxAvailable() ? false : 'tmux is 
 		await tmux.shows((s) => panelOf(s, 'stigmer-server').includes('● running'), 'the server running');
 		home.writeConfigText(broken(home));
 		try {
-			const screen = await tmux.shows((s) => statusLine(s).includes('unknown key "components.stigmer-server.prot"'), 'the config warning on the status line');
+			// The dashboard's own frame (its footer below the status line), not a warning printed before its first paint.
+		const screen = await tmux.shows((s) => s.includes('? help') && statusLine(s).includes('unknown key "components.stigmer-server.prot"'), 'the config warning on the status line');
 			assert.match(panelOf(screen, 'stigmer-server'), /● running/, `the last valid config still drives the panels:\n${screen}`);
 		} finally {
 			home.writeConfig();
