@@ -13,6 +13,7 @@ import {countdownText, lastExitText} from '../messages.js';
 import {panelWindow} from './layout.js';
 import {componentColor} from './theme.js';
 import {shownText} from './line-view.js';
+import {confirmPrompt} from './ui-state.js';
 import type {DashDeps, DashLine} from './types.js';
 
 /** Columns of the title line besides the home: `stigmer dash`, spaces and the health badge. */
@@ -90,7 +91,7 @@ export function App({deps, size: fixedSize, capacity, onQuit}: AppProps) {
 			) : (
 				<LineViewer line={dashboard.ui.opened.line} top={dashboard.ui.opened.top} width={size.columns} height={dashboard.layout.panelsHeight + dashboard.layout.logHeight + 1} />
 			)}
-			{dashboard.ui.helpOpen ? null : <StatusLine searching={dashboard.ui.typing} query={dashboard.ui.query} message={message} fallback={fallback} width={size.columns} />}
+			{dashboard.ui.helpOpen ? null : <StatusLine searching={dashboard.ui.typing} query={dashboard.ui.query} prompt={dashboard.ui.confirming === null ? null : confirmPrompt(dashboard.ui.confirming)} message={message} fallback={fallback} width={size.columns} />}
 			<Footer width={size.columns} />
 		</Box>
 	);

@@ -13,18 +13,21 @@ import type {Home} from '../paths.js';
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 const SHOW_CURSOR = '\u001B[?25h';
+/** Bracketed paste: the terminal marks a paste, so a pasted newline is text in the search box, not Enter (presses.ts). */
+const PASTE_MARKS_ON = '\u001B[?2004h';
+const PASTE_MARKS_OFF = '\u001B[?2004l';
 
 /** Run until q / Ctrl-C / SIGTERM; never stops the stack. `color`: paint colours (else styles only). Returns the exit code (0). */
 export async function runDashboard(home: Home, {color}: {color: boolean}, deps: DashDeps = liveDeps(home)): Promise<number> {
 	const out = process.stdout;
 	// chalk's own guess reads CI variables and --no-color as "no styles at all" (docs/decisions.md).
 	chalk.level = chalkLevel(color, out);
-	out.write(ENTER_ALT_SCREEN);
+	out.write(`${ENTER_ALT_SCREEN}${PASTE_MARKS_ON}`);
 	let restored = false;
 	const restore = () => {
 		if (!restored) {
 			restored = true;
-			out.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}`);
+			out.write(`${PASTE_MARKS_OFF}${LEAVE_ALT_SCREEN}${SHOW_CURSOR}`);
 		}
 	};
 

@@ -1,9 +1,10 @@
 // What the keys do to the view, as a pure reducer: selection, log filters, scroll, search, help.
 // Key presses are folded one by one into the newest state, so fast typing never acts on a stale view.
 import {itemAt} from '../item-at.js';
-import {needsConfirm, type KeyCommand} from './keymap.js';
+import {commandFor, needsConfirm, type KeyCommand} from './keymap.js';
 import {FOLLOW, filterLines, reveal, scrollBy, scrollTop, stepMatch, windowStart, type Scroll} from './log-model.js';
 import {openedRows} from './line-view.js';
+import type {Press} from './presses.js';
 import type {ComponentInfo, DashLine} from './types.js';
 
 export type UiState = {
@@ -83,8 +84,8 @@ export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiCon
 		case 'restartAll':
 		case 'stopAll': {
 			if (needsConfirm(command)) {
-				const what = command === 'stopAll' ? 'Stop' : 'Restart';
-				return {state: {...state, confirming: command}, effect: {type: 'say', text: `${what} the whole stack? y to confirm, any other key cancels`, tone: 'info'}};
+				// The status line shows the question while it is pending (confirmPrompt), above any event that arrives meanwhile.
+				return {state: {...state, confirming: command}};
 			}
 
 			return {state, effect: {type: 'act', kind: command, target: undefined}};
@@ -148,6 +149,41 @@ export function reduceKeyCommand(state: UiState, command: KeyCommand, ctx: UiCon
 	}
 }
 
+/** One key press, wherever it lands: the opened line, the search box, a pending confirmation, the help, else the keymap. */
+export function reducePress(state: UiState, {input, key}: Press, ctx: UiContext): {state: UiState; effect?: Effect} {
+	if (state.opened !== null) {
+		return reduceOpened(state, commandFor(input, key), ctx);
+	}
+
+	if (state.typing) {
+		return reduceTyping(state, input, key, ctx);
+	}
+
+	if (state.confirming !== null) {
+		return reduceConfirm(state, input);
+	}
+
+	const command = commandFor(input, key);
+	if (state.helpOpen && command !== 'help') {
+		return {state: key.escape === true || command === 'quit' ? {...state, helpOpen: false} : state};
+	}
+
+	return command === undefined ? {state} : reduceKeyCommand(state, command, ctx);
+}
+
+/**
+ * A bracketed paste (run.tsx asks the terminal for them): text for the search box, which it opens (a leading `/`
+ * is the key that opens it), never keys. Over an opened line, the help or a pending question it is dropped.
+ */
+export function reducePaste(state: UiState, text: string, ctx: UiContext): {state: UiState} {
+	if (state.opened !== null || state.helpOpen || state.confirming !== null) {
+		return {state};
+	}
+
+	const open = state.typing ? state : {...state, typing: true, query: '', currentSeq: null};
+	return {state: reduceTyping(open, state.typing ? text : text.replace(/^\//, ''), {}, ctx).state};
+}
+
 /** Enter: the current search match, else the newest line in view, opened whole. */
 function open(state: UiState, lines: readonly DashLine[], ctx: UiContext): {state: UiState; effect?: Effect} {
 	const current = state.currentSeq === null ? undefined : lines.find((l) => l.seq === state.currentSeq);
@@ -181,6 +217,11 @@ export function reduceOpened(state: UiState, command: KeyCommand | undefined, ct
 	}
 
 	return {state: {...state, opened: {...opened, top: Math.min(last, Math.max(0, opened.top + delta))}}};
+}
+
+/** The question a pending whole-stack action asks on the status line until the next key answers it. */
+export function confirmPrompt(kind: NonNullable<UiState['confirming']>): string {
+	return `${kind === 'stopAll' ? 'Stop' : 'Restart'} the whole stack? y to confirm, any other key cancels`;
 }
 
 /** The key after a whole-stack action asked for confirmation: `y` acts, anything else cancels. */

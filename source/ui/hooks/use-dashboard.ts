@@ -3,12 +3,12 @@
 import {useApp, useInput, useStdin} from 'ink';
 import {useEffect, useMemo, useReducer, useRef} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
-import {commandFor} from '../keymap.js';
 import {computeLayout, type Layout} from '../layout.js';
 import {windowStart} from '../log-model.js';
 import {unknownStatus} from '../stack-model.js';
 import type {ComponentInfo, DashDeps, DashLine} from '../types.js';
-import {INITIAL_UI, reduceKeyCommand, reduceConfirm, reduceOpened, reduceTyping, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
+import {flagged, PASTE_END, PASTE_START, pressesOf} from '../presses.js';
+import {INITIAL_UI, reducePaste, reducePress, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
 import {plural} from '../../units.js';
 import {useLifecycle, type LifecycleModel} from './use-lifecycle.js';
 import {useLogs} from './use-logs.js';
@@ -50,6 +50,8 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	}, [announcement, setMessage]);
 	// The UI state lives in a ref so that keys arriving faster than renders fold into the newest state.
 	const ui = useRef<UiState>(INITIAL_UI);
+	/** Inside a bracketed paste: all of it is text, so a pasted newline never presses Enter, nor a pasted `r` restart. */
+	const pasting = useRef(false);
 	const [, rerender] = useReducer((n: number) => n + 1, 0);
 
 	// Once status has answered, its list is the config as it is now: components added to or removed
@@ -77,40 +79,25 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 		const {layout: now} = live.current;
 		const ctx: UiContext = {components: live.current.components.map(infoOf), lines: logs.buffer.lines, logHeight: now.logHeight, openWidth: now.columns, openHeight: openedHeight(now)};
 		const before = ui.current;
-		if (before.opened !== null) {
-			ui.current = reduceOpened(before, commandFor(input, key), ctx).state;
-		} else if (before.typing) {
-			const {state, effect} = reduceTyping(before, input, key, ctx);
+		if (input === PASTE_START || input === PASTE_END) {
+			pasting.current = input === PASTE_START;
+			return;
+		}
+
+		// Esc ends a paste whose end mark got lost: it must not swallow every key after it.
+		pasting.current &&= !key.escape;
+		// A read may hold many presses (typed fast, `tmux send-keys 'text' Enter`): each lands where the one before left the view.
+		const presses = pasting.current ? [] : pressesOf(input, key);
+		if (pasting.current && !flagged(key)) {
+			ui.current = reducePaste(before, input, ctx).state;
+		}
+
+		for (const press of presses) {
+			const {state, effect} = reducePress(ui.current, press, ctx);
 			ui.current = state;
 			perform(effect);
-		} else if (before.confirming !== null) {
-			const {state, effect} = reduceConfirm(before, input);
-			ui.current = state;
-			perform(effect);
-		} else {
-			// A chunk of several plain characters (typed fast, pasted) is several key presses.
-			const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-			for (const [index, press] of presses.entries()) {
-				if (ui.current.typing) {
-					// `/` opened the search box: the rest of the burst (a paste) is text, never keys.
-					ui.current = reduceTyping(ui.current, presses.slice(index).join(''), {}, ctx).state;
-					break;
-				}
-
-				const command = commandFor(press, key);
-				if (ui.current.helpOpen && command !== 'help') {
-					if (key.escape || command === 'quit') {
-						ui.current = {...ui.current, helpOpen: false};
-					}
-
-					continue;
-				}
-
-				if (command !== undefined) {
-					const {state, effect} = reduceKeyCommand(ui.current, command, ctx);
-					ui.current = state;
-					perform(effect);
-				}
+			if (effect?.type === 'quit') {
+				break;
 			}
 		}
 
