@@ -200,13 +200,15 @@ export function errorSummary(verb: string, error: unknown): string {
 	return `✗ ${verb} failed: ${errorText(error).split('\n')[0]}`;
 }
 
-/** How a change nobody asked for reads (a crash, a give-up, an exit, a restart by the supervisor), per state it lands in. */
-const CHANGE_VERBS: Partial<Record<ComponentStatus['state'], string>> = {crashed: 'crashed', failed: 'failed', exited: 'exited', backoff: 'exited'};
+/** How a change nobody asked for reads (a crash, a give-up, an exit, a stop from another terminal), per state it lands in. */
+const CHANGE_VERBS: Partial<Record<ComponentStatus['state'], string>> = {crashed: 'crashed', failed: 'failed', exited: 'exited', backoff: 'exited', stopped: 'stopped'};
+/** States without a process of their own: leaving one for a live process is a start (from another terminal). */
+const DOWN_STATES: ReadonlySet<ComponentStatus['state']> = new Set(['stopped', 'exited', 'crashed', 'failed']);
 
 /**
  * The dashboard's status line when a poll finds a component crashed, given up, exited or restarted by its
- * supervisor since the previous poll: `✖ workflow-runner crashed: exited without a stop`,
- * `↻ boom exited (exit code 3; restart 3 of 5), restarting in 4s`. Undefined for any other change.
+ * supervisor, stopped or started from another terminal since the previous poll: `✖ workflow-runner crashed: exited without a stop`,
+ * `↻ boom exited (exit code 3; restart 3 of 5), restarting in 4s`, `○ agent-runner stopped`. Undefined for any other change.
  */
 export function changeText(before: ComponentStatus, after: ComponentStatus, now: number): string | undefined {
 	const verb = CHANGE_VERBS[after.state];
@@ -221,6 +223,10 @@ export function changeText(before: ComponentStatus, after: ComponentStatus, now:
 	if (back && before.state === 'backoff') {
 		// Replaces the `restarting in 1s` the exit announced, which would otherwise stay on the status line.
 		return `${BADGES.running.symbol} ${after.name} restarted (pid ${after.pid})`;
+	}
+
+	if (back && DOWN_STATES.has(before.state)) {
+		return `${BADGES.running.symbol} ${after.name} started (pid ${after.pid})`;
 	}
 
 	if (back && after.restarts > before.restarts) {

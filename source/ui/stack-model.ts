@@ -105,16 +105,22 @@ export function clockView(report: StatusReport | null, now: number): string {
 	return (report?.components ?? []).map((c) => `${lastExitText(c, now) ?? ''}\u0000${countdownText(c, now) ?? ''}`).join('\u0001');
 }
 
-/** What the status line announces about `next` against `previous` (docs/dashboard.md): the first crash, give-up, exit or supervisor's restart among the components both name. */
+/** What the status line announces about `next` against `previous` (docs/dashboard.md): every crash, give-up, exit, stop, start or supervisor's restart among the components both name, in one line (`○ a stopped · ○ b stopped`). */
 export function announce(previous: StatusReport, next: StatusReport, now = Date.now()): (Message & {component: string}) | undefined {
 	const before = new Map(previous.components.map((c) => [c.name, c]));
+	const news: Array<Message & {component: string}> = [];
 	for (const after of next.components) {
 		const was = before.get(after.name);
 		const message = was === undefined ? undefined : describeChange(was, after, now);
 		if (message !== undefined) {
-			return {...message, component: after.name};
+			news.push({...message, component: after.name});
 		}
 	}
 
-	return undefined;
+	const [first] = news;
+	if (first === undefined) {
+		return undefined;
+	}
+
+	return {text: news.map((m) => m.text).join(' · '), tone: news.some((m) => m.tone === 'error') ? 'error' : first.tone, component: first.component};
 }

@@ -135,7 +135,9 @@ describe('crashes and give-ups are announced', () => {
 		assert.equal(changeText(running, component('w', 'backoff', {reason: 'exit code 3; restart 3 of 5', nextRestartAt: '2026-12-07T00:00:14Z'}), now), '↻ w exited (exit code 3; restart 3 of 5), restarting in 4s');
 		assert.equal(changeText(running, component('w', 'running', {restarts: 1, lastExit: {code: null, signal: 'SIGKILL', at: '2026-12-07T00:00:09Z', uptimeMs: 1}}), now), '↻ w restarted by its supervisor after exit SIGKILL (restart 1)');
 		assert.equal(changeText(component('w', 'backoff'), component('w', 'running', {pid: 4242, restarts: 1}), now), '● w restarted (pid 4242)', 'the `restarting in 1s` of the exit does not stay once it ran again');
-		assert.equal(changeText(running, component('w', 'stopped'), now), undefined, 'a stop is shown by the panel, not announced');
+		assert.equal(changeText(running, component('w', 'stopped'), now), '○ w stopped', 'a stop from another terminal is announced');
+		assert.equal(changeText(component('w', 'stopped'), component('w', 'running', {pid: 4242}), now), '● w started (pid 4242)', 'and a start');
+		assert.equal(changeText(running, component('w', 'running', {cpuPercent: 9}), now), undefined, 'nothing else');
 		assert.equal(changeText(component('w', 'crashed'), component('w', 'crashed'), now), undefined, 'said once');
 	});
 
@@ -144,6 +146,7 @@ describe('crashes and give-ups are announced', () => {
 		assert.deepEqual(announce(before, report([component('a', 'running'), component('w', 'crashed', {reason: 'x'})]), now), {text: '✖ w crashed: x', tone: 'error', component: 'w'});
 		assert.equal(announce(before, before, now), undefined);
 		assert.equal(announce(before, report([component('a', 'running')]), now), undefined, 'a component removed is no crash');
+		assert.deepEqual(announce(before, report([component('a', 'stopped'), component('w', 'crashed', {reason: 'x'})]), now), {text: '○ a stopped · ✖ w crashed: x', tone: 'error', component: 'a'}, 'every change, in one line');
 	});
 
 	it('a crash seen by a poll takes the status line', async (t) => {
