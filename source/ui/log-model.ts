@@ -1,6 +1,7 @@
 // The log pane's model, pure: a bounded, time-ordered buffer, filters, search and a scroll window.
 import {itemAt} from '../item-at.js';
 import {safeText} from '../logs/sanitize.js';
+import {cutUnits} from './cut-units.js';
 import {shownText} from './line-view.js';
 import {isErrorLine} from './theme.js';
 import type {DashLine, IncomingLine} from './types.js';
@@ -64,7 +65,7 @@ export class LogBuffer {
 	 * dropped: the pane colours by level and highlights matches; every other control shown escaped).
 	 */
 	private number(raw: IncomingLine): DashLine {
-		const text = safeText(raw.text.length > MAX_LINE_CHARS ? `${raw.text.slice(0, MAX_LINE_CHARS)}…` : raw.text, {color: false});
+		const text = safeText(cutUnits(raw.text, MAX_LINE_CHARS), {color: false});
 		return {time: raw.time, component: raw.component, stream: raw.stream, level: raw.level, text, seq: this.nextSeq++};
 	}
 

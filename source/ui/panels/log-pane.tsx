@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
-import {chunks, clip} from '../clip.js';
+import {chunks, clip, head} from '../clip.js';
 import {paneText} from '../line-view.js';
 import {itemAt} from '../../item-at.js';
 import {clockTime} from '../../logs/format-line.js';
@@ -84,11 +84,13 @@ function paintText(line: DashLine, text: string, query: string): string {
 /**
  * One log row as a single string with its colours as ANSI codes, cut to `width` columns: Ink then has
  * one text node per row to lay out and paint instead of six or more, and never needs to wrap or
- * truncate it (ASCII-width approximation; the <Text> still truncates anything wider).
+ * truncate it. A plain ASCII row is cut at the edge; any other is cut by display width, with an ellipsis.
  */
 export function rowText(props: RowProps): string {
 	// Only the part that fits is highlighted and rendered: long lines cost nothing past the edge.
-	return rowOf(props, paneText(props.line).slice(0, Math.max(0, props.width - prefixOf(props.line, props.nameWidth).width)));
+	const text = paneText(props.line);
+	const room = Math.max(0, props.width - prefixOf(props.line, props.nameWidth).width);
+	return rowOf(props, PLAIN.test(text) ? text.slice(0, room) : head(text, room));
 }
 
 /** The row of `line` showing `visible` (the part of its text that fits). */
