@@ -41,9 +41,15 @@ export function formatReady(c: Pick<ComponentStatus, 'state' | 'ready'>): string
 	return (c.state === 'running' || c.state === 'starting') && c.ready ? 'ready' : 'not ready';
 }
 
-/** Where a component answers, for every layout: `:7234`; '' without a port or when disabled. */
-export function formatPort(c: Pick<ComponentStatus, 'state' | 'port'>): string {
-	return c.port === null || c.state === 'disabled' ? '' : `:${c.port}`;
+/** A loopback host before the port (`http://127.0.0.1:7234`, `127.0.0.1:6390`): a panel says `:7234`, which is this machine. */
+const LOOPBACK = /^(?:http:\/\/)?(?:127\.0\.0\.1|localhost|\[::1\])(?=:\d+$)/;
+
+/**
+ * Where a component answers, for every layout: its status `address` (config/address.ts: its `port`, or its readiness
+ * probe's URL or tcp port), `:7234` on this machine, any other address whole; '' without one or when disabled.
+ */
+export function formatAddress(c: Pick<ComponentStatus, 'state' | 'address'>): string {
+	return c.address === null || c.state === 'disabled' ? '' : c.address.replace(LOOPBACK, '');
 }
 
 /** The process line of a panel: `pid 4121 · up 2m`, or `no process`. */

@@ -9,9 +9,13 @@ import {readableLine} from '../logs/readable.js';
 import {safeText} from '../logs/sanitize.js';
 import {formatBytes, formatUptime, plural} from '../units.js';
 import {countdownText, lastErrorText, lastExitText} from '../messages.js';
+import {cutUnits} from './cut-units.js';
 import {formatCpu, formatReady} from './format-panel.js';
 import {BADGES} from '../state-badges.js';
 import {isErrorLine} from './theme.js';
+
+/** A last error line is cut here: plain text, not cut to a terminal's width, but not a whole stack trace either. */
+const LAST_ERROR_UNITS = 199;
 
 /** The plain-text snapshot: a header, one block per component, then the log lines. */
 export function renderOnce(report: StatusReport, scanned: readonly LogLine[], shown: readonly LogLine[], c: Palette, color: boolean, now = Date.now()): string {
@@ -41,7 +45,7 @@ export function renderOnce(report: StatusReport, scanned: readonly LogLine[], sh
 	return `${out.join('\n')}\n`;
 }
 
-/** One component: `● stigmer-server  running  pid 4121  up 2m13s  cpu 0.1%  mem 43.0 MB  ready  restarts 1  last exit 3 · 12s ago  orphans 0`. */
+/** One component: `● stigmer-server  running  pid 4121  up 2m13s  cpu 0.1%  mem 43.0 MB  ready  http://127.0.0.1:7234  restarts 1  last exit 3 · 12s ago  orphans 0`. */
 function panelText(s: ComponentStatus, width: number, lastError: string | undefined, c: Palette, now: number): string[] {
 	const badge = BADGES[s.state];
 	// Without a process there is nothing to measure: words, not a row of bare dashes (docs/dashboard.md).
@@ -49,7 +53,8 @@ function panelText(s: ComponentStatus, width: number, lastError: string | undefi
 	const fields = [
 		...measured,
 		formatReady(s),
-		s.port === null || s.state === 'disabled' ? null : `port ${s.port}`,
+		// Where it answers, whole (`http://127.0.0.1:7234`), as `server start` and `status` say it.
+		s.address === null || s.state === 'disabled' ? null : s.address,
 		`restarts ${s.restarts}`,
 		lastExitText(s, now) ?? null,
 		`orphans ${s.orphans.length}${s.orphans.length > 0 ? ` (pids ${s.orphans.map((o) => o.pid).join(', ')})` : ''}`,
@@ -64,7 +69,7 @@ function panelText(s: ComponentStatus, width: number, lastError: string | undefi
 
 	if (lastError !== undefined) {
 		const text = lastErrorText(lastError);
-		lines.push(`  ${' '.repeat(width)}  ${c.red(text.length > 200 ? `${text.slice(0, 199)}…` : text)}`);
+		lines.push(`  ${' '.repeat(width)}  ${c.red(cutUnits(text, LAST_ERROR_UNITS))}`);
 	}
 
 	return lines;

@@ -4,7 +4,7 @@ import {memo} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {clip} from '../clip.js';
 import {lastErrorText} from '../../messages.js';
-import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatPort, formatProcess, formatReady} from '../format-panel.js';
+import {formatPanelBytes, formatPanelCpu, formatPanelUptime, formatAddress, formatProcess, formatReady} from '../format-panel.js';
 import type {Progress} from '../stack-model.js';
 import {BADGES, type BadgeColor as ColorName} from '../../state-badges.js';
 import {COMPACT_PANEL_HEIGHT, PANEL_HEIGHT} from '../layout.js';
@@ -92,7 +92,7 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 			</Text>
 			<Text wrap="truncate-end">
 				<Badge status={status} progress={progress} />
-				{formatPort(status) === '' ? '' : `  ${formatPort(status)}`}
+				{formatAddress(status) === '' ? '' : `  ${formatAddress(status)}`}
 			</Text>
 			<Text wrap="truncate-end">{formatProcess(status)}</Text>
 			<Text wrap="truncate-end">
@@ -110,12 +110,12 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 
 /** `:7234 · pid 4121 · ready · up 2m · cpu 0% · mem 43 MB`, or `:7234 · no process` (compact panels: what matters most first, as the right end may be cut). */
 function compactFacts(status: ComponentStatus): string {
-	const port = formatPort(status);
+	const port = formatAddress(status);
 	const facts = status.pid === null ? [formatProcess(status)] : [`pid ${status.pid}`, formatReady(status), `up ${formatPanelUptime(status.uptimeMs)}`, `cpu ${formatPanelCpu(status.cpuPercent)}`, `mem ${formatPanelBytes(status.rssBytes)}`];
 	return (port === '' ? facts : [port, ...facts]).join(' · ');
 }
 
-/** Two lines per component for narrow terminals (stacked); the port comes first so a narrow terminal still shows it. */
+/** Two lines per component for narrow terminals (stacked); the address comes first so a narrow terminal still shows it. */
 export const CompactPanel = memo(function CompactPanel({status, selected, progress, restarts, lastExit, countdown, lastError, color, width}: PanelProps) {
 	const clock = {lastExit, countdown};
 	const note = noteOf(status, progress, clock, lastError);
