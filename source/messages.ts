@@ -213,7 +213,8 @@ const DOWN_STATES: ReadonlySet<ComponentStatus['state']> = new Set(['stopped', '
 export function changeText(before: ComponentStatus, after: ComponentStatus, now: number): string | undefined {
 	const verb = CHANGE_VERBS[after.state];
 	const symbol = BADGES[after.state].symbol;
-	if (verb !== undefined && before.state !== after.state) {
+	// A component enabled in config.yaml (disabled → stopped) is a config change, not news from another terminal.
+	if (verb !== undefined && before.state !== after.state && before.state !== 'disabled') {
 		const countdown = countdownText(after, now);
 		const why = after.reason === null ? '' : after.state === 'backoff' ? ` (${after.reason})` : `: ${after.reason}`;
 		return `${symbol} ${after.name} ${verb}${why}${countdown === undefined ? '' : `, ${countdown}`}`;

@@ -138,6 +138,7 @@ describe('crashes and give-ups are announced', () => {
 		assert.equal(changeText(running, component('w', 'stopped'), now), '○ w stopped', 'a stop from another terminal is announced');
 		assert.equal(changeText(component('w', 'stopped'), component('w', 'running', {pid: 4242}), now), '● w started (pid 4242)', 'and a start');
 		assert.equal(changeText(running, component('w', 'running', {cpuPercent: 9}), now), undefined, 'nothing else');
+		assert.equal(changeText(component('w', 'disabled'), component('w', 'stopped'), now), undefined, 'enabled in config.yaml: no stop to announce');
 		assert.equal(changeText(component('w', 'crashed'), component('w', 'crashed'), now), undefined, 'said once');
 	});
 
