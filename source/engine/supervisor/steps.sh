@@ -104,11 +104,12 @@ after_exit() {
 		return 0
 	fi
 	# The launcher could not start it (125: no PID file; 126, 127: no command): failed, with that reason; the old PID
-	# file and the record stay as evidence.
+	# file and the record stay as evidence. The code as the job table told it: bash's wait, cut short by SIGCHLD, says
+	# 145, and waited for again says 127 for a job it already forgot too.
 	launch_failed=
-	case $status in 125 | 126 | 127) pid_file_names_run || launch_failed=1 ;; esac
+	case $code in 125 | 126 | 127) pid_file_names_run || launch_failed=1 ;; esac
 	if [ -n "$launch_failed" ]; then
-		case $status in
+		case $code in
 		125) why="cannot write its PID file" ;;
 		*) why="its command cannot be run" ;;
 		esac
