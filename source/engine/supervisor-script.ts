@@ -1,7 +1,8 @@
-// The supervisor (docs/supervision.md) is POSIX sh in source/engine/supervisor/*.sh: main.sh (the long-lived loop,
-// on stdin), functions.sh + steps.sh (kept as text on fd 4, parsed only by short-lived subshells: bash keeps ~20 bytes
-// of heap per byte of script it parses) and launcher.sh; common.sh is prepended to the last two. The build inlines them as strings
-// (supervisor/inline.mjs → supervisor/text.ts), so the package ships no extra file and tests run the shipped text.
+// The supervisor (docs/supervision.md) is POSIX sh in source/engine/supervisor/*.sh: main.sh (its start, on stdin),
+// loop.sh (the long-lived loop, as text in the settings on fd 3, parsed once by the shell that supervises: under bash a
+// fork), functions.sh + steps.sh (kept as text on fd 4, parsed only by short-lived subshells: bash keeps ~20 bytes of
+// heap per byte of script it parses) and launcher.sh; common.sh is prepended to the last two. The build inlines them as
+// strings (supervisor/inline.mjs → supervisor/text.ts), so the package ships no extra file and tests run the shipped text.
 import {SUPERVISOR_FUNCTIONS, SUPERVISOR_LAUNCHER, SUPERVISOR_LOOP, SUPERVISOR_MAIN} from './supervisor/text.js';
 
 export {SUPERVISOR_FUNCTIONS, SUPERVISOR_LAUNCHER, SUPERVISOR_LOOP, SUPERVISOR_MAIN};

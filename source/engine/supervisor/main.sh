@@ -26,11 +26,11 @@ umask 077
 # Our own environment (what /proc and ps -E show of us) keeps the mark; nothing we start inherits it.
 unset STIGMER_SUPERVISOR
 me=$$
-# bash (in POSIX mode too) keeps every code page its start touched, ~2.9 MB here, more than the budget
-# (docs/supervision.md); a fork maps only what it runs afterwards (1.8 MB). So where /proc shows it, a fork in a group of
-# its own (set -m, which only bash honours without a terminal) becomes the supervisor and this shell exits
-# $HANDED_OVER; the engine learns the fork's pid from the PID file (spawnPid is ours). A fork that finds itself no
-# group leader gives way, and this shell supervises.
+# bash (in POSIX mode too) keeps every code page its start touched mapped, ~2.9 MB here, over the 3 MB budget before
+# the script does anything (docs/supervision.md); a fork maps only what it runs afterwards (~2.1 MB in all). So where
+# /proc shows it, a fork in a group of its own (set -m, which only bash honours without a terminal) becomes the
+# supervisor and this shell exits $HANDED_OVER (engine/spawn.ts); the engine learns the fork's pid from the PID file,
+# which names this shell as its spawnPid. A fork that finds itself no group leader gives way: this shell supervises.
 HANDED_OVER=64
 # shellcheck disable=SC3028 # BASH_VERSION: bash only, which is the point
 if [ -n "${BASH_VERSION-}" ] && [ -r "/proc/$$/stat" ]; then
