@@ -27,7 +27,7 @@ umask 077
 unset STIGMER_SUPERVISOR
 me=$$
 # bash (in POSIX mode too) keeps every code page its start touched mapped, ~2.9 MB here, over the 3 MB budget before
-# the script does anything (docs/supervision.md); a fork maps only what it runs afterwards (~2.1 MB in all). So where
+# the script does anything (docs/supervision.md); a fork maps only what it runs afterwards (~2.0 MB in all). So where
 # /proc shows it, a fork in a group of its own (set -m, which only bash honours without a terminal) becomes the
 # supervisor and this shell exits $HANDED_OVER (engine/spawn.ts); the engine learns the fork's pid from the PID file,
 # which names this shell as its spawnPid. A fork that finds itself no group leader gives way: this shell supervises.
