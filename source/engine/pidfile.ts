@@ -17,6 +17,8 @@ export type PidRecord = {
 	/** The component's supervisor (docs/supervision.md), leader of its group; absent in records of unsupervised starts. */
 	supervisorPid?: number;
 	supervisorStartTime?: string;
+	/** The shell the engine spawned, when a fork of it became the supervisor (bash, docs/supervision.md): start's proof that the file is this spawn's. */
+	spawnPid?: number;
 };
 
 /** A PID file's content: a full record, a legacy plain number, or unusable. */

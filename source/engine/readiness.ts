@@ -23,7 +23,7 @@ export type {ProbeContext} from './probes.js';
 export type Readiness = {ok: true; ms: number} | {ok: false; reason: string};
 
 /** What readiness watches: the component's own pid, and its exit once known (liveness is also read from the process table). */
-export type Watched = {pid: number; hasExited: () => Exit | undefined; exited?: Promise<unknown>};
+export type Watched = {pid: number; hasExited: () => Exit | undefined; exited?: Promise<unknown> | undefined};
 
 /** One attempt of a probe (no state kept between calls: `log` reads from the offsets each time). */
 export async function probeOnce(probe: ReadyProbe, context: ProbeContext): Promise<boolean> {
@@ -131,8 +131,9 @@ async function poll(spec: ComponentSpec, watched: Watched, attempt: (budgetMs: n
 			return {ok: false, reason: notReadyWithin(spec.readyTimeoutMs, describeProbe(spec.ready))};
 		}
 
+		// Without an exit event (a supervisor bash handed over to a fork), the interval alone paces the checks.
 		await Promise.race([
-			watched.exited,
+			...(watched.exited === undefined ? [] : [watched.exited]),
 			new Promise((resolve) => {
 				setTimeout(resolve, interval);
 			}),

@@ -14,7 +14,7 @@ import {cwdProblem, type ComponentSpec} from '../config/index.js';
 import {componentEnv} from '../config/env-file.js';
 import {isExecutableFile, which} from '../executable.js';
 import {itemAt} from '../item-at.js';
-import {readPidFile} from './pidfile.js';
+import {readPidFile, type PidRecord} from './pidfile.js';
 import {clearStopping, freshRecord, readRecord, writeRecord} from './state.js';
 import {settingsText, SUPERVISOR_FUNCTIONS, SUPERVISOR_MAIN, SUPERVISOR_TAG} from './supervisor-script.js';
 
@@ -25,13 +25,14 @@ export type Spawned = {
 	/** Its supervisor: the component's parent and the leader of its process group. */
 	supervisorPid: number;
 	startedAtMs: number;
-	exited: Promise<Exit>;
+	/** Settles when the supervisor exits, where that is an event (the shell we spawned supervises); else undefined. */
+	exited: Promise<Exit> | undefined;
 	hasExited: () => Exit | undefined;
 };
 
 /**
  * Shells for supervisors, the first executable one wins: dash wherever it is installed (Debian's and Ubuntu's /bin/sh,
- * macOS since 10.15, a package elsewhere) — measured 1.7 MiB RSS against 2.8 MiB for bash in POSIX mode — else the
+ * macOS since 10.15, a package elsewhere) — measured 1.75 MiB RSS against 1.9 MiB for bash in POSIX mode (a fork) — else the
  * system's sh (bash 3.2 on older macOS, bash on Fedora and Arch, busybox ash on Alpine). Fixed paths, never PATH: a
  * supervisor outlives the shell session that started it.
  */
@@ -46,6 +47,11 @@ const LOW_PROCESS_LIMIT = 'n=$(ulimit -S -u 2>/dev/null) && ulimit -S -u 64 2>/d
 const PID_FILE_WAIT_MS = 5000;
 /** Poll step while waiting for that file. */
 const PID_FILE_POLL_MS = 3;
+/**
+ * The exit code of the shell the engine spawned when a fork of it took over as the supervisor (bash: main.sh,
+ * docs/supervision.md); the fork's pid comes from the PID file, which names the spawned shell as its spawnPid.
+ */
+const HANDED_OVER = 64;
 /** After the component's death, how long to wait for its supervisor's record of the exit code. */
 const EXIT_RECORD_WAIT_MS = 200;
 
@@ -69,8 +75,10 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 	const spawnedAtMs = Date.now();
 	try {
 		const supervisor = await spawnSupervisor(home, spec, env, [out, err]);
-		const gone = () => supervisor.exit() !== undefined;
-		const pid = await launched(home, spec.name, supervisor.pid, gone);
+		const {pid, supervisorPid} = await launched(home, spec.name, supervisor.pid, () => spawnedGaveUp(home, spec.name, supervisor.exit()));
+		// The shell we spawned supervises, and its exit is an event; a fork it handed over to is watched in the process table.
+		const forked = supervisorPid !== undefined && supervisorPid !== supervisor.pid;
+		const gone = forked ? () => !processTable.isAlive(supervisorPid) : () => supervisor.exit() !== undefined;
 		const hasExited = (): Exit | undefined => {
 			if (!gone() && processTable.isAlive(pid)) {
 				return undefined;
@@ -78,8 +86,9 @@ export async function spawnComponent(home: Home, spec: ComponentSpec): Promise<S
 
 			return recordedExit(home, spec.name, spawnedAtMs, gone);
 		};
-		const exited = supervisor.exited.then(() => recordedExit(home, spec.name, spawnedAtMs, () => true));
-		return {pid, supervisorPid: supervisor.pid, startedAtMs: processTable.info(pid)?.startedAtMs ?? Date.now(), exited, hasExited};
+		// A fork's exit is no event here: readiness polls hasExited at its probe's interval instead.
+		const exited = forked ? undefined : supervisor.exited.then(() => recordedExit(home, spec.name, spawnedAtMs, () => true));
+		return {pid, supervisorPid: forked ? supervisorPid : supervisor.pid, startedAtMs: processTable.info(pid)?.startedAtMs ?? Date.now(), exited, hasExited};
 	} finally {
 		fs.closeSync(out);
 		fs.closeSync(err);
@@ -169,6 +178,14 @@ function supervisorSettings(home: Home, spec: ComponentSpec, env: NodeJS.Process
 	});
 }
 
+/**
+ * Whether the spawned shell is gone without a PID file to come: it exited, and not by handing over to a fork (which
+ * writes one), unless that fork gave up on the launch already (its record says `failed`).
+ */
+function spawnedGaveUp(home: Home, component: string, exit: Exit | undefined): boolean {
+	return exit !== undefined && (exit.code !== HANDED_OVER || readRecord(home, component)?.state === 'failed');
+}
+
 /** Whether argv[0] names something that can run: a path to an executable file, or a command on PATH. */
 function runnable(file: string, envPath: string, cwd: string): boolean {
 	if (file.includes('/')) {
@@ -178,13 +195,13 @@ function runnable(file: string, envPath: string, cwd: string): boolean {
 	return which(file, envPath) !== undefined;
 }
 
-/** Wait until the launcher's PID file names this supervisor; the component's pid. */
-async function launched(home: Home, component: string, supervisorPid: number, supervisorGone: () => boolean): Promise<number> {
+/** Wait until the launcher's PID file names the supervisor we spawned (or the fork it handed over to); its record. */
+async function launched(home: Home, component: string, spawnPid: number, supervisorGone: () => boolean): Promise<PidRecord> {
 	const deadline = Date.now() + PID_FILE_WAIT_MS;
 	for (;;) {
 		const content = readPidFile(home.pidFile(component));
-		if (content?.kind === 'record' && content.record.supervisorPid === supervisorPid) {
-			return content.record.pid;
+		if (content?.kind === 'record' && (content.record.supervisorPid === spawnPid || (content.record.spawnPid === spawnPid && isRecordedFork(content.record)))) {
+			return content.record;
 		}
 
 		if (supervisorGone() || Date.now() >= deadline) {
@@ -197,6 +214,12 @@ async function launched(home: Home, component: string, supervisorPid: number, su
 			setTimeout(resolve, PID_FILE_POLL_MS);
 		});
 	}
+}
+
+/** The fork a PID file names as its supervisor is that very process (its start time), or already gone: never a stranger start would signal. */
+function isRecordedFork(record: PidRecord): boolean {
+	const info = record.supervisorPid === undefined ? undefined : processTable.info(record.supervisorPid);
+	return info === undefined || info.startTime === record.supervisorStartTime;
 }
 
 /** The exit the supervisor recorded after spawnedAtMs; waits briefly for it, since it writes right after reaping. */

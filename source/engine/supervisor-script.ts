@@ -1,10 +1,11 @@
-// The supervisor (docs/supervision.md) is POSIX sh in source/engine/supervisor/*.sh: main.sh (the long-lived loop,
-// on stdin), functions.sh + steps.sh (kept as text on fd 4, parsed only by short-lived subshells: bash keeps ~20 bytes
-// of heap per byte of script it parses) and launcher.sh; common.sh is prepended to the last two. The build inlines them as strings
-// (supervisor/inline.mjs → supervisor/text.ts), so the package ships no extra file and tests run the shipped text.
-import {SUPERVISOR_FUNCTIONS, SUPERVISOR_LAUNCHER, SUPERVISOR_MAIN} from './supervisor/text.js';
+// The supervisor (docs/supervision.md) is POSIX sh in source/engine/supervisor/*.sh: main.sh (its start, on stdin),
+// loop.sh (the long-lived loop, as text in the settings on fd 3, parsed once by the shell that supervises: under bash a
+// fork), functions.sh + steps.sh (kept as text on fd 4, parsed only by short-lived subshells: bash keeps ~20 bytes of
+// heap per byte of script it parses) and launcher.sh; common.sh is prepended to the last two. The build inlines them as
+// strings (supervisor/inline.mjs → supervisor/text.ts), so the package ships no extra file and tests run the shipped text.
+import {SUPERVISOR_FUNCTIONS, SUPERVISOR_LAUNCHER, SUPERVISOR_LOOP, SUPERVISOR_MAIN} from './supervisor/text.js';
 
-export {SUPERVISOR_FUNCTIONS, SUPERVISOR_LAUNCHER, SUPERVISOR_MAIN};
+export {SUPERVISOR_FUNCTIONS, SUPERVISOR_LAUNCHER, SUPERVISOR_LOOP, SUPERVISOR_MAIN};
 
 /** The word after `-s` in a supervisor's argv: `<sh> -s stigmer-supervisor <component> <home>`, all that ps shows of it. */
 export const SUPERVISOR_TAG = 'stigmer-supervisor';
@@ -40,7 +41,7 @@ export function settingsText(s: SupervisorSettings): string {
 		['pid_json', s.pidJson], ['stop_sig', s.stopSignal], ['stop_ms', String(s.stopMs)], ['policy', s.policy],
 		['max_restarts', String(s.maxRestarts)], ['delay0_ms', String(s.delayMs)], ['min_uptime_ms', String(s.minUptimeMs)],
 		['ready_ms', String(s.readyMs)], ['lc_all', s.lcAll], ['cli_pid', s.cliPid === null ? '' : String(s.cliPid)],
-		['cli_st', s.cliStartTime], ['launcher', SUPERVISOR_LAUNCHER],
+		['cli_st', s.cliStartTime], ['launcher', SUPERVISOR_LAUNCHER], ['loop', SUPERVISOR_LOOP],
 	];
 	return `${assignments.map(([name, value]) => `${name}=${shellQuote(value)}`).join('\n')}\nset -- ${s.argv.map((a) => shellQuote(a)).join(' ')}\n`;
 }

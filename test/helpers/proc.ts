@@ -84,3 +84,22 @@ export function groupMembers(pgid: number): number[] {
 		return stat !== undefined && stat.pgid === pgid && stat.state !== 'Z';
 	});
 }
+
+/** Live children of pid (zombies left out). */
+export function childrenOf(pid: number): number[] {
+	return allPids().filter((child) => {
+		const stat = procStat(child);
+		return stat !== undefined && stat.ppid === pid && stat.state !== 'Z';
+	});
+}
+
+/**
+ * What moves when pid does any work: its minor faults, its reaped children's faults, its own and its reaped children's
+ * CPU ticks (/proc/<pid>/stat minflt, cminflt, utime, stime, cutime, cstime). Unchanged over a while: it did nothing,
+ * not even a fork that came and went between two reads of the process table.
+ */
+export function activity(pid: number): string {
+	const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+	return [7, 8, 11, 12, 13, 14].map((i) => itemAt(fields, i)).join(' ');
+}

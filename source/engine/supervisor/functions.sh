@@ -1,6 +1,7 @@
 # stigmer supervisor functions (docs/supervision.md): only definitions, so evaluating them does nothing else. The
 # supervisor (main.sh) keeps this text (with common.sh before it and steps.sh after it) and evaluates it only in
-# short-lived subshells. These are the helpers; steps.sh has the steps. Inside them $$ is still the supervisor's pid.
+# short-lived subshells. These are the helpers; steps.sh has the steps. The supervisor's pid is $me (under bash it is a
+# fork of the shell the engine started, whose pid $$ still is: main.sh).
 
 # shellcheck disable=SC2154 # the supervisor's variables: main.sh and its settings (fd 3) set them
 :
@@ -102,10 +103,10 @@ write_state() {
 		say "cannot record $name's state: $state_file is not a regular file"
 		return 1
 	fi
-	tmp="${state_file%/*}/.${state_file##*/}.$$.tmp"
+	tmp="${state_file%/*}/.${state_file##*/}.$me.tmp"
 	rm -f "$tmp"
 	if (set -C && printf '{"state":"%s","restarts":%s,"maxRestarts":%s,"policy":"%s","lastExit":%s,"nextRestartAtMs":%s,"streakMs":%s,"supervisorPid":%s,"reason":%s}\n' \
-		"$1" "$restarts" "$max_restarts" "$policy" "$exit_json" "$2" "$3" "$$" "$reason_json" >"$tmp") 2>/dev/null &&
+		"$1" "$restarts" "$max_restarts" "$policy" "$exit_json" "$2" "$3" "$me" "$reason_json" >"$tmp") 2>/dev/null &&
 		mv -f "$tmp" "$state_file" 2>/dev/null; then
 		return 0
 	fi
@@ -136,7 +137,7 @@ signal_name() {
 pid_file_ours() {
 	[ -f "$pid_file" ] && [ ! -h "$pid_file" ] || return 1
 	head_of "$pid_file"
-	case $line in *"\"supervisorPid\":$$,"*) return 0 ;; esac
+	case $line in *"\"supervisorPid\":$me,"*) return 0 ;; esac
 	return 1
 }
 
@@ -193,7 +194,7 @@ self_pid() {
 # there is none (macOS, or /proc hidden) ps lists the table.
 group_members() {
 	members='' kids='' found=''
-	if [ -r /proc/$$/stat ]; then
+	if [ -r "/proc/$me/stat" ]; then
 		# One cat for every stat line: a shell's read takes a file a byte at a time (20 ms for 100 processes).
 		table=$(cat /proc/[0-9]*/stat 2>/dev/null)
 		ifs=$IFS
@@ -202,7 +203,7 @@ group_members() {
 		set -f
 		for line in $table; do
 			# Only lines that name our group go on: the last ") " takes time to find in a long line.
-			case $line in *" $$ "*) ;; *) continue ;; esac
+			case $line in *" $me "*) ;; *) continue ;; esac
 			# After the last ") ": state ppid pgrp …; parameter expansions, cheaper than splitting all 50 fields.
 			rest=${line##*) }
 			state=${rest%% *}
@@ -229,12 +230,12 @@ TABLE
 
 # One process of the table for group_members: pid $1, ppid $2, pgid $3, state $4.
 table_row() {
-	[ "$3" = "$$" ] || return 0
+	[ "$3" = "$me" ] || return 0
 	case $1 in '' | *[!0-9]*) return 0 ;; esac
 	case $4 in Z*) return 0 ;; esac
 	[ "$2" != "$self" ] || kids="$kids $1"
 	# The component is the supervisor's child too: it is ended with the rest when a stop reaches only the supervisor.
-	[ "$1" = "$pid" ] || case " $$ $self " in *" $1 "* | *" $2 "*) return 0 ;; esac
+	[ "$1" = "$pid" ] || case " $me $self " in *" $1 "* | *" $2 "*) return 0 ;; esac
 	found="$found $1:$2"
 }
 

@@ -13,6 +13,7 @@ export const strip = (text) => text.replace(/^[ \t]*#.*\n/gm, '');
 
 const texts = {
 	SUPERVISOR_MAIN: strip(read('main.sh')),
+	SUPERVISOR_LOOP: strip(read('loop.sh')),
 	SUPERVISOR_FUNCTIONS: strip(read('common.sh') + read('functions.sh') + read('steps.sh')),
 	SUPERVISOR_LAUNCHER: strip(read('common.sh') + read('launcher.sh')),
 };

@@ -11,7 +11,7 @@ MAX_DELAY_MS=30000
 begin() {
 	pick_date_mode
 	st=
-	start_time_of $$
+	start_time_of "$me"
 	if /usr/bin/env --default-signal=INT,QUIT true 2>/dev/null; then reset='env'
 	elif [ -x /usr/bin/perl ]; then reset='perl'
 	else reset=none; fi
@@ -38,7 +38,7 @@ before_launch() {
 # supervisor's environment: STIGMER_SUPERVISOR is unset, thus not exported), its stdout the component's log again.
 launch() {
 	trap - INT QUIT
-	exec "$sh_path" -c "$launcher" stigmer-launch "$pid_file" "$pid_json" $$ "$mask" "$lc_all" "$reset" -- "$@" >&4 4>&-
+	exec "$sh_path" -c "$launcher" stigmer-launch "$pid_file" "$pid_json" "$me" "$mask" "$lc_all" "$reset" -- "$@" >&4 4>&-
 }
 
 # code, signal_json, how the component's process ended: from the job table's line for it ($jobs_file: `Done(3)`,
@@ -104,11 +104,12 @@ after_exit() {
 		return 0
 	fi
 	# The launcher could not start it (125: no PID file; 126, 127: no command): failed, with that reason; the old PID
-	# file and the record stay as evidence.
+	# file and the record stay as evidence. The code as the job table told it: bash's wait, cut short by SIGCHLD, says
+	# 145, and waited for again says 127 for a job it already forgot too.
 	launch_failed=
-	case $status in 125 | 126 | 127) pid_file_names_run || launch_failed=1 ;; esac
+	case $code in 125 | 126 | 127) pid_file_names_run || launch_failed=1 ;; esac
 	if [ -n "$launch_failed" ]; then
-		case $status in
+		case $code in
 		125) why="cannot write its PID file" ;;
 		*) why="its command cannot be run" ;;
 		esac
