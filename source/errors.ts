@@ -71,7 +71,13 @@ export type FailureFacts =
 	| {kind: 'lock-takeover'; lock: string}
 	| {kind: 'lock-held'; lock: string; pid: number | null; waitedMs: number}
 	| {kind: 'not-a-directory'; dir: string}
-	| {kind: 'disabled'; components: Array<{name: string; reason: string | null}>};
+	| {kind: 'disabled'; components: Array<{name: string; reason: string | null}>}
+	| {kind: 'signal-refused'; target: SignalTarget; why: 'group-range' | 'pid-range' | 'self' | 'parent' | 'own-group'}
+	| {kind: 'signal-failed'; target: SignalTarget; signal: string; code: string}
+	| {kind: 'unsupported-platform'; platform: string};
+
+/** What a signal was for: one process or a process group (os/signal.ts). */
+export type SignalTarget = {group: boolean; id: number};
 
 /**
  * An expected failure that carries its facts (`facts`) rather than a sentence; messages.ts words it. Its own message is

@@ -2,7 +2,7 @@
 // and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
 // The `reason` of a status or a failed start is the engine's, worded in reasons.ts (a leaf the engine may import).
 import {palette, type Palette} from './colors.js';
-import type {FailureFacts} from './errors.js';
+import type {FailureFacts, SignalTarget} from './errors.js';
 import type {CleanupReport, ComponentStatus, DependencyNote, EngineWarning, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
 import {BADGES} from './state-badges.js';
@@ -188,6 +188,20 @@ function systemctlText(user: boolean): string {
 	return `systemctl${user ? ' --user' : ''}`;
 }
 
+/** Why a signal was refused (os/signal.ts: never init, stigmer itself, its parent or its own group). */
+const SIGNAL_REFUSALS = {
+	'group-range': 'a group number must be an integer above 1',
+	'pid-range': 'a pid must be an integer above 1',
+	self: 'it is stigmer itself',
+	parent: 'it is stigmer\'s parent',
+	'own-group': 'it is stigmer\'s own process group',
+} as const;
+
+/** `pid 4121`, `process group 4121`. */
+function signalTargetText(target: SignalTarget): string {
+	return `${target.group ? 'process group' : 'pid'} ${target.id}`;
+}
+
 /** The sentence of each failure the engine reports as facts (errors.ts FactError), one row per kind. */
 const FAILURE_WORDS: {[K in FailureFacts['kind']]: (facts: Extract<FailureFacts, {kind: K}>) => string} = {
 	'run-beside-systemd': (f) => `this home's stack is run by systemd (${f.target}): \`server run\` would start a second copy; use \`stigmer server start|stop|logs\`, or hand it back with \`stigmer export systemd --remove\``,
@@ -210,6 +224,9 @@ const FAILURE_WORDS: {[K in FailureFacts['kind']]: (facts: Extract<FailureFacts,
 	'lock-held': (f) => `another stigmer${f.pid === null ? '' : ` (pid ${f.pid})`} has held ${f.lock} for over ${formatDuration(f.waitedMs)}; wait for it to finish, or stop it`,
 	'not-a-directory': (f) => `${f.dir} is not a directory, where stigmer keeps one; remove it (\`rm ${f.dir}\`) and try again`,
 	disabled: (f) => f.components.map((c) => `${c.name} is disabled (${c.reason})`).join('; '),
+	'signal-refused': (f) => `refusing to signal ${signalTargetText(f.target)}: ${SIGNAL_REFUSALS[f.why]}. This is a bug in stigmer; please report it with the command you ran.`,
+	'signal-failed': (f) => `cannot send ${f.signal} to ${signalTargetText(f.target)}: ${f.code}. Is it owned by another user?`,
+	'unsupported-platform': (f) => `stigmer does not support ${f.platform === 'win32' ? 'Windows' : f.platform}: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).`,
 };
 
 /** The facts of an engine error (errors.ts FactError), read by shape: the CLI's CommonJS build catches what the dashboard's ES-module build throws. */

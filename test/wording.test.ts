@@ -29,9 +29,9 @@ test('reasons.ts, where the engine\'s `reason` sentences are worded, stays a lea
 	assert.deepEqual([...text.matchAll(/from '(\.\/(?:engine\/[^']*|messages\.js))'/g)].map((m) => m[1]), []);
 });
 
-test('no module of engine/ builds an error\'s sentence: it throws facts (FactError) or a reason worded in reasons.ts', () => {
+test('no module of engine/ or os/ builds an error\'s sentence: it throws facts (FactError) or a reason worded in reasons.ts', () => {
 	// A sentence built at the throw: `new StigmerError(\`…\`)`, or a UsageError/ConfigError the same way.
-	assert.deepEqual(offenders(['engine'], /new (?:StigmerError|UsageError|ConfigError)\(`/), []);
+	assert.deepEqual(offenders(['engine', 'os'], /new (?:StigmerError|UsageError|ConfigError)\(`/), []);
 });
 
 /** Each engine failure's facts and the one sentence the CLI (`stigmer: …`) and the dashboard (`✗ … failed: …`) show for it. */
@@ -55,6 +55,11 @@ const FAILURES: Array<[FailureFacts, string]> = [
 	[{kind: 'lock-held', lock: '/h/data/lock', pid: 4121, waitedMs: 600_000}, 'another stigmer (pid 4121) has held /h/data/lock for over 10m; wait for it to finish, or stop it'],
 	[{kind: 'lock-held', lock: '/h/data/lock', pid: null, waitedMs: 600_000}, 'another stigmer has held /h/data/lock for over 10m; wait for it to finish, or stop it'],
 	[{kind: 'not-a-directory', dir: '/h/data'}, '/h/data is not a directory, where stigmer keeps one; remove it (`rm /h/data`) and try again'],
+	[{kind: 'signal-refused', target: {group: false, id: 1}, why: 'pid-range'}, 'refusing to signal pid 1: a pid must be an integer above 1. This is a bug in stigmer; please report it with the command you ran.'],
+	[{kind: 'signal-refused', target: {group: true, id: 77}, why: 'own-group'}, 'refusing to signal process group 77: it is stigmer\'s own process group. This is a bug in stigmer; please report it with the command you ran.'],
+	[{kind: 'signal-failed', target: {group: true, id: 77}, signal: 'SIGTERM', code: 'EPERM'}, 'cannot send SIGTERM to process group 77: EPERM. Is it owned by another user?'],
+	[{kind: 'unsupported-platform', platform: 'win32'}, 'stigmer does not support Windows: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).'],
+	[{kind: 'unsupported-platform', platform: 'aix'}, 'stigmer does not support aix: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).'],
 	[{kind: 'disabled', components: [{name: 'web', reason: 'enabled: false'}, {name: 'db', reason: null}]}, 'web is disabled (enabled: false); db is disabled (null)'],
 ];
 
@@ -70,7 +75,7 @@ test('each engine failure is facts, worded once: the CLI and the dashboard say t
 	// The dashboard's ES-module build throws what the CLI's CommonJS build words: the facts are read by shape.
 	assert.equal(errorText({kind: 'facts', facts: {kind: 'systemctl-stop-failed', detail: 'x'}}), 'systemctl stop failed: x');
 	const kinds = new Set(FAILURES.map(([f]) => f.kind));
-	assert.equal(kinds.size, 17, 'every kind of FailureFacts has a sentence pinned here');
+	assert.equal(kinds.size, 20, 'every kind of FailureFacts has a sentence pinned here');
 });
 
 test('an engine warning is facts, worded once here', () => {
