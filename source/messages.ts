@@ -76,6 +76,11 @@ export function warningText(warning: EngineWarning): string {
 	return `${warning.target} is exported, but systemctl${warning.user ? ' --user' : ''} cannot be reached: ${warning.error}; acting on this home with stigmer's own supervisors`;
 }
 
+/** An action's one-line summary with its warnings after it, for the dashboard's status line: `✓ app pid 4133 ready in 180ms; warning: stigmer.target is exported, but …`. */
+export function warnedSummary(summary: string, warnings: readonly EngineWarning[] = []): string {
+	return [summary, ...warnings.map((w) => `warning: ${warningText(w)}`)].join('; ');
+}
+
 /** `workflow-runner depends on it`, `workflow-runner, agent-runner depend on it`. */
 function dependOn(dependents: string[], on: string): string {
 	return `${dependents.join(', ')} ${plural(dependents.length, 'depends', 'depend')} on ${on}`;
