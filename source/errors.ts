@@ -74,7 +74,10 @@ export type FailureFacts =
 	| {kind: 'disabled'; components: Array<{name: string; reason: string | null}>}
 	| {kind: 'signal-refused'; target: SignalTarget; why: 'group-range' | 'pid-range' | 'self' | 'parent' | 'own-group'}
 	| {kind: 'signal-failed'; target: SignalTarget; signal: string; code: string}
-	| {kind: 'unsupported-platform'; platform: string};
+	| {kind: 'unsupported-platform'; platform: string}
+	| {kind: 'unknown-component'; names: string[]; known: string[]}
+	| {kind: 'since-not-a-date'; value: string; date: string}
+	| {kind: 'since-unparsed'; value: string};
 
 /** What a signal was for: one process or a process group (os/signal.ts). */
 export type SignalTarget = {group: boolean; id: number};

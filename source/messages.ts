@@ -231,6 +231,9 @@ const FAILURE_WORDS: {[K in FailureFacts['kind']]: (facts: Extract<FailureFacts,
 	disabled: (f) => f.components.map((c) => `${c.name} is disabled (${c.reason})`).join('; '),
 	'signal-refused': (f) => `refusing to signal ${signalTargetText(f.target)}: ${SIGNAL_REFUSALS[f.why]}. This is a bug in stigmer; please report it with the command you ran.`,
 	'signal-failed': (f) => `cannot send ${f.signal} to ${signalTargetText(f.target)}: ${f.code}. Is it owned by another user?`,
+	'unknown-component': (f) => `unknown component ${f.names.map((n) => `"${safeText(n, {color: false})}"`).join(', ')}; known components: ${f.known.join(', ')}`,
+	'since-not-a-date': (f) => `--since "${f.value}": ${f.date} is not a date (month 01-12, a day that month has): pass a real one, like 2026-11-26`,
+	'since-unparsed': (f) => `--since "${f.value}" is neither a duration (250ms, 30s, 10m, 2h) nor a time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47): pass one of those forms.`,
 	'unsupported-platform': (f) => `stigmer does not support ${f.platform === 'win32' ? 'Windows' : f.platform}: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).`,
 };
 

@@ -60,6 +60,9 @@ const FAILURES: Array<[FailureFacts, string]> = [
 	[{kind: 'signal-failed', target: {group: true, id: 77}, signal: 'SIGTERM', code: 'EPERM'}, 'cannot send SIGTERM to process group 77: EPERM. Is it owned by another user?'],
 	[{kind: 'unsupported-platform', platform: 'win32'}, 'stigmer does not support Windows: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).'],
 	[{kind: 'unsupported-platform', platform: 'aix'}, 'stigmer does not support aix: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).'],
+	[{kind: 'unknown-component', names: ['wbe', 'x\u001B[2J'], known: ['web', 'db']}, 'unknown component "wbe", "x\\x1b[2J"; known components: web, db'],
+	[{kind: 'since-not-a-date', value: '2026-13-45', date: '2026-13-45'}, '--since "2026-13-45": 2026-13-45 is not a date (month 01-12, a day that month has): pass a real one, like 2026-11-26'],
+	[{kind: 'since-unparsed', value: 'soon'}, '--since "soon" is neither a duration (250ms, 30s, 10m, 2h) nor a time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47): pass one of those forms.'],
 	[{kind: 'disabled', components: [{name: 'web', reason: 'enabled: false'}, {name: 'db', reason: null}]}, 'web is disabled (enabled: false); db is disabled (null)'],
 ];
 
@@ -75,7 +78,7 @@ test('each engine failure is facts, worded once: the CLI and the dashboard say t
 	// The dashboard's ES-module build throws what the CLI's CommonJS build words: the facts are read by shape.
 	assert.equal(errorText({kind: 'facts', facts: {kind: 'systemctl-stop-failed', detail: 'x'}}), 'systemctl stop failed: x');
 	const kinds = new Set(FAILURES.map(([f]) => f.kind));
-	assert.equal(kinds.size, 20, 'every kind of FailureFacts has a sentence pinned here');
+	assert.equal(kinds.size, 23, 'every kind of FailureFacts has a sentence pinned here');
 });
 
 test('an engine warning is facts, worded once here', () => {
