@@ -2,6 +2,7 @@
 // Entry: pick the verb, run it, own the exit code (docs/lifecycle.md#durations-and-exit-codes). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
 import {safeText} from './logs/sanitize.js';
+import {errorText} from './messages.js';
 import {HelpRequested, TOP_FLAGS} from './commands/flags.js';
 import type {VerbContext} from './commands/completion.js';
 
@@ -165,8 +166,8 @@ function fail(error: unknown): void {
 	const errno = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 	if ((error instanceof StigmerError || errno) && process.env['STIGMER_DEBUG'] !== '1') {
 		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (docs/lifecycle.md#durations-and-exit-codes).
-		// Names echoed from argv or config may carry escape sequences: shown as text, never run by the terminal.
-		process.stderr.write(`stigmer: ${shown((error as Error).message)}\n`);
+		// Names echoed from argv or config may carry escape sequences: shown as text, never run by the terminal. An engine error's facts are worded by messages.ts.
+		process.stderr.write(`stigmer: ${shown(errorText(error))}\n`);
 	} else {
 		process.stderr.write(`stigmer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 	}

@@ -49,3 +49,49 @@ export class StoppedBeforeError extends StigmerError {
 		this.name = 'StoppedBeforeError';
 	}
 }
+
+/**
+ * The facts of an expected failure, one row per kind: the engine (and os/) decides which holds, messages.ts words each
+ * (`errorText`) for the CLI and the dashboard alike (docs/architecture.md: one place of wording).
+ */
+export type FailureFacts =
+	| {kind: 'run-beside-systemd'; target: string}
+	| {kind: 'systemd-enabled-unreachable'; target: string; user: boolean; error: string}
+	| {kind: 'not-exported'; components: string[]; target: string}
+	| {kind: 'systemctl-stop-failed'; detail: string}
+	| {kind: 'unexport-failed'; target: string; detail: string}
+	| {kind: 'unit-user'; user: string}
+	| {kind: 'unit-needs-path'; component: string; file: string; config: string}
+	| {kind: 'enable-needs-unit-dir'; unitDir: string; out: string}
+	| {kind: 'unit-component-unknown'; component: string; config: string}
+	| {kind: 'control-character'; what: string; text: string}
+	| {kind: 'plist-control-character'; text: string}
+	| {kind: 'changed-by-hand'; files: string[]; action: 'replace' | 'remove'}
+	| {kind: 'survived-sigkill'; pid: number; waitedMs: number}
+	| {kind: 'lock-takeover'; lock: string}
+	| {kind: 'lock-held'; lock: string; pid: number | null; waitedMs: number}
+	| {kind: 'not-a-directory'; dir: string}
+	| {kind: 'disabled'; components: Array<{name: string; reason: string | null}>}
+	| {kind: 'signal-refused'; target: SignalTarget; why: 'group-range' | 'pid-range' | 'self' | 'parent' | 'own-group'}
+	| {kind: 'signal-failed'; target: SignalTarget; signal: string; code: string}
+	| {kind: 'unsupported-platform'; platform: string}
+	| {kind: 'unknown-component'; names: string[]; known: string[]}
+	| {kind: 'since-not-a-date'; value: string; date: string}
+	| {kind: 'since-unparsed'; value: string};
+
+/** What a signal was for: one process or a process group (os/signal.ts). */
+export type SignalTarget = {group: boolean; id: number};
+
+/**
+ * An expected failure that carries its facts (`facts`) rather than a sentence; messages.ts words it. Its own message is
+ * the facts as JSON: only a reader that bypasses `errorText` (a stack under STIGMER_DEBUG) sees it.
+ */
+export class FactError extends StigmerError {
+	/** Read across the CommonJS and ES-module builds, where `instanceof` of a subclass does not hold. */
+	readonly kind = 'facts';
+
+	constructor(readonly facts: FailureFacts, exitCode: ExitCode = EXIT.failure) {
+		super(JSON.stringify(facts), exitCode);
+		this.name = 'FactError';
+	}
+}

@@ -2,7 +2,7 @@
 // and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
 // The `reason` of a status or a failed start is the engine's, worded in reasons.ts (a leaf the engine may import).
 import {palette, type Palette} from './colors.js';
-import {StigmerError} from './errors.js';
+import type {FailureFacts, SignalTarget} from './errors.js';
 import type {CleanupReport, ComponentStatus, DependencyNote, EngineWarning, StartFailure, StartResult, StopOutcome, StopResult} from './engine/types.js';
 import {safeText} from './logs/sanitize.js';
 import {BADGES} from './state-badges.js';
@@ -74,6 +74,11 @@ export function lockWaitText(holder: {pid: number | null; verb: string | null}):
 /** `stigmer.target is exported, but systemctl --user cannot be reached: …; acting on this home with stigmer's own supervisors` (docs/engines.md). */
 export function warningText(warning: EngineWarning): string {
 	return `${warning.target} is exported, but systemctl${warning.user ? ' --user' : ''} cannot be reached: ${warning.error}; acting on this home with stigmer's own supervisors`;
+}
+
+/** An action's one-line summary with its warnings after it, for the dashboard's status line: `✓ app pid 4133 ready in 180ms; warning: stigmer.target is exported, but …`. */
+export function warnedSummary(summary: string, warnings: readonly EngineWarning[] = []): string {
+	return [summary, ...warnings.map((w) => `warning: ${warningText(w)}`)].join('; ');
 }
 
 /** `workflow-runner depends on it`, `workflow-runner, agent-runner depend on it`. */
@@ -180,6 +185,65 @@ function stoppedBefore(error: unknown): {cause: unknown; stopped: readonly strin
 	return typeof facts === 'object' && facts !== null && facts.kind === 'stopped-before' && Array.isArray(facts.stopped) ? {cause: facts.cause, stopped: facts.stopped as string[]} : undefined;
 }
 
+/** What to run instead, per refused export action: the same command with --force. */
+const FORCE_HINT = {replace: (it: string) => `export again with --force to replace ${it}`, remove: (it: string) => `run --remove --force to delete ${it} anyway`} as const;
+
+/** `systemctl --user` or `systemctl`. */
+function systemctlText(user: boolean): string {
+	return `systemctl${user ? ' --user' : ''}`;
+}
+
+/** Why a signal was refused (os/signal.ts: never init, stigmer itself, its parent or its own group). */
+const SIGNAL_REFUSALS = {
+	'group-range': 'a group number must be an integer above 1',
+	'pid-range': 'a pid must be an integer above 1',
+	self: 'it is stigmer itself',
+	parent: 'it is stigmer\'s parent',
+	'own-group': 'it is stigmer\'s own process group',
+} as const;
+
+/** `pid 4121`, `process group 4121`. */
+function signalTargetText(target: SignalTarget): string {
+	return `${target.group ? 'process group' : 'pid'} ${target.id}`;
+}
+
+/** The sentence of each failure the engine reports as facts (errors.ts FactError), one row per kind. */
+const FAILURE_WORDS: {[K in FailureFacts['kind']]: (facts: Extract<FailureFacts, {kind: K}>) => string} = {
+	'run-beside-systemd': (f) => `this home's stack is run by systemd (${f.target}): \`server run\` would start a second copy; use \`stigmer server start|stop|logs\`, or hand it back with \`stigmer export systemd --remove\``,
+	'systemd-enabled-unreachable': (f) => `this home's stack is enabled in systemd (${f.target}), but ${systemctlText(f.user)} cannot be reached: ${f.error}; run this where the manager runs, or \`stigmer export systemd --remove\``,
+	'not-exported': (f) => `${f.components.join(', ')}: not among the units of ${f.target}; run \`stigmer export systemd\` again`,
+	'systemctl-stop-failed': (f) => `systemctl stop failed: ${f.detail}`,
+	'unexport-failed': (f) => `could not stop and disable ${f.target} (${f.detail}): its units may still run, so nothing was removed; stop them, or pass --force`,
+	'unit-user': (f) => `--user ${JSON.stringify(f.user)} is not an account name (a-z, 0-9, _ and -, not starting with a digit or -) nor a numeric id`,
+	'unit-needs-path': (f) => `${f.component}: cannot find ${JSON.stringify(f.file)} on PATH, and a unit needs its absolute path; fix components.${f.component}.command in ${f.config}`,
+	'enable-needs-unit-dir': (f) => `--enable needs the units where systemd reads them (${f.unitDir}), not --out ${f.out}`,
+	'unit-component-unknown': (f) => `${f.component}: no such component in ${f.config}; run \`stigmer export systemd\` again`,
+	'control-character': (f) => `${f.what} ${JSON.stringify(f.text)} holds a control character (a newline, a tab…), which a unit file or property list cannot carry: use a path without one`,
+	'plist-control-character': (f) => `cannot write ${JSON.stringify(f.text)} into a property list: it holds a control character XML cannot carry`,
+	'changed-by-hand'(f) {
+		const one = f.files.length === 1;
+		return `${f.files.join(', ')} ${one ? 'was' : 'were'} changed by hand since stigmer wrote ${one ? 'it' : 'them'} (or ${one ? 'is' : 'are'} not stigmer's); ${FORCE_HINT[f.action](one ? 'it' : 'them')}`;
+	},
+	'survived-sigkill': (f) => `pid ${f.pid} survived SIGKILL for ${f.waitedMs / 1000}s (stuck in the kernel?); check it with \`ps -o pid,stat,wchan -p ${f.pid}\``,
+	'lock-takeover': (f) => `cannot take over ${f.lock} from a stigmer that is gone; remove it (\`rm ${f.lock}\`) if no stigmer runs`,
+	'lock-held': (f) => `another stigmer${f.pid === null ? '' : ` (pid ${f.pid})`} has held ${f.lock} for over ${formatDuration(f.waitedMs)}; wait for it to finish, or stop it`,
+	'not-a-directory': (f) => `${f.dir} is not a directory, where stigmer keeps one; remove it (\`rm ${f.dir}\`) and try again`,
+	disabled: (f) => f.components.map((c) => `${c.name} is disabled (${c.reason})`).join('; '),
+	'signal-refused': (f) => `refusing to signal ${signalTargetText(f.target)}: ${SIGNAL_REFUSALS[f.why]}. This is a bug in stigmer; please report it with the command you ran.`,
+	'signal-failed': (f) => `cannot send ${f.signal} to ${signalTargetText(f.target)}: ${f.code}. Is it owned by another user?`,
+	'unknown-component': (f) => `unknown component ${f.names.map((n) => `"${safeText(n, {color: false})}"`).join(', ')}; known components: ${f.known.join(', ')}`,
+	'since-not-a-date': (f) => `--since "${f.value}": ${f.date} is not a date (month 01-12, a day that month has): pass a real one, like 2026-11-26`,
+	'since-unparsed': (f) => `--since "${f.value}" is neither a duration (250ms, 30s, 10m, 2h) nor a time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47): pass one of those forms.`,
+	'unsupported-platform': (f) => `stigmer does not support ${f.platform === 'win32' ? 'Windows' : f.platform}: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).`,
+};
+
+/** The facts of an engine error (errors.ts FactError), read by shape: the CLI's CommonJS build catches what the dashboard's ES-module build throws. */
+function failureFacts(error: unknown): FailureFacts | undefined {
+	const carrier = error as {kind?: unknown; facts?: {kind?: unknown}} | null;
+	const kind = typeof carrier === 'object' && carrier !== null && carrier.kind === 'facts' ? carrier.facts?.kind : undefined;
+	return typeof kind === 'string' && Object.hasOwn(FAILURE_WORDS, kind) ? carrier!.facts as FailureFacts : undefined;
+}
+
 /** The one line an error says: the facts an engine error carries, worded here; any other error's own message. */
 export function errorText(error: unknown): string {
 	const facts = stoppedBefore(error);
@@ -187,12 +251,12 @@ export function errorText(error: unknown): string {
 		return stoppedBeforeError(errorText(facts.cause), [...facts.stopped]);
 	}
 
-	return error instanceof Error ? error.message : String(error);
-}
+	const failure = failureFacts(error);
+	if (failure !== undefined) {
+		return (FAILURE_WORDS[failure.kind] as (f: FailureFacts) => string)(failure);
+	}
 
-/** `error`, worded for the CLI's one line (cli.ts prints a StigmerError's message): itself when it carries no facts. */
-export function wordedError(error: unknown): unknown {
-	return stoppedBefore(error) === undefined ? error : new StigmerError(errorText(error), (error as StigmerError).exitCode);
+	return error instanceof Error ? error.message : String(error);
 }
 
 /** An exception from the engine during `verb`, as one line. */

@@ -62,6 +62,14 @@ export function execProbeCannotRun(file: string, missing: boolean, component: st
 /** An exec probe built in code without a program (the schema asks for one). */
 export const EXEC_PROBE_EMPTY = 'the exec probe names no program';
 
+/** Why a component could not be spawned at all (a failed start's reason, before any readiness): argv[0], its supervisor's shell, its PID file. */
+export const SPAWN_WORDS = {
+	noCommand: (component: string, file: string) => `${component}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${component}.command`,
+	noShell: (component: string, shell: string, error: string) => `${component}: cannot run its supervisor ${shell}: ${error}; set STIGMER_SUPERVISOR_SHELL to a POSIX sh`,
+	supervisorGone: (component: string, errLog: string) => `${component}: its supervisor exited before the component started; see ${errLog}`,
+	noPidFile: (component: string, waitedMs: number, data: string) => `${component}: no PID file from its supervisor within ${waitedMs / 1000}s; is ${data} writable?`,
+} as const;
+
 /** What the supervisor's record says of a start that failed: `start failed: port 7234 is in use by …`. */
 export function startFailed(reason: string): string {
 	return `start failed: ${reason}`;

@@ -3,7 +3,7 @@ import {start} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {startFailureLines, wordedError} from '../messages.js';
+import {startFailureLines} from '../messages.js';
 import {colors, printWarnings} from './output.js';
 import {startProgress} from './progress.js';
 
@@ -30,8 +30,6 @@ export async function run(argv: string[]): Promise<number> {
 	let result;
 	try {
 		result = await start(home, {components: cli.input, onEvent: progress.onEvent});
-	} catch (error: unknown) {
-		throw wordedError(error);
 	} finally {
 		progress.close();
 	}

@@ -3,7 +3,7 @@ import {stop} from '../engine/index.js';
 import {EXIT} from '../errors.js';
 import {resolveHome} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {dependentsLine, stopLine, wordedError} from '../messages.js';
+import {dependentsLine, stopLine} from '../messages.js';
 import {colors, printWarnings, warnOnConfigFallback} from './output.js';
 import {startProgress} from './progress.js';
 
@@ -31,8 +31,6 @@ export async function run(argv: string[]): Promise<number> {
 	let result;
 	try {
 		result = await stop(resolveHome(), {components: cli.input, onEvent: progress.onEvent});
-	} catch (error: unknown) {
-		throw wordedError(error);
 	} finally {
 		progress.close();
 	}

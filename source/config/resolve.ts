@@ -1,7 +1,7 @@
 // Resolve config over the built-in table into ComponentSpecs: commands, probes, defaults, one port each, dependency order.
 import path from 'node:path';
 import {cliPath} from '../cli-path.js';
-import {ConfigError, UsageError} from '../errors.js';
+import {ConfigError, EXIT, FactError} from '../errors.js';
 import {compileLinear} from '../linear-regex.js';
 import {safeText} from '../logs/sanitize.js';
 import {parseDuration, SECOND_MS} from '../units.js';
@@ -262,7 +262,7 @@ export function selectComponents(config: StackConfig, names: string[] | undefine
 
 	const unknown = names.filter((n) => !config.components.some((c) => c.name === n));
 	if (unknown.length > 0) {
-		throw new UsageError(`unknown component ${unknown.map((n) => shown(n)).join(', ')}; known components: ${componentNames(config).join(', ')}`);
+		throw new FactError({kind: 'unknown-component', names: unknown, known: componentNames(config)}, EXIT.usage);
 	}
 
 	return config.components.filter((c) => names.includes(c.name));

@@ -2,7 +2,7 @@
 // A home exported to systemd is started and stopped through systemctl instead (docs/engines.md): one stack whoever runs it.
 import fs from 'node:fs';
 import {loadConfig, selectComponents} from '../config/index.js';
-import {StigmerError} from '../errors.js';
+import {FactError} from '../errors.js';
 import type {Home} from '../paths.js';
 import {manifestPath} from './export/manifest.js';
 import type {RunWatch} from './run-watch.js';
@@ -50,7 +50,7 @@ async function handedOver(home: Home, options: ActionOptions) {
 	const {handover: to, warnings} = await handover.handoverOf(home, config);
 	if (to !== undefined && options.verb === RUN_VERB) {
 		// A foreground stack beside systemd's would be a second copy of every component; systemd already supervises it.
-		throw new StigmerError(`this home's stack is run by systemd (${to.target}): \`server run\` would start a second copy; use \`stigmer server start|stop|logs\`, or hand it back with \`stigmer export systemd --remove\``);
+		throw new FactError({kind: 'run-beside-systemd', target: to.target});
 	}
 
 	const whole = options.components === undefined || options.components.length === 0;

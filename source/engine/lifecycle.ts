@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import {addressOf} from '../config/address.js';
 import {envFromFiles, loadConfig, migrateConfig, selectComponents, type ComponentSpec, type LoadOptions, type StackConfig} from '../config/index.js';
-import {StigmerError, StoppedBeforeError} from '../errors.js';
+import {FactError, StigmerError, StoppedBeforeError} from '../errors.js';
 import {signalPid} from '../os/index.js';
 import type {Home} from '../paths.js';
 import {fileError, notRegular, notRegularError} from '../private-file.js';
@@ -146,7 +146,7 @@ async function underLock<T>(home: Home, options: ActionOptions, verb: string, wo
 function preflight(home: Home, specs: ComponentSpec[]): void {
 	for (const dir of [home.data, home.logs]) {
 		if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
-			throw new StigmerError(`${dir} is not a directory, where stigmer keeps one; remove it (\`rm ${dir}\`) and try again`);
+			throw new FactError({kind: 'not-a-directory', dir});
 		}
 	}
 
@@ -180,7 +180,7 @@ async function saying<T>(stopped: string[], work: () => Promise<T>): Promise<T> 
 function refuseDisabled(selected: ComponentSpec[], whole: boolean): void {
 	const disabled = whole ? [] : selected.filter((c) => !c.enabled);
 	if (disabled.length > 0) {
-		throw new StigmerError(disabled.map((c) => `${c.name} is disabled (${c.disabledReason})`).join('; '));
+		throw new FactError({kind: 'disabled', components: disabled.map((c) => ({name: c.name, reason: c.disabledReason}))});
 	}
 }
 

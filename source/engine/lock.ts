@@ -1,10 +1,10 @@
 // The home lock (docs/lifecycle.md#start step 1): starts, stops and dashboard actions of one home queue here.
 import fs from 'node:fs';
 import {processTable} from '../os/index.js';
-import {StigmerError} from '../errors.js';
+import {FactError} from '../errors.js';
 import type {Home} from '../paths.js';
 import {createExclusive, ensurePrivateDir, fileError, notRegular, notRegularError, readPrivate} from '../private-file.js';
-import {formatDuration, MINUTE_MS} from '../units.js';
+import {MINUTE_MS} from '../units.js';
 
 /** How often a waiter looks again; a dead holder is thus taken over well within a second. */
 const LOCK_POLL_MS = 25;
@@ -66,7 +66,7 @@ async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?:
 			takeoverSince ??= Date.now();
 			takeOver(lock, holder);
 			if (Date.now() - takeoverSince > TAKEOVER_DEADLINE_MS) {
-				throw new StigmerError(`cannot take over ${lock} from a stigmer that is gone; remove it (\`rm ${lock}\`) if no stigmer runs`);
+				throw new FactError({kind: 'lock-takeover', lock});
 			}
 
 			// Another waiter may be taking over this very lock: look again shortly, never in a busy loop.
@@ -82,8 +82,7 @@ async function acquire(home: Home, onWait?: (holder: LockHolder) => void, verb?:
 
 		if (Date.now() > deadline) {
 			// The holder is unread when its lock is being rewritten this instant (holderAlive gives it a grace).
-			const who = holder === undefined ? '' : ` (pid ${holder.pid})`;
-			throw new StigmerError(`another stigmer${who} has held ${lock} for over ${formatDuration(LOCK_WAIT_MS)}; wait for it to finish, or stop it`);
+			throw new FactError({kind: 'lock-held', lock, pid: holder?.pid ?? null, waitedMs: LOCK_WAIT_MS});
 		}
 
 		await sleep(LOCK_POLL_MS);

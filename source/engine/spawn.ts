@@ -10,6 +10,7 @@ import type {Home} from '../paths.js';
 import {ensurePrivateDir, openPrivate} from '../private-file.js';
 import {MARKER, SUPERVISOR_VALUE} from '../markers.js';
 import {packageVersion} from '../version.js';
+import {SPAWN_WORDS} from '../reasons.js';
 import {cwdProblem, type ComponentSpec} from '../config/index.js';
 import {componentEnv} from '../config/env-file.js';
 import {isExecutableFile, which} from '../executable.js';
@@ -106,7 +107,7 @@ function runnableEnv(home: Home, spec: ComponentSpec): NodeJS.ProcessEnv {
 	const file = itemAt(spec.command, 0);
 	const env: NodeJS.ProcessEnv = {...process.env, ...componentEnv(spec), [MARKER.home]: home.root, [MARKER.component]: spec.name};
 	if (!runnable(file, env['PATH'] ?? '', spec.cwd ?? home.root)) {
-		throw new StigmerError(`${spec.name}: cannot run ${JSON.stringify(file)}: no such file or command; check components.${spec.name}.command`);
+		throw new StigmerError(SPAWN_WORDS.noCommand(spec.name, file));
 	}
 
 	return env;
@@ -153,7 +154,7 @@ async function spawnSupervisor(home: Home, spec: ComponentSpec, env: NodeJS.Proc
 	});
 	const pid = await new Promise<number>((resolve, reject) => {
 		supervisor.once('error', (error: NodeJS.ErrnoException) => {
-			reject(new StigmerError(`${spec.name}: cannot run its supervisor ${shell}: ${error.message}; set STIGMER_SUPERVISOR_SHELL to a POSIX sh`));
+			reject(new StigmerError(SPAWN_WORDS.noShell(spec.name, shell, error.message)));
 		});
 		supervisor.once('spawn', () => {
 			// Node sets the pid before 'spawn'.
@@ -205,9 +206,7 @@ async function launched(home: Home, component: string, spawnPid: number, supervi
 		}
 
 		if (supervisorGone() || Date.now() >= deadline) {
-			throw new StigmerError(supervisorGone()
-				? `${component}: its supervisor exited before the component started; see ${home.logFile(component, 'stderr')}`
-				: `${component}: no PID file from its supervisor within ${PID_FILE_WAIT_MS / 1000}s; is ${home.data} writable?`);
+			throw new StigmerError(supervisorGone() ? SPAWN_WORDS.supervisorGone(component, home.logFile(component, 'stderr')) : SPAWN_WORDS.noPidFile(component, PID_FILE_WAIT_MS, home.data));
 		}
 
 		await new Promise((resolve) => {

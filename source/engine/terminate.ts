@@ -1,6 +1,6 @@
 // Ending processes (docs/lifecycle.md#stop): signal the group, wait, SIGKILL after the grace, verify.
 import {processTable, signalGroup, signalPid} from '../os/index.js';
-import {StigmerError} from '../errors.js';
+import {FactError} from '../errors.js';
 
 /** Poll interval while waiting for a group to go: short, since stop latency is what users feel. */
 const EXIT_POLL_MS = 15;
@@ -24,7 +24,7 @@ export async function end(target: Target): Promise<Ended> {
 		return {how: 'killed', ms: Date.now() - started};
 	}
 
-	throw new StigmerError(`pid ${target.pid} survived SIGKILL for ${KILL_VERIFY_MS / 1000}s (stuck in the kernel?); check it with \`ps -o pid,stat,wchan -p ${target.pid}\``);
+	throw new FactError({kind: 'survived-sigkill', pid: target.pid, waitedMs: KILL_VERIFY_MS});
 }
 
 function send(target: Target, signal: NodeJS.Signals): void {

@@ -1,6 +1,6 @@
 // `--since`: a duration back from now (`10m`) or a point in time (docs/logs.md, docs/lifecycle.md#durations-and-exit-codes).
 import {DAY_MS, parseDuration} from '../units.js';
-import {UsageError} from '../errors.js';
+import {EXIT, FactError} from '../errors.js';
 import {parseLine} from './parse.js';
 
 const DATE_TIME_NO_SECONDS = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)$/;
@@ -9,7 +9,7 @@ const DATE_ONLY = /^(\d{4})-(\d\d)-(\d\d)$/;
 const LEADING_DATE = /^(\d{4})-(\d\d)-(\d\d)/;
 const CLOCK = /^(\d\d?):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?$/;
 
-/** Epoch ms of a `--since` value; throws UsageError (exit 2) naming the accepted forms. */
+/** Epoch ms of a `--since` value; throws a FactError (exit 2; messages.ts names the accepted forms). */
 export function parseSince(value: string, now = Date.now()): number {
 	const text = value.trim();
 	const duration = parseDuration(text);
@@ -19,7 +19,7 @@ export function parseSince(value: string, now = Date.now()): number {
 
 	const date = LEADING_DATE.exec(text);
 	if (date && !isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]))) {
-		throw new UsageError(`--since "${value}": ${date[0]} is not a date (month 01-12, a day that month has): pass a real one, like 2026-11-26`);
+		throw new FactError({kind: 'since-not-a-date', value, date: date[0]}, EXIT.usage);
 	}
 
 	const parsed = parseLine(text).time;
@@ -45,7 +45,7 @@ export function parseSince(value: string, now = Date.now()): number {
 		return d.getTime() > now ? d.getTime() - DAY_MS : d.getTime();
 	}
 
-	throw new UsageError(`--since "${value}" is neither a duration (250ms, 30s, 10m, 2h) nor a time (2026-11-26T03:47:00Z, "2026-11-26 03:47", 03:47): pass one of those forms.`);
+	throw new FactError({kind: 'since-unparsed', value}, EXIT.usage);
 }
 
 /** Whether year-month-day names a day of the calendar (2026-02-29 does not). */

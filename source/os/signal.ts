@@ -1,5 +1,5 @@
 // Sending signals, with the refusals that keep stigmer from hitting init, itself or its parent (docs/lifecycle.md#alive-and-ours).
-import {StigmerError} from '../errors.js';
+import {FactError, type FailureFacts, type SignalTarget} from '../errors.js';
 
 /** kill(pid, 0) succeeds or fails with EPERM; ESRCH (or anything else) means no such process. */
 export function signalZeroSays(pid: number): boolean {
@@ -14,21 +14,21 @@ export function signalZeroSays(pid: number): boolean {
 	}
 }
 
-function refuse(what: string, why: string): never {
-	throw new StigmerError(`refusing to signal ${what}: ${why}. This is a bug in stigmer; please report it with the command you ran.`);
+function refuse(target: SignalTarget, why: Extract<FailureFacts, {kind: 'signal-refused'}>['why']): never {
+	throw new FactError({kind: 'signal-refused', target, why});
 }
 
 /** True when the signal was delivered, false when no such process (ESRCH); other errors throw. */
-function deliver(target: number, signal: NodeJS.Signals | 0, what: string): boolean {
+function deliver(target: SignalTarget, signal: NodeJS.Signals | 0): boolean {
 	try {
-		process.kill(target, signal);
+		process.kill(target.group ? -target.id : target.id, signal);
 		return true;
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ESRCH') {
 			return false;
 		}
-		throw new StigmerError(`cannot send ${signal || 'signal 0'} to ${what}: ${code ?? String(error)}. Is it owned by another user?`);
+		throw new FactError({kind: 'signal-failed', target, signal: signal || 'signal 0', code: code ?? String(error)});
 	}
 }
 
@@ -38,24 +38,24 @@ function deliver(target: number, signal: NodeJS.Signals | 0, what: string): bool
  */
 export function signalGroup(pgid: number, signal: NodeJS.Signals, ownGroup?: number): boolean {
 	if (!Number.isInteger(pgid) || pgid <= 1) {
-		refuse(`process group ${pgid}`, 'a group number must be an integer above 1');
+		refuse({group: true, id: pgid}, 'group-range');
 	}
 	if (pgid === ownGroup) {
-		refuse(`process group ${pgid}`, 'it is stigmer\'s own process group');
+		refuse({group: true, id: pgid}, 'own-group');
 	}
-	return deliver(-pgid, signal, `process group ${pgid}`);
+	return deliver({group: true, id: pgid}, signal);
 }
 
 /** Send signal to one pid; false when it does not exist (ESRCH). Refuses pid <= 1, our own pid and our parent's. */
 export function signalPid(pid: number, signal: NodeJS.Signals): boolean {
 	if (!Number.isInteger(pid) || pid <= 1) {
-		refuse(`pid ${pid}`, 'a pid must be an integer above 1');
+		refuse({group: false, id: pid}, 'pid-range');
 	}
 	if (pid === process.pid) {
-		refuse(`pid ${pid}`, 'it is stigmer itself');
+		refuse({group: false, id: pid}, 'self');
 	}
 	if (pid === process.ppid) {
-		refuse(`pid ${pid}`, 'it is stigmer\'s parent');
+		refuse({group: false, id: pid}, 'parent');
 	}
-	return deliver(pid, signal, `pid ${pid}`);
+	return deliver({group: false, id: pid}, signal);
 }

@@ -1,5 +1,5 @@
 // The process table for this platform, chosen once at import (Linux: /proc; macOS: ps; elsewhere every call explains).
-import {StigmerError} from '../errors.js';
+import {FactError} from '../errors.js';
 import {darwinProcessTable} from './darwin.js';
 import {linuxProcessTable} from './linux.js';
 import {signalGroup as sendToGroup} from './signal.js';
@@ -8,9 +8,7 @@ import type {ProcessTable} from './types.js';
 /** A table whose every call says the platform is unsupported: the CLI prints that instead of crashing at import. */
 function unsupportedTable(platform: NodeJS.Platform): ProcessTable {
 	const unsupported = (): never => {
-		throw new StigmerError(
-			`stigmer does not support ${platform === 'win32' ? 'Windows' : platform}: it needs POSIX process groups and signals. Run it on Linux or macOS (on Windows, inside WSL).`,
-		);
+		throw new FactError({kind: 'unsupported-platform', platform});
 	};
 	return {
 		bootId: unsupported,

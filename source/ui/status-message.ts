@@ -1,18 +1,23 @@
 // Engine results as one status-line message: the words come from ../messages.ts, the tone (colour) is added here.
 import type {ComponentStatus, StartResult, StopResult} from '../engine/types.js';
-import {changeText, errorSummary, startSummary, stopSummary} from '../messages.js';
+import {changeText, errorSummary, startSummary, stopSummary, warnedSummary} from '../messages.js';
 
 export type Tone = 'info' | 'ok' | 'error';
 export type Message = {text: string; tone: Tone};
 
-/** `✓ workflow-runner pid 4133 ready in 180ms` or the failure with its log path. */
-export function describeStart(result: StartResult): Message {
-	return {text: startSummary(result), tone: result.failures.length > 0 ? 'error' : 'ok'};
+/** How an outcome's line is coloured: a success that came with a warning (docs/engines.md: systemd unreachable) in the warning's yellow. */
+function toneOf(failed: boolean, result: StartResult | StopResult): Tone {
+	return failed ? 'error' : (result.warnings?.length ?? 0) > 0 ? 'info' : 'ok';
 }
 
-/** `■ workflow-runner stopped in 120ms`, per component. */
+/** `✓ workflow-runner pid 4133 ready in 180ms` or the failure with its log path; then the result's warnings. */
+export function describeStart(result: StartResult): Message {
+	return {text: warnedSummary(startSummary(result), result.warnings), tone: toneOf(result.failures.length > 0, result)};
+}
+
+/** `■ workflow-runner stopped in 120ms`, per component; then the result's warnings. */
 export function describeStop(result: StopResult): Message {
-	return {text: stopSummary(result), tone: 'ok'};
+	return {text: warnedSummary(stopSummary(result), result.warnings), tone: toneOf(false, result)};
 }
 
 /** An exception from the engine, as one line. */

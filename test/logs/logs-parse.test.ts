@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../../source/logs/index.js';
+import {errorText} from '../../source/messages.js';
 import {DECLINED, Kernel, makeMemory, planLayout} from '../../source/logs/full/kernel.js';
 import {itemAt} from '../helpers.js';
 
@@ -185,5 +186,5 @@ test('parseSince: durations, times and clock times; junk is a usage error', () =
 	const clock = parseSince('03:47', now);
 	assert.ok(clock <= now && now - clock < 86_400_000, 'a clock time is within the last day');
 	assert.equal(new Date(clock).getMinutes(), 47);
-	assert.throws(() => parseSince('yesterday-ish', now), (error: Error & {exitCode?: number}) => error.exitCode === 2 && /neither a duration/.test(error.message));
+	assert.throws(() => parseSince('yesterday-ish', now), (error: Error & {exitCode?: number}) => error.exitCode === 2 && /neither a duration/.test(errorText(error)));
 });

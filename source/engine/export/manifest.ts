@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {StigmerError} from '../../errors.js';
+import {FactError} from '../../errors.js';
 import type {Home} from '../../paths.js';
 import {ensurePrivateDir, fileError, readPrivate, writePrivateAtomic} from '../../private-file.js';
 
@@ -86,14 +86,10 @@ export function upToDate(manifest: Manifest | undefined, planned: PlannedFile[])
 	return planned.every((p) => recorded.get(p.path) === sha256(p.text) && onDisk(p.path) === sha256(p.text));
 }
 
-/** What to run instead, per refused action: the same command with --force. */
-const FORCE_HINT = {replace: (it: string) => `export again with --force to replace ${it}`, remove: (it: string) => `run --remove --force to delete ${it} anyway`} as const;
-
-/** Refuse (one line naming them) files changed by hand, unless forced. */
-export function refuseChanged(changed: string[], action: keyof typeof FORCE_HINT): void {
+/** Refuse (one line naming them, with the --force that would go on) files changed by hand, unless forced. */
+export function refuseChanged(changed: string[], action: 'replace' | 'remove'): void {
 	if (changed.length > 0) {
-		const one = changed.length === 1;
-		throw new StigmerError(`${changed.join(', ')} ${one ? 'was' : 'were'} changed by hand since stigmer wrote ${one ? 'it' : 'them'} (or ${one ? 'is' : 'are'} not stigmer's); ${FORCE_HINT[action](one ? 'it' : 'them')}`);
+		throw new FactError({kind: 'changed-by-hand', files: changed, action});
 	}
 }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {cliPath} from '../../cli-path.js';
-import {StigmerError} from '../../errors.js';
+import {FactError} from '../../errors.js';
 import {MARKER} from '../../markers.js';
 import type {Home} from '../../paths.js';
 import {changedByHand, readManifest, refuseChanged, removeExport, upToDate, writeExport, type PlannedFile} from '../export/manifest.js';
@@ -27,7 +27,7 @@ export function agentPath(home: Home): string {
 
 function xml(text: string): string {
 	if (NOT_XML.test(text)) {
-		throw new StigmerError(`cannot write ${JSON.stringify(text)} into a property list: it holds a control character XML cannot carry`);
+		throw new FactError({kind: 'plist-control-character', text});
 	}
 
 	return text.replaceAll(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);

@@ -1,6 +1,6 @@
 // Text as systemd reads it (systemd.syntax(7), systemd.service(5) "Command lines", systemd.exec(5) EnvironmentFile=):
 // every value written into a unit passes one of these, so a `%` or `$` in a user's argv reaches the program unchanged.
-import {UsageError} from '../../errors.js';
+import {EXIT, FactError} from '../../errors.js';
 
 /** C0 controls and DEL: a unit line (a path, a comment, User=) has no escape for them, and XML 1.0 none for most. */
 const CONTROL = /[\u0000-\u001F\u007F]/;
@@ -46,7 +46,7 @@ export function environmentLine(name: string, value: string): string {
  */
 export function refuseControl(text: string, what: string): void {
 	if (CONTROL.test(text)) {
-		throw new UsageError(`${what} ${JSON.stringify(text)} holds a control character (a newline, a tab…), which a unit file or property list cannot carry: use a path without one`);
+		throw new FactError({kind: 'control-character', what, text}, EXIT.usage);
 	}
 }
 

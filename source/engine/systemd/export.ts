@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {loadConfig} from '../../config/index.js';
-import {StigmerError, UsageError} from '../../errors.js';
+import {EXIT, FactError} from '../../errors.js';
 import type {Home} from '../../paths.js';
 import {ensurePrivateDir} from '../../private-file.js';
 import {changedByHand, readManifest, recordManifest, refuseChanged, removeExport, upToDate, writeExport} from '../export/manifest.js';
@@ -35,7 +35,7 @@ export async function exportSystemd(home: Home, options: ExportOptions): Promise
 	const unitDir = options.out === undefined ? defaultUnitDir(options.scope) : path.resolve(options.out);
 	const installed = unitDir === defaultUnitDir(options.scope);
 	if (options.enable && !installed) {
-		throw new UsageError(`--enable needs the units where systemd reads them (${defaultUnitDir(options.scope)}), not --out ${unitDir}`);
+		throw new FactError({kind: 'enable-needs-unit-dir', unitDir: defaultUnitDir(options.scope), out: unitDir}, EXIT.usage);
 	}
 
 	const plan = planUnits(home, config, options.scope, unitDir);
@@ -100,7 +100,7 @@ export async function removeSystemd(home: Home, options: {force?: boolean}): Pro
 	const stopped = services.length === 0 ? disabled : await systemctl(scope, ['stop', ...services]);
 	const failed = [disabled, stopped].find((r) => r.code !== 0);
 	if (failed !== undefined && !options.force && !(await allInactive(scope, [manifest.target, ...services]))) {
-		throw new StigmerError(`could not stop and disable ${manifest.target} (${firstLine(failed.stderr) || `exit ${failed.code}`}): its units may still run, so nothing was removed; stop them, or pass --force`);
+		throw new FactError({kind: 'unexport-failed', target: manifest.target, detail: firstLine(failed.stderr) || `exit ${failed.code}`});
 	}
 
 	const removed = removeExport(home, manifest);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import {addressOf} from '../../config/address.js';
 import type {ComponentSpec, StackConfig} from '../../config/index.js';
-import {StigmerError} from '../../errors.js';
+import {FactError} from '../../errors.js';
 import {processTable} from '../../os/index.js';
 import type {Home} from '../../paths.js';
 import {readFileRange} from '../../read-range.js';
@@ -47,7 +47,7 @@ export async function handoverOf(home: Home, config: StackConfig): Promise<Hando
 		const warning: EngineWarning = {kind: 'systemd-unreachable', target: manifest.target, user: scope.kind === 'user', error: (error as Error).message};
 		if (manifest.enabled) {
 			// --enable started it: systemd may run the stack right now, and a second copy must never start beside it.
-			throw new StigmerError(`this home's stack is enabled in systemd (${manifest.target}), but systemctl${warning.user ? ' --user' : ''} cannot be reached: ${warning.error}; run this where the manager runs, or \`stigmer export systemd --remove\``);
+			throw new FactError({...warning, kind: 'systemd-enabled-unreachable'});
 		}
 
 		return {handover: undefined, warnings: [warning]};
@@ -62,7 +62,7 @@ const PROPERTIES = ['ActiveState', 'SubState', 'Result', 'MainPID', 'NRestarts',
 function unitsOf(handover: Handover, selected: ComponentSpec[], whole: boolean): Array<[ComponentSpec, string]> {
 	const missing = whole ? [] : selected.filter((c) => !handover.units.has(c.name));
 	if (missing.length > 0) {
-		throw new StigmerError(`${missing.map((c) => c.name).join(', ')}: not among the units of ${handover.target}; run \`stigmer export systemd\` again`);
+		throw new FactError({kind: 'not-exported', components: missing.map((c) => c.name), target: handover.target});
 	}
 
 	return selected.flatMap((c) => {
@@ -141,7 +141,7 @@ export async function stopThrough(handover: Handover, selected: ComponentSpec[],
 
 	const result = await systemctl(handover.scope, ['stop', ...(whole ? [handover.target] : []), ...units]);
 	if (result.code !== 0) {
-		throw new StigmerError(`systemctl stop failed: ${firstLine(result.stderr)}`);
+		throw new FactError({kind: 'systemctl-stop-failed', detail: firstLine(result.stderr)});
 	}
 
 	const after = await show(handover.scope, units, PROPERTIES);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {loadConfig} from '../../config/index.js';
-import {StigmerError} from '../../errors.js';
+import {FactError} from '../../errors.js';
 import {processTable} from '../../os/index.js';
 import type {Home} from '../../paths.js';
 import {ensurePrivateDir, readPrivate, writePrivateAtomic} from '../../private-file.js';
@@ -42,7 +42,7 @@ export async function probeUnit(home: Home, component: string, pid: number): Pro
 	const config = loadConfig(home);
 	const spec = config.components.find((c) => c.name === component);
 	if (spec === undefined) {
-		throw new StigmerError(`${component}: no such component in ${home.config}; run \`stigmer export systemd\` again`);
+		throw new FactError({kind: 'unit-component-unknown', component, config: home.config});
 	}
 
 	const watched = {pid, hasExited: () => (processTable.isAlive(pid) ? undefined : {code: null, signal: null})};

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {componentEnv, DEFAULT_RESTART, type ComponentSpec, type StackConfig} from '../../config/index.js';
-import {StigmerError, UsageError} from '../../errors.js';
+import {EXIT, FactError} from '../../errors.js';
 import {which} from '../../executable.js';
 import {physicalPath, type Home} from '../../paths.js';
 import {cliPath} from '../../cli-path.js';
@@ -104,7 +104,7 @@ const USER_NAME = /^(?:[a-z_][a-z0-9_-]*|\d+)$/;
 /** Refuse (exit 2) a `--user` that is not an account name or a number: it is written into User= as is. */
 export function refuseUser(user: string): void {
 	if (!USER_NAME.test(user)) {
-		throw new UsageError(`--user ${JSON.stringify(user)} is not an account name (a-z, 0-9, _ and -, not starting with a digit or -) nor a numeric id`);
+		throw new FactError({kind: 'unit-user', user}, EXIT.usage);
 	}
 }
 
@@ -171,7 +171,7 @@ function absoluteArgv(home: Home, spec: ComponentSpec, stigmer: string[], env: N
 
 	const found = file.includes('/') ? path.resolve(spec.cwd ?? home.root, file) : which(file, env['PATH'] ?? '');
 	if (found === undefined) {
-		throw new StigmerError(`${spec.name}: cannot find ${JSON.stringify(file)} on PATH, and a unit needs its absolute path; fix components.${spec.name}.command in ${home.config}`);
+		throw new FactError({kind: 'unit-needs-path', component: spec.name, file, config: home.config});
 	}
 
 	return [found, ...args];

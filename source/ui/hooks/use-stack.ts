@@ -3,6 +3,7 @@
 // and at once when a fact on disk changes (a PID or state file, config.yaml) or an action ends.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {StatusReport} from '../../engine/types.js';
+import {errorText} from '../../messages.js';
 import {announce, applySample, clockView, sameView, sampleTargets} from '../stack-model.js';
 import type {Message} from '../status-message.js';
 import type {DashDeps} from '../types.js';
@@ -102,7 +103,7 @@ class StackPoller {
 			}
 		} catch (error: unknown) {
 			if (!this.closed) {
-				this.setState((s) => ({...s, error: `status failed: ${error instanceof Error ? error.message : String(error)}`}));
+				this.setState((s) => ({...s, error: `status failed: ${errorText(error)}`}));
 			}
 		} finally {
 			this.inFlight = false;
