@@ -21,8 +21,11 @@ const dashVerb = path.join(source, 'commands', 'dash.js');
 /** Resolved at run time from node_modules or Node itself. */
 const isPackage = (id) => id.startsWith('node:') || builtinModules.includes(id) || !(id.startsWith('.') || path.isAbsolute(id));
 
-/** What the entry itself needs (exit codes, help, --version): their own small chunk, so `--version`, help and `dash` load no engine. */
-const entryModules = new Set(['errors.js', 'version.js', path.join('commands', 'flags.js')].map((file) => path.join(source, file)));
+/**
+ * What the entry itself needs (exit codes, help, --version, an error's one sanitised line): their own small chunk, so
+ * `--version`, help and `dash` load no engine. A module the entry imports that is left to `core` makes every verb load all of it.
+ */
+const entryModules = new Set(['errors.js', 'version.js', path.join('commands', 'flags.js'), path.join('logs', 'sanitize.js')].map((file) => path.join(source, file)));
 
 /** `server status`'s modules in one chunk (it is the verb with a start-up budget); the entry stays apart so no chunk that imports shared code runs the CLI's main. */
 function manualChunks(id, {getModuleInfo}) {

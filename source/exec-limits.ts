@@ -1,5 +1,9 @@
 // How much argv and environment the kernel lets a program start with (execve's E2BIG), computed as the kernel does.
-import {execFileSync} from 'node:child_process';
+import {createRequire} from 'node:module';
+
+// node:child_process loads only when getconf is asked (rarely): `status` and `dash --once` load this module with the
+// config and would pay ~2.5 ms of their start-up budgets for it (bench/lifecycle.bench.mjs, bench/dash.bench.mjs).
+const require = createRequire(import.meta.url);
 
 /** Linux's MAX_ARG_STRLEN (32 pages): one argument or `NAME=value` longer than this is refused whatever ARG_MAX says. */
 const LINUX_MAX_ARG_STRLEN = 32 * 4096;
@@ -41,6 +45,7 @@ export function execTooLarge(argv: readonly string[], env: Readonly<Record<strin
 function systemArgMax(): number {
 	if (argMax === undefined) {
 		try {
+			const {execFileSync} = require('node:child_process') as typeof import('node:child_process');
 			argMax = Number.parseInt(execFileSync('getconf', ['ARG_MAX'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}), 10);
 		} catch {}
 

@@ -3,7 +3,14 @@
 // pattern can hang the event loop (`^(a+)+$` against 41 `a` and a `!` takes ~10 ms instead of hours).
 // Why re2js: no native build (re2 needs node-gyp), no WebAssembly to ship and start (re2-wasm), and
 // V8's own linear engine needs a runtime flag (`--enable-experimental-regexp-engine`) on Node 20.
-import {RE2JS} from 're2js';
+import {createRequire} from 'node:module';
+import type {RE2JS as Re2js} from 're2js';
+
+// re2js loads on the first pattern compiled: importing it costs ~12 ms, and `status` and `dash --once` compile none
+// unless config.yaml has a `ready: {log}` probe (their start-up budgets: bench/lifecycle.bench.mjs, bench/dash.bench.mjs).
+const require = createRequire(import.meta.url);
+let engine: typeof Re2js | undefined;
+const re2js = (): typeof Re2js => (engine ??= (require('re2js') as {RE2JS: typeof Re2js}).RE2JS);
 
 /** A compiled pattern: `test` answers whether it matches anywhere in a line. */
 export type LinearPattern = {
@@ -25,7 +32,8 @@ export type PatternOptions = {
 /** Compile `source` with RE2 semantics (no backreferences, no lookaround); throws PatternError naming the problem. */
 export function compileLinear(source: string, options: PatternOptions = {}): LinearPattern {
 	const insensitive = options.smartCase === true && !/\p{Lu}/u.test(source);
-	let compiled: RE2JS;
+	const RE2JS = re2js();
+	let compiled: Re2js;
 	try {
 		compiled = RE2JS.compile(source, insensitive ? RE2JS.CASE_INSENSITIVE : 0);
 	} catch (error) {

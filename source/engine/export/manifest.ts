@@ -1,7 +1,8 @@
 // What `stigmer export` wrote (docs/engines.md): data/export-<engine>.json lists every file with its sha256, so a
 // re-export replaces, and `--remove` deletes, exactly those files, and a file changed by hand is never overwritten silently.
-import crypto from 'node:crypto';
+import type {Hash} from 'node:crypto';
 import fs from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import {FactError} from '../../errors.js';
 import type {Home} from '../../paths.js';
@@ -19,12 +20,17 @@ export type Manifest = {engine: string; target: string; scope: string; unitDir: 
 /** A file an export writes, with its mode. */
 export type PlannedFile = {path: string; text: string; mode: number};
 
+// node:crypto loads only when an export hashes: `status` and `dash --once` read this module for manifestPath alone,
+// and importing crypto costs them ~3 ms of their start-up budgets (bench/lifecycle.bench.mjs, bench/dash.bench.mjs).
+const require = createRequire(import.meta.url);
+const createHash = (algorithm: string): Hash => (require('node:crypto') as typeof import('node:crypto')).createHash(algorithm);
+
 export function manifestPath(home: Home, engine: string): string {
 	return path.join(home.data, `export-${engine}.json`);
 }
 
 export function sha256(text: string | Buffer): string {
-	return crypto.createHash('sha256').update(text).digest('hex');
+	return createHash('sha256').update(text).digest('hex');
 }
 
 /** The manifest of `engine` in this home, or undefined (absent, or not a manifest: then it is ignored). */
