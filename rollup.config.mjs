@@ -1,10 +1,12 @@
 // Bundles tsc's ESM output (dist/source) into the shipped CLI (dist/bin), in two builds:
-//  - CommonJS (`.js`, dist/bin/package.json says so): the CLI entry, every verb but `dash`, the logs worker. Node 20's
-//    ES-module loader costs ~12 ms of start-up that require() does not (its loader, a facade per built-in module), and
-//    `server status` has a budget of 1.5 × `node -e 0`. Node 20 pays ~0.7 ms more per module loaded, so status's modules
-//    share one chunk (core); the other verbs and built-in components stay lazily loaded chunks.
-//  - ES modules (`.mjs`): `dash`, whose Ink, React and chalk are ES-module-only packages that require() cannot load on
-//    Node 20. The CLI loads it with import(); it holds its own copy of the engine, so errors cross by brand (errors.ts).
+//  - CommonJS (`.js`, dist/bin/package.json says so): the CLI entry, every verb, `dash --once` included, the logs worker.
+//    Node 20's ES-module loader costs ~12 ms of start-up that require() does not (its loader, a facade per built-in
+//    module), and `server status` has a budget of 1.5 × `node -e 0`, `dash --once` 2 ×. Node 20 pays ~0.7 ms more per
+//    module loaded, so status's modules share one chunk (core); the other verbs and built-in components stay lazily
+//    loaded chunks.
+//  - ES modules (`.mjs`): the interactive dashboard (ui/launch.ts), whose Ink, React and chalk are ES-module-only
+//    packages that require() cannot load on Node 20. `dash` loads it with import(); it holds its own copy of the engine,
+//    so errors cross by brand (errors.ts).
 // Packages stay external, resolved from node_modules at run time.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,7 @@ const shipped = path.resolve('dist/bin');
 // supervisor restarts a component, so a rebuild (`npm start`, `npm test`) must never leave it missing or half-written.
 const out = path.resolve('dist/bin.next');
 const cliEntry = path.join(source, 'cli.js');
-const dashVerb = path.join(source, 'commands', 'dash.js');
+const dashboard = path.join(source, 'ui', 'launch.js');
 
 /** Resolved at run time from node_modules or Node itself. */
 const isPackage = (id) => id.startsWith('node:') || builtinModules.includes(id) || !(id.startsWith('.') || path.isAbsolute(id));
@@ -59,13 +61,6 @@ let statusModules;
 function statusPath(getModuleInfo) {
 	statusModules ??= staticGraph(getModuleInfo, [path.join('commands', 'status.js')]);
 	return statusModules;
-}
-
-let onceModules;
-/** The ES-module build's modules that `dash --once` loads (commands/dash.ts imports them lazily, for the live dashboard's sake): one chunk. */
-function dashOnceChunk(id, {getModuleInfo}) {
-	onceModules ??= staticGraph(getModuleInfo, ['commands/dash.js', 'engine/index.js', 'logs/tail.js', 'logs/format-line.js', 'ui/headless.js']);
-	return id !== dashVerb && onceModules.has(id) ? 'once' : undefined;
 }
 
 /** Files the bundle reads beside itself (`new URL(name, import.meta.url)`), and the package.json that makes `.js` CommonJS. */
@@ -131,8 +126,8 @@ function onwarn(warning, warn) {
 
 const commonjs = {
 	input: {cli: cliEntry, worker: path.join(source, 'logs', 'full', 'worker.js')},
-	// `dash` is the ES-module build's entry: the CLI imports it by its file name there.
-	external: (id, importer) => isPackage(id) || (importer !== undefined && path.resolve(path.dirname(importer), id) === dashVerb),
+	// The interactive dashboard is the ES-module build's entry: `dash` imports it by its file name there.
+	external: (id, importer) => isPackage(id) || (importer !== undefined && path.resolve(path.dirname(importer), id) === dashboard),
 	plugins: [launcher, besideBundle, swapIn],
 	output: {
 		dir: out,
@@ -143,16 +138,16 @@ const commonjs = {
 		generatedCode: 'es2015',
 		// ES-module-only packages (meow, execa, chokidar) and the dashboard are loaded with import(), which CommonJS has on Node 20.
 		dynamicImportInCjs: true,
-		paths: (id) => (id === dashVerb ? './dash.mjs' : id),
+		paths: (id) => (id === dashboard ? './dash.mjs' : id),
 	},
 	onwarn,
 };
 
 const esm = {
-	input: {dash: dashVerb},
+	input: {dash: dashboard},
 	external: isPackage,
 	plugins: [swapIn],
-	output: {dir: out, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs', manualChunks: dashOnceChunk},
+	output: {dir: out, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs'},
 	onwarn,
 };
 

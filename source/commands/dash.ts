@@ -1,12 +1,11 @@
 // `stigmer dash [--once] [--json] [--no-color]` (docs/dashboard.md): the live dashboard, or a headless snapshot
-// when asked or when stdout is not a terminal. Ink and React load only for the interactive path.
+// when asked or when stdout is not a terminal. Ink and React load only for the interactive path (ui/launch.ts).
 import {colorEnabled, palette} from '../colors.js';
 import {EXIT, UsageError} from '../errors.js';
 import type {LogLine} from '../logs/lines.js';
 import {resolveHome, type Home} from '../paths.js';
 import {parseFlags} from './flags.js';
-import {onConfigFallback} from '../config/index.js';
-import {printWarnings, reportJson, warnOnConfigFallback} from './output.js';
+import {configWarning, printWarnings, reportJson, warnOnConfigFallback} from './output.js';
 
 const HELP = `
 	Usage: stigmer dash [--once] [--json] [--no-color]
@@ -44,40 +43,15 @@ export async function run(argv: string[]): Promise<number> {
 		return printOnce(home, {json: cli.flags.json, color});
 	}
 
-	// Ink decides at import whether it runs in CI (is-in-ci), and then paints nothing until exit. A
-	// terminal on stdout means someone is watching, whatever CI says: the CI variables are hidden while
-	// Ink loads, then restored, so components started by a key inherit exactly what `server start`
-	// gives them. chalk is told its level from the terminal (ui/color-mode.ts), not from these.
-	const {CI_VARIABLES} = await import('../ui/color-mode.js');
-	const saved = [...CI_VARIABLES, 'NODE_ENV'].map((name) => [name, process.env[name]] as const);
-	// React's development build costs several times the CPU per render; users run the dashboard all day.
-	process.env['NODE_ENV'] ??= 'production';
-	for (const name of CI_VARIABLES) {
-		delete process.env[name];
-	}
-
-	// Before Ink loads: an idle dashboard's young generation stays small (ui/heap.ts).
-	(await import('../ui/heap.js')).capYoungGeneration();
-	const {runDashboard} = await import('../ui/run.js');
-	for (const [name, value] of saved) {
-		if (value === undefined) {
-			delete process.env[name];
-		} else {
-			process.env[name] = value;
-		}
-	}
-
-	// Once the screen is Ink's, stderr would be painted over: a broken file (at launch or later) is named on the
-	// status line instead, from each status poll, until it is fixed (docs/dashboard.md).
-	const {liveDeps} = await import('../ui/live-deps.js');
-	const deps = liveDeps(home);
-	onConfigFallback(() => undefined);
-	return runDashboard(home, {color}, deps);
+	// The ES-module half of the CLI (dist/bin/dash.mjs): Ink, React and chalk cannot be require()d on Node 20.
+	const {launchDashboard} = await import('../ui/launch.js');
+	return launchDashboard(home, {color, warn: configWarning});
 }
 
 /** Print one snapshot to stdout (the panels and the last log lines, or one JSON document); status's exit code: 0 healthy, 3 not. */
 async function printOnce(home: Home, options: {json: boolean; color: boolean}): Promise<number> {
-	// Loaded here, not at the top: the interactive path does not need them, and this one must start as fast as `status`.
+	// Loaded here, not at the top: the interactive path does not need them, and this one must start as fast as `status`
+	// (with which it shares the bundle's core chunk).
 	// The log engine's tail and format modules, not its index: the index also loads the follower (chokidar).
 	const [{status}, {readMergedAt}, {listSources}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/files.js'), import('../logs/format-line.js'), import('../ui/headless.js')]);
 	const report = await status(home);

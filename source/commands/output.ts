@@ -10,11 +10,14 @@ export function colors(noColor: boolean | undefined): Palette {
 	return palette(colorEnabled(noColor));
 }
 
+/** The one line on stderr that names a broken config.yaml. */
+export function configWarning(message: string): void {
+	process.stderr.write(`stigmer: warning: ${safeText(message, {color: false})}\n`);
+}
+
 /** A broken config.yaml, once, as one line on stderr: stop, status, logs and dash go on with the last valid one. */
 export function warnOnConfigFallback(): void {
-	onConfigFallback((message) => {
-		process.stderr.write(`stigmer: warning: ${safeText(message, {color: false})}\n`);
-	});
+	onConfigFallback(configWarning);
 }
 
 /** Lines already printed by printWarnings: `server run` acts more than once, and says each thing once per process. */

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import {readRange} from '../read-range.js';
 import {openLog, type Source} from './files.js';
-import {lineBounds, parseLine, resolveTimes, type LogLine, type RawLine} from './lines.js';
+import {lineBoundsBackward, parseLine, resolveTimes, type LogLine, type RawLine} from './lines.js';
 import {mergeSources} from './merge.js';
 import {readRunsBack, RunPlacer, type Run} from './runs.js';
 import {LineFilter, type FilterSpec} from './filter.js';
@@ -56,7 +56,7 @@ function tailOfFile(fd: number, size: number, live: boolean, need: number, since
 		const offsets: number[] = [];
 		let counted = 0;
 		let satisfied = false;
-		for (const [lineStart, lineEnd] of lineBounds(buf, from, Math.max(from, to)).reverse()) {
+		for (const [lineStart, lineEnd] of lineBoundsBackward(buf, from, Math.max(from, to))) {
 			const line = parseLine(buf, lineStart, lineEnd);
 			lines.push(line);
 			offsets.push(start + lineStart);
