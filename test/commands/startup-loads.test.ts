@@ -1,0 +1,46 @@
+// What the quick verbs load at start (their budgets: bench/lifecycle.bench.mjs, bench/dash.bench.mjs): `dash --once`
+// and `server status` load no module they do not use, and `--version` loads the entry's own chunk only.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import test from 'node:test';
+import {FIXTURES, makeHome, show} from '../helpers.js';
+
+const TEST_TIMEOUT_MS = 90_000;
+const PRELOAD = {NODE_OPTIONS: `--require ${path.join(FIXTURES, 'loaded-modules.cjs')}`};
+
+type Loaded = {builtins: string[]; required: string[]};
+
+function loaded(stderr: string): Loaded {
+	const line = stderr.split('\n').find((l) => l.startsWith('LOADED-MODULES '));
+	assert.ok(line !== undefined, `the preload reports at exit:\n${stderr}`);
+	return JSON.parse(line.slice('LOADED-MODULES '.length)) as Loaded;
+}
+
+/**
+ * Loaded only on use: re2js (a `ready: {log}` pattern, --grep), crypto (an export's hashes), child_process (getconf),
+ * yaml and zod (a config.yaml that changed since the cache), v8 and worker_threads (the live dashboard, `-n 0`).
+ */
+const UNUSED_BUILTINS = ['crypto', 'child_process', 'v8', 'worker_threads'];
+const UNUSED_REQUIRES = [/^re2js$/, /^(node:)?crypto$/, /^(node:)?child_process$/, /^(yaml|zod)$/];
+
+test('dash --once and server status load only what they use; --version only the entry', {timeout: TEST_TIMEOUT_MS}, async (t) => {
+	const home = await makeHome(t);
+	await home.start();
+	for (const verb of [['dash', '--once'], ['dash', '--once', '--json'], ['server', 'status']]) {
+		const result = await home.cli(verb, {env: PRELOAD});
+		assert.equal(result.code, 0, `${verb.join(' ')}:\n${show(result)}`);
+		const {builtins, required} = loaded(result.stderr);
+		for (const name of UNUSED_BUILTINS) {
+			assert.ok(!builtins.includes(name), `${verb.join(' ')} loads node:${name}: ${builtins.join(', ')}`);
+		}
+
+		for (const pattern of UNUSED_REQUIRES) {
+			assert.deepEqual(required.filter((r) => pattern.test(r)), [], `${verb.join(' ')} requires ${pattern}: ${required.join(', ')}`);
+		}
+	}
+
+	const version = await home.cli(['--version'], {env: PRELOAD});
+	assert.equal(version.code, 0, show(version));
+	const chunks = loaded(version.stderr).required.filter((r) => r.startsWith('./'));
+	assert.deepEqual(chunks.map((c) => c.replace(/-[\w-]{8}\.js$/, '')), ['./base'], `--version loads the entry's own chunk only: ${chunks.join(', ')}`);
+});
