@@ -8,7 +8,7 @@
 //   - issue 17: `kill -9` of a component → its panel changed, p95 ≤ 1 s (sampled KILL_SAMPLES times)
 // CPU is the dashboard process's own utime+stime from /proc; latency is measured by reading the
 // screen (tmux capture-pane) for lines that carry their append time. Issue 17: idle RSS within 15 MB
-// of processes that only import ink, react and chokidar, started with the dashboard.
+// of processes that only import ink, react and chokidar, started with the dashboard (both sampled through the idle time).
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -42,8 +42,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TICK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim() || 100);
 /** Issue 17: the idle dashboard's RSS over the floor, what importing ink, react and chokidar alone costs. */
 const IDLE_RSS_OVER_FLOOR_MB = 15;
-/** Processes that only import ink, react and chokidar (NODE_ENV=production, as `stigmer dash` runs): their median RSS is the floor. */
-const FLOOR_RUNS = 3;
+/**
+ * Processes that only import ink, react and chokidar (NODE_ENV=production, as `stigmer dash` runs): their median RSS is
+ * the floor. One such process idles anywhere between ~70 and ~90 MB (how far V8 grew its young generation while the
+ * imports ran, and whether a collection returned pages since), so five, not three: the median of five moves less.
+ */
+const FLOOR_RUNS = 5;
+/**
+ * The idle RSS of the dashboard and of each floor process is the median of samples taken this often through the idle
+ * time, not one reading at its end: a reading can land just before or after a collection (a few MB either way).
+ */
+const RSS_SAMPLE_MS = 2000;
 const FLOOR_PROGRAM = "await import('ink'); await import('react'); await import('chokidar'); setInterval(() => {}, 1 << 30);";
 
 function freePort() {
@@ -182,17 +191,28 @@ try {
 	log(`idle for ${IDLE_SECONDS} s`);
 	let c0 = cpuSeconds(dashPid);
 	let w0 = Date.now();
-	await sleep(IDLE_SECONDS * 1000);
+	// The dashboard and the floor processes are sampled at the same moments (interleaved), each summarised by its median.
+	const dashSamples = [];
+	const floorSamples = floors.map(() => []);
+	while (Date.now() - w0 < IDLE_SECONDS * 1000) {
+		await sleep(Math.min(RSS_SAMPLE_MS, Math.max(0, IDLE_SECONDS * 1000 - (Date.now() - w0))));
+		dashSamples.push(rssMb(dashPid).now);
+		for (const [i, f] of floors.entries()) {
+			floorSamples[i].push(rssMb(f.pid).now);
+		}
+	}
+
 	const idleCpu = ((cpuSeconds(dashPid) - c0) / ((Date.now() - w0) / 1000)) * 100;
-	const idleRss = rssMb(dashPid).now;
-	const floorRss = floors.map((f) => rssMb(f.pid).now);
+	const idleRss = median(dashSamples);
+	const floorRss = floorSamples.map((samples) => median(samples));
 	const floor = median(floorRss);
 	for (const f of floors) {
 		f.kill();
 	}
 
 	const over = idleRss - floor;
-	row('idle RSS vs importing ink, react, chokidar alone', `≤ floor + ${IDLE_RSS_OVER_FLOOR_MB} MB`, `${idleRss.toFixed(0)} MB vs ${floor.toFixed(0)} MB (+${over.toFixed(0)} MB)`, over <= IDLE_RSS_OVER_FLOOR_MB, `floor: median of ${FLOOR_RUNS} processes started with the dashboard (${floorRss.map((r) => r.toFixed(0)).join(', ')} MB), NODE_ENV=production`);
+	const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+	row('idle RSS vs importing ink, react, chokidar alone', `≤ floor + ${IDLE_RSS_OVER_FLOOR_MB} MB`, `${idleRss.toFixed(0)} MB vs ${floor.toFixed(0)} MB (${over >= 0 ? '+' : ''}${over.toFixed(0)} MB)`, over <= IDLE_RSS_OVER_FLOOR_MB, `medians of ${dashSamples.length} samples over the idle ${IDLE_SECONDS} s (dashboard ${range(dashSamples)} MB); floor: median of ${FLOOR_RUNS} processes started with the dashboard, sampled with it (${floorRss.map((r) => r.toFixed(0)).join(', ')} MB), NODE_ENV=production`);
 
 	row(`idle CPU (${IDLE_SECONDS} s, stack quiet)`, `≤ ${BUDGET.idleCpu} %`, `${idleCpu.toFixed(2)} %`, idleCpu <= BUDGET.idleCpu, `RSS ${idleRss.toFixed(0)} MB`);
 
