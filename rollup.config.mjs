@@ -24,10 +24,11 @@ const dashboard = path.join(source, 'ui', 'launch.js');
 const isPackage = (id) => id.startsWith('node:') || builtinModules.includes(id) || !(id.startsWith('.') || path.isAbsolute(id));
 
 /**
- * What the entry itself needs (exit codes, help, --version, an error's one sanitised line): their own small chunk, so
- * `--version`, help and `dash` load no engine. A module the entry imports that is left to `core` makes every verb load all of it.
+ * What the entry itself needs (exit codes, help, --version, an error's one sanitised line), and `dash` before it picks
+ * --once or the live dashboard (the config warning): their own small chunk, so `--version`, help and the live dashboard
+ * load no engine of this bundle. A module they import that is left to `core` makes them load all of it.
  */
-const entryModules = new Set(['errors.js', 'version.js', path.join('commands', 'flags.js'), path.join('logs', 'sanitize.js')].map((file) => path.join(source, file)));
+const entryModules = new Set(['errors.js', 'version.js', path.join('commands', 'flags.js'), path.join('logs', 'sanitize.js'), path.join('commands', 'config-warning.js')].map((file) => path.join(source, file)));
 
 /** `server status`'s modules in one chunk (it is the verb with a start-up budget); the entry stays apart so no chunk that imports shared code runs the CLI's main. */
 function manualChunks(id, {getModuleInfo}) {
@@ -100,6 +101,22 @@ const launcher = {
 	},
 };
 
+/**
+ * Non-ASCII characters (…, ·, →) written as \u escapes: V8 keeps each module's whole source in memory, and one such
+ * character makes it a two-byte string, twice the bytes (the live dashboard's ~350 KB of source held ~700 KB).
+ * An escape means the same everywhere but after a backslash and inside String.raw, which the check refuses.
+ */
+const asciiOnly = {
+	name: 'ascii-only',
+	renderChunk(code, chunk) {
+		if (/\\[^\x00-\x7F]|String\.raw\s*`[^`]*[^\x00-\x7F]/.test(code)) {
+			throw new Error(`ascii-only: ${chunk.fileName} has a non-ASCII character after a backslash or inside String.raw`);
+		}
+
+		return {code: code.replaceAll(/[^\x00-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), map: null};
+	},
+};
+
 let written = 0;
 /** Once both builds are written: the new bundle replaces dist/bin with two renames (the old one is gone for an instant only). */
 const swapIn = {
@@ -128,7 +145,7 @@ const commonjs = {
 	input: {cli: cliEntry, worker: path.join(source, 'logs', 'full', 'worker.js')},
 	// The interactive dashboard is the ES-module build's entry: `dash` imports it by its file name there.
 	external: (id, importer) => isPackage(id) || (importer !== undefined && path.resolve(path.dirname(importer), id) === dashboard),
-	plugins: [launcher, besideBundle, swapIn],
+	plugins: [asciiOnly, launcher, besideBundle, swapIn],
 	output: {
 		dir: out,
 		format: 'cjs',
@@ -146,7 +163,7 @@ const commonjs = {
 const esm = {
 	input: {dash: dashboard},
 	external: isPackage,
-	plugins: [swapIn],
+	plugins: [asciiOnly, swapIn],
 	output: {dir: out, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs'},
 	onwarn,
 };

@@ -1,11 +1,11 @@
 // `stigmer dash [--once] [--json] [--no-color]` (docs/dashboard.md): the live dashboard, or a headless snapshot
 // when asked or when stdout is not a terminal. Ink and React load only for the interactive path (ui/launch.ts).
-import {colorEnabled, palette} from '../colors.js';
+// Only the entry's own small modules load before the path is chosen: the live dashboard holds its own copy of the engine
+// (the ES-module half), and would hold this bundle's too (rollup.config.mjs).
 import {EXIT, UsageError} from '../errors.js';
 import type {LogLine} from '../logs/lines.js';
-import {resolveHome, type Home} from '../paths.js';
+import {configWarning} from './config-warning.js';
 import {parseFlags} from './flags.js';
-import {configWarning, printWarnings, reportJson, warnOnConfigFallback} from './output.js';
 
 const HELP = `
 	Usage: stigmer dash [--once] [--json] [--no-color]
@@ -36,24 +36,34 @@ export async function run(argv: string[]): Promise<number> {
 		throw new UsageError(`unexpected argument "${cli.input[0]}": \`dash\` shows every component (see --help)`);
 	}
 
-	warnOnConfigFallback();
-	const home = resolveHome();
-	const color = colorEnabled(!cli.flags.color);
+	const noColor = !cli.flags.color;
 	if (cli.flags.once || cli.flags.json || process.stdout.isTTY !== true) {
-		return printOnce(home, {json: cli.flags.json, color});
+		return printOnce({json: cli.flags.json, noColor});
 	}
 
 	// The ES-module half of the CLI (dist/bin/dash.mjs): Ink, React and chalk cannot be require()d on Node 20.
 	const {launchDashboard} = await import('../ui/launch.js');
-	return launchDashboard(home, {color, warn: configWarning});
+	return launchDashboard({noColor, warn: configWarning});
 }
 
 /** Print one snapshot to stdout (the panels and the last log lines, or one JSON document); status's exit code: 0 healthy, 3 not. */
-async function printOnce(home: Home, options: {json: boolean; color: boolean}): Promise<number> {
+async function printOnce(options: {json: boolean; noColor: boolean}): Promise<number> {
 	// Loaded here, not at the top: the interactive path does not need them, and this one must start as fast as `status`
 	// (with which it shares the bundle's core chunk).
 	// The log engine's tail and format modules, not its index: the index also loads the follower (chokidar).
-	const [{status}, {readMergedAt}, {listSources}, {toJson}, {renderOnce}] = await Promise.all([import('../engine/index.js'), import('../logs/tail.js'), import('../logs/files.js'), import('../logs/format-line.js'), import('../ui/headless.js')]);
+	const [{resolveHome}, {colorEnabled, palette}, {printWarnings, reportJson, warnOnConfigFallback}, {status}, {readMergedAt}, {listSources}, {toJson}, {renderOnce}] = await Promise.all([
+		import('../paths.js'),
+		import('../colors.js'),
+		import('./output.js'),
+		import('../engine/index.js'),
+		import('../logs/tail.js'),
+		import('../logs/files.js'),
+		import('../logs/format-line.js'),
+		import('../ui/headless.js'),
+	]);
+	warnOnConfigFallback();
+	const home = resolveHome();
+	const color = colorEnabled(options.noColor);
 	const report = await status(home);
 	printWarnings(report);
 	const names = report.components.map((c) => c.name);
@@ -68,7 +78,7 @@ async function printOnce(home: Home, options: {json: boolean; color: boolean}): 
 	if (options.json) {
 		process.stdout.write(`${JSON.stringify({...reportJson(report), logs: shown.map(toJson)}, null, 2)}\n`);
 	} else {
-		process.stdout.write(renderOnce(report, lines, shown, palette(options.color), options.color));
+		process.stdout.write(renderOnce(report, lines, shown, palette(color), color));
 	}
 
 	return report.healthy ? EXIT.ok : EXIT.notRunning;

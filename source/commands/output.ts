@@ -1,6 +1,7 @@
 // Shared printing for the lifecycle verbs: colour choice (every sentence is worded in ../messages.ts).
 import {colorEnabled, palette, type Palette} from '../colors.js';
 import {onConfigFallback} from '../config/index.js';
+import {configWarning} from './config-warning.js';
 import type {EngineWarning} from '../engine/types.js';
 import {safeText} from '../logs/sanitize.js';
 import {warningText} from '../messages.js';
@@ -8,11 +9,6 @@ import {warningText} from '../messages.js';
 /** Colours for stdout honouring --no-color, NO_COLOR, FORCE_COLOR and whether it is a terminal. */
 export function colors(noColor: boolean | undefined): Palette {
 	return palette(colorEnabled(noColor));
-}
-
-/** The one line on stderr that names a broken config.yaml. */
-export function configWarning(message: string): void {
-	process.stderr.write(`stigmer: warning: ${safeText(message, {color: false})}\n`);
 }
 
 /** A broken config.yaml, once, as one line on stderr: stop, status, logs and dash go on with the last valid one. */

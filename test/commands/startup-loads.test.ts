@@ -1,9 +1,11 @@
 // What the quick verbs load at start (their budgets: bench/lifecycle.bench.mjs, bench/dash.bench.mjs): `dash --once`
-// and `server status` load no module they do not use, and `--version` loads the entry's own chunk only.
+// and `server status` load no module they do not use, `--version` the entry's own chunk only, and the live dashboard
+// one copy of the engine (its ES-module half's).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
-import {FIXTURES, makeHome, show} from '../helpers.js';
+import {CLI, FIXTURES, makeHome, show} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
 const PRELOAD = {NODE_OPTIONS: `--require ${path.join(FIXTURES, 'loaded-modules.cjs')}`};
@@ -43,4 +45,13 @@ test('dash --once and server status load only what they use; --version only the 
 	assert.equal(version.code, 0, show(version));
 	const chunks = loaded(version.stderr).required.filter((r) => r.startsWith('./'));
 	assert.deepEqual(chunks.map((c) => c.replace(/-[\w-]{8}\.js$/, '')), ['./base'], `--version loads the entry's own chunk only: ${chunks.join(', ')}`);
+});
+
+test('the live dashboard loads the engine once: dash picks its path before loading more than the entry\'s chunk', () => {
+	const bin = path.dirname(CLI);
+	const dashChunk = /dash: \{[^\n]*require\('\.\/(dash-[\w-]+\.js)'\)/.exec(fs.readFileSync(CLI, 'utf8'))?.[1];
+	assert.ok(dashChunk !== undefined, 'cli.js requires the dash verb from a chunk of its own');
+	// Top-level requires run as the chunk loads; the ones --once needs are inside its function, loaded on use.
+	const topLevel = [...fs.readFileSync(path.join(bin, dashChunk), 'utf8').matchAll(/^(?:const \w+ = )?require\('(\.\/[^']+)'\);$/gm)].map((m) => m[1] ?? '');
+	assert.deepEqual(topLevel.map((c) => c.replace(/-[\w-]{8}\.js$/, '')), ['./base'], `${dashChunk} loads at once: ${topLevel.join(', ')}`);
 });
