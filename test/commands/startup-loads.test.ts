@@ -8,7 +8,7 @@ import test from 'node:test';
 import {CLI, FIXTURES, makeHome, show} from '../helpers.js';
 
 const TEST_TIMEOUT_MS = 90_000;
-const PRELOAD = {NODE_OPTIONS: `--require ${path.join(FIXTURES, 'loaded-modules.cjs')}`};
+const PRELOAD = {NODE_OPTIONS: `--import ${path.join(FIXTURES, 'loaded-modules.mjs')}`};
 
 type Loaded = {builtins: string[]; required: string[]};
 
