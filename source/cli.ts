@@ -2,7 +2,6 @@
 // Entry: pick the verb, run it, own the exit code (docs/lifecycle.md#durations-and-exit-codes). Verbs load lazily so `status` starts fast.
 import {EXIT, StigmerError} from './errors.js';
 import {safeText} from './logs/sanitize.js';
-import {errorText} from './messages.js';
 import {HelpRequested, TOP_FLAGS} from './commands/flags.js';
 import type {VerbContext} from './commands/completion.js';
 
@@ -162,17 +161,18 @@ function shown(message: string): string {
 }
 
 /** Print what ended the CLI: one line for the user's errors (docs/lifecycle.md#durations-and-exit-codes), the stack for a bug; the exit code it carries. */
-function fail(error: unknown): void {
+async function fail(error: unknown): Promise<void> {
+	process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 	const errno = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 	if ((error instanceof StigmerError || errno) && process.env['STIGMER_DEBUG'] !== '1') {
 		// A system call that failed (full disk, read-only or vanished file) is the user's to fix: one line, no stack (docs/lifecycle.md#durations-and-exit-codes).
-		// Names echoed from argv or config may carry escape sequences: shown as text, never run by the terminal. An engine error's facts are worded by messages.ts.
+		// Names echoed from argv or config may carry escape sequences: shown as text, never run by the terminal. An engine error's facts are worded by messages.ts,
+		// loaded here, on failure only: imported at the top it would put the bundle's core chunk in every verb's start (rollup.config.mjs).
+		const {errorText} = await import('./messages.js');
 		process.stderr.write(`stigmer: ${shown(errorText(error))}\n`);
 	} else {
 		process.stderr.write(`stigmer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 	}
-
-	process.exitCode = error instanceof StigmerError ? error.exitCode : EXIT.failure;
 }
 
 /** The first error writing stdout; EPIPE (a reader that left, `| head`) ends the output quietly. */
