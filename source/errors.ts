@@ -38,7 +38,7 @@ export class ConfigError extends StigmerError {
 /**
  * An action failed after it had stopped components (docs/cli.md: a command that failed after stopping something says
  * what it stopped): the facts, `cause` and `stopped` in the order they stopped; messages.ts words them. Its own message
- * is the cause's, so nothing is lost where it is not worded.
+ * is the cause's (a FactError's is its facts as JSON): word it through `errorText`.
  */
 export class StoppedBeforeError extends StigmerError {
 	/** Read across the CommonJS and ES-module builds, where `instanceof` of a subclass does not hold. */
@@ -51,7 +51,7 @@ export class StoppedBeforeError extends StigmerError {
 }
 
 /**
- * The facts of an expected failure, one row per kind: the engine (and os/) decides which holds, messages.ts words each
+ * The facts of an expected failure, one row per kind: the engine, os/, config/resolve.ts and logs/since.ts decide which holds, messages.ts words each
  * (`errorText`) for the CLI and the dashboard alike (docs/architecture.md: one place of wording).
  */
 export type FailureFacts =

@@ -1,5 +1,6 @@
-// Every sentence a user reads about a start or stop outcome or a supervised exit, for `server start`/`stop`/`status`
-// and the dashboard alike (as execa builds all its messages in lib/return/message.js): callers add only colour, through the palette.
+// Every sentence a user reads about a start or stop outcome, a supervised exit, an engine warning and every expected
+// failure (`errorText` words the facts of a FactError), for the CLI and the dashboard alike: callers add only colour,
+// through the palette.
 // The `reason` of a status or a failed start is the engine's, worded in reasons.ts (a leaf the engine may import).
 import {palette, type Palette} from './colors.js';
 import type {FailureFacts, SignalTarget} from './errors.js';
@@ -73,7 +74,7 @@ export function lockWaitText(holder: {pid: number | null; verb: string | null}):
 
 /** `stigmer.target is exported, but systemctl --user cannot be reached: …; acting on this home with stigmer's own supervisors` (docs/engines.md). */
 export function warningText(warning: EngineWarning): string {
-	return `${warning.target} is exported, but systemctl${warning.user ? ' --user' : ''} cannot be reached: ${warning.error}; acting on this home with stigmer's own supervisors`;
+	return `${warning.target} is exported, but ${systemctlText(warning.user)} cannot be reached: ${warning.error}; acting on this home with stigmer's own supervisors`;
 }
 
 /** An action's one-line summary with its warnings after it, for the dashboard's status line: `✓ app pid 4133 ready in 180ms; warning: stigmer.target is exported, but …`. */

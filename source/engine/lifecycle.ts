@@ -299,7 +299,8 @@ async function startOne(home: Home, config: StackConfig, spec: ComponentSpec, em
 	try {
 		spawned = await spawnComponent(home, spec);
 	} catch (error: unknown) {
-		if (error instanceof StigmerError) {
+		// A FactError's message is its facts as JSON, never a reason: it goes up to be worded (errorText).
+		if (error instanceof StigmerError && !(error instanceof FactError)) {
 			return refused(error.message);
 		}
 

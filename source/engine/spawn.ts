@@ -205,8 +205,9 @@ async function launched(home: Home, component: string, spawnPid: number, supervi
 			return content.record;
 		}
 
-		if (supervisorGone() || Date.now() >= deadline) {
-			throw new StigmerError(supervisorGone() ? SPAWN_WORDS.supervisorGone(component, home.logFile(component, 'stderr')) : SPAWN_WORDS.noPidFile(component, PID_FILE_WAIT_MS, home.data));
+		const gone = supervisorGone();
+		if (gone || Date.now() >= deadline) {
+			throw new StigmerError(gone ? SPAWN_WORDS.supervisorGone(component, home.logFile(component, 'stderr')) : SPAWN_WORDS.noPidFile(component, PID_FILE_WAIT_MS, home.data));
 		}
 
 		await new Promise((resolve) => {

@@ -201,6 +201,9 @@ function watchFile(state: State, file: string): void {
 		watcher.on('error', () => {
 			// The scan timer still runs: a watcher error (the file gone, too many watches) only costs latency.
 			watcher.close();
+			if (state.files.get(file) === watcher) {
+				state.files.delete(file);
+			}
 		});
 		state.files.set(file, watcher);
 	} catch {

@@ -46,7 +46,7 @@ export function decodeText(buf: Buffer, start: number, end: number, dropped = 0)
 export type RawLine = {text: string; own: number; level: string | null};
 
 /** Line boundaries of buf[from, to): [start, end) of each line (end excludes the \n). */
-export function lineBounds(buf: Buffer, from: number, to: number): Array<[start: number, end: number]> {
+function lineBounds(buf: Buffer, from: number, to: number): Array<[start: number, end: number]> {
 	const bounds: Array<[number, number]> = [];
 	let start = from;
 	while (start < to) {

@@ -6,7 +6,7 @@
 import stringWidth from 'string-width';
 
 /** Printable ASCII only: one column per character, so cutting by length is exact (the common case, and cheap). */
-const PLAIN = /^[\x20-\x7E]*$/;
+export const PLAIN = /^[\x20-\x7E]*$/;
 /** An SGR colour code, as chalk writes them: kept whole, counted as no column. */
 const SGR = /(\u001B\[[\d;:]*m)/;
 /** Ends every style a cut may have left open (the cut dropped its closing code). */

@@ -2,7 +2,7 @@
 // last merged log lines. Pure; no Ink or React here: this path must start as fast as `status`.
 import type {Palette} from '../colors.js';
 import type {ComponentStatus, StatusReport} from '../engine/types.js';
-// The log engine's format module, not its index: the index also loads the follower (chokidar).
+// The log engine's format module, not its index: the index also loads the follower.
 import {formatLine} from '../logs/format-line.js';
 import type {LogLine} from '../logs/lines.js';
 import {readableLine} from '../logs/readable.js';

@@ -105,22 +105,25 @@ export function clockView(report: StatusReport | null, now: number): string {
 	return (report?.components ?? []).map((c) => `${lastExitText(c, now) ?? ''}\u0000${countdownText(c, now) ?? ''}`).join('\u0001');
 }
 
-/** What the status line announces about `next` against `previous` (docs/dashboard.md): every crash, give-up, exit, stop, start or supervisor's restart among the components both name, in one line (`○ a stopped · ○ b stopped`). */
-export function announce(previous: StatusReport, next: StatusReport, now = Date.now()): (Message & {component: string}) | undefined {
+/** One change a status poll saw in a component (docs/dashboard.md). */
+export type News = Message & {component: string};
+
+/** Every crash, give-up, exit, stop, start or supervisor's restart in `next` against `previous`, among the components both name. */
+export function announce(previous: StatusReport, next: StatusReport, now = Date.now()): News[] {
 	const before = new Map(previous.components.map((c) => [c.name, c]));
-	const news: Array<Message & {component: string}> = [];
-	for (const after of next.components) {
+	return next.components.flatMap((after) => {
 		const was = before.get(after.name);
 		const message = was === undefined ? undefined : describeChange(was, after, now);
-		if (message !== undefined) {
-			news.push({...message, component: after.name});
-		}
-	}
+		return message === undefined ? [] : [{...message, component: after.name}];
+	});
+}
 
-	const [first] = news;
-	if (first === undefined) {
-		return undefined;
-	}
-
-	return {text: news.map((m) => m.text).join(' · '), tone: news.some((m) => m.tone === 'error') ? 'error' : first.tone, component: first.component};
+/**
+ * The status line for `news` (`○ a stopped · ✖ w crashed: x`; an error's tone wins), leaving out the components
+ * `ours` says the dashboard's own action is at work on (their result takes the line); undefined when nothing is left.
+ */
+export function newsLine(news: News[], ours: (component: string) => boolean = () => false): Message | undefined {
+	const told = news.filter((n) => !ours(n.component));
+	const [first] = told;
+	return first === undefined ? undefined : {text: told.map((n) => n.text).join(' · '), tone: told.some((n) => n.tone === 'error') ? 'error' : first.tone};
 }

@@ -4,6 +4,7 @@ import {test} from 'node:test';
 import {isErrorLevel, parseLine, parseSince} from '../../source/logs/index.js';
 import {errorText} from '../../source/messages.js';
 import {DECLINED, Kernel, makeMemory, planLayout} from '../../source/logs/full/kernel.js';
+import {lineBoundsBackward} from '../../source/logs/lines.js';
 import {itemAt} from '../helpers.js';
 
 const utc = (h: number, mi: number, s: number, ms = 0) => Date.UTC(2026, 10, 26, h, mi, s) + ms;
@@ -187,4 +188,32 @@ test('parseSince: durations, times and clock times; junk is a usage error', () =
 	assert.ok(clock <= now && now - clock < 86_400_000, 'a clock time is within the last day');
 	assert.equal(new Date(clock).getMinutes(), 47);
 	assert.throws(() => parseSince('yesterday-ish', now), (error: Error & {exitCode?: number}) => error.exitCode === 2 && /neither a duration/.test(errorText(error)));
+});
+
+test('lineBoundsBackward: the lines of buf[from, to) newest first, as a forward split finds them: empty lines, no final newline, from > 0', () => {
+	/** The reference: split forward on \n; a final \n ends the last line, no empty line after it. */
+	const forward = (buf: Buffer, from: number, to: number): Array<[number, number]> => {
+		const bounds: Array<[number, number]> = [];
+		for (let start = from; start < to;) {
+			const found = buf.indexOf(10, start);
+			const end = found < 0 || found >= to ? to : found;
+			bounds.push([start, end]);
+			start = end + 1;
+		}
+
+		return bounds;
+	};
+
+	let seed = 7;
+	const random = () => {
+		seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+		return seed / 2_147_483_648;
+	};
+
+	for (let round = 0; round < 2000; round++) {
+		const buf = Buffer.from(Array.from({length: Math.floor(random() * 24)}, () => (random() < 0.35 ? '\n' : 'a')).join(''));
+		const from = Math.floor(random() * (buf.length + 1));
+		const to = from + Math.floor(random() * (buf.length - from + 1));
+		assert.deepEqual([...lineBoundsBackward(buf, from, to)].reverse(), forward(buf, from, to), `${JSON.stringify(buf.toString())} [${from}, ${to})`);
+	}
 });

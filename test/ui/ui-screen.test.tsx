@@ -13,7 +13,7 @@ import {renderOnce} from '../../source/ui/headless.js';
 import {footerBindings, KEYMAP} from '../../source/ui/keymap.js';
 import {fitFooter} from '../../source/ui/panels/footer.js';
 import {helpLayout, wrappedRows} from '../../source/ui/panels/help-overlay.js';
-import {announce} from '../../source/ui/stack-model.js';
+import {announce, newsLine} from '../../source/ui/stack-model.js';
 import {waitFor} from '../helpers.js';
 import {component, fakeDeps, line, mountApp} from '../helpers/ui-fakes.js';
 
@@ -144,10 +144,14 @@ describe('crashes and give-ups are announced', () => {
 
 	it('announce picks the change and its tone', () => {
 		const before = report([component('a', 'running'), component('w', 'running')]);
-		assert.deepEqual(announce(before, report([component('a', 'running'), component('w', 'crashed', {reason: 'x'})]), now), {text: '✖ w crashed: x', tone: 'error', component: 'w'});
-		assert.equal(announce(before, before, now), undefined);
-		assert.equal(announce(before, report([component('a', 'running')]), now), undefined, 'a component removed is no crash');
-		assert.deepEqual(announce(before, report([component('a', 'stopped'), component('w', 'crashed', {reason: 'x'})]), now), {text: '○ a stopped · ✖ w crashed: x', tone: 'error', component: 'a'}, 'every change, in one line');
+		assert.deepEqual(newsLine(announce(before, report([component('a', 'running'), component('w', 'crashed', {reason: 'x'})]), now)), {text: '✖ w crashed: x', tone: 'error'});
+		assert.equal(newsLine(announce(before, before, now)), undefined);
+		assert.equal(newsLine(announce(before, report([component('a', 'running')]), now)), undefined, 'a component removed is no crash');
+		const both = announce(before, report([component('a', 'stopped'), component('w', 'crashed', {reason: 'x'})]), now);
+		assert.deepEqual(newsLine(both), {text: '○ a stopped · ✖ w crashed: x', tone: 'error'}, 'every change, in one line');
+		assert.deepEqual(newsLine(both, (c) => c === 'a'), {text: '✖ w crashed: x', tone: 'error'}, 'our own stop of a left out, the outside crash of w still told');
+		assert.deepEqual(newsLine(both, (c) => c === 'w'), {text: '○ a stopped', tone: 'info'}, 'whichever comes first');
+		assert.equal(newsLine(both, () => true), undefined);
 	});
 
 	it('a crash seen by a poll takes the status line', async (t) => {

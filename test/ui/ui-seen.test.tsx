@@ -155,6 +155,7 @@ describe('an address from a readiness probe', () => {
 			assert.match(frame, /:17512\b/, frame);
 			assert.match(frame, /:17513\b/, frame);
 			assert.match(frame, /:7234\b/, frame);
+			assert.doesNotMatch(frame, /127\.0\.0\.1/, `an address on this machine is shortened to :PORT:\n${frame}`);
 		});
 	}
 
@@ -182,10 +183,16 @@ describe('wide characters are cut whole, by display width', () => {
 				assert.ok(stringWidth(cut) <= width, `${JSON.stringify(cut)} fits ${width}`);
 				assert.doesNotMatch(cut, LONE_SURROGATE);
 				assert.ok(wholePrefix(cut, text), `whole characters: ${JSON.stringify(cut)}`);
-				for (const piece of chunks(stripVTControlCharacters(text), width)) {
+				const plain = stripVTControlCharacters(text);
+				const pieces = chunks(plain, width);
+				for (const piece of pieces) {
 					assert.ok(stringWidth(piece) <= Math.max(width, 2), `${JSON.stringify(piece)} fits ${width}`);
 					assert.doesNotMatch(piece, LONE_SURROGATE);
 				}
+
+				// Nothing lost, and every piece ends between graphemes (a flag or a ZWJ family never split).
+				assert.equal(pieces.join(''), plain);
+				assert.deepEqual(pieces.flatMap((piece) => graphemes(piece)), graphemes(plain), `whole graphemes: ${JSON.stringify(pieces)}`);
 			}
 		}
 

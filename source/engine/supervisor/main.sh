@@ -2,8 +2,9 @@
 # POSIX sh (dash, bash --posix). Run as `sh -s stigmer-supervisor COMPONENT HOME` with this text on stdin, so ps shows
 # one short line naming it. fd 3 carries its settings (shell assignments and `set -- ARGV…`, written by
 # engine/spawn.ts), fd 4 its functions (functions.sh), kept as text and evaluated only in short-lived subshells, so
-# this shell, alive as long as its component, stays as small as a bare one. It leads its component's process group
-# (pgid = its pid, $me), so it never signals its own group: leftovers are ended one pid at a time.
+# the supervising shell ($me: this one, or under bash a fork of it, see below), alive as long as its component, stays
+# as small as a bare one. It leads its component's process group (pgid = $me), so it never signals its own group:
+# leftovers are ended one pid at a time.
 # shellcheck disable=SC2034,SC2154 # functions.sh reads these; the settings (fd 3) and begin set the others
 :
 # bash sizes its table of finished jobs' statuses by the process limit at its start (512 KiB for 32768), so the

@@ -5,7 +5,7 @@ import {useEffect, useMemo, useReducer, useRef} from 'react';
 import type {ComponentStatus} from '../../engine/types.js';
 import {computeLayout, type Layout} from '../layout.js';
 import {windowStart} from '../log-model.js';
-import {unknownStatus} from '../stack-model.js';
+import {newsLine, unknownStatus} from '../stack-model.js';
 import type {ComponentInfo, DashDeps, DashLine} from '../types.js';
 import {flagged, PASTE_END, PASTE_START, pressesOf} from '../presses.js';
 import {INITIAL_UI, reducePaste, reducePress, viewLines, type Effect, type UiContext, type UiState} from '../ui-state.js';
@@ -39,13 +39,14 @@ export function useDashboard(deps: DashDeps, size: Size, options: {capacity?: nu
 	const keys = useStdin().isRawModeSupported === true;
 	const stack = useStack(deps);
 	const lifecycle = useLifecycle(deps, stack.refresh, stack.reportStartedAt);
-	// A crash or give-up seen from outside takes the status line, unless it is our own action at work:
-	// one is running, or its progress still shows on that component (a poll begun before it ended).
+	// What changed from outside (a crash, give-up, stop or start) takes the status line, but for our own action at
+	// work: while one runs, nothing; after, not the components whose progress still shows (a poll begun before it ended).
 	const {announcement} = stack;
 	const {busy, progress, setMessage} = lifecycle;
 	useEffect(() => {
-		if (announcement !== null && busy === null && progress[announcement.component] === undefined) {
-			setMessage({text: announcement.text, tone: announcement.tone});
+		const line = announcement === null || busy !== null ? undefined : newsLine(announcement.news, (component) => progress[component] !== undefined);
+		if (line !== undefined) {
+			setMessage(line);
 		}
 	}, [announcement, setMessage]);
 	// The UI state lives in a ref so that keys arriving faster than renders fold into the newest state.

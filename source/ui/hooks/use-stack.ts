@@ -4,8 +4,7 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {StatusReport} from '../../engine/types.js';
 import {errorText} from '../../messages.js';
-import {announce, applySample, clockView, sameView, sampleTargets} from '../stack-model.js';
-import type {Message} from '../status-message.js';
+import {announce, applySample, clockView, sameView, sampleTargets, type News} from '../stack-model.js';
 import type {DashDeps} from '../types.js';
 
 /** Refresh period of CPU, memory, uptime and the panels' clocks. */
@@ -37,7 +36,7 @@ export type StackModel = {
 	/** config.yaml is broken and status runs from the last valid one: its warning (file:line:col and the first error), until it is fixed. */
 	configWarning: string | null;
 	/** The newest crash, give-up or exit seen from outside (`✖ workflow-runner crashed: …`), for the status line; null until one. */
-	announcement: (Message & {component: string; at: number}) | null;
+	announcement: {news: News[]; at: number} | null;
 	/** The clock panels read time-dependent texts by (`last exit 3 · 12s ago`, `restarting in 3s`); it moves only when one of them changes. */
 	now: number;
 	/** Poll now (after an action). */
@@ -92,11 +91,11 @@ class StackPoller {
 		try {
 			const report = await this.deps.lifecycle.status(this.deps.home);
 			const configWarning = this.deps.configWarning?.() ?? null;
-			const news = this.last === null ? undefined : announce(this.last, report);
+			const news = this.last === null ? [] : announce(this.last, report);
 			this.last = report;
 			if (!this.closed) {
 				this.setState((s) => {
-					const announcement = news === undefined ? s.announcement : {...news, at: Date.now()};
+					const announcement = news.length === 0 ? s.announcement : {news, at: Date.now()};
 					const same = !forced && s.error === null && s.configWarning === configWarning && s.report !== null && sameView(s.report, report);
 					return same ? s : {report, reportStartedAt: startedAt, error: null, configWarning, now: Date.now(), announcement};
 				});

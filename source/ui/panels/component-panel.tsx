@@ -110,9 +110,9 @@ export const ComponentPanel = memo(function ComponentPanel({status, selected, pr
 
 /** `:7234 · pid 4121 · ready · up 2m · cpu 0% · mem 43 MB`, or `:7234 · no process` (compact panels: what matters most first, as the right end may be cut). */
 function compactFacts(status: ComponentStatus): string {
-	const port = formatAddress(status);
+	const address = formatAddress(status);
 	const facts = status.pid === null ? [formatProcess(status)] : [`pid ${status.pid}`, formatReady(status), `up ${formatPanelUptime(status.uptimeMs)}`, `cpu ${formatPanelCpu(status.cpuPercent)}`, `mem ${formatPanelBytes(status.rssBytes)}`];
-	return (port === '' ? facts : [port, ...facts]).join(' · ');
+	return (address === '' ? facts : [address, ...facts]).join(' · ');
 }
 
 /** Two lines per component for narrow terminals (stacked); the address comes first so a narrow terminal still shows it. */

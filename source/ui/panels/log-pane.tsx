@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
-import {chunks, clip, head} from '../clip.js';
+import {chunks, clip, head, PLAIN} from '../clip.js';
 import {paneText} from '../line-view.js';
 import {itemAt} from '../../item-at.js';
 import {clockTime} from '../../logs/format-line.js';
@@ -115,8 +115,6 @@ export function wrappedRows(props: RowProps): string[] {
 	return current ? rows.map((row, index) => (index === 0 ? row : chalk.inverse(row))) : rows;
 }
 
-/** Printable ASCII only: one column per character, so slicing by length cut the row exactly. */
-const PLAIN = /^[\x20-\x7E]*$/;
 
 /**
  * Ink lays out a one-space placeholder and paints the row through <Transform>: Ink's text caches
